@@ -1,0 +1,100 @@
+#!/bin/busybox sh
+# hvbench guest agent: the initramfs /init.
+#
+# Reads its job from the kernel command line (hvb.job=<base64url>, see
+# src/guest/protocol/job.ts), runs it, and writes framed lines to the console
+# (see src/guest/protocol/frames.ts). Job words are split on spaces and run as an
+# argument list; nothing from the job is ever evaluated by the shell. The guest
+# powers off when the job ends, whether it succeeded or not.
+
+export PATH=/usr/sbin:/usr/bin:/sbin:/bin
+export LD_LIBRARY_PATH=/lib/x86_64-linux-gnu:/usr/lib/x86_64-linux-gnu
+export HOME=/root
+set -f
+
+mount -t proc proc /proc
+mount -t sysfs sysfs /sys
+mount -t devtmpfs devtmpfs /dev 2>/dev/null
+exec </dev/console >/dev/console 2>&1
+# Kernel messages would interleave with frames on the console; keep them in dmesg.
+dmesg -n 1
+
+nonce=""
+frame() { echo "HVB $nonce $*"; }
+
+poweroff_now() {
+	sync
+	poweroff -f
+	echo o >/proc/sysrq-trigger
+	while :; do sleep 60; done
+}
+
+fail() {
+	frame error "$*"
+	echo "hvbench agent: $* (last kernel messages follow)"
+	dmesg | tail -n 40
+	frame done
+	poweroff_now
+}
+
+uptime_ms() {
+	read -r up _ </proc/uptime
+	frac=${up#*.}
+	frac=${frac#0}
+	echo $((${up%.*} * 1000 + frac * 10))
+}
+
+# --- decode the job -------------------------------------------------------------
+job=""
+for word in $(cat /proc/cmdline); do
+	case "$word" in hvb.job=*) job=${word#hvb.job=} ;; esac
+done
+[ -n "$job" ] || { echo "hvbench agent: no hvb.job= on the kernel command line"; poweroff_now; }
+case $((${#job} % 4)) in
+	2) job="$job==" ;;
+	3) job="$job=" ;;
+esac
+echo "$job" | tr -- '-_' '+/' | base64 -d >/run/hvb-job 2>/dev/null || { echo "hvbench agent: job is not base64url"; poweroff_now; }
+while read -r kind value _; do
+	[ "$kind" = nonce ] && nonce=$value
+done </run/hvb-job
+[ -n "$nonce" ] || { echo "hvbench agent: job has no nonce"; poweroff_now; }
+
+read -r up _ </proc/uptime
+frame ready "uptime=$up" "kernel=$(uname -r)"
+
+# --- run it ---------------------------------------------------------------------
+load_module() {
+	list=/lib/hvb/modules/$1
+	[ -f "$list" ] || fail "kernel module $1 is not in the guest image"
+	while read -r ko; do
+		name=${ko##*/}
+		name=${name%.ko}
+		name=$(echo "$name" | tr - _)
+		[ -d "/sys/module/$name" ] && continue
+		insmod "$ko" || fail "insmod $ko failed"
+	done <"$list"
+}
+
+run_step() {
+	id=$1
+	shift
+	out=/run/hvb-out.$id
+	t0=$(uptime_ms)
+	"$@" >"$out" 2>&1 </dev/null
+	rc=$?
+	t1=$(uptime_ms)
+	base64 -w 192 "$out" | while read -r chunk; do frame out "$id" "$chunk"; done
+	frame end "$id" "exit=$rc" "ms=$((t1 - t0))" "bytes=$(wc -c <"$out")"
+	[ "$rc" -eq 0 ] || fail "step $id exited with status $rc"
+}
+
+while read -r kind rest; do
+	case "$kind" in
+		modules) for m in $rest; do load_module "$m"; done ;;
+		step) run_step $rest ;;
+	esac
+done </run/hvb-job
+
+frame done
+poweroff_now

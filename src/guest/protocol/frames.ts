@@ -1,0 +1,114 @@
+/**
+ * Console framing. The agent writes one frame per line:
+ *
+ *     HVB <nonce> ready uptime=<seconds> kernel=<release>
+ *     HVB <nonce> out <step> <base64 chunk of the step's output>
+ *     HVB <nonce> end <step> exit=<code> ms=<elapsed> bytes=<output length>
+ *     HVB <nonce> sample {"metric":"…","value":…,"unit":"…"}
+ *     HVB <nonce> error <message>
+ *     HVB <nonce> done
+ *
+ * Only a line that starts with the run's nonce and validates is trusted. Every other line —
+ * the kernel's messages, a tool's stray output, a frame with the wrong nonce — is guest log.
+ */
+export type Frame =
+  | { kind: 'ready'; uptimeS: number; kernel: string }
+  | { kind: 'out'; step: string; base64: string }
+  | { kind: 'end'; step: string; exitCode: number; elapsedMs: number; bytes: number }
+  | { kind: 'sample'; metric: string; value: number; unit: string }
+  | { kind: 'error'; message: string }
+  | { kind: 'done' };
+
+export type ParsedLine = { trusted: true; frame: Frame } | { trusted: false; reason?: string };
+
+export const FRAME_TAG = 'HVB';
+const STEP = /^[a-z0-9_-]{1,32}$/;
+const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
+const METRIC = /^[a-z0-9_.]{1,64}$/;
+const UNIT = /^[A-Za-z0-9_/%.µ-]{0,16}$/;
+const KERNEL = /^[A-Za-z0-9._+-]{1,64}$/;
+
+function keyValues(words: string[]): Map<string, string> {
+  const map = new Map<string, string>();
+  for (const w of words) {
+    const eq = w.indexOf('=');
+    if (eq > 0) map.set(w.slice(0, eq), w.slice(eq + 1));
+  }
+  return map;
+}
+
+function nonNegativeInt(text: string | undefined): number | undefined {
+  if (text === undefined || !/^\d{1,15}$/.test(text)) return undefined;
+  return Number(text);
+}
+
+function parseBody(kind: string, rest: string): Frame | string {
+  const words = rest.length > 0 ? rest.split(' ') : [];
+  switch (kind) {
+    case 'ready': {
+      const kv = keyValues(words);
+      const uptime = kv.get('uptime');
+      const kernel = kv.get('kernel') ?? '';
+      if (uptime === undefined || !/^\d{1,9}(\.\d{1,9})?$/.test(uptime)) return 'ready without a valid uptime=';
+      if (!KERNEL.test(kernel)) return 'ready without a valid kernel=';
+      return { kind: 'ready', uptimeS: Number(uptime), kernel };
+    }
+    case 'out': {
+      const [step, data, extra] = words;
+      if (step === undefined || !STEP.test(step) || data === undefined || extra !== undefined || !BASE64.test(data)) {
+        return 'out needs a step id and one base64 word';
+      }
+      return { kind: 'out', step, base64: data };
+    }
+    case 'end': {
+      const [step, ...more] = words;
+      const kv = keyValues(more);
+      const exitCode = nonNegativeInt(kv.get('exit'));
+      const elapsedMs = nonNegativeInt(kv.get('ms'));
+      const bytes = nonNegativeInt(kv.get('bytes'));
+      if (step === undefined || !STEP.test(step) || exitCode === undefined || elapsedMs === undefined || bytes === undefined) {
+        return 'end needs a step id, exit=, ms= and bytes=';
+      }
+      return { kind: 'end', step, exitCode, elapsedMs, bytes };
+    }
+    case 'sample':
+      return parseSample(rest);
+    case 'error':
+      return { kind: 'error', message: rest.slice(0, 2000) };
+    case 'done':
+      return words.length === 0 ? { kind: 'done' } : 'done takes no arguments';
+    default:
+      return `unknown frame kind ${JSON.stringify(kind.slice(0, 32))}`;
+  }
+}
+
+function parseSample(json: string): Frame | string {
+  let value: unknown;
+  try {
+    value = JSON.parse(json);
+  } catch {
+    return 'sample is not valid JSON';
+  }
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return 'sample is not a JSON object';
+  const o = value as Record<string, unknown>;
+  const keys = Object.keys(o).sort().join(',');
+  if (keys !== 'metric,unit,value') return 'sample must have exactly metric, value and unit';
+  if (typeof o.metric !== 'string' || !METRIC.test(o.metric)) return 'sample metric is not a valid name';
+  if (typeof o.value !== 'number' || !Number.isFinite(o.value)) return 'sample value is not a finite number';
+  if (typeof o.unit !== 'string' || !UNIT.test(o.unit)) return 'sample unit is not valid';
+  return { kind: 'sample', metric: o.metric, value: o.value, unit: o.unit };
+}
+
+/** Classifies one console line (without its line ending). */
+export function parseLine(line: string, nonce: string): ParsedLine {
+  const prefix = `${FRAME_TAG} ${nonce} `;
+  if (!line.startsWith(prefix)) {
+    return line.startsWith(`${FRAME_TAG} `) ? { trusted: false, reason: 'frame without this run\'s nonce' } : { trusted: false };
+  }
+  const body = line.slice(prefix.length);
+  const space = body.indexOf(' ');
+  const kind = space < 0 ? body : body.slice(0, space);
+  const rest = space < 0 ? '' : body.slice(space + 1);
+  const parsed = parseBody(kind, rest);
+  return typeof parsed === 'string' ? { trusted: false, reason: parsed } : { trusted: true, frame: parsed };
+}

@@ -1,0 +1,93 @@
+import { HvbError } from '../../util/errors.ts';
+import type { GuestCommand } from '../../workloads/workload.ts';
+
+/**
+ * The job the guest agent runs, passed on the kernel command line as `hvb.job=<base64url>`.
+ *
+ * Decoded, it is a few lines of space-separated words (the agent reads it with `read`, never
+ * with `eval`):
+ *
+ *     v 1
+ *     nonce 3f9a…            random per run; only console lines carrying it are trusted
+ *     workload cpu
+ *     modules virtio_blk     optional: kernel modules to load before the first step
+ *     step cpu sysbench cpu --threads=1 --time=5 run
+ *
+ * Words are limited to SAFE_WORD so that nothing in a job can be read as shell syntax, and the
+ * whole kernel command line must fit in the x86 limit of 2048 bytes.
+ */
+export interface Job {
+  nonce: string;
+  workload: string;
+  command: GuestCommand;
+}
+
+export const JOB_VERSION = 1;
+export const SAFE_WORD = /^[A-Za-z0-9_.,:=/+%@-]+$/;
+const STEP_ID = /^[a-z0-9_-]{1,32}$/;
+const NONCE = /^[0-9a-f]{16,64}$/;
+export const CMDLINE_PARAM = 'hvb.job';
+
+function checkWord(word: string, where: string): void {
+  if (!SAFE_WORD.test(word)) {
+    throw new HvbError(
+      'job-word',
+      `${where}: ${JSON.stringify(word)} cannot be passed to the guest; expected characters from [A-Za-z0-9_.,:=/+%@-]`,
+    );
+  }
+}
+
+export function jobText(job: Job): string {
+  if (!NONCE.test(job.nonce)) throw new HvbError('job-nonce', `nonce must be 16–64 hex digits, received ${JSON.stringify(job.nonce)}`);
+  checkWord(job.workload, 'workload');
+  const lines = [`v ${JOB_VERSION}`, `nonce ${job.nonce}`, `workload ${job.workload}`];
+  const modules = job.command.modules ?? [];
+  for (const m of modules) checkWord(m, 'modules');
+  if (modules.length > 0) lines.push(`modules ${modules.join(' ')}`);
+  for (const step of job.command.steps) {
+    if (!STEP_ID.test(step.id)) throw new HvbError('job-step', `step id ${JSON.stringify(step.id)}: expected [a-z0-9_-]{1,32}`);
+    if (step.argv.length === 0) throw new HvbError('job-step', `step ${step.id}: empty command`);
+    step.argv.forEach((w, i) => checkWord(w, `step ${step.id} argv[${i}]`));
+    lines.push(`step ${step.id} ${step.argv.join(' ')}`);
+  }
+  return lines.join('\n') + '\n';
+}
+
+/** `hvb.job=<base64url>` for the kernel command line. */
+export function encodeJob(job: Job): string {
+  return `${CMDLINE_PARAM}=${Buffer.from(jobText(job), 'utf8').toString('base64url')}`;
+}
+
+/** The inverse of encodeJob, for tests and for reading a command line back. */
+export function decodeJob(cmdline: string): Job {
+  const m = new RegExp(`(?:^|\\s)${CMDLINE_PARAM.replace('.', '\\.')}=([A-Za-z0-9_-]+)(?:\\s|$)`).exec(cmdline);
+  if (!m?.[1]) throw new HvbError('job-missing', `no ${CMDLINE_PARAM}= parameter on the command line`);
+  const text = Buffer.from(m[1], 'base64url').toString('utf8');
+  let nonce = '';
+  let workload = '';
+  let version = 0;
+  const command: GuestCommand = { steps: [] };
+  for (const line of text.split('\n').filter((l) => l.length > 0)) {
+    const [kind, ...words] = line.split(' ');
+    if (kind === 'v') version = Number(words[0]);
+    else if (kind === 'nonce') nonce = words[0] ?? '';
+    else if (kind === 'workload') workload = words[0] ?? '';
+    else if (kind === 'modules') command.modules = words;
+    else if (kind === 'step') command.steps.push({ id: words[0] ?? '', argv: words.slice(1) });
+    else throw new HvbError('job-line', `unknown job line ${JSON.stringify(line)}`);
+  }
+  if (version !== JOB_VERSION) throw new HvbError('job-version', `job version ${version}, expected ${JOB_VERSION}`);
+  return { nonce, workload, command };
+}
+
+export const MAX_CMDLINE_BYTES = 2047;
+
+/** Checks the whole kernel command line fits the x86 limit (2048 bytes with the NUL). */
+export function checkCmdline(cmdline: string): void {
+  const bytes = Buffer.byteLength(cmdline, 'utf8');
+  if (bytes > MAX_CMDLINE_BYTES) {
+    throw new HvbError('cmdline-too-long', `kernel command line is ${bytes} bytes; the limit is ${MAX_CMDLINE_BYTES}`, {
+      hint: 'shorten the workload parameters or split the job into fewer steps',
+    });
+  }
+}

@@ -1,0 +1,139 @@
+import { HvbError } from '../../util/errors.ts';
+import type { StepOutput } from '../../workloads/workload.ts';
+import { parseLine, type Frame } from './frames.ts';
+import { LineSplitter, escapeLogLine } from './lines.ts';
+
+export interface GuestSample {
+  metric: string;
+  value: number;
+  unit: string;
+}
+
+interface StepState {
+  chunks: string[];
+  end?: { exitCode: number; elapsedMs: number; bytes: number };
+}
+
+/** Most guest log lines kept in memory; the rest is counted, not stored. */
+export const MAX_LOG_LINES = 20_000;
+
+/**
+ * Everything one guest said on its console, sorted into trusted frames and log lines.
+ * Feed it console chunks as they arrive; read the outcome when the VM has stopped.
+ */
+export class GuestSession {
+  readonly log: string[] = [];
+  droppedLogLines = 0;
+  /** Host clock (ms since epoch) when `ready` arrived. */
+  readyAt: number | undefined;
+  uptimeAtReadyS: number | undefined;
+  kernel: string | undefined;
+  done = false;
+  readonly errors: string[] = [];
+  readonly samples: GuestSample[] = [];
+  /** Nonce-carrying lines that did not validate. */
+  readonly rejected: string[] = [];
+  private readonly steps = new Map<string, StepState>();
+  private readonly splitter: LineSplitter;
+  private readonly listeners: ((frame: Frame) => void)[] = [];
+
+  constructor(
+    private readonly nonce: string,
+    private readonly now: () => number = Date.now,
+  ) {
+    this.splitter = new LineSplitter((line, truncated) => this.onLine(line, truncated));
+  }
+
+  feed(chunk: string | Buffer): void {
+    this.splitter.push(chunk);
+  }
+
+  /** Call once the console has closed. */
+  close(): void {
+    this.splitter.end();
+  }
+
+  onFrame(listener: (frame: Frame) => void): void {
+    this.listeners.push(listener);
+  }
+
+  private keepLog(line: string): void {
+    if (this.log.length < MAX_LOG_LINES) this.log.push(escapeLogLine(line));
+    else this.droppedLogLines++;
+  }
+
+  private onLine(line: string, truncated: boolean): void {
+    const parsed = truncated ? ({ trusted: false, reason: 'line too long' } as const) : parseLine(line, this.nonce);
+    if (!parsed.trusted) {
+      // A frame is never echoed into the log with the nonce intact: the log may be shared.
+      this.keepLog(line.split(this.nonce).join('<nonce>'));
+      if (parsed.reason && line.includes(this.nonce)) this.rejected.push(`${parsed.reason}: ${escapeLogLine(line.slice(0, 200))}`);
+      return;
+    }
+    this.apply(parsed.frame);
+    for (const l of this.listeners) l(parsed.frame);
+  }
+
+  private step(id: string): StepState {
+    let s = this.steps.get(id);
+    if (!s) {
+      s = { chunks: [] };
+      this.steps.set(id, s);
+    }
+    return s;
+  }
+
+  private apply(frame: Frame): void {
+    switch (frame.kind) {
+      case 'ready':
+        if (this.readyAt === undefined) {
+          this.readyAt = this.now();
+          this.uptimeAtReadyS = frame.uptimeS;
+          this.kernel = frame.kernel;
+        }
+        break;
+      case 'out':
+        this.step(frame.step).chunks.push(frame.base64);
+        break;
+      case 'end':
+        this.step(frame.step).end = { exitCode: frame.exitCode, elapsedMs: frame.elapsedMs, bytes: frame.bytes };
+        break;
+      case 'sample':
+        this.samples.push({ metric: frame.metric, value: frame.value, unit: frame.unit });
+        break;
+      case 'error':
+        this.errors.push(frame.message);
+        break;
+      case 'done':
+        this.done = true;
+        break;
+    }
+  }
+
+  /** Ids of steps that finished (an `end` frame arrived), in arrival order. */
+  finishedSteps(): string[] {
+    return [...this.steps].filter(([, s]) => s.end).map(([id]) => id);
+  }
+
+  /** The decoded output of every finished step; throws if a step's output arrived damaged. */
+  stepOutputs(): StepOutput[] {
+    const outputs: StepOutput[] = [];
+    for (const [id, s] of this.steps) {
+      if (!s.end) continue;
+      const bytes = Buffer.from(s.chunks.join(''), 'base64');
+      if (bytes.length !== s.end.bytes) {
+        throw new HvbError(
+          'console-corrupt',
+          `output of guest step "${id}" arrived damaged: ${bytes.length} bytes decoded, the guest sent ${s.end.bytes}`,
+          { hint: 'another writer interleaved with the agent on the console; the guest log shows the lines around it' },
+        );
+      }
+      outputs.push({ id, exitCode: s.end.exitCode, output: bytes.toString('utf8'), elapsedMs: s.end.elapsedMs });
+    }
+    return outputs;
+  }
+
+  lastLogLines(n: number): string[] {
+    return this.log.slice(-n);
+  }
+}

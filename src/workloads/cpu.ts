@@ -1,0 +1,45 @@
+import { z } from 'zod';
+import { HvbError } from '../util/errors.ts';
+import { sysbenchField } from './sysbench-output.ts';
+import type { Workload } from './workload.ts';
+
+const params = z
+  .object({
+    /** Worker threads; usually the guest's vCPU count. */
+    threads: z.number().int().min(1).max(256).default(1),
+    /** How long sysbench runs, in seconds. */
+    timeSec: z.number().int().min(1).max(3600).default(10),
+    /** Upper bound of the prime search per event: the work per event. */
+    maxPrime: z.number().int().min(100).max(10_000_000).default(10_000),
+  })
+  .strict();
+
+/** sysbench cpu: prime search in a tight loop, pure CPU with no I/O and hardly any memory traffic. */
+export const cpu: Workload<typeof params> = {
+  name: 'cpu',
+  description: 'sysbench cpu: events per second and per-event latency',
+  params,
+  metrics: [
+    { name: 'cpu.events_per_s', unit: 'events/s', better: 'higher', description: 'prime-search events completed per second' },
+    { name: 'cpu.latency_avg_ms', unit: 'ms', better: 'lower', description: 'mean time per event' },
+    { name: 'cpu.latency_p95_ms', unit: 'ms', better: 'lower', description: '95th percentile of the time per event' },
+  ],
+  expectedSeconds: (p) => p.timeSec + 2,
+  command: (p) => ({
+    steps: [
+      {
+        id: 'cpu',
+        argv: ['sysbench', 'cpu', `--threads=${p.threads}`, `--time=${p.timeSec}`, '--events=0', `--cpu-max-prime=${p.maxPrime}`, '--percentile=95', 'run'],
+      },
+    ],
+  }),
+  parse(outputs) {
+    const out = outputs.find((o) => o.id === 'cpu');
+    if (!out) throw new HvbError('parse', 'the guest returned no output for step "cpu"');
+    return [
+      { metric: 'cpu.events_per_s', value: sysbenchField(out.output, 'events per second') },
+      { metric: 'cpu.latency_avg_ms', value: sysbenchField(out.output, 'avg') },
+      { metric: 'cpu.latency_p95_ms', value: sysbenchField(out.output, '95th percentile') },
+    ];
+  },
+};

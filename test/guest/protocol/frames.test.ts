@@ -1,0 +1,41 @@
+import { describe, expect, it } from 'vitest';
+import { parseLine } from '../../../src/guest/protocol/frames.ts';
+
+const nonce = 'aa11bb22cc33dd44';
+const f = (rest: string) => parseLine(`HVB ${nonce} ${rest}`, nonce);
+
+describe('console frames', () => {
+  it('parses every frame kind', () => {
+    expect(f('ready uptime=1.52 kernel=6.1.0-44-amd64')).toEqual({ trusted: true, frame: { kind: 'ready', uptimeS: 1.52, kernel: '6.1.0-44-amd64' } });
+    expect(f('out cpu aGVsbG8=')).toEqual({ trusted: true, frame: { kind: 'out', step: 'cpu', base64: 'aGVsbG8=' } });
+    expect(f('end cpu exit=0 ms=5010 bytes=5')).toEqual({ trusted: true, frame: { kind: 'end', step: 'cpu', exitCode: 0, elapsedMs: 5010, bytes: 5 } });
+    expect(f('sample {"metric":"x.y","value":1.5,"unit":"ms"}')).toEqual({ trusted: true, frame: { kind: 'sample', metric: 'x.y', value: 1.5, unit: 'ms' } });
+    expect(f('error step cpu exited with status 1')).toEqual({ trusted: true, frame: { kind: 'error', message: 'step cpu exited with status 1' } });
+    expect(f('done')).toEqual({ trusted: true, frame: { kind: 'done' } });
+  });
+
+  it('does not trust lines without the nonce or with another nonce', () => {
+    expect(parseLine('[    0.000000] Linux version 6.1.0', nonce)).toEqual({ trusted: false });
+    expect(parseLine('HVB ffffffffffffffff done', nonce)).toMatchObject({ trusted: false, reason: expect.stringMatching(/nonce/) });
+    expect(parseLine(`xHVB ${nonce} done`, nonce)).toEqual({ trusted: false });
+    expect(parseLine(` HVB ${nonce} done`, nonce)).toEqual({ trusted: false });
+    expect(parseLine(`HVB ${nonce}done`, nonce)).toMatchObject({ trusted: false });
+  });
+
+  it.each([
+    ['ready without uptime', 'ready kernel=6.1'],
+    ['ready with a negative uptime', 'ready uptime=-1 kernel=6.1'],
+    ['out with two data words', 'out cpu aaaa bbbb'],
+    ['out with non-base64', 'out cpu <script>'],
+    ['end without bytes', 'end cpu exit=0 ms=1'],
+    ['end with a bad exit', 'end cpu exit=x ms=1 bytes=0'],
+    ['sample with invalid JSON', 'sample {"metric":'],
+    ['sample with extra keys', 'sample {"metric":"a","value":1,"unit":"ms","x":1}'],
+    ['sample with a string value', 'sample {"metric":"a","value":"1","unit":"ms"}'],
+    ['sample with an infinite value', 'sample {"metric":"a","value":1e999,"unit":"ms"}'],
+    ['an unknown kind', 'reboot now'],
+    ['done with arguments', 'done now'],
+  ])('rejects %s', (_what, rest) => {
+    expect(f(rest)).toMatchObject({ trusted: false, reason: expect.any(String) });
+  });
+});

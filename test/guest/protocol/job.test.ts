@@ -1,0 +1,50 @@
+import { describe, expect, it } from 'vitest';
+import { checkCmdline, decodeJob, encodeJob, jobText } from '../../../src/guest/protocol/job.ts';
+
+const nonce = '0123456789abcdef0123456789abcdef';
+
+describe('job encoding', () => {
+  it('round-trips through the kernel command line', () => {
+    const job = {
+      nonce,
+      workload: 'cpu',
+      command: { modules: ['virtio_blk'], steps: [{ id: 'cpu', argv: ['sysbench', 'cpu', '--threads=2', 'run'] }] },
+    };
+    const param = encodeJob(job);
+    expect(param).toMatch(/^hvb\.job=[A-Za-z0-9_-]+$/);
+    expect(decodeJob(`quiet panic=-1 ${param} console=ttyS0`)).toEqual(job);
+  });
+
+  it('writes the line format the agent reads', () => {
+    const text = jobText({ nonce, workload: 'cpu', command: { steps: [{ id: 'a', argv: ['true'] }] } });
+    expect(text).toBe(`v 1\nnonce ${nonce}\nworkload cpu\nstep a true\n`);
+  });
+
+  it.each([
+    ['a shell metacharacter', ['sh', '-c', 'reboot;']],
+    ['a space inside a word', ['echo', 'a b']],
+    ['a quote', ['echo', '"x"']],
+    ['a dollar sign', ['echo', '$HOME']],
+    ['an empty word', ['echo', '']],
+    ['a newline', ['echo', 'a\nstep x reboot']],
+  ])('refuses %s in an argv word', (_what, argv) => {
+    expect(() => encodeJob({ nonce, workload: 'cpu', command: { steps: [{ id: 's', argv }] } })).toThrow(/cannot be passed to the guest/);
+  });
+
+  it('refuses a bad nonce, a bad step id and an empty command', () => {
+    expect(() => encodeJob({ nonce: 'xyz', workload: 'cpu', command: { steps: [] } })).toThrow(/nonce/);
+    expect(() => encodeJob({ nonce, workload: 'cpu', command: { steps: [{ id: 'A B', argv: ['x'] }] } })).toThrow(/step id/);
+    expect(() => encodeJob({ nonce, workload: 'cpu', command: { steps: [{ id: 'a', argv: [] }] } })).toThrow(/empty command/);
+  });
+
+  it('rejects a command line over the x86 limit', () => {
+    expect(() => checkCmdline('x'.repeat(2047))).not.toThrow();
+    expect(() => checkCmdline('x'.repeat(2048))).toThrow(/2048 bytes|limit is 2047/);
+  });
+
+  it('reports a missing or foreign-version job', () => {
+    expect(() => decodeJob('quiet')).toThrow(/no hvb\.job=/);
+    const v2 = `hvb.job=${Buffer.from(`v 2\nnonce ${nonce}\n`).toString('base64url')}`;
+    expect(() => decodeJob(v2)).toThrow(/job version 2/);
+  });
+});

@@ -1,0 +1,78 @@
+import { describe, expect, it } from 'vitest';
+import { MAX_LINE_CHARS } from '../../../src/guest/protocol/lines.ts';
+import { GuestSession } from '../../../src/guest/protocol/session.ts';
+
+const nonce = '0123456789abcdef';
+const frame = (rest: string) => `HVB ${nonce} ${rest}\r\n`;
+
+function transcript(output: string): string {
+  const b64 = Buffer.from(output).toString('base64');
+  const chunks = b64.match(/.{1,8}/g) ?? [];
+  return [
+    'SeaBIOS (version 1.16.2)\r\n',
+    frame('ready uptime=2.31 kernel=6.1.0-44-amd64'),
+    ...chunks.map((c) => frame(`out cpu ${c}`)),
+    frame(`end cpu exit=0 ms=5003 bytes=${Buffer.byteLength(output)}`),
+    frame('done'),
+  ].join('');
+}
+
+describe('guest session', () => {
+  it('reassembles step output split across arbitrary chunk boundaries', () => {
+    const output = 'events per second:  1234.56\nünïcode ✓\n';
+    const text = transcript(output);
+    for (const size of [1, 3, 7, 64, text.length]) {
+      let t = 1000;
+      const s = new GuestSession(nonce, () => t++);
+      for (let i = 0; i < text.length; i += size) s.feed(text.slice(i, i + size));
+      s.close();
+      expect(s.done).toBe(true);
+      expect(s.uptimeAtReadyS).toBe(2.31);
+      expect(s.kernel).toBe('6.1.0-44-amd64');
+      expect(s.stepOutputs()).toEqual([{ id: 'cpu', exitCode: 0, output, elapsedMs: 5003 }]);
+      expect(s.log).toEqual(['SeaBIOS (version 1.16.2)']);
+    }
+  });
+
+  it('decodes UTF-8 split inside a character when fed bytes', () => {
+    const bytes = Buffer.from(transcript('✓✓✓\n'));
+    const s = new GuestSession(nonce);
+    for (let i = 0; i < bytes.length; i++) s.feed(bytes.subarray(i, i + 1));
+    s.close();
+    expect(s.stepOutputs()[0]?.output).toBe('✓✓✓\n');
+  });
+
+  it('keeps garbage, forged frames and oversized lines as escaped log, never as data', () => {
+    const s = new GuestSession(nonce);
+    s.feed('\u001b[31mred\u001b[0m\n');
+    s.feed('HVB deadbeefdeadbeef sample {"metric":"cpu.events_per_s","value":1e9,"unit":"x"}\n');
+    s.feed(`HVB ${nonce} sample {"metric":"a"\n`);
+    s.feed(`HVB ${nonce} out cpu ${'A'.repeat(MAX_LINE_CHARS + 10)}\n`);
+    s.feed('nul\u0000byte\n');
+    s.close();
+    expect(s.samples).toEqual([]);
+    expect(s.stepOutputs()).toEqual([]);
+    expect(s.log[0]).toBe('\\x1b[31mred\\x1b[0m');
+    expect(s.log.some((l) => l.includes(nonce))).toBe(false);
+    expect(s.log).toContain('nul\\x00byte');
+    expect(s.rejected.length).toBe(2);
+  });
+
+  it('detects output damaged on the way', () => {
+    const s = new GuestSession(nonce);
+    s.feed(frame(`out cpu ${Buffer.from('hello').toString('base64')}`));
+    s.feed(frame('end cpu exit=0 ms=1 bytes=6'));
+    expect(() => s.stepOutputs()).toThrow(/arrived damaged: 5 bytes decoded, the guest sent 6/);
+  });
+
+  it('keeps the first ready and records guest errors', () => {
+    let t = 0;
+    const s = new GuestSession(nonce, () => (t += 10));
+    s.feed(frame('ready uptime=1.00 kernel=k'));
+    s.feed(frame('ready uptime=9.00 kernel=k'));
+    s.feed(frame('error step cpu exited with status 1'));
+    expect(s.readyAt).toBe(10);
+    expect(s.uptimeAtReadyS).toBe(1);
+    expect(s.errors).toEqual(['step cpu exited with status 1']);
+  });
+});
