@@ -1,0 +1,14 @@
+#!/usr/bin/env bash
+# The quick start: set up what is missing, build the guest image, run the quick suite on
+# the local TCG backend, and print the result table.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+bash scripts/setup-host.sh
+if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+  echo "setup: npm ci" >&2
+  npm ci --no-audit --no-fund >/dev/null
+fi
+
+node bin/hvbench.js image build
+node bin/hvbench.js run suites/quick.ts --backend tcg

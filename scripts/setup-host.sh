@@ -1,0 +1,44 @@
+#!/usr/bin/env bash
+# Installs the host packages hvbench needs, when they are missing.
+# As root it uses apt-get; otherwise it says what to install and exits non-zero.
+set -euo pipefail
+
+# command → Debian package that provides it
+declare -A needed=(
+  [qemu-system-x86_64]=qemu-system-x86
+  [qemu-img]=qemu-utils
+  [cpio]=cpio
+  [dpkg-deb]=dpkg
+  [apt-get]=apt
+)
+missing=()
+for cmd in "${!needed[@]}"; do
+  command -v "$cmd" >/dev/null 2>&1 || missing+=("${needed[$cmd]}")
+done
+
+# The guest image is built from Debian's package lists; make sure there are some.
+lists_empty=false
+if ! compgen -G '/var/lib/apt/lists/*_Packages*' >/dev/null; then lists_empty=true; fi
+
+if [ ${#missing[@]} -eq 0 ] && [ "$lists_empty" = false ]; then
+  exit 0
+fi
+
+if [ "$(id -u)" -ne 0 ]; then
+  if [ ${#missing[@]} -gt 0 ]; then
+    echo "hvbench needs these Debian packages: ${missing[*]}" >&2
+    echo "install them as root:  apt-get update && apt-get install -y ${missing[*]}" >&2
+  else
+    echo "hvbench builds its guest from Debian's package lists, and there are none here." >&2
+    echo "run as root:  apt-get update" >&2
+  fi
+  exit 1
+fi
+
+export DEBIAN_FRONTEND=noninteractive
+echo "setup: apt-get update" >&2
+apt-get update -qq
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "setup: installing ${missing[*]}" >&2
+  apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi

@@ -1,0 +1,9 @@
+/** What the runner tells its observers (progress display, logs). */
+export type RunEvent =
+  | { type: 'run-start'; runId: string; dir: string; cases: number; repetitions: number }
+  | { type: 'rep-start'; index: number; total: number; caseId: string; backend: string; workload: string; rep: number; warmup: boolean }
+  | { type: 'rep-end'; index: number; total: number; caseId: string; rep: number; warmup: boolean; status: string; wallMs: number; error?: string }
+  | { type: 'case-skipped'; caseId: string; reason: string }
+  | { type: 'run-end'; status: string; wallMs: number };
+
+export type RunObserver = (event: RunEvent) => void;

@@ -1,0 +1,31 @@
+/**
+ * Defaults for the optional fields of a suite file. Plain constants so the README, the
+ * schema and the tests all read the same values.
+ */
+
+/** Virtual CPUs of the guest when `guest.vcpus` is not given. */
+export const DEFAULT_VCPUS = 1;
+
+/** Guest memory in MiB when `guest.memoryMiB` is not given. */
+export const DEFAULT_MEMORY_MIB = 512;
+
+/** Backends a suite runs on when `backends` is not given: TCG runs on any host. */
+export const DEFAULT_BACKENDS: readonly string[] = ['tcg'];
+
+/** Measured repetitions per case when `repetitions` is not given. */
+export const DEFAULT_REPETITIONS = 3;
+
+/** Warm-up repetitions per case (run, then discarded) when `warmup` is not given. */
+export const DEFAULT_WARMUP = 0;
+
+/** Description when none is given. */
+export const DEFAULT_DESCRIPTION = '';
+
+/** A suite that expands to more cases than this is refused (almost surely a typo). */
+export const MAX_CASES = 10_000;
+
+/** Smallest guest memory accepted: below this the Debian kernel does not boot. */
+export const MIN_MEMORY_MIB = 64;
+
+/** Most vCPUs accepted (QEMU's default machine limit is 255 without an IOMMU). */
+export const MAX_VCPUS = 255;

@@ -1,0 +1,92 @@
+import type { Workload } from '../workloads/workload.ts';
+
+/** The guest every case boots. */
+export interface GuestInput {
+  /** Virtual CPUs, an integer from 1 to 255. Default {@link DEFAULT_VCPUS} (1). */
+  vcpus?: number;
+  /** Guest memory in MiB, an integer ≥ 64. Default {@link DEFAULT_MEMORY_MIB} (512). */
+  memoryMiB?: number;
+}
+
+/** One entry of `workloads`: a workload by name and its parameters (values or axes). */
+export interface WorkloadEntryInput {
+  /** Name of a known workload, e.g. `cpu`, `memory`, `disk`, `net`, `boot`, `micro`. */
+  workload: string;
+  /**
+   * Parameters of the workload. Each is one value, or a non-empty array of values (a
+   * matrix axis: the entry runs once per value, every axis crossed with every other).
+   * A parameter whose own value is an array is written as an array of arrays:
+   * `sizes: [[4, 64]]` is the one value `[4, 64]`. Values are checked against the
+   * workload's own schema after the axes are expanded; omitted parameters take the
+   * workload's defaults. Default `{}`.
+   */
+  params?: Record<string, unknown>;
+}
+
+/** A suite as written in a suite file (user options: every field but two is optional). */
+export interface SuiteInput {
+  /** Suite name, `[a-z0-9-]+`; it appears in run ids and reports. Required. */
+  name: string;
+  /** One line saying what the suite measures. Default `''`. */
+  description?: string;
+  /** The guest every case boots. Default `{ vcpus: 1, memoryMiB: 512 }`. */
+  guest?: GuestInput;
+  /** Backend names, each at most once, e.g. `['tcg', 'kvm']`. Default `['tcg']`. */
+  backends?: string[];
+  /** Measured repetitions per case, an integer ≥ 1. Default {@link DEFAULT_REPETITIONS} (3). */
+  repetitions?: number;
+  /** Warm-up repetitions per case, run and discarded, an integer ≥ 0. Default 0. */
+  warmup?: number;
+  /** Cap in seconds for one repetition of a case; when absent the runner derives it. */
+  timeoutSec?: number;
+  /** What to run: a non-empty list of workload entries. Required. */
+  workloads: WorkloadEntryInput[];
+}
+
+/** The guest with every field present. */
+export interface ResolvedGuest {
+  vcpus: number;
+  memoryMiB: number;
+}
+
+/** A workload entry with every parameter written as an axis (a one-value axis for a plain value). */
+export interface ResolvedWorkloadEntry {
+  workload: string;
+  /** Parameter name → its values, in the order written. Only the parameters the suite sets. */
+  params: Record<string, unknown[]>;
+}
+
+/** A validated suite with every field present (except `timeoutSec`, which may stay unset). */
+export interface ResolvedSuite {
+  name: string;
+  description: string;
+  guest: ResolvedGuest;
+  backends: string[];
+  repetitions: number;
+  warmup: number;
+  /** Absent: the runner derives the cap from the workload's expected time. */
+  timeoutSec?: number;
+  workloads: ResolvedWorkloadEntry[];
+}
+
+/** One cell of the matrix: one backend, one workload, one combination of parameters. */
+export interface Case {
+  /** Stable id: `<backend>/<workload>[/<param>=<value>,…]` with the suite's params sorted by key. */
+  id: string;
+  backend: string;
+  workload: string;
+  /** Every parameter of the workload, defaults filled in by the workload's schema. */
+  params: Record<string, unknown>;
+  guest: ResolvedGuest;
+  repetitions: number;
+  warmup: number;
+  timeoutSec?: number;
+}
+
+/** What the suite layer needs to know about the rest of hvbench; passed in by the caller. */
+export interface SuiteDeps {
+  /** Known workloads by name. */
+  workloads: Record<string, Workload>;
+  /** Names of the known backends. */
+  backends: readonly string[];
+}
