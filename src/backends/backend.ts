@@ -41,11 +41,18 @@ export interface Capability {
   reason: string;
   /** Facts found on the way (versions, paths), recorded as provenance. */
   facts: Record<string, string>;
+  /** When not available and there is a known fix: how to make it available. */
+  hint?: string;
 }
 
 /** Why a VM stopped. */
 export type VmExit =
-  | { kind: 'shutdown'; reason: string }
+  | {
+      kind: 'shutdown';
+      reason: string;
+      /** The VMM's own word for it when it gave one, e.g. QEMU's `guest-shutdown`, `guest-reset`. */
+      cause?: string;
+    }
   | { kind: 'exited'; exitCode: number | null; signal: string | null }
   | { kind: 'killed'; reason: string };
 

@@ -1,5 +1,27 @@
 /** A built guest image: one kernel and one initramfs, identical for every backend. */
 
+/** A workload tool: the Debian package and the programs of it copied into the guest. */
+export interface RecipeTool {
+  package: string;
+  /** Absolute paths inside the package, e.g. `/usr/bin/fio`; the command name is the basename. */
+  binaries: string[];
+}
+
+/** What goes into the guest. The defaults live in recipe.ts. */
+export interface Recipe {
+  /** Kernel package: the `linux-image-amd64` metapackage or a real `linux-image-<kver>` package. */
+  kernel: string;
+  /** Package holding a static `/bin/busybox`. */
+  busybox: string;
+  /** Kernel modules every I/O model needs, by module name (`xen-blkfront` and `xen_blkfront` are the same). */
+  modules: string[];
+  tools: RecipeTool[];
+  /** Packages resolved with the tools whatever they depend on (the C library, libgcc_s). */
+  base: string[];
+  /** Shared libraries always copied, by soname (glibc dlopens libgcc_s.so.1 for pthread_cancel). */
+  alwaysLibs: string[];
+}
+
 export interface ManifestPackage {
   name: string;
   version: string;
@@ -32,6 +54,8 @@ export interface ImageManifest {
   /** Workload tools available in the guest, by command name. */
   tools: string[];
   agent: { sha256: string };
+  /** The recipe the image was built from; a rebuild from this manifest uses it again. */
+  recipe: Recipe;
 }
 
 export interface GuestImage {

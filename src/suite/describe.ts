@@ -17,6 +17,9 @@ interface Def {
   innerType?: z.ZodType;
   in?: z.ZodType;
   element?: z.ZodType;
+  shape?: Record<string, z.ZodType>;
+  valueType?: z.ZodType;
+  items?: z.ZodType[];
   options?: z.ZodType[];
   entries?: Record<string, string | number>;
   values?: unknown[];

@@ -1,0 +1,22 @@
+import { HvbError } from '../util/errors.ts';
+import type { Backend } from './backend.ts';
+import { kvmBackend } from './kvm.ts';
+import { tcgBackend } from './tcg.ts';
+import { xenBackend } from './xen.ts';
+
+/** Every backend by name. The only module that imports them all. */
+export const backends: Record<string, Backend> = {
+  tcg: tcgBackend,
+  kvm: kvmBackend,
+  xen: xenBackend,
+};
+
+export const backendNames: readonly string[] = Object.keys(backends);
+
+export function getBackend(name: string): Backend {
+  const backend = Object.hasOwn(backends, name) ? backends[name] : undefined;
+  if (backend === undefined) {
+    throw new HvbError('unknown-backend', `unknown backend "${name}"; known backends: ${backendNames.join(', ')}`);
+  }
+  return backend;
+}

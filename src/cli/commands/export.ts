@@ -1,0 +1,22 @@
+import { writeFile } from 'node:fs/promises';
+import type { Command } from 'commander';
+import { exportCsv } from '../../results/csv.ts';
+import { readSamples } from '../../results/samples-file.ts';
+import { openRun } from '../../results/store.ts';
+
+export function registerExport(program: Command): void {
+  const exp = program.command('export').description('export a run in another format');
+  exp
+    .command('csv')
+    .description('one row per sample, every dimension a column')
+    .argument('<run>', 'run folder or run id (looked up under results/)')
+    .option('-o, --out <file>', 'write to a file instead of stdout')
+    .action(async (ref: string, opts: { out?: string }) => {
+      const run = await openRun(ref);
+      const { samples, warnings } = await readSamples(run);
+      for (const w of [...run.warnings, ...warnings]) process.stderr.write(`warning: ${w}\n`);
+      const csv = exportCsv(samples);
+      if (opts.out) await writeFile(opts.out, csv);
+      else process.stdout.write(csv);
+    });
+}

@@ -1,0 +1,7 @@
+import { readFileSync } from 'node:fs';
+
+/** hvbench's own version, from package.json. */
+export function packageVersion(): string {
+  const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
+  return pkg.version;
+}

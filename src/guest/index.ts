@@ -1,0 +1,7 @@
+/** The guest image: build it from Debian packages, load a built one, describe its manifest. */
+export { buildImage, type BuildImageOptions } from './build.ts';
+export { loadImage, type LoadImageOptions } from './load.ts';
+export { defaultCacheDir } from './cache.ts';
+export { formatManifest } from './manifest.ts';
+export { DEFAULT_RECIPE, GUEST_MODULES, TOOLS } from './recipe.ts';
+export type { GuestImage, ImageManifest, ManifestModule, ManifestPackage, Recipe, RecipeTool } from './image.ts';

@@ -1,0 +1,164 @@
+import { HvbError } from '../util/errors.ts';
+
+/**
+ * What `results/<run-id>/run.json` holds: everything needed to understand and redo a
+ * run, rewritten after every case. The samples themselves live in `samples.jsonl`.
+ */
+
+/** Version of the run.json layout; bumped when a field changes meaning. */
+export const RUN_FORMAT = 1;
+
+/** `running` until the run ends; `interrupted` when stopped by a signal or cut short. */
+export type RunStatus = 'running' | 'completed' | 'interrupted' | 'failed';
+
+export type CaseStatus = 'pending' | 'completed' | 'failed' | 'timed-out' | 'skipped';
+
+/** Facts about a machine that ran cases (or the one hvbench ran on). */
+export interface HostFacts {
+  /** hvbench's name for the host: `local`, or the name of a remote host or lab. */
+  name: string;
+  hostname: string;
+  cpuModel: string;
+  /** Logical CPUs the OS sees. */
+  cpus: number;
+  /** Physical cores, when /proc/cpuinfo tells. */
+  cores?: number;
+  memoryMiB: number;
+  /** Kernel release, e.g. `6.1.0-18-amd64`. */
+  kernel: string;
+  /** Distribution name, e.g. `Debian GNU/Linux 12 (bookworm)`. */
+  os: string;
+  arch: string;
+  /** Hardware virtualisation the CPU offers: `vmx` (Intel VT-x), `svm` (AMD-V) or `none`. */
+  virtualization: 'vmx' | 'svm' | 'none';
+  /** True when the host is itself a virtual machine (the CPU's `hypervisor` flag). */
+  underHypervisor: boolean;
+}
+
+/** The guest image every case booted. */
+export interface ImageFacts {
+  /** Manifest id: content id of the image's inputs. */
+  id: string;
+  /** Short hash of the kernel and initramfs bytes, also in every sample. */
+  hash: string;
+  kernelVersion?: string;
+}
+
+/** What probing a backend on a host found (its answer to "can you run here?"). */
+export interface BackendFacts {
+  backend: string;
+  host: string;
+  available: boolean;
+  reason: string;
+  /** e.g. `{ qemuVersion: '8.2.2' }`. */
+  facts: Record<string, string>;
+}
+
+/** Host-side cost of the VMM during one repetition. */
+export interface RepetitionUsage {
+  /** 1-based repetition number; warm-ups are numbered separately. */
+  rep: number;
+  warmup: boolean;
+  /** The accelerator the VMM confirmed (never the one requested). */
+  accel?: string;
+  wallS?: number;
+  cpuUserS: number;
+  cpuSystemS: number;
+  peakRssKiB: number;
+}
+
+/** Why a case failed, timed out or was skipped; why a run failed. */
+export interface ErrorInfo {
+  message: string;
+  /** HvbError code, when there is one. */
+  code?: string;
+  hint?: string;
+  /** Message of the underlying error, when there is one. */
+  cause?: string;
+}
+
+export interface CaseRecord {
+  id: string;
+  backend: string;
+  workload: string;
+  params: Record<string, unknown>;
+  status: CaseStatus;
+  /** Planned measured repetitions and warm-ups. */
+  repetitions: number;
+  warmup: number;
+  /** Measured repetitions finished (warm-ups not counted). */
+  repetitionsDone: number;
+  /** Name of the host that ran it (see `hosts`). */
+  host?: string;
+  startedAt?: string;
+  endedAt?: string;
+  error?: ErrorInfo;
+  /** The last lines the guest printed, kept when the case did not complete. */
+  guestLogTail?: string[];
+  /** Files under `logs/` written for this case, relative to the run folder. */
+  logs?: string[];
+  usage: RepetitionUsage[];
+}
+
+export interface RunRecord {
+  format: typeof RUN_FORMAT;
+  /** `YYYYMMDD-HHMMSS-<suite>-<4 hex>`, UTC; also the folder name. */
+  id: string;
+  status: RunStatus;
+  startedAt: string;
+  endedAt?: string;
+  /** The suite by name and file, and as resolved (every default filled in). */
+  suite: { name: string; file: string; resolved: object };
+  hvbench: { version: string; revision: string; dirty?: boolean };
+  hosts: HostFacts[];
+  image?: ImageFacts;
+  backends: BackendFacts[];
+  cases: CaseRecord[];
+  /** The samples file, relative to the run folder. */
+  samplesFile: string;
+  /** The process writing the run: tells a crashed run (`running`, process gone) from a live one. */
+  writer: { hostname: string; pid: number };
+  error?: ErrorInfo;
+}
+
+/** What the caller gives createRun; the store fills in format, id, status, samplesFile and writer. */
+export type NewRun = Omit<RunRecord, 'format' | 'id' | 'status' | 'samplesFile' | 'writer' | 'startedAt' | 'endedAt'> & {
+  startedAt?: string;
+};
+
+/** The fields of a case that a record starts from (a suite `Case` fits). */
+export interface CaseLike {
+  id: string;
+  backend: string;
+  workload: string;
+  params: Record<string, unknown>;
+  repetitions: number;
+  warmup: number;
+}
+
+/** A pending record for a case about to be scheduled. */
+export function pendingCase(c: CaseLike): CaseRecord {
+  return {
+    id: c.id,
+    backend: c.backend,
+    workload: c.workload,
+    params: c.params,
+    status: 'pending',
+    repetitions: c.repetitions,
+    warmup: c.warmup,
+    repetitionsDone: 0,
+    usage: [],
+  };
+}
+
+/** What a record keeps of a thrown error: message, code and hint, and the cause's message. */
+export function errorInfo(e: unknown): ErrorInfo {
+  const info: ErrorInfo = { message: e instanceof Error ? e.message : String(e) };
+  if (e instanceof HvbError) {
+    info.code = e.code;
+    if (e.hint) info.hint = e.hint;
+  }
+  const cause = e instanceof Error ? e.cause : undefined;
+  if (cause !== undefined) info.cause = cause instanceof Error ? cause.message : String(cause);
+  return info;
+}

@@ -1,0 +1,147 @@
+import { access, constants, mkdir, readFile, stat, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { HvbError } from '../util/errors.ts';
+import { syncDir, writeFileAtomic } from './atomic-write.ts';
+import { makeRunId } from './run-id.ts';
+import { RUN_FORMAT, type NewRun, type RunRecord } from './run-record.ts';
+import { asRunRecord, describeIssues, runRecordSchema } from './validate.ts';
+
+/**
+ * The on-disk store. A run is a folder `<outDir>/<run-id>/` holding
+ * `run.json` (rewritten atomically after every change), `samples.jsonl` (appended and
+ * fsynced after every repetition) and `logs/` (guest console logs).
+ */
+
+export const RUN_FILE = 'run.json';
+export const SAMPLES_FILE = 'samples.jsonl';
+export const LOGS_DIR = 'logs';
+/** Where runs go, and where a bare run id is looked up, unless told otherwise. */
+export const DEFAULT_RESULTS_DIR = 'results';
+
+/** A run on disk: its folder and the record as last written (or about to be). */
+export interface StoredRun {
+  id: string;
+  dir: string;
+  record: RunRecord;
+  /** Problems found while opening it, e.g. a run that says `running` but whose process is gone. */
+  warnings: string[];
+}
+
+// One write at a time per run: a later rewrite of run.json must never land before an earlier one.
+const queues = new WeakMap<StoredRun, Promise<unknown>>();
+
+/** Runs `task` after every task queued before it on the same run. */
+export function enqueue<T>(run: StoredRun, task: () => Promise<T>): Promise<T> {
+  const next = (queues.get(run) ?? Promise.resolve()).then(task, task);
+  queues.set(run, next.catch(() => undefined));
+  return next;
+}
+
+/**
+ * Makes the run folder and writes the first run.json (status `running`). Call it before
+ * any case runs: an output folder that cannot be written fails here, not after an hour.
+ */
+export async function createRun(outDir: string, init: NewRun): Promise<StoredRun> {
+  const startedAt = init.startedAt ?? new Date().toISOString();
+  try {
+    await mkdir(outDir, { recursive: true });
+    await access(outDir, constants.W_OK);
+  } catch (e) {
+    throw outDirError(outDir, e);
+  }
+  for (let attempt = 0; ; attempt++) {
+    const id = makeRunId(init.suite.name, new Date(startedAt));
+    const dir = path.join(outDir, id);
+    try {
+      await mkdir(dir); // not recursive: an existing folder means the id is taken
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === 'EEXIST' && attempt < 10) continue;
+      throw outDirError(outDir, e);
+    }
+    const record: RunRecord = { format: RUN_FORMAT, id, status: 'running', ...init, startedAt, samplesFile: SAMPLES_FILE, writer: { hostname: os.hostname(), pid: process.pid } };
+    const run: StoredRun = { id, dir, record, warnings: [] };
+    await writeFile(path.join(dir, SAMPLES_FILE), '', { flag: 'wx' });
+    await updateRun(run); // syncs the run folder
+    await syncDir(outDir); // and the folder's own name
+    return run;
+  }
+}
+
+function outDirError(outDir: string, e: unknown): HvbError {
+  const code = (e as NodeJS.ErrnoException).code ?? 'error';
+  return new HvbError('results-dir', `cannot write results to ${outDir}: expected a writable folder, got ${code} (${(e as Error).message})`, {
+    cause: e,
+    hint: 'Choose another output folder, or fix the permissions of this one.',
+  });
+}
+
+/**
+ * Applies `change` to the record (if given) and rewrites run.json atomically. Writes are
+ * queued, and each writes the record as it is when its turn comes, so the file on disk
+ * always ends at the latest state.
+ */
+export async function updateRun(run: StoredRun, change?: (record: RunRecord) => void): Promise<void> {
+  change?.(run.record);
+  await enqueue(run, () => writeFileAtomic(path.join(run.dir, RUN_FILE), `${JSON.stringify(run.record, null, 2)}\n`));
+}
+
+/** Sets the final status and end time, and writes run.json. */
+export async function finishRun(run: StoredRun, status: Exclude<RunRecord['status'], 'running'>, error?: RunRecord['error']): Promise<void> {
+  await updateRun(run, (r) => {
+    r.status = status;
+    r.endedAt = new Date().toISOString();
+    if (error) r.error = error;
+  });
+}
+
+/**
+ * Opens a run by folder, or by bare id under `resultsDir` (default `results`).
+ * run.json is validated; a run left `running` by a process that no longer exists on
+ * this host is reported in `warnings` (it was cut short); the files are not changed.
+ */
+export async function openRun(dirOrId: string, options: { resultsDir?: string } = {}): Promise<StoredRun> {
+  const dir = await locateRun(dirOrId, options.resultsDir ?? DEFAULT_RESULTS_DIR);
+  const file = path.join(dir, RUN_FILE);
+  let value: unknown;
+  try {
+    value = JSON.parse(await readFile(file, 'utf8'));
+  } catch (e) {
+    throw new HvbError('run-invalid', `${file}: not readable as JSON: ${(e as Error).message}`, { cause: e });
+  }
+  const parsed = runRecordSchema.safeParse(value);
+  if (!parsed.success) {
+    throw new HvbError('run-invalid', `${file}: ${describeIssues(parsed.error)}`, {
+      hint: 'The file was changed by hand or written by an incompatible hvbench version.',
+    });
+  }
+  const record = asRunRecord(parsed.data);
+  const warnings: string[] = [];
+  const writer = record.writer as Partial<RunRecord['writer']> | undefined;
+  if (record.status === 'running' && writer?.hostname === os.hostname() && !processAlive(writer.pid)) {
+    warnings.push(`${file}: the run says "running" but its process (${writer.pid}) is gone: it was cut short; the samples measured before that are kept`);
+  }
+  return { id: record.id, dir, record, warnings };
+}
+
+async function locateRun(dirOrId: string, resultsDir: string): Promise<string> {
+  const candidates = [dirOrId];
+  if (!dirOrId.includes('/') && !dirOrId.includes(path.sep)) candidates.push(path.join(resultsDir, dirOrId));
+  for (const dir of candidates) {
+    const info = await stat(path.join(dir, RUN_FILE)).catch(() => undefined);
+    if (info?.isFile()) return dir;
+  }
+  throw new HvbError('run-not-found', `${dirOrId}: no run found (looked for ${candidates.map((d) => path.join(d, RUN_FILE)).join(' and ')})`, {
+    hint: `Give a run folder, or a run id such as 20250314-092653-quick-1f3a from ${resultsDir}/.`,
+  });
+}
+
+function processAlive(pid: unknown): boolean {
+  if (typeof pid !== 'number') return false;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}

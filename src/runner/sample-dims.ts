@@ -1,0 +1,58 @@
+import type { Dims, Sample } from '../results/sample.ts';
+import type { Case } from '../suite/types.ts';
+import { HvbError } from '../util/errors.ts';
+import type { MetricDef, MetricValue } from '../workloads/workload.ts';
+
+/** Provenance shared by every sample of a run. */
+export interface RunProvenance {
+  suite: string;
+  run: string;
+  host: string;
+  hostCpu: string;
+  image: string;
+  /** Facts of the case's backend, e.g. `qemu: 7.2.22`. */
+  backendFacts: Record<string, string>;
+}
+
+/** Only these backend facts become dimensions; the rest stay in run.json. */
+const BACKEND_FACT_DIMS = ['qemu'];
+
+/**
+ * The dimensions of one sample: the case's parameters (as `param.<name>`), the guest, the
+ * backend and the accelerator QEMU confirmed, and where the value came from.
+ */
+export function caseDims(c: Case, rep: number, accel: string, guestKernel: string | undefined, p: RunProvenance): Dims {
+  const dims: Dims = {
+    suite: p.suite,
+    run: p.run,
+    case: c.id,
+    backend: c.backend,
+    accel,
+    workload: c.workload,
+    vcpus: c.guest.vcpus,
+    memory_mib: c.guest.memoryMiB,
+    rep,
+    host: p.host,
+    host_cpu: p.hostCpu,
+    image: p.image,
+  };
+  if (guestKernel) dims.guest_kernel = guestKernel;
+  for (const key of BACKEND_FACT_DIMS) {
+    const v = p.backendFacts[key];
+    if (v !== undefined) dims[key] = v;
+  }
+  for (const [k, v] of Object.entries(c.params)) {
+    dims[`param.${k}`] = typeof v === 'number' || typeof v === 'boolean' || typeof v === 'string' ? v : JSON.stringify(v);
+  }
+  return dims;
+}
+
+/** Attaches unit and direction from the metric definitions; an undeclared metric is a bug in the workload. */
+export function toSamples(values: MetricValue[], defs: MetricDef[], dims: Dims, ts: string): Sample[] {
+  const byName = new Map(defs.map((d) => [d.name, d]));
+  return values.map((v) => {
+    const def = byName.get(v.metric);
+    if (!def) throw new HvbError('metric-undeclared', `metric "${v.metric}" is not declared by its workload`);
+    return { metric: v.metric, value: v.value, unit: def.unit, better: def.better, dims, ts };
+  });
+}

@@ -1,0 +1,28 @@
+/**
+ * Case ids: `<backend>/<workload>` followed, when the suite sets parameters, by
+ * `/<key>=<value>,…` with the keys sorted. Only the parameters the suite writes appear,
+ * so ids stay short; every parameter (defaults included) is in the case's `params`.
+ */
+export function caseId(backend: string, workload: string, given: Record<string, unknown>): string {
+  const keys = Object.keys(given).sort();
+  const base = `${backend}/${workload}`;
+  return keys.length === 0 ? base : `${base}/${keys.map((k) => `${k}=${idValue(given[k])}`).join(',')}`;
+}
+
+/** Plain words and numbers as they are; anything else as JSON so `,` `=` `/` stay unambiguous. */
+function idValue(value: unknown): string {
+  if (typeof value === 'number' || typeof value === 'boolean') return String(value);
+  if (typeof value === 'string' && /^[\w.:+-]+$/.test(value)) return value;
+  return stableJson(value);
+}
+
+/** JSON with object keys sorted, so equal values always give equal text. */
+export function stableJson(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(stableJson).join(',')}]`;
+  if (value !== null && typeof value === 'object') {
+    const entries = Object.entries(value as Record<string, unknown>).filter(([, v]) => v !== undefined);
+    entries.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${stableJson(v)}`).join(',')}}`;
+  }
+  return JSON.stringify(value) ?? 'null';
+}

@@ -1,0 +1,130 @@
+import type { Workload } from '../workloads/workload.ts';
+import { caseId, stableJson } from './case-id.ts';
+import { MAX_CASES } from './defaults.ts';
+import { formatPath, suiteError, type Problem } from './problems.ts';
+import { checkNames } from './resolve.ts';
+import type { Case, ResolvedSuite, ResolvedWorkloadEntry, SuiteDeps } from './types.ts';
+import { issuesToProblems } from './zod-issues.ts';
+
+/** One combination of an entry's axes: the values the suite wrote and the full parameters. */
+interface Combination {
+  given: Record<string, unknown>;
+  params: Record<string, unknown>;
+}
+
+/**
+ * The matrix of a suite: backends × workload entries × parameter combinations, in that
+ * nesting order (the backend changes slowest). Within an entry the axes vary like
+ * nested loops in the order they are written, the last one fastest. Each combination
+ * is validated with the workload's own schema, which also fills in the defaults.
+ * `source` names the suite in error messages (loadSuite passes the file).
+ */
+export function expandSuite(suite: ResolvedSuite, deps: SuiteDeps, options: { source?: string } = {}): Case[] {
+  const source = options.source ?? `suite ${suite.name}`;
+  const nameProblems = checkNames(suite, deps);
+  if (nameProblems.length > 0) throw suiteError(source, nameProblems);
+  checkMatrixSize(suite, source);
+
+  const problems: Problem[] = [];
+  const perEntry = suite.workloads.map((entry, i) => resolveEntry(entry, i, deps.workloads[entry.workload]!, problems));
+  findDuplicates(suite, perEntry, problems);
+  if (problems.length > 0) throw suiteError(source, problems);
+
+  const cases: Case[] = [];
+  for (const backend of suite.backends) {
+    suite.workloads.forEach((entry, i) => {
+      for (const combo of perEntry[i]!) {
+        cases.push({
+          id: caseId(backend, entry.workload, combo.given),
+          backend,
+          workload: entry.workload,
+          params: combo.params,
+          guest: { ...suite.guest },
+          repetitions: suite.repetitions,
+          warmup: suite.warmup,
+          ...(suite.timeoutSec === undefined ? {} : { timeoutSec: suite.timeoutSec }),
+        });
+      }
+    });
+  }
+  return cases;
+}
+
+/** Every combination of the entry's axes, validated; problems are collected, not thrown. */
+function resolveEntry(entry: ResolvedWorkloadEntry, index: number, workload: Workload, problems: Problem[]): Combination[] {
+  const prefix = ['workloads', index, 'params'];
+  const combos: Combination[] = [];
+  for (const written of combinations(entry.params)) {
+    const result = workload.params.safeParse(written, { reportInput: true });
+    if (!result.success) {
+      const found = issuesToProblems(result.error.issues, { schema: workload.params, input: written, prefix, keyNoun: 'parameter' });
+      // A check across parameters has no single field to blame: say which combination failed.
+      problems.push(...found.map((p) => (p.path.length === prefix.length ? { ...p, message: `${p.message} (with ${describeCombo(written)})` } : p)));
+      continue;
+    }
+    const params = result.data;
+    if (params === null || typeof params !== 'object' || Array.isArray(params)) {
+      problems.push({ path: prefix, message: `workload ${entry.workload} has a parameter schema that does not give an object` });
+      continue;
+    }
+    const all = params as Record<string, unknown>;
+    // The id shows the written parameters with their validated values (e.g. after coercion).
+    const given = Object.fromEntries(Object.keys(written).map((k) => [k, k in all ? all[k] : written[k]]));
+    combos.push({ given, params: all });
+  }
+  return combos;
+}
+
+/** Cartesian product in written order, the last axis varying fastest. */
+function combinations(axes: Record<string, unknown[]>): Record<string, unknown>[] {
+  let out: Record<string, unknown>[] = [{}];
+  for (const [key, values] of Object.entries(axes)) {
+    out = out.flatMap((partial) => values.map((value) => ({ ...partial, [key]: value })));
+  }
+  return out;
+}
+
+/** Two cells with the same workload and full parameters would measure the same thing twice. */
+function findDuplicates(suite: ResolvedSuite, perEntry: Combination[][], problems: Problem[]): void {
+  const seen = new Map<string, { entry: number; combo: Combination }>();
+  perEntry.forEach((combos, i) => {
+    const workload = suite.workloads[i]!.workload;
+    for (const combo of combos) {
+      const key = `${workload}\0${stableJson(combo.params)}`;
+      const first = seen.get(key);
+      if (!first) {
+        seen.set(key, { entry: i, combo });
+        continue;
+      }
+      const where = first.entry === i ? 'an earlier combination of the same entry' : formatPath(['workloads', first.entry]);
+      problems.push({
+        path: ['workloads', i],
+        message: `${workload} with ${describeCombo(combo.given) || 'its defaults'} repeats ${where} (same parameters once defaults are filled in); remove one`,
+      });
+    }
+  });
+}
+
+function checkMatrixSize(suite: ResolvedSuite, source: string): void {
+  const sizes = suite.workloads.map((entry) => Object.values(entry.params).reduce((n, axis) => n * axis.length, 1));
+  const total = suite.backends.length * sizes.reduce((a, b) => a + b, 0);
+  if (total <= MAX_CASES) return;
+  const entries = suite.workloads.map((entry, i) => {
+    const axes = Object.entries(entry.params).map(([k, axis]) => `${k} ${axis.length}`);
+    return `${formatPath(['workloads', i])} ${entry.workload}: ${axes.length ? `${axes.join(' × ')} = ` : ''}${sizes[i]}`;
+  });
+  throw suiteError(source, [
+    {
+      path: ['workloads'],
+      message:
+        `the matrix has ${total} cases, more than the limit of ${MAX_CASES}: ` +
+        `backends ${suite.backends.length} × (${entries.join('; ')}); use fewer values per axis or split the suite`,
+    },
+  ]);
+}
+
+function describeCombo(values: Record<string, unknown>): string {
+  return Object.entries(values)
+    .map(([k, v]) => `${k}=${stableJson(v)}`)
+    .join(', ');
+}

@@ -1,0 +1,79 @@
+import { z } from 'zod';
+import {
+  DEFAULT_BACKENDS,
+  DEFAULT_DESCRIPTION,
+  DEFAULT_MEMORY_MIB,
+  DEFAULT_REPETITIONS,
+  DEFAULT_VCPUS,
+  DEFAULT_WARMUP,
+  MAX_VCPUS,
+  MIN_MEMORY_MIB,
+} from './defaults.ts';
+import { expectations } from './describe.ts';
+import type { ResolvedSuite, SuiteInput } from './types.ts';
+
+/**
+ * The structure of a suite file. Objects are strict: an unknown key is an error, so a
+ * typo (`repetition: 5`) never passes silently. Workload parameters are only checked
+ * for shape here (values or non-empty arrays); their values are checked by each
+ * workload's own schema once the axes are expanded (see expand.ts).
+ */
+
+const suiteName = z.string().regex(/^[a-z0-9-]+$/).max(64);
+expectations.add(suiteName, { expected: 'a name of lowercase letters, digits and dashes ([a-z0-9-]+, at most 64)' });
+
+const backendName = z.string().min(1);
+expectations.add(backendName, { expected: 'a backend name such as "tcg"' });
+const backendList = z.array(backendName).min(1);
+expectations.add(backendList, { expected: 'a non-empty array of backend names, e.g. ["tcg", "kvm"]' });
+
+const paramAxis = z.unknown().refine((v) => !Array.isArray(v) || v.length > 0, {
+  message: 'expected a value or a non-empty array of values, received [] (an axis needs at least one value)',
+});
+
+const guestSchema = z.strictObject({
+  vcpus: z.int().min(1).max(MAX_VCPUS).default(DEFAULT_VCPUS),
+  memoryMiB: z.int().min(MIN_MEMORY_MIB).default(DEFAULT_MEMORY_MIB),
+});
+
+const workloadEntrySchema = z.strictObject({
+  workload: z.string().min(1),
+  params: z.record(z.string(), paramAxis).default({}),
+});
+
+const workloadList = z.array(workloadEntrySchema).min(1);
+expectations.add(workloadList, { expected: 'a non-empty array of workload entries ({ workload, params })' });
+
+export const suiteSchema = z.strictObject({
+  name: suiteName,
+  description: z.string().default(DEFAULT_DESCRIPTION),
+  guest: guestSchema.default({ vcpus: DEFAULT_VCPUS, memoryMiB: DEFAULT_MEMORY_MIB }),
+  backends: backendList.default(() => [...DEFAULT_BACKENDS]),
+  repetitions: z.int().min(1).default(DEFAULT_REPETITIONS),
+  warmup: z.int().min(0).default(DEFAULT_WARMUP),
+  timeoutSec: z.number().positive().optional(),
+  workloads: workloadList,
+});
+expectations.add(suiteSchema, { expected: 'a suite object (export default defineSuite({ … }))' });
+
+/** The parsed shape, before parameter values are normalised to axes. */
+export type ParsedSuite = z.output<typeof suiteSchema>;
+
+/** Every parameter as an axis: a plain value becomes a one-value axis. */
+export function toResolved(parsed: ParsedSuite): ResolvedSuite {
+  const { timeoutSec, ...rest } = parsed;
+  return {
+    ...rest,
+    ...(timeoutSec === undefined ? {} : { timeoutSec }),
+    workloads: parsed.workloads.map((entry) => ({
+      workload: entry.workload,
+      params: Object.fromEntries(Object.entries(entry.params).map(([k, v]) => [k, Array.isArray(v) ? v : [v]])),
+    })),
+  };
+}
+
+// Compile-time check that the hand-written SuiteInput (with its documentation) accepts
+// exactly what the schema accepts.
+type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
+const inputMatches: Same<SuiteInput, z.input<typeof suiteSchema>> = true;
+void inputMatches;

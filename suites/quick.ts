@@ -1,0 +1,18 @@
+import { defineSuite } from 'hvbench';
+
+/**
+ * One short case per workload family, paravirtual devices only: the suite the demo and CI
+ * run. Sized for QEMU TCG on a 2-core machine.
+ */
+export default defineSuite({
+  name: 'quick',
+  description: 'One short case per workload family (paravirtual I/O only), for CI and the demo',
+  guest: { vcpus: 1, memoryMiB: 512 },
+  backends: ['tcg'],
+  repetitions: 3,
+  warmup: 0,
+  workloads: [
+    { workload: 'boot' },
+    { workload: 'cpu', params: { threads: 1, timeSec: 5, maxPrime: 10000 } },
+  ],
+});

@@ -1,0 +1,129 @@
+import { execFileSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { chmod, mkdir, mkdtemp, readFile, rm, symlink, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { gunzipSync } from 'node:zlib';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildImage } from '../../src/guest/build.ts';
+import { defaultCacheDir } from '../../src/guest/cache.ts';
+import type { GuestImage } from '../../src/guest/image.ts';
+import { loadImage } from '../../src/guest/load.ts';
+import { formatManifest, imageId } from '../../src/guest/manifest.ts';
+import { readCpio, type CpioMember } from './fixtures/cpio-reader.ts';
+
+// A real build from Debian packages. Downloads go to the shared cache (defaultCacheDir(),
+// or $HVBENCH_CACHE), so only the first run on a machine fetches anything; the images are
+// built into fresh temporary folders every time.
+const MINUTES = 60_000;
+const debCacheDir = defaultCacheDir();
+let work: string;
+let agentPath: string;
+let first: GuestImage;
+let firstLog: string[];
+let members: Map<string, CpioMember>;
+
+beforeAll(async () => {
+  work = await mkdtemp(join(tmpdir(), 'hvb-build-'));
+  agentPath = join(work, 'init.sh');
+  await writeFile(agentPath, '#!/bin/sh\necho "test agent"\nexec sh\n');
+});
+afterAll(async () => {
+  await rm(work, { recursive: true, force: true });
+});
+
+describe('guest image build from Debian packages', () => {
+  it('builds kernel, initramfs and manifest', { timeout: 15 * MINUTES }, async () => {
+    firstLog = [];
+    first = await buildImage({ cacheDir: join(work, 'a'), debCacheDir, agentPath, log: (l) => firstLog.push(l) });
+    expect(firstLog).toContain('resolving packages');
+    expect(firstLog.some((l) => /^writing initramfs: \d+ entries, [\d.]+ MiB$/.test(l))).toBe(true);
+    expect(first.dir).toBe(join(work, 'a', 'images', first.manifest.id));
+    expect(first.hash).toMatch(/^[0-9a-f]{16}$/);
+    const m = first.manifest;
+    expect(m.kernel.version).toMatch(/^\d+\.\d+\.\d+-\d+-amd64$/);
+    expect(m.packages.filter((p) => p.role === 'kernel').map((p) => p.name)).toEqual([`linux-image-${m.kernel.version}`]);
+    expect(m.packages.map((p) => p.name)).toEqual(expect.arrayContaining(['busybox-static', 'sysbench', 'libc6', 'libgcc-s1']));
+    expect(m.tools).toEqual(['sysbench']);
+    expect(formatManifest(m)).toContain(m.kernel.version);
+
+    const cpio = gunzipSync(await readFile(first.initramfs));
+    expect(cpio.length).toBe(m.initramfs.unpackedBytes);
+    const archive = readCpio(cpio);
+    expect(archive.members.length).toBe(m.initramfs.entries);
+    members = new Map(archive.members.map((e) => [e.name, e]));
+  });
+
+  it('puts the agent, busybox, sysbench and its libraries, and the modules into the initramfs', () => {
+    const m = first.manifest;
+    expect(members.get('init')).toMatchObject({ mode: 0o100755 });
+    expect(members.get('bin/busybox')).toMatchObject({ mode: 0o100755 });
+    expect(members.get('bin/sh')?.data.toString()).toBe('/bin/busybox');
+    expect(members.has('usr/bin/sysbench')).toBe(true);
+    expect(members.has('lib/x86_64-linux-gnu/libc.so.6')).toBe(true);
+    expect(members.has('lib64/ld-linux-x86-64.so.2')).toBe(true);
+    expect(members.has('lib/x86_64-linux-gnu/libgcc_s.so.1')).toBe(true);
+    expect(members.get('etc/hvb/tools')?.data.toString()).toBe('sysbench\n');
+    expect(members.get('etc/hvb/image')?.data.toString()).toBe(`kernel=${m.kernel.version}\nimage=${m.id}\n`);
+
+    const virtioBlk = m.modules.find((mod) => mod.name === 'virtio_blk');
+    expect(virtioBlk).toBeDefined();
+    const loadList = members.get('lib/hvb/modules/virtio_blk')?.data.toString() ?? '';
+    if (virtioBlk?.builtin) {
+      expect(loadList).toBe('');
+    } else {
+      expect(members.has(virtioBlk?.path?.slice(1) ?? '')).toBe(true);
+      expect(loadList.trim().split('\n').at(-1)).toBe(virtioBlk?.path);
+    }
+    for (const mod of m.modules) if (mod.path) expect(members.has(mod.path.slice(1)), mod.path).toBe(true);
+    expect(members.has(`lib/modules/${m.kernel.version}/modules.dep`)).toBe(true);
+  });
+
+  it('runs sysbench from the initramfs alone (chroot, needs root)', { skip: process.getuid?.() !== 0 || !existsSync('/usr/sbin/chroot') }, async () => {
+    const root = join(work, 'root');
+    for (const e of members.values()) {
+      const path = join(root, e.name);
+      const type = e.mode & 0o170000;
+      await mkdir(type === 0o040000 ? path : dirname(path), { recursive: true });
+      if (type === 0o100000) {
+        await writeFile(path, e.data);
+        await chmod(path, e.mode & 0o7777);
+      } else if (type === 0o120000) {
+        await symlink(e.data.toString(), path);
+      }
+    }
+    const out = execFileSync('/usr/sbin/chroot', [root, '/usr/bin/sysbench', '--version']).toString();
+    expect(out).toMatch(/^sysbench \d/);
+    expect(execFileSync('/usr/sbin/chroot', [root, '/bin/sh', '-c', 'echo ok']).toString()).toBe('ok\n');
+  });
+
+  it('rebuilds the same bytes from the manifest into another cache', { timeout: 15 * MINUTES }, async () => {
+    const log: string[] = [];
+    const again = await buildImage({ cacheDir: join(work, 'b'), debCacheDir, agentPath, fromManifest: first.manifest, log: (l) => log.push(l) });
+    expect(log.some((l) => l.startsWith('writing initramfs'))).toBe(true);
+    expect(log).not.toContain('resolving packages');
+    expect(again.manifest).toEqual(first.manifest);
+    expect(again.hash).toBe(first.hash);
+    expect((await readFile(again.kernel)).equals(await readFile(first.kernel))).toBe(true);
+    expect((await readFile(again.initramfs)).equals(await readFile(first.initramfs))).toBe(true);
+    expect(await readFile(join(again.dir, 'manifest.json'), 'utf8')).toBe(await readFile(join(first.dir, 'manifest.json'), 'utf8'));
+  });
+
+  it('returns a built image without apt or dpkg work, and loads it', { timeout: 2 * MINUTES }, async () => {
+    const log: string[] = [];
+    const warm = await buildImage({ cacheDir: join(work, 'a'), debCacheDir, agentPath, log: (l) => log.push(l) });
+    expect(log).toEqual([`image ${first.manifest.id} is up to date`]);
+    expect(warm).toEqual(first);
+    expect(await buildImage({ cacheDir: join(work, 'a'), debCacheDir, agentPath, verify: true })).toEqual(first);
+    expect(await loadImage({ cacheDir: join(work, 'a'), agentPath })).toEqual(first);
+  });
+
+  it('names the package and version when a manifest asks for one the mirrors no longer have', { timeout: 5 * MINUTES }, async () => {
+    const agent = await readFile(agentPath);
+    const packages = first.manifest.packages.map((p) => (p.name === 'sysbench' ? { ...p, version: '0.0.1-0' } : p));
+    const old = { ...first.manifest, packages, id: imageId(first.manifest.recipe, packages, agent) };
+    await expect(buildImage({ cacheDir: join(work, 'c'), debCacheDir, agentPath, fromManifest: old })).rejects.toThrow(
+      'sysbench version 0.0.1-0 is not available from the configured Debian mirrors',
+    );
+  });
+});

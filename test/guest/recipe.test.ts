@@ -1,0 +1,31 @@
+import { describe, expect, it } from 'vitest';
+import { canonicalRecipe, DEFAULT_RECIPE, moduleName, recipeHash, toolCommands, TOOLS, validateRecipe } from '../../src/guest/recipe.ts';
+
+describe('guest recipe', () => {
+  it('has the kernel metapackage, static busybox, every I/O model driver and sysbench', () => {
+    expect(DEFAULT_RECIPE.kernel).toBe('linux-image-amd64');
+    expect(DEFAULT_RECIPE.busybox).toBe('busybox-static');
+    expect(DEFAULT_RECIPE.modules).toEqual(expect.arrayContaining(['virtio_blk', 'virtio_net', 'nvme', 'ata_piix', 'ahci', 'e1000', '8139cp', '8139too', 'xen_blkfront', 'xen_netfront', 'sd_mod']));
+    expect(toolCommands(DEFAULT_RECIPE)).toEqual(['sysbench']);
+    expect(DEFAULT_RECIPE.alwaysLibs).toContain('libgcc_s.so.1');
+  });
+
+  it('adds a tool with one entry', () => {
+    const recipe = { ...DEFAULT_RECIPE, tools: [...DEFAULT_RECIPE.tools, TOOLS.fio, TOOLS.rtTests] };
+    expect(toolCommands(validateRecipe(recipe))).toEqual(['sysbench', 'fio', 'cyclictest', 'hackbench']);
+  });
+
+  it('treats xen-blkfront and xen_blkfront as the same module', () => {
+    expect(moduleName('xen-blkfront')).toBe('xen_blkfront');
+    const dashed = { ...DEFAULT_RECIPE, modules: DEFAULT_RECIPE.modules.map((m) => m.replace('_', '-')) };
+    expect(recipeHash(dashed)).toBe(recipeHash(DEFAULT_RECIPE));
+    expect(canonicalRecipe(dashed)).toBe(canonicalRecipe(DEFAULT_RECIPE));
+  });
+
+  it('rejects a bad recipe, naming the field', () => {
+    expect(() => validateRecipe({ ...DEFAULT_RECIPE, tools: [{ package: 'fio', binaries: ['fio'] }] })).toThrow(
+      'guest recipe: tools.0.binaries.0: an absolute path to a file',
+    );
+    expect(() => validateRecipe({ ...DEFAULT_RECIPE, kernel: 'Linux Image' })).toThrow(/guest recipe: kernel: a Debian package name/);
+  });
+});

@@ -1,0 +1,61 @@
+import type { Backend, RunningVm, VmExit, VmSpec } from '../../src/backends/backend.ts';
+import { decodeJob } from '../../src/guest/protocol/job.ts';
+import type { Host } from '../../src/hosts/host.ts';
+
+/**
+ * A backend that boots nothing: it reads the job from the command line and plays a
+ * scripted guest on the console. For runner unit tests only; every real backend has its
+ * own end-to-end test.
+ */
+export type GuestScript = (say: (line: string) => void, nonce: string, spec: VmSpec) => { exit?: VmExit; hang?: boolean } | void;
+
+export function fakeBackend(script: GuestScript, name = 'fake'): Backend & { launched: VmSpec[]; killed: string[] } {
+  const launched: VmSpec[] = [];
+  const killed: string[] = [];
+  return {
+    name,
+    launched,
+    killed,
+    probe: async () => ({ backend: name, available: true, reason: 'fake', facts: {} }),
+    async launch(spec: VmSpec, _host: Host): Promise<RunningVm> {
+      launched.push(spec);
+      const { nonce } = decodeJob(spec.cmdline);
+      const listeners: ((chunk: string) => void)[] = [];
+      let resolveExit!: (e: VmExit) => void;
+      const exited = new Promise<VmExit>((r) => (resolveExit = r));
+      let ended = false;
+      const end = (e: VmExit) => {
+        if (!ended) resolveExit(e);
+        ended = true;
+      };
+      setTimeout(() => {
+        const lines: string[] = [];
+        const result = script((l) => lines.push(l), nonce, spec) ?? {};
+        for (const l of lines) for (const f of listeners) f(`${l}\n`);
+        if (!result.hang) end(result.exit ?? { kind: 'shutdown', reason: 'guest-shutdown' });
+      }, 5);
+      return {
+        pid: 4242,
+        accel: 'fake',
+        onConsole: (l) => listeners.push(l),
+        wait: () => exited,
+        kill: async (reason) => {
+          killed.push(reason);
+          end({ kind: 'killed', reason });
+        },
+        usage: async () => ({ pid: 4242, cpuUserS: 1.5, cpuSystemS: 0.5, peakRssKiB: 204800 }),
+        vmmLog: () => '',
+      };
+    },
+  };
+}
+
+/** The console transcript of a guest that runs one step and prints `output`. */
+export function stepTranscript(say: (l: string) => void, nonce: string, step: string, output: string, exitCode = 0): void {
+  say('[    0.000000] Linux version 6.1.0-test');
+  say(`HVB ${nonce} ready uptime=1.25 kernel=6.1.0-test`);
+  say(`HVB ${nonce} out ${step} ${Buffer.from(output).toString('base64')}`);
+  say(`HVB ${nonce} end ${step} exit=${exitCode} ms=1000 bytes=${Buffer.byteLength(output)}`);
+  if (exitCode !== 0) say(`HVB ${nonce} error step ${step} exited with status ${exitCode}`);
+  say(`HVB ${nonce} done`);
+}
