@@ -122,7 +122,8 @@ describe.skipIf(!haveQemu)('tcg backend with a real QEMU', () => {
       let console = '';
       vm.onConsole((chunk) => (console += chunk));
       expect(await vm.wait()).toEqual({ kind: 'shutdown', reason: 'guest-shutdown', cause: 'guest-shutdown' });
-      expect(console).toContain('HVB-TINY-POWEROFF\n');
+      // The guest's tty turns \n into \r\n.
+      expect(console).toContain('HVB-TINY-POWEROFF\r\n');
       const usage = await vm.usage();
       expect(usage!.cpuUserS).toBeGreaterThan(0.5); // booting Linux under TCG takes seconds of CPU
       expect(usage!.peakRssKiB).toBeGreaterThan(10_000);
@@ -134,7 +135,7 @@ describe.skipIf(!haveQemu)('tcg backend with a real QEMU', () => {
       let console = '';
       vm.onConsole((chunk) => (console += chunk));
       expect(await vm.wait()).toEqual({ kind: 'shutdown', reason: 'guest rebooted or panicked (no-reboot)', cause: 'guest-reset' });
-      expect(console).toContain('HVB-TINY-EXIT\n');
+      expect(console).toContain('HVB-TINY-EXIT\r\n');
       expect(console).toContain('Kernel panic');
       expect((await vm.usage())!.peakRssKiB).toBeGreaterThan(0);
       expectGone(vm.pid);
