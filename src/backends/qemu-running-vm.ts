@@ -7,7 +7,7 @@ import { killProcessGroup } from './process-group.ts';
 import { readProcessUsage } from './proc-usage.ts';
 import { confirmAccel, type ConfirmedAccel } from './qemu-accel.ts';
 import type { QemuAccel } from './qemu-argv.ts';
-import { describeGuestStop, guestStopCause } from './qemu-events.ts';
+import { describeGuestStop, guestStopCause, stoppedStatusCause } from './qemu-events.ts';
 import type { QmpClient } from './qmp.ts';
 import { connectQmpWhenReady } from './qmp-ready.ts';
 import { settlesWithin } from './settles-within.ts';
@@ -15,13 +15,15 @@ import { CappedLog, ConsoleStream, streamDone } from './vmm-output.ts';
 
 /** How long to wait for the last console and stderr bytes after QEMU exited. */
 const DRAIN_TIMEOUT_MS = 2_000;
+/** kill() reads the usage first, but does not wait longer than this for it. */
+const USAGE_READ_TIMEOUT_MS = 2_000;
 
 /**
  * A QEMU process and its guest. Create with startQemu() or launchQemuVm().
  *
- * The end is decided by the first of: the guest stops itself (QMP SHUTDOWN from the guest
- * or GUEST_PANICKED: QEMU is paused by -no-shutdown, usage is read, then `quit`), kill(),
- * or the process exiting by itself. wait() resolves once the process is gone, the console
+ * The end is decided by the first of: the guest stops itself (QMP SHUTDOWN from the guest,
+ * GUEST_PANICKED, or a STOP into `internal-error`/`io-error`: QEMU stays paused thanks to
+ * -no-shutdown, usage is read, then `quit`), kill(), or the process exiting by itself. wait() resolves once the process is gone, the console
  * drained, QMP closed and the private directory removed.
  */
 export class QemuVm implements RunningVm {
@@ -91,6 +93,7 @@ export class QemuVm implements RunningVm {
     qmp.onEvent((event) => {
       const cause = guestStopCause(event);
       if (cause !== undefined) void this.onGuestStopped(cause);
+      else if (event.event === 'STOP') void this.onVmPaused(qmp);
     });
     let found;
     try {
@@ -120,7 +123,7 @@ export class QemuVm implements RunningVm {
     this.killing ??= (async () => {
       this.outcome ??= { kind: 'killed', reason };
       if (!this.processGone) {
-        await this.freezeUsage();
+        await settlesWithin(this.freezeUsage(), USAGE_READ_TIMEOUT_MS);
         if (!this.processGone) killProcessGroup(this.pid);
       }
       await this.finished;
@@ -145,13 +148,27 @@ export class QemuVm implements RunningVm {
     if (this.outcome !== undefined || this.stopping) return;
     this.stopping = true;
     this.outcome = { kind: 'shutdown', reason: describeGuestStop(cause), cause };
+    // QEMU stops the vCPUs in the same main-loop turn that sent the event; a command's
+    // answer comes after that, so once it is here the CPU time no longer moves.
+    await this.qmp?.execute('query-status', undefined, { timeoutMs: this.quitTimeoutMs }).catch(() => {});
     await this.freezeUsage();
     await this.qmp?.execute('quit', undefined, { timeoutMs: this.quitTimeoutMs }).catch(() => {});
     const exited = await settlesWithin(this.processExit, this.quitTimeoutMs);
     if (!exited && !this.processGone) {
       this.log.append(`hvbench: QEMU did not exit within ${this.quitTimeoutMs} ms of quit; killed\n`);
-      killProcessGroup(this.pid);
+      try {
+        killProcessGroup(this.pid);
+      } catch (error) {
+        this.log.append(`hvbench: could not kill QEMU: ${error instanceof Error ? error.message : String(error)}\n`);
+      }
     }
+  }
+
+  /** A STOP without a guest shutdown: find out whether QEMU stopped the guest for good. */
+  private async onVmPaused(qmp: QmpClient): Promise<void> {
+    const status = await qmp.execute<{ status?: string }>('query-status').catch(() => undefined);
+    const cause = stoppedStatusCause(status?.status);
+    if (cause !== undefined) await this.onGuestStopped(cause);
   }
 
   private onProcessExit(exitCode: number | null, signal: string | null): void {

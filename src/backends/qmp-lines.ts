@@ -23,7 +23,7 @@ export class MessageLines {
       try {
         parsed = JSON.parse(text);
       } catch {
-        continue; // Not QMP; QEMU never sends this. Ignore rather than break the session.
+        continue; // Not QMP; QEMU never sends this. Ignore it rather than drop the connection.
       }
       if (parsed === null || typeof parsed !== 'object') continue;
       const message = parsed as Record<string, unknown>;

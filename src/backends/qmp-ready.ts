@@ -26,7 +26,7 @@ export async function connectQmpWhenReady(socketPath: string, options: QmpReadyO
   });
   const exitError = (): HvbError =>
     new HvbError('vmm-exited', `the VMM exited before QMP was ready: ${options.describeExit()}`, {
-      hint: 'the VMM log above says why; check the VM spec and that the VMM binary works',
+      hint: "the VMM's own message above says why; check the VM spec and that the VMM binary works",
     });
   for (;;) {
     if (exited) throw exitError();

@@ -14,7 +14,7 @@ import { openKernelTree } from './kernel.ts';
 import { planModules } from './kmod.ts';
 import { libraryClosure } from './libs.ts';
 import { recordCurrentImage } from './load.ts';
-import { imageId } from './manifest.ts';
+import { imageId, parseManifest } from './manifest.ts';
 import { DEFAULT_RECIPE, toolCommands, validateRecipe } from './recipe.ts';
 import { resolvePackages, type ResolvedPackage } from './resolve.ts';
 import { PackageTree } from './tree.ts';
@@ -43,7 +43,8 @@ export interface BuildImageOptions {
 export async function buildImage(opts: BuildImageOptions = {}): Promise<GuestImage> {
   const cacheDir = opts.cacheDir ?? defaultCacheDir();
   const log = opts.log ?? (() => {});
-  const from = opts.fromManifest;
+  // A manifest may come straight from a JSON file: check it before trusting any field.
+  const from = opts.fromManifest && parseManifest(opts.fromManifest, `the manifest of image ${opts.fromManifest.id ?? '(no id)'}`);
   if (from && opts.recipe) {
     throw new HvbError('invalid-argument', 'buildImage takes a recipe or a manifest to rebuild, not both');
   }
@@ -68,10 +69,12 @@ export async function buildImage(opts: BuildImageOptions = {}): Promise<GuestIma
   const dir = cachePaths.image(cacheDir, id);
   const existing = await checkImageDir(dir, { verify: opts.verify ?? false });
   if (existing.ok) {
+    if (from) checkReproduced(from, existing.image.manifest);
     log(`image ${id} is up to date`);
     if (!from) await recordCurrentImage(cacheDir, recipe, id);
     return existing.image;
   }
+  if (!existing.missing) log(`image ${id} is damaged (${existing.problem}); building it again`);
 
   const images = cachePaths.images(cacheDir);
   const tmp = join(images, `.tmp-${id}-${randomBytes(6).toString('hex')}`);

@@ -7,20 +7,21 @@ import { imageHash, parseManifest } from './manifest.ts';
 import { INITRAMFS_FILE, KERNEL_FILE, MANIFEST_FILE } from './cache.ts';
 
 /** The image in `dir`, or why it cannot be used (missing, unreadable manifest, files that do not match it). */
-export type ImageCheck = { ok: true; image: GuestImage } | { ok: false; problem: string };
+export type ImageCheck = { ok: true; image: GuestImage } | { ok: false; missing: boolean; problem: string };
 
 /**
  * Opens an image folder and checks its files against the manifest: sizes always,
  * full sha256 only with `verify` (hashing the files takes a moment).
  */
 export async function checkImageDir(dir: string, options: { verify?: boolean } = {}): Promise<ImageCheck> {
+  if (!(await stat(dir).then(() => true, () => false))) return { ok: false, missing: true, problem: 'no such image folder' };
   const data = await readJsonFile(join(dir, MANIFEST_FILE));
-  if (data === undefined) return { ok: false, problem: `no readable ${MANIFEST_FILE}` };
+  if (data === undefined) return { ok: false, missing: false, problem: `no readable ${MANIFEST_FILE}` };
   let manifest: ImageManifest;
   try {
     manifest = parseManifest(data, join(dir, MANIFEST_FILE));
   } catch (e) {
-    return { ok: false, problem: (e as Error).message };
+    return { ok: false, missing: false, problem: (e as Error).message };
   }
   for (const [file, facts] of [
     [KERNEL_FILE, manifest.kernel],
@@ -28,10 +29,10 @@ export async function checkImageDir(dir: string, options: { verify?: boolean } =
   ] as const) {
     const path = join(dir, file);
     const size = await stat(path).then((s) => s.size, () => undefined);
-    if (size === undefined) return { ok: false, problem: `${file} is missing` };
-    if (size !== facts.bytes) return { ok: false, problem: `${file} has ${size} bytes, the manifest says ${facts.bytes}` };
+    if (size === undefined) return { ok: false, missing: false, problem: `${file} is missing` };
+    if (size !== facts.bytes) return { ok: false, missing: false, problem: `${file} has ${size} bytes, the manifest says ${facts.bytes}` };
     if (options.verify && (await sha256File(path)) !== facts.sha256) {
-      return { ok: false, problem: `${file} does not match the sha256 in the manifest` };
+      return { ok: false, missing: false, problem: `${file} does not match the sha256 in the manifest` };
     }
   }
   return { ok: true, image: guestImage(dir, manifest) };

@@ -2,6 +2,6 @@
 export { buildImage, type BuildImageOptions } from './build.ts';
 export { loadImage, type LoadImageOptions } from './load.ts';
 export { defaultCacheDir } from './cache.ts';
-export { formatManifest } from './manifest.ts';
+export { formatManifest, parseManifest } from './manifest.ts';
 export { DEFAULT_RECIPE, GUEST_MODULES, TOOLS } from './recipe.ts';
 export type { GuestImage, ImageManifest, ManifestModule, ManifestPackage, Recipe, RecipeTool } from './image.ts';

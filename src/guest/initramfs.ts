@@ -3,8 +3,7 @@ import { posix } from 'node:path';
 import { HvbError } from '../util/errors.ts';
 import { BUSYBOX_PATH } from './busybox.ts';
 import type { CpioEntry } from './cpio.ts';
-import type { ModulePlan } from './kmod.ts';
-import { formatModulesDep } from './kmod.ts';
+import { formatModulesDep, type ModulePlan } from './kmod.ts';
 import type { PackageTree } from './tree.ts';
 
 /** Everything that goes into the initramfs, gathered by the builder. */

@@ -44,11 +44,8 @@ export async function loadImage(opts: LoadImageOptions = {}): Promise<GuestImage
     throw new HvbError('invalid-argument', `a guest image id is 16 hex digits, got "${id}"`);
   }
 
-  const dir = cachePaths.image(cacheDir, id);
-  if (!(await access(dir).then(() => true, () => false))) {
-    throw new HvbError('image-missing', `no guest image ${id} in ${cacheDir}`, { hint: BUILD_HINT });
-  }
-  const check = await checkImageDir(dir, { verify: opts.verify ?? false });
+  const check = await checkImageDir(cachePaths.image(cacheDir, id), { verify: opts.verify ?? false });
+  if (!check.ok && check.missing) throw new HvbError('image-missing', `no guest image ${id} in ${cacheDir}`, { hint: BUILD_HINT });
   if (!check.ok) throw new HvbError('image-damaged', `guest image ${id} is damaged: ${check.problem}`, { hint: BUILD_HINT });
 
   if (opts.id === undefined) {

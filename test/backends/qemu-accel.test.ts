@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { classifyAccel } from '../../src/backends/qemu-accel.ts';
-import { describeGuestStop, guestStopCause } from '../../src/backends/qemu-events.ts';
+import { describeGuestStop, guestStopCause, stoppedStatusCause } from '../../src/backends/qemu-events.ts';
 
 const JIT = 'Translation buffer state:\r\ngen code size       5123/1073736704\r\nTB count            13\r\n';
 
@@ -42,6 +42,16 @@ describe('guest stop events', () => {
     expect(guestStopCause(event('SHUTDOWN', { guest: false, reason: 'host-qmp-quit' }))).toBeUndefined();
     expect(guestStopCause(event('SHUTDOWN', { guest: false, reason: 'host-signal' }))).toBeUndefined();
     expect(guestStopCause(event('STOP', {}))).toBeUndefined();
+  });
+
+  it('knows which paused states are final', () => {
+    expect(stoppedStatusCause('internal-error')).toBe('internal-error');
+    expect(stoppedStatusCause('io-error')).toBe('io-error');
+    expect(stoppedStatusCause('guest-panicked')).toBe('guest-panic');
+    expect(stoppedStatusCause('paused')).toBeUndefined();
+    expect(stoppedStatusCause('shutdown')).toBeUndefined();
+    expect(stoppedStatusCause(undefined)).toBeUndefined();
+    expect(describeGuestStop('internal-error')).toBe('QEMU stopped the guest on an internal error (internal-error)');
   });
 
   it('describes a reset under -no-reboot as a reboot or a panic', () => {

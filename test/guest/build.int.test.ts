@@ -118,6 +118,14 @@ describe('guest image build from Debian packages', () => {
     expect(await loadImage({ cacheDir: join(work, 'a'), agentPath })).toEqual(first);
   });
 
+  it('builds a damaged image again', { timeout: 5 * MINUTES }, async () => {
+    await writeFile(first.initramfs, 'truncated');
+    const log: string[] = [];
+    const repaired = await buildImage({ cacheDir: join(work, 'a'), debCacheDir, agentPath, log: (l) => log.push(l) });
+    expect(log[0]).toMatch(/^image [0-9a-f]{16} is damaged \(initramfs\.cpio\.gz has 9 bytes/);
+    expect(repaired).toEqual(first);
+  });
+
   it('names the package and version when a manifest asks for one the mirrors no longer have', { timeout: 5 * MINUTES }, async () => {
     const agent = await readFile(agentPath);
     const packages = first.manifest.packages.map((p) => (p.name === 'sysbench' ? { ...p, version: '0.0.1-0' } : p));
