@@ -3,15 +3,16 @@ import type { Command } from 'commander';
 import { buildImage } from '../../guest/build.ts';
 import type { ImageManifest } from '../../guest/image.ts';
 import { loadImage } from '../../guest/load.ts';
-import { formatManifest } from '../../guest/manifest.ts';
+import { formatManifest, parseManifest } from '../../guest/manifest.ts';
 import { HvbError } from '../../util/errors.ts';
 
 const log = (line: string) => process.stderr.write(`image: ${line}\n`);
 
 async function readManifest(file: string): Promise<ImageManifest> {
   try {
-    return JSON.parse(await readFile(file, 'utf8')) as ImageManifest;
+    return parseManifest(JSON.parse(await readFile(file, 'utf8')), file);
   } catch (e) {
+    if (e instanceof HvbError) throw e;
     throw new HvbError('usage', `--from-manifest ${file}: cannot read a JSON manifest (${(e as Error).message})`);
   }
 }
@@ -41,6 +42,6 @@ export function registerImage(program: Command): void {
     .option('--json', 'the manifest as JSON')
     .action(async (opts: { id?: string; json?: boolean }) => {
       const img = await loadImage(opts.id ? { id: opts.id } : {});
-      process.stdout.write(opts.json ? `${JSON.stringify(img.manifest, null, 2)}\n` : `${formatManifest(img.manifest)}\n`);
+      process.stdout.write(opts.json ? `${JSON.stringify(img.manifest, null, 2)}\n` : formatManifest(img.manifest));
     });
 }

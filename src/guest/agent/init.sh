@@ -8,7 +8,6 @@
 # powers off when the job ends, whether it succeeded or not.
 
 export PATH=/usr/sbin:/usr/bin:/sbin:/bin
-export LD_LIBRARY_PATH=/lib/x86_64-linux-gnu:/usr/lib/x86_64-linux-gnu
 export HOME=/root
 set -f
 
