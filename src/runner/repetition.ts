@@ -5,7 +5,7 @@ import { checkCmdline, encodeJob } from '../guest/protocol/job.ts';
 import { GuestSession } from '../guest/protocol/session.ts';
 import type { Host } from '../hosts/host.ts';
 import { describeError } from '../util/errors.ts';
-import type { MetricValue, Workload } from '../workloads/workload.ts';
+import type { MetricValue, StepOutput, Workload } from '../workloads/workload.ts';
 
 export type RepStatus = 'completed' | 'failed' | 'timed-out';
 
@@ -22,6 +22,8 @@ export interface RepOutcome {
   wallMs: number;
   guestLog: string[];
   vmmLog: string;
+  /** The raw output of every step that finished, kept so values can be checked or parsed again. */
+  steps: StepOutput[];
 }
 
 export interface RepetitionInput {
@@ -67,6 +69,7 @@ export async function runRepetition(input: RepetitionInput): Promise<RepOutcome>
     wallMs: now() - t0,
     guestLog: session.log,
     vmmLog: '',
+    steps: [],
     ...extra,
   });
 
@@ -102,15 +105,23 @@ export async function runRepetition(input: RepetitionInput): Promise<RepOutcome>
     values.push({ metric: 'host.vmm_cpu_s', value: usage.cpuUserS + usage.cpuSystemS });
     values.push({ metric: 'host.vmm_peak_rss_mib', value: usage.peakRssKiB / 1024 });
   }
+  let steps: StepOutput[] = [];
+  let damaged: string | undefined;
+  try {
+    steps = session.stepOutputs();
+  } catch (e) {
+    damaged = describeError(e);
+  }
+  common.steps = steps;
   if (timedOut) {
     const where = session.readyAt === undefined ? 'the guest never said ready' : `the guest said ready but did not finish (${session.finishedSteps().length} steps done)`;
     return outcome('timed-out', { ...common, values, error: `timed out after ${input.timeoutSec} s: ${where}` });
   }
   if (input.signal?.aborted) return outcome('failed', { ...common, values, error: 'interrupted' });
-  const problem = guestProblem(session, exit);
+  const problem = guestProblem(session, exit) ?? damaged;
   if (problem) return outcome('failed', { ...common, values, error: problem });
   try {
-    values.push(...input.workload.parse(session.stepOutputs(), input.params));
+    values.push(...input.workload.parse(steps, input.params));
   } catch (e) {
     return outcome('failed', { ...common, values, error: describeError(e) });
   }

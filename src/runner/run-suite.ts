@@ -145,5 +145,6 @@ function recordRepetition(record: CaseRecord, outcome: RepOutcome, rep: number, 
 
 function renderLog(outcome: RepOutcome): string {
   const vmm = outcome.vmmLog.trim();
-  return [...outcome.guestLog, ...(vmm ? ['--- VMM stderr ---', vmm] : [])].join('\n') + '\n';
+  const steps = outcome.steps.flatMap((s) => [`--- step ${s.id}: exit ${s.exitCode}, ${s.elapsedMs} ms ---`, s.output.trimEnd()]);
+  return [...outcome.guestLog, ...steps, ...(vmm ? ['--- VMM stderr ---', vmm] : [])].join('\n') + '\n';
 }
