@@ -47,8 +47,10 @@ async function bareBoot(): Promise<number> {
   const t0 = Date.now();
   const child = execa('qemu-system-x86_64', ['-machine', 'pc', '-accel', 'tcg', '-m', '512', '-nodefaults', '-no-user-config', '-display', 'none', '-no-reboot', '-serial', 'stdio', '-kernel', image.kernel, '-initrd', bare, '-append', 'quiet panic=-1 console=ttyS0'], { reject: false, timeout: 300_000 });
   let at: number | undefined;
+  let seen = '';
   child.stdout?.on('data', (d: Buffer) => {
-    if (at === undefined && d.toString().includes('BARE-READY')) at = Date.now();
+    seen = (seen + d.toString('latin1')).slice(-64);
+    if (at === undefined && seen.includes('BARE-READY')) at = Date.now();
   });
   await child;
   if (at === undefined) throw new Error('the bare guest never printed its marker');

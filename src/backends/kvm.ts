@@ -6,4 +6,4 @@ import { notImplementedBackend } from './not-implemented.ts';
  * its probe must boot a canary guest, because an openable /dev/kvm does not prove that
  * Linux guests boot (see the design notes on nested KVM).
  */
-export const kvmBackend: Backend = notImplementedBackend('kvm', "KVM backend: see issue 'KVM backend…'");
+export const kvmBackend: Backend = notImplementedBackend('kvm', 'the KVM backend is planned; tcg runs everywhere');

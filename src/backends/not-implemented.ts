@@ -5,8 +5,8 @@ import type { Backend, Capability } from './backend.ts';
  * A backend that is planned but not written yet. It says so in probe() — never pretends
  * to be available — and refuses to launch.
  */
-export function notImplementedBackend(name: string, issue: string): Backend {
-  const reason = `not implemented yet (${issue})`;
+export function notImplementedBackend(name: string, plan: string): Backend {
+  const reason = `not implemented yet (${plan})`;
   return {
     name,
     async probe(): Promise<Capability> {

@@ -20,8 +20,8 @@ describe('backend registry', () => {
   });
 
   it.each([
-    ['kvm', "not implemented yet (KVM backend: see issue 'KVM backend…')"],
-    ['xen', "not implemented yet (Xen backend: see issue 'Xen backend…')"],
+    ['kvm', 'not implemented yet (the KVM backend is planned; tcg runs everywhere)'],
+    ['xen', 'not implemented yet (the Xen backend is planned; tcg runs everywhere)'],
   ])('%s says honestly that it is not implemented', async (name, reason) => {
     const host = scriptedHost(() => ({}));
     expect(await getBackend(name).probe(host)).toEqual({ backend: name, available: false, reason, facts: {} });

@@ -11,15 +11,14 @@ import { tcgBackend } from '../../src/backends/tcg.ts';
 import { LocalHost } from '../../src/hosts/local.ts';
 import { processesInGroup } from './fixtures/proc-scan.ts';
 import { tinyInitramfs } from './fixtures/tiny-initramfs.ts';
+import { guestImage, IMAGE_BUILD_TIMEOUT_MS } from '../support/guest-image.ts';
 
 // Real QEMU under TCG. Without a kernel, QEMU runs SeaBIOS, finds no boot device and waits
 // forever: enough to check the launch path, QMP, the accelerator, usage and kill.
-// Set HVBENCH_TEST_KERNEL to an x86-64 Linux kernel (bzImage) to also boot a guest that
-// powers off or panics (a hand-made initramfs, no guest image needed).
+// Then the guest image's kernel boots a hand-made initramfs that powers off or panics.
 
 const host = new LocalHost();
-const haveQemu = (await host.exec(['qemu-system-x86_64', '--version'])).exitCode === 0;
-const kernel = process.env['HVBENCH_TEST_KERNEL'];
+let kernel = '';
 
 const noKernel = (accel: 'tcg' | 'kvm' = 'tcg', extra: string[] = []) => ({
   name: 'no-kernel',
@@ -32,7 +31,7 @@ function expectGone(pid: number): void {
   expect(processesInGroup(pid)).toEqual([]);
 }
 
-describe.skipIf(!haveQemu)('tcg backend with a real QEMU', () => {
+describe('tcg backend with a real QEMU', () => {
   afterEach(async () => {
     // Like a VM factory's teardown: whatever a test left running dies here.
     await killAllVms('test finished');
@@ -94,13 +93,14 @@ describe.skipIf(!haveQemu)('tcg backend with a real QEMU', () => {
     expect(liveVms.has(vm)).toBe(false);
   });
 
-  describe.skipIf(kernel === undefined)('booting the kernel in HVBENCH_TEST_KERNEL', () => {
+  describe("booting the guest image's kernel with a tiny initramfs", () => {
     let dir = '';
     beforeAll(async () => {
+      kernel = (await guestImage()).kernel;
       dir = await host.makeTempDir('hvb-tcg-int-');
       await writeFile(join(dir, 'poweroff.cpio'), tinyInitramfs('HVB-TINY-POWEROFF', 'poweroff'));
       await writeFile(join(dir, 'exit.cpio'), tinyInitramfs('HVB-TINY-EXIT', 'exit'));
-    });
+    }, IMAGE_BUILD_TIMEOUT_MS);
     afterAll(async () => {
       if (dir !== '') await host.removeTree(dir);
     });
@@ -109,7 +109,7 @@ describe.skipIf(!haveQemu)('tcg backend with a real QEMU', () => {
       name: 'tiny',
       vcpus,
       memoryMiB: 256,
-      kernel: kernel!,
+      kernel,
       initramfs: join(dir, initramfs),
       cmdline: 'quiet panic=-1',
       disks: [],

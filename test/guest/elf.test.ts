@@ -1,4 +1,4 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { isElf, readDynamicInfo, readSection } from '../../src/guest/elf.ts';
 import { dynamicElf, relocatableElf } from './fixtures/elf.ts';
@@ -23,7 +23,7 @@ describe('ELF dynamic section parser', () => {
     expect(readDynamicInfo(dynamicElf({ needed: ['libc.so.6'] }))).toEqual({ needed: ['libc.so.6'], runpath: [], rpath: [] });
   });
 
-  it.skipIf(!existsSync('/bin/ls'))('reads a real binary of this host (/bin/ls as test input)', () => {
+  it('reads a real binary of this host (/bin/ls as test input)', () => {
     const info = readDynamicInfo(readFileSync('/bin/ls'), '/bin/ls');
     expect(info.needed).toContain('libc.so.6');
     expect(info.interpreter).toBe('/lib64/ld-linux-x86-64.so.2');
