@@ -22,13 +22,18 @@ describe('the hvbench command', () => {
   });
 
   it('exits 2 with the file and field path for a bad suite', async () => {
-    const file = join(dir, 'bad.ts');
-    await writeFile(file, "export default { name: 'bad', repetitons: 3, workloads: [{ workload: 'cpu', params: { threads: 'two' } }] };\n");
-    const r = await hvbench(['list', file]);
-    expect(r.exitCode).toBe(2);
-    expect(r.stderr).toContain(`${file}: repetitons: unknown field`);
-    expect(r.stderr).toMatch(/workloads\[0\]\.params\.threads: expected .*received "two"/);
-    expect(r.stderr).not.toMatch(/\n\s+at /); // no stack trace
+    const misspelt = join(dir, 'misspelt.ts');
+    await writeFile(misspelt, "export default { name: 'bad', repetitons: 3, workloads: [{ workload: 'cpu' }] };\n");
+    const r1 = await hvbench(['list', misspelt]);
+    expect(r1.exitCode).toBe(2);
+    expect(r1.stderr).toContain(`${misspelt}: repetitons: unknown field`);
+
+    const badParam = join(dir, 'bad-param.ts');
+    await writeFile(badParam, "export default { name: 'bad', workloads: [{ workload: 'cpu', params: { threads: 'two' } }] };\n");
+    const r2 = await hvbench(['list', badParam]);
+    expect(r2.exitCode).toBe(2);
+    expect(r2.stderr).toMatch(/bad-param\.ts: workloads\[0\]\.params\.threads: expected .*received "two"/);
+    for (const r of [r1, r2]) expect(r.stderr).not.toMatch(/\n\s+at /); // no stack trace
   });
 
   it('exits 2 for a missing suite file and for a backend the suite does not use', async () => {
