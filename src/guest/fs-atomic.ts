@@ -1,17 +1,11 @@
-import { randomBytes } from 'node:crypto';
-import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
+import { writeFileAtomic as replaceFile } from '../util/atomic-write.ts';
 
-/** Writes a file under a temporary name and renames it, so readers see the old or the new file whole. */
+/** Writes a file atomically (see util/atomic-write.ts), making its folder first. */
 export async function writeFileAtomic(path: string, data: string | Buffer): Promise<void> {
   await mkdir(dirname(path), { recursive: true });
-  const tmp = `${path}.tmp-${randomBytes(6).toString('hex')}`;
-  try {
-    await writeFile(tmp, data);
-    await rename(tmp, path);
-  } finally {
-    await rm(tmp, { force: true });
-  }
+  await replaceFile(path, data);
 }
 
 /** The parsed JSON of a file, or undefined when it is missing or not JSON. */

@@ -2,7 +2,7 @@ import { access, constants, mkdir, readFile, stat, writeFile } from 'node:fs/pro
 import os from 'node:os';
 import path from 'node:path';
 import { HvbError } from '../util/errors.ts';
-import { syncDir, writeFileAtomic } from './atomic-write.ts';
+import { syncDir, writeFileAtomic } from '../util/atomic-write.ts';
 import { makeRunId } from './run-id.ts';
 import { RUN_FORMAT, type NewRun, type RunRecord } from './run-record.ts';
 import { asRunRecord, describeIssues, runRecordSchema } from './validate.ts';
