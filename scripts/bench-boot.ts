@@ -1,6 +1,8 @@
 /**
  * Boot-to-ready of the hvbench guest under QEMU TCG, against a bare boot of the same kernel
- * with a busybox initramfs that prints one line and powers off. Prints medians and the ratio.
+ * with a busybox initramfs that prints one line and powers off: with the base initramfs
+ * (what a cpu or memory case boots) and with the base plus the largest segment, fio's (what
+ * a disk case boots). Prints medians and the ratios to the bare boot.
  *
  *     npm run bench:boot [-- --runs 5]
  *
@@ -16,6 +18,7 @@ import { writeCpioGz } from '../src/guest/archive-file.ts';
 import { buildImage } from '../src/guest/build.ts';
 import { defaultCacheDir } from '../src/guest/cache.ts';
 import { DebCache } from '../src/guest/deb-cache.ts';
+import { initrdFor, type CaseInitrd } from '../src/guest/initrd.ts';
 import { LocalHost } from '../src/hosts/local.ts';
 import { runRepetition } from '../src/runner/repetition.ts';
 import { boot } from '../src/workloads/boot.ts';
@@ -57,8 +60,11 @@ async function bareBoot(): Promise<number> {
   return at - t0;
 }
 
-async function hvbenchBoot(): Promise<number> {
-  const out = await runRepetition({ backend: tcgBackend, host: new LocalHost(), image, workload: boot, params: {}, vcpus: 1, memoryMiB: 512, timeoutSec: 300, name: 'bench-boot' });
+const withFio = await initrdFor(image, ['fio']);
+
+async function hvbenchBoot(initrd?: CaseInitrd): Promise<number> {
+  const setup = initrd && { initrd, disks: [], nics: [], probe: [], modules: [], context: {} };
+  const out = await runRepetition({ backend: tcgBackend, host: new LocalHost(), image, workload: boot, params: {}, vcpus: 1, memoryMiB: 512, timeoutSec: 300, name: 'bench-boot', ...(setup ? { setup } : {}) });
   const v = out.values.find((x) => x.metric === 'boot.to_ready_ms');
   if (out.status !== 'completed' || !v) throw new Error(`hvbench boot failed: ${out.error}`);
   return v.value;
@@ -66,16 +72,22 @@ async function hvbenchBoot(): Promise<number> {
 
 const bareMs: number[] = [];
 const hvbMs: number[] = [];
+const fioMs: number[] = [];
 try {
   for (let i = 0; i < runs; i++) {
     bareMs.push(await bareBoot());
     hvbMs.push(await hvbenchBoot());
-    console.error(`run ${i + 1}/${runs}: bare ${bareMs.at(-1)} ms, hvbench ${hvbMs.at(-1)} ms`);
+    fioMs.push(await hvbenchBoot(withFio));
+    console.error(`run ${i + 1}/${runs}: bare ${bareMs.at(-1)} ms, hvbench ${hvbMs.at(-1)} ms, hvbench + fio segment ${fioMs.at(-1)} ms`);
   }
 } finally {
   await rm(dir, { recursive: true, force: true });
 }
+const mib = (b: number) => `${(b / 2 ** 20).toFixed(1)} MiB`;
 const mb = median(bareMs);
 const mh = median(hvbMs);
-console.log(`TCG boot to ready, median of ${runs}: bare busybox ${mb.toFixed(0)} ms, hvbench guest ${mh.toFixed(0)} ms, ratio ${(mh / mb).toFixed(3)}`);
-console.log(`image ${image.manifest.id}: kernel ${image.manifest.kernel.version}, initramfs ${(image.manifest.initramfs.bytes / 2 ** 20).toFixed(1)} MiB gz / ${(image.manifest.initramfs.unpackedBytes / 2 ** 20).toFixed(1)} MiB`);
+const mf = median(fioMs);
+const m = image.manifest;
+const fio = m.segments.find((s) => s.name === 'fio');
+console.log(`TCG boot to ready, median of ${runs}: bare busybox ${mb.toFixed(0)} ms, hvbench guest ${mh.toFixed(0)} ms (ratio ${(mh / mb).toFixed(3)}), with the fio segment ${mf.toFixed(0)} ms (ratio ${(mf / mb).toFixed(3)})`);
+console.log(`image ${m.id}: kernel ${m.kernel.version}, base initramfs ${mib(m.initramfs.bytes)} gz / ${mib(m.initramfs.unpackedBytes)}, + fio segment ${mib(fio?.bytes ?? 0)} gz / ${mib(fio?.unpackedBytes ?? 0)}`);

@@ -10,11 +10,16 @@ declare -A needed=(
   [cpio]=cpio
   [dpkg-deb]=dpkg
   [apt-get]=apt
+  [gcc]=gcc
 )
 missing=()
 for cmd in "${!needed[@]}"; do
   command -v "$cmd" >/dev/null 2>&1 || missing+=("${needed[$cmd]}")
 done
+# The guest programs are linked statically: they need the C library's static archive.
+if ! command -v gcc >/dev/null 2>&1 || [ "$(gcc -print-file-name=libc.a)" = libc.a ]; then
+  missing+=(libc6-dev)
+fi
 
 # The guest image is built from Debian's package lists; make sure there are some.
 lists_empty=false

@@ -2,7 +2,7 @@ import { defineSuite } from 'hvbench';
 
 /**
  * One short case per workload family, paravirtual devices only: the suite the demo and CI
- * run. Sized for QEMU TCG on a 2-core machine.
+ * run. Sized for QEMU TCG on a 2-core machine (about 5 minutes).
  */
 export default defineSuite({
   name: 'quick',
@@ -14,5 +14,9 @@ export default defineSuite({
   workloads: [
     { workload: 'boot' },
     { workload: 'cpu', params: { threads: 1, timeSec: 5, maxPrime: 10000 } },
+    { workload: 'memory', params: { blockKiB: 1024, timeSec: 3 } },
+    { workload: 'disk', params: { io: 'paravirtual', sizeMiB: 128, runtimeSec: 3 } },
+    { workload: 'micro', params: { msPerOp: 200 } },
+    // net: one short paravirtual case, e.g. { workload: 'net', params: { io: 'paravirtual', timeSec: 3 } }
   ],
 });

@@ -1,6 +1,7 @@
 import { HvbError } from '../util/errors.ts';
 import type { Backend } from './backend.ts';
 import { kvmBackend } from './kvm.ts';
+import { nativeBackend } from './native.ts';
 import { tcgBackend } from './tcg.ts';
 import { xenBackend } from './xen.ts';
 
@@ -9,6 +10,7 @@ export const backends: Record<string, Backend> = {
   tcg: tcgBackend,
   kvm: kvmBackend,
   xen: xenBackend,
+  native: nativeBackend,
 };
 
 export const backendNames: readonly string[] = Object.keys(backends);

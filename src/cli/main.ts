@@ -1,7 +1,9 @@
 import { Command, CommanderError } from 'commander';
 import { HvbError, describeError } from '../util/errors.ts';
+import { registerCompare } from './commands/compare.ts';
 import { registerDoctor } from './commands/doctor.ts';
 import { registerExport } from './commands/export.ts';
+import { registerHistory } from './commands/history.ts';
 import { registerImage } from './commands/image.ts';
 import { registerList } from './commands/list.ts';
 import { registerRun } from './commands/run.ts';
@@ -25,6 +27,8 @@ async function main(argv: string[]): Promise<number> {
   registerImage(program);
   registerDoctor(program);
   registerExport(program);
+  registerCompare(program);
+  registerHistory(program);
   installSignalHandlers();
   try {
     await program.parseAsync(argv);

@@ -1,23 +1,17 @@
 import { randomBytes } from 'node:crypto';
-import { copyFile, mkdir, rename, rm, stat } from 'node:fs/promises';
+import { mkdir, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { HvbError } from '../util/errors.ts';
-import { readAgent } from './agent-file.ts';
-import { writeCpioGz } from './archive-file.ts';
-import { BUSYBOX_PATH, busyboxApplets } from './busybox.ts';
-import { cachePaths, defaultAgentPath, defaultCacheDir, INITRAMFS_FILE, KERNEL_FILE } from './cache.ts';
-import { DebCache, sha256File } from './deb-cache.ts';
+import { helperHashes, readAgent, readHelpers, type AgentHelper } from './agent-file.ts';
+import { cachePaths, defaultAgentPath, defaultCacheDir, defaultHelpersDir } from './cache.ts';
 import type { GuestImage, ImageManifest, Recipe } from './image.ts';
-import { checkImageDir, guestImage, writeManifest } from './image-dir.ts';
-import { initramfsEntries } from './initramfs.ts';
-import { openKernelTree } from './kernel.ts';
-import { planModules } from './kmod.ts';
-import { libraryClosure } from './libs.ts';
+import { checkImageDir, guestImage } from './image-dir.ts';
 import { recordCurrentImage } from './load.ts';
 import { imageId, parseManifest } from './manifest.ts';
-import { DEFAULT_RECIPE, toolCommands, validateRecipe } from './recipe.ts';
+import { COMPILE_FLAGS, defaultProgramsDir, hostToolchain, programSource, type Toolchain } from './programs.ts';
+import { DEFAULT_RECIPE, validateRecipe } from './recipe.ts';
 import { resolvePackages, type ResolvedPackage } from './resolve.ts';
-import { PackageTree } from './tree.ts';
+import { checkReproduced, writeImage } from './write-image.ts';
 
 export interface BuildImageOptions {
   /** Images and the package resolution cache. Default: defaultCacheDir(). */
@@ -26,6 +20,10 @@ export interface BuildImageOptions {
   debCacheDir?: string;
   /** The initramfs /init. Default: src/guest/agent/init.sh. */
   agentPath?: string;
+  /** The agent's helper scripts (`<name>.sh`). Default: src/guest/agent/. */
+  helpersDir?: string;
+  /** C sources of hvbench's guest programs. Default: src/guest/micro/. */
+  programsDir?: string;
   /** Default: DEFAULT_RECIPE. */
   recipe?: Recipe;
   /** Rebuild exactly this image: same recipe, same package versions; the result must have the same hashes. */
@@ -36,9 +34,10 @@ export interface BuildImageOptions {
 }
 
 /**
- * Builds the guest image (kernel + initramfs + manifest) into `<cacheDir>/images/<id>/`,
- * or returns the one already there. The id covers the recipe, the exact package versions
- * and the agent, so a warm call only resolves (cached), hashes the agent and checks sizes.
+ * Builds the guest image (kernel, base initramfs, segments, manifest) into
+ * `<cacheDir>/images/<id>/`, or returns the one already there. The id covers the recipe, the
+ * exact package versions, the agent and its helpers, and the guest programs' sources with
+ * the toolchain; a warm call only resolves (cached), hashes those files and checks sizes.
  */
 export async function buildImage(opts: BuildImageOptions = {}): Promise<GuestImage> {
   const cacheDir = opts.cacheDir ?? defaultCacheDir();
@@ -49,17 +48,14 @@ export async function buildImage(opts: BuildImageOptions = {}): Promise<GuestIma
     throw new HvbError('invalid-argument', 'buildImage takes a recipe or a manifest to rebuild, not both');
   }
   const recipe = validateRecipe(from?.recipe ?? opts.recipe ?? DEFAULT_RECIPE);
-  const agent = await readAgent(opts.agentPath ?? defaultAgentPath());
-  if (from && from.agent.sha256 !== agent.sha256) {
-    throw new HvbError('agent-mismatch', `image ${from.id} was built with another agent (sha256 ${from.agent.sha256}, this one is ${agent.sha256})`, {
-      hint: 'pass agentPath pointing to the agent that image was built with',
-    });
-  }
+  const inputs = await readInputs(recipe, opts);
+  const { agent, helpers, programSources, programsDir, toolchain } = inputs;
+  if (from) checkSameInputs(from, agent.sha256, helperHashes(helpers), new Map(recipe.programs.map((p, i) => [p.name, programSources[i] as string])), toolchain);
 
   const packages: ResolvedPackage[] = from
     ? from.packages.map(({ name, version, arch, role }) => ({ name, version, arch, role }))
     : await resolvePackages(recipe, cacheDir, log);
-  const id = imageId(recipe, packages, agent.bytes);
+  const id = inputsId(recipe, packages, inputs);
   if (from && from.id !== id) {
     throw new HvbError('manifest-mismatch', `the manifest of image ${from.id} does not match its own inputs: its recipe, packages and agent give id ${id}`, {
       hint: 'the manifest was edited, or written by another version of the image builder; rebuild it with the hvbench version that made it',
@@ -80,7 +76,7 @@ export async function buildImage(opts: BuildImageOptions = {}): Promise<GuestIma
   const tmp = join(images, `.tmp-${id}-${randomBytes(6).toString('hex')}`);
   await mkdir(tmp, { recursive: true });
   try {
-    const manifest = await buildInto(tmp, { id, recipe, packages, agent, from, debCacheDir: opts.debCacheDir ?? cacheDir, log });
+    const manifest = await writeImage(tmp, { id, recipe, packages, agent, helpers, programSources, programsDir, toolchain, from, debCacheDir: opts.debCacheDir ?? cacheDir, log });
     await replaceDir(tmp, dir);
     log(`image ${id} ready`);
     if (!from) await recordCurrentImage(cacheDir, recipe, id);
@@ -90,93 +86,48 @@ export async function buildImage(opts: BuildImageOptions = {}): Promise<GuestIma
   }
 }
 
-interface BuildInputs {
-  id: string;
-  recipe: Recipe;
-  packages: ResolvedPackage[];
+/** What decides an image's bytes besides the recipe and the packages, read from the source tree and the host. */
+export interface ImageSources {
   agent: { bytes: Buffer; sha256: string };
-  from: ImageManifest | undefined;
-  debCacheDir: string;
-  log: (line: string) => void;
+  helpers: AgentHelper[];
+  programsDir: string;
+  /** sha256 of each recipe program's source, in recipe order. */
+  programSources: string[];
+  toolchain: Toolchain | undefined;
 }
 
-/** Downloads and unpacks the packages, then writes kernel, initramfs and manifest into `dir`. */
-async function buildInto(dir: string, b: BuildInputs): Promise<ImageManifest> {
-  const debs = new DebCache(b.debCacheDir);
-  await debs.fetch(b.packages, b.log);
-  const hashes = await Promise.all(b.packages.map((p) => sha256File(debs.debPath(p))));
-  b.packages.forEach((p, i) => {
-    const want = b.from?.packages.find((q) => q.name === p.name)?.sha256;
-    if (want && want !== hashes[i]) {
-      throw new HvbError('deb-mismatch', `${p.name} ${p.version} does not match the manifest (sha256 ${hashes[i]}, expected ${want})`, {
-        hint: `delete ${debs.debPath(p)} so that it is downloaded again`,
-      });
-    }
-  });
-  await debs.unpack(b.packages, b.log);
-
-  const kernelPkg = only(b.packages, 'kernel');
-  const busyboxPkg = only(b.packages, 'busybox');
-  const kernel = await openKernelTree(debs.unpackedPath(kernelPkg), kernelPkg.name);
-  const modules = await planModules(b.recipe.modules, kernel.modules, kernel.kver);
-  const userland = b.packages.filter((p) => p.role !== 'kernel');
-  const tree = await PackageTree.load(userland.map((p) => ({ pkg: p.name, dir: debs.unpackedPath(p) })));
-  const busybox = join(debs.unpackedPath(busyboxPkg), BUSYBOX_PATH);
-  const programs = b.recipe.tools.flatMap((t) => t.binaries);
-  const files = await libraryClosure(tree, programs, b.recipe.alwaysLibs);
-  const tools = toolCommands(b.recipe);
-
-  const entries = initramfsEntries({
-    agent: b.agent.bytes,
-    busybox,
-    applets: await busyboxApplets(busybox),
-    kver: kernel.kver,
-    moduleDir: kernel.moduleDir,
-    modules,
-    tree,
-    files,
-    tools,
-    imageId: b.id,
-  });
-  const initramfs = await writeCpioGz(entries, join(dir, INITRAMFS_FILE));
-  b.log(`writing initramfs: ${initramfs.entries} entries, ${(initramfs.unpackedBytes / 1048576).toFixed(1)} MiB`);
-  await copyFile(kernel.vmlinuz, join(dir, KERNEL_FILE));
-
-  const manifest: ImageManifest = {
-    schema: 1,
-    id: b.id,
-    arch: 'amd64',
-    kernel: {
-      version: kernel.kver,
-      file: KERNEL_FILE,
-      sha256: await sha256File(join(dir, KERNEL_FILE)),
-      bytes: (await stat(join(dir, KERNEL_FILE))).size,
-    },
-    initramfs: { file: INITRAMFS_FILE, ...initramfs },
-    packages: b.packages.map((p, i) => ({ name: p.name, version: p.version, arch: p.arch, sha256: hashes[i] as string, role: p.role })),
-    modules: modules.modules,
-    tools,
-    agent: { sha256: b.agent.sha256 },
-    recipe: b.recipe,
-  };
-  if (b.from) checkReproduced(b.from, manifest);
-  await writeManifest(dir, manifest);
-  return manifest;
+export async function readInputs(recipe: Recipe, opts: Pick<BuildImageOptions, 'agentPath' | 'helpersDir' | 'programsDir'> = {}): Promise<ImageSources> {
+  const agent = await readAgent(opts.agentPath ?? defaultAgentPath());
+  const helpers = await readHelpers(opts.helpersDir ?? defaultHelpersDir());
+  const programsDir = opts.programsDir ?? defaultProgramsDir();
+  const programSources = await Promise.all(recipe.programs.map(async (p) => (await programSource(p, programsDir)).sha256));
+  const toolchain = recipe.programs.length > 0 ? await hostToolchain() : undefined;
+  return { agent, helpers, programsDir, programSources, toolchain };
 }
 
-function only(packages: readonly ResolvedPackage[], role: 'kernel' | 'busybox'): ResolvedPackage {
-  const found = packages.filter((p) => p.role === role);
-  if (found.length !== 1) {
-    throw new HvbError('packages-invalid', `the image needs exactly one ${role} package, found ${found.length}`);
+/** The image id of a recipe, its exact packages and the other inputs. */
+export function inputsId(recipe: Recipe, packages: readonly { name: string; version: string }[], inputs: ImageSources): string {
+  const extra = [
+    ...inputs.helpers.map((h) => `helper ${h.name} ${h.sha256}`),
+    ...recipe.programs.map((p, i) => `program ${p.name} ${inputs.programSources[i]} ${inputs.toolchain?.compiler} ${inputs.toolchain?.libc} ${COMPILE_FLAGS.join(' ')}`),
+  ];
+  return imageId(recipe, packages, inputs.agent.bytes, extra);
+}
+
+/** A rebuild needs the same agent, helpers, program sources and toolchain as the original. */
+function checkSameInputs(from: ImageManifest, agentSha: string, helpers: Record<string, string>, sources: Map<string, string>, toolchain: Toolchain | undefined): void {
+  if (from.agent.sha256 !== agentSha || JSON.stringify(from.agent.helpers) !== JSON.stringify(helpers)) {
+    throw new HvbError('agent-mismatch', `image ${from.id} was built with another agent or helper scripts (agent sha256 ${from.agent.sha256}, this one is ${agentSha})`, {
+      hint: 'pass agentPath and helpersDir pointing to the files that image was built with',
+    });
   }
-  return found[0] as ResolvedPackage;
-}
-
-function checkReproduced(want: ImageManifest, got: ImageManifest): void {
-  for (const part of ['kernel', 'initramfs'] as const) {
-    if (want[part].sha256 !== got[part].sha256) {
-      throw new HvbError('not-reproducible', `rebuilding image ${want.id} gave a different ${part} (sha256 ${got[part].sha256}, manifest has ${want[part].sha256})`, {
-        hint: 'the same packages and agent should give the same bytes; please report this with both manifests',
+  for (const p of from.programs) {
+    if (p.sourceSha256 !== sources.get(p.name)) {
+      throw new HvbError('program-mismatch', `image ${from.id} was built from another source of ${p.name} (sha256 ${p.sourceSha256}, this one is ${sources.get(p.name) ?? 'missing'})`);
+    }
+    if (toolchain && (p.compiler !== toolchain.compiler || p.libc !== toolchain.libc)) {
+      throw new HvbError('toolchain-mismatch', `image ${from.id} compiled ${p.name} with ${p.compiler}, ${p.libc}; this host has ${toolchain.compiler}, ${toolchain.libc}`, {
+        hint: 'install the same gcc and libc6-dev versions to rebuild the same bytes',
       });
     }
   }

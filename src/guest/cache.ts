@@ -14,10 +14,19 @@ export function defaultAgentPath(): string {
   return fileURLToPath(new URL('./agent/init.sh', import.meta.url));
 }
 
+/** The folder of the agent's helper scripts (`<name>.sh`). */
+export function defaultHelpersDir(): string {
+  return fileURLToPath(new URL('./agent/', import.meta.url));
+}
+
 /** File names inside an image folder. */
 export const KERNEL_FILE = 'vmlinuz';
 export const INITRAMFS_FILE = 'initramfs.cpio.gz';
 export const MANIFEST_FILE = 'manifest.json';
+/** A segment's archive, relative to the image folder. */
+export const segmentFile = (name: string) => `segments/${name}.cpio.gz`;
+/** Concatenated initrds (base + segments) made on demand, by initrd hash. */
+export const INITRDS_DIR = 'initrds';
 
 /** Layout of the cache folder. */
 export const cachePaths = {

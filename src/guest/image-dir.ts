@@ -23,10 +23,12 @@ export async function checkImageDir(dir: string, options: { verify?: boolean } =
   } catch (e) {
     return { ok: false, missing: false, problem: (e as Error).message };
   }
-  for (const [file, facts] of [
+  const files: [string, { bytes: number; sha256: string }][] = [
     [KERNEL_FILE, manifest.kernel],
     [INITRAMFS_FILE, manifest.initramfs],
-  ] as const) {
+    ...manifest.segments.map((s): [string, { bytes: number; sha256: string }] => [s.file, s]),
+  ];
+  for (const [file, facts] of files) {
     const path = join(dir, file);
     const size = await stat(path).then((s) => s.size, () => undefined);
     if (size === undefined) return { ok: false, missing: false, problem: `${file} is missing` };

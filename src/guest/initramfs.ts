@@ -6,9 +6,11 @@ import type { CpioEntry } from './cpio.ts';
 import { formatModulesDep, type ModulePlan } from './kmod.ts';
 import type { PackageTree } from './tree.ts';
 
-/** Everything that goes into the initramfs, gathered by the builder. */
+/** Everything that goes into the base initramfs, gathered by the builder. */
 export interface InitramfsContent {
   agent: Buffer;
+  /** Scripts the agent calls, installed as /usr/bin/<name>. */
+  helpers?: { name: string; bytes: Buffer }[];
   /** Host path of the unpacked static busybox. */
   busybox: string;
   /** Relative applet paths from `busybox --list-full`. */
@@ -24,6 +26,15 @@ export interface InitramfsContent {
   imageId: string;
 }
 
+/** What one segment adds on top of the base: package files not in the base, and compiled programs. */
+export interface SegmentContent {
+  name: string;
+  tree: PackageTree;
+  files: string[];
+  programs: { name: string; bytes: Buffer }[];
+  tools: string[];
+}
+
 /** Empty directories the agent mounts on or writes to, with their modes. */
 const BASE_DIRS: Record<string, number> = {
   dev: 0o755, etc: 0o755, mnt: 0o755, proc: 0o755, root: 0o700, run: 0o755, sys: 0o755, tmp: 0o1777,
@@ -32,48 +43,80 @@ const BASE_DIRS: Record<string, number> = {
 const text = (lines: string[]) => Buffer.from(lines.map((l) => `${l}\n`).join(''), 'utf8');
 
 /**
- * The initramfs members, sorted by path (parents first) so that the archive is the same
- * bytes for the same inputs. Later additions win over earlier ones at the same path:
- * package files over busybox applet links, and /init over everything.
+ * Archive members keyed by path, each parent directory added before its children. Later
+ * additions win over earlier ones at the same path. `sorted()` gives the same order for the
+ * same inputs, so the archive is the same bytes.
  */
-export function initramfsEntries(c: InitramfsContent): CpioEntry[] {
-  const entries = new Map<string, CpioEntry>();
-  const put = (entry: CpioEntry) => {
+class Entries {
+  private readonly map = new Map<string, CpioEntry>();
+
+  put(entry: CpioEntry): void {
     for (let dir = posix.dirname(entry.path); dir !== '.'; dir = posix.dirname(dir)) {
-      const existing = entries.get(dir);
+      const existing = this.map.get(dir);
       if (existing && existing.kind !== 'dir') {
         throw new HvbError('initramfs-conflict', `initramfs path ${dir} is a ${existing.kind} but ${entry.path} needs it to be a directory`);
       }
-      if (!existing) entries.set(dir, { path: dir, kind: 'dir', mode: 0o755 });
+      if (!existing) this.map.set(dir, { path: dir, kind: 'dir', mode: 0o755 });
     }
-    entries.set(entry.path, entry);
-  };
-  const fromHost = (path: string, source: string, mode: number) => put({ path, kind: 'file', mode, read: () => readFile(source) });
-
-  for (const [dir, mode] of Object.entries(BASE_DIRS)) put({ path: dir, kind: 'dir', mode });
-  put({ path: 'dev/console', kind: 'chardev', mode: 0o600, major: 5, minor: 1 });
-
-  const busybox = BUSYBOX_PATH.slice(1);
-  for (const applet of c.applets) if (applet !== busybox) put({ path: applet, kind: 'symlink', target: BUSYBOX_PATH });
-  fromHost(busybox, c.busybox, 0o755);
-
-  const modRoot = `lib/modules/${c.kver}`;
-  for (const rel of c.modules.files) fromHost(`${modRoot}/${rel}`, posix.join(c.moduleDir, rel), 0o644);
-  put({ path: `${modRoot}/modules.dep`, kind: 'file', mode: 0o644, data: Buffer.from(formatModulesDep(c.modules.modules, c.kver)) });
-  fromHost(`${modRoot}/modules.builtin`, posix.join(c.moduleDir, 'modules.builtin'), 0o644);
-  for (const [name, paths] of c.modules.loadLists) put({ path: `lib/hvb/modules/${name}`, kind: 'file', mode: 0o644, data: text(paths) });
-
-  for (const path of c.files) {
-    const node = c.tree.get(path);
-    const rel = path.slice(1);
-    if (node?.kind === 'file') fromHost(rel, node.source, node.executable ? 0o755 : 0o644);
-    else if (node?.kind === 'symlink') put({ path: rel, kind: 'symlink', target: node.target });
-    else throw new HvbError('initramfs-source', `package tree has no file or symlink at ${path}`);
+    this.map.set(entry.path, entry);
   }
 
-  put({ path: 'etc/hvb/tools', kind: 'file', mode: 0o644, data: text(c.tools) });
-  put({ path: 'etc/hvb/image', kind: 'file', mode: 0o644, data: text([`kernel=${c.kver}`, `image=${c.imageId}`]) });
-  put({ path: 'init', kind: 'file', mode: 0o755, data: c.agent });
+  fromHost(path: string, source: string, mode: number): void {
+    this.put({ path, kind: 'file', mode, read: () => readFile(source) });
+  }
 
-  return [...entries.values()].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+  /** Copies package files and symlinks by guest path. */
+  fromTree(tree: PackageTree, paths: readonly string[]): void {
+    for (const path of paths) {
+      const node = tree.get(path);
+      const rel = path.slice(1);
+      if (node?.kind === 'file') this.fromHost(rel, node.source, node.executable ? 0o755 : 0o644);
+      else if (node?.kind === 'symlink') this.put({ path: rel, kind: 'symlink', target: node.target });
+      else throw new HvbError('initramfs-source', `package tree has no file or symlink at ${path}`);
+    }
+  }
+
+  sorted(): CpioEntry[] {
+    return [...this.map.values()].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+  }
+}
+
+/**
+ * The base initramfs members, sorted by path (parents first). Package files win over busybox
+ * applet links at the same path, and /init over everything.
+ */
+export function initramfsEntries(c: InitramfsContent): CpioEntry[] {
+  const e = new Entries();
+  for (const [dir, mode] of Object.entries(BASE_DIRS)) e.put({ path: dir, kind: 'dir', mode });
+  e.put({ path: 'dev/console', kind: 'chardev', mode: 0o600, major: 5, minor: 1 });
+
+  const busybox = BUSYBOX_PATH.slice(1);
+  for (const applet of c.applets) if (applet !== busybox) e.put({ path: applet, kind: 'symlink', target: BUSYBOX_PATH });
+  e.fromHost(busybox, c.busybox, 0o755);
+
+  const modRoot = `lib/modules/${c.kver}`;
+  for (const rel of c.modules.files) e.fromHost(`${modRoot}/${rel}`, posix.join(c.moduleDir, rel), 0o644);
+  e.put({ path: `${modRoot}/modules.dep`, kind: 'file', mode: 0o644, data: Buffer.from(formatModulesDep(c.modules.modules, c.kver)) });
+  e.fromHost(`${modRoot}/modules.builtin`, posix.join(c.moduleDir, 'modules.builtin'), 0o644);
+  for (const [name, paths] of c.modules.loadLists) e.put({ path: `lib/hvb/modules/${name}`, kind: 'file', mode: 0o644, data: text(paths) });
+
+  e.fromTree(c.tree, c.files);
+  for (const h of c.helpers ?? []) e.put({ path: `usr/bin/${h.name}`, kind: 'file', mode: 0o755, data: h.bytes });
+
+  e.put({ path: 'etc/hvb/tools', kind: 'file', mode: 0o644, data: text(c.tools) });
+  e.put({ path: 'etc/hvb/image', kind: 'file', mode: 0o644, data: text([`kernel=${c.kver}`, `image=${c.imageId}`]) });
+  e.put({ path: 'init', kind: 'file', mode: 0o755, data: c.agent });
+  return e.sorted();
+}
+
+/**
+ * The members of one segment, sorted by path. The kernel unpacks it over the base, so its
+ * directories may repeat the base's; `/etc/hvb/segments/<name>` lists the tools it adds.
+ */
+export function segmentEntries(s: SegmentContent): CpioEntry[] {
+  const e = new Entries();
+  e.fromTree(s.tree, s.files);
+  for (const p of s.programs) e.put({ path: `usr/bin/${p.name}`, kind: 'file', mode: 0o755, data: p.bytes });
+  e.put({ path: `etc/hvb/segments/${s.name}`, kind: 'file', mode: 0o644, data: text(s.tools) });
+  return e.sorted();
 }

@@ -1,7 +1,7 @@
 import { access } from 'node:fs/promises';
 import { HvbError } from '../util/errors.ts';
-import { readAgent } from './agent-file.ts';
-import { cachePaths, defaultAgentPath, defaultCacheDir } from './cache.ts';
+import { helperHashes, readAgent, readHelpers } from './agent-file.ts';
+import { cachePaths, defaultAgentPath, defaultCacheDir, defaultHelpersDir } from './cache.ts';
 import { readJsonFile, writeFileAtomic } from './fs-atomic.ts';
 import type { GuestImage, Recipe } from './image.ts';
 import { checkImageDir } from './image-dir.ts';
@@ -16,6 +16,8 @@ export interface LoadImageOptions {
   recipe?: Recipe;
   /** The agent the image must carry (checked when no id is given). Default: the agent in the source tree. */
   agentPath?: string;
+  /** The agent's helper scripts the image must carry (checked when no id is given). Default: those in the source tree. */
+  helpersDir?: string;
   /** Check full sha256 of the kernel and initramfs, not only their sizes. */
   verify?: boolean;
 }
@@ -54,6 +56,10 @@ export async function loadImage(opts: LoadImageOptions = {}): Promise<GuestImage
     const agentExists = await access(agentPath).then(() => true, () => false);
     if (agentExists && (await readAgent(agentPath)).sha256 !== check.image.manifest.agent.sha256) {
       throw new HvbError('image-stale', `guest image ${id} carries an older agent than ${agentPath}`, { hint: BUILD_HINT });
+    }
+    const helpers = await readHelpers(opts.helpersDir ?? defaultHelpersDir()).catch(() => undefined);
+    if (helpers && JSON.stringify(helperHashes(helpers)) !== JSON.stringify(check.image.manifest.agent.helpers)) {
+      throw new HvbError('image-stale', `guest image ${id} carries older agent helper scripts than the source tree`, { hint: BUILD_HINT });
     }
   }
   return check.image;

@@ -8,22 +8,25 @@ import { canonicalRecipe, recipeSchema } from './recipe.ts';
  * Version of the image layout this builder writes. It is part of every image id, so a
  * change to what goes into the initramfs (bump it!) never reuses images built before.
  */
-export const BUILDER_VERSION = 1;
+export const BUILDER_VERSION = 2;
 
 const sha256 = z.string().regex(/^[0-9a-f]{64}$/, 'a sha256 in hex');
 
+const archive = {
+  file: z.string().min(1),
+  sha256,
+  bytes: z.number().int().positive(),
+  unpackedBytes: z.number().int().positive(),
+  entries: z.number().int().positive(),
+};
+
 export const manifestSchema: z.ZodType<ImageManifest> = z.strictObject({
-  schema: z.literal(1),
+  schema: z.literal(2),
   id: z.string().regex(/^[0-9a-f]{16}$/, 'a 16-digit hex id'),
   arch: z.literal('amd64'),
   kernel: z.strictObject({ version: z.string().min(1), file: z.string().min(1), sha256, bytes: z.number().int().positive() }),
-  initramfs: z.strictObject({
-    file: z.string().min(1),
-    sha256,
-    bytes: z.number().int().positive(),
-    unpackedBytes: z.number().int().positive(),
-    entries: z.number().int().positive(),
-  }),
+  initramfs: z.strictObject(archive),
+  segments: z.array(z.strictObject({ name: z.string().regex(/^[a-z0-9-]+$/), ...archive, tools: z.array(z.string()) })),
   packages: z.array(
     z.strictObject({
       name: z.string().min(1),
@@ -37,7 +40,18 @@ export const manifestSchema: z.ZodType<ImageManifest> = z.strictObject({
     z.strictObject({ name: z.string().min(1), builtin: z.boolean(), path: z.string().optional(), depends: z.array(z.string()) }),
   ),
   tools: z.array(z.string()),
-  agent: z.strictObject({ sha256 }),
+  programs: z.array(
+    z.strictObject({
+      name: z.string().min(1),
+      segment: z.string().min(1),
+      sourceSha256: sha256,
+      compiler: z.string().min(1),
+      libc: z.string().min(1),
+      argv: z.array(z.string()),
+      sha256,
+    }),
+  ),
+  agent: z.strictObject({ sha256, helpers: z.record(z.string(), sha256) }),
   recipe: recipeSchema,
 });
 
@@ -54,19 +68,25 @@ export function parseManifest(data: unknown, source: string): ImageManifest {
   return parsed.data;
 }
 
-/** Content id of an image's inputs: builder version, recipe, exact package versions and agent bytes. */
-export function imageId(recipe: Recipe, packages: readonly { name: string; version: string }[], agent: Buffer): string {
+/**
+ * Content id of an image's inputs: builder version, recipe, exact package versions, agent
+ * bytes, and `extra` lines for the other inputs (helper script hashes, program sources and
+ * the toolchain that compiles them).
+ */
+export function imageId(recipe: Recipe, packages: readonly { name: string; version: string }[], agent: Buffer, extra: readonly string[] = []): string {
   const hash = createHash('sha256');
   hash.update(`hvbench guest image ${BUILDER_VERSION}\n`);
   hash.update(`${canonicalRecipe(recipe)}\n`);
   for (const line of packages.map((p) => `${p.name}=${p.version}`).sort()) hash.update(`${line}\n`);
+  for (const line of extra) hash.update(`${line}\n`);
   hash.update(agent);
   return hash.digest('hex').slice(0, 16);
 }
 
-/** Short hash of the bytes a guest boots, recorded in every sample. */
+/** Short hash of every byte the image holds (kernel, base initramfs, segments), recorded in every sample. */
 export function imageHash(manifest: ImageManifest): string {
-  return createHash('sha256').update(manifest.kernel.sha256 + manifest.initramfs.sha256).digest('hex').slice(0, 16);
+  const parts = [manifest.kernel.sha256, manifest.initramfs.sha256, ...manifest.segments.map((s) => s.sha256)];
+  return createHash('sha256').update(parts.join('')).digest('hex').slice(0, 16);
 }
 
 const mib = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(1)} MiB`;
@@ -79,6 +99,8 @@ export function formatManifest(m: ImageManifest): string {
     `initramfs  ${mib(m.initramfs.bytes)} gzip, ${mib(m.initramfs.unpackedBytes)} unpacked, ${m.initramfs.entries} entries  sha256 ${m.initramfs.sha256}`,
     `agent      sha256 ${m.agent.sha256}`,
     `tools      ${m.tools.join(', ') || '(none)'}`,
+    ...m.segments.map((s) => `segment    ${s.name.padEnd(10)} ${mib(s.bytes)} gzip, ${mib(s.unpackedBytes)} unpacked  ${s.tools.join(', ')}  sha256 ${s.sha256}`),
+    ...m.programs.map((p) => `program    ${p.name} (source sha256 ${p.sourceSha256}) built with ${p.compiler}, ${p.libc}: ${p.argv.join(' ')}`),
     '',
     `packages (${m.packages.length})`,
   ];

@@ -4,8 +4,11 @@ import type { GuestImage } from '../guest/image.ts';
 import { checkCmdline, encodeJob } from '../guest/protocol/job.ts';
 import { GuestSession } from '../guest/protocol/session.ts';
 import type { Host } from '../hosts/host.ts';
+import type { Dims } from '../results/sample.ts';
 import { describeError } from '../util/errors.ts';
 import type { MetricValue, StepOutput, Workload } from '../workloads/workload.ts';
+import type { CaseSetup } from './case-setup.ts';
+import { boundDeviceDims } from './device-facts.ts';
 
 export type RepStatus = 'completed' | 'failed' | 'timed-out';
 
@@ -24,6 +27,10 @@ export interface RepOutcome {
   vmmLog: string;
   /** The raw output of every step that finished, kept so values can be checked or parsed again. */
   steps: StepOutput[];
+  /** What the guest reported about itself (`fact` frames), e.g. its disk and the drivers bound to it. */
+  facts: Record<string, string>;
+  /** Dimensions from this boot: the drivers that bound the case's devices (`disk_driver`, `nic_driver`). */
+  dims: Dims;
 }
 
 export interface RepetitionInput {
@@ -36,6 +43,8 @@ export interface RepetitionInput {
   memoryMiB: number;
   timeoutSec: number;
   name: string;
+  /** What setupCase made for the case: initrd, devices, modules, the workload's context. Default: base initramfs, no devices. */
+  setup?: Pick<CaseSetup, 'initrd' | 'disks' | 'nics' | 'probe' | 'modules' | 'context'>;
   /** Aborts the repetition (Ctrl-C): the VM is killed and the outcome says why. */
   signal?: AbortSignal;
   now?: () => number;
@@ -45,20 +54,7 @@ export interface RepetitionInput {
 export async function runRepetition(input: RepetitionInput): Promise<RepOutcome> {
   const now = input.now ?? Date.now;
   const nonce = randomBytes(16).toString('hex');
-  const command = input.workload.command(input.params);
-  const cmdline = `quiet panic=-1 ${encodeJob({ nonce, workload: input.workload.name, command })}`;
-  checkCmdline(cmdline);
-  const spec: VmSpec = {
-    name: input.name,
-    vcpus: input.vcpus,
-    memoryMiB: input.memoryMiB,
-    kernel: input.image.kernel,
-    initramfs: input.image.initramfs,
-    cmdline,
-    disks: [],
-    nics: [],
-    console: 'serial',
-  };
+  const setup = input.setup;
   const session = new GuestSession(nonce, now);
   const startedAt = new Date(now()).toISOString();
   const t0 = now();
@@ -70,8 +66,31 @@ export async function runRepetition(input: RepetitionInput): Promise<RepOutcome>
     guestLog: session.log,
     vmmLog: '',
     steps: [],
+    facts: session.facts,
+    dims: {},
     ...extra,
   });
+  let spec: VmSpec;
+  try {
+    const own = input.workload.command(input.params, setup?.context ?? {});
+    const modules = [...new Set([...(setup?.modules ?? []), ...(own.modules ?? [])])];
+    const command = { ...own, ...(modules.length > 0 ? { modules } : {}) };
+    const cmdline = `quiet panic=-1 ${encodeJob({ nonce, workload: input.workload.name, command, ...(setup?.probe.length ? { probe: setup.probe } : {}) })}`;
+    checkCmdline(cmdline);
+    spec = {
+      name: input.name,
+      vcpus: input.vcpus,
+      memoryMiB: input.memoryMiB,
+      kernel: input.image.kernel,
+      initramfs: setup?.initrd.path ?? input.image.initramfs,
+      cmdline,
+      disks: setup?.disks ?? [],
+      nics: setup?.nics ?? [],
+      console: 'serial',
+    };
+  } catch (e) {
+    return outcome('failed', { error: `the guest job could not be made: ${describeError(e)}` });
+  }
 
   let vm: RunningVm;
   try {
@@ -80,6 +99,11 @@ export async function runRepetition(input: RepetitionInput): Promise<RepOutcome>
     return outcome('failed', { error: `the VM did not start: ${describeError(e)}` });
   }
   vm.onConsole((chunk) => session.feed(chunk));
+  // The VMM's CPU time when the guest is up: the job's own cost is what it spends after that.
+  let atReady: Promise<VmmUsage | undefined> | undefined;
+  session.onFrame((frame) => {
+    if (frame.kind === 'ready' && !atReady) atReady = vm.usage().catch(() => undefined);
+  });
 
   let timedOut = false;
   const timer = setTimeout(() => {
@@ -101,10 +125,13 @@ export async function runRepetition(input: RepetitionInput): Promise<RepOutcome>
 
   const common: Partial<RepOutcome> = { accel: vm.accel, guestKernel: session.kernel, usage, exit, vmmLog: vm.vmmLog() };
   const values = bootValues(session, t0);
+  const ready = await atReady;
+  const jobCpuS = usage && ready ? usage.cpuUserS + usage.cpuSystemS - (ready.cpuUserS + ready.cpuSystemS) : undefined;
   if (usage) {
     values.push({ metric: 'host.vmm_cpu_s', value: usage.cpuUserS + usage.cpuSystemS });
     values.push({ metric: 'host.vmm_peak_rss_mib', value: usage.peakRssKiB / 1024 });
   }
+  if (jobCpuS !== undefined && session.done) values.push({ metric: 'host.vmm_job_cpu_s', value: jobCpuS });
   let steps: StepOutput[] = [];
   let damaged: string | undefined;
   try {
@@ -121,7 +148,9 @@ export async function runRepetition(input: RepetitionInput): Promise<RepOutcome>
   const problem = guestProblem(session, exit) ?? damaged;
   if (problem) return outcome('failed', { ...common, values, error: problem });
   try {
+    common.dims = boundDeviceDims(setup?.disks ?? [], setup?.nics ?? [], setup?.probe ?? [], session.facts);
     values.push(...input.workload.parse(steps, input.params));
+    if (jobCpuS !== undefined && input.workload.hostCost) values.push(...input.workload.hostCost(steps, { vmmCpuS: jobCpuS }, input.params));
   } catch (e) {
     return outcome('failed', { ...common, values, error: describeError(e) });
   }

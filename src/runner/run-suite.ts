@@ -1,4 +1,7 @@
+import { join } from 'node:path';
 import type { Backend, Capability } from '../backends/backend.ts';
+import type { BackendDevices } from '../devices/capabilities.ts';
+import { caseDevices, type CaseDevices } from '../devices/case-devices.ts';
 import type { GuestImage } from '../guest/image.ts';
 import type { Host } from '../hosts/host.ts';
 import { hostFacts } from '../results/host-facts.ts';
@@ -12,6 +15,7 @@ import type { Case, ResolvedSuite } from '../suite/types.ts';
 import { BOOT_METRICS } from '../workloads/boot.ts';
 import { HOST_METRICS } from '../workloads/host-metrics.ts';
 import type { Workload } from '../workloads/workload.ts';
+import { setupCase, type CaseSetup, type NetworkProvider } from './case-setup.ts';
 import type { RunObserver } from './events.ts';
 import { runRepetition, type RepOutcome } from './repetition.ts';
 import { caseDims, toSamples, type RunProvenance } from './sample-dims.ts';
@@ -29,6 +33,10 @@ export interface RunSuiteOptions {
   observer?: RunObserver;
   /** Aborted on Ctrl-C: the current VM is killed, the run is recorded as interrupted. */
   signal?: AbortSignal;
+  /** Devices each backend offers. Default: src/devices/capabilities.ts. */
+  devices?: Record<string, BackendDevices>;
+  /** Opens the host side of a case's NIC. Default: QEMU user-mode networking, without peers. */
+  network?: NetworkProvider;
 }
 
 export interface RunSuiteResult {
@@ -39,10 +47,13 @@ export interface RunSuiteResult {
 /** Lines of the guest console kept in run.json when a case does not complete. */
 const LOG_TAIL_LINES = 30;
 
+/** Scratch disks live in the run folder (never tmpfs: QEMU opens them with O_DIRECT), removed after each case. */
+export const SCRATCH_DIR = 'scratch';
+
 /**
  * Runs every case of a suite, one guest boot at a time, and writes each repetition's
- * samples to disk as soon as it ends. Cases of a backend that cannot run here are
- * recorded as skipped with the backend's own reason.
+ * samples to disk as soon as it ends. Cases of a backend that cannot run here, or that
+ * ask for a device their backend does not offer, are recorded as skipped with the reason.
  */
 export async function runSuite(o: RunSuiteOptions): Promise<RunSuiteResult> {
   const t0 = Date.now();
@@ -60,8 +71,8 @@ export async function runSuite(o: RunSuiteOptions): Promise<RunSuiteResult> {
     backends: backendFacts,
     cases: o.cases.map(pendingCase),
   });
-  const runnable = o.cases.filter((c) => capabilities.get(c.backend)?.available);
-  const total = runnable.reduce((n, c) => n + c.warmup + c.repetitions, 0);
+  const plans = o.cases.map((c) => planCase(c, capabilities.get(c.backend) as Capability, o));
+  const total = o.cases.reduce((n, c, i) => n + ('devices' in plans[i]! ? c.warmup + c.repetitions : 0), 0);
   observe({ type: 'run-start', runId: run.id, dir: run.dir, cases: o.cases.length, repetitions: total });
 
   const samples: Sample[] = [];
@@ -69,23 +80,33 @@ export async function runSuite(o: RunSuiteOptions): Promise<RunSuiteResult> {
   for (const [i, c] of o.cases.entries()) {
     const record = run.record.cases[i] as CaseRecord;
     const capability = capabilities.get(c.backend) as Capability;
+    const plan = plans[i]!;
     if (o.signal?.aborted) break;
-    if (!capability.available) {
+    if ('skip' in plan) {
       await updateRun(run, () => {
         record.status = 'skipped';
-        record.error = { message: `backend ${c.backend} cannot run here: ${capability.reason}` };
+        record.error = { message: plan.skip };
       });
-      observe({ type: 'case-skipped', caseId: c.id, reason: capability.reason });
+      observe({ type: 'case-skipped', caseId: c.id, reason: plan.reason });
       continue;
     }
     const provenance: RunProvenance = { suite: o.suite.name, run: run.id, host: o.host.name, hostCpu: hostInfo.cpuModel, image: o.image.hash, backendFacts: capability.facts };
-    const ran = await runCase(o, run, c, record, provenance, { next: () => ++index, total, observe });
+    const ran = await runCase(o, run, c, record, provenance, plan.devices, i, { next: () => ++index, total, observe });
     samples.push(...ran);
   }
+  await o.host.removeTree(join(run.dir, SCRATCH_DIR)).catch(() => {});
   const status = o.signal?.aborted ? 'interrupted' : 'completed';
   await finishRun(run, status);
   observe({ type: 'run-end', status, wallMs: Date.now() - t0 });
   return { run, samples };
+}
+
+/** Whether a case can run: its backend is available here and offers the devices it needs. */
+function planCase(c: Case, capability: Capability, o: RunSuiteOptions): { devices: CaseDevices } | { skip: string; reason: string } {
+  if (!capability.available) return { skip: `backend ${c.backend} cannot run here: ${capability.reason}`, reason: capability.reason };
+  const workload = o.workloads[c.workload] as Workload;
+  const planned = caseDevices(c.backend, workload.devices?.(c.params) ?? {}, o.devices);
+  return 'skip' in planned ? { skip: `${c.backend} cannot run this case: ${planned.skip}`, reason: planned.skip } : planned;
 }
 
 interface Counter {
@@ -94,25 +115,46 @@ interface Counter {
   observe: RunObserver;
 }
 
-async function runCase(o: RunSuiteOptions, run: StoredRun, c: Case, record: CaseRecord, provenance: RunProvenance, counter: Counter): Promise<Sample[]> {
+async function runCase(o: RunSuiteOptions, run: StoredRun, c: Case, record: CaseRecord, provenance: RunProvenance, devices: CaseDevices, caseIndex: number, counter: Counter): Promise<Sample[]> {
   const workload = o.workloads[c.workload] as Workload;
-  const backend = o.backends(c.backend);
-  const timeoutSec = caseTimeoutSec(workload.expectedSeconds(c.params), c.timeoutSec);
-  const defs = [...workload.metrics, ...BOOT_METRICS, ...HOST_METRICS];
-  const samples: Sample[] = [];
   await updateRun(run, () => {
     record.status = 'pending';
     record.host = o.host.name;
     record.startedAt = new Date().toISOString();
   });
+  let setup: CaseSetup;
+  try {
+    setup = await setupCase({ caseId: c.id, slug: `case-${caseIndex + 1}`, workload, devices, image: o.image, host: o.host, scratchDir: join(run.dir, SCRATCH_DIR), ...(o.network ? { network: o.network } : {}) });
+  } catch (e) {
+    await updateRun(run, () => {
+      record.status = 'failed';
+      record.error = errorInfo(e);
+      record.endedAt = new Date().toISOString();
+    });
+    return [];
+  }
+  try {
+    return await runRepetitions(o, run, c, record, provenance, setup, counter);
+  } finally {
+    await setup.release();
+  }
+}
+
+async function runRepetitions(o: RunSuiteOptions, run: StoredRun, c: Case, record: CaseRecord, provenance: RunProvenance, setup: CaseSetup, counter: Counter): Promise<Sample[]> {
+  const workload = o.workloads[c.workload] as Workload;
+  const backend = o.backends(c.backend);
+  const timeoutSec = caseTimeoutSec(workload.expectedSeconds(c.params), c.timeoutSec);
+  const defs = [...workload.metrics, ...BOOT_METRICS, ...HOST_METRICS];
+  const samples: Sample[] = [];
   const plan = [...Array.from({ length: c.warmup }, (_, k) => ({ rep: k + 1, warmup: true })), ...Array.from({ length: c.repetitions }, (_, k) => ({ rep: k + 1, warmup: false }))];
   for (const { rep, warmup } of plan) {
     if (o.signal?.aborted) break;
     const index = counter.next();
     counter.observe({ type: 'rep-start', index, total: counter.total, caseId: c.id, backend: c.backend, workload: c.workload, rep, warmup });
     const name = `${c.workload}-${warmup ? 'w' : 'r'}${rep}`;
-    const outcome = await runRepetition({ backend, host: o.host, image: o.image, workload, params: c.params, vcpus: c.guest.vcpus, memoryMiB: c.guest.memoryMiB, timeoutSec, name, ...(o.signal ? { signal: o.signal } : {}) });
-    const repSamples = warmup ? [] : toSamples(outcome.values, defs, caseDims(c, rep, outcome.accel ?? 'unknown', outcome.guestKernel, provenance), outcome.startedAt);
+    const outcome = await runRepetition({ backend, host: o.host, image: o.image, workload, params: c.params, vcpus: c.guest.vcpus, memoryMiB: c.guest.memoryMiB, timeoutSec, name, setup, ...(o.signal ? { signal: o.signal } : {}) });
+    const dims = { ...caseDims(c, rep, outcome.accel ?? 'unknown', outcome.guestKernel, provenance), ...setup.dims, ...outcome.dims };
+    const repSamples = warmup ? [] : toSamples(outcome.values, defs, dims, outcome.startedAt);
     await appendSamples(run, repSamples);
     samples.push(...repSamples);
     const logFile = await writeGuestLog(run, c.id, warmup ? `w${rep}` : rep, renderLog(outcome));

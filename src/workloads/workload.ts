@@ -1,5 +1,7 @@
 import type { z } from 'zod';
+import type { DeviceNeeds } from '../devices/models.ts';
 import type { Better } from '../results/sample.ts';
+import type { NetEndpoint } from './net-endpoint.ts';
 
 /** What a workload reports: one entry per metric it can produce. */
 export interface MetricDef {
@@ -40,6 +42,17 @@ export interface MetricValue {
   value: number;
 }
 
+/** What the runner knows about a case when it asks a workload for its guest command. */
+export interface WorkloadContext {
+  /** The network the runner opened for a case with a NIC: where the guest's peers are. */
+  net?: NetEndpoint;
+}
+
+/** The VMM's host-side cost of the job alone: from the agent's `ready` to the guest's power-off. */
+export interface JobCost {
+  vmmCpuS: number;
+}
+
 // Parameters are checked by each workload's own schema; `any` here only lets a registry hold them all.
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export interface Workload<S extends z.ZodType = z.ZodType<any>> {
@@ -48,9 +61,21 @@ export interface Workload<S extends z.ZodType = z.ZodType<any>> {
   /** Schema of this workload's parameters; every field has a default. */
   params: S;
   metrics: MetricDef[];
+  /**
+   * Guest commands beyond the base image that the job runs (e.g. `fio`): the runner boots
+   * the base initramfs plus the segments that hold them. Default: none.
+   */
+  tools?: readonly string[];
+  /** Devices the case needs (a scratch disk, a NIC), from its parameters. Default: none. */
+  devices?(params: z.output<S>): DeviceNeeds;
   /** Seconds the guest needs for this job beyond booting, used to size timeouts. */
   expectedSeconds(params: z.output<S>): number;
-  command(params: z.output<S>): GuestCommand;
+  command(params: z.output<S>, context?: WorkloadContext): GuestCommand;
   /** Parses the real tool output. Throws HvbError('parse', …) when it does not match. */
   parse(outputs: StepOutput[], params: z.output<S>): MetricValue[];
+  /**
+   * Efficiency figures from the VMM's cost of the job (e.g. CPU seconds per GiB moved),
+   * computed after parse() succeeded. Their metrics must be in `metrics`. Default: none.
+   */
+  hostCost?(outputs: StepOutput[], cost: JobCost, params: z.output<S>): MetricValue[];
 }

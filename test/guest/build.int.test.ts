@@ -5,11 +5,11 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildImage } from '../../src/guest/build.ts';
+import { buildImage, inputsId, readInputs } from '../../src/guest/build.ts';
 import { defaultCacheDir } from '../../src/guest/cache.ts';
 import type { GuestImage } from '../../src/guest/image.ts';
 import { loadImage } from '../../src/guest/load.ts';
-import { formatManifest, imageId } from '../../src/guest/manifest.ts';
+import { formatManifest } from '../../src/guest/manifest.ts';
 import { readCpio, type CpioMember } from './fixtures/cpio-reader.ts';
 
 // A real build from Debian packages. Downloads go to the shared cache (defaultCacheDir(),
@@ -22,6 +22,7 @@ let agentPath: string;
 let first: GuestImage;
 let firstLog: string[];
 let members: Map<string, CpioMember>;
+let segments: Map<string, Map<string, CpioMember>>;
 
 beforeAll(async () => {
   work = await mkdtemp(join(tmpdir(), 'hvb-build-'));
@@ -45,13 +46,46 @@ describe('guest image build from Debian packages', () => {
     expect(m.packages.filter((p) => p.role === 'kernel').map((p) => p.name)).toEqual([`linux-image-${m.kernel.version}`]);
     expect(m.packages.map((p) => p.name)).toEqual(expect.arrayContaining(['busybox-static', 'sysbench', 'libc6', 'libgcc-s1']));
     expect(m.tools).toEqual(['sysbench']);
+    expect(m.segments.map((s) => [s.name, s.tools])).toEqual([
+      ['fio', ['fio']],
+      ['stress-ng', ['stress-ng']],
+      ['rt-tests', ['cyclictest', 'hackbench']],
+      ['net', ['iperf3', 'sockperf']],
+      ['micro', ['hvb-micro']],
+    ]);
+    expect(m.programs).toEqual([expect.objectContaining({ name: 'hvb-micro', segment: 'micro', argv: ['gcc', '-O2', '-static', '-s', '-o', 'hvb-micro', 'hvb-micro.c'] })]);
+    expect(Object.keys(m.agent.helpers)).toEqual(['hvb-dev', 'hvb-fresh']);
     expect(formatManifest(m)).toContain(m.kernel.version);
+    expect(firstLog.filter((l) => l.startsWith('writing segment '))).toHaveLength(5);
 
     const cpio = gunzipSync(await readFile(first.initramfs));
     expect(cpio.length).toBe(m.initramfs.unpackedBytes);
     const archive = readCpio(cpio);
     expect(archive.members.length).toBe(m.initramfs.entries);
     members = new Map(archive.members.map((e) => [e.name, e]));
+    segments = new Map();
+    for (const s of m.segments) {
+      const seg = gunzipSync(await readFile(join(first.dir, s.file)));
+      expect(seg.length, s.name).toBe(s.unpackedBytes);
+      segments.set(s.name, new Map(readCpio(seg).members.map((e) => [e.name, e])));
+    }
+  });
+
+  it('keeps the tool groups out of the base, each segment holding only files the base lacks', () => {
+    expect(members.has('usr/bin/fio')).toBe(false);
+    expect(members.get('usr/bin/hvb-dev')).toMatchObject({ mode: 0o100755 });
+    expect(members.get('usr/bin/hvb-fresh')).toMatchObject({ mode: 0o100755 });
+    expect(segments.get('fio')?.has('usr/bin/fio')).toBe(true);
+    expect(segments.get('rt-tests')?.has('usr/bin/cyclictest')).toBe(true);
+    expect(segments.get('micro')?.get('usr/bin/hvb-micro')).toMatchObject({ mode: 0o100755 });
+    for (const [name, seg] of segments) {
+      for (const [path, member] of seg) {
+        if ((member.mode & 0o170000) === 0o040000) continue;
+        expect(members.has(path), `${name}: ${path} is already in the base`).toBe(false);
+      }
+    }
+    // Shared by fio and the base tools: shipped once, in the base.
+    expect(members.has('lib/x86_64-linux-gnu/libc.so.6')).toBe(true);
   });
 
   it('puts the agent, busybox, sysbench and its libraries, and the modules into the initramfs', () => {
@@ -79,9 +113,9 @@ describe('guest image build from Debian packages', () => {
     expect(members.has(`lib/modules/${m.kernel.version}/modules.dep`)).toBe(true);
   });
 
-  it('runs sysbench from the initramfs alone (chroot, needs root)', { skip: process.getuid?.() !== 0 || !existsSync('/usr/sbin/chroot') }, async () => {
+  it('runs sysbench from the initramfs, and fio from base + segment (chroot, needs root)', { skip: process.getuid?.() !== 0 || !existsSync('/usr/sbin/chroot') }, async () => {
     const root = join(work, 'root');
-    for (const e of members.values()) {
+    for (const e of [...members.values(), ...(segments.get('fio')?.values() ?? [])]) {
       const path = join(root, e.name);
       const type = e.mode & 0o170000;
       await mkdir(type === 0o040000 ? path : dirname(path), { recursive: true });
@@ -94,6 +128,7 @@ describe('guest image build from Debian packages', () => {
     }
     const out = execFileSync('/usr/sbin/chroot', [root, '/usr/bin/sysbench', '--version']).toString();
     expect(out).toMatch(/^sysbench \d/);
+    expect(execFileSync('/usr/sbin/chroot', [root, '/usr/bin/fio', '--version']).toString()).toMatch(/^fio-3\./);
     expect(execFileSync('/usr/sbin/chroot', [root, '/bin/sh', '-c', 'echo ok']).toString()).toBe('ok\n');
   });
 
@@ -127,9 +162,8 @@ describe('guest image build from Debian packages', () => {
   });
 
   it('names the package and version when a manifest asks for one the mirrors no longer have', { timeout: 5 * MINUTES }, async () => {
-    const agent = await readFile(agentPath);
     const packages = first.manifest.packages.map((p) => (p.name === 'sysbench' ? { ...p, version: '0.0.1-0' } : p));
-    const old = { ...first.manifest, packages, id: imageId(first.manifest.recipe, packages, agent) };
+    const old = { ...first.manifest, packages, id: inputsId(first.manifest.recipe, packages, await readInputs(first.manifest.recipe, { agentPath })) };
     await expect(buildImage({ cacheDir: join(work, 'c'), debCacheDir, agentPath, fromManifest: old })).rejects.toThrow(
       'sysbench version 0.0.1-0 is not available from the configured Debian mirrors',
     );

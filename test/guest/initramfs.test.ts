@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { initramfsEntries, type InitramfsContent } from '../../src/guest/initramfs.ts';
+import { initramfsEntries, segmentEntries, type InitramfsContent } from '../../src/guest/initramfs.ts';
 import { PackageTree } from '../../src/guest/tree.ts';
 
 const KVER = '6.1.0-99-amd64';
@@ -11,6 +11,7 @@ function content(): InitramfsContent {
   tree.set('/usr/lib/x86_64-linux-gnu/libz.so.1.2.13', { kind: 'file', pkg: 'zlib1g', source: '/nonexistent/libz', size: 5, executable: false });
   return {
     agent: Buffer.from('#!/bin/sh\n'),
+    helpers: [{ name: 'hvb-dev', bytes: Buffer.from('#!/bin/busybox sh\necho dev\n') }],
     busybox: '/nonexistent/busybox',
     applets: ['bin/sh', 'sbin/insmod', 'usr/bin/sysbench', 'bin/busybox'],
     kver: KVER,
@@ -82,5 +83,35 @@ describe('initramfs contents', () => {
   it('describes itself in /etc/hvb', () => {
     expect(body(byPath.get('etc/hvb/tools'))).toBe('sysbench\n');
     expect(body(byPath.get('etc/hvb/image'))).toBe(`kernel=${KVER}\nimage=0123456789abcdef\n`);
+  });
+
+  it('installs the agent helpers as commands', () => {
+    expect(byPath.get('usr/bin/hvb-dev')).toMatchObject({ kind: 'file', mode: 0o755 });
+    expect(body(byPath.get('usr/bin/hvb-dev'))).toContain('echo dev');
+  });
+});
+
+describe('segment contents', () => {
+  const c = content();
+  const entries = segmentEntries({
+    name: 'fio',
+    tree: c.tree,
+    files: ['/usr/lib/x86_64-linux-gnu/libz.so.1', '/usr/lib/x86_64-linux-gnu/libz.so.1.2.13'],
+    programs: [{ name: 'hvb-micro', bytes: Buffer.from('\x7fELF') }],
+    tools: ['fio', 'hvb-micro'],
+  });
+  const byPath = new Map(entries.map((e) => [e.path, e]));
+
+  it('holds only its own files, programs and parent directories, sorted', () => {
+    const paths = entries.map((e) => e.path);
+    expect(paths).toEqual([...paths].sort());
+    expect(paths).toEqual([
+      'etc', 'etc/hvb', 'etc/hvb/segments', 'etc/hvb/segments/fio',
+      'usr', 'usr/bin', 'usr/bin/hvb-micro', 'usr/lib', 'usr/lib/x86_64-linux-gnu',
+      'usr/lib/x86_64-linux-gnu/libz.so.1', 'usr/lib/x86_64-linux-gnu/libz.so.1.2.13',
+    ]);
+    expect(byPath.get('usr/bin/hvb-micro')).toMatchObject({ kind: 'file', mode: 0o755 });
+    expect(body(byPath.get('etc/hvb/segments/fio'))).toBe('fio\nhvb-micro\n');
+    expect(byPath.has('init')).toBe(false);
   });
 });

@@ -16,6 +16,7 @@ let cacheDir: string;
 const agent = Buffer.from('#!/bin/sh\necho agent\n');
 const kernel = Buffer.from('fake kernel bytes');
 const initramfs = Buffer.from('fake initramfs bytes');
+const helper = Buffer.from('#!/bin/sh\necho helper\n');
 
 async function writeImage(manifest: ImageManifest, files = { kernel, initramfs }): Promise<string> {
   const dir = cachePaths.image(cacheDir, manifest.id);
@@ -28,15 +29,19 @@ async function writeImage(manifest: ImageManifest, files = { kernel, initramfs }
 
 const manifest: ImageManifest = {
   ...sampleManifest,
+  segments: [],
   kernel: { ...sampleManifest.kernel, sha256: sha(kernel), bytes: kernel.length },
   initramfs: { ...sampleManifest.initramfs, sha256: sha(initramfs), bytes: initramfs.length },
-  agent: { sha256: sha(agent) },
+  agent: { sha256: sha(agent), helpers: { 'hvb-dev': sha(helper), 'hvb-fresh': sha(helper) } },
 };
 
 beforeAll(async () => {
   cacheDir = await mkdtemp(join(tmpdir(), 'hvb-load-'));
   await writeFile(join(cacheDir, 'agent.sh'), agent);
   await writeFile(join(cacheDir, 'other-agent.sh'), '#!/bin/sh\necho newer\n');
+  await mkdir(join(cacheDir, 'helpers'));
+  await writeFile(join(cacheDir, 'helpers', 'hvb-dev.sh'), helper);
+  await writeFile(join(cacheDir, 'helpers', 'hvb-fresh.sh'), helper);
 });
 afterAll(async () => {
   await rm(cacheDir, { recursive: true, force: true });
@@ -52,7 +57,7 @@ describe('loadImage', () => {
   it('opens the image last built for the recipe, and one by id', async () => {
     const dir = await writeImage(manifest);
     await recordCurrentImage(cacheDir, DEFAULT_RECIPE, manifest.id);
-    const image = await loadImage({ cacheDir, agentPath: join(cacheDir, 'agent.sh'), verify: true });
+    const image = await loadImage({ cacheDir, agentPath: join(cacheDir, 'agent.sh'), helpersDir: join(cacheDir, 'helpers'), verify: true });
     expect(image).toEqual({
       dir,
       kernel: join(dir, 'vmlinuz'),
@@ -63,8 +68,12 @@ describe('loadImage', () => {
     expect((await loadImage({ cacheDir, id: manifest.id })).dir).toBe(dir);
   });
 
-  it('calls the image stale when the agent changed since it was built', async () => {
+  it('calls the image stale when the agent or a helper changed since it was built', async () => {
     await expect(loadImage({ cacheDir, agentPath: join(cacheDir, 'other-agent.sh') })).rejects.toThrow(/carries an older agent/);
+    await expect(loadImage({ cacheDir, agentPath: join(cacheDir, 'agent.sh'), helpersDir: cacheDir })).resolves.toBeDefined();
+    await writeFile(join(cacheDir, 'hvb-dev.sh'), '#!/bin/sh\necho changed\n');
+    await writeFile(join(cacheDir, 'hvb-fresh.sh'), helper);
+    await expect(loadImage({ cacheDir, agentPath: join(cacheDir, 'agent.sh'), helpersDir: cacheDir })).rejects.toThrow(/older agent helper scripts/);
   });
 
   it('reports a missing id and a damaged image', async () => {

@@ -1,8 +1,11 @@
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { existsSync, readFileSync } from 'node:fs';
+import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { Backend } from '../../src/backends/backend.ts';
+import type { Backend, VmSpec } from '../../src/backends/backend.ts';
+import { BACKEND_DEVICES } from '../../src/devices/capabilities.ts';
+import { decodeJob } from '../../src/guest/protocol/job.ts';
 import type { GuestImage } from '../../src/guest/image.ts';
 import { LocalHost } from '../../src/hosts/local.ts';
 import type { RunEvent } from '../../src/runner/events.ts';
@@ -10,9 +13,17 @@ import { runSuite } from '../../src/runner/run-suite.ts';
 import { expandSuite } from '../../src/suite/expand.ts';
 import { resolveSuite } from '../../src/suite/resolve.ts';
 import { workloads } from '../../src/workloads/registry.ts';
+import { z } from 'zod';
+import type { Workload, WorkloadContext } from '../../src/workloads/workload.ts';
 import { fakeBackend, stepTranscript } from './fake-backend.ts';
 
-const image = { kernel: 'k', initramfs: 'i', hash: 'abc', dir: 'd', manifest: { id: 'm1', kernel: { version: '6.1.0-test' } } } as GuestImage;
+const image = {
+  kernel: 'k',
+  initramfs: 'i',
+  hash: 'abc',
+  dir: 'd',
+  manifest: { id: 'm1', kernel: { version: '6.1.0-test' }, initramfs: { sha256: 'b'.repeat(64), bytes: 1 }, segments: [], tools: ['sysbench', 'fio'] },
+} as unknown as GuestImage;
 const sysbench = (eps: number) => `    events per second:  ${eps}\n         avg:    1.00\n         95th percentile:   2.00\n`;
 let out: string;
 beforeEach(async () => {
@@ -26,11 +37,29 @@ function setup(registry: Record<string, Backend>, suiteInput: object) {
   const deps = { workloads, backends: Object.keys(registry) };
   const suite = resolveSuite(suiteInput, deps, 'suite.ts');
   const events: RunEvent[] = [];
+  // The fake backends offer the QEMU backends' devices, except one named like Xen.
+  const devices = Object.fromEntries(Object.keys(registry).map((n) => [n, BACKEND_DEVICES[n === 'xen' ? 'xen' : 'tcg']!]));
   return {
     events,
     go: () =>
-      runSuite({ suite, suiteFile: 'suite.ts', cases: expandSuite(suite, deps), outDir: out, image, host: new LocalHost(), backends: (n) => registry[n]!, workloads, observer: (e) => events.push(e) }),
+      runSuite({ suite, suiteFile: 'suite.ts', cases: expandSuite(suite, deps), outDir: out, image, host: new LocalHost(), backends: (n) => registry[n]!, workloads, observer: (e) => events.push(e), devices }),
   };
+}
+
+const fio = (id: string) => readFileSync(new URL(`../workloads/fixtures/fio-${id}-virtio-blk.json`, import.meta.url), 'utf8');
+
+/** A guest that finds its disk (with the given driver chain) and runs the four fio jobs. */
+function diskGuest(chain: string, seen: VmSpec[]) {
+  return fakeBackend((say, nonce, spec) => {
+    seen.push(spec);
+    say(`HVB ${nonce} ready uptime=1.25 kernel=6.1.0-test`);
+    say(`HVB ${nonce} fact disk=vda disk_drivers=${chain} disk_sectors=131072`);
+    for (const id of ['seqread', 'seqwrite', 'randread', 'randwrite']) {
+      say(`HVB ${nonce} out ${id} ${Buffer.from(fio(id)).toString('base64')}`);
+      say(`HVB ${nonce} end ${id} exit=0 ms=2000 bytes=${Buffer.byteLength(fio(id))}`);
+    }
+    say(`HVB ${nonce} done`);
+  });
 }
 
 describe('running a suite', () => {
@@ -103,5 +132,98 @@ describe('running a suite', () => {
     expect(fake.launched).toHaveLength(1);
     const onDisk = JSON.parse(await readFile(join(run.dir, 'run.json'), 'utf8'));
     expect(onDisk.status).toBe('interrupted');
+  });
+
+  it('attaches a scratch disk of the asked model, records the bound driver, and removes the disk', async () => {
+    const seen: VmSpec[] = [];
+    const { go } = setup({ fake: diskGuest('sd,ahci', seen) }, { name: 's', backends: ['fake'], repetitions: 2, workloads: [{ workload: 'disk', params: { device: 'ahci', sizeMiB: 16, runtimeSec: 2 } }] });
+    const { run, samples } = await go();
+    expect(run.record.cases[0]?.status).toBe('completed');
+    const disk = seen[0]!.disks[0]!;
+    expect(disk).toMatchObject({ id: 'scratch', model: 'ahci', format: 'raw' });
+    expect(disk.path).toBe(join(run.dir, 'scratch', 'case-1.raw'));
+    expect(seen[1]!.disks[0]!.path).toBe(disk.path);
+    const job = decodeJob(seen[0]!.cmdline);
+    expect(job.probe).toEqual(['disk']);
+    expect(job.command.modules).toEqual(['ahci', 'sd_mod']);
+    expect(job.command.steps[0]!.argv).toContain('--filename=@disk');
+    const s = samples.find((x) => x.metric === 'disk.seq_read_mib_s')!;
+    expect(s.value).toBeCloseTo(1342.17, 1);
+    expect(s.dims).toMatchObject({ io: 'emulated', disk_model: 'ahci', disk_driver: 'ahci', 'param.device': 'ahci', initrd: expect.stringMatching(/^[0-9a-f]{16}$/) });
+    expect(samples.filter((x) => x.metric === 'host.cpu_s_per_gib')).toHaveLength(2);
+    // The scratch disk and its folder are gone after the case and the run.
+    expect(existsSync(disk.path)).toBe(false);
+    expect(await readdir(run.dir)).not.toContain('scratch');
+  });
+
+  it('fails a case whose disk is driven by another driver than its model', async () => {
+    const { go } = setup({ fake: diskGuest('sd,ata_piix', []) }, { name: 's', backends: ['fake'], repetitions: 1, workloads: [{ workload: 'disk', params: { device: 'ahci', sizeMiB: 16 } }] });
+    const { run, samples } = await go();
+    expect(run.record.cases[0]?.status).toBe('failed');
+    expect(run.record.cases[0]?.error?.message).toMatch(/driven by ata_piix \(drivers sd,ata_piix\), but the case asked for model ahci/);
+    expect(samples.some((x) => x.metric.startsWith('disk.'))).toBe(false);
+  });
+
+  it('skips, with the reason, a case whose device its backend does not offer, and runs the rest', async () => {
+    const seen: VmSpec[] = [];
+    const { go, events } = setup({ xen: diskGuest('vbd', seen), fake: diskGuest('virtio_blk,virtio-pci', seen) }, { name: 's', backends: ['xen', 'fake'], repetitions: 1, workloads: [{ workload: 'disk', params: { io: ['emulated', 'paravirtual'], sizeMiB: 16 } }] });
+    const { run } = await go();
+    expect(run.record.cases.map((c) => [c.id, c.status])).toEqual([
+      ['xen/disk/io=emulated,sizeMiB=16', 'skipped'],
+      ['xen/disk/io=paravirtual,sizeMiB=16', 'completed'],
+      ['fake/disk/io=emulated,sizeMiB=16', 'failed'],
+      ['fake/disk/io=paravirtual,sizeMiB=16', 'completed'],
+    ]);
+    expect(run.record.cases[0]?.error?.message).toBe('xen cannot run this case: hvbench boots Xen guests as PVH, which have no device model: emulated devices need an HVM guest');
+    expect(events.filter((e) => e.type === 'case-skipped')).toHaveLength(1);
+    expect(events.find((e) => e.type === 'run-start')).toMatchObject({ repetitions: 3 });
+    expect(seen.map((s) => s.disks[0]?.model)).toEqual(['xen-vbd', 'ide', 'virtio-blk']);
+  });
+
+  it('opens the network of a NIC case through the provider, hands its endpoint to the workload, and closes it', async () => {
+    const contexts: (WorkloadContext | undefined)[] = [];
+    const nicked: Workload = {
+      name: 'nicked',
+      description: 'test only',
+      params: z.object({}).strict(),
+      metrics: [],
+      devices: () => ({ nic: { io: 'emulated', device: 'rtl8139' } }),
+      expectedSeconds: () => 1,
+      command: (_p, context) => {
+        contexts.push(context);
+        return { steps: [{ id: 'ip', argv: ['ip', 'link', 'show', '@nic'] }] };
+      },
+      parse: () => [],
+    };
+    const seen: VmSpec[] = [];
+    const fake = fakeBackend((say, nonce, spec) => {
+      seen.push(spec);
+      say(`HVB ${nonce} ready uptime=1.25 kernel=6.1.0-test`);
+      say(`HVB ${nonce} fact nic=eth0 nic_drivers=8139cp`);
+      say(`HVB ${nonce} out ip ${Buffer.from('2: eth0\n').toString('base64')}`);
+      say(`HVB ${nonce} end ip exit=0 ms=5 bytes=8`);
+      say(`HVB ${nonce} done`);
+    });
+    const calls: string[] = [];
+    const endpoint = { mode: 'tap' as const, ifname: 'eth0', guestCidr: '10.0.0.2/30', peer: '10.0.0.1', ports: { iperf3: 1, sockperfUdp: 2, sockperfTcp: 3 } };
+    const network = {
+      open: async (r: { caseId: string; model: string }) => {
+        calls.push(`open ${r.caseId} ${r.model}`);
+        return { attach: { kind: 'tap' as const, ifname: 'hvbtap0' }, endpoint, dims: { net_attach: 'tap' }, close: async () => void calls.push('close') };
+      },
+    };
+    const deps = { workloads: { nicked }, backends: ['fake'] };
+    const suite = resolveSuite({ name: 's', backends: ['fake'], repetitions: 2, workloads: [{ workload: 'nicked' }] }, deps, 'suite.ts');
+    const { run, samples } = await runSuite({ suite, suiteFile: 'suite.ts', cases: expandSuite(suite, deps), outDir: out, image, host: new LocalHost(), backends: () => fake, workloads: { nicked }, devices: { fake: BACKEND_DEVICES.tcg! }, network });
+    expect(run.record.cases[0]?.status).toBe('completed');
+    expect(samples.find((x) => x.metric === 'boot.to_ready_ms')?.dims).toMatchObject({ io: 'emulated', nic_model: 'rtl8139', nic_driver: '8139cp', net_attach: 'tap' });
+    expect(calls).toEqual(['open fake/nicked rtl8139', 'close']);
+    expect(contexts).toEqual([{ net: endpoint }, { net: endpoint }]);
+    expect(seen[0]!.nics).toEqual([{ id: 'net0', model: 'rtl8139', attach: { kind: 'tap', ifname: 'hvbtap0' } }]);
+    const job = decodeJob(seen[0]!.cmdline);
+    expect(job.probe).toEqual(['nic']);
+    expect(job.command.modules).toEqual(['8139cp', '8139too']);
+    const usage = JSON.parse(await readFile(join(run.dir, 'run.json'), 'utf8')).cases[0].usage;
+    expect(usage).toHaveLength(2);
   });
 });

@@ -32,7 +32,8 @@ export function registerImage(program: Command): void {
       process.stdout.write(
         `image ${m.id} (hash ${img.hash}) in ${((Date.now() - t0) / 1000).toFixed(1)} s\n` +
           `  kernel     ${m.kernel.version}  ${(m.kernel.bytes / 2 ** 20).toFixed(1)} MiB  ${img.kernel}\n` +
-          `  initramfs  ${m.initramfs.entries} entries  ${(m.initramfs.bytes / 2 ** 20).toFixed(1)} MiB  ${img.initramfs}\n`,
+          `  initramfs  ${m.initramfs.entries} entries  ${(m.initramfs.bytes / 2 ** 20).toFixed(1)} MiB  ${img.initramfs}\n` +
+          m.segments.map((s) => `  segment    ${s.name}: ${s.tools.join(', ')}  ${(s.bytes / 2 ** 20).toFixed(1)} MiB\n`).join(''),
       );
     });
   image

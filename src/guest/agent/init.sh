@@ -6,6 +6,11 @@
 # (see src/guest/protocol/frames.ts). Job words are split on spaces and run as an
 # argument list; nothing from the job is ever evaluated by the shell. The guest
 # powers off when the job ends, whether it succeeded or not.
+#
+# A `probe disk` or `probe nic` line finds the device the host attached (hvb-dev),
+# reports it and its drivers in a `fact` frame, and lets later steps name it: a
+# step word containing @disk or @nic has it replaced by /dev/<disk> or the
+# interface name (plain text substitution, no evaluation).
 
 export PATH=/usr/sbin:/usr/bin:/sbin:/bin
 export HOME=/root
@@ -14,6 +19,8 @@ set -f
 mount -t proc proc /proc
 mount -t sysfs sysfs /sys
 mount -t devtmpfs devtmpfs /dev 2>/dev/null
+# POSIX shared memory (shm_open) for the tools that use it, e.g. cyclictest.
+mkdir -p /dev/shm && mount -t tmpfs shm /dev/shm
 exec </dev/console >/dev/console 2>&1
 # Kernel messages would interleave with frames on the console; keep them in dmesg.
 dmesg -n 1
@@ -23,6 +30,10 @@ frame() { echo "HVB $nonce $*"; }
 
 poweroff_now() {
 	sync
+	# Wait until the console has sent every frame: the kernel's last words ("reboot: Power
+	# down", an emergency message no log level hides) would otherwise cut into the last
+	# frames still queued. stty applies settings with TCSADRAIN; onlcr is already set.
+	stty -F /dev/console onlcr 2>/dev/null
 	poweroff -f
 	echo o >/proc/sysrq-trigger
 	while :; do sleep 60; done
@@ -75,9 +86,45 @@ load_module() {
 	done <"$list"
 }
 
+disk_dev=""
+nic_dev=""
+
+probe_device() {
+	what=$1
+	found=$(hvb-dev "$what" 2>&1) || fail "$(echo "$found" | tr '\n' ' ')"
+	# hvb-dev prints: name drivers [sectors]; names and drivers come from sysfs.
+	set -- $found
+	case "$1" in "" | *[!A-Za-z0-9_.-]*) fail "hvb-dev printed an unexpected $what name" ;; esac
+	case "$what" in
+		disk)
+			disk_dev=/dev/$1
+			frame fact "disk=$1" "disk_drivers=$2" "disk_sectors=$3"
+			;;
+		nic)
+			nic_dev=$1
+			frame fact "nic=$1" "nic_drivers=$2"
+			;;
+	esac
+}
+
 run_step() {
 	id=$1
 	shift
+	# Replace @disk and @nic inside words (first occurrence per word), keeping the argument list.
+	for word do
+		case "$word" in
+			*@disk*)
+				[ -n "$disk_dev" ] || fail "step $id names @disk but the job probed no disk"
+				word="${word%%@disk*}$disk_dev${word#*@disk}"
+				;;
+			*@nic*)
+				[ -n "$nic_dev" ] || fail "step $id names @nic but the job probed no NIC"
+				word="${word%%@nic*}$nic_dev${word#*@nic}"
+				;;
+		esac
+		set -- "$@" "$word"
+		shift
+	done
 	out=/run/hvb-out.$id
 	t0=$(uptime_ms)
 	"$@" >"$out" 2>&1 </dev/null
@@ -91,6 +138,7 @@ run_step() {
 while read -r kind rest; do
 	case "$kind" in
 		modules) for m in $rest; do load_module "$m"; done ;;
+		probe) for k in $rest; do probe_device "$k"; done ;;
 		step) run_step $rest ;;
 	esac
 done </run/hvb-job

@@ -5,6 +5,7 @@
  *     HVB <nonce> out <step> <base64 chunk of the step's output>
  *     HVB <nonce> end <step> exit=<code> ms=<elapsed> bytes=<output length>
  *     HVB <nonce> sample {"metric":"…","value":…,"unit":"…"}
+ *     HVB <nonce> fact <key>=<value> …      what the guest found, e.g. disk=vda disk_drivers=virtio_blk,virtio-pci
  *     HVB <nonce> error <message>
  *     HVB <nonce> done
  *
@@ -16,6 +17,7 @@ export type Frame =
   | { kind: 'out'; step: string; base64: string }
   | { kind: 'end'; step: string; exitCode: number; elapsedMs: number; bytes: number }
   | { kind: 'sample'; metric: string; value: number; unit: string }
+  | { kind: 'fact'; facts: Record<string, string> }
   | { kind: 'error'; message: string }
   | { kind: 'done' };
 
@@ -27,6 +29,9 @@ const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
 const METRIC = /^[a-z0-9_.]{1,64}$/;
 const UNIT = /^[A-Za-z0-9_/%.µ-]{0,16}$/;
 const KERNEL = /^[A-Za-z0-9._+-]{1,64}$/;
+const FACT_KEY = /^[a-z][a-z0-9_]{0,31}$/;
+const FACT_VALUE = /^[A-Za-z0-9_.,:/+-]{0,128}$/;
+const MAX_FACTS = 16;
 
 function keyValues(words: string[]): Map<string, string> {
   const map = new Map<string, string>();
@@ -73,6 +78,8 @@ function parseBody(kind: string, rest: string): Frame | string {
     }
     case 'sample':
       return parseSample(rest);
+    case 'fact':
+      return parseFacts(words);
     case 'error':
       return { kind: 'error', message: rest.slice(0, 2000) };
     case 'done':
@@ -80,6 +87,19 @@ function parseBody(kind: string, rest: string): Frame | string {
     default:
       return `unknown frame kind ${JSON.stringify(kind.slice(0, 32))}`;
   }
+}
+
+function parseFacts(words: string[]): Frame | string {
+  if (words.length === 0 || words.length > MAX_FACTS) return `fact needs 1 to ${MAX_FACTS} key=value words`;
+  const facts: Record<string, string> = {};
+  for (const w of words) {
+    const eq = w.indexOf('=');
+    const key = eq > 0 ? w.slice(0, eq) : '';
+    const value = w.slice(eq + 1);
+    if (!FACT_KEY.test(key) || !FACT_VALUE.test(value)) return 'fact words must be key=value with a short plain key and value';
+    facts[key] = value;
+  }
+  return { kind: 'fact', facts };
 }
 
 function parseSample(json: string): Frame | string {

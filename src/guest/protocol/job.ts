@@ -11,6 +11,8 @@ import type { GuestCommand } from '../../workloads/workload.ts';
  *     nonce 3f9a…            random per run; only console lines carrying it are trusted
  *     workload cpu
  *     modules virtio_blk     optional: kernel modules to load before the first step
+ *     probe disk             optional: find the attached disk (and/or nic), report it in a
+ *                            `fact` frame; steps may then name it as @disk (@nic)
  *     step cpu sysbench cpu --threads=1 --time=5 run
  *
  * Words are limited to SAFE_WORD so that nothing in a job can be read as shell syntax, and the
@@ -20,7 +22,12 @@ export interface Job {
   nonce: string;
   workload: string;
   command: GuestCommand;
+  /** Devices the host attached for the job, which the agent finds and reports before the steps. */
+  probe?: ProbeKind[];
 }
+
+export const PROBE_KINDS = ['disk', 'nic'] as const;
+export type ProbeKind = (typeof PROBE_KINDS)[number];
 
 export const JOB_VERSION = 1;
 export const SAFE_WORD = /^[A-Za-z0-9_.,:=/+%@-]+$/;
@@ -44,6 +51,9 @@ export function jobText(job: Job): string {
   const modules = job.command.modules ?? [];
   for (const m of modules) checkWord(m, 'modules');
   if (modules.length > 0) lines.push(`modules ${modules.join(' ')}`);
+  const probe = job.probe ?? [];
+  for (const p of probe) if (!PROBE_KINDS.includes(p)) throw new HvbError('job-probe', `probe ${JSON.stringify(p)}: expected one of ${PROBE_KINDS.join(', ')}`);
+  if (probe.length > 0) lines.push(`probe ${probe.join(' ')}`);
   for (const step of job.command.steps) {
     if (!STEP_ID.test(step.id)) throw new HvbError('job-step', `step id ${JSON.stringify(step.id)}: expected [a-z0-9_-]{1,32}`);
     if (step.argv.length === 0) throw new HvbError('job-step', `step ${step.id}: empty command`);
@@ -67,17 +77,19 @@ export function decodeJob(cmdline: string): Job {
   let workload = '';
   let version = 0;
   const command: GuestCommand = { steps: [] };
+  const probe: ProbeKind[] = [];
   for (const line of text.split('\n').filter((l) => l.length > 0)) {
     const [kind, ...words] = line.split(' ');
     if (kind === 'v') version = Number(words[0]);
     else if (kind === 'nonce') nonce = words[0] ?? '';
     else if (kind === 'workload') workload = words[0] ?? '';
     else if (kind === 'modules') command.modules = words;
+    else if (kind === 'probe') probe.push(...(words as ProbeKind[]));
     else if (kind === 'step') command.steps.push({ id: words[0] ?? '', argv: words.slice(1) });
     else throw new HvbError('job-line', `unknown job line ${JSON.stringify(line)}`);
   }
   if (version !== JOB_VERSION) throw new HvbError('job-version', `job version ${version}, expected ${JOB_VERSION}`);
-  return { nonce, workload, command };
+  return { nonce, workload, command, ...(probe.length > 0 ? { probe } : {}) };
 }
 
 export const MAX_CMDLINE_BYTES = 2047;

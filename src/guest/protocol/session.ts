@@ -31,6 +31,8 @@ export class GuestSession {
   done = false;
   readonly errors: string[] = [];
   readonly samples: GuestSample[] = [];
+  /** Facts the guest reported (e.g. the disk and its drivers); a later fact replaces an earlier one of the same key. */
+  readonly facts: Record<string, string> = {};
   /** Nonce-carrying lines that did not validate. */
   readonly rejected: string[] = [];
   private readonly steps = new Map<string, StepState>();
@@ -100,6 +102,9 @@ export class GuestSession {
         break;
       case 'sample':
         this.samples.push({ metric: frame.metric, value: frame.value, unit: frame.unit });
+        break;
+      case 'fact':
+        Object.assign(this.facts, frame.facts);
         break;
       case 'error':
         this.errors.push(frame.message);

@@ -12,6 +12,10 @@ describe('console frames', () => {
     expect(f('sample {"metric":"x.y","value":1.5,"unit":"ms"}')).toEqual({ trusted: true, frame: { kind: 'sample', metric: 'x.y', value: 1.5, unit: 'ms' } });
     expect(f('error step cpu exited with status 1')).toEqual({ trusted: true, frame: { kind: 'error', message: 'step cpu exited with status 1' } });
     expect(f('done')).toEqual({ trusted: true, frame: { kind: 'done' } });
+    expect(f('fact disk=vda disk_drivers=virtio_blk,virtio-pci disk_sectors=131072')).toEqual({
+      trusted: true,
+      frame: { kind: 'fact', facts: { disk: 'vda', disk_drivers: 'virtio_blk,virtio-pci', disk_sectors: '131072' } },
+    });
   });
 
   it('does not trust lines without the nonce or with another nonce', () => {
@@ -35,6 +39,11 @@ describe('console frames', () => {
     ['sample with an infinite value', 'sample {"metric":"a","value":1e999,"unit":"ms"}'],
     ['an unknown kind', 'reboot now'],
     ['done with arguments', 'done now'],
+    ['a fact without words', 'fact'],
+    ['a fact without a value separator', 'fact disk'],
+    ['a fact with a shell character in its value', 'fact disk=vda;reboot'],
+    ['a fact with an upper-case key', 'fact Disk=vda'],
+    ['a fact with too many words', `fact ${Array.from({ length: 17 }, (_, i) => `k${i}=v`).join(' ')}`],
   ])('rejects %s', (_what, rest) => {
     expect(f(rest)).toMatchObject({ trusted: false, reason: expect.any(String) });
   });

@@ -15,6 +15,13 @@ describe('job encoding', () => {
     expect(decodeJob(`quiet panic=-1 ${param} console=ttyS0`)).toEqual(job);
   });
 
+  it('carries the devices to probe, after the modules and before the steps', () => {
+    const job = { nonce, workload: 'disk', command: { modules: ['virtio_pci', 'virtio_blk'], steps: [{ id: 'seqread', argv: ['fio', '--filename=@disk'] }] }, probe: ['disk' as const] };
+    expect(jobText(job)).toBe(`v 1\nnonce ${nonce}\nworkload disk\nmodules virtio_pci virtio_blk\nprobe disk\nstep seqread fio --filename=@disk\n`);
+    expect(decodeJob(encodeJob(job))).toEqual(job);
+    expect(() => jobText({ ...job, probe: ['floppy' as never] })).toThrow(/probe "floppy": expected one of disk, nic/);
+  });
+
   it('writes the line format the agent reads', () => {
     const text = jobText({ nonce, workload: 'cpu', command: { steps: [{ id: 'a', argv: ['true'] }] } });
     expect(text).toBe(`v 1\nnonce ${nonce}\nworkload cpu\nstep a true\n`);

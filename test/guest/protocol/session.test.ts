@@ -75,4 +75,12 @@ describe('guest session', () => {
     expect(s.uptimeAtReadyS).toBe(1);
     expect(s.errors).toEqual(['step cpu exited with status 1']);
   });
+
+  it('collects facts, a later one replacing an earlier one of the same key', () => {
+    const s = new GuestSession(nonce);
+    s.feed(frame('fact disk=sda disk_drivers=sd,ata_piix'));
+    s.feed(frame('fact nic=eth0 disk=sdb'));
+    s.feed('HVB ffffffffffffffff fact disk=forged\n');
+    expect(s.facts).toEqual({ disk: 'sdb', disk_drivers: 'sd,ata_piix', nic: 'eth0' });
+  });
 });

@@ -1,0 +1,102 @@
+import { readdir, stat } from 'node:fs/promises';
+import path from 'node:path';
+import type { Command } from 'commander';
+import { readSamples } from '../../results/samples-file.ts';
+import { openRun, RUN_FILE } from '../../results/store.ts';
+import { buildHistory, type HistoryRun } from '../../stats/history.ts';
+import { renderHistory } from '../../stats/history-text.ts';
+import { DEFAULT_PERMUTATIONS } from '../../stats/permutation.ts';
+import { DEFAULT_SEED } from '../../stats/prng.ts';
+import { DEFAULT_IGNORED_DIMS } from '../../stats/series.ts';
+import { compareConfigOf, parseSettingOption, settingsFor, type CompareConfig } from '../../stats/thresholds.ts';
+import { describeError, HvbError } from '../../util/errors.ts';
+import { ciMethod, collect, positiveInt, splitList } from './compare.ts';
+
+interface HistoryOpts {
+  metric: string;
+  per: string;
+  where?: string[];
+  alpha?: string[];
+  threshold?: string[];
+  ignore?: string[];
+  permutations: string;
+  seed: string;
+  ci: string;
+  json?: boolean;
+}
+
+export function registerHistory(program: Command): void {
+  program
+    .command('history')
+    .description('a metric across the runs in a results folder, with the runs where it changed flagged')
+    .argument('<results-dir>', 'folder holding run folders (e.g. results)')
+    .requiredOption('--metric <name>', 'the metric, e.g. cpu.events_per_s')
+    .option('--per <unit>', 'one point per run, or per git revision (runs of a revision pooled)', 'run')
+    .option('--where <dim=value>', 'only series with this dimension value (repeatable), e.g. backend=tcg', collect)
+    .option('--alpha <p>', 'significance level (default 0.01), or <metric>=<p>', collect)
+    .option('--threshold <fraction>', 'noise threshold (default 5%), or <metric>=<fraction>', collect)
+    .option('--ignore <dims>', 'more dimensions to leave out of matching (comma-separated)', collect)
+    .option('--permutations <n>', 'random relabellings of the permutation test', String(DEFAULT_PERMUTATIONS))
+    .option('--seed <n>', 'seed of the permutation test, recorded in the output', String(DEFAULT_SEED))
+    .option('--ci <method>', 'interval of the ratio: log-t or bootstrap', 'log-t')
+    .option('--json', 'machine-readable output')
+    .action(async (dir: string, opts: HistoryOpts) => {
+      if (opts.per !== 'run' && opts.per !== 'revision') throw new HvbError('usage', `--per ${JSON.stringify(opts.per)}: expected run or revision`);
+      const where = (opts.where ?? []).map(parseWhere);
+      const { runs, warnings, suites } = await loadRuns(dir);
+      let cli: CompareConfig = {};
+      for (const a of opts.alpha ?? []) cli = parseSettingOption(a, 'alpha', cli);
+      for (const t of opts.threshold ?? []) cli = parseSettingOption(t, 'noiseThreshold', cli);
+      // The newest run's suite says which thresholds apply now.
+      const suite = suites.at(-1);
+      const seed = positiveInt(opts.seed, '--seed', 0);
+      const filtered = runs.map((r) => ({ ...r, samples: r.samples.filter((s) => where.every(([k, v]) => String(s.dims[k]) === v)) }));
+      const series = buildHistory(filtered, {
+        metric: opts.metric,
+        per: opts.per,
+        ignore: new Set([...DEFAULT_IGNORED_DIMS, ...splitList(opts.ignore ?? [])]),
+        settings: (metric) => settingsFor(metric, [suite, cli]),
+        seed,
+        permutations: positiveInt(opts.permutations, '--permutations', 1),
+        ratioCi: ciMethod(opts.ci),
+      });
+      for (const w of warnings) process.stderr.write(`warning: ${w}\n`);
+      if (series.length === 0) {
+        const known = [...new Set(runs.flatMap((r) => r.samples.map((s) => s.metric)))].sort();
+        throw new HvbError('usage', `no samples of metric ${JSON.stringify(opts.metric)}${where.length ? ' matching --where' : ''} in the ${runs.length} runs under ${dir}`, {
+          hint: known.length ? `metrics found: ${known.join(', ')}` : 'the folder holds no samples',
+        });
+      }
+      process.stdout.write(opts.json ? `${JSON.stringify({ format: 1, metric: opts.metric, per: opts.per, seed, series }, null, 2)}\n` : renderHistory(series));
+    });
+}
+
+function parseWhere(text: string): [string, string] {
+  const eq = text.indexOf('=');
+  if (eq <= 0) throw new HvbError('usage', `--where ${JSON.stringify(text)}: expected <dim>=<value>, e.g. backend=tcg`);
+  return [text.slice(0, eq), text.slice(eq + 1)];
+}
+
+/** Every run folder directly under `dir`, oldest first; unreadable ones become warnings. */
+async function loadRuns(dir: string): Promise<{ runs: HistoryRun[]; warnings: string[]; suites: (CompareConfig | undefined)[] }> {
+  const names = await readdir(dir).catch((e: NodeJS.ErrnoException) => {
+    throw new HvbError('usage', `${dir}: cannot read the results folder (${e.code ?? e.message})`, { hint: 'give the folder that holds the run folders, e.g. results' });
+  });
+  const runs: (HistoryRun & { suite: CompareConfig | undefined })[] = [];
+  const warnings: string[] = [];
+  for (const name of names.sort()) {
+    const runDir = path.join(dir, name);
+    if (!(await stat(path.join(runDir, RUN_FILE)).catch(() => undefined))?.isFile()) continue;
+    try {
+      const run = await openRun(runDir);
+      const { samples, warnings: w } = await readSamples(run);
+      warnings.push(...run.warnings, ...w);
+      const rev = run.record.hvbench;
+      runs.push({ id: run.id, startedAt: run.record.startedAt, revision: rev?.revision ?? 'unknown', ...(rev?.dirty ? { dirty: true } : {}), samples, suite: compareConfigOf(run.record.suite.resolved, runDir) });
+    } catch (e) {
+      warnings.push(`${runDir}: skipped: ${describeError(e)}`);
+    }
+  }
+  runs.sort((a, b) => (a.startedAt < b.startedAt ? -1 : 1));
+  return { runs, warnings, suites: runs.map((r) => r.suite) };
+}

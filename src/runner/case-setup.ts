@@ -1,0 +1,102 @@
+import type { DiskSpec, NicSpec } from '../backends/backend.ts';
+import type { CaseDevices } from '../devices/case-devices.ts';
+import { modulesFor } from '../devices/drivers.ts';
+import { createScratchDisk, type ScratchDisk } from '../devices/scratch-disk.ts';
+import type { GuestImage } from '../guest/image.ts';
+import { initrdFor, type CaseInitrd } from '../guest/initrd.ts';
+import type { ProbeKind } from '../guest/protocol/job.ts';
+import type { Host } from '../hosts/host.ts';
+import type { Dims } from '../results/sample.ts';
+import type { NetEndpoint } from '../workloads/net-endpoint.ts';
+import type { Workload, WorkloadContext } from '../workloads/workload.ts';
+
+/** Where a case's NIC attaches on the host side, opened before its first boot and closed after its last. */
+export interface OpenNetwork {
+  attach: NicSpec['attach'];
+  /** Handed to the workload's command(): where the guest's peers are. */
+  endpoint?: NetEndpoint;
+  /** Dimensions of every sample of the case, e.g. `net_attach: 'tap'`. */
+  dims?: Dims;
+  close(): Promise<void>;
+}
+
+/** Opens the host side of a case's network (network namespaces, peers). */
+export interface NetworkProvider {
+  open(request: { caseId: string; model: string; host: Host }): Promise<OpenNetwork>;
+}
+
+/** Everything a case's repetitions boot with, made once per case. */
+export interface CaseSetup {
+  initrd: CaseInitrd;
+  disks: DiskSpec[];
+  nics: NicSpec[];
+  probe: ProbeKind[];
+  /** Guest modules for the attached devices, loaded before the workload's own. */
+  modules: string[];
+  context: WorkloadContext;
+  /** Dimensions every sample of the case gets. */
+  dims: Dims;
+  /** Removes the scratch disk and closes the network; safe to call more than once. */
+  release(): Promise<void>;
+}
+
+export interface CaseSetupInput {
+  caseId: string;
+  /** Short, file-safe name for the scratch disk. */
+  slug: string;
+  workload: Workload;
+  devices: CaseDevices;
+  image: GuestImage;
+  host: Host;
+  /** Folder for scratch disks (not tmpfs). */
+  scratchDir: string;
+  network?: NetworkProvider;
+}
+
+/** The id of the scratch disk in every VmSpec; the guest finds it as its only disk. */
+export const SCRATCH_DISK_ID = 'scratch';
+export const NIC_ID = 'net0';
+
+/**
+ * Prepares a case: its initrd (base + the segments of the workload's tools), its scratch
+ * disk and its network. What was made is released again if a later part fails.
+ */
+export async function setupCase(input: CaseSetupInput): Promise<CaseSetup> {
+  const initrd = await initrdFor(input.image, input.workload.tools ?? []);
+  const { disk, nic } = input.devices;
+  const dims: Dims = { initrd: initrd.hash };
+  const disks: DiskSpec[] = [];
+  const nics: NicSpec[] = [];
+  const probe: ProbeKind[] = [];
+  const modules: string[] = [];
+  const context: WorkloadContext = {};
+  let scratch: ScratchDisk | undefined;
+  let network: OpenNetwork | undefined;
+  const release = async () => {
+    await Promise.allSettled([scratch?.remove(), network?.close()]);
+  };
+  try {
+    if (disk) {
+      scratch = await createScratchDisk(input.host, input.scratchDir, input.slug, disk.sizeMiB);
+      disks.push({ id: SCRATCH_DISK_ID, path: scratch.path, format: 'raw', model: disk.model });
+      Object.assign(dims, { io: disk.io, disk_model: disk.model });
+      if (disk.model !== 'host-file') {
+        probe.push('disk');
+        modules.push(...modulesFor(disk.model));
+      }
+    }
+    if (nic) {
+      network = input.network ? await input.network.open({ caseId: input.caseId, model: nic.model, host: input.host }) : undefined;
+      nics.push({ id: NIC_ID, model: nic.model, attach: network?.attach ?? { kind: 'user' } });
+      if (network?.endpoint) context.net = network.endpoint;
+      Object.assign(dims, { nic_model: nic.model, ...(network?.dims ?? { net_attach: 'user' }) });
+      if (!disk) dims.io = nic.io;
+      probe.push('nic');
+      modules.push(...modulesFor(nic.model));
+    }
+  } catch (e) {
+    await release();
+    throw e;
+  }
+  return { initrd, disks, nics, probe, modules: [...new Set(modules)], context, dims, release };
+}

@@ -1,0 +1,94 @@
+import type { Better, Dims, Sample } from '../results/sample.ts';
+import { compareSeries, type Comparison, type RatioCiMethod } from './compare.ts';
+import { deriveSeed } from './prng.ts';
+import { groupSeries, PROVENANCE_DIMS } from './series.ts';
+import { summarize, type Summary } from './summary.ts';
+import type { CompareSettings } from './thresholds.ts';
+
+/**
+ * A metric across runs, for regression tracking: one series per set of matched
+ * dimensions, one point per run (or per git revision, pooling the runs of a revision),
+ * each point compared with the one before it by the same test as `hvbench compare`.
+ */
+
+export interface HistoryRun {
+  id: string;
+  startedAt: string;
+  revision: string;
+  dirty?: boolean;
+  samples: readonly Sample[];
+}
+
+export interface HistoryOptions {
+  metric: string;
+  /** A point per run (default) or per revision. */
+  per?: 'run' | 'revision';
+  ignore: ReadonlySet<string>;
+  settings: (metric: string) => CompareSettings;
+  seed: number;
+  permutations?: number;
+  ratioCi?: RatioCiMethod;
+}
+
+export interface HistoryPoint {
+  /** Run id, or revision (with `+dirty` when uncommitted changes were measured). */
+  label: string;
+  runs: string[];
+  /** Start of the earliest run of the point. */
+  date: string;
+  revision: string;
+  summary: Summary;
+  /** Provenance values seen (image, qemu, …), for spotting what changed. */
+  provenance: Record<string, string[]>;
+  /** Against the previous point; undefined for the first. */
+  change?: Comparison;
+  /** True when the change is a regression or an improvement. */
+  flagged: boolean;
+}
+
+export interface HistorySeries {
+  metric: string;
+  unit: string;
+  better: Better;
+  dims: Dims;
+  points: HistoryPoint[];
+}
+
+export function buildHistory(runs: readonly HistoryRun[], options: HistoryOptions): HistorySeries[] {
+  const ordered = [...runs].sort((x, y) => (x.startedAt < y.startedAt ? -1 : x.startedAt > y.startedAt ? 1 : x.id < y.id ? -1 : 1));
+  const series = new Map<string, { head: Omit<HistorySeries, 'points'>; points: Map<string, { runs: string[]; date: string; revision: string; values: number[]; provenance: Record<string, string[]> }> }>();
+  for (const run of ordered) {
+    const samples = run.samples.filter((s) => s.metric === options.metric);
+    const pointLabel = options.per === 'revision' ? `${run.revision}${run.dirty ? '+dirty' : ''}` : run.id;
+    for (const s of groupSeries(samples, options.ignore)) {
+      let entry = series.get(s.key);
+      if (!entry) series.set(s.key, (entry = { head: { metric: s.metric, unit: s.unit, better: s.better, dims: s.dims }, points: new Map() }));
+      let point = entry.points.get(pointLabel);
+      if (!point) entry.points.set(pointLabel, (point = { runs: [], date: run.startedAt, revision: run.revision, values: [], provenance: {} }));
+      if (!point.runs.includes(run.id)) point.runs.push(run.id);
+      point.values.push(...s.values);
+      for (const p of PROVENANCE_DIMS) for (const v of s.provenance[p] ?? []) if (!(point.provenance[p] ??= []).includes(v)) point.provenance[p]!.push(v);
+    }
+  }
+  let stream = 0;
+  return [...series.values()].map(({ head, points }) => {
+    const list: HistoryPoint[] = [];
+    let previous: number[] | undefined;
+    for (const [label, p] of points) {
+      const point: HistoryPoint = { label, runs: p.runs, date: p.date, revision: p.revision, summary: summarize(p.values), provenance: p.provenance, flagged: false };
+      if (previous) {
+        const change = compareSeries(previous, p.values, head.better, {
+          ...options.settings(head.metric),
+          seed: deriveSeed(options.seed, stream++),
+          ...(options.permutations === undefined ? {} : { permutations: options.permutations }),
+          ...(options.ratioCi === undefined ? {} : { ratioCi: options.ratioCi }),
+        });
+        point.change = change;
+        point.flagged = change.verdict !== 'no-change';
+      }
+      list.push(point);
+      previous = p.values;
+    }
+    return { ...head, points: list };
+  });
+}

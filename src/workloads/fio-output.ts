@@ -1,0 +1,58 @@
+import { HvbError } from '../util/errors.ts';
+
+/** One direction (read or write) of one fio job, from fio's JSON report. */
+export interface FioSide {
+  ioBytes: number;
+  bwBytesPerS: number;
+  iops: number;
+  /** Completion latency percentiles in microseconds. */
+  clatP50Us: number;
+  clatP99Us: number;
+}
+
+type Json = Record<string, unknown>;
+const isObject = (v: unknown): v is Json => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+function shape(problem: string, output: string): HvbError {
+  return new HvbError('parse', `fio output: ${problem}`, {
+    hint: `the tool's output is kept in the repetition log; first lines: ${JSON.stringify(output.slice(0, 200))}`,
+  });
+}
+
+/**
+ * Reads the report of one fio 3.x job run with `--output-format=json`. fio writes its
+ * warnings and errors as plain lines before the JSON object (the guest merges stdout and
+ * stderr), so the object is cut out first; a job whose `error` is not 0 fails with fio's own
+ * error lines. Returns the side that moved data (`read` or `write`).
+ */
+export function parseFioJob(output: string, side: 'read' | 'write'): FioSide {
+  const first = output.indexOf('{');
+  const last = output.lastIndexOf('}');
+  if (first < 0 || last < first) throw shape('no JSON report', output);
+  let report: unknown;
+  try {
+    report = JSON.parse(output.slice(first, last + 1));
+  } catch {
+    throw shape('the JSON report does not parse', output);
+  }
+  const jobs = isObject(report) ? report.jobs : undefined;
+  if (!Array.isArray(jobs) || jobs.length !== 1 || !isObject(jobs[0])) throw shape('expected exactly one job in "jobs"', output);
+  const job = jobs[0];
+  if (job.error !== 0) {
+    const said = output.slice(0, first).trim().split('\n').filter(Boolean).join('; ');
+    throw new HvbError('tool-error', `fio job ${String(job.jobname)} failed with error ${String(job.error)}${said ? `: ${said}` : ''}`);
+  }
+  const s = job[side];
+  if (!isObject(s)) throw shape(`job has no "${side}" section`, output);
+  if (s.io_bytes === 0) throw new HvbError('tool-error', `fio job ${String(job.jobname)} moved no data`);
+  const percentile = isObject(s.clat_ns) && isObject(s.clat_ns.percentile) ? s.clat_ns.percentile : {};
+  const values = {
+    ioBytes: s.io_bytes,
+    bwBytesPerS: s.bw_bytes,
+    iops: s.iops,
+    clatP50Us: typeof percentile['50.000000'] === 'number' ? percentile['50.000000'] / 1000 : undefined,
+    clatP99Us: typeof percentile['99.000000'] === 'number' ? percentile['99.000000'] / 1000 : undefined,
+  };
+  for (const [k, v] of Object.entries(values)) if (typeof v !== 'number' || !Number.isFinite(v)) throw shape(`${side}: no number for ${k}`, output);
+  return values as FioSide;
+}

@@ -1,0 +1,54 @@
+import { z } from 'zod';
+import { HvbError } from '../util/errors.ts';
+import type { StepOutput, Workload } from './workload.ts';
+
+const params = z
+  .object({
+    /** Block size of each memory operation in KiB: small blocks weigh per-call overhead, large ones bandwidth. */
+    blockKiB: z.number().int().min(1).max(1_048_576).default(1024),
+    /** Seconds each of the two runs (read, write) lasts. */
+    timeSec: z.number().int().min(1).max(3600).default(5),
+    threads: z.number().int().min(1).max(256).default(1),
+  })
+  .strict();
+
+const OPERATIONS = ['read', 'write'] as const;
+
+/** `6379.00 MiB transferred (3160.65 MiB/sec)`, sysbench 1.0's summary of a memory run. */
+const TRANSFERRED = /^\s*[0-9.]+ MiB transferred \(([0-9.]+) MiB\/sec\)\s*$/m;
+
+export function sysbenchMemoryRate(out: StepOutput): number {
+  const m = TRANSFERRED.exec(out.output);
+  if (!m?.[1]) {
+    throw new HvbError('parse', `sysbench memory output (step ${out.id}) has no "MiB transferred (… MiB/sec)" line`, {
+      hint: `the tool's output is kept in the repetition log; first lines: ${JSON.stringify(out.output.slice(0, 200))}`,
+    });
+  }
+  return Number(m[1]);
+}
+
+/** sysbench memory: sequential reads, then writes, of `blockKiB` blocks over a shared buffer. */
+export const memory: Workload<typeof params> = {
+  name: 'memory',
+  description: 'sysbench memory: sequential read and write bandwidth at one block size',
+  params,
+  metrics: [
+    { name: 'memory.read_mib_s', unit: 'MiB/s', better: 'higher', description: 'sequential read rate (sysbench memory --memory-oper=read)' },
+    { name: 'memory.write_mib_s', unit: 'MiB/s', better: 'higher', description: 'sequential write rate (sysbench memory --memory-oper=write)' },
+  ],
+  expectedSeconds: (p) => OPERATIONS.length * (p.timeSec + 1),
+  command: (p) => ({
+    steps: OPERATIONS.map((op) => ({
+      id: op,
+      // The total is far beyond what the time allows: the run ends on time, not on size.
+      argv: ['sysbench', 'memory', `--threads=${p.threads}`, `--time=${p.timeSec}`, `--memory-block-size=${p.blockKiB}K`, '--memory-total-size=1T', `--memory-oper=${op}`, '--memory-access-mode=seq', 'run'],
+    })),
+  }),
+  parse(outputs) {
+    return OPERATIONS.map((op) => {
+      const out = outputs.find((o) => o.id === op);
+      if (!out) throw new HvbError('parse', `the guest returned no output for step "${op}"`);
+      return { metric: `memory.${op}_mib_s`, value: sysbenchMemoryRate(out) };
+    });
+  },
+};

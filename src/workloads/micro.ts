@@ -1,0 +1,56 @@
+import { z } from 'zod';
+import { HvbError } from '../util/errors.ts';
+import type { MetricDef, Workload } from './workload.ts';
+
+/** The operations of hvb-micro (src/guest/micro/hvb-micro.c), in the order it runs them. */
+export const MICRO_OPS = ['cpuid', 'syscall', 'pagefault', 'ioport', 'rdtsc'] as const;
+type MicroOp = (typeof MICRO_OPS)[number];
+
+const params = z
+  .object({
+    /** Milliseconds each operation is timed for, after a short warm-up. */
+    msPerOp: z.number().int().min(10).max(60_000).default(500),
+  })
+  .strict();
+
+const DESCRIPTIONS: Record<MicroOp, string> = {
+  cpuid: 'one CPUID instruction (a VM exit under hardware virtualization)',
+  syscall: 'one null system call (getppid)',
+  pagefault: 'one page fault on fresh anonymous memory, including zeroing the page',
+  ioport: 'one IN from an unclaimed I/O port (an exit to the device model)',
+  rdtsc: 'one RDTSC instruction',
+};
+
+const LINE = /^([a-z]+) ns_per_op=([0-9.]+) iterations=(\d+) elapsed_ns=(\d+)$/;
+
+/** Reads hvb-micro's lines (`cpuid ns_per_op=35.120 iterations=… elapsed_ns=…`); every operation must be there once. */
+export function parseMicro(output: string): Record<MicroOp, number> {
+  const found = new Map<string, number>();
+  for (const line of output.split('\n')) {
+    const m = LINE.exec(line.trim());
+    if (m) found.set(m[1] as string, Number(m[2]));
+  }
+  const missing = MICRO_OPS.filter((op) => !found.has(op));
+  if (missing.length > 0) {
+    const said = output.split('\n').find((l) => l.startsWith('hvb-micro:'));
+    throw new HvbError('parse', `hvb-micro output has no figure for ${missing.join(', ')}${said ? ` (it said: ${said.slice(11)})` : ''}`);
+  }
+  return Object.fromEntries(MICRO_OPS.map((op) => [op, found.get(op) as number])) as Record<MicroOp, number>;
+}
+
+/** hvb-micro: nanoseconds per operation for the operations virtualization makes expensive. */
+export const micro: Workload<typeof params> = {
+  name: 'micro',
+  description: 'hvb-micro: ns per CPUID, null syscall, page fault, I/O port access and RDTSC',
+  params,
+  tools: ['hvb-micro'],
+  metrics: MICRO_OPS.map((op): MetricDef => ({ name: `micro.${op}_ns`, unit: 'ns', better: 'lower', description: DESCRIPTIONS[op] })),
+  expectedSeconds: (p) => Math.ceil((MICRO_OPS.length * p.msPerOp * 1.2) / 1000) + 2,
+  command: (p) => ({ steps: [{ id: 'micro', argv: ['hvb-micro', '--ms', String(p.msPerOp), ...MICRO_OPS] }] }),
+  parse(outputs) {
+    const out = outputs.find((o) => o.id === 'micro');
+    if (!out) throw new HvbError('parse', 'the guest returned no output for step "micro"');
+    const ns = parseMicro(out.output);
+    return MICRO_OPS.map((op) => ({ metric: `micro.${op}_ns`, value: ns[op] }));
+  },
+};

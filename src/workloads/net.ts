@@ -1,0 +1,93 @@
+import { z } from 'zod';
+import { IO_MODES, ioModeOf, NIC_MODELS } from '../devices/models.ts';
+import { HvbError } from '../util/errors.ts';
+import { netSetupSteps, PEER_WAIT_SEC } from './net-guest.ts';
+import { parseIperf3 } from './net-iperf3.ts';
+import { parseSockperf } from './net-sockperf.ts';
+import type { StepOutput, Workload } from './workload.ts';
+
+const params = z
+  .object({
+    /** Seconds of each of the three measurements (iperf3 each way, sockperf ping-pong). */
+    timeSec: z.number().int().min(2).max(600).default(10),
+    /** Transport of the request/response test: sockperf's default UDP, or TCP (with TCP_NODELAY). */
+    rrProtocol: z.enum(['udp', 'tcp']).default('udp'),
+    /** The NIC's class: the backend's paravirtual model (virtio-net) or its emulated one (e1000). */
+    io: z.enum(IO_MODES).default('paravirtual'),
+    /** A NIC model by name instead of the backend's default for `io`; its class must be `io`. */
+    device: z.enum(NIC_MODELS).optional(),
+  })
+  .strict()
+  .refine((p) => p.device === undefined || ioModeOf(p.device) === p.io, {
+    message: 'device and io disagree: set io to the class of the device (virtio-net and xen-vif are paravirtual; e1000 and rtl8139 are emulated)',
+    path: ['device'],
+  });
+
+export type NetParams = z.output<typeof params>;
+
+export const NET_STEPS = { tx: 'net-tx', rx: 'net-rx', rr: 'net-rr' } as const;
+
+/**
+ * Network between the guest and peers on its host: TCP throughput each way with iperf3
+ * (the guest is the client; `-R` makes the peer send) and request/response round trips
+ * with sockperf ping-pong. The peers run on the host side of the guest's NIC (see
+ * hosts/netns-plumbing.ts), so the numbers are the NIC model's and the VMM's, not a
+ * physical network's.
+ */
+export const net: Workload<typeof params> = {
+  name: 'net',
+  description: 'iperf3 TCP throughput guest→host and host→guest, sockperf ping-pong round trips',
+  params,
+  tools: ['iperf3', 'sockperf'],
+  devices: (p) => ({ nic: { io: p.io, ...(p.device === undefined ? {} : { device: p.device }) } }),
+  metrics: [
+    { name: 'net.tx_gbit_s', unit: 'Gbit/s', better: 'higher', description: 'TCP throughput guest → host peer (iperf3, measured by the receiver)' },
+    { name: 'net.rx_gbit_s', unit: 'Gbit/s', better: 'higher', description: 'TCP throughput host peer → guest (iperf3 -R, measured by the receiver)' },
+    { name: 'net.rr_latency_avg_us', unit: 'us', better: 'lower', description: 'mean request/response round trip (sockperf ping-pong --full-rtt)' },
+    { name: 'net.rr_latency_p50_us', unit: 'us', better: 'lower', description: 'median request/response round trip' },
+    { name: 'net.rr_latency_p99_us', unit: 'us', better: 'lower', description: '99th percentile of the request/response round trip' },
+  ],
+  // Three measurements, each with a few seconds of connection set-up and tear-down under
+  // emulation, plus the wait for the link to come up.
+  expectedSeconds: (p) => 3 * (p.timeSec + 3) + PEER_WAIT_SEC,
+  command(p, context) {
+    const ep = context?.net;
+    if (!ep) {
+      throw new HvbError('net-no-endpoint', 'the net workload needs a network: the runner must attach a NIC and start the peers first', {
+        hint: 'see docs/network.md: the runner opens the network with a provider from hosts/netns-provider.ts',
+      });
+    }
+    const iperf = ['iperf3', '-c', ep.peer, '-p', String(ep.ports.iperf3), '-J', '-t', String(p.timeSec)];
+    const rrPort = p.rrProtocol === 'tcp' ? ep.ports.sockperfTcp : ep.ports.sockperfUdp;
+    return {
+      steps: [
+        ...netSetupSteps(ep),
+        { id: NET_STEPS.tx, argv: iperf },
+        { id: NET_STEPS.rx, argv: [...iperf, '-R'] },
+        {
+          id: NET_STEPS.rr,
+          // --no-rdtsc: time with the monotonic clock, not the TSC, whose rate a guest cannot trust.
+          argv: ['sockperf', 'ping-pong', ...(p.rrProtocol === 'tcp' ? ['--tcp'] : []), '-i', ep.peer, '-p', String(rrPort), '-t', String(p.timeSec), '--full-rtt', '--no-rdtsc'],
+        },
+      ],
+    };
+  },
+  parse(outputs) {
+    const tx = parseIperf3(stepOutput(outputs, NET_STEPS.tx), { reverse: false });
+    const rx = parseIperf3(stepOutput(outputs, NET_STEPS.rx), { reverse: true });
+    const rr = parseSockperf(stepOutput(outputs, NET_STEPS.rr));
+    return [
+      { metric: 'net.tx_gbit_s', value: tx.bitsPerSecond / 1e9 },
+      { metric: 'net.rx_gbit_s', value: rx.bitsPerSecond / 1e9 },
+      { metric: 'net.rr_latency_avg_us', value: rr.avgUs },
+      { metric: 'net.rr_latency_p50_us', value: rr.p50Us },
+      { metric: 'net.rr_latency_p99_us', value: rr.p99Us },
+    ];
+  },
+};
+
+function stepOutput(outputs: readonly StepOutput[], id: string): string {
+  const out = outputs.find((o) => o.id === id);
+  if (!out) throw new HvbError('parse', `the guest returned no output for step "${id}"`);
+  return out.output;
+}

@@ -1,0 +1,26 @@
+import { defineSuite } from 'hvbench';
+
+/**
+ * Every workload, the I/O ones on paravirtual and on emulated devices (each backend's
+ * default of the class: virtio-blk / IDE on QEMU). Sized for QEMU TCG on a 2-core machine:
+ * about 15 minutes for the three repetitions.
+ */
+export default defineSuite({
+  name: 'standard',
+  description: 'Every workload; disk (and net) on paravirtual and emulated devices',
+  guest: { vcpus: 1, memoryMiB: 512 },
+  backends: ['tcg'],
+  repetitions: 3,
+  warmup: 0,
+  workloads: [
+    { workload: 'boot' },
+    { workload: 'cpu', params: { threads: 1, timeSec: 10 } },
+    { workload: 'memory', params: { blockKiB: [4, 1024], timeSec: 5 } },
+    { workload: 'stream', params: { timeSec: 10 } },
+    { workload: 'disk', params: { io: ['paravirtual', 'emulated'], sizeMiB: 256, runtimeSec: 5, queueDepth: 16 } },
+    { workload: 'micro', params: { msPerOp: 500 } },
+    { workload: 'cyclictest', params: { timeSec: 10 } },
+    { workload: 'hackbench', params: { groups: 2, fds: 5, loops: 200 } },
+    // net: { workload: 'net', params: { io: ['paravirtual', 'emulated'], timeSec: 5 } }
+  ],
+});

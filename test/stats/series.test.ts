@@ -1,0 +1,54 @@
+import { describe, expect, it } from 'vitest';
+import type { Sample } from '../../src/results/sample.ts';
+import { DEFAULT_IGNORED_DIMS, differingDims, groupSeries, matchBy, matchRuns, seriesLabel } from '../../src/stats/series.ts';
+
+const ignore = new Set(DEFAULT_IGNORED_DIMS);
+
+function s(value: number, dims: Sample['dims'], metric = 'cpu.events_per_s'): Sample {
+  return { metric, value, unit: 'events/s', better: 'higher', dims: { suite: 'q', workload: 'cpu', host: 'local', host_cpu: 'X', 'param.threads': 1, ...dims }, ts: '2026-01-01T00:00:00Z' };
+}
+const tcg = (run: string, rep: number, value: number, extra: Sample['dims'] = {}) => s(value, { run, rep, backend: 'tcg', accel: 'tcg', case: 'tcg/cpu', qemu: '7.2', image: 'i1', ...extra });
+
+describe('series', () => {
+  it('groups by every dimension except the run-specific, provenance and derived ones', () => {
+    const series = groupSeries([tcg('r1', 1, 10), tcg('r1', 2, 11, { image: 'i2' }), tcg('r1', 3, 12, { 'param.threads': 2 })], ignore);
+    expect(series).toHaveLength(2);
+    expect(series[0]).toMatchObject({ values: [10, 11], reps: [1, 2], provenance: { image: ['i1', 'i2'], qemu: ['7.2'] } });
+    expect(Object.keys(series[0]!.dims)).toEqual(['accel', 'backend', 'host', 'host_cpu', 'param.threads', 'suite', 'workload']);
+  });
+
+  it('keeps metrics, units and directions apart', () => {
+    const other = { ...tcg('r1', 1, 5), unit: 'ms' };
+    expect(groupSeries([tcg('r1', 1, 10), other, s(3, { backend: 'tcg' }, 'cpu.latency_avg_ms')], ignore)).toHaveLength(3);
+  });
+
+  it('matches two runs across a QEMU upgrade, and lists what has no partner', () => {
+    const a = [tcg('r1', 1, 10), tcg('r1', 2, 11), tcg('r1', 1, 20, { 'param.threads': 2 })];
+    const b = [tcg('r2', 1, 9, { qemu: '8.0' }), tcg('r2', 2, 9.5, { qemu: '8.0' }), tcg('r2', 1, 5, { host_cpu: 'Y' })];
+    const m = matchRuns(a, b, ignore);
+    expect(m.pairs).toHaveLength(1);
+    expect(m.pairs[0]!.a.values).toEqual([10, 11]);
+    expect(m.pairs[0]!.b.values).toEqual([9, 9.5]);
+    expect(m.onlyA.map((x) => x.dims['param.threads'])).toEqual([2]);
+    expect(m.onlyB.map((x) => x.dims.host_cpu)).toEqual(['Y']);
+  });
+
+  it('pairs backends within a run against a reference, ignoring accel and backend facts', () => {
+    const samples = [tcg('r', 1, 10), tcg('r', 2, 11), s(200, { run: 'r', rep: 1, backend: 'native', accel: 'native', case: 'native/cpu' }), s(210, { run: 'r', rep: 2, backend: 'native', accel: 'native', case: 'native/cpu' }), tcg('r', 1, 30, { 'param.threads': 2 })];
+    const m = matchBy(samples, 'backend', 'native', ignore);
+    expect(m.values).toEqual(['native', 'tcg']);
+    expect(m.pairs).toHaveLength(1);
+    expect(m.pairs[0]).toMatchObject({ value: 'tcg', a: { values: [200, 210] }, b: { values: [10, 11] } });
+    expect(m.unmatched.map((x) => x.values)).toEqual([[30]]);
+  });
+
+  it('labels series by backend, workload, parameters and what else varies', () => {
+    expect(seriesLabel({ backend: 'tcg', workload: 'cpu', 'param.threads': 2, 'param.timeSec': 5, vcpus: 2, accel: 'tcg' }, ['vcpus', 'accel'])).toBe('tcg/cpu threads=2,timeSec=5 vcpus=2');
+    expect(seriesLabel({})).toBe('(all)');
+  });
+
+  it('explains why two runs share no series', () => {
+    const diff = differingDims([tcg('r1', 1, 10)], [tcg('r2', 1, 10, { suite: 'nightly', host_cpu: 'Y' })], ignore);
+    expect(diff).toEqual(['host_cpu: X vs Y', 'suite: q vs nightly']);
+  });
+});

@@ -1,0 +1,71 @@
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { disk } from '../../src/workloads/disk.ts';
+import { parseFioJob } from '../../src/workloads/fio-output.ts';
+import type { StepOutput } from '../../src/workloads/workload.ts';
+
+// fio 3.33 (Debian 12) JSON reports captured in the hvbench guest under QEMU TCG, on a 64 MiB
+// scratch disk (2 s per job, iodepth 16); the error report from the same binary (chroot of the image).
+const fixture = (name: string) => readFileSync(new URL(`./fixtures/${name}`, import.meta.url), 'utf8');
+const outputs = (model: string): StepOutput[] =>
+  ['seqread', 'seqwrite', 'randread', 'randwrite'].map((id) => ({ id, exitCode: 0, output: fixture(`fio-${id}-${model}.json`), elapsedMs: 3000 }));
+const params = (p: object = {}) => disk.params.parse(p);
+
+describe('disk workload (fio)', () => {
+  it('runs four direct-I/O jobs on the scratch disk, caches dropped before each', () => {
+    const steps = disk.command(params({ runtimeSec: 3, queueDepth: 4 })).steps;
+    expect(steps.map((s) => s.id)).toEqual(['seqread', 'seqwrite', 'randread', 'randwrite']);
+    expect(steps[2]!.argv).toEqual(['hvb-fresh', 'fio', '--name=randread', '--filename=@disk', '--rw=randread', '--bs=4k', '--ioengine=libaio', '--direct=1', '--iodepth=4', '--runtime=3', '--time_based=1', '--output-format=json']);
+    expect(disk.tools).toEqual(['fio']);
+  });
+
+  it('asks for a scratch disk of the class or the named model', () => {
+    expect(disk.devices!(params())).toEqual({ disk: { io: 'paravirtual', sizeMiB: 256 } });
+    expect(disk.devices!(params({ io: 'emulated', sizeMiB: 64 }))).toEqual({ disk: { io: 'emulated', sizeMiB: 64 } });
+    expect(disk.devices!(params({ device: 'nvme' }))).toEqual({ disk: { io: 'emulated', device: 'nvme', sizeMiB: 256 } });
+  });
+
+  it('refuses a device that contradicts io, and unknown devices', () => {
+    expect(disk.params.safeParse({ io: 'emulated', device: 'ahci' }).success).toBe(true);
+    const bad = disk.params.safeParse({ io: 'paravirtual', device: 'ide' });
+    expect(bad.success).toBe(false);
+    expect(bad.error?.issues[0]).toMatchObject({ path: ['device'], message: 'device ide is emulated I/O, but io is "paravirtual"; drop one of them' });
+    expect(disk.params.safeParse({ device: 'e1000' }).success).toBe(false);
+    expect(disk.params.safeParse({ sizeMiB: 8 }).success).toBe(false);
+  });
+
+  it('parses real reports from a virtio-blk disk', () => {
+    const v = Object.fromEntries(disk.parse(outputs('virtio-blk'), params()).map((m) => [m.metric, m.value]));
+    expect(v['disk.seq_read_mib_s']).toBeCloseTo(1342.17, 1);
+    expect(v['disk.seq_write_mib_s']).toBeCloseTo(2162.34, 1);
+    expect(v['disk.rand_read_iops']).toBeCloseTo(2584.12, 1);
+    expect(v['disk.rand_write_iops']).toBeCloseTo(3500.25, 1);
+    expect(v['disk.rand_read_clat_p50_us']).toBeCloseTo(5865.472, 2);
+    expect(v['disk.rand_read_clat_p99_us']).toBeCloseTo(12648.448, 2);
+    expect(v['disk.rand_write_clat_p50_us']).toBeCloseTo(3883.008, 2);
+    expect(v['disk.rand_write_clat_p99_us']).toBeCloseTo(14090.24, 2);
+  });
+
+  it('parses real reports from an emulated IDE disk: slower on every figure', () => {
+    const ide = Object.fromEntries(disk.parse(outputs('ide'), params()).map((m) => [m.metric, m.value]));
+    const virtio = Object.fromEntries(disk.parse(outputs('virtio-blk'), params()).map((m) => [m.metric, m.value]));
+    for (const m of ['disk.seq_read_mib_s', 'disk.seq_write_mib_s', 'disk.rand_read_iops', 'disk.rand_write_iops']) expect(ide[m]!, m).toBeLessThan(virtio[m]!);
+    expect(ide['disk.rand_read_iops']).toBeCloseTo(1479.02, 1);
+  });
+
+  it('turns the job cost into VMM CPU seconds per GiB moved', () => {
+    const out = outputs('virtio-blk');
+    const gib = out.map((o, i) => parseFioJob(o.output, i % 2 === 0 ? 'read' : 'write').ioBytes).reduce((a, b) => a + b) / 2 ** 30;
+    expect(disk.hostCost!(out, { vmmCpuS: 12 }, params())).toEqual([{ metric: 'host.cpu_s_per_gib', value: 12 / gib }]);
+  });
+
+  it("fails with fio's own words on a failed job, and on output that is not a report", () => {
+    expect(() => parseFioJob(fixture('fio-missing-device.txt'), 'read')).toThrow(
+      'fio job seqread failed with error 22: seqread: you need to specify size=; fio: pid=0, err=22/file:filesetup.c:1155, func=total_file_size, error=Invalid argument',
+    );
+    expect(() => parseFioJob('fio: unrecognized option --bogus\n', 'read')).toThrow(/fio output: no JSON report/);
+    expect(() => parseFioJob(fixture('fio-seqread-ide.json').replace('"iops" :', '"iops_gone" :'), 'read')).toThrow(/read: no number for iops/);
+    expect(() => parseFioJob(fixture('fio-seqread-ide.json'), 'write')).toThrow(/moved no data/);
+    expect(() => disk.parse(outputs('ide').slice(1), params())).toThrow(/no output for step "seqread"/);
+  });
+});

@@ -1,0 +1,29 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { GuestImage } from '../../src/guest/image.ts';
+import { MICRO_OPS } from '../../src/workloads/micro.ts';
+import { guestImage, IMAGE_BUILD_TIMEOUT_MS } from '../support/guest-image.ts';
+import { runOnTcg } from '../support/run-real.ts';
+
+// A real guest under QEMU TCG running hvb-micro, compiled at image build time, from its segment.
+let image: GuestImage;
+let run: Awaited<ReturnType<typeof runOnTcg>>;
+beforeAll(async () => {
+  image = await guestImage();
+}, IMAGE_BUILD_TIMEOUT_MS);
+afterAll(async () => {
+  await run?.cleanup();
+});
+
+describe('the micro workload on the real TCG backend', () => {
+  it('times every operation, the I/O port access included (root in the guest)', { timeout: 300_000 }, async () => {
+    run = await runOnTcg(image, { name: 'micro-e2e', repetitions: 1, workloads: [{ workload: 'micro', params: { msPerOp: 50 } }] });
+    expect(run.run.record.cases[0]?.status, JSON.stringify(run.run.record.cases[0]?.error)).toBe('completed');
+    for (const op of MICRO_OPS) {
+      const [ns] = run.values(`micro.${op}_ns`);
+      expect(ns, op).toBeGreaterThan(0.1);
+      expect(ns, op).toBeLessThan(10_000_000);
+    }
+    // A page fault (trap, allocation, zeroing 4 KiB) costs more than a null system call.
+    expect(run.values('micro.pagefault_ns')[0]!).toBeGreaterThan(run.values('micro.syscall_ns')[0]!);
+  });
+});
