@@ -87,7 +87,11 @@ function hostFileDisk(vm: VmSpec): DiskSpec | undefined {
 /** Local spawn, in its own process group; the scratch disk (if any) becomes the run's stdin. */
 function spawnRun(argv: string[], cwd: string, disk: FileHandle | undefined): ResultPromise {
   const [file, ...args] = argv as [string, ...string[]];
-  return execa(file, args, { reject: false, buffer: false, detached: true, cwd, stdin: disk ? disk.fd : 'ignore', stdout: 'pipe', stderr: 'pipe' });
+  const common = { reject: false, buffer: false, detached: true, cwd, stdout: 'pipe', stderr: 'pipe' } as const;
+  // execa's types list only a few literal descriptors, but any open descriptor given alone
+  // is handed to child_process.spawn as it is: the child's stdin is the file itself.
+  const stdin = disk ? (disk.fd as 3) : 'ignore';
+  return execa(file, args, { ...common, stdin });
 }
 
 /** An agent without native support would write to the host's console and change its log level: refuse it. */

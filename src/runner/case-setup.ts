@@ -17,6 +17,10 @@ export interface OpenNetwork {
   endpoint?: NetEndpoint;
   /** Dimensions of every sample of the case, e.g. `net_attach: 'tap'`. */
   dims?: Dims;
+  /** Where the case's VMM must run, e.g. inside the network namespace; default the run's host. */
+  host?: Host;
+  /** What the host-side peers printed, appended to each repetition's log. */
+  peerLog?(): string;
   close(): Promise<void>;
 }
 
@@ -36,6 +40,10 @@ export interface CaseSetup {
   context: WorkloadContext;
   /** Dimensions every sample of the case gets. */
   dims: Dims;
+  /** The host its VMMs run on: the run's host, or the one the network asked for. */
+  host: Host;
+  /** Extra lines for each repetition's log (the network peers' output), if any. */
+  extraLog(): string;
   /** Removes the scratch disk and closes the network; safe to call more than once. */
   release(): Promise<void>;
 }
@@ -98,5 +106,7 @@ export async function setupCase(input: CaseSetupInput): Promise<CaseSetup> {
     await release();
     throw e;
   }
-  return { initrd, disks, nics, probe, modules: [...new Set(modules)], context, dims, release };
+  const host = network?.host ?? input.host;
+  const extraLog = () => network?.peerLog?.() ?? '';
+  return { initrd, disks, nics, probe, modules: [...new Set(modules)], context, dims, host, extraLog, release };
 }

@@ -152,12 +152,12 @@ async function runRepetitions(o: RunSuiteOptions, run: StoredRun, c: Case, recor
     const index = counter.next();
     counter.observe({ type: 'rep-start', index, total: counter.total, caseId: c.id, backend: c.backend, workload: c.workload, rep, warmup });
     const name = `${c.workload}-${warmup ? 'w' : 'r'}${rep}`;
-    const outcome = await runRepetition({ backend, host: o.host, image: o.image, workload, params: c.params, vcpus: c.guest.vcpus, memoryMiB: c.guest.memoryMiB, timeoutSec, name, setup, ...(o.signal ? { signal: o.signal } : {}) });
+    const outcome = await runRepetition({ backend, host: setup.host, image: o.image, workload, params: c.params, vcpus: c.guest.vcpus, memoryMiB: c.guest.memoryMiB, timeoutSec, name, setup, ...(o.signal ? { signal: o.signal } : {}) });
     const dims = { ...caseDims(c, rep, outcome.accel ?? 'unknown', outcome.guestKernel, provenance), ...setup.dims, ...outcome.dims };
     const repSamples = warmup ? [] : toSamples(outcome.values, defs, dims, outcome.startedAt);
     await appendSamples(run, repSamples);
     samples.push(...repSamples);
-    const logFile = await writeGuestLog(run, c.id, warmup ? `w${rep}` : rep, renderLog(outcome));
+    const logFile = await writeGuestLog(run, c.id, warmup ? `w${rep}` : rep, renderLog(outcome, setup.extraLog()));
     await updateRun(run, () => recordRepetition(record, outcome, rep, warmup, logFile));
     counter.observe({ type: 'rep-end', index, total: counter.total, caseId: c.id, rep, warmup, status: outcome.status, wallMs: outcome.wallMs, ...(outcome.error ? { error: outcome.error } : {}) });
     if (outcome.status !== 'completed') return samples;
@@ -185,8 +185,9 @@ function recordRepetition(record: CaseRecord, outcome: RepOutcome, rep: number, 
   record.endedAt = new Date().toISOString();
 }
 
-function renderLog(outcome: RepOutcome): string {
+function renderLog(outcome: RepOutcome, extra: string): string {
   const vmm = outcome.vmmLog.trim();
+  const peers = extra.trim();
   const steps = outcome.steps.flatMap((s) => [`--- step ${s.id}: exit ${s.exitCode}, ${s.elapsedMs} ms ---`, s.output.trimEnd()]);
-  return [...outcome.guestLog, ...steps, ...(vmm ? ['--- VMM stderr ---', vmm] : [])].join('\n') + '\n';
+  return [...outcome.guestLog, ...steps, ...(vmm ? ['--- VMM stderr ---', vmm] : []), ...(peers ? ['--- network peers ---', peers] : [])].join('\n') + '\n';
 }

@@ -12,7 +12,7 @@ export const RUN_SPECIFIC_DIMS: readonly string[] = ['run', 'rep', 'seq'];
  * Versions of what is under test: a regression check compares across them (a new QEMU, a
  * new image, a new guest kernel), so they are not matched; compare reports when they differ.
  */
-export const PROVENANCE_DIMS: readonly string[] = ['image', 'guest_kernel', 'qemu', 'xen'];
+export const PROVENANCE_DIMS: readonly string[] = ['image', 'initrd', 'guest_kernel', 'qemu', 'xen'];
 /** Redundant: the case id is built from backend, workload and parameters, which are matched one by one. */
 export const DERIVED_DIMS: readonly string[] = ['case'];
 /** Dimensions that follow from another one, left out too when comparing by that one. */

@@ -9,6 +9,7 @@ import {
   MAX_VCPUS,
   MIN_MEMORY_MIB,
 } from './defaults.ts';
+import { compareConfigSchema } from '../stats/thresholds.ts';
 import { expectations } from './describe.ts';
 import type { ResolvedSuite, SuiteInput } from './types.ts';
 
@@ -52,7 +53,16 @@ export const suiteSchema = z.strictObject({
   repetitions: z.int().min(1).default(DEFAULT_REPETITIONS),
   warmup: z.int().min(0).default(DEFAULT_WARMUP),
   timeoutSec: z.number().positive().optional(),
+  maxRepetitions: z.int().min(1).optional(),
+  targetCiHalfWidth: z.number().gt(0).lt(1).optional(),
+  timeBudgetSec: z.number().positive().optional(),
+  stopMetric: z.string().min(1).optional(),
+  interleave: z.boolean().default(true),
+  compare: compareConfigSchema.optional(),
   workloads: workloadList,
+}).refine((s) => s.maxRepetitions === undefined || s.maxRepetitions >= s.repetitions, {
+  message: 'expected maxRepetitions ≥ repetitions',
+  path: ['maxRepetitions'],
 });
 expectations.add(suiteSchema, { expected: 'a suite object (export default defineSuite({ … }))' });
 
@@ -61,10 +71,11 @@ export type ParsedSuite = z.output<typeof suiteSchema>;
 
 /** Every parameter as an axis: a plain value becomes a one-value axis. */
 export function toResolved(parsed: ParsedSuite): ResolvedSuite {
-  const { timeoutSec, ...rest } = parsed;
+  const { timeoutSec, maxRepetitions, targetCiHalfWidth, timeBudgetSec, stopMetric, compare, ...rest } = parsed;
+  const optional = { timeoutSec, maxRepetitions, targetCiHalfWidth, timeBudgetSec, stopMetric, compare };
   return {
     ...rest,
-    ...(timeoutSec === undefined ? {} : { timeoutSec }),
+    ...Object.fromEntries(Object.entries(optional).filter(([, v]) => v !== undefined)),
     workloads: parsed.workloads.map((entry) => ({
       workload: entry.workload,
       params: Object.fromEntries(Object.entries(entry.params).map(([k, v]) => [k, Array.isArray(v) ? v : [v]])),

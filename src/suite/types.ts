@@ -1,3 +1,4 @@
+import type { CompareConfig } from '../stats/thresholds.ts';
 import type { Workload } from '../workloads/workload.ts';
 
 /** The guest every case boots. */
@@ -39,6 +40,20 @@ export interface SuiteInput {
   warmup?: number;
   /** Cap in seconds for one repetition of a case; when absent the runner derives it. */
   timeoutSec?: number;
+  /**
+   * Repeat beyond `repetitions`, up to this many, until the 95 % CI half-width of
+   * `stopMetric` is below `targetCiHalfWidth` (relative, e.g. 0.02 = ±2 %) or the case's
+   * measured repetitions took `timeBudgetSec`. Default: exactly `repetitions`.
+   */
+  maxRepetitions?: number;
+  targetCiHalfWidth?: number;
+  timeBudgetSec?: number;
+  /** The metric that drives the stopping rule. Default: the workload's first metric. */
+  stopMetric?: string;
+  /** Alternate the repetitions of cases that differ only in their backend (A B A B …). Default true. */
+  interleave?: boolean;
+  /** Thresholds of `hvbench compare`: `{ alpha?, noiseThreshold?, metrics?: { [metric]: { alpha?, noiseThreshold? } } }`. */
+  compare?: CompareConfig;
   /** What to run: a non-empty list of workload entries. Required. */
   workloads: WorkloadEntryInput[];
 }
@@ -66,6 +81,12 @@ export interface ResolvedSuite {
   warmup: number;
   /** Absent: the runner derives the cap from the workload's expected time. */
   timeoutSec?: number;
+  maxRepetitions?: number;
+  targetCiHalfWidth?: number;
+  timeBudgetSec?: number;
+  stopMetric?: string;
+  interleave: boolean;
+  compare?: CompareConfig;
   workloads: ResolvedWorkloadEntry[];
 }
 

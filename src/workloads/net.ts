@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { IO_MODES, ioModeOf, NIC_MODELS } from '../devices/models.ts';
 import { HvbError } from '../util/errors.ts';
+import { checkIoDevice, ioParams, ioRequest } from './io-params.ts';
 import { netSetupSteps, PEER_WAIT_SEC } from './net-guest.ts';
 import { parseIperf3 } from './net-iperf3.ts';
 import { parseSockperf } from './net-sockperf.ts';
@@ -12,16 +12,11 @@ const params = z
     timeSec: z.number().int().min(2).max(600).default(10),
     /** Transport of the request/response test: sockperf's default UDP, or TCP (with TCP_NODELAY). */
     rrProtocol: z.enum(['udp', 'tcp']).default('udp'),
-    /** The NIC's class: the backend's paravirtual model (virtio-net) or its emulated one (e1000). */
-    io: z.enum(IO_MODES).default('paravirtual'),
-    /** A NIC model by name instead of the backend's default for `io`; its class must be `io`. */
-    device: z.enum(NIC_MODELS).optional(),
+    /** The NIC: `io` (paravirtual → virtio-net, emulated → e1000 on QEMU) or a named `device`. */
+    ...ioParams('nic'),
   })
   .strict()
-  .refine((p) => p.device === undefined || ioModeOf(p.device) === p.io, {
-    message: 'device and io disagree: set io to the class of the device (virtio-net and xen-vif are paravirtual; e1000 and rtl8139 are emulated)',
-    path: ['device'],
-  });
+  .superRefine(checkIoDevice);
 
 export type NetParams = z.output<typeof params>;
 
@@ -39,7 +34,7 @@ export const net: Workload<typeof params> = {
   description: 'iperf3 TCP throughput guest→host and host→guest, sockperf ping-pong round trips',
   params,
   tools: ['iperf3', 'sockperf'],
-  devices: (p) => ({ nic: { io: p.io, ...(p.device === undefined ? {} : { device: p.device }) } }),
+  devices: (p) => ({ nic: ioRequest(p) }),
   metrics: [
     { name: 'net.tx_gbit_s', unit: 'Gbit/s', better: 'higher', description: 'TCP throughput guest → host peer (iperf3, measured by the receiver)' },
     { name: 'net.rx_gbit_s', unit: 'Gbit/s', better: 'higher', description: 'TCP throughput host peer → guest (iperf3 -R, measured by the receiver)' },

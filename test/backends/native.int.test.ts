@@ -10,7 +10,10 @@ import { defaultAgentPath, defaultCacheDir } from '../../src/guest/cache.ts';
 import type { GuestImage } from '../../src/guest/image.ts';
 import { LocalHost } from '../../src/hosts/local.ts';
 import { runRepetition } from '../../src/runner/repetition.ts';
+import { caseDevices } from '../../src/devices/case-devices.ts';
+import { setupCase } from '../../src/runner/case-setup.ts';
 import { cpu } from '../../src/workloads/cpu.ts';
+import { disk } from '../../src/workloads/disk.ts';
 import type { Workload } from '../../src/workloads/workload.ts';
 import { IMAGE_BUILD_TIMEOUT_MS } from '../support/guest-image.ts';
 import { processesInGroup } from './fixtures/proc-scan.ts';
@@ -53,7 +56,18 @@ const NATIVE_EDITS: [RegExp, string][] = [
       'fi',
     ].join('\n'),
   ],
-  [/^exec <\/dev\/console >\/dev\/console 2>&1$/m, 'if [ "$native" = 1 ]; then exec </dev/null 2>&1; else exec </dev/console >/dev/console 2>&1; fi'],
+  [
+    /^exec <\/dev\/console >\/dev\/console 2>&1$/m,
+    [
+      'if [ "$native" = 1 ]; then',
+      '\t# A scratch disk (a host file) arrives as stdin: keep it as fd 9 for @disk.',
+      '\t[ "${HVB_DISK:-}" = stdin ] && exec 9<&0',
+      '\texec </dev/null 2>&1',
+      'else',
+      '\texec </dev/console >/dev/console 2>&1',
+      'fi',
+    ].join('\n'),
+  ],
   [/^dmesg -n 1$/m, '[ "$native" = 1 ] || dmesg -n 1'],
   [/^poweroff_now\(\) \{$/m, 'poweroff_now() {\n\t[ "$native" = 1 ] && exit 0'],
   [/^\tdmesg \| tail -n 40$/m, '\t[ "$native" = 1 ] || dmesg | tail -n 40'],
@@ -72,6 +86,7 @@ const NATIVE_EDITS: [RegExp, string][] = [
     ].join('\n'),
   ],
   [/^(\t+)modules\) for m in/m, '$1modules) [ "$native" = 1 ] || for m in'],
+  [/^disk_dev=""$/m, 'disk_dev=""\n[ "$native" = 1 ] && [ "${HVB_DISK:-}" = stdin ] && disk_dev=/proc/1/fd/9'],
 ];
 
 /** The native changes, applied to the text of the agent. */
@@ -131,6 +146,24 @@ describe.runIf(process.getuid?.() === 0)('native backend, for real', () => {
     expect(out.usage!.peakRssKiB).toBeLessThan(512 * 1024);
     expect(out.steps[0]?.output).toMatch(/^sysbench /);
   }, 60_000);
+
+  it('runs the disk workload on a scratch disk that is a host file', async () => {
+    const params = disk.params.parse({ runtimeSec: 1, sizeMiB: 64 });
+    const planned = caseDevices('native', disk.devices!(params));
+    if ('skip' in planned) throw new Error(planned.skip);
+    expect(planned.devices.disk?.model).toBe('host-file');
+    const setup = await setupCase({ caseId: 'native/disk', slug: 'native-disk', workload: disk, devices: planned.devices, image, host, scratchDir: join(work, 'scratch') });
+    try {
+      const out = await runRepetition({ backend: nativeBackend, host, image, workload: disk, params, setup, vcpus: 1, memoryMiB: 512, timeoutSec: 120, name: 'disk-native' });
+      expect(out.error).toBeUndefined();
+      expect(out.status).toBe('completed');
+      for (const m of ['disk.seq_read_mib_s', 'disk.seq_write_mib_s', 'disk.rand_read_iops', 'disk.rand_write_iops']) {
+        expect(out.values.find((v) => v.metric === m)?.value).toBeGreaterThan(0);
+      }
+    } finally {
+      await setup.release();
+    }
+  }, 120_000);
 
   it('reports a failing step the way a guest does', async () => {
     const out = await runRepetition({ backend: nativeBackend, host, image, workload: failing, params: {}, vcpus: 1, memoryMiB: 512, timeoutSec: 30, name: 'fail-native' });

@@ -8,7 +8,7 @@ const vm: VmSpec = { name: 'x', vcpus: 1, memoryMiB: 128, kernel: '/k', initramf
 
 describe('backend registry', () => {
   it('knows every backend by its own name', () => {
-    expect(backendNames).toEqual(['tcg', 'kvm', 'xen']);
+    expect(backendNames).toEqual(['tcg', 'kvm', 'xen', 'native']);
     for (const name of backendNames) expect(getBackend(name).name).toBe(name);
     expect(backends['tcg']).toBe(getBackend('tcg'));
   });

@@ -18,7 +18,8 @@ describe('the hvbench command', () => {
     expect(r.exitCode).toBe(0);
     expect(r.stdout).toMatch(/^tcg\/boot$/m);
     expect(r.stdout).toMatch(/^tcg\/cpu\/.*threads=1/m);
-    expect(r.stdout).toMatch(/2 cases × 3 repetitions = 6 runs/);
+    expect(r.stdout).toMatch(/^tcg\/disk\/io=paravirtual,/m);
+    expect(r.stdout).toMatch(/5 cases × 3 repetitions = 15 runs/);
   });
 
   it('exits 2 with the file and field path for a bad suite', async () => {

@@ -209,7 +209,7 @@ describe('running a suite', () => {
     const network = {
       open: async (r: { caseId: string; model: string }) => {
         calls.push(`open ${r.caseId} ${r.model}`);
-        return { attach: { kind: 'tap' as const, ifname: 'hvbtap0' }, endpoint, dims: { net_attach: 'tap' }, close: async () => void calls.push('close') };
+        return { attach: { kind: 'tap' as const, ifname: 'hvbtap0' }, endpoint, dims: { net_attach: 'tap' }, peerLog: () => 'Server listening on 5201', close: async () => void calls.push('close') };
       },
     };
     const deps = { workloads: { nicked }, backends: ['fake'] };
@@ -223,7 +223,8 @@ describe('running a suite', () => {
     const job = decodeJob(seen[0]!.cmdline);
     expect(job.probe).toEqual(['nic']);
     expect(job.command.modules).toEqual(['8139cp', '8139too']);
-    const usage = JSON.parse(await readFile(join(run.dir, 'run.json'), 'utf8')).cases[0].usage;
-    expect(usage).toHaveLength(2);
+    const record = JSON.parse(await readFile(join(run.dir, 'run.json'), 'utf8')).cases[0];
+    expect(record.usage).toHaveLength(2);
+    expect(await readFile(join(run.dir, record.logs[0]), 'utf8')).toMatch(/--- network peers ---\nServer listening on 5201\n$/);
   });
 });

@@ -44,8 +44,9 @@ describe('net workload', () => {
 
   it('asks for a NIC of its io class, or a named model of that class', () => {
     expect(net.devices!(defaults)).toEqual({ nic: { io: 'paravirtual' } });
-    expect(net.devices!(net.params.parse({ io: 'emulated', device: 'rtl8139' }))).toEqual({ nic: { io: 'emulated', device: 'rtl8139' } });
-    expect(net.params.safeParse({ device: 'e1000' }).success).toBe(false); // e1000 is emulated; io defaults to paravirtual
+    expect(net.devices!(net.params.parse({ io: 'emulated' }))).toEqual({ nic: { io: 'emulated' } });
+    expect(net.devices!(net.params.parse({ device: 'rtl8139' }))).toEqual({ nic: { io: 'emulated', device: 'rtl8139' } });
+    expect(net.params.safeParse({ io: 'paravirtual', device: 'e1000' }).success).toBe(false);
     expect(net.params.safeParse({ device: 'e100' }).success).toBe(false);
     expect(net.params.safeParse({ timeSec: 1 }).success).toBe(false);
     expect(net.params.safeParse({ rrProtocol: 'sctp' }).success).toBe(false);
