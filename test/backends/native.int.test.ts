@@ -1,12 +1,10 @@
-import { readFile, writeFile, mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { release, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { killAllVms, liveVms } from '../../src/backends/live-vms.ts';
 import { nativeBackend } from '../../src/backends/native.ts';
-import { buildImage } from '../../src/guest/build.ts';
-import { defaultAgentPath, defaultCacheDir } from '../../src/guest/cache.ts';
 import type { GuestImage } from '../../src/guest/image.ts';
 import { LocalHost } from '../../src/hosts/local.ts';
 import { runRepetition } from '../../src/runner/repetition.ts';
@@ -15,7 +13,7 @@ import { setupCase } from '../../src/runner/case-setup.ts';
 import { cpu } from '../../src/workloads/cpu.ts';
 import { disk } from '../../src/workloads/disk.ts';
 import type { Workload } from '../../src/workloads/workload.ts';
-import { IMAGE_BUILD_TIMEOUT_MS } from '../support/guest-image.ts';
+import { guestImage, IMAGE_BUILD_TIMEOUT_MS } from '../support/guest-image.ts';
 import { processesInGroup } from './fixtures/proc-scan.ts';
 
 // The cpu workload run natively through the Backend interface and the real runner: the
@@ -24,80 +22,6 @@ import { processesInGroup } from './fixtures/proc-scan.ts';
 const host = new LocalHost();
 let image: GuestImage;
 let work: string;
-
-/**
- * An agent that supports native runs. Until src/guest/agent/init.sh carries the native
- * changes itself, the test applies them to a copy, one line at a time; afterwards the
- * shipped agent is used as it is (and this function can go).
- */
-async function nativeAgent(dir: string): Promise<string> {
-  const text = await readFile(defaultAgentPath(), 'utf8');
-  if (text.includes('HVB_NATIVE')) return defaultAgentPath();
-  const path = join(dir, 'init.sh');
-  await writeFile(path, withNativeSupport(text), { mode: 0o755 });
-  return path;
-}
-
-const NATIVE_EDITS: [RegExp, string][] = [
-  [/^set -f$/m, 'set -f\n# HVB_NATIVE=1: run on the host by the native backend (chroot, own mount and PID namespaces).\nnative=${HVB_NATIVE:-0}'],
-  [/^mount -t sysfs sysfs \/sys$/m, 'if [ "$native" = 1 ]; then mount -t sysfs -o ro sysfs /sys; else mount -t sysfs sysfs /sys; fi'],
-  [
-    /^mount -t devtmpfs devtmpfs \/dev 2>\/dev\/null$/m,
-    [
-      'if [ "$native" = 1 ]; then',
-      '\t# A private /dev with the usual character devices only: no host disk is reachable.',
-      '\tmount -t tmpfs -o mode=0755 dev /dev',
-      '\tmknod -m 666 /dev/null c 1 3; mknod -m 666 /dev/zero c 1 5; mknod -m 666 /dev/full c 1 7',
-      '\tmknod -m 666 /dev/random c 1 8; mknod -m 666 /dev/urandom c 1 9',
-      '\tmount -t tmpfs -o mode=0755 run /run',
-      '\tmount -t tmpfs -o mode=1777 tmp /tmp',
-      'else',
-      '\tmount -t devtmpfs devtmpfs /dev 2>/dev/null',
-      'fi',
-    ].join('\n'),
-  ],
-  [
-    /^exec <\/dev\/console >\/dev\/console 2>&1$/m,
-    [
-      'if [ "$native" = 1 ]; then',
-      '\t# A scratch disk (a host file) arrives as stdin: keep it as fd 9 for @disk.',
-      '\t[ "${HVB_DISK:-}" = stdin ] && exec 9<&0',
-      '\texec </dev/null 2>&1',
-      'else',
-      '\texec </dev/console >/dev/console 2>&1',
-      'fi',
-    ].join('\n'),
-  ],
-  [/^dmesg -n 1$/m, '[ "$native" = 1 ] || dmesg -n 1'],
-  [/^poweroff_now\(\) \{$/m, 'poweroff_now() {\n\t[ "$native" = 1 ] && exit 0'],
-  [/^\tdmesg \| tail -n 40$/m, '\t[ "$native" = 1 ] || dmesg | tail -n 40'],
-  [/^for word in \$\(cat \/proc\/cmdline\); do$/m, 'if [ "$native" = 1 ]; then cmdline=$HVB_CMDLINE; else cmdline=$(cat /proc/cmdline); fi\nfor word in $cmdline; do'],
-  [
-    /^frame ready /m,
-    [
-      'if [ "$native" = 1 ]; then',
-      "\t# No guest kernel: report the seconds since this namespace's PID 1 (the agent) started.",
-      '\tset -- $(cat /proc/1/stat)',
-      '\tfrac=${up#*.}',
-      '\tticks=$((${up%.*} * 100 + ${frac#0} - ${22}))',
-      "\tup=$(printf '%d.%02d' $((ticks / 100)) $((ticks % 100)))",
-      'fi',
-      'frame ready ',
-    ].join('\n'),
-  ],
-  [/^(\t+)modules\) for m in/m, '$1modules) [ "$native" = 1 ] || for m in'],
-  [/^disk_dev=""$/m, 'disk_dev=""\n[ "$native" = 1 ] && [ "${HVB_DISK:-}" = stdin ] && disk_dev=/proc/1/fd/9'],
-];
-
-/** The native changes, applied to the text of the agent. */
-function withNativeSupport(agent: string): string {
-  let text = agent;
-  for (const [pattern, replacement] of NATIVE_EDITS) {
-    if (!pattern.test(text)) throw new Error(`cannot add native support to the agent: no line matches ${pattern}`);
-    text = text.replace(pattern, replacement);
-  }
-  return text;
-}
 
 const failing: Workload = {
   name: 'failing',
@@ -112,11 +36,7 @@ const failing: Workload = {
 describe.runIf(process.getuid?.() === 0)('native backend, for real', () => {
   beforeAll(async () => {
     work = await mkdtemp(join(tmpdir(), 'hvb-native-int-'));
-    const agentPath = await nativeAgent(work);
-    image = agentPath === defaultAgentPath()
-      ? await buildImage({ log: (l) => process.stderr.write(`image: ${l}\n`) })
-      // A cache of its own, so this test never changes which image is current in the shared cache.
-      : await buildImage({ agentPath, cacheDir: join(defaultCacheDir(), 'test-native-agent'), debCacheDir: defaultCacheDir(), log: (l) => process.stderr.write(`image: ${l}\n`) });
+    image = await guestImage();
   }, IMAGE_BUILD_TIMEOUT_MS);
   afterEach(async () => {
     await killAllVms('test finished');

@@ -15,20 +15,42 @@
 export PATH=/usr/sbin:/usr/bin:/sbin:/bin
 export HOME=/root
 set -f
+# HVB_NATIVE=1: run on the host by the native backend (chroot, own mount and PID namespaces).
+native=${HVB_NATIVE:-0}
 
 mount -t proc proc /proc
-mount -t sysfs sysfs /sys
-mount -t devtmpfs devtmpfs /dev 2>/dev/null
+if [ "$native" = 1 ]; then
+	mount -t sysfs -o ro sysfs /sys
+	# A private /dev with the usual character devices only: no host disk is reachable.
+	mount -t tmpfs -o mode=0755 dev /dev
+	mknod -m 666 /dev/null c 1 3
+	mknod -m 666 /dev/zero c 1 5
+	mknod -m 666 /dev/full c 1 7
+	mknod -m 666 /dev/random c 1 8
+	mknod -m 666 /dev/urandom c 1 9
+	mount -t tmpfs -o mode=0755 run /run
+	mount -t tmpfs -o mode=1777 tmp /tmp
+else
+	mount -t sysfs sysfs /sys
+	mount -t devtmpfs devtmpfs /dev 2>/dev/null
+fi
 # POSIX shared memory (shm_open) for the tools that use it, e.g. cyclictest.
 mkdir -p /dev/shm && mount -t tmpfs shm /dev/shm
-exec </dev/console >/dev/console 2>&1
-# Kernel messages would interleave with frames on the console; keep them in dmesg.
-dmesg -n 1
+if [ "$native" = 1 ]; then
+	# Frames go to stdout. A scratch disk (a host file) arrives as stdin: keep it as fd 9 for @disk.
+	[ "${HVB_DISK:-}" = stdin ] && exec 9<&0
+	exec </dev/null 2>&1
+else
+	exec </dev/console >/dev/console 2>&1
+	# Kernel messages would interleave with frames on the console; keep them in dmesg.
+	dmesg -n 1
+fi
 
 nonce=""
 frame() { echo "HVB $nonce $*"; }
 
 poweroff_now() {
+	[ "$native" = 1 ] && exit 0
 	sync
 	# Wait until the console has sent every frame: the kernel's last words ("reboot: Power
 	# down", an emergency message no log level hides) would otherwise cut into the last
@@ -42,7 +64,7 @@ poweroff_now() {
 fail() {
 	frame error "$*"
 	echo "hvbench agent: $* (last kernel messages follow)"
-	dmesg | tail -n 40
+	[ "$native" = 1 ] || dmesg | tail -n 40
 	frame done
 	poweroff_now
 }
@@ -56,7 +78,8 @@ uptime_ms() {
 
 # --- decode the job -------------------------------------------------------------
 job=""
-for word in $(cat /proc/cmdline); do
+if [ "$native" = 1 ]; then cmdline=${HVB_CMDLINE:-}; else cmdline=$(cat /proc/cmdline); fi
+for word in $cmdline; do
 	case "$word" in hvb.job=*) job=${word#hvb.job=} ;; esac
 done
 [ -n "$job" ] || { echo "hvbench agent: no hvb.job= on the kernel command line"; poweroff_now; }
@@ -71,6 +94,13 @@ done </run/hvb-job
 [ -n "$nonce" ] || { echo "hvbench agent: job has no nonce"; poweroff_now; }
 
 read -r up _ </proc/uptime
+if [ "$native" = 1 ]; then
+	# No guest kernel: report the seconds since this namespace's PID 1 (the agent) started.
+	set -- $(cat /proc/1/stat)
+	frac=${up#*.}
+	ticks=$((${up%.*} * 100 + ${frac#0} - ${22}))
+	up=$(printf '%d.%02d' $((ticks / 100)) $((ticks % 100)))
+fi
 frame ready "uptime=$up" "kernel=$(uname -r)"
 
 # --- run it ---------------------------------------------------------------------
@@ -88,6 +118,7 @@ load_module() {
 
 disk_dev=""
 nic_dev=""
+[ "$native" = 1 ] && [ "${HVB_DISK:-}" = stdin ] && disk_dev=/proc/1/fd/9
 
 probe_device() {
 	what=$1
@@ -137,7 +168,7 @@ run_step() {
 
 while read -r kind rest; do
 	case "$kind" in
-		modules) for m in $rest; do load_module "$m"; done ;;
+		modules) [ "$native" = 1 ] || for m in $rest; do load_module "$m"; done ;;
 		probe) for k in $rest; do probe_device "$k"; done ;;
 		step) run_step $rest ;;
 	esac
