@@ -7,13 +7,13 @@ import { defineSuite } from 'hvbench';
  */
 export default defineSuite({
   name: 'io-models',
-  description: 'fio on each disk model (NIC models: see the net entry)',
+  description: 'fio on each disk model, iperf3 and sockperf on each NIC model',
   guest: { vcpus: 1, memoryMiB: 512 },
   backends: ['tcg'],
   repetitions: 3,
   warmup: 0,
   workloads: [
     { workload: 'disk', params: { device: ['virtio-blk', 'virtio-scsi', 'nvme', 'ahci', 'ide'], sizeMiB: 256, runtimeSec: 5, queueDepth: 16 } },
-    // net: { workload: 'net', params: { device: ['virtio-net', 'e1000', 'rtl8139'], timeSec: 5 } }
+    { workload: 'net', params: { device: ['virtio-net', 'e1000', 'rtl8139'], timeSec: 5 } },
   ],
 });

@@ -21,6 +21,6 @@ export default defineSuite({
     { workload: 'micro', params: { msPerOp: 500 } },
     { workload: 'cyclictest', params: { timeSec: 10 } },
     { workload: 'hackbench', params: { groups: 2, fds: 5, loops: 200 } },
-    // net: { workload: 'net', params: { io: ['paravirtual', 'emulated'], timeSec: 5 } }
+    { workload: 'net', params: { io: ['paravirtual', 'emulated'], timeSec: 5 } },
   ],
 });

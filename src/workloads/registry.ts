@@ -5,6 +5,7 @@ import { disk } from './disk.ts';
 import { hackbench } from './hackbench.ts';
 import { memory } from './memory.ts';
 import { micro } from './micro.ts';
+import { net } from './net.ts';
 import { stream } from './stream.ts';
 import type { Workload } from './workload.ts';
 
@@ -16,6 +17,7 @@ export const workloads: Record<string, Workload> = {
   stream: stream,
   disk: disk,
   micro: micro,
+  net: net,
   cyclictest: cyclictest,
   hackbench: hackbench,
 };

@@ -19,7 +19,7 @@ describe('the hvbench command', () => {
     expect(r.stdout).toMatch(/^tcg\/boot$/m);
     expect(r.stdout).toMatch(/^tcg\/cpu\/.*threads=1/m);
     expect(r.stdout).toMatch(/^tcg\/disk\/io=paravirtual,/m);
-    expect(r.stdout).toMatch(/5 cases × 3 repetitions = 15 runs/);
+    expect(r.stdout).toMatch(/6 cases × 3 repetitions = 18 runs/);
   });
 
   it('exits 2 with the file and field path for a bad suite', async () => {

@@ -1,6 +1,8 @@
 import type { Command } from 'commander';
 import { buildImage } from '../../guest/build.ts';
 import { LocalHost } from '../../hosts/local.ts';
+import { cleanLeftovers } from '../../hosts/netns-leftovers.ts';
+import { createNetworkProvider } from '../../hosts/netns-provider.ts';
 import { renderResultTable } from '../../report/table.ts';
 import { DEFAULT_RESULTS_DIR } from '../../results/store.ts';
 import { progressObserver } from '../../runner/progress.ts';
@@ -22,6 +24,9 @@ export function registerRun(program: Command): void {
       const suite = await loadSuite(file, suiteDeps);
       const cases = filterByBackend(expandSuite(suite, suiteDeps, { source: file }), backendList(opts.backend), file);
       const image = await buildImage({ log: (line) => process.stderr.write(`image: ${line}\n`) });
+      const leftovers = await cleanLeftovers();
+      for (const l of leftovers.removed) process.stderr.write(`cleaned up after an earlier run: ${`network ${l.name}${l.netns ? ` (namespace ${l.netns})` : ''}${l.peers.length ? `, ${l.peers.length} peer process(es)` : ''}`}\n`);
+      for (const p of leftovers.problems) process.stderr.write(`warning: ${p}\n`);
       const progress = progressObserver();
       const { run, samples } = await runSuite({
         suite,
@@ -33,6 +38,7 @@ export function registerRun(program: Command): void {
         backends: getBackend,
         workloads,
         observer: progress,
+        network: createNetworkProvider({ image }),
         signal: interrupt.signal,
       });
       process.stdout.write(`\n${renderResultTable(samples)}\n`);
