@@ -58,6 +58,8 @@ export interface BackendFacts {
 export interface RepetitionUsage {
   /** 1-based repetition number; warm-ups are numbered separately. */
   rep: number;
+  /** Position of this repetition in the run's order (interleaved across backends). */
+  seq?: number;
   warmup: boolean;
   /** The accelerator the VMM confirmed (never the one requested). */
   accel?: string;

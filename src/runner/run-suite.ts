@@ -20,6 +20,8 @@ import type { RunObserver } from './events.ts';
 import { runRepetition, type RepOutcome } from './repetition.ts';
 import { caseDims, toSamples, type RunProvenance } from './sample-dims.ts';
 import { caseTimeoutSec } from './timeout.ts';
+import { groupKey } from '../stats/interleave.ts';
+import { shouldContinueRound, type StoppingPolicy } from '../stats/stopping.ts';
 
 export interface RunSuiteOptions {
   suite: ResolvedSuite;
@@ -75,13 +77,11 @@ export async function runSuite(o: RunSuiteOptions): Promise<RunSuiteResult> {
   const total = o.cases.reduce((n, c, i) => n + ('devices' in plans[i]! ? c.warmup + c.repetitions : 0), 0);
   observe({ type: 'run-start', runId: run.id, dir: run.dir, cases: o.cases.length, repetitions: total });
 
-  const samples: Sample[] = [];
-  let index = 0;
+  const counter: Counter = { seq: 0, total, observe };
+  const groups = new Map<string, Member[]>();
   for (const [i, c] of o.cases.entries()) {
     const record = run.record.cases[i] as CaseRecord;
-    const capability = capabilities.get(c.backend) as Capability;
     const plan = plans[i]!;
-    if (o.signal?.aborted) break;
     if ('skip' in plan) {
       await updateRun(run, () => {
         record.status = 'skipped';
@@ -90,9 +90,17 @@ export async function runSuite(o: RunSuiteOptions): Promise<RunSuiteResult> {
       observe({ type: 'case-skipped', caseId: c.id, reason: plan.reason });
       continue;
     }
+    const capability = capabilities.get(c.backend) as Capability;
     const provenance: RunProvenance = { suite: o.suite.name, run: run.id, host: o.host.name, hostCpu: hostInfo.cpuModel, image: o.image.hash, backendFacts: capability.facts };
-    const ran = await runCase(o, run, c, record, provenance, plan.devices, i, { next: () => ++index, total, observe });
-    samples.push(...ran);
+    const key = o.suite.interleave ? groupKey(c) : c.id;
+    const members = groups.get(key) ?? [];
+    members.push({ c, record, provenance, devices: plan.devices, caseIndex: i, stopValues: [], failed: false });
+    groups.set(key, members);
+  }
+  const samples: Sample[] = [];
+  for (const members of groups.values()) {
+    if (o.signal?.aborted) break;
+    samples.push(...(await runGroup(o, run, members, counter)));
   }
   await o.host.removeTree(join(run.dir, SCRATCH_DIR)).catch(() => {});
   const status = o.signal?.aborted ? 'interrupted' : 'completed';
@@ -110,70 +118,124 @@ function planCase(c: Case, capability: Capability, o: RunSuiteOptions): { device
 }
 
 interface Counter {
-  next: () => number;
+  /** Position of the next repetition in the run: the order recorded with every sample. */
+  seq: number;
   total: number;
   observe: RunObserver;
 }
 
-async function runCase(o: RunSuiteOptions, run: StoredRun, c: Case, record: CaseRecord, provenance: RunProvenance, devices: CaseDevices, caseIndex: number, counter: Counter): Promise<Sample[]> {
-  const workload = o.workloads[c.workload] as Workload;
-  await updateRun(run, () => {
-    record.status = 'pending';
-    record.host = o.host.name;
-    record.startedAt = new Date().toISOString();
-  });
-  let setup: CaseSetup;
-  try {
-    setup = await setupCase({ caseId: c.id, slug: `case-${caseIndex + 1}`, workload, devices, image: o.image, host: o.host, scratchDir: join(run.dir, SCRATCH_DIR), ...(o.network ? { network: o.network } : {}) });
-  } catch (e) {
-    await updateRun(run, () => {
-      record.status = 'failed';
-      record.error = errorInfo(e);
-      record.endedAt = new Date().toISOString();
-    });
-    return [];
-  }
-  try {
-    return await runRepetitions(o, run, c, record, provenance, setup, counter);
-  } finally {
-    await setup.release();
-  }
+/** A case of a group: cases that differ only in their backend take turns (A B A B …). */
+interface Member {
+  c: Case;
+  record: CaseRecord;
+  provenance: RunProvenance;
+  devices: CaseDevices;
+  caseIndex: number;
+  setup?: CaseSetup;
+  /** Values of the metric that drives the stopping rule, one per measured repetition. */
+  stopValues: number[];
+  failed: boolean;
 }
 
-async function runRepetitions(o: RunSuiteOptions, run: StoredRun, c: Case, record: CaseRecord, provenance: RunProvenance, setup: CaseSetup, counter: Counter): Promise<Sample[]> {
-  const workload = o.workloads[c.workload] as Workload;
-  const backend = o.backends(c.backend);
-  const timeoutSec = caseTimeoutSec(workload.expectedSeconds(c.params), c.timeoutSec);
-  const defs = [...workload.metrics, ...BOOT_METRICS, ...HOST_METRICS];
+/**
+ * Runs a group: every member's warm-ups, then rounds of one measured repetition per member
+ * until each has its `repetitions`, then more rounds while the stopping rule asks for them
+ * (a CI target, capped by `maxRepetitions` and `timeBudgetSec`). A member that fails stops;
+ * the others go on.
+ */
+async function runGroup(o: RunSuiteOptions, run: StoredRun, members: Member[], counter: Counter): Promise<Sample[]> {
   const samples: Sample[] = [];
-  const plan = [...Array.from({ length: c.warmup }, (_, k) => ({ rep: k + 1, warmup: true })), ...Array.from({ length: c.repetitions }, (_, k) => ({ rep: k + 1, warmup: false }))];
-  for (const { rep, warmup } of plan) {
-    if (o.signal?.aborted) break;
-    const index = counter.next();
-    counter.observe({ type: 'rep-start', index, total: counter.total, caseId: c.id, backend: c.backend, workload: c.workload, rep, warmup });
-    const name = `${c.workload}-${warmup ? 'w' : 'r'}${rep}`;
-    const outcome = await runRepetition({ backend, host: setup.host, image: o.image, workload, params: c.params, vcpus: c.guest.vcpus, memoryMiB: c.guest.memoryMiB, timeoutSec, name, setup, ...(o.signal ? { signal: o.signal } : {}) });
-    const dims = { ...caseDims(c, rep, outcome.accel ?? 'unknown', outcome.guestKernel, provenance), ...setup.dims, ...outcome.dims };
-    const repSamples = warmup ? [] : toSamples(outcome.values, defs, dims, outcome.startedAt);
-    await appendSamples(run, repSamples);
-    samples.push(...repSamples);
-    const logFile = await writeGuestLog(run, c.id, warmup ? `w${rep}` : rep, renderLog(outcome, setup.extraLog()));
-    await updateRun(run, () => recordRepetition(record, outcome, rep, warmup, logFile));
-    counter.observe({ type: 'rep-end', index, total: counter.total, caseId: c.id, rep, warmup, status: outcome.status, wallMs: outcome.wallMs, ...(outcome.error ? { error: outcome.error } : {}) });
-    if (outcome.status !== 'completed') return samples;
+  for (const m of members) await openMember(o, run, m);
+  try {
+    for (const m of members) {
+      for (let rep = 1; rep <= m.c.warmup && !m.failed && !o.signal?.aborted; rep++) samples.push(...(await repetition(o, run, m, rep, true, counter)));
+    }
+    const policy = stoppingPolicy(o.suite, members[0]!.c);
+    const t0 = Date.now();
+    for (let rep = 1; !o.signal?.aborted; rep++) {
+      const active = members.filter((m) => !m.failed);
+      if (active.length === 0) break;
+      if (!shouldContinueRound(active.map((m) => m.stopValues), policy, Date.now() - t0).continue) break;
+      for (const m of active) {
+        if (o.signal?.aborted) break;
+        samples.push(...(await repetition(o, run, m, rep, false, counter)));
+      }
+    }
+    for (const m of members.filter((x) => !x.failed)) {
+      await updateRun(run, () => {
+        m.record.status = o.signal?.aborted ? 'failed' : 'completed';
+        if (o.signal?.aborted) m.record.error = { message: 'interrupted before all repetitions ran' };
+        m.record.endedAt = new Date().toISOString();
+      });
+    }
+  } finally {
+    for (const m of members) await m.setup?.release();
   }
-  await updateRun(run, () => {
-    record.status = o.signal?.aborted ? 'failed' : 'completed';
-    if (o.signal?.aborted) record.error = { message: 'interrupted before all repetitions ran' };
-    record.endedAt = new Date().toISOString();
-  });
   return samples;
 }
 
-function recordRepetition(record: CaseRecord, outcome: RepOutcome, rep: number, warmup: boolean, logFile: string): void {
+function stoppingPolicy(suite: ResolvedSuite, c: Case): StoppingPolicy {
+  return {
+    min: c.repetitions,
+    max: Math.max(c.repetitions, suite.maxRepetitions ?? c.repetitions),
+    ...(suite.targetCiHalfWidth === undefined ? {} : { targetCiHalfWidth: suite.targetCiHalfWidth }),
+    ...(suite.timeBudgetSec === undefined ? {} : { timeBudgetSec: suite.timeBudgetSec }),
+  };
+}
+
+/** Prepares a member's devices and network; a failure fails the case, not the run. */
+async function openMember(o: RunSuiteOptions, run: StoredRun, m: Member): Promise<void> {
+  const workload = o.workloads[m.c.workload] as Workload;
+  await updateRun(run, () => {
+    m.record.status = 'pending';
+    m.record.host = o.host.name;
+    m.record.startedAt = new Date().toISOString();
+  });
+  try {
+    m.setup = await setupCase({ caseId: m.c.id, slug: `case-${m.caseIndex + 1}`, workload, devices: m.devices, image: o.image, host: o.host, scratchDir: join(run.dir, SCRATCH_DIR), ...(o.network ? { network: o.network } : {}) });
+  } catch (e) {
+    m.failed = true;
+    await updateRun(run, () => {
+      m.record.status = 'failed';
+      m.record.error = errorInfo(e);
+      m.record.endedAt = new Date().toISOString();
+    });
+  }
+}
+
+/** One guest boot of a member: run, store its samples and log at once, record it. */
+async function repetition(o: RunSuiteOptions, run: StoredRun, m: Member, rep: number, warmup: boolean, counter: Counter): Promise<Sample[]> {
+  const { c } = m;
+  const setup = m.setup as CaseSetup;
+  const workload = o.workloads[c.workload] as Workload;
+  const timeoutSec = caseTimeoutSec(workload.expectedSeconds(c.params), c.timeoutSec);
+  const defs = [...workload.metrics, ...BOOT_METRICS, ...HOST_METRICS];
+  const seq = counter.seq++;
+  const index = seq + 1;
+  counter.total = Math.max(counter.total, index);
+  counter.observe({ type: 'rep-start', index, total: counter.total, caseId: c.id, backend: c.backend, workload: c.workload, rep, warmup });
+  const name = `${c.workload}-${warmup ? 'w' : 'r'}${rep}`;
+  const outcome = await runRepetition({ backend: o.backends(c.backend), host: setup.host, image: o.image, workload, params: c.params, vcpus: c.guest.vcpus, memoryMiB: c.guest.memoryMiB, timeoutSec, name, setup, ...(o.signal ? { signal: o.signal } : {}) });
+  const dims = { ...caseDims(c, rep, outcome.accel ?? 'unknown', outcome.guestKernel, m.provenance), seq, ...setup.dims, ...outcome.dims };
+  const repSamples = warmup ? [] : toSamples(outcome.values, defs, dims, outcome.startedAt);
+  await appendSamples(run, repSamples);
+  const logFile = await writeGuestLog(run, c.id, warmup ? `w${rep}` : rep, renderLog(outcome, setup.extraLog()));
+  await updateRun(run, () => recordRepetition(m.record, outcome, rep, warmup, logFile, seq));
+  counter.observe({ type: 'rep-end', index, total: counter.total, caseId: c.id, rep, warmup, status: outcome.status, wallMs: outcome.wallMs, ...(outcome.error ? { error: outcome.error } : {}) });
+  if (outcome.status !== 'completed') m.failed = true;
+  else if (!warmup) {
+    const stopMetric = o.suite.stopMetric ?? workload.metrics[0]?.name ?? 'boot.to_ready_ms';
+    const v = outcome.values.find((x) => x.metric === stopMetric);
+    if (v) m.stopValues.push(v.value);
+    else m.stopValues.push(Number.NaN);
+  }
+  return repSamples;
+}
+
+function recordRepetition(record: CaseRecord, outcome: RepOutcome, rep: number, warmup: boolean, logFile: string, seq: number): void {
   (record.logs ??= []).push(logFile);
   if (outcome.usage) {
-    record.usage.push({ rep, warmup, ...(outcome.accel ? { accel: outcome.accel } : {}), wallS: outcome.wallMs / 1000, cpuUserS: outcome.usage.cpuUserS, cpuSystemS: outcome.usage.cpuSystemS, peakRssKiB: outcome.usage.peakRssKiB });
+    record.usage.push({ rep, seq, warmup, ...(outcome.accel ? { accel: outcome.accel } : {}), wallS: outcome.wallMs / 1000, cpuUserS: outcome.usage.cpuUserS, cpuSystemS: outcome.usage.cpuSystemS, peakRssKiB: outcome.usage.peakRssKiB });
   }
   if (outcome.status === 'completed') {
     if (!warmup) record.repetitionsDone++;

@@ -177,7 +177,8 @@ describe('running a suite', () => {
     expect(run.record.cases[0]?.error?.message).toBe('xen cannot run this case: hvbench boots Xen guests as PVH, which have no device model: emulated devices need an HVM guest');
     expect(events.filter((e) => e.type === 'case-skipped')).toHaveLength(1);
     expect(events.find((e) => e.type === 'run-start')).toMatchObject({ repetitions: 3 });
-    expect(seen.map((s) => s.disks[0]?.model)).toEqual(['xen-vbd', 'ide', 'virtio-blk']);
+    // Interleaved by group, in the order groups first appear: the paravirtual one (xen, fake), then the emulated one.
+    expect(seen.map((s) => s.disks[0]?.model)).toEqual(['xen-vbd', 'virtio-blk', 'ide']);
   });
 
   it('opens the network of a NIC case through the provider, hands its endpoint to the workload, and closes it', async () => {
@@ -226,5 +227,43 @@ describe('running a suite', () => {
     const record = JSON.parse(await readFile(join(run.dir, 'run.json'), 'utf8')).cases[0];
     expect(record.usage).toHaveLength(2);
     expect(await readFile(join(run.dir, record.logs[0]), 'utf8')).toMatch(/--- network peers ---\nServer listening on 5201\n$/);
+  });
+
+  it('interleaves the repetitions of cases that differ only in their backend, and records the order', async () => {
+    const a = fakeBackend((say, nonce) => stepTranscript(say, nonce, 'cpu', sysbench(10)), 'a');
+    const b = fakeBackend((say, nonce) => stepTranscript(say, nonce, 'cpu', sysbench(20)), 'b');
+    const { go, events } = setup({ a, b }, { name: 's', backends: ['a', 'b'], repetitions: 2, warmup: 1, workloads: [{ workload: 'cpu' }] });
+    const { run, samples } = await go();
+    const order = events.flatMap((e) => (e.type === 'rep-start' ? [`${e.backend}:${e.warmup ? 'w' : 'r'}${e.rep}`] : []));
+    expect(order).toEqual(['a:w1', 'b:w1', 'a:r1', 'b:r1', 'a:r2', 'b:r2']);
+    const eps = samples.filter((x) => x.metric === 'cpu.events_per_s').map((x) => [x.dims.backend, x.dims.rep, x.dims.seq]);
+    expect(eps).toEqual([
+      ['a', 1, 2],
+      ['b', 1, 3],
+      ['a', 2, 4],
+      ['b', 2, 5],
+    ]);
+    expect(run.record.cases[1]?.usage.map((u) => u.seq)).toEqual([1, 3, 5]);
+  });
+
+  it('runs each case in a row when interleaving is off', async () => {
+    const a = fakeBackend((say, nonce) => stepTranscript(say, nonce, 'cpu', sysbench(10)), 'a');
+    const b = fakeBackend((say, nonce) => stepTranscript(say, nonce, 'cpu', sysbench(20)), 'b');
+    const { go, events } = setup({ a, b }, { name: 's', backends: ['a', 'b'], repetitions: 2, interleave: false, workloads: [{ workload: 'cpu' }] });
+    await go();
+    expect(events.flatMap((e) => (e.type === 'rep-start' ? [`${e.backend}${e.rep}`] : []))).toEqual(['a1', 'a2', 'b1', 'b2']);
+  });
+
+  it('adds repetitions until the CI target is met, and stops at maxRepetitions when it is not', async () => {
+    const steady = fakeBackend((say, nonce) => stepTranscript(say, nonce, 'cpu', sysbench(100)), 'steady');
+    let flip = 0;
+    const noisy = fakeBackend((say, nonce) => stepTranscript(say, nonce, 'cpu', sysbench(flip++ % 2 ? 50 : 150)), 'noisy');
+    const once = setup({ steady }, { name: 's', backends: ['steady'], repetitions: 3, maxRepetitions: 8, targetCiHalfWidth: 0.05, workloads: [{ workload: 'cpu' }] });
+    const r1 = await once.go();
+    expect(r1.run.record.cases[0]?.repetitionsDone).toBe(3);
+    const capped = setup({ noisy }, { name: 's', backends: ['noisy'], repetitions: 3, maxRepetitions: 8, targetCiHalfWidth: 0.05, workloads: [{ workload: 'cpu' }] });
+    const r2 = await capped.go();
+    expect(r2.run.record.cases[0]?.repetitionsDone).toBe(8);
+    expect(r2.run.record.cases[0]?.status).toBe('completed');
   });
 });
