@@ -1,0 +1,34 @@
+import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { hvbench } from '../support/cli.ts';
+import { guestImage, IMAGE_BUILD_TIMEOUT_MS } from '../support/guest-image.ts';
+
+// The shipped quick suite, exactly as the demo runs it: every case must complete.
+let out: string;
+beforeAll(async () => {
+  await guestImage();
+  out = await mkdtemp(join(tmpdir(), 'hvb-quick-'));
+}, IMAGE_BUILD_TIMEOUT_MS);
+afterAll(async () => {
+  await rm(out, { recursive: true, force: true });
+});
+
+describe('suites/quick.ts on local TCG', () => {
+  it('runs fully: every case completed, samples from every workload family', { timeout: 20 * 60_000 }, async () => {
+    const r = await hvbench(['run', 'suites/quick.ts', '--out', out], { timeoutMs: 19 * 60_000 });
+    expect(r.exitCode, r.stdout + r.stderr).toBe(0);
+    const [runId] = await readdir(out);
+    const record = JSON.parse(await readFile(join(out, runId!, 'run.json'), 'utf8'));
+    expect(record.status).toBe('completed');
+    for (const c of record.cases) expect([c.id, c.status]).toEqual([c.id, 'completed']);
+    const metrics = new Set(
+      (await readFile(join(out, runId!, 'samples.jsonl'), 'utf8'))
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l).metric as string),
+    );
+    for (const m of ['boot.to_ready_ms', 'cpu.events_per_s', 'memory.read_mib_s', 'disk.seq_read_mib_s', 'micro.cpuid_ns', 'net.tx_gbit_s']) expect(metrics).toContain(m);
+  });
+});
