@@ -4,7 +4,8 @@ import { checkIoDevice, ioParams, ioRequest } from './io-params.ts';
 import { netSetupSteps, PEER_WAIT_SEC } from './net-guest.ts';
 import { parseIperf3 } from './net-iperf3.ts';
 import { parseSockperf } from './net-sockperf.ts';
-import type { StepOutput, Workload } from './workload.ts';
+import { HOST_CPU_PER_GIB } from './host-metrics.ts';
+import type { MetricValue, StepOutput, Workload } from './workload.ts';
 
 const params = z
   .object({
@@ -41,6 +42,7 @@ export const net: Workload<typeof params> = {
     { name: 'net.rr_latency_avg_us', unit: 'us', better: 'lower', description: 'mean request/response round trip (sockperf ping-pong --full-rtt)' },
     { name: 'net.rr_latency_p50_us', unit: 'us', better: 'lower', description: 'median request/response round trip' },
     { name: 'net.rr_latency_p99_us', unit: 'us', better: 'lower', description: '99th percentile of the request/response round trip' },
+    HOST_CPU_PER_GIB,
   ],
   // Three measurements, each with a few seconds of connection set-up and tear-down under
   // emulation, plus the wait for the link to come up.
@@ -78,6 +80,12 @@ export const net: Workload<typeof params> = {
       { metric: 'net.rr_latency_p50_us', value: rr.p50Us },
       { metric: 'net.rr_latency_p99_us', value: rr.p99Us },
     ];
+  },
+  // The job also runs sockperf, whose bytes are few: the figure is CPU per GiB of iperf3 traffic.
+  hostCost(outputs, cost): MetricValue[] {
+    const bytes = parseIperf3(stepOutput(outputs, NET_STEPS.tx), { reverse: false }).bytes + parseIperf3(stepOutput(outputs, NET_STEPS.rx), { reverse: true }).bytes;
+    const gib = bytes / 1024 ** 3;
+    return gib > 0 ? [{ metric: HOST_CPU_PER_GIB.name, value: cost.vmmCpuS / gib }] : [];
   },
 };
 
