@@ -1,5 +1,6 @@
 import type { Sample } from '../results/sample.ts';
 import { summarize, type Summary } from '../stats/summary.ts';
+import { fmtNumber } from '../stats/format.ts';
 
 /**
  * A plain-text table of results, one row per (case, metric): the case comes from the
@@ -26,11 +27,11 @@ export function renderResultTable(samples: readonly Sample[]): string {
       row.metric,
       `${row.unit} ${row.better === 'higher' ? '↑' : '↓'}`.trim(),
       String(s.n),
-      formatNumber(s.median),
-      formatNumber(s.mean),
-      s.cv === undefined ? '–' : formatNumber(s.cv * 100),
-      formatNumber(s.min),
-      formatNumber(s.max),
+      fmtNumber(s.median),
+      fmtNumber(s.mean),
+      s.cv === undefined ? '–' : fmtNumber(s.cv * 100),
+      fmtNumber(s.min),
+      fmtNumber(s.max),
     ];
   });
   return alignColumns([HEADER, ...cells]);
@@ -49,19 +50,8 @@ function groupRows(samples: readonly Sample[]): Row[] {
   return [...rows.values()];
 }
 
-/**
- * About three significant digits, without exponent for everyday magnitudes:
- * 12345.6 → 12346, 123.45 → 123, 12.345 → 12.3, 1.2345 → 1.23, 0.012345 → 0.0123;
- * below 0.001 or from 1e9 on: 1.23e-5, 4.57e+9.
- */
-export function formatNumber(x: number): string {
-  if (!Number.isFinite(x)) return String(x);
-  if (x === 0) return '0';
-  const abs = Math.abs(x);
-  if (abs >= 1e9 || abs < 1e-3) return x.toExponential(2);
-  if (abs >= 100) return Math.round(x).toString();
-  return Number(x.toPrecision(3)).toString();
-}
+/** About three significant digits (see stats/format.ts): the one number format of every table. */
+export { fmtNumber as formatNumber };
 
 /** Columns padded to their widest cell; numbers right-aligned; a dashed rule under the header. */
 function alignColumns(table: string[][]): string {
