@@ -85,7 +85,7 @@ describe('formatCaseList', () => {
   it('prints one id per line and the total', () => {
     const cases = expand({ name: 'x', backends: ['tcg', 'kvm'], workloads: [{ workload: 'cpu', params: { threads: [1, 2] } }] });
     expect(formatCaseList(cases)).toBe(
-      ['tcg/cpu/threads=1', 'tcg/cpu/threads=2', 'kvm/cpu/threads=1', 'kvm/cpu/threads=2', '4 cases × 3 repetitions = 12 runs'].join('\n'),
+      ['tcg/cpu/threads=1', 'tcg/cpu/threads=2', 'kvm/cpu/threads=1', 'kvm/cpu/threads=2', '4 cases × 10 repetitions = 40 runs'].join('\n'),
     );
   });
 
@@ -95,7 +95,7 @@ describe('formatCaseList', () => {
   });
 
   it('totals runs when repetitions differ between cases', () => {
-    const cases = expand({ name: 'x', backends: ['tcg', 'kvm'], workloads: [{ workload: 'boot' }] });
+    const cases = expand({ name: 'x', backends: ['tcg', 'kvm'], repetitions: 3, workloads: [{ workload: 'boot' }] });
     cases[1]!.repetitions = 10;
     expect(formatCaseList(cases).split('\n').at(-1)).toBe('2 cases, 13 runs');
   });
