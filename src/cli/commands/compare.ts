@@ -2,59 +2,42 @@ import type { Command } from 'commander';
 import type { Sample } from '../../results/sample.ts';
 import { readSamples } from '../../results/samples-file.ts';
 import { openRun, type StoredRun } from '../../results/store.ts';
-import type { RatioCiMethod } from '../../stats/compare.ts';
 import { compareRuns, compareWithin, type CompareReport, type CompareReportOptions } from '../../stats/compare-report.ts';
 import { renderCompare } from '../../stats/compare-text.ts';
-import { DEFAULT_PERMUTATIONS } from '../../stats/permutation.ts';
-import { DEFAULT_SEED } from '../../stats/prng.ts';
-import { DEFAULT_IGNORED_DIMS, differingDims } from '../../stats/series.ts';
-import { compareConfigOf, parseSettingOption, settingsFor, type CompareConfig } from '../../stats/thresholds.ts';
+import { differingDims } from '../../stats/series.ts';
+import { compareConfigOf, settingsFor } from '../../stats/thresholds.ts';
 import { HvbError } from '../../util/errors.ts';
+import { addStatsOptions, collect, parseStatsOpts, splitList, type StatsOpts } from '../stats-options.ts';
 
-interface CompareOpts {
+interface CompareOpts extends StatsOpts {
   by?: string;
   reference?: string;
   metric?: string[];
-  alpha?: string[];
-  threshold?: string[];
-  ignore?: string[];
-  permutations: string;
-  seed: string;
-  ci: string;
-  json?: boolean;
   fail: boolean;
 }
 
-export const collect = (value: string, previous: string[] = []): string[] => [...previous, value];
-
 export function registerCompare(program: Command): void {
-  program
+  const cmd = program
     .command('compare')
     .description('compare a run with a baseline run (or, given one run, its backends with a reference); exit 1 on a regression')
     .argument('<run>', 'the run under test (B): a run folder or a run id under results/')
     .argument('[baseline]', 'the baseline run (A); without it, values of --by are compared within <run>')
     .option('--by <dim>', 'with one run: the dimension whose values are compared (default backend)')
     .option('--reference <value>', 'with one run: the value of --by the others are compared against (default native, when present)')
-    .option('--metric <names>', 'only these metrics (comma-separated, repeatable)', collect)
-    .option('--alpha <p>', 'significance level, or <metric>=<p> for one metric (default 0.01; repeatable)', collect)
-    .option('--threshold <fraction>', 'noise threshold, e.g. 0.05 or 5%, or <metric>=<fraction> (default 5%; repeatable)', collect)
-    .option('--ignore <dims>', 'more dimensions to leave out of matching (comma-separated, repeatable)', collect)
-    .option('--permutations <n>', 'random relabellings of the permutation test', String(DEFAULT_PERMUTATIONS))
-    .option('--seed <n>', 'seed of the permutation test (and the bootstrap), recorded in the output', String(DEFAULT_SEED))
-    .option('--ci <method>', 'interval of B/A: log-t or bootstrap', 'log-t')
-    .option('--json', 'machine-readable output')
+    .option('--metric <names>', 'only these metrics (comma-separated, repeatable)', collect);
+  addStatsOptions(cmd)
     .option('--no-fail', 'exit 0 even when a regression is found')
     .action(async (ref: string, baselineRef: string | undefined, opts: CompareOpts) => {
       const runB = await open(ref);
       const runA = baselineRef === undefined ? undefined : await open(baselineRef);
-      const cli = parseCliConfig(opts);
+      const { cli, ignore, seed, permutations, ratioCi } = parseStatsOpts(opts);
       const suite = compareConfigOf(runB.run.record.suite.resolved, `${runB.run.dir}/run.json`);
       const options: CompareReportOptions = {
-        ignore: new Set([...DEFAULT_IGNORED_DIMS, ...splitList(opts.ignore ?? [])]),
+        ignore,
         settings: (metric) => settingsFor(metric, [suite, cli]),
-        seed: positiveInt(opts.seed, '--seed', 0),
-        permutations: positiveInt(opts.permutations, '--permutations', 1),
-        ratioCi: ciMethod(opts.ci),
+        seed,
+        permutations,
+        ratioCi,
         metrics: splitList(opts.metric ?? []),
       };
       const report = runA ? againstBaseline(runA, runB, opts, options) : withinRun(runB, opts, options);
@@ -105,26 +88,4 @@ function withinRun(run: Opened, opts: CompareOpts, options: CompareReportOptions
   const report = compareWithin({ id: run.run.id, samples: run.samples }, by, reference, options);
   if (report.rows.length === 0) throw new HvbError('usage', `${run.run.id}: no series of another ${by} matches one of ${by} ${reference}`, { hint: 'the cases of each value must have the same workload, parameters and guest' });
   return report;
-}
-
-function parseCliConfig(opts: CompareOpts): CompareConfig {
-  let config: CompareConfig = {};
-  for (const a of opts.alpha ?? []) config = parseSettingOption(a, 'alpha', config);
-  for (const t of opts.threshold ?? []) config = parseSettingOption(t, 'noiseThreshold', config);
-  return config;
-}
-
-export function splitList(values: readonly string[]): string[] {
-  return values.flatMap((v) => v.split(',')).map((v) => v.trim()).filter(Boolean);
-}
-
-export function positiveInt(text: string, option: string, min: number): number {
-  const n = Number(text);
-  if (!Number.isInteger(n) || n < min || n > 0xffffffff) throw new HvbError('usage', `${option} ${JSON.stringify(text)}: expected an integer ≥ ${min}`);
-  return n;
-}
-
-export function ciMethod(text: string): RatioCiMethod {
-  if (text === 'log-t' || text === 'bootstrap') return text;
-  throw new HvbError('usage', `--ci ${JSON.stringify(text)}: expected log-t or bootstrap`);
 }

@@ -5,60 +5,40 @@ import { readSamples } from '../../results/samples-file.ts';
 import { openRun, RUN_FILE } from '../../results/store.ts';
 import { buildHistory, type HistoryRun } from '../../stats/history.ts';
 import { renderHistory } from '../../stats/history-text.ts';
-import { DEFAULT_PERMUTATIONS } from '../../stats/permutation.ts';
-import { DEFAULT_SEED } from '../../stats/prng.ts';
-import { DEFAULT_IGNORED_DIMS } from '../../stats/series.ts';
-import { compareConfigOf, parseSettingOption, settingsFor, type CompareConfig } from '../../stats/thresholds.ts';
+import { compareConfigOf, settingsFor, type CompareConfig } from '../../stats/thresholds.ts';
 import { describeError, HvbError } from '../../util/errors.ts';
-import { ciMethod, collect, positiveInt, splitList } from './compare.ts';
+import { addStatsOptions, collect, parseStatsOpts, type StatsOpts } from '../stats-options.ts';
 
-interface HistoryOpts {
+interface HistoryOpts extends StatsOpts {
   metric: string;
   per: string;
   where?: string[];
-  alpha?: string[];
-  threshold?: string[];
-  ignore?: string[];
-  permutations: string;
-  seed: string;
-  ci: string;
-  json?: boolean;
 }
 
 export function registerHistory(program: Command): void {
-  program
+  const cmd = program
     .command('history')
     .description('a metric across the runs in a results folder, with the runs where it changed flagged')
     .argument('<results-dir>', 'folder holding run folders (e.g. results)')
     .requiredOption('--metric <name>', 'the metric, e.g. cpu.events_per_s')
     .option('--per <unit>', 'one point per run, or per git revision (runs of a revision pooled)', 'run')
-    .option('--where <dim=value>', 'only series with this dimension value (repeatable), e.g. backend=tcg', collect)
-    .option('--alpha <p>', 'significance level (default 0.01), or <metric>=<p>', collect)
-    .option('--threshold <fraction>', 'noise threshold (default 5%), or <metric>=<fraction>', collect)
-    .option('--ignore <dims>', 'more dimensions to leave out of matching (comma-separated)', collect)
-    .option('--permutations <n>', 'random relabellings of the permutation test', String(DEFAULT_PERMUTATIONS))
-    .option('--seed <n>', 'seed of the permutation test, recorded in the output', String(DEFAULT_SEED))
-    .option('--ci <method>', 'interval of the ratio: log-t or bootstrap', 'log-t')
-    .option('--json', 'machine-readable output')
-    .action(async (dir: string, opts: HistoryOpts) => {
+    .option('--where <dim=value>', 'only series with this dimension value (repeatable), e.g. backend=tcg', collect);
+  addStatsOptions(cmd).action(async (dir: string, opts: HistoryOpts) => {
       if (opts.per !== 'run' && opts.per !== 'revision') throw new HvbError('usage', `--per ${JSON.stringify(opts.per)}: expected run or revision`);
       const where = (opts.where ?? []).map(parseWhere);
       const { runs, warnings, suites } = await loadRuns(dir);
-      let cli: CompareConfig = {};
-      for (const a of opts.alpha ?? []) cli = parseSettingOption(a, 'alpha', cli);
-      for (const t of opts.threshold ?? []) cli = parseSettingOption(t, 'noiseThreshold', cli);
+      const { cli, ignore, seed, permutations, ratioCi } = parseStatsOpts(opts);
       // The newest run's suite says which thresholds apply now.
       const suite = suites.at(-1);
-      const seed = positiveInt(opts.seed, '--seed', 0);
       const filtered = runs.map((r) => ({ ...r, samples: r.samples.filter((s) => where.every(([k, v]) => String(s.dims[k]) === v)) }));
       const series = buildHistory(filtered, {
         metric: opts.metric,
         per: opts.per,
-        ignore: new Set([...DEFAULT_IGNORED_DIMS, ...splitList(opts.ignore ?? [])]),
+        ignore,
         settings: (metric) => settingsFor(metric, [suite, cli]),
         seed,
-        permutations: positiveInt(opts.permutations, '--permutations', 1),
-        ratioCi: ciMethod(opts.ci),
+        permutations,
+        ratioCi,
       });
       for (const w of warnings) process.stderr.write(`warning: ${w}\n`);
       if (series.length === 0) {
