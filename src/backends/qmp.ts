@@ -54,10 +54,11 @@ export class QmpClient {
   /** Connects, reads the greeting and leaves negotiation mode (`qmp_capabilities`). */
   static async connect(socketPath: string, options: { timeoutMs?: number } = {}): Promise<QmpClient> {
     const timeoutMs = options.timeoutMs ?? QMP_DEFAULT_TIMEOUT_MS;
-    const { socket, greeting, lines } = await openAndGreet(socketPath, timeoutMs);
+    const { socket, greeting, lines, early } = await openAndGreet(socketPath, timeoutMs);
     const client = new QmpClient(socket, greeting);
     socket.on('close', () => client.markClosed());
     socket.on('error', () => client.markClosed());
+    for (const event of early) client.dispatch(event);
     lines.setHandler((message) => client.dispatch(message));
     try {
       await client.execute('qmp_capabilities', undefined, { timeoutMs });
@@ -146,9 +147,12 @@ export class QmpClient {
 async function openAndGreet(
   socketPath: string,
   timeoutMs: number,
-): Promise<{ socket: Socket; greeting: QmpGreeting; lines: MessageLines }> {
+): Promise<{ socket: Socket; greeting: QmpGreeting; lines: MessageLines; early: Record<string, unknown>[] }> {
   const socket = createConnection(socketPath);
   const lines = new MessageLines();
+  // QEMU can write an event (e.g. RESUME at start-up) to a client that has just connected
+  // before it writes the greeting; keep such events for the client instead of failing.
+  const early: Record<string, unknown>[] = [];
   socket.on('data', (chunk: Buffer) => lines.push(chunk));
   return new Promise((resolve, reject) => {
     let settled = false;
@@ -169,6 +173,10 @@ async function openAndGreet(
     socket.on('close', () => fail(new HvbError('qmp-closed', `QMP socket ${socketPath} closed before the greeting`)));
     lines.setHandler((message) => {
       const greeting = message['QMP'] as QmpGreeting | undefined;
+      if (greeting === undefined && typeof message['event'] === 'string') {
+        early.push(message);
+        return;
+      }
       if (greeting === undefined) {
         fail(new HvbError('qmp-protocol', `expected a QMP greeting on ${socketPath}, got ${JSON.stringify(message)}`));
         return;
@@ -177,7 +185,7 @@ async function openAndGreet(
       settled = true;
       clearTimeout(timer);
       lines.setHandler(undefined); // Later messages wait in the queue for the client.
-      resolve({ socket, greeting, lines });
+      resolve({ socket, greeting, lines, early });
     });
   });
 }

@@ -42,6 +42,21 @@ describe('QmpClient', () => {
     expect(server.clients[0]!.received).toEqual([{ execute: 'qmp_capabilities', id: 1 }]);
   });
 
+  it('keeps an event that QEMU wrote before the greeting, in order', async () => {
+    const server = await serve(withCapabilities(), { beforeGreeting: [{ timestamp: { seconds: 1, microseconds: 2 }, event: 'RESUME', data: {} }] });
+    const client = await connect(server.path);
+    const seen: string[] = [];
+    client.onEvent((event) => seen.push(event.event));
+    expect(seen).toEqual(['RESUME']);
+    expect(server.clients[0]!.received).toEqual([{ execute: 'qmp_capabilities', id: 1 }]);
+  });
+
+  it('still refuses a first message that is neither greeting nor event', async () => {
+    const server = await serve(withCapabilities(), { beforeGreeting: [{ return: {} }] });
+    const error = await rejection(QmpClient.connect(server.path, { timeoutMs: 1_000 }));
+    expect(error.code).toBe('qmp-protocol');
+  });
+
   it('executes commands and matches answers by id, even out of order', async () => {
     const held: QmpRequest[] = [];
     const server = await serve(
