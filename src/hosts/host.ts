@@ -1,3 +1,4 @@
+import type { Duplex } from 'node:stream';
 import type { ResultPromise } from 'execa';
 
 export type HostKind = 'local' | 'remote' | 'lab';
@@ -30,4 +31,45 @@ export interface Host {
   /** Creates a private temporary directory and returns its path. */
   makeTempDir(prefix: string): Promise<string>;
   removeTree(path: string): Promise<void>;
+  writeFile(path: string, data: string | Uint8Array): Promise<void>;
+  /**
+   * Makes a local file available on this host and returns its path there. The local host
+   * returns the path unchanged; a remote host copies the file once into its own cache,
+   * keyed and checked by the file's sha256, and reuses it afterwards.
+   */
+  putFile(localPath: string): Promise<string>;
+  /**
+   * Opens a byte stream to a unix socket on this host (QMP). While the socket does not
+   * exist or refuses, rejects with an HvbError `qmp-connect-failed` whose `cause.code` is
+   * `ENOENT` or `ECONNREFUSED` (so callers can retry).
+   */
+  connectUnix(path: string): Promise<Duplex>;
+  /**
+   * Sends a signal to a process group on this host (a process started with
+   * `detached: true` leads its own group). Resolves false when the group is gone.
+   */
+  signalGroup(pgid: number, signal?: NodeJS.Signals): Promise<boolean>;
+}
+
+/** How to reach a host and what it offers, from a hosts file, a suite or a lab. */
+export interface HostConfig {
+  name: string;
+  /** `local` runs here; `remote` and `lab` are reached over OpenSSH. */
+  kind: HostKind;
+  /** Backends this host offers, e.g. ['kvm', 'tcg']. */
+  backends: string[];
+  ssh?: SshTarget;
+}
+
+export interface SshTarget {
+  address: string;
+  port?: number;
+  user?: string;
+  /** Private key for key authentication. */
+  identityFile?: string;
+  /**
+   * known_hosts file with this host's pinned key. Required for `remote` hosts (never
+   * `StrictHostKeyChecking=no`); a lab writes its own when it boots.
+   */
+  knownHostsFile?: string;
 }

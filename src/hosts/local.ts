@@ -1,4 +1,6 @@
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { createConnection } from 'node:net';
+import type { Duplex } from 'node:stream';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execa, type ResultPromise } from 'execa';
@@ -52,6 +54,39 @@ export class LocalHost implements Host {
 
   removeTree(path: string): Promise<void> {
     return rm(path, { recursive: true, force: true });
+  }
+
+  writeFile(path: string, data: string | Uint8Array): Promise<void> {
+    return writeFile(path, data);
+  }
+
+  /** Local files are already here. */
+  putFile(localPath: string): Promise<string> {
+    return Promise.resolve(localPath);
+  }
+
+  connectUnix(path: string): Promise<Duplex> {
+    return new Promise((resolve, reject) => {
+      const socket = createConnection(path);
+      const onError = (cause: NodeJS.ErrnoException): void => {
+        reject(new HvbError('qmp-connect-failed', `cannot connect to unix socket ${path}: ${cause.message}`, { cause }));
+      };
+      socket.once('error', onError);
+      socket.once('connect', () => {
+        socket.off('error', onError);
+        resolve(socket);
+      });
+    });
+  }
+
+  signalGroup(pgid: number, signal: NodeJS.Signals = 'SIGKILL'): Promise<boolean> {
+    try {
+      process.kill(-pgid, signal);
+      return Promise.resolve(true);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ESRCH') return Promise.resolve(false);
+      return Promise.reject(error);
+    }
   }
 }
 

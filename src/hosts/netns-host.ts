@@ -1,3 +1,4 @@
+import type { Duplex } from 'node:stream';
 import type { ResultPromise } from 'execa';
 import { HvbError } from '../util/errors.ts';
 import type { ExecResult, Host, HostKind, SpawnOptions } from './host.ts';
@@ -55,6 +56,23 @@ export class NetnsHost implements Host {
 
   removeTree(path: string): Promise<void> {
     return this.inner.removeTree(path);
+  }
+
+  writeFile(path: string, data: string | Uint8Array): Promise<void> {
+    return this.inner.writeFile(path, data);
+  }
+
+  putFile(localPath: string): Promise<string> {
+    return this.inner.putFile(localPath);
+  }
+
+  /** Unix sockets live in the file system, not the network namespace. */
+  connectUnix(path: string): Promise<Duplex> {
+    return this.inner.connectUnix(path);
+  }
+
+  signalGroup(pgid: number, signal?: NodeJS.Signals): Promise<boolean> {
+    return this.inner.signalGroup(pgid, signal);
   }
 
   private wrap(argv: string[]): string[] {

@@ -1,3 +1,4 @@
+import { unusedHostMethods } from '../support/unused-host-methods.ts';
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
@@ -15,6 +16,7 @@ function recorder(): Host & { argvs: string[][] } {
   return {
     name: 'bench-1',
     kind: 'local',
+    ...unusedHostMethods,
     argvs,
     exec: async (argv) => {
       argvs.push(argv);

@@ -1,3 +1,4 @@
+import { unusedHostMethods } from '../support/unused-host-methods.ts';
 import { mkdtemp, readdir, rm, mkdir } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -25,6 +26,7 @@ function fakeIp(pids: Record<string, string> = {}): Host & { calls: string[] } {
   return {
     name: 'fake',
     kind: 'local',
+    ...unusedHostMethods,
     calls,
     async exec(argv) {
       calls.push(argv.join(' '));
