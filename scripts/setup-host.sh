@@ -1,7 +1,12 @@
 #!/usr/bin/env bash
 # Installs the host packages hvbench needs, when they are missing.
 # As root it uses apt-get; otherwise it says what to install and exits non-zero.
+# With --for-tests it also installs what the test suite needs: OpenSSH (remote hosts are
+# tested against an sshd on 127.0.0.1, and labs are reached with ssh), socat (QMP of a
+# remote QEMU) and Chromium (the report page is opened in headless Chromium).
 set -euo pipefail
+for_tests=false
+if [ "${1:-}" = --for-tests ]; then for_tests=true; fi
 
 # command → Debian package that provides it
 declare -A needed=(
@@ -11,11 +16,18 @@ declare -A needed=(
   [dpkg-deb]=dpkg
   [apt-get]=apt
   [gcc]=gcc
+  [ssh]=openssh-client
+  [ssh-keygen]=openssh-client
 )
+if [ "$for_tests" = true ]; then
+  needed+=([sshd]=openssh-server [socat]=socat [chromium]=chromium)
+fi
 missing=()
 for cmd in "${!needed[@]}"; do
-  command -v "$cmd" >/dev/null 2>&1 || missing+=("${needed[$cmd]}")
+  command -v "$cmd" >/dev/null 2>&1 || [ -x "/usr/sbin/$cmd" ] || missing+=("${needed[$cmd]}")
 done
+# Each package once, however many of its commands are missing.
+if [ ${#missing[@]} -gt 0 ]; then mapfile -t missing < <(printf '%s\n' "${missing[@]}" | sort -u); fi
 # The guest programs are linked statically: they need the C library's static archive.
 if ! command -v gcc >/dev/null 2>&1 || [ "$(gcc -print-file-name=libc.a)" = libc.a ]; then
   missing+=(libc6-dev)
