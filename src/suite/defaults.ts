@@ -33,3 +33,6 @@ export const MIN_MEMORY_MIB = 64;
 
 /** Most vCPUs accepted (QEMU's default machine limit is 255 without an IOMMU). */
 export const MAX_VCPUS = 255;
+
+/** Xen guest types a suite's `xen` backend runs when `xenTypes` is not given. */
+export const DEFAULT_XEN_TYPES = ['pvh'] as const;

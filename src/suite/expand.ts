@@ -32,11 +32,12 @@ export function expandSuite(suite: ResolvedSuite, deps: SuiteDeps, options: { so
 
   const cases: Case[] = [];
   for (const backend of suite.backends) {
-    suite.workloads.forEach((entry, i) => {
+    for (const guestType of backend === 'xen' ? suite.xenTypes : [undefined]) suite.workloads.forEach((entry, i) => {
       for (const combo of perEntry[i]!) {
         cases.push({
-          id: caseId(backend, entry.workload, combo.given),
+          id: caseId(guestType === undefined ? backend : `${backend}:${guestType}`, entry.workload, combo.given),
           backend,
+          ...(guestType === undefined ? {} : { guestType }),
           workload: entry.workload,
           params: combo.params,
           guest: { ...suite.guest },
@@ -107,7 +108,8 @@ function findDuplicates(suite: ResolvedSuite, perEntry: Combination[][], problem
 
 function checkMatrixSize(suite: ResolvedSuite, source: string): void {
   const sizes = suite.workloads.map((entry) => Object.values(entry.params).reduce((n, axis) => n * axis.length, 1));
-  const total = suite.backends.length * sizes.reduce((a, b) => a + b, 0);
+  const variants = suite.backends.reduce((n, b) => n + (b === 'xen' ? suite.xenTypes.length : 1), 0);
+  const total = variants * sizes.reduce((a, b) => a + b, 0);
   if (total <= MAX_CASES) return;
   const entries = suite.workloads.map((entry, i) => {
     const axes = Object.entries(entry.params).map(([k, axis]) => `${k} ${axis.length}`);

@@ -6,6 +6,7 @@ import {
   DEFAULT_REPETITIONS,
   DEFAULT_VCPUS,
   DEFAULT_WARMUP,
+  DEFAULT_XEN_TYPES,
   MAX_VCPUS,
   MIN_MEMORY_MIB,
 } from './defaults.ts';
@@ -42,6 +43,14 @@ const workloadEntrySchema = z.strictObject({
   params: z.record(z.string(), paramAxis).default({}),
 });
 
+const xenTypeList = z.array(z.enum(['pv', 'pvh', 'hvm'])).min(1);
+expectations.add(xenTypeList, { expected: 'a non-empty array of Xen guest types: "pv", "pvh", "hvm"' });
+
+const hostNameSchema = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/);
+expectations.add(hostNameSchema, { expected: 'a host name (letters, digits, ".", "_", "-")' });
+const hostList = z.array(hostNameSchema).min(1);
+expectations.add(hostList, { expected: 'a non-empty array of host names, e.g. ["local", "lab-kvm"]' });
+
 const workloadList = z.array(workloadEntrySchema).min(1);
 expectations.add(workloadList, { expected: 'a non-empty array of workload entries ({ workload, params })' });
 
@@ -59,6 +68,8 @@ export const suiteSchema = z.strictObject({
   stopMetric: z.string().min(1).optional(),
   interleave: z.boolean().default(true),
   compare: compareConfigSchema.optional(),
+  xenTypes: xenTypeList.default(() => [...DEFAULT_XEN_TYPES]),
+  hosts: hostList.optional(),
   workloads: workloadList,
 }).refine((s) => s.maxRepetitions === undefined || s.maxRepetitions >= s.repetitions, {
   message: 'expected maxRepetitions ≥ repetitions',
@@ -71,8 +82,8 @@ export type ParsedSuite = z.output<typeof suiteSchema>;
 
 /** Every parameter as an axis: a plain value becomes a one-value axis. */
 export function toResolved(parsed: ParsedSuite): ResolvedSuite {
-  const { timeoutSec, maxRepetitions, targetCiHalfWidth, timeBudgetSec, stopMetric, compare, ...rest } = parsed;
-  const optional = { timeoutSec, maxRepetitions, targetCiHalfWidth, timeBudgetSec, stopMetric, compare };
+  const { timeoutSec, maxRepetitions, targetCiHalfWidth, timeBudgetSec, stopMetric, compare, hosts, ...rest } = parsed;
+  const optional = { timeoutSec, maxRepetitions, targetCiHalfWidth, timeBudgetSec, stopMetric, compare, hosts };
   return {
     ...rest,
     ...Object.fromEntries(Object.entries(optional).filter(([, v]) => v !== undefined)),

@@ -54,9 +54,23 @@ export interface SuiteInput {
   interleave?: boolean;
   /** Thresholds of `hvbench compare`: `{ alpha?, noiseThreshold?, metrics?: { [metric]: { alpha?, noiseThreshold? } } }`. */
   compare?: CompareConfig;
+  /**
+   * Guest types the `xen` backend runs, each a case of its own (`xen:pv/cpu`, …): `pv`
+   * (paravirtualised), `pvh` (hardware-assisted, PV drivers, no device model) or `hvm`
+   * (full device model: the only type with emulated disks and NICs). Default `['pvh']`.
+   */
+  xenTypes?: XenType[];
+  /**
+   * Hosts to run on, by name: `local`, hosts from the hosts file, or a running lab
+   * (`lab-kvm`, `lab-xen`). Each case goes to a host that offers its backend. Default:
+   * `--host` on the command line, else `['local']`.
+   */
+  hosts?: string[];
   /** What to run: a non-empty list of workload entries. Required. */
   workloads: WorkloadEntryInput[];
 }
+
+export type XenType = 'pv' | 'pvh' | 'hvm';
 
 /** The guest with every field present. */
 export interface ResolvedGuest {
@@ -87,6 +101,8 @@ export interface ResolvedSuite {
   stopMetric?: string;
   interleave: boolean;
   compare?: CompareConfig;
+  xenTypes: XenType[];
+  hosts?: string[];
   workloads: ResolvedWorkloadEntry[];
 }
 
@@ -95,6 +111,8 @@ export interface Case {
   /** Stable id: `<backend>/<workload>[/<param>=<value>,…]` with the suite's params sorted by key. */
   id: string;
   backend: string;
+  /** Xen cases only: the guest type (a variant of the backend, like the backend itself not part of the group key). */
+  guestType?: XenType;
   workload: string;
   /** Every parameter of the workload, defaults filled in by the workload's schema. */
   params: Record<string, unknown>;

@@ -67,6 +67,15 @@ describe('expandSuite', () => {
     expect(a.map((c) => c.id)).toEqual(b.map((c) => c.id));
   });
 
+  it('crosses the xen backend with its guest types; other backends have none', () => {
+    const xen = expandSuite(resolveSuite({ name: 'x', backends: ['tcg', 'xen'], xenTypes: ['pv', 'hvm'], workloads: [{ workload: 'boot' }] }, deps), deps);
+    expect(xen.map((c) => [c.id, c.guestType])).toEqual([
+      ['tcg/boot', undefined],
+      ['xen:pv/boot', 'pv'],
+      ['xen:hvm/boot', 'hvm'],
+    ]);
+  });
+
   it('refuses a backend the caller does not know, even for an already resolved suite', () => {
     const suite = resolveSuite({ name: 'x', backends: ['xen'], workloads: [{ workload: 'boot' }] }, deps);
     expect(() => expandSuite(suite, { ...deps, backends: ['tcg'] })).toThrow('suite x: backends[0]: unknown backend "xen"; known backends: tcg');
