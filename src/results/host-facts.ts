@@ -35,6 +35,37 @@ export function parseOsRelease(text: string): string | undefined {
   return match ? match[1]!.trim().replace(/^(["'])(.*)\1$/, '$2') : undefined;
 }
 
+/** The texts a host's facts are read from (a remote host sends them over SSH). */
+export interface HostFactSources {
+  cpuinfo: string;
+  osRelease: string;
+  meminfo: string;
+  /** `uname -n`, `uname -r`, `uname -m`. */
+  hostname: string;
+  kernel: string;
+  machine: string;
+}
+
+/** Facts of any host from its /proc and uname texts. */
+export function hostFactsFrom(name: string, src: HostFactSources): HostFacts {
+  const cpu = parseCpuinfo(src.cpuinfo);
+  const memKiB = /^MemTotal:\s*(\d+)\s*kB$/m.exec(src.meminfo);
+  const arch = src.machine.trim();
+  return {
+    name,
+    hostname: src.hostname.trim() || 'unknown',
+    cpuModel: cpu.model ?? 'unknown',
+    cpus: Math.max(1, (src.cpuinfo.match(/^processor\s*:/gm) ?? []).length),
+    ...(cpu.cores ? { cores: cpu.cores } : {}),
+    memoryMiB: memKiB ? Math.round(Number(memKiB[1]) / 1024) : 0,
+    kernel: src.kernel.trim() || 'unknown',
+    os: parseOsRelease(src.osRelease) ?? 'unknown',
+    arch: arch === 'x86_64' ? 'x64' : arch === 'aarch64' ? 'arm64' : arch || 'unknown',
+    virtualization: cpu.flags.has('vmx') ? 'vmx' : cpu.flags.has('svm') ? 'svm' : 'none',
+    underHypervisor: cpu.flags.has('hypervisor'),
+  };
+}
+
 /** Facts about the machine hvbench runs on. Missing sources give what the os module knows. */
 export async function hostFacts(name = 'local'): Promise<HostFacts> {
   const cpu = parseCpuinfo(await readFile('/proc/cpuinfo', 'utf8').catch(() => ''));

@@ -33,6 +33,8 @@ export interface HostFacts {
   virtualization: 'vmx' | 'svm' | 'none';
   /** True when the host is itself a virtual machine (the CPU's `hypervisor` flag). */
   underHypervisor: boolean;
+  /** `local`, `remote` (over SSH) or `lab` (a nested host under emulation: functional figures only). */
+  kind?: 'local' | 'remote' | 'lab';
 }
 
 /** The guest image every case booted. */

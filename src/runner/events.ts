@@ -4,6 +4,7 @@ export type RunEvent =
   | { type: 'rep-start'; index: number; total: number; caseId: string; backend: string; workload: string; rep: number; warmup: boolean }
   | { type: 'rep-end'; index: number; total: number; caseId: string; rep: number; warmup: boolean; status: string; wallMs: number; error?: string }
   | { type: 'case-skipped'; caseId: string; reason: string }
+  | { type: 'case-failed'; caseId: string; reason: string }
   | { type: 'run-end'; status: string; wallMs: number };
 
 export type RunObserver = (event: RunEvent) => void;

@@ -61,6 +61,9 @@ export function progressObserver(stream: Stream = process.stderr, env: NodeJS.Pr
       case 'case-skipped':
         print(`${e.caseId}: skipped — ${e.reason}`);
         break;
+      case 'case-failed':
+        print(`${e.caseId}: failed — ${e.reason}`);
+        break;
       case 'run-end':
         observer.stop();
         print(`run ${e.status} in ${formatDuration(e.wallMs)}`);

@@ -3,10 +3,9 @@ import type { Backend, Capability } from '../backends/backend.ts';
 import type { BackendDevices } from '../devices/capabilities.ts';
 import { caseDevices, type CaseDevices } from '../devices/case-devices.ts';
 import type { GuestImage } from '../guest/image.ts';
-import type { Host } from '../hosts/host.ts';
-import { hostFacts } from '../results/host-facts.ts';
+import type { Host, HostConfig } from '../hosts/host.ts';
 import { hvbenchVersion } from '../results/provenance.ts';
-import { errorInfo, pendingCase, type BackendFacts, type CaseRecord } from '../results/run-record.ts';
+import { errorInfo, pendingCase, type CaseRecord, type HostFacts } from '../results/run-record.ts';
 import type { Sample } from '../results/sample.ts';
 import { appendSamples } from '../results/samples-file.ts';
 import { createRun, finishRun, updateRun, type StoredRun } from '../results/store.ts';
@@ -20,6 +19,8 @@ import type { RunObserver } from './events.ts';
 import { runRepetition, type RepOutcome } from './repetition.ts';
 import { caseDims, toSamples, type RunProvenance } from './sample-dims.ts';
 import { caseTimeoutSec } from './timeout.ts';
+import { factsOf } from './host-facts-of.ts';
+import { assignHosts, type HostAssignment } from './host-assign.ts';
 import { groupKey } from '../stats/interleave.ts';
 import { shouldContinueRound, type StoppingPolicy } from '../stats/stopping.ts';
 
@@ -29,7 +30,10 @@ export interface RunSuiteOptions {
   cases: Case[];
   outDir: string;
   image: GuestImage;
+  /** The host when there is only one; it then offers every backend. Ignored when `hosts` is given. */
   host: Host;
+  /** Hosts to spread the cases over (see host-assign.ts); default: `host` alone. */
+  hosts?: RunHost[];
   backends: (name: string) => Backend;
   workloads: Record<string, Workload>;
   observer?: RunObserver;
@@ -37,8 +41,14 @@ export interface RunSuiteOptions {
   signal?: AbortSignal;
   /** Devices each backend offers. Default: src/devices/capabilities.ts. */
   devices?: Record<string, BackendDevices>;
-  /** Opens the host side of a case's NIC. Default: QEMU user-mode networking, without peers. */
+  /** Opens the host side of a case's NIC on the local host. Default: QEMU user-mode networking, without peers. */
   network?: NetworkProvider;
+}
+
+/** A host of the run: how to reach it and what it offers. */
+export interface RunHost {
+  config: HostConfig;
+  host: Host;
 }
 
 export interface RunSuiteResult {
@@ -52,69 +62,129 @@ const LOG_TAIL_LINES = 30;
 /** Scratch disks live in the run folder (never tmpfs: QEMU opens them with O_DIRECT), removed after each case. */
 export const SCRATCH_DIR = 'scratch';
 
+/** What the runner learnt about one host before measuring. */
+interface HostState {
+  run: RunHost;
+  /** Absent when the host did not answer. */
+  facts?: HostFacts;
+  unreachable?: string;
+  capabilities: Map<string, Capability>;
+  /** Where this host's scratch disks go; made on first use. */
+  scratchDir?: string;
+}
+
 /**
- * Runs every case of a suite, one guest boot at a time, and writes each repetition's
- * samples to disk as soon as it ends. Cases of a backend that cannot run here, or that
- * ask for a device their backend does not offer, are recorded as skipped with the reason.
+ * Runs every case of a suite and writes each repetition's samples to disk as soon as it
+ * ends. Cases go to hosts that offer their backend (host-assign.ts); each host runs one
+ * guest at a time — a benchmark host is never shared with another case — and different
+ * hosts run in parallel. Cases of a backend that cannot run on their host, or that ask for
+ * a device their backend does not offer, are recorded as skipped with the reason; cases of
+ * a host that does not answer fail with the cause, and the other hosts go on.
  */
 export async function runSuite(o: RunSuiteOptions): Promise<RunSuiteResult> {
   const t0 = Date.now();
   const observe = o.observer ?? (() => undefined);
-  const hostInfo = await hostFacts(o.host.name);
-  const capabilities = new Map<string, Capability>();
-  for (const name of new Set(o.cases.map((c) => c.backend))) capabilities.set(name, await o.backends(name).probe(o.host));
-  const backendFacts: BackendFacts[] = [...capabilities.values()].map((c) => ({ backend: c.backend, host: o.host.name, available: c.available, reason: c.reason, facts: c.facts }));
+  const runHosts = o.hosts ?? [{ config: { name: o.host.name, kind: o.host.kind, backends: [...new Set(o.cases.map((c) => c.backend))] }, host: o.host }];
+  const assignment = assignHosts(o.cases, runHosts.map((h) => h.config), o.suite.interleave);
+  const used = runHosts.filter((h) => assignment.some((a) => 'host' in a && a.host === h.config.name));
+  const states = new Map<string, HostState>();
+  await Promise.all(used.map(async (h) => states.set(h.config.name, await inspectHost(h, o, assignment))));
 
   const run = await createRun(o.outDir, {
     suite: { name: o.suite.name, file: o.suiteFile, resolved: o.suite },
     hvbench: await hvbenchVersion(),
-    hosts: [hostInfo],
+    hosts: [...states.values()].flatMap((s) => (s.facts ? [{ ...s.facts, kind: s.run.config.kind }] : [])),
     image: { id: o.image.manifest.id, hash: o.image.hash, kernelVersion: o.image.manifest.kernel.version },
-    backends: backendFacts,
+    backends: [...states.values()].flatMap((s) =>
+      s.unreachable !== undefined
+        ? s.run.config.backends.filter((b) => o.cases.some((c) => c.backend === b)).map((b) => ({ backend: b, host: s.run.config.name, available: false, reason: s.unreachable!, facts: {} }))
+        : [...s.capabilities.values()].map((c) => ({ backend: c.backend, host: s.run.config.name, available: c.available, reason: c.reason, facts: c.facts })),
+    ),
     cases: o.cases.map(pendingCase),
   });
-  const plans = o.cases.map((c) => planCase(c, capabilities.get(c.backend) as Capability, o));
+  const plans = o.cases.map((c, i) => planCase(c, assignment[i]!, states, o));
   const total = o.cases.reduce((n, c, i) => n + ('devices' in plans[i]! ? c.warmup + c.repetitions : 0), 0);
   observe({ type: 'run-start', runId: run.id, dir: run.dir, cases: o.cases.length, repetitions: total });
 
   const counter: Counter = { seq: 0, total, observe };
-  const groups = new Map<string, Member[]>();
+  /** Per host, its groups in suite order. */
+  const queues = new Map<string, Map<string, Member[]>>();
   for (const [i, c] of o.cases.entries()) {
     const record = run.record.cases[i] as CaseRecord;
     const plan = plans[i]!;
-    if ('skip' in plan) {
+    if ('skip' in plan || 'fail' in plan) {
       await updateRun(run, () => {
-        record.status = 'skipped';
-        record.error = { message: plan.skip };
+        record.status = 'skip' in plan ? 'skipped' : 'failed';
+        record.error = { message: 'skip' in plan ? plan.skip : plan.fail };
+        if ('fail' in plan) record.host = plan.host;
       });
-      observe({ type: 'case-skipped', caseId: c.id, reason: plan.reason });
+      if ('skip' in plan) observe({ type: 'case-skipped', caseId: c.id, reason: plan.reason });
+      else observe({ type: 'case-failed', caseId: c.id, reason: plan.fail });
       continue;
     }
-    const capability = capabilities.get(c.backend) as Capability;
-    const provenance: RunProvenance = { suite: o.suite.name, run: run.id, host: o.host.name, hostCpu: hostInfo.cpuModel, image: o.image.hash, backendFacts: capability.facts };
+    const state = plan.state;
+    const capability = state.capabilities.get(c.backend) as Capability;
+    const facts = state.facts as HostFacts;
+    const provenance: RunProvenance = { suite: o.suite.name, run: run.id, host: state.run.config.name, hostKind: state.run.config.kind, hostCpu: facts.cpuModel, image: o.image.hash, backendFacts: capability.facts };
     const key = o.suite.interleave ? groupKey(c) : c.id;
+    const groups = queues.get(state.run.config.name) ?? new Map<string, Member[]>();
+    queues.set(state.run.config.name, groups);
     const members = groups.get(key) ?? [];
-    members.push({ c, record, provenance, devices: plan.devices, caseIndex: i, stopValues: [], failed: false });
+    members.push({ c, record, provenance, devices: plan.devices, caseIndex: i, state, stopValues: [], failed: false });
     groups.set(key, members);
   }
-  const samples: Sample[] = [];
-  for (const members of groups.values()) {
-    if (o.signal?.aborted) break;
-    samples.push(...(await runGroup(o, run, members, counter)));
+  const perHost = await Promise.all(
+    [...queues.values()].map(async (groups) => {
+      const samples: Sample[] = [];
+      for (const members of groups.values()) {
+        if (o.signal?.aborted) break;
+        samples.push(...(await runGroup(o, run, members, counter)));
+      }
+      return samples;
+    }),
+  );
+  const samples = perHost.flat();
+  for (const state of states.values()) {
+    if (state.scratchDir !== undefined) await state.run.host.removeTree(state.scratchDir).catch(() => {});
   }
-  await o.host.removeTree(join(run.dir, SCRATCH_DIR)).catch(() => {});
   const status = o.signal?.aborted ? 'interrupted' : 'completed';
   await finishRun(run, status);
   observe({ type: 'run-end', status, wallMs: Date.now() - t0 });
   return { run, samples };
 }
 
-/** Whether a case can run: its backend is available here and offers the devices it needs. */
-function planCase(c: Case, capability: Capability, o: RunSuiteOptions): { devices: CaseDevices } | { skip: string; reason: string } {
-  if (!capability.available) return { skip: `backend ${c.backend} cannot run here: ${capability.reason}`, reason: capability.reason };
+/** Facts and backend capabilities of a host; a host that does not answer is marked, not thrown. */
+async function inspectHost(h: RunHost, o: RunSuiteOptions, assignment: HostAssignment[]): Promise<HostState> {
+  const state: HostState = { run: h, capabilities: new Map() };
+  try {
+    state.facts = await factsOf(h.host);
+  } catch (e) {
+    state.unreachable = `host ${h.config.name} is unreachable: ${e instanceof Error ? e.message : String(e)}`;
+    return state;
+  }
+  const backends = new Set(o.cases.filter((_, i) => { const a = assignment[i]!; return 'host' in a && a.host === h.config.name; }).map((c) => c.backend));
+  for (const name of backends) state.capabilities.set(name, await o.backends(name).probe(h.host));
+  return state;
+}
+
+type CasePlan = { devices: CaseDevices; state: HostState } | { skip: string; reason: string } | { fail: string; host: string };
+
+/** Whether a case can run: it has a host that answers, its backend is available there and offers the devices it needs. */
+function planCase(c: Case, assigned: HostAssignment, states: Map<string, HostState>, o: RunSuiteOptions): CasePlan {
+  if ('unassigned' in assigned) return { skip: assigned.unassigned, reason: assigned.unassigned };
+  const state = states.get(assigned.host) as HostState;
+  if (state.unreachable !== undefined) return { fail: state.unreachable, host: assigned.host };
+  const capability = state.capabilities.get(c.backend) as Capability;
+  const where = state.run.config.kind === 'local' ? 'here' : `on host ${assigned.host}`;
+  if (!capability.available) return { skip: `backend ${c.backend} cannot run ${where}: ${capability.reason}`, reason: capability.reason };
   const workload = o.workloads[c.workload] as Workload;
   const planned = caseDevices(c.backend, workload.devices?.(c.params) ?? {}, o.devices);
-  return 'skip' in planned ? { skip: `${c.backend} cannot run this case: ${planned.skip}`, reason: planned.skip } : planned;
+  if ('skip' in planned) return { skip: `${c.backend} cannot run this case: ${planned.skip}`, reason: planned.skip };
+  if (planned.devices.nic && state.run.config.kind !== 'local') {
+    const reason = `network workloads run on the local host only for now (the peers live in a local network namespace); host ${assigned.host} is ${state.run.config.kind}`;
+    return { skip: reason, reason };
+  }
+  return { devices: planned.devices, state };
 }
 
 interface Counter {
@@ -131,6 +201,8 @@ interface Member {
   provenance: RunProvenance;
   devices: CaseDevices;
   caseIndex: number;
+  /** The host the case runs on. */
+  state: HostState;
   setup?: CaseSetup;
   /** Values of the metric that drives the stopping rule, one per measured repetition. */
   stopValues: number[];
@@ -186,13 +258,16 @@ function stoppingPolicy(suite: ResolvedSuite, c: Case): StoppingPolicy {
 /** Prepares a member's devices and network; a failure fails the case, not the run. */
 async function openMember(o: RunSuiteOptions, run: StoredRun, m: Member): Promise<void> {
   const workload = o.workloads[m.c.workload] as Workload;
+  const { host, config } = m.state.run;
   await updateRun(run, () => {
     m.record.status = 'pending';
-    m.record.host = o.host.name;
+    m.record.host = config.name;
     m.record.startedAt = new Date().toISOString();
   });
   try {
-    m.setup = await setupCase({ caseId: m.c.id, slug: `case-${m.caseIndex + 1}`, workload, devices: m.devices, image: o.image, host: o.host, scratchDir: join(run.dir, SCRATCH_DIR), ...(o.network ? { network: o.network } : {}) });
+    const scratchDir = (m.state.scratchDir ??= config.kind === 'local' ? join(run.dir, SCRATCH_DIR) : await host.makeTempDir('hvbench-scratch-'));
+    const network = config.kind === 'local' ? o.network : undefined;
+    m.setup = await setupCase({ caseId: m.c.id, slug: `case-${m.caseIndex + 1}`, workload, devices: m.devices, image: o.image, host, scratchDir, ...(network ? { network } : {}) });
   } catch (e) {
     m.failed = true;
     await updateRun(run, () => {

@@ -8,6 +8,8 @@ export interface RunProvenance {
   suite: string;
   run: string;
   host: string;
+  /** `local`, `remote` or `lab`; samples from a lab are functional checks, not performance figures. */
+  hostKind: string;
   hostCpu: string;
   image: string;
   /** Facts of the case's backend, e.g. `qemu: 7.2.22`. */
@@ -33,9 +35,11 @@ export function caseDims(c: Case, rep: number, accel: string, guestKernel: strin
     memory_mib: c.guest.memoryMiB,
     rep,
     host: p.host,
+    host_kind: p.hostKind,
     host_cpu: p.hostCpu,
     image: p.image,
   };
+  if (c.guestType !== undefined) dims.guest_type = c.guestType;
   if (guestKernel) dims.guest_kernel = guestKernel;
   for (const key of BACKEND_FACT_DIMS) {
     const v = p.backendFacts[key];

@@ -169,8 +169,8 @@ describe('running a suite', () => {
     const { go, events } = setup({ xen: diskGuest('vbd', seen), fake: diskGuest('virtio_blk,virtio-pci', seen) }, { name: 's', backends: ['xen', 'fake'], repetitions: 1, workloads: [{ workload: 'disk', params: { io: ['emulated', 'paravirtual'], sizeMiB: 16 } }] });
     const { run } = await go();
     expect(run.record.cases.map((c) => [c.id, c.status])).toEqual([
-      ['xen/disk/io=emulated,sizeMiB=16', 'skipped'],
-      ['xen/disk/io=paravirtual,sizeMiB=16', 'completed'],
+      ['xen:pvh/disk/io=emulated,sizeMiB=16', 'skipped'],
+      ['xen:pvh/disk/io=paravirtual,sizeMiB=16', 'completed'],
       ['fake/disk/io=emulated,sizeMiB=16', 'failed'],
       ['fake/disk/io=paravirtual,sizeMiB=16', 'completed'],
     ]);
