@@ -11,7 +11,9 @@ import { expandSuite } from '../../suite/expand.ts';
 import { loadSuite } from '../../suite/load.ts';
 import { interrupt } from '../signals.ts';
 import { backendList, getBackend, suiteDeps, workloads } from '../context.ts';
-import { filterByBackend } from '../filter-cases.ts';
+import { filterByBackend, filterByWorkload } from '../filter-cases.ts';
+import { DEFAULT_HOSTS_FILE, hostList, selectHosts } from '../host-selection.ts';
+import { positiveInt } from '../stats-options.ts';
 
 export function registerRun(program: Command): void {
   program
@@ -19,10 +21,20 @@ export function registerRun(program: Command): void {
     .description('run a suite: boot the guest for every case and repetition, write results/<run-id>/')
     .argument('<suite>', 'suite file (TypeScript)')
     .option('-b, --backend <names...>', 'only these backends (comma-separated or repeated)')
+    .option('-w, --workload <names...>', 'only these workloads (comma-separated or repeated)')
+    .option('-H, --host <names...>', 'run on these hosts: local, hosts-file names, lab-kvm, lab-xen (default: the suite\'s hosts, else local)')
+    .option('--hosts-file <file>', `remote hosts (default: ${DEFAULT_HOSTS_FILE} when present)`)
+    .option('-r, --repetitions <n>', 'measured repetitions per case, overriding the suite', (text: string) => positiveInt(text, '--repetitions', 1))
     .option('-o, --out <dir>', 'folder for run folders', DEFAULT_RESULTS_DIR)
-    .action(async (file: string, opts: { backend?: string[]; out: string }) => {
+    .action(async (file: string, opts: { backend?: string[]; workload?: string[]; host?: string[]; hostsFile?: string; repetitions?: number; out: string }) => {
       const suite = await loadSuite(file, suiteDeps);
-      const cases = filterByBackend(expandSuite(suite, suiteDeps, { source: file }), backendList(opts.backend), file);
+      if (opts.repetitions !== undefined) {
+        suite.repetitions = opts.repetitions;
+        if (suite.maxRepetitions !== undefined && suite.maxRepetitions < opts.repetitions) suite.maxRepetitions = opts.repetitions;
+      }
+      const expanded = expandSuite(suite, suiteDeps, { source: file });
+      const cases = filterByWorkload(filterByBackend(expanded, backendList(opts.backend), file), backendList(opts.workload), file);
+      const selected = await selectHosts({ ...(hostList(opts.host) ? { names: hostList(opts.host)! } : {}), ...(suite.hosts ? { suiteHosts: suite.hosts } : {}), ...(opts.hostsFile ? { hostsFile: opts.hostsFile } : {}) });
       const image = await buildImage({ log: (line) => process.stderr.write(`image: ${line}\n`) });
       const leftovers = await cleanLeftovers();
       for (const l of leftovers.removed) process.stderr.write(`cleaned up after an earlier run: ${`network ${l.name}${l.netns ? ` (namespace ${l.netns})` : ''}${l.peers.length ? `, ${l.peers.length} peer process(es)` : ''}`}\n`);
@@ -35,12 +47,13 @@ export function registerRun(program: Command): void {
         outDir: opts.out,
         image,
         host: new LocalHost(),
+        hosts: selected.hosts,
         backends: getBackend,
         workloads,
         observer: progress,
         network: createNetworkProvider({ image }),
         signal: interrupt.signal,
-      });
+      }).finally(() => selected.close());
       process.stdout.write(`\n${renderResultTable(samples)}\n`);
       const notDone = run.record.cases.filter((c) => c.status !== 'completed');
       for (const c of notDone) process.stdout.write(`${c.id}: ${c.status}${c.error ? ` — ${c.error.message}` : ''}\n`);
