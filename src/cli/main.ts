@@ -4,8 +4,11 @@ import { registerCompare } from './commands/compare.ts';
 import { registerDoctor } from './commands/doctor.ts';
 import { registerExport } from './commands/export.ts';
 import { registerHistory } from './commands/history.ts';
+import { registerHosts } from './commands/hosts.ts';
 import { registerImage } from './commands/image.ts';
+import { registerLab } from './commands/lab.ts';
 import { registerList } from './commands/list.ts';
+import { registerReport } from './commands/report.ts';
 import { registerRun } from './commands/run.ts';
 import { installSignalHandlers } from './signals.ts';
 import { packageVersion } from './version.ts';
@@ -25,10 +28,13 @@ async function main(argv: string[]): Promise<number> {
   registerRun(program);
   registerList(program);
   registerImage(program);
+  registerLab(program);
   registerDoctor(program);
   registerExport(program);
   registerCompare(program);
   registerHistory(program);
+  registerHosts(program);
+  registerReport(program);
   installSignalHandlers();
   try {
     await program.parseAsync(argv);
