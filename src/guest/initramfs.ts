@@ -47,7 +47,7 @@ const text = (lines: string[]) => Buffer.from(lines.map((l) => `${l}\n`).join(''
  * additions win over earlier ones at the same path. `sorted()` gives the same order for the
  * same inputs, so the archive is the same bytes.
  */
-class Entries {
+export class Entries {
   private readonly map = new Map<string, CpioEntry>();
 
   put(entry: CpioEntry): void {

@@ -52,6 +52,12 @@ export class PackageTree {
     return this.nodes.get(path);
   }
 
+  /** Every path strictly below the directory `dir` (files, symlinks and directories), sorted. */
+  list(dir: string): string[] {
+    const prefix = dir.endsWith('/') ? dir : `${dir}/`;
+    return [...this.nodes.keys()].filter((p) => p.startsWith(prefix)).sort();
+  }
+
   /**
    * Follows symlinks (in any component) to the real node of `path`.
    * Returns the real path and every symlink passed on the way, or undefined if it leads nowhere.

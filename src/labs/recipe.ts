@@ -1,0 +1,136 @@
+import { createHash } from 'node:crypto';
+
+/** The labs hvbench can boot: a Linux host with a real (nested) KVM, and Xen with a Linux dom0. */
+export const LAB_NAMES = ['kvm', 'xen'] as const;
+export type LabName = (typeof LAB_NAMES)[number];
+
+export function isLabName(name: string): name is LabName {
+  return (LAB_NAMES as readonly string[]).includes(name);
+}
+
+/**
+ * What goes into a lab host image, all from Debian packages. The initramfs holds busybox,
+ * the ELF closure of `programs` (binaries and loadable objects such as QEMU's TCG module),
+ * every file below each of `trees`, the single `files`, the kernel modules with their
+ * dependencies, the lab's /init and a few configuration files.
+ */
+export interface LabRecipe {
+  lab: LabName;
+  /** `kvm`, `xen`, or `xen-hvm` (Xen with the device model for HVM guests). */
+  variant: string;
+  /** Kernel package: the metapackage `linux-image-amd64` or a real `linux-image-<kver>`. */
+  kernel: string;
+  /** Xen: the hypervisor package and the gzipped ELF inside it that QEMU boots with -kernel. */
+  hypervisor?: { package: string; file: string };
+  /** Package holding a static /bin/busybox. */
+  busybox: string;
+  /** Packages resolved (with their dependencies) and unpacked for the files below. */
+  packages: string[];
+  /** ELF files copied with their shared library closure (DT_NEEDED, followed through the packages). */
+  programs: string[];
+  /** Directories copied whole (firmware, keymaps, scripts). */
+  trees: string[];
+  /** Single files copied as they are (no closure). */
+  files: string[];
+  /** Symlinks the image adds: path → target. */
+  links: Record<string, string>;
+  /** Kernel modules shipped (with their dependencies); /init decides which it loads. */
+  modules: string[];
+  /** Libraries always copied, by soname (glibc dlopens libgcc_s.so.1 for pthread_cancel). */
+  alwaysLibs: string[];
+}
+
+const BASE = {
+  kernel: 'linux-image-amd64',
+  busybox: 'busybox-static',
+  alwaysLibs: ['libgcc_s.so.1'],
+};
+
+/** Dropbear (SSH server, key auth only) and socat, in both labs. */
+const SSH_PACKAGES = ['dropbear-bin', 'socat', 'libc6', 'libgcc-s1'];
+const SSH_PROGRAMS = ['/usr/sbin/dropbear', '/usr/bin/dropbearkey', '/usr/bin/socat'];
+const NIC_MODULES = ['virtio_pci', 'virtio_net'];
+
+/**
+ * The KVM lab: the generic kernel with kvm_amd, QEMU for x86 with its TCG module, firmware and
+ * qemu-img, iproute2 (network namespaces and taps for net cases) and the tun and bridge modules.
+ */
+export const KVM_LAB_RECIPE: LabRecipe = {
+  lab: 'kvm',
+  variant: 'kvm',
+  ...BASE,
+  packages: ['qemu-system-x86', 'qemu-utils', 'iproute2', ...SSH_PACKAGES],
+  programs: [
+    '/usr/bin/qemu-system-x86_64',
+    '/usr/lib/x86_64-linux-gnu/qemu/accel-tcg-x86_64.so',
+    '/usr/bin/qemu-img',
+    '/bin/ip',
+    ...SSH_PROGRAMS,
+  ],
+  trees: ['/usr/share/seabios', '/usr/lib/ipxe/qemu', '/usr/share/qemu'],
+  files: [],
+  links: {},
+  modules: ['kvm_amd', ...NIC_MODULES, 'virtio_blk', 'tun', 'bridge'],
+  alwaysLibs: BASE.alwaysLibs,
+};
+
+/** Where Debian's Xen 4.17 keeps its programs; /usr/sbin/xl etc. are wrapper scripts. */
+const XEN_BIN = '/usr/lib/xen-4.17/bin';
+const XEN_PROGRAMS = ['xl', 'xenconsoled', 'xen-init-dom0', 'xenstored'];
+
+/**
+ * The Xen lab: Xen 4.17 and a Linux dom0 with the toolstack (xl, xenstored, xenconsoled),
+ * the dom0 drivers and the PV back ends for guests' disks and NICs. `hvm` adds QEMU's Xen
+ * device model, SeaBIOS and the option ROMs that HVM guests need (about 10 MB more gzipped).
+ */
+export function xenLabRecipe(options: { hvm?: boolean } = {}): LabRecipe {
+  const hvm = options.hvm ?? false;
+  return {
+    lab: 'xen',
+    variant: hvm ? 'xen-hvm' : 'xen',
+    ...BASE,
+    hypervisor: { package: 'xen-hypervisor-4.17-amd64', file: '/boot/xen-4.17-amd64.gz' },
+    packages: ['xen-utils-4.17', 'xenstore-utils', ...SSH_PACKAGES, ...(hvm ? ['qemu-system-xen', 'seabios', 'qemu-system-data'] : [])],
+    programs: [
+      ...XEN_PROGRAMS.map((p) => `${XEN_BIN}/${p}`),
+      // Called by xl itself: `xl console` / `create -c`, and save/restore.
+      `${XEN_BIN}/xenconsole`,
+      `${XEN_BIN}/libxl-save-helper`,
+      '/usr/bin/xenstore-read',
+      '/usr/bin/xenstore-ls',
+      ...SSH_PROGRAMS,
+      ...(hvm ? ['/usr/libexec/xen-qemu-system-i386'] : []),
+    ],
+    trees: ['/etc/xen/scripts', ...(hvm ? ['/usr/share/seabios'] : [])],
+    files: ['/etc/xen/xl.conf', ...(hvm ? ['/usr/share/qemu/linuxboot_dma.bin', '/usr/share/qemu/linuxboot.bin', '/usr/share/qemu/kvmvapic.bin'] : [])],
+    links: Object.fromEntries(XEN_PROGRAMS.map((p) => [`/usr/sbin/${p}`, `${XEN_BIN}/${p}`])),
+    modules: ['xenfs', 'xen_privcmd', 'xen_evtchn', 'xen_gntdev', 'xen_gntalloc', 'xen_blkback', 'xen_netback', 'loop', 'bridge', ...NIC_MODULES],
+    alwaysLibs: BASE.alwaysLibs,
+  };
+}
+
+export function labRecipe(lab: LabName, options: { hvm?: boolean } = {}): LabRecipe {
+  return lab === 'kvm' ? KVM_LAB_RECIPE : xenLabRecipe(options);
+}
+
+/** Canonical text of a recipe: fixed key order, so the same recipe always gives the same id. */
+export function canonicalLabRecipe(r: LabRecipe): string {
+  return JSON.stringify({
+    lab: r.lab,
+    variant: r.variant,
+    kernel: r.kernel,
+    hypervisor: r.hypervisor ? { package: r.hypervisor.package, file: r.hypervisor.file } : null,
+    busybox: r.busybox,
+    packages: [...r.packages],
+    programs: [...r.programs],
+    trees: [...r.trees],
+    files: [...r.files],
+    links: Object.keys(r.links).sort().map((k) => [k, r.links[k]]),
+    modules: [...r.modules],
+    alwaysLibs: [...r.alwaysLibs],
+  });
+}
+
+export function labRecipeHash(r: LabRecipe): string {
+  return createHash('sha256').update(canonicalLabRecipe(r)).digest('hex').slice(0, 16);
+}
