@@ -13,9 +13,9 @@ export const LAB_HOSTS: Record<LabName, { host: string; backends: string[] }> = 
   xen: { host: 'lab-xen', backends: ['xen'] },
 };
 
-/** Where labs keep their state: `$HVBENCH_CACHE/labs` (or the default cache folder's). */
+/** Where labs keep their state: `$HVBENCH_LABS`, else `$HVBENCH_CACHE/labs` (or the default cache folder's). */
 export function defaultLabStateRoot(env: NodeJS.ProcessEnv = process.env): string {
-  return join(defaultCacheDir(env), 'labs');
+  return env.HVBENCH_LABS || join(defaultCacheDir(env), 'labs');
 }
 
 /** Files of one lab's private folder (mode 0700). */
