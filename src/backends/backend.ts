@@ -1,3 +1,4 @@
+import type { GuestImage } from '../guest/image.ts';
 import type { Host } from '../hosts/host.ts';
 
 /** Backend-neutral description of one VM. Each backend compiles it to its own form. */
@@ -14,6 +15,11 @@ export interface VmSpec {
   nics: NicSpec[];
   /** Which console the guest writes its framed lines to. */
   console: 'serial' | 'xen';
+  /**
+   * Xen only: the guest type, `pv`, `pvh` or `hvm` (a case dimension `guest_type`).
+   * Absent means `pvh`. Other backends ignore it.
+   */
+  xenType?: 'pv' | 'pvh' | 'hvm';
 }
 
 export interface DiskSpec {
@@ -78,11 +84,29 @@ export interface RunningVm {
   usage(): Promise<VmmUsage | undefined>;
   /** Everything the VMM printed on stderr (not the guest console). */
   vmmLog(): string;
+  /** Dimensions this launch decided, for every sample of the boot (e.g. KVM's `vhost_net`, `cpu_model`). */
+  dims?: Record<string, string | number | boolean>;
+}
+
+/** How a probe may be asked to work. Backends ignore what does not concern them. */
+export interface ProbeOptions {
+  /** Ignore cached evidence (e.g. KVM's canary verdict) and gather it again. */
+  recheck?: boolean;
+  /** The guest image a canary boots; default: the image last built for this source tree. */
+  image?: GuestImage;
+  /** Progress lines for a person waiting (e.g. "booting a canary guest"). */
+  log?: (line: string) => void;
 }
 
 export interface Backend {
   name: string;
   /** Facts that go into every sample this backend produces (e.g. QEMU version). */
-  probe(host: Host): Promise<Capability>;
+  probe(host: Host, options?: ProbeOptions): Promise<Capability>;
   launch(vm: VmSpec, host: Host): Promise<RunningVm>;
+  /**
+   * Checks what the guest reported about itself (`fact` frames, e.g. `hypervisor`,
+   * `clocksource`) against this backend: returns why the guest's own view contradicts it
+   * (the repetition then fails), or undefined when it agrees.
+   */
+  checkGuest?(facts: Readonly<Record<string, string>>): string | undefined;
 }

@@ -16,6 +16,8 @@ export interface QemuArgvOptions {
   cpu?: string;
   /** `-drive cache=` mode. Default `none` (O_DIRECT: the page cache of the host stays out). */
   diskCache?: string;
+  /** KVM only: virtio-net NICs on a tap use the host's vhost-net (see NicArgvOptions). Default off. */
+  vhostNet?: boolean;
 }
 
 /** Defaults of every QEMU option hvbench sets. */
@@ -47,7 +49,7 @@ export function buildQemuArgv(vm: VmSpec, options: QemuArgvOptions): string[] {
     '-initrd', vm.initramfs,
     '-append', append,
     ...diskArgv(vm.disks, { cache: options.diskCache ?? QEMU_DEFAULTS.diskCache }),
-    ...nicArgv(vm.nics),
+    ...nicArgv(vm.nics, { vhostNet: options.vhostNet === true }),
   ];
 }
 
@@ -58,6 +60,10 @@ export function buildQemuArgv(vm: VmSpec, options: QemuArgvOptions): string[] {
  */
 export function qemuBaseArgv(options: QemuArgvOptions & { vcpus: number; memoryMiB: number }): string[] {
   const { vcpus, memoryMiB, qmpSocket } = options;
+  if (options.vhostNet === true && options.accel !== 'kvm') {
+    // vhost-net signals the guest through KVM's irqfd; without KVM it has nothing to drive.
+    throw new HvbError('invalid-argument', `vhost-net needs the KVM accelerator, not ${options.accel}`);
+  }
   if (!Number.isInteger(vcpus) || vcpus < 1) {
     throw new HvbError('invalid-vm-spec', `vCPUs must be a whole number of at least 1, got ${vcpus}`);
   }
@@ -102,4 +108,4 @@ export function kernelCommandLine(cmdline: string): string {
   return full;
 }
 
-export { escapeQemuOptionValue, QEMU_DISK_MODELS, QEMU_NIC_MODELS } from './qemu-devices.ts';
+export { escapeQemuOptionValue, QEMU_DISK_MODELS, QEMU_NIC_MODELS, usesVhostNet } from './qemu-devices.ts';

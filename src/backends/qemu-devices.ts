@@ -76,19 +76,33 @@ export function diskArgv(disks: DiskSpec[], options: DiskArgvOptions): string[] 
   return argv;
 }
 
+export interface NicArgvOptions {
+  /**
+   * Serve virtio-net NICs on a tap device from the host kernel's vhost-net (`vhost=on`)
+   * instead of QEMU's own device loop. Only for KVM (vhost needs its irqfd/ioeventfd), and
+   * only where /dev/vhost-net is usable: QEMU refuses to start otherwise.
+   */
+  vhostNet?: boolean;
+}
+
 /** `-netdev` and `-device` arguments for every NIC, in spec order. */
-export function nicArgv(nics: NicSpec[]): string[] {
+export function nicArgv(nics: NicSpec[], options: NicArgvOptions = {}): string[] {
   const argv: string[] = [];
   for (const nic of nics) {
     checkId('nic', nic.id);
     const device = NIC_DEVICES[nic.model];
     if (device === undefined) throw unsupported('NIC', nic.model, QEMU_NIC_MODELS);
-    argv.push('-netdev', netdev(nic), '-device', `${device},netdev=${nic.id}`);
+    argv.push('-netdev', netdev(nic, options.vhostNet === true && usesVhostNet(nic)), '-device', `${device},netdev=${nic.id}`);
   }
   return argv;
 }
 
-function netdev(nic: NicSpec): string {
+/** Whether vhost-net can serve this NIC: a virtio-net device on a tap (not user-mode networking). */
+export function usesVhostNet(nic: NicSpec): boolean {
+  return nic.model === 'virtio-net' && nic.attach.kind === 'tap';
+}
+
+function netdev(nic: NicSpec, vhost: boolean): string {
   const attach = nic.attach;
   if (attach.kind === 'tap') {
     if (!IFNAME.test(attach.ifname)) {
@@ -96,7 +110,7 @@ function netdev(nic: NicSpec): string {
         hint: 'use 1–15 characters from letters, digits, ".", "_" and "-"',
       });
     }
-    return `tap,id=${nic.id},ifname=${attach.ifname},script=no,downscript=no`;
+    return `tap,id=${nic.id},ifname=${attach.ifname},script=no,downscript=no${vhost ? ',vhost=on' : ''}`;
   }
   const forwards = (attach.hostForwards ?? []).map(({ hostPort, guestPort }) => {
     checkPort(nic.id, hostPort);

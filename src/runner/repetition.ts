@@ -4,6 +4,7 @@ import type { GuestImage } from '../guest/image.ts';
 import { checkCmdline, encodeJob } from '../guest/protocol/job.ts';
 import { GuestSession } from '../guest/protocol/session.ts';
 import type { Host } from '../hosts/host.ts';
+import type { XenType } from '../suite/types.ts';
 import type { Dims } from '../results/sample.ts';
 import { describeError } from '../util/errors.ts';
 import type { MetricValue, StepOutput, Workload } from '../workloads/workload.ts';
@@ -39,6 +40,8 @@ export interface RepetitionInput {
   image: GuestImage;
   workload: Workload;
   params: unknown;
+  /** Xen cases: the guest type. */
+  xenType?: XenType;
   vcpus: number;
   memoryMiB: number;
   timeoutSec: number;
@@ -86,6 +89,7 @@ export async function runRepetition(input: RepetitionInput): Promise<RepOutcome>
       cmdline,
       disks: setup?.disks ?? [],
       nics: setup?.nics ?? [],
+      ...(input.xenType ? { xenType: input.xenType } : {}),
       console: 'serial',
     };
   } catch (e) {
@@ -123,7 +127,9 @@ export async function runRepetition(input: RepetitionInput): Promise<RepOutcome>
   await vm.kill('case finished');
   session.close();
 
-  const common: Partial<RepOutcome> = { accel: vm.accel, guestKernel: session.kernel, usage, exit, vmmLog: vm.vmmLog() };
+  // What the launch decided (e.g. vhost_net) and what the guest says it runs on, also for failed repetitions.
+  const launchDims = { ...vm.dims, ...guestViewDims(session.facts) };
+  const common: Partial<RepOutcome> = { accel: vm.accel, guestKernel: session.kernel, usage, exit, vmmLog: vm.vmmLog(), dims: launchDims };
   const values = bootValues(session, t0);
   const ready = await atReady;
   const jobCpuS = usage && ready ? usage.cpuUserS + usage.cpuSystemS - (ready.cpuUserS + ready.cpuSystemS) : undefined;
@@ -147,14 +153,24 @@ export async function runRepetition(input: RepetitionInput): Promise<RepOutcome>
   if (input.signal?.aborted) return outcome('failed', { ...common, values, error: 'interrupted' });
   const problem = guestProblem(session, exit) ?? damaged;
   if (problem) return outcome('failed', { ...common, values, error: problem });
+  const contradiction = input.backend.checkGuest?.(session.facts);
+  if (contradiction) return outcome('failed', { ...common, values, error: `the guest contradicts the ${input.backend.name} backend: ${contradiction}` });
   try {
-    common.dims = boundDeviceDims(setup?.disks ?? [], setup?.nics ?? [], setup?.probe ?? [], session.facts);
+    common.dims = { ...launchDims, ...boundDeviceDims(setup?.disks ?? [], setup?.nics ?? [], setup?.probe ?? [], session.facts) };
     values.push(...input.workload.parse(steps, input.params));
     if (jobCpuS !== undefined && input.workload.hostCost) values.push(...input.workload.hostCost(steps, { vmmCpuS: jobCpuS }, input.params));
   } catch (e) {
     return outcome('failed', { ...common, values, error: describeError(e) });
   }
   return outcome('completed', { ...common, values });
+}
+
+/** The guest's own view of its platform (`hypervisor`, `clocksource` facts of the agent) as dimensions. */
+function guestViewDims(facts: Readonly<Record<string, string>>): Dims {
+  const dims: Dims = {};
+  if (facts['hypervisor'] !== undefined) dims.guest_hypervisor = facts['hypervisor'];
+  if (facts['clocksource'] !== undefined) dims.guest_clocksource = facts['clocksource'];
+  return dims;
 }
 
 function bootValues(session: GuestSession, t0: number): MetricValue[] {

@@ -2,6 +2,7 @@ import { join } from 'node:path';
 import type { Backend, Capability } from '../backends/backend.ts';
 import type { BackendDevices } from '../devices/capabilities.ts';
 import { caseDevices, type CaseDevices } from '../devices/case-devices.ts';
+import { deviceTableFor } from '../devices/capabilities.ts';
 import type { GuestImage } from '../guest/image.ts';
 import type { Host, HostConfig } from '../hosts/host.ts';
 import { hvbenchVersion } from '../results/provenance.ts';
@@ -178,7 +179,7 @@ function planCase(c: Case, assigned: HostAssignment, states: Map<string, HostSta
   const where = state.run.config.kind === 'local' ? 'here' : `on host ${assigned.host}`;
   if (!capability.available) return { skip: `backend ${c.backend} cannot run ${where}: ${capability.reason}`, reason: capability.reason };
   const workload = o.workloads[c.workload] as Workload;
-  const planned = caseDevices(c.backend, workload.devices?.(c.params) ?? {}, o.devices);
+  const planned = caseDevices(c.backend, workload.devices?.(c.params) ?? {}, deviceTableFor(c.guestType, o.devices));
   if ('skip' in planned) return { skip: `${c.backend} cannot run this case: ${planned.skip}`, reason: planned.skip };
   if (planned.devices.nic && state.run.config.kind !== 'local') {
     const reason = `network workloads run on the local host only for now (the peers live in a local network namespace); host ${assigned.host} is ${state.run.config.kind}`;
@@ -290,7 +291,7 @@ async function repetition(o: RunSuiteOptions, run: StoredRun, m: Member, rep: nu
   counter.total = Math.max(counter.total, index);
   counter.observe({ type: 'rep-start', index, total: counter.total, caseId: c.id, backend: c.backend, workload: c.workload, rep, warmup });
   const name = `${c.workload}-${warmup ? 'w' : 'r'}${rep}`;
-  const outcome = await runRepetition({ backend: o.backends(c.backend), host: setup.host, image: o.image, workload, params: c.params, vcpus: c.guest.vcpus, memoryMiB: c.guest.memoryMiB, timeoutSec, name, setup, ...(o.signal ? { signal: o.signal } : {}) });
+  const outcome = await runRepetition({ backend: o.backends(c.backend), host: setup.host, image: o.image, workload, params: c.params, ...(c.guestType ? { xenType: c.guestType } : {}), vcpus: c.guest.vcpus, memoryMiB: c.guest.memoryMiB, timeoutSec, name, setup, ...(o.signal ? { signal: o.signal } : {}) });
   const dims = { ...caseDims(c, rep, outcome.accel ?? 'unknown', outcome.guestKernel, m.provenance), seq, ...setup.dims, ...outcome.dims };
   const repSamples = warmup ? [] : toSamples(outcome.values, defs, dims, outcome.startedAt);
   await appendSamples(run, repSamples);

@@ -17,7 +17,7 @@ export interface RunProvenance {
 }
 
 /** Only these backend facts become dimensions; the rest stay in run.json. */
-const BACKEND_FACT_DIMS = ['qemu'];
+const BACKEND_FACT_DIMS = ['qemu', 'xen', 'dom0_kernel', 'xen_scheduler'];
 
 /**
  * The dimensions of one sample: the case's parameters (as `param.<name>`), the guest, the

@@ -1,24 +1,53 @@
 import type { Command } from 'commander';
+import type { Backend, Capability } from '../../backends/backend.ts';
 import { backends } from '../../backends/registry.ts';
+import type { Host } from '../../hosts/host.ts';
 import { LocalHost } from '../../hosts/local.ts';
+
+export interface DoctorOptions {
+  json?: boolean;
+  /** Gather cached evidence again (KVM's canary boot). */
+  recheck?: boolean;
+}
+
+export interface DoctorIo {
+  /** The answers (stdout). */
+  out: (text: string) => void;
+  /** Progress while a probe works, e.g. a canary boot (stderr). */
+  progress: (line: string) => void;
+}
 
 export function registerDoctor(program: Command): void {
   program
     .command('doctor')
     .description('say for every backend whether it can run on this host, and why not')
     .option('--json', 'machine-readable answers')
-    .action(async (opts: { json?: boolean }) => {
-      const host = new LocalHost();
-      const answers = [];
-      for (const backend of Object.values(backends)) answers.push(await backend.probe(host));
-      if (opts.json) {
-        process.stdout.write(`${JSON.stringify(answers, null, 2)}\n`);
-        return;
-      }
-      const width = Math.max(...answers.map((a) => a.backend.length));
-      for (const a of answers) {
-        process.stdout.write(`${a.backend.padEnd(width)}  ${a.available ? 'yes' : 'no '}  ${a.reason}\n`);
-        if (a.hint) process.stdout.write(`${' '.repeat(width + 7)}hint: ${a.hint}\n`);
-      }
+    .option('--recheck', 'gather cached evidence again (boots the KVM canary guest even when a verdict is cached)')
+    .action(async (opts: DoctorOptions) => {
+      await runDoctor(Object.values(backends), new LocalHost(), opts, {
+        out: (text) => process.stdout.write(text),
+        progress: (line) => process.stderr.write(`${line}\n`),
+      });
     });
+}
+
+/** Probes every backend on `host`, one after the other, and prints what each found. */
+export async function runDoctor(list: readonly Backend[], host: Host, opts: DoctorOptions, io: DoctorIo): Promise<Capability[]> {
+  const answers: Capability[] = [];
+  for (const backend of list) {
+    answers.push(await backend.probe(host, { ...(opts.recheck ? { recheck: true } : {}), log: io.progress }));
+  }
+  io.out(opts.json ? `${JSON.stringify(answers, null, 2)}\n` : formatDoctor(answers));
+  return answers;
+}
+
+/** One line per backend (yes/no and the reason), a hint line under it when there is one. */
+export function formatDoctor(answers: readonly Capability[]): string {
+  const width = Math.max(...answers.map((a) => a.backend.length));
+  return answers
+    .map((a) => {
+      const line = `${a.backend.padEnd(width)}  ${a.available ? 'yes' : 'no '}  ${a.reason}\n`;
+      return a.hint ? `${line}${' '.repeat(width + 7)}hint: ${a.hint}\n` : line;
+    })
+    .join('');
 }

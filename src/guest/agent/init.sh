@@ -103,6 +103,15 @@ if [ "$native" = 1 ]; then
 fi
 frame ready "uptime=$up" "kernel=$(uname -r)"
 
+# The guest's own view of what it runs on, for every job: the hypervisor its kernel
+# detected ("Hypervisor detected: X" in dmesg, spaces as _; none without that line) and its
+# clock source. Natively the host's log may have lost that early line: unknown, not none.
+plain() { head -n 1 | tr ' ' _ | tr -cd 'A-Za-z0-9_.,:/+-' | cut -c 1-64; }
+hypervisor=$(dmesg 2>/dev/null | sed -n 's/.*Hypervisor detected: *//p' | plain)
+[ -n "$hypervisor" ] || { [ "$native" = 1 ] && hypervisor=unknown || hypervisor=none; }
+clocksource=$(plain 2>/dev/null </sys/devices/system/clocksource/clocksource0/current_clocksource)
+frame fact "hypervisor=$hypervisor" "clocksource=${clocksource:-unknown}"
+
 # --- run it ---------------------------------------------------------------------
 load_module() {
 	list=/lib/hvb/modules/$1
