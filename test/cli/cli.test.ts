@@ -44,14 +44,16 @@ describe('the hvbench command', () => {
     expect(r.stderr).toMatch(/--backend kvm: suites\/quick\.ts has no cases for this backend/);
   });
 
-  it('doctor answers honestly per backend', async () => {
-    const r = await hvbench(['doctor', '--json']);
+  it('doctor answers honestly per backend', { timeout: 240_000 }, async () => {
+    // The KVM canary boot takes up to a minute the first time (its verdict is cached after).
+    const r = await hvbench(['doctor', '--json'], { timeoutMs: 230_000 });
     expect(r.exitCode).toBe(0);
     const answers = JSON.parse(r.stdout) as { backend: string; available: boolean; reason: string; facts: Record<string, string> }[];
     const by = Object.fromEntries(answers.map((a) => [a.backend, a]));
     expect(by.tcg?.available).toBe(true);
     expect(by.tcg?.facts.qemu).toMatch(/^\d+\.\d+/);
-    expect(by.kvm).toMatchObject({ available: false, reason: expect.stringMatching(/not implemented yet/) });
-    expect(by.xen).toMatchObject({ available: false, reason: expect.stringMatching(/not implemented yet/) });
+    // This machine's /dev/kvm is a nested KVM on which stock Linux guests never boot, and it is not a dom0.
+    expect(by.kvm).toMatchObject({ available: false, reason: expect.stringMatching(/KVM present but cannot boot Linux guests|no canary guest could boot/) });
+    expect(by.xen).toMatchObject({ available: false, reason: expect.stringMatching(/not a Xen dom0/) });
   });
 });
