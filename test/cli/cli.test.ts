@@ -37,11 +37,23 @@ describe('the hvbench command', () => {
     for (const r of [r1, r2]) expect(r.stderr).not.toMatch(/\n\s+at /); // no stack trace
   });
 
-  it('exits 2 for a missing suite file and for a backend the suite does not use', async () => {
+  it('exits 2 for a missing suite file, an unknown backend and a workload the suite does not use', async () => {
     expect((await hvbench(['list', join(dir, 'nope.ts')])).exitCode).toBe(2);
-    const r = await hvbench(['list', 'suites/quick.ts', '--backend', 'kvm']);
+    const r = await hvbench(['list', 'suites/quick.ts', '--backend', 'kvmm']);
     expect(r.exitCode).toBe(2);
-    expect(r.stderr).toMatch(/--backend kvm: suites\/quick\.ts has no cases for this backend/);
+    expect(r.stderr).toMatch(/--backend kvmm: unknown backend; known backends: tcg, kvm, xen, native/);
+    const w = await hvbench(['list', 'suites/quick.ts', '--workload', 'nope']);
+    expect(w.exitCode).toBe(2);
+    expect(w.stderr).toMatch(/--workload nope: suites\/quick\.ts has no cases for this workload/);
+  });
+
+  it('--backend runs the suite on other backends, --workload picks workloads', async () => {
+    const r = await hvbench(['list', 'suites/quick.ts', '--backend', 'kvm,xen', '--xen-type', 'pv,pvh', '--workload', 'cpu']);
+    expect(r.exitCode, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/kvm\/cpu/);
+    expect(r.stdout).toMatch(/xen:pv\/cpu/);
+    expect(r.stdout).toMatch(/xen:pvh\/cpu/);
+    expect(r.stdout).not.toMatch(/tcg\/|\/boot/);
   });
 
   it('doctor answers honestly per backend', { timeout: 240_000 }, async () => {

@@ -11,7 +11,7 @@ import { expandSuite } from '../../suite/expand.ts';
 import { loadSuite } from '../../suite/load.ts';
 import { interrupt } from '../signals.ts';
 import { backendList, getBackend, suiteDeps, workloads } from '../context.ts';
-import { filterByBackend, filterByWorkload } from '../filter-cases.ts';
+import { applyOverrides, filterByWorkload, optional } from '../filter-cases.ts';
 import { DEFAULT_HOSTS_FILE, hostList, selectHosts } from '../host-selection.ts';
 import { positiveInt } from '../stats-options.ts';
 
@@ -20,20 +20,17 @@ export function registerRun(program: Command): void {
     .command('run')
     .description('run a suite: boot the guest for every case and repetition, write results/<run-id>/')
     .argument('<suite>', 'suite file (TypeScript)')
-    .option('-b, --backend <names...>', 'only these backends (comma-separated or repeated)')
+    .option('-b, --backend <names...>', "run on these backends instead of the suite's (comma-separated or repeated)")
+    .option('--xen-type <types...>', "Xen guest types instead of the suite's xenTypes: pv, pvh, hvm")
     .option('-w, --workload <names...>', 'only these workloads (comma-separated or repeated)')
     .option('-H, --host <names...>', 'run on these hosts: local, hosts-file names, lab-kvm, lab-xen (default: the suite\'s hosts, else local)')
     .option('--hosts-file <file>', `remote hosts (default: ${DEFAULT_HOSTS_FILE} when present)`)
     .option('-r, --repetitions <n>', 'measured repetitions per case, overriding the suite', (text: string) => positiveInt(text, '--repetitions', 1))
     .option('-o, --out <dir>', 'folder for run folders', DEFAULT_RESULTS_DIR)
-    .action(async (file: string, opts: { backend?: string[]; workload?: string[]; host?: string[]; hostsFile?: string; repetitions?: number; out: string }) => {
+    .action(async (file: string, opts: { backend?: string[]; xenType?: string[]; workload?: string[]; host?: string[]; hostsFile?: string; repetitions?: number; out: string }) => {
       const suite = await loadSuite(file, suiteDeps);
-      if (opts.repetitions !== undefined) {
-        suite.repetitions = opts.repetitions;
-        if (suite.maxRepetitions !== undefined && suite.maxRepetitions < opts.repetitions) suite.maxRepetitions = opts.repetitions;
-      }
-      const expanded = expandSuite(suite, suiteDeps, { source: file });
-      const cases = filterByWorkload(filterByBackend(expanded, backendList(opts.backend), file), backendList(opts.workload), file);
+      applyOverrides(suite, { ...optional('backends', backendList(opts.backend)), ...optional('xenTypes', backendList(opts.xenType)), ...optional('repetitions', opts.repetitions) });
+      const cases = filterByWorkload(expandSuite(suite, suiteDeps, { source: file }), backendList(opts.workload), file);
       const selected = await selectHosts({ ...(hostList(opts.host) ? { names: hostList(opts.host)! } : {}), ...(suite.hosts ? { suiteHosts: suite.hosts } : {}), ...(opts.hostsFile ? { hostsFile: opts.hostsFile } : {}) });
       const image = await buildImage({ log: (line) => process.stderr.write(`image: ${line}\n`) });
       const leftovers = await cleanLeftovers();
