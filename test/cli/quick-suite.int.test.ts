@@ -1,8 +1,10 @@
-import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { hvbench } from '../support/cli.ts';
+import { checkPage, launchChromium } from '../report/browser.ts';
+import { validateReportFiles } from '../report/validate-files.ts';
+import { hvbench, REPO } from '../support/cli.ts';
 import { guestImage, IMAGE_BUILD_TIMEOUT_MS } from '../support/guest-image.ts';
 
 // The shipped quick suite, exactly as the demo runs it: every case must complete.
@@ -30,5 +32,31 @@ describe('suites/quick.ts on local TCG', () => {
         .map((l) => JSON.parse(l).metric as string),
     );
     for (const m of ['boot.to_ready_ms', 'cpu.events_per_s', 'memory.read_mib_s', 'disk.seq_read_mib_s', 'micro.cpuid_ns', 'net.tx_gbit_s']) expect(metrics).toContain(m);
+  });
+});
+
+describe('hvbench report on the quick suite run', () => {
+  // The run the test above produced, in `out`: reported on, not run again.
+  let runDir: string | undefined;
+
+  it('writes every file of a report, all valid, and the page draws every chart', { timeout: 5 * 60_000 }, async () => {
+    const [runId] = (await readdir(out)).filter((name) => name.includes('-quick-'));
+    expect(runId, 'the quick suite run of the test above').toBeDefined();
+    runDir = join(out, runId!);
+    const reportDir = join(out, 'report');
+    const r = await hvbench(['report', runDir, '--out', reportDir, '--json'], { timeoutMs: 4 * 60_000 });
+    expect(r.exitCode, r.stdout + r.stderr).toBe(0);
+    const written = JSON.parse(r.stdout) as { files: string[]; charts: string[] };
+    expect(written.charts).toEqual(expect.arrayContaining(['metric-cpu.events_per_s', 'metric-disk.seq_read_mib_s', 'boot', 'micro-costs']));
+    await validateReportFiles(reportDir, written.files, written.charts);
+    await mkdir(join(REPO, 'reports', 'test-artifacts'), { recursive: true });
+    const browser = await launchChromium();
+    try {
+      const page = await checkPage(browser, join(reportDir, 'index.html'), join(REPO, 'reports', 'test-artifacts', 'quick-suite-report.png'));
+      expect(page.problems).toEqual([]);
+      for (const c of page.charts) expect([c.id, c.rendered, c.svg]).toEqual([c.id, 'true', true]);
+    } finally {
+      await browser.close();
+    }
   });
 });

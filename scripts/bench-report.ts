@@ -1,0 +1,93 @@
+/**
+ * Benchmark of `hvbench report` itself (a figure, not a test): a report from 100 000
+ * synthetic samples — 4 backends, 25 metrics, 4 configurations each, 250 repetitions —
+ * timed from the samples to every file on disk, and the size of the page.
+ *
+ *   npm run bench:report [-- --samples 100000 --out reports/bench]
+ */
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { buildReport } from '../src/report/build.ts';
+import { REPORT_PERMUTATIONS, type ReportRun } from '../src/report/input.ts';
+import { writeReport } from '../src/report/write.ts';
+import type { Sample } from '../src/results/sample.ts';
+import { mulberry32, normalSampler } from '../src/stats/prng.ts';
+
+const { values } = parseArgs({ options: { samples: { type: 'string', default: '100000' }, out: { type: 'string' } } });
+const target = Number(values.samples);
+const BACKENDS = [
+  { backend: 'native', speed: 1 },
+  { backend: 'kvm', speed: 0.96 },
+  { backend: 'xen', speed: 0.92 },
+  { backend: 'tcg', speed: 0.18 },
+];
+const METRICS = 25;
+const CONFIGS = 4;
+const reps = Math.max(2, Math.round(target / (BACKENDS.length * METRICS * CONFIGS)));
+const id = '20260101-000000-bench-0000';
+
+function synthetic(): Sample[] {
+  const normal = normalSampler(mulberry32(42));
+  const out: Sample[] = [];
+  for (let m = 0; m < METRICS; m++) {
+    const micro = m < 5;
+    const metric = micro ? `micro.op${m}_ns` : `bench.metric${m}_per_s`;
+    for (const b of BACKENDS) {
+      for (let c = 0; c < CONFIGS; c++) {
+        const mean = micro ? (50 * (m + 1)) / b.speed : 1000 * (c + 1) * b.speed;
+        for (let rep = 1; rep <= reps; rep++) {
+          out.push({
+            metric,
+            value: Math.max(1e-6, mean * (1 + 0.03 * normal())),
+            unit: micro ? 'ns' : 'ops/s',
+            better: micro ? 'lower' : 'higher',
+            dims: { suite: 'bench', run: id, case: `${b.backend}/w${m}/threads=${c + 1}`, backend: b.backend, workload: micro ? 'micro' : `w${m}`, rep, host: 'local', 'param.threads': c + 1 },
+            ts: '2026-01-01T00:00:00.000Z',
+          });
+        }
+      }
+    }
+  }
+  return out;
+}
+
+const samples = synthetic();
+const run: ReportRun = {
+  record: {
+    format: 1,
+    id,
+    status: 'completed',
+    startedAt: '2026-01-01T00:00:00.000Z',
+    suite: { name: 'bench', file: 'synthetic', resolved: { repetitions: reps } },
+    hvbench: { version: '0', revision: 'unknown' },
+    hosts: [],
+    backends: [],
+    cases: [],
+    samplesFile: 'samples.jsonl',
+    writer: { hostname: 'bench', pid: 0 },
+  },
+  samples,
+  warnings: [],
+};
+const out = values.out ?? (await mkdtemp(path.join(os.tmpdir(), 'hvb-bench-report-')));
+const cpu0 = process.cpuUsage();
+const t0 = performance.now();
+const model = buildReport({ runs: [run], settings: () => ({ alpha: 0.01, noiseThreshold: 0.05 }), seed: 1, permutations: REPORT_PERMUTATIONS, ratioCi: 'log-t', generatedAt: new Date().toISOString() });
+const t1 = performance.now();
+const written = await writeReport(model, out, { figures: false });
+const t2 = performance.now();
+const cpu1 = process.cpuUsage(cpu0);
+const withFigures = await writeReport(model, out);
+const t3 = performance.now();
+console.log(`samples: ${samples.length} (${BACKENDS.length} backends × ${METRICS} metrics × ${CONFIGS} configurations × ${reps} repetitions); ${model.charts.length} charts; load average ${os.loadavg().map((l) => l.toFixed(1)).join(' ')} on ${os.availableParallelism()} CPUs`);
+console.log(`build (statistics, comparison, specs): ${((t1 - t0) / 1000).toFixed(2)} s`);
+console.log(`page + specs + tables:                 ${((t2 - t1) / 1000).toFixed(2)} s`);
+console.log(`… plus SVG and PNG of every chart:     ${((t3 - t2) / 1000).toFixed(2)} s`);
+const cpu2 = process.cpuUsage(cpu0);
+const cpuS = (u: NodeJS.CpuUsage) => ((u.user + u.system) / 1e6).toFixed(2);
+console.log(`CPU time of this process: ${cpuS(cpu1)} s without figures, ${cpuS(cpu2)} s in all (wall time suffers when the machine is busy)`);
+console.log(`total with figures:                    ${((t1 - t0 + t3 - t2) / 1000).toFixed(2)} s`);
+console.log(`page size: ${(written.pageBytes / 2 ** 20).toFixed(2)} MiB (${written.pageBytes} bytes); files: ${withFigures.files.length}`);
+if (values.out === undefined) await rm(out, { recursive: true, force: true });

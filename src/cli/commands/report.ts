@@ -1,0 +1,97 @@
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import type { Command } from 'commander';
+import { cachePaths, defaultCacheDir, MANIFEST_FILE } from '../../guest/cache.ts';
+import { parseManifest } from '../../guest/manifest.ts';
+import { readSamples } from '../../results/samples-file.ts';
+import { openRun } from '../../results/store.ts';
+import { buildReport } from '../../report/build.ts';
+import { REPORT_PERMUTATIONS, type ImagePackages, type ReportRun } from '../../report/input.ts';
+import { writeReport } from '../../report/write.ts';
+import { compareConfigOf, settingsFor } from '../../stats/thresholds.ts';
+import { HvbError } from '../../util/errors.ts';
+import { addStatsOptions, parseStatsOpts, type StatsOpts } from '../stats-options.ts';
+
+interface ReportOpts extends StatsOpts {
+  baseline?: string;
+  out?: string;
+  reference?: string;
+  title?: string;
+  figures: boolean;
+}
+
+export function registerReport(program: Command): void {
+  const cmd = program
+    .command('report')
+    .description('write a report folder: a self-contained HTML page, Vega-Lite specs, SVG and PNG figures, Markdown and LaTeX tables')
+    .argument('<runs...>', 'runs to report on (folders or run ids under results/); their samples are pooled')
+    .option('--baseline <run>', 'a baseline run: the comparison (forest plot) is the runs against it')
+    .option('--out <dir>', 'the report folder (default reports/<first run id>)')
+    .option('--reference <backend>', 'normalise bars to this backend (or "xen pvh"-style variant); "none" shows values in their units (default native, when present)')
+    .option('--title <text>', 'page title')
+    .option('--no-figures', 'skip the SVG and PNG files (the page draws its charts itself)');
+  addStatsOptions(cmd);
+  // The report's own default (see REPORT_PERMUTATIONS), in the help too.
+  const permutationsOption = cmd.options.find((o) => o.long === '--permutations');
+  if (permutationsOption) permutationsOption.defaultValue = String(REPORT_PERMUTATIONS);
+  cmd.setOptionValueWithSource('permutations', String(REPORT_PERMUTATIONS), 'default');
+  cmd.action(async (refs: string[], opts: ReportOpts) => {
+    const started = performance.now();
+    const runs = await Promise.all(refs.map(load));
+    const ids = new Set<string>();
+    for (const r of runs) {
+      if (ids.has(r.record.id)) throw new HvbError('usage', `run ${r.record.id} is given twice`, { hint: 'give each run once' });
+      ids.add(r.record.id);
+    }
+    const baseline = opts.baseline === undefined ? undefined : await load(opts.baseline);
+    if (baseline && ids.has(baseline.record.id)) throw new HvbError('usage', `--baseline ${opts.baseline}: that run is also one of the runs under report`);
+    const { cli, ignore, seed, permutations, ratioCi } = parseStatsOpts(opts);
+    const newest = runs.reduce((a, b) => (a.record.startedAt >= b.record.startedAt ? a : b));
+    const suite = compareConfigOf(newest.record.suite.resolved, path.join(refs[runs.indexOf(newest)]!, 'run.json'));
+    const model = buildReport({
+      runs,
+      ...(baseline ? { baseline } : {}),
+      reference: opts.reference === undefined ? undefined : opts.reference === 'none' ? null : opts.reference,
+      images: await imagePackages([...runs, ...(baseline ? [baseline] : [])]),
+      settings: (metric) => settingsFor(metric, [suite, cli]),
+      ignore,
+      seed,
+      permutations,
+      ratioCi,
+      ...(opts.title === undefined ? {} : { title: opts.title }),
+      generatedAt: new Date().toISOString(),
+    });
+    const out = opts.out ?? path.join('reports', runs[0]!.record.id);
+    const written = await writeReport(model, out, { figures: opts.figures });
+    const seconds = (performance.now() - started) / 1000;
+    for (const w of model.warnings) if (w.kind !== 'outlier') process.stderr.write(`warning: ${w.text}\n`);
+    if (opts.json) {
+      process.stdout.write(`${JSON.stringify({ format: 1, dir: written.dir, files: written.files, pageBytes: written.pageBytes, charts: model.charts.map((c) => c.id), warnings: model.warnings, seconds }, null, 2)}\n`);
+    } else {
+      process.stdout.write(`report written to ${path.join(written.dir, 'index.html')}: ${model.charts.length} charts, ${written.files.length} files, page ${(written.pageBytes / 1024).toFixed(0)} KiB, ${model.warnings.length} warnings, ${seconds.toFixed(1)} s\n`);
+    }
+  });
+}
+
+async function load(ref: string): Promise<ReportRun> {
+  const run = await openRun(ref);
+  const { samples, warnings } = await readSamples(run);
+  return { record: run.record, samples, warnings: [...run.warnings, ...warnings] };
+}
+
+/** The package lists of the runs' guest images, from the manifests the image cache still has. */
+async function imagePackages(runs: readonly ReportRun[]): Promise<ImagePackages[]> {
+  const ids = [...new Set(runs.map((r) => r.record.image?.id).filter((id): id is string => id !== undefined))];
+  const found = await Promise.all(
+    ids.map(async (id): Promise<ImagePackages | undefined> => {
+      const file = path.join(cachePaths.image(defaultCacheDir(), id), MANIFEST_FILE);
+      try {
+        const manifest = parseManifest(JSON.parse(await readFile(file, 'utf8')), file);
+        return { id, packages: manifest.packages.map((p) => ({ name: p.name, version: p.version, role: p.role })) };
+      } catch {
+        return undefined; // not built on this machine (or removed): the methodology says so
+      }
+    }),
+  );
+  return found.filter((f): f is ImagePackages => f !== undefined);
+}

@@ -1,0 +1,76 @@
+import type { Sample } from '../results/sample.ts';
+import type { CompareReport } from '../stats/compare-report.ts';
+import type { HistorySeries } from '../stats/history.ts';
+import type { MetricGroups } from './groups.ts';
+import { metricBars, type MetricBars } from './normalise.ts';
+import { bootSpec } from './specs/boot.ts';
+import type { Spec } from './specs/common.ts';
+import { forestSpec } from './specs/forest.ts';
+import { historySpec } from './specs/history.ts';
+import { ioPairsSpec, type IoMetric } from './specs/io-pairs.ts';
+import { metricBarsSpec } from './specs/metric-bars.ts';
+import { isMicroCost, microSpec } from './specs/micro.ts';
+
+/** The charts of a report, in page order, each with a file-safe id. */
+
+export interface Chart {
+  /** File name stem of its `.vl.json`, `.svg` and `.png`; unique in the report. */
+  id: string;
+  title: string;
+  spec: Spec;
+}
+
+export interface ChartInput {
+  samples: readonly Sample[];
+  metrics: readonly MetricGroups[];
+  bars: readonly MetricBars[];
+  comparison: { report: CompareReport; title: string } | undefined;
+  history: { series: HistorySeries[][]; runOrder: string[] } | undefined;
+}
+
+/** Workloads whose device cases get a paravirtual-vs-emulated chart. */
+export const IO_WORKLOADS: readonly string[] = ['disk', 'net'];
+
+export function buildCharts(input: ChartInput): Chart[] {
+  const charts: Chart[] = [];
+  const ids = new Set<string>();
+  const add = (id: string, title: string, spec: Spec | undefined) => {
+    if (!spec) return;
+    let unique = id;
+    for (let i = 2; ids.has(unique); i++) unique = `${id}-${i}`;
+    ids.add(unique);
+    charts.push({ id: unique, title, spec });
+  };
+  if (input.comparison) add('comparison', input.comparison.title, forestSpec(input.comparison.report, input.comparison.title));
+  for (const m of input.bars) add(`metric-${slug(m.metric.metric)}`, m.metric.metric, metricBarsSpec(m));
+  for (const w of IO_WORKLOADS) {
+    const io = ioMetrics(input.metrics, w);
+    if (io.length > 0) add(`io-${w}`, `${w}: paravirtual vs emulated`, ioPairsSpec(w, io));
+  }
+  add('boot', 'Boot time', bootSpec(input.samples));
+  add('micro-costs', 'Virtualization micro-costs', microSpec(input.metrics.filter((m) => isMicroCost(m.metric, m.unit)).map((m) => metricBars(m, undefined))));
+  if (input.history) add('history', 'History across runs', historySpec(input.history.series, input.history.runOrder));
+  return charts;
+}
+
+/** A file name from a metric name: lower-case letters, digits, dots, dashes and underscores only. */
+export function slug(text: string): string {
+  return text.toLowerCase().replace(/[^a-z0-9._-]+/g, '-').replace(/^[.-]+/, '').slice(0, 80) || 'chart';
+}
+
+/** Metrics of a workload measured on both I/O classes by at least one backend, with their absolute bars. */
+function ioMetrics(metrics: readonly MetricGroups[], workload: string): IoMetric[] {
+  const out: IoMetric[] = [];
+  for (const m of metrics) {
+    if (!m.metric.startsWith(`${workload}.`) && m.metric !== 'host.cpu_s_per_gib') continue;
+    const groups = m.groups.filter((g) => g.dims.workload === workload && g.dims.io !== undefined);
+    const paired = new Set<string>();
+    const byBackend = new Map<string, Set<string>>();
+    for (const g of groups) (byBackend.get(g.variant) ?? byBackend.set(g.variant, new Set()).get(g.variant)!).add(String(g.dims.io));
+    for (const [v, ios] of byBackend) if (ios.size > 1) paired.add(v);
+    if (paired.size === 0) continue;
+    const subset: MetricGroups = { ...m, groups, columns: m.columns.filter((c) => groups.some((g) => g.columnKey === c.key)) };
+    out.push({ metric: m.metric, unit: m.unit, better: m.better, bars: metricBars(subset, undefined).bars });
+  }
+  return out;
+}

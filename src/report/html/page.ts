@@ -1,0 +1,118 @@
+import { fmtNumber } from '../../stats/format.ts';
+import { fmtChange, fmtRatio } from '../../stats/format.ts';
+import { fmtP } from '../../stats/compare.ts';
+import type { ReportModel } from '../build.ts';
+import type { SummaryTable } from '../tables/cells.ts';
+import { escapeHtml as h, jsonForScript } from './escape.ts';
+import type { InlineLibrary } from './assets.ts';
+import { PAGE_CSS } from './style.ts';
+
+/**
+ * The self-contained report page: summary table, charts (embedded with vega-embed from the
+ * inlined libraries), warnings and methodology. Every string from a run is escaped; the
+ * specs travel as JSON in a data element and never as markup. A Content-Security-Policy
+ * forbids every network request, so the page provably needs none.
+ */
+
+const CSP = "default-src 'none'; script-src 'unsafe-inline' 'unsafe-eval'; style-src 'unsafe-inline'; img-src data: blob:; connect-src 'none'";
+
+export function renderPage(model: ReportModel, table: SummaryTable, libraries: readonly InlineLibrary[]): string {
+  const specs = model.charts.map((c) => ({ id: c.id, spec: c.spec }));
+  return `<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta http-equiv="Content-Security-Policy" content="${h(CSP)}">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<meta name="generator" content="hvbench">
+<title>${h(model.title)}</title>
+<style>${PAGE_CSS}</style>
+${libraries.map((l) => `<script data-library="${h(l.name)}" data-version="${h(l.version)}">${l.source}</script>`).join('\n')}
+</head>
+<body>
+<header>
+<h1>${h(model.title)}</h1>
+<p class="meta">Runs: ${model.runs.map((r) => `<code>${h(r)}</code>`).join(', ')}${model.baseline ? `; baseline <code>${h(model.baseline)}</code>` : ''}. ${model.reference ? `Normalised to <strong>${h(model.reference)}</strong>. ` : ''}Generated ${h(model.generatedAt)}.</p>
+${model.labHosts.length > 0 ? `<p class="lab" role="alert"><strong>Lab figures.</strong> ${h(model.warnings.find((w) => w.kind === 'lab')?.text ?? '')}</p>` : ''}
+<nav><a href="#summary">Summary</a> · <a href="#charts">Charts</a> · <a href="#warnings">Warnings (${model.warnings.length})</a> · <a href="#methodology">Methodology</a></nav>
+</header>
+<main>
+${comparisonSection(model)}
+<section id="summary">
+<h2>Summary</h2>
+<p>Means of the repetitions with 95 % confidence intervals (Student t). Also as <a href="summary.md">Markdown</a> and <a href="summary.tex">LaTeX</a>.</p>
+${htmlTable(table)}
+</section>
+<section id="charts">
+<h2>Charts</h2>
+${model.charts
+  .map(
+    (c) => `<figure id="figure-${h(c.id)}">
+<div class="chart" id="chart-${h(c.id)}" data-chart="${h(c.id)}"></div>
+<figcaption>${h(c.title)} — <a href="${h(c.id)}.svg">SVG</a> · <a href="${h(c.id)}.png">PNG</a> · <a href="${h(c.id)}.vl.json">Vega-Lite spec</a></figcaption>
+</figure>`,
+  )
+  .join('\n')}
+</section>
+<section id="warnings">
+<h2>Warnings</h2>
+${model.warnings.length === 0 ? '<p>None.</p>' : `<ul>${model.warnings.map((w) => `<li class="warning-${h(w.kind)}"><span class="tag">${h(w.kind)}</span> ${h(w.text)}</li>`).join('\n')}</ul>`}
+</section>
+<section id="methodology">
+<h2>Methodology</h2>
+<dl>
+${model.methodology.map((m) => `<dt>${h(m.label)}</dt>${m.lines.map((l) => `<dd>${h(l)}</dd>`).join('')}`).join('\n')}
+</dl>
+</section>
+</main>
+<script type="application/json" id="hvbench-specs">${jsonForScript(specs)}</script>
+<script>
+(function () {
+  var specs = JSON.parse(document.getElementById('hvbench-specs').textContent);
+  var pending = specs.map(function (c) {
+    var el = document.getElementById('chart-' + c.id);
+    return vegaEmbed(el, c.spec, { renderer: 'svg', actions: { export: true, source: false, compiled: false, editor: false } })
+      .then(function () { el.setAttribute('data-rendered', 'true'); })
+      .catch(function (e) {
+        el.setAttribute('data-rendered', 'error');
+        el.textContent = 'This chart could not be drawn: ' + e.message;
+        console.error('chart ' + c.id + ': ' + e.message);
+      });
+  });
+  Promise.all(pending).then(function () { document.body.setAttribute('data-charts', 'done'); });
+})();
+</script>
+</body>
+</html>
+`;
+}
+
+function htmlTable(table: SummaryTable): string {
+  const cell = (tag: string, text: string, numeric: boolean | undefined) => `<${tag}${numeric ? ' class="num"' : ''}>${h(text)}</${tag}>`;
+  return `<div class="table-wrap"><table>
+<thead><tr>${table.header.map((c, i) => cell('th', c, table.numeric[i])).join('')}</tr></thead>
+<tbody>
+${table.rows.map((r) => `<tr>${r.map((c, i) => cell('td', c, table.numeric[i])).join('')}</tr>`).join('\n')}
+</tbody>
+</table></div>`;
+}
+
+function comparisonSection(model: ReportModel): string {
+  const c = model.comparison;
+  if (!c) return '';
+  const flagged = c.rows.filter((r) => r.comparison.verdict !== 'no-change');
+  const words = c.mode === 'by' ? { regression: 'worse', improvement: 'better' } : { regression: 'regression', improvement: 'improvement' };
+  const counts = `${c.counts.regression} ${words.regression === 'worse' ? 'worse' : c.counts.regression === 1 ? 'regression' : 'regressions'}, ${c.counts.improvement} ${words.improvement === 'better' ? 'better' : c.counts.improvement === 1 ? 'improvement' : 'improvements'}, ${c.counts['no-change']} without significant change`;
+  const rows = flagged
+    .map((r) => {
+      const word = r.comparison.verdict === 'regression' ? words.regression : words.improvement;
+      return `<tr class="${r.comparison.verdict}"><td>${h(r.label)}</td><td>${h(r.metric)} ${r.better === 'higher' ? '↑' : '↓'}</td><td class="num">${h(fmtNumber(r.a.mean))}</td><td class="num">${h(fmtNumber(r.b.mean))}</td><td class="num">${h(fmtRatio(r.comparison.ratio))} [${h(fmtRatio(r.comparison.ratioCi?.lo))}, ${h(fmtRatio(r.comparison.ratioCi?.hi))}]</td><td class="num">${h(fmtChange(r.comparison.change))}</td><td class="num">${r.comparison.pValue === undefined ? '–' : h(fmtP(r.comparison.pValue))}</td><td>${h(word)}</td></tr>`;
+    })
+    .join('\n');
+  const against = c.mode === 'by' ? `every ${h(c.by ?? 'backend')} against ${h(c.a.value ?? '')}` : `${h(c.b.run)} against baseline ${h(c.a.run)}`;
+  return `<section id="comparison">
+<h2>Comparison</h2>
+<p>${against}: ${h(counts)}. See the forest plot below; every row is in the chart's tooltip.</p>
+${flagged.length > 0 ? `<div class="table-wrap"><table><thead><tr><th>series</th><th>metric</th><th class="num">mean A</th><th class="num">mean B</th><th class="num">B/A [95 % CI]</th><th class="num">change</th><th class="num">p</th><th>verdict</th></tr></thead><tbody>\n${rows}\n</tbody></table></div>` : ''}
+</section>`;
+}

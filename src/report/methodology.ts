@@ -1,0 +1,99 @@
+import { DEFAULT_PERMUTATIONS } from '../stats/permutation.ts';
+import { OUTLIER_THRESHOLD } from '../stats/outliers.ts';
+import type { ReportInput, ReportRun } from './input.ts';
+
+/**
+ * The methodology section, generated from the provenance the runs recorded: hosts,
+ * hypervisor versions, the guest image and its packages, the guest's size, repetitions,
+ * and the statistical method. Plain strings: the page and the tables escape them.
+ */
+
+export interface MethodologyItem {
+  label: string;
+  lines: string[];
+}
+
+export function methodology(input: ReportInput, allRuns: readonly ReportRun[], normalisedTo: string | undefined): MethodologyItem[] {
+  const items: MethodologyItem[] = [];
+  const hosts = new Map<string, string>();
+  for (const r of allRuns) {
+    for (const h of r.record.hosts) {
+      const kind = (h as { kind?: unknown }).kind === 'lab' ? ' — a lab host (functional checks only)' : '';
+      const cores = h.cores === undefined ? '' : `, ${h.cores} cores`;
+      hosts.set(`${h.name}\u0000${h.cpuModel}\u0000${h.kernel}`, `${h.name}: ${h.cpuModel}, ${h.cpus} logical CPUs${cores}, ${h.memoryMiB} MiB memory, kernel ${h.kernel}, ${h.os} (${h.arch}); hardware virtualization ${h.virtualization}; ${h.underHypervisor ? 'itself a virtual machine' : 'not under a hypervisor'}${kind}`);
+    }
+  }
+  items.push({ label: 'Hosts', lines: hosts.size > 0 ? [...hosts.values()] : ['not recorded'] });
+
+  const backends = new Map<string, string>();
+  for (const r of allRuns) {
+    for (const b of r.record.backends) {
+      const facts = Object.entries(b.facts)
+        .filter(([k]) => k !== 'qemuBinary')
+        .map(([k, v]) => `${k} ${v}`)
+        .join(', ');
+      backends.set(`${b.backend}\u0000${b.host}\u0000${facts}`, `${b.backend} on ${b.host}: ${b.reason}${facts ? ` (${facts})` : ''}`);
+    }
+  }
+  items.push({ label: 'Backends and versions', lines: [...backends.values(), ...dimValues(allRuns, ['qemu', 'xen']).map(([k, v]) => `${k} versions in the samples: ${v.join(', ')}`)] });
+
+  const images = new Map<string, string>();
+  for (const r of allRuns) {
+    const img = r.record.image;
+    if (img) images.set(img.id, `image ${img.id}, content hash ${img.hash}${img.kernelVersion ? `, guest kernel ${img.kernelVersion}` : ''}`);
+  }
+  const imageLines = [...images.values()];
+  for (const img of input.images ?? []) {
+    const listed = img.packages.filter((p) => p.role !== 'dependency');
+    const deps = img.packages.length - listed.length;
+    imageLines.push(`image ${img.id} packages (Debian): ${listed.map((p) => `${p.name} ${p.version}`).join(', ')}${deps > 0 ? `; and ${deps} dependencies` : ''}`);
+  }
+  const withoutManifest = [...images.keys()].filter((id) => !(input.images ?? []).some((i) => i.id === id));
+  if (withoutManifest.length > 0) imageLines.push(`package list not available for image ${withoutManifest.join(', ')} (its manifest is not in this machine's image cache; \`hvbench image info --id <id>\` shows it where it is)`);
+  items.push({ label: 'Guest image', lines: imageLines.length > 0 ? imageLines : ['not recorded'] });
+
+  const vcpus = dimValues(allRuns, ['vcpus', 'memory_mib', 'guest_type']);
+  items.push({ label: 'Guest', lines: vcpus.length > 0 ? vcpus.map(([k, v]) => `${k === 'memory_mib' ? 'memory (MiB)' : k === 'vcpus' ? 'vCPUs' : 'guest type'}: ${v.join(', ')}`) : ['not recorded'] });
+
+  items.push({ label: 'Runs', lines: allRuns.map((r) => runLine(r, r === input.baseline)) });
+  items.push({ label: 'Repetitions', lines: allRuns.map(repetitionLine) });
+
+  const level = '95 %';
+  items.push({
+    label: 'Statistical method',
+    lines: [
+      `Bars and table rows: mean of the repetitions with its ${level} confidence interval (Student t, n − 1 degrees of freedom); CV = sd / mean.`,
+      normalisedTo === undefined
+        ? 'Values are shown in their own units (not normalised).'
+        : `Normalised to ${normalisedTo}: each mean is divided by the ${normalisedTo} mean of the same configuration; the interval of the ratio is a Welch t interval on the log of the ratio (delta method), transformed back; ${normalisedTo}'s own interval is its t interval divided by its mean.`,
+      `Comparisons: ratio of means B/A with a ${level} interval (${input.ratioCi === 'log-t' ? 'Welch t on the log ratio' : 'percentile bootstrap, 10 000 resamples'}); p-value from a two-sided permutation test on the difference of means (${input.permutations || DEFAULT_PERMUTATIONS} permutations, exact when fewer splits exist, seed ${input.seed}); a regression needs p below alpha and an interval that reaches the noise threshold (defaults 0.01 and 5 %, per metric from the suite).`,
+      `Outliers: modified Z-score (Iglewicz & Hoaglin) above ${OUTLIER_THRESHOLD}; reported, never removed.`,
+      'Every figure can be recomputed from samples.jsonl; see docs/statistics.md.',
+    ],
+  });
+  return items;
+}
+
+function runLine(r: ReportRun, baseline: boolean): string {
+  const rec = r.record;
+  const v = rec.hvbench;
+  return `${rec.id}${baseline ? ' (baseline)' : ''}: suite ${rec.suite.name} (${rec.suite.file}), ${rec.status}, ${rec.startedAt} to ${rec.endedAt ?? '…'}; hvbench ${v.version} revision ${v.revision}${v.dirty ? ' with uncommitted changes' : ''}; ${r.samples.length} samples`;
+}
+
+function repetitionLine(r: ReportRun): string {
+  const s = r.record.suite.resolved as Record<string, unknown>;
+  const parts = [`repetitions ${s.repetitions ?? '?'}`, `warm-up ${s.warmup ?? 0}`];
+  if (s.maxRepetitions !== undefined) parts.push(`up to ${s.maxRepetitions}`);
+  if (s.targetCiHalfWidth !== undefined) parts.push(`until the 95 % CI half-width is below ${Number(s.targetCiHalfWidth) * 100} % of the mean`);
+  if (s.interleave !== undefined) parts.push(s.interleave ? 'backends interleaved' : 'not interleaved');
+  const done = r.record.cases.filter((c) => c.status === 'completed').map((c) => c.repetitionsDone);
+  const range = done.length > 0 ? `; measured ${Math.min(...done)}–${Math.max(...done)} per completed case` : '';
+  return `${r.record.id}: ${parts.join(', ')}${range}`;
+}
+
+/** Distinct values of some dimensions over every sample, for those present. */
+function dimValues(runs: readonly ReportRun[], dims: readonly string[]): [string, string[]][] {
+  return dims
+    .map((d): [string, string[]] => [d, [...new Set(runs.flatMap((r) => r.samples.map((s) => s.dims[d]).filter((v) => v !== undefined).map(String)))].sort()])
+    .filter(([, v]) => v.length > 0);
+}

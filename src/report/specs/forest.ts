@@ -1,0 +1,52 @@
+import type { CompareReport } from '../../stats/compare-report.ts';
+import { VERDICT_COLOURS } from '../palette.ts';
+import { base, round, type Spec } from './common.ts';
+
+/**
+ * A forest plot of a comparison: one row per matched series, the ratio B/A of means with
+ * its 95 % interval on a log axis, a line at 1 (no change). Regressions (and, within one
+ * run, "worse than the reference") are drawn in vermillion with a triangle and named.
+ */
+
+export function forestSpec(report: CompareReport, title: string): Spec | undefined {
+  const rows = report.rows
+    .filter((r) => r.comparison.ratio !== undefined)
+    .map((r) => ({
+      series: `${r.metric} ${r.better === 'higher' ? '↑' : '↓'} · ${r.label}`,
+      metric: r.metric,
+      ratio: round(r.comparison.ratio),
+      lo: round(r.comparison.ratioCi?.lo),
+      hi: round(r.comparison.ratioCi?.hi),
+      verdict: r.comparison.verdict,
+      p: r.comparison.pValue === undefined ? null : Number(r.comparison.pValue.toPrecision(2)),
+      reason: r.comparison.reason,
+    }));
+  if (rows.length === 0) return undefined;
+  const words = report.mode === 'by' ? { regression: 'worse', improvement: 'better', 'no-change': 'no significant difference' } : { regression: 'regression', improvement: 'improvement', 'no-change': 'no significant change' };
+  const labelled = rows.map((r) => ({ ...r, verdictText: words[r.verdict] }));
+  const domain = [words.regression, words.improvement, words['no-change']];
+  const order = labelled.map((r) => r.series);
+  const y = { field: 'series', type: 'nominal', sort: order, title: null, axis: { labelLimit: 360 } };
+  const x = { field: 'ratio', type: 'quantitative', title: `ratio B/A of means (${report.mode === 'by' ? `each ${report.by} ÷ ${report.a.value}` : 'run ÷ baseline'}; unitless, log scale)`, scale: { type: 'log', nice: false, padding: 12 } };
+  const colour = { field: 'verdictText', type: 'nominal', title: 'verdict', scale: { domain, range: [VERDICT_COLOURS.regression, VERDICT_COLOURS.improvement, VERDICT_COLOURS['no-change']] } };
+  return {
+    ...base(title, [`points: ratio of means; bars: 95 % CI (${report.method.ratioCi}); p: ${report.method.test}; for ↓ metrics a ratio above 1 is worse`], 'forest plot of ratios with confidence intervals'),
+    data: { values: labelled },
+    width: 520,
+    height: { step: 18 },
+    layer: [
+      { mark: { type: 'rule', color: '#888888', strokeDash: [4, 3] }, encoding: { x: { datum: 1 } } },
+      ...(labelled.some((r) => r.lo !== null) ? [{ transform: [{ filter: 'isValid(datum.lo)' }], mark: { type: 'rule', strokeWidth: 1.6 }, encoding: { y, x: { field: 'lo', type: 'quantitative', title: x.title, scale: x.scale }, x2: { field: 'hi' }, color: colour } }] : []),
+      {
+        mark: { type: 'point', filled: true, size: 70 },
+        encoding: {
+          y,
+          x,
+          color: colour,
+          shape: { field: 'verdictText', type: 'nominal', title: 'verdict', scale: { domain, range: ['triangle-up', 'diamond', 'circle'] } },
+          tooltip: [{ field: 'series' }, { field: 'ratio', format: '.4~g' }, { field: 'lo', title: '95 % CI low', format: '.4~g' }, { field: 'hi', title: '95 % CI high', format: '.4~g' }, { field: 'p' }, { field: 'reason' }],
+        },
+      },
+    ],
+  } as unknown as Spec;
+}

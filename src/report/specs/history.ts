@@ -1,0 +1,64 @@
+import type { HistorySeries } from '../../stats/history.ts';
+import { sortBackends, VERDICT_COLOURS } from '../palette.ts';
+import { backendColour, base, round, withUnit, type Spec } from './common.ts';
+
+/**
+ * History lines for regression tracking: per metric, the mean of each series at each run
+ * (oldest first) with its 95 % interval; a point flagged by the same test as `hvbench
+ * compare` against the run before it is ringed in vermillion (regression) or blue.
+ */
+
+export function historySpec(metrics: readonly HistorySeries[][], runOrder: readonly string[]): Spec | undefined {
+  const charts = metrics
+    .filter((list) => list.some((s) => s.points.length > 1))
+    .map((list) => {
+      const first = list[0]!;
+      const rows = list.flatMap((s) => {
+        const variant = s.dims.guest_type === undefined ? String(s.dims.backend ?? 'unknown') : `${s.dims.backend} ${s.dims.guest_type}`;
+        const label = seriesName(s);
+        return s.points.map((p) => ({
+          run: p.label,
+          series: label,
+          variant,
+          backend: String(s.dims.backend ?? 'unknown'),
+          mean: round(p.summary.mean),
+          lo: round(p.summary.ci95?.lo),
+          hi: round(p.summary.ci95?.hi),
+          n: p.summary.n,
+          flag: p.change?.verdict === 'regression' ? 'regression' : p.change?.verdict === 'improvement' ? 'improvement' : null,
+        }));
+      });
+      const backends = sortBackends(rows.map((r) => r.backend));
+      const x = { field: 'run', type: 'ordinal', sort: [...runOrder], title: 'run (oldest first)', axis: { labelAngle: -30, labelLimit: 200 } };
+      const y = { field: 'mean', type: 'quantitative', title: withUnit(first.metric, first.unit), scale: { zero: false } };
+      return {
+        title: { text: first.metric, subtitle: first.better === 'higher' ? '↑ higher is better' : '↓ lower is better' },
+        data: { values: rows },
+        width: 300,
+        height: 180,
+        layer: [
+          { mark: { type: 'line', point: { filled: true, size: 30 } }, encoding: { x, y, color: backendColour(backends), detail: { field: 'series' }, tooltip: [{ field: 'series' }, { field: 'run' }, { field: 'mean', format: '.4~g' }, { field: 'lo', title: '95 % CI low', format: '.4~g' }, { field: 'hi', title: '95 % CI high', format: '.4~g' }, { field: 'n' }, { field: 'flag', title: 'change' }] } },
+          ...(rows.some((r) => r.lo !== null) ? [{ transform: [{ filter: 'isValid(datum.lo)' }], mark: { type: 'errorbar', ticks: { size: 5 } }, encoding: { x, y: { field: 'lo', type: 'quantitative', title: y.title, scale: y.scale }, y2: { field: 'hi' }, color: backendColour(backends), detail: { field: 'series' } } }] : []),
+          ...(rows.some((r) => r.flag !== null) ? [{
+            transform: [{ filter: 'isValid(datum.flag)' }],
+            mark: { type: 'point', size: 220, strokeWidth: 2.5, filled: false },
+            encoding: { x, y, stroke: { field: 'flag', type: 'nominal', title: 'flagged change', scale: { domain: ['regression', 'improvement'], range: [VERDICT_COLOURS.regression, VERDICT_COLOURS.improvement] } } },
+          }] : []),
+        ],
+      };
+    });
+  if (charts.length === 0) return undefined;
+  return {
+    ...base('History across runs', ['means with 95 % CI per run; rings: a change flagged against the previous run (permutation test and noise threshold, as hvbench compare)'], 'metrics across runs for regression tracking'),
+    concat: charts,
+    columns: 2,
+    resolve: { scale: { color: 'shared', stroke: 'shared' } },
+  } as unknown as Spec;
+}
+
+function seriesName(s: HistorySeries): string {
+  const parts = Object.entries(s.dims)
+    .filter(([k]) => k === 'backend' || k === 'guest_type' || k.startsWith('param.') || k === 'io' || k === 'disk_model' || k === 'nic_model')
+    .map(([k, v]) => (k === 'backend' || k === 'guest_type' ? String(v) : `${k.replace(/^param\./, '')}=${v}`));
+  return parts.join(' ') || 'all';
+}
