@@ -21,3 +21,12 @@ export function processExists(pid: number): boolean {
     return (error as NodeJS.ErrnoException).code === 'EPERM';
   }
 }
+
+/** The process group id (field 5) from the text of /proc/<pid>/stat; undefined if unreadable. */
+export function parseProcessGroup(statText: string): number | undefined {
+  const end = statText.lastIndexOf(')');
+  if (end < 0) return undefined;
+  // After the command name: state, ppid, pgrp, …
+  const group = Number(statText.slice(end + 1).trim().split(/\s+/)[2]);
+  return Number.isInteger(group) && group > 0 ? group : undefined;
+}

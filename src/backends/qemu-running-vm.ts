@@ -3,7 +3,7 @@ import type { Host } from '../hosts/host.ts';
 import { HvbError } from '../util/errors.ts';
 import type { RunningVm, VmExit, VmmUsage } from './backend.ts';
 import { trackVm } from './live-vms.ts';
-import { killProcessGroup } from './process-group.ts';
+import { parseProcessGroup } from './process-group.ts';
 import { readProcessUsage } from './proc-usage.ts';
 import { confirmAccel, type ConfirmedAccel } from './qemu-accel.ts';
 import type { QemuAccel } from './qemu-argv.ts';
@@ -17,6 +17,21 @@ import { CappedLog, ConsoleStream, streamDone } from './vmm-output.ts';
 const DRAIN_TIMEOUT_MS = 2_000;
 /** kill() reads the usage first, but does not wait longer than this for it. */
 const USAGE_READ_TIMEOUT_MS = 2_000;
+/** A remote kill must end the local ssh within this; otherwise that ssh is killed (its watchdog then acts). */
+const REMOTE_KILL_TIMEOUT_MS = 5_000;
+
+/** Where the VMM runs and how to find it. */
+export interface QemuProcess {
+  /** The spawned local process: QEMU itself, or the ssh carrying it to a remote host. */
+  localPid: number;
+  /** QEMU's pid on its host, when known at start (the local host: the spawned process). */
+  vmmPid?: number;
+  /** Otherwise, QEMU's pid file on its host (`-pidfile`), read once QMP answers. */
+  pidFile?: string;
+  /** The VM's private directory on its host, removed at the end. */
+  tempDir: string;
+  quitTimeoutMs: number;
+}
 
 /**
  * A QEMU process and its guest. Create with startQemu() or launchQemuVm().
@@ -25,6 +40,10 @@ const USAGE_READ_TIMEOUT_MS = 2_000;
  * GUEST_PANICKED, or a STOP into `internal-error`/`io-error`: QEMU stays paused thanks to
  * -no-shutdown, usage is read, then `quit`), kill(), or the process exiting by itself. wait() resolves once the process is gone, the console
  * drained, QMP closed and the private directory removed.
+ *
+ * Everything on QEMU's host goes through the Host: QMP (`connectUnix`), usage (`/proc` via
+ * `readFile`), the kill (`signalGroup`). On a remote host the local process is ssh; when it
+ * ends, QEMU has ended (or its watchdog kills it).
  */
 export class QemuVm implements RunningVm {
   accel: ConfirmedAccel = 'unknown';
@@ -44,18 +63,30 @@ export class QemuVm implements RunningVm {
   private killing: Promise<void> | undefined;
   private readonly untrack: () => void;
 
+  private readonly child: ResultPromise;
+  /** The spawned local process: QEMU itself on the local host, the ssh carrying it otherwise. */
+  readonly localPid: number;
+  private vmmPid: number | undefined;
+  private readonly pidFile: string | undefined;
+  readonly tempDir: string;
+  private readonly quitTimeoutMs: number;
+
   constructor(
     private readonly host: Host,
     child: ResultPromise,
-    readonly pid: number,
-    readonly tempDir: string,
-    private readonly quitTimeoutMs: number,
+    vmm: QemuProcess,
   ) {
+    this.child = child;
+    this.localPid = vmm.localPid;
+    this.vmmPid = vmm.vmmPid;
+    this.pidFile = vmm.pidFile;
+    this.tempDir = vmm.tempDir;
+    this.quitTimeoutMs = vmm.quitTimeoutMs;
     const stdoutDone = streamDone(child.stdout, () => this.console.end());
     const stderrDone = streamDone(child.stderr);
     child.stdout?.on('data', (bytes: Buffer) => this.console.push(bytes));
     child.stderr?.on('data', (bytes: Buffer) => this.log.push(bytes));
-    this.untrack = trackVm(this, pid);
+    this.untrack = trackVm(this, vmm.localPid, host.kind === 'local' ? undefined : () => this.signalVmm());
     this.processExit = child.then(
       async (result) => {
         this.onProcessExit(result.exitCode ?? null, result.signal ?? null);
@@ -77,6 +108,11 @@ export class QemuVm implements RunningVm {
     });
   }
 
+  /** QEMU's pid on the host it runs on (0 while a remote QEMU's pid is not yet known). */
+  get pid(): number {
+    return this.vmmPid ?? 0;
+  }
+
   /** The QMP connection, for backends that need more than this class does. */
   get qmpClient(): QmpClient | undefined {
     return this.qmp;
@@ -84,12 +120,13 @@ export class QemuVm implements RunningVm {
 
   /** @internal Called once by startQemu(). */
   async connect(socketPath: string, accel: QemuAccel, timeoutMs: number): Promise<void> {
-    const qmp = await connectQmpWhenReady(socketPath, {
-      timeoutMs,
-      exited: this.processExit,
-      describeExit: () => this.describeExit(),
-    });
+    const qmp = await connectQmpWhenReady(
+      { label: socketPath, open: () => this.host.connectUnix(socketPath) },
+      { timeoutMs, exited: this.processExit, describeExit: () => this.describeExit() },
+    );
     this.qmp = qmp;
+    // QEMU wrote its pid file before it opened the QMP socket.
+    if (this.vmmPid === undefined) this.vmmPid = await this.readVmmPid();
     qmp.onEvent((event) => {
       const cause = guestStopCause(event);
       if (cause !== undefined) void this.onGuestStopped(cause);
@@ -124,7 +161,7 @@ export class QemuVm implements RunningVm {
       this.outcome ??= { kind: 'killed', reason };
       if (!this.processGone) {
         await settlesWithin(this.freezeUsage(), USAGE_READ_TIMEOUT_MS);
-        if (!this.processGone) killProcessGroup(this.pid);
+        if (!this.processGone) await this.killVmm();
       }
       await this.finished;
     })();
@@ -132,8 +169,8 @@ export class QemuVm implements RunningVm {
   }
 
   async usage(): Promise<VmmUsage | undefined> {
-    if (!this.usageFinal && !this.processGone) {
-      const fresh = await readProcessUsage(this.host, this.pid);
+    if (!this.usageFinal && !this.processGone && this.vmmPid !== undefined) {
+      const fresh = await readProcessUsage(this.host, this.vmmPid);
       if (fresh !== undefined && !this.usageFinal) this.cachedUsage = fresh;
     }
     return this.cachedUsage;
@@ -156,11 +193,7 @@ export class QemuVm implements RunningVm {
     const exited = await settlesWithin(this.processExit, this.quitTimeoutMs);
     if (!exited && !this.processGone) {
       this.log.append(`hvbench: QEMU did not exit within ${this.quitTimeoutMs} ms of quit; killed\n`);
-      try {
-        killProcessGroup(this.pid);
-      } catch (error) {
-        this.log.append(`hvbench: could not kill QEMU: ${error instanceof Error ? error.message : String(error)}\n`);
-      }
+      await this.killVmm();
     }
   }
 
@@ -177,9 +210,54 @@ export class QemuVm implements RunningVm {
     this.outcome ??= { kind: 'exited', exitCode, signal };
   }
 
+  /**
+   * SIGKILL to QEMU's process group on its host. For a remote QEMU, the local ssh must then
+   * end; if it does not (the kill did not get through, or QEMU's pid was never known), the
+   * ssh is killed too, and the remote watchdog ends the group when its channel closes.
+   */
+  private async killVmm(): Promise<void> {
+    await this.signalVmm();
+    if (this.host.kind === 'local' || this.processGone) return;
+    if (!(await settlesWithin(this.processExit, REMOTE_KILL_TIMEOUT_MS))) {
+      this.log.append(`hvbench: the ssh carrying QEMU did not end within ${REMOTE_KILL_TIMEOUT_MS} ms of the kill; killed it\n`);
+      this.child.kill('SIGKILL');
+    }
+  }
+
+  /** Sends SIGKILL to QEMU's group if its pid is known; never throws (the reason goes to the VMM log). */
+  private async signalVmm(): Promise<void> {
+    if (this.vmmPid === undefined) {
+      this.child.kill('SIGKILL');
+      return;
+    }
+    try {
+      await this.host.signalGroup(this.vmmPid, 'SIGKILL');
+    } catch (error) {
+      this.log.append(`hvbench: could not kill QEMU: ${error instanceof Error ? error.message : String(error)}\n`);
+    }
+  }
+
+  /** A remote QEMU's pid, from its pid file; it must lead its own process group (the unit signalGroup kills). */
+  private async readVmmPid(): Promise<number> {
+    const text = await this.host.readFile(this.pidFile!).catch((error: unknown) => {
+      throw new HvbError('vmm-no-pid', `QEMU wrote no pid file ${this.pidFile}: ${error instanceof Error ? error.message : String(error)}`, {
+        hint: 'the argv must contain -pidfile with the path startQemu() passes',
+      });
+    });
+    const pid = Number(text.trim());
+    if (!Number.isInteger(pid) || pid <= 1) throw new HvbError('vmm-no-pid', `QEMU's pid file ${this.pidFile} holds ${JSON.stringify(text)}, not a pid`);
+    const group = parseProcessGroup(await this.host.readFile(`/proc/${pid}/stat`).catch(() => ''));
+    if (group !== pid) {
+      throw new HvbError('vmm-not-group-leader', `QEMU (pid ${pid}) does not lead its own process group (group ${group ?? 'unknown'}) on ${this.host.name}`, {
+        hint: 'the remote command must run as a session leader (sshd and dropbear do this; the wrapper falls back to setsid)',
+      });
+    }
+    return pid;
+  }
+
   private async freezeUsage(): Promise<void> {
-    if (this.usageFinal) return;
-    const usage = await readProcessUsage(this.host, this.pid);
+    if (this.usageFinal || this.vmmPid === undefined) return;
+    const usage = await readProcessUsage(this.host, this.vmmPid);
     if (usage !== undefined) this.cachedUsage = usage;
     this.usageFinal = true;
   }

@@ -17,8 +17,12 @@ export interface QemuStartOptions {
   name: string;
   /** The accelerator QEMU must confirm; launch fails with `accel-mismatch` otherwise. */
   accel: QemuAccel;
-  /** The full argv, given the QMP socket path chosen in the VM's private directory. */
-  argv: (qmpSocket: string) => string[];
+  /**
+   * The full argv, given the QMP socket path and the pid file path chosen in the VM's
+   * private directory (on the host the VM runs on). On a remote host QEMU must write its
+   * pid there (`-pidfile`): the local process is ssh, not QEMU.
+   */
+  argv: (qmpSocket: string, pidFile: string) => string[];
   /** QMP must answer within this; default 30 s. */
   startTimeoutMs?: number;
   /** After `quit`, QEMU must exit within this or it is killed; default 10 s. */
@@ -28,26 +32,42 @@ export interface QemuStartOptions {
 export type QemuLaunchOptions = Omit<QemuArgvOptions, 'qmpSocket'> &
   Pick<QemuStartOptions, 'startTimeoutMs' | 'quitTimeoutMs'>;
 
-/** Boots a VmSpec under QEMU with the given accelerator. */
-export function launchQemuVm(host: Host, vm: VmSpec, options: QemuLaunchOptions): Promise<QemuVm> {
+/**
+ * Boots a VmSpec under QEMU with the given accelerator. The kernel and initramfs paths are
+ * local files; the host makes them available where QEMU runs (a remote host copies them once
+ * into its cache, the local host uses them in place).
+ */
+export async function launchQemuVm(host: Host, vm: VmSpec, options: QemuLaunchOptions): Promise<QemuVm> {
   const { startTimeoutMs, quitTimeoutMs, ...argvOptions } = options;
+  const [kernel, initramfs] = await Promise.all([placeFile(host, vm.kernel), placeFile(host, vm.initramfs)]);
+  const placed: VmSpec = { ...vm, kernel, initramfs };
   return startQemu(host, {
     name: vm.name,
     accel: options.accel,
-    argv: (qmpSocket) => buildQemuArgv(vm, { ...argvOptions, qmpSocket }),
+    argv: (qmpSocket, pidFile) => [...buildQemuArgv(placed, { ...argvOptions, qmpSocket }), '-pidfile', pidFile],
     ...(startTimeoutMs === undefined ? {} : { startTimeoutMs }),
     ...(quitTimeoutMs === undefined ? {} : { quitTimeoutMs }),
   });
+}
+
+/** An empty path stays empty, so buildQemuArgv reports the missing file. */
+function placeFile(host: Host, localPath: string): Promise<string> {
+  return localPath === '' ? Promise.resolve('') : host.putFile(localPath);
 }
 
 /**
  * Starts QEMU in its own process group and private directory, connects QMP, confirms the
  * accelerator from QEMU's own answers, and returns the running VM. On any failure the
  * process group is killed and the directory removed before the error is thrown.
+ *
+ * On the local host the spawned process is QEMU itself. On a remote host it is the local
+ * ssh carrying QEMU; QEMU's own pid (for /proc usage and its process group) is read from
+ * its pid file once QMP answers.
  */
 export async function startQemu(host: Host, options: QemuStartOptions): Promise<QemuVm> {
   const dir = await host.makeTempDir(`hvbench-${options.name.replace(/[^A-Za-z0-9._-]/g, '_').slice(0, 40)}-`);
   const socketPath = posix.join(dir, 'qmp.sock');
+  const pidFile = posix.join(dir, 'qemu.pid');
   let argv: string[];
   try {
     if (Buffer.byteLength(socketPath) > MAX_SOCKET_PATH_BYTES) {
@@ -55,7 +75,7 @@ export async function startQemu(host: Host, options: QemuStartOptions): Promise<
         hint: 'set TMPDIR to a shorter directory',
       });
     }
-    argv = options.argv(socketPath);
+    argv = options.argv(socketPath, pidFile);
   } catch (error) {
     await host.removeTree(dir);
     throw error;
@@ -68,7 +88,13 @@ export async function startQemu(host: Host, options: QemuStartOptions): Promise<
       hint: 'install QEMU (Debian: apt-get install qemu-system-x86) or check the binary path',
     });
   }
-  const vm = new QemuVm(host, child, child.pid, dir, options.quitTimeoutMs ?? QEMU_QUIT_TIMEOUT_MS);
+  const local = host.kind === 'local';
+  const vm = new QemuVm(host, child, {
+    localPid: child.pid,
+    ...(local ? { vmmPid: child.pid } : { pidFile }),
+    tempDir: dir,
+    quitTimeoutMs: options.quitTimeoutMs ?? QEMU_QUIT_TIMEOUT_MS,
+  });
   try {
     await vm.connect(socketPath, options.accel, options.startTimeoutMs ?? QEMU_START_TIMEOUT_MS);
   } catch (error) {

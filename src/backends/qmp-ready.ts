@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { HvbError } from '../util/errors.ts';
-import { QmpClient, isQmpNotReady } from './qmp.ts';
+import { QmpClient, isQmpNotReady, type QmpEndpoint } from './qmp.ts';
 import { settlesWithin } from './settles-within.ts';
 
 export interface QmpReadyOptions {
@@ -15,9 +15,11 @@ export interface QmpReadyOptions {
 
 /**
  * Connects to a QMP socket that the VMM creates some time after it starts: retries while
- * the socket is missing or refuses, and fails at once if the VMM exits first.
+ * the socket is missing or refuses, and fails at once if the VMM exits first. `target` is a
+ * local socket path or an endpoint (a socket on another host).
  */
-export async function connectQmpWhenReady(socketPath: string, options: QmpReadyOptions): Promise<QmpClient> {
+export async function connectQmpWhenReady(target: string | QmpEndpoint, options: QmpReadyOptions): Promise<QmpClient> {
+  const socketPath = typeof target === 'string' ? target : target.label;
   const deadline = Date.now() + options.timeoutMs;
   let exited = false;
   const exitedFirst = options.exited.then(() => {
@@ -34,7 +36,7 @@ export async function connectQmpWhenReady(socketPath: string, options: QmpReadyO
     if (remaining <= 0) {
       throw new HvbError('vmm-start-timeout', `QMP socket ${socketPath} did not answer within ${options.timeoutMs} ms`);
     }
-    const attempt = QmpClient.connect(socketPath, { timeoutMs: remaining });
+    const attempt = QmpClient.connect(target, { timeoutMs: remaining });
     const outcome = await Promise.race([attempt.then((client) => ({ client }), (error: unknown) => ({ error })), exitedFirst]);
     if (outcome === 'exited') {
       attempt.then((client) => client.close(), () => {});

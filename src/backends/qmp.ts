@@ -1,4 +1,5 @@
-import { createConnection, type Socket } from 'node:net';
+import { createConnection } from 'node:net';
+import type { Duplex } from 'node:stream';
 import { HvbError } from '../util/errors.ts';
 import { MessageLines } from './qmp-lines.ts';
 
@@ -26,6 +27,34 @@ export class QmpCommandError extends HvbError {
 
 export const QMP_DEFAULT_TIMEOUT_MS = 10_000;
 
+/**
+ * Where QMP is: a stream to open (a local unix socket, or one reached through a Host) and a
+ * label for messages. `open` rejects with an HvbError `qmp-connect-failed` whose
+ * `cause.code` is ENOENT or ECONNREFUSED while QEMU has not opened the socket yet.
+ */
+export interface QmpEndpoint {
+  label: string;
+  open: () => Promise<Duplex>;
+}
+
+/** The unix socket at `socketPath` on this machine. */
+export function localQmpEndpoint(socketPath: string): QmpEndpoint {
+  return {
+    label: socketPath,
+    open: () =>
+      new Promise((resolve, reject) => {
+        const socket = createConnection(socketPath);
+        const onError = (cause: NodeJS.ErrnoException): void =>
+          reject(new HvbError('qmp-connect-failed', `cannot connect to QMP socket ${socketPath}: ${cause.message}`, { cause }));
+        socket.once('error', onError);
+        socket.once('connect', () => {
+          socket.off('error', onError);
+          resolve(socket);
+        });
+      }),
+  };
+}
+
 interface Pending {
   command: string;
   resolve: (value: unknown) => void;
@@ -34,8 +63,9 @@ interface Pending {
 }
 
 /**
- * A minimal QEMU Machine Protocol client over a unix socket: greeting, capability
- * negotiation, commands matched to answers by id, and asynchronous events.
+ * A minimal QEMU Machine Protocol client over a byte stream (a unix socket, here or on
+ * another host): greeting, capability negotiation, commands matched to answers by id, and
+ * asynchronous events.
  */
 export class QmpClient {
   private readonly pending = new Map<number, Pending>();
@@ -47,14 +77,18 @@ export class QmpClient {
   private closed = false;
 
   private constructor(
-    private readonly socket: Socket,
+    private readonly socket: Duplex,
     readonly greeting: QmpGreeting,
   ) {}
 
-  /** Connects, reads the greeting and leaves negotiation mode (`qmp_capabilities`). */
-  static async connect(socketPath: string, options: { timeoutMs?: number } = {}): Promise<QmpClient> {
+  /**
+   * Connects (to a local socket path, or an endpoint that opens the stream), reads the
+   * greeting and leaves negotiation mode (`qmp_capabilities`).
+   */
+  static async connect(target: string | QmpEndpoint, options: { timeoutMs?: number } = {}): Promise<QmpClient> {
     const timeoutMs = options.timeoutMs ?? QMP_DEFAULT_TIMEOUT_MS;
-    const { socket, greeting, lines, early } = await openAndGreet(socketPath, timeoutMs);
+    const endpoint = typeof target === 'string' ? localQmpEndpoint(target) : target;
+    const { socket, greeting, lines, early } = await openAndGreet(endpoint, timeoutMs);
     const client = new QmpClient(socket, greeting);
     socket.on('close', () => client.markClosed());
     socket.on('error', () => client.markClosed());
@@ -145,48 +179,66 @@ export class QmpClient {
 }
 
 async function openAndGreet(
-  socketPath: string,
+  endpoint: QmpEndpoint,
   timeoutMs: number,
-): Promise<{ socket: Socket; greeting: QmpGreeting; lines: MessageLines; early: Record<string, unknown>[] }> {
-  const socket = createConnection(socketPath);
+): Promise<{ socket: Duplex; greeting: QmpGreeting; lines: MessageLines; early: Record<string, unknown>[] }> {
+  const where = endpoint.label;
   const lines = new MessageLines();
   // QEMU can write an event (e.g. RESUME at start-up) to a client that has just connected
   // before it writes the greeting; keep such events for the client instead of failing.
   const early: Record<string, unknown>[] = [];
-  socket.on('data', (chunk: Buffer) => lines.push(chunk));
   return new Promise((resolve, reject) => {
     let settled = false;
+    let socket: Duplex | undefined;
     const fail = (error: HvbError): void => {
       if (settled) return;
       settled = true;
       clearTimeout(timer);
-      socket.destroy();
+      socket?.destroy();
       reject(error);
     };
-    const timer = setTimeout(
-      () => fail(new HvbError('qmp-timeout', `no QMP greeting on ${socketPath} within ${timeoutMs} ms`)),
-      timeoutMs,
+    const timer = setTimeout(() => fail(new HvbError('qmp-timeout', `no QMP greeting on ${where} within ${timeoutMs} ms`)), timeoutMs);
+    const greeted = (opened: Duplex): void => {
+      lines.setHandler((message) => {
+        const greeting = message['QMP'] as QmpGreeting | undefined;
+        if (greeting === undefined && typeof message['event'] === 'string') {
+          early.push(message);
+          return;
+        }
+        if (greeting === undefined) {
+          fail(new HvbError('qmp-protocol', `expected a QMP greeting on ${where}, got ${JSON.stringify(message)}`));
+          return;
+        }
+        if (settled) return;
+        settled = true;
+        clearTimeout(timer);
+        lines.setHandler(undefined); // Later messages wait in the queue for the client.
+        resolve({ socket: opened, greeting, lines, early });
+      });
+    };
+    endpoint.open().then(
+      (opened) => {
+        if (settled) {
+          opened.destroy(); // timed out while opening
+          return;
+        }
+        socket = opened;
+        opened.on('data', (chunk: Buffer) => lines.push(chunk));
+        opened.on('error', (cause: NodeJS.ErrnoException) =>
+          fail(new HvbError('qmp-connect-failed', `cannot connect to QMP socket ${where}: ${cause.message}`, { cause })),
+        );
+        opened.on('close', () => fail(new HvbError('qmp-closed', `QMP socket ${where} closed before the greeting`)));
+        greeted(opened);
+      },
+      (error: unknown) =>
+        fail(
+          error instanceof HvbError
+            ? error
+            : new HvbError('qmp-connect-failed', `cannot connect to QMP socket ${where}: ${error instanceof Error ? error.message : String(error)}`, {
+                cause: error,
+              }),
+        ),
     );
-    socket.on('error', (cause: NodeJS.ErrnoException) =>
-      fail(new HvbError('qmp-connect-failed', `cannot connect to QMP socket ${socketPath}: ${cause.message}`, { cause })),
-    );
-    socket.on('close', () => fail(new HvbError('qmp-closed', `QMP socket ${socketPath} closed before the greeting`)));
-    lines.setHandler((message) => {
-      const greeting = message['QMP'] as QmpGreeting | undefined;
-      if (greeting === undefined && typeof message['event'] === 'string') {
-        early.push(message);
-        return;
-      }
-      if (greeting === undefined) {
-        fail(new HvbError('qmp-protocol', `expected a QMP greeting on ${socketPath}, got ${JSON.stringify(message)}`));
-        return;
-      }
-      if (settled) return;
-      settled = true;
-      clearTimeout(timer);
-      lines.setHandler(undefined); // Later messages wait in the queue for the client.
-      resolve({ socket, greeting, lines, early });
-    });
   });
 }
 

@@ -1,5 +1,6 @@
 import { killAllVms } from '../backends/live-vms.ts';
 import { closeAllNetworksSync } from '../hosts/netns-registry.ts';
+import { closeAllSshHostsSync } from '../hosts/ssh-masters.ts';
 
 /** Aborted on the first Ctrl-C or SIGTERM so the runner can record an interrupted run. */
 export const interrupt = new AbortController();
@@ -28,5 +29,7 @@ export function installSignalHandlers(): void {
   process.on('exit', () => {
     void killAllVms('hvbench exited');
     closeAllNetworksSync();
+    // Last: ending the ssh masters also ends every remote VMM still tied to them.
+    closeAllSshHostsSync();
   });
 }

@@ -1,5 +1,7 @@
+import { createConnection } from 'node:net';
+import { PassThrough } from 'node:stream';
 import { afterEach, describe, expect, it } from 'vitest';
-import { QmpClient, QmpCommandError, isQmpNotReady, type QmpEvent } from '../../src/backends/qmp.ts';
+import { QmpClient, QmpCommandError, isQmpNotReady, type QmpEndpoint, type QmpEvent } from '../../src/backends/qmp.ts';
 import { connectQmpWhenReady } from '../../src/backends/qmp-ready.ts';
 import { HvbError } from '../../src/util/errors.ts';
 import { FakeQmpServer, withCapabilities, type QmpRequest } from './fixtures/fake-qmp-server.ts';
@@ -194,5 +196,58 @@ describe('connectQmpWhenReady', () => {
     const server = await serve(withCapabilities(), { listen: false });
     const error = await rejection(connectQmpWhenReady(server.path, { timeoutMs: 150, exited: new Promise(() => {}), describeExit: () => '' }));
     expect(error.code).toBe('vmm-start-timeout');
+  });
+});
+
+/** An endpoint that opens the fake server's socket like a Host would, counting attempts. */
+function endpointTo(path: string, notReadyFirst = 0): QmpEndpoint & { attempts: () => number } {
+  let attempts = 0;
+  return {
+    label: `remote:${path}`,
+    attempts: () => attempts,
+    open: () => {
+      attempts++;
+      if (attempts <= notReadyFirst) {
+        const cause = Object.assign(new Error('No such file or directory'), { code: 'ENOENT' });
+        return Promise.reject(new HvbError('qmp-connect-failed', `cannot connect to ${path}`, { cause }));
+      }
+      return new Promise((resolve, reject) => {
+        const socket = createConnection(path);
+        socket.once('connect', () => resolve(socket));
+        socket.once('error', reject);
+      });
+    },
+  };
+}
+
+describe('QmpClient over an endpoint (a stream opened by a host)', () => {
+  it('greets and executes through the stream the endpoint opens', async () => {
+    const server = await serve(withCapabilities((request, qemu) => qemu.answer(request, { status: 'running', running: true })));
+    const endpoint = endpointTo(server.path);
+    const client = await QmpClient.connect(endpoint, { timeoutMs: 2_000 });
+    clients.push(client);
+    await expect(client.execute('query-status')).resolves.toEqual({ status: 'running', running: true });
+    expect(endpoint.attempts()).toBe(1);
+  });
+
+  it('retries while the endpoint says the socket is not there yet', async () => {
+    const server = await serve(withCapabilities());
+    const endpoint = endpointTo(server.path, 3);
+    const client = await connectQmpWhenReady(endpoint, { timeoutMs: 3_000, exited: new Promise(() => {}), describeExit: () => '', pollMs: 5 });
+    clients.push(client);
+    expect(endpoint.attempts()).toBe(4);
+  });
+
+  it('names the endpoint when no greeting comes, and closes a stream that opens too late', async () => {
+    const late = new PassThrough();
+    let release!: () => void;
+    const opened = new Promise<void>((resolve) => (release = resolve));
+    const error = await rejection(
+      QmpClient.connect({ label: 'remote:/tmp/slow.sock', open: () => opened.then(() => late) }, { timeoutMs: 100 }),
+    );
+    expect(error.code).toBe('qmp-timeout');
+    expect(error.message).toContain('remote:/tmp/slow.sock');
+    release();
+    await expect.poll(() => late.destroyed).toBe(true);
   });
 });
