@@ -131,6 +131,7 @@ export function describeValue(value: unknown): string {
   if (value === undefined) return 'nothing';
   if (typeof value === 'function') return 'a function';
   if (typeof value === 'bigint') return `${value}n`;
+  if (typeof value === 'symbol') return `a symbol (${value.toString().slice(0, 40)})`;
   if (typeof value === 'number' || typeof value === 'boolean' || value === null) return String(value);
   const json = safeJson(value);
   if (json !== undefined && json.length <= 40) return json;

@@ -1,8 +1,9 @@
+import { describeError } from '../util/errors.ts';
 import type { Workload } from '../workloads/workload.ts';
 import { caseId, stableJson } from './case-id.ts';
 import { MAX_CASES } from './defaults.ts';
 import { formatPath, suiteError, type Problem } from './problems.ts';
-import { checkNames } from './resolve.ts';
+import { checkNames, unreadableAt } from './resolve.ts';
 import type { Case, ResolvedSuite, ResolvedWorkloadEntry, SuiteDeps } from './types.ts';
 import { issuesToProblems } from './zod-issues.ts';
 
@@ -55,8 +56,15 @@ export function expandSuite(suite: ResolvedSuite, deps: SuiteDeps, options: { so
 function resolveEntry(entry: ResolvedWorkloadEntry, index: number, workload: Workload, problems: Problem[]): Combination[] {
   const prefix = ['workloads', index, 'params'];
   const combos: Combination[] = [];
-  for (const written of combinations(entry.params)) {
-    const result = workload.params.safeParse(written, { reportInput: true });
+  let checked: { written: Record<string, unknown>; result: ReturnType<typeof workload.params.safeParse> }[];
+  try {
+    checked = combinations(entry.params).map((written) => ({ written, result: workload.params.safeParse(written, { reportInput: true }) }));
+  } catch (e) {
+    // A getter or proxy among the values threw while it was read.
+    problems.push({ path: [...prefix, ...(unreadableAt(entry.params) ?? [])], message: `could not be read: ${describeError(e)}` });
+    return combos;
+  }
+  for (const { written, result } of checked) {
     if (!result.success) {
       const found = issuesToProblems(result.error.issues, { schema: workload.params, input: written, prefix, keyNoun: 'parameter' });
       // A check across parameters has no single field to blame: say which combination failed.
@@ -106,12 +114,15 @@ function findDuplicates(suite: ResolvedSuite, perEntry: Combination[][], problem
   });
 }
 
+/** Workload entries itemised in the message about a matrix that is too large. */
+const MAX_LISTED = 10;
+
 function checkMatrixSize(suite: ResolvedSuite, source: string): void {
   const sizes = suite.workloads.map((entry) => Object.values(entry.params).reduce((n, axis) => n * axis.length, 1));
   const variants = suite.backends.reduce((n, b) => n + (b === 'xen' ? suite.xenTypes.length : 1), 0);
   const total = variants * sizes.reduce((a, b) => a + b, 0);
   if (total <= MAX_CASES) return;
-  const entries = suite.workloads.map((entry, i) => {
+  const entries = suite.workloads.slice(0, MAX_LISTED).map((entry, i) => {
     const axes = Object.entries(entry.params).map(([k, axis]) => `${k} ${axis.length}`);
     return `${formatPath(['workloads', i])} ${entry.workload}: ${axes.length ? `${axes.join(' × ')} = ` : ''}${sizes[i]}`;
   });
@@ -120,7 +131,8 @@ function checkMatrixSize(suite: ResolvedSuite, source: string): void {
       path: ['workloads'],
       message:
         `the matrix has ${total} cases, more than the limit of ${MAX_CASES}: ` +
-        `backends ${suite.backends.length} × (${entries.join('; ')}); use fewer values per axis or split the suite`,
+        `backends ${suite.backends.length} × (${entries.join('; ')}${suite.workloads.length > MAX_LISTED ? `; … ${suite.workloads.length - MAX_LISTED} more entries` : ''}); ` +
+        'use fewer values per axis or split the suite',
     },
   ]);
 }

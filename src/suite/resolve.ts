@@ -1,3 +1,4 @@
+import { describeError } from '../util/errors.ts';
 import { suiteError, type Problem } from './problems.ts';
 import { suiteSchema, toResolved } from './schema.ts';
 import { unknownName } from './suggest.ts';
@@ -11,12 +12,64 @@ import { issuesToProblems, objectShape } from './zod-issues.ts';
  * `source` names the suite in messages, usually its file.
  */
 export function resolveSuite(input: unknown, deps: SuiteDeps, source = 'suite'): ResolvedSuite {
-  const parsed = suiteSchema.safeParse(input, { reportInput: true });
-  if (!parsed.success) throw suiteError(source, issuesToProblems(parsed.error.issues, { schema: suiteSchema, input }));
+  let parsed: ReturnType<typeof suiteSchema.safeParse>;
+  let dropped: Problem[];
+  try {
+    parsed = suiteSchema.safeParse(input, { reportInput: true });
+    dropped = protoKeys(input);
+  } catch (e) {
+    // A getter or proxy in the suite value threw while it was read.
+    throw suiteError(source, [{ path: unreadableAt(input) ?? [], message: `could not be read: ${describeError(e)}` }]);
+  }
+  if (!parsed.success) throw suiteError(source, [...issuesToProblems(parsed.error.issues, { schema: suiteSchema, input }), ...dropped]);
   const suite = toResolved(parsed.data);
-  const problems = checkNames(suite, deps);
+  const problems = [...dropped, ...checkNames(suite, deps)];
   if (problems.length > 0) throw suiteError(source, problems);
   return suite;
+}
+
+/** The path of the first field whose getter (or proxy trap) throws when read; undefined when none does. */
+export function unreadableAt(value: unknown, path: PropertyKey[] = [], seen = new Set<object>()): PropertyKey[] | undefined {
+  if (value === null || typeof value !== 'object' || seen.has(value) || path.length > 16) return undefined;
+  seen.add(value);
+  let keys: string[];
+  try {
+    keys = Object.keys(value);
+  } catch {
+    return path;
+  }
+  for (const key of keys) {
+    const at = [...path, Array.isArray(value) && /^\d+$/.test(key) ? Number(key) : key];
+    let child: unknown;
+    try {
+      child = (value as Record<string, unknown>)[key];
+    } catch {
+      return at;
+    }
+    const found = unreadableAt(child, at, seen);
+    if (found) return found;
+  }
+  return undefined;
+}
+
+/**
+ * Own `__proto__` keys (e.g. from JSON.parse or a computed key) where the suite has records:
+ * zod's records skip such a key without a word, so it would be silently ignored.
+ */
+function protoKeys(input: unknown): Problem[] {
+  const problems: Problem[] = [];
+  const record = (value: unknown): value is Record<string, unknown> => value !== null && typeof value === 'object';
+  const check = (value: unknown, path: PropertyKey[], message: string) => {
+    if (record(value) && Object.hasOwn(value, '__proto__')) problems.push({ path: [...path, '__proto__'], message });
+  };
+  if (!record(input)) return problems;
+  if (Array.isArray(input.workloads)) {
+    input.workloads.forEach((entry: unknown, i) => {
+      if (record(entry)) check(entry.params, ['workloads', i, 'params'], 'unknown parameter "__proto__" (not a parameter name of any workload)');
+    });
+  }
+  if (record(input.compare)) check(input.compare.metrics, ['compare', 'metrics'], '"__proto__" cannot name a metric');
+  return problems;
 }
 
 /** Backends, workloads and parameter names checked against what hvbench knows. */
@@ -26,6 +79,12 @@ export function checkNames(suite: ResolvedSuite, deps: SuiteDeps): Problem[] {
     if (!deps.backends.includes(backend)) problems.push({ path: ['backends', i], message: unknownName('backend', backend, deps.backends) });
     else if (suite.backends.indexOf(backend) !== i) problems.push({ path: ['backends', i], message: `${JSON.stringify(backend)} is listed twice` });
   });
+  // A type or host given twice would make every case twice (xenTypes) or mean nothing (hosts).
+  for (const field of ['xenTypes', 'hosts'] as const) {
+    suite[field]?.forEach((name: string, i, all: readonly string[]) => {
+      if (all.indexOf(name) !== i) problems.push({ path: [field, i], message: `${JSON.stringify(name)} is listed twice` });
+    });
+  }
   const known = Object.keys(deps.workloads);
   suite.workloads.forEach((entry, i) => {
     const workload = Object.hasOwn(deps.workloads, entry.workload) ? deps.workloads[entry.workload] : undefined;

@@ -7,6 +7,7 @@ import {
   DEFAULT_VCPUS,
   DEFAULT_WARMUP,
   DEFAULT_XEN_TYPES,
+  MAX_TIMEOUT_SEC,
   MAX_VCPUS,
   MIN_MEMORY_MIB,
 } from './defaults.ts';
@@ -29,9 +30,21 @@ expectations.add(backendName, { expected: 'a backend name such as "tcg"' });
 const backendList = z.array(backendName).min(1);
 expectations.add(backendList, { expected: 'a non-empty array of backend names, e.g. ["tcg", "kvm"]' });
 
-const paramAxis = z.unknown().refine((v) => !Array.isArray(v) || v.length > 0, {
-  message: 'expected a value or a non-empty array of values, received [] (an axis needs at least one value)',
-});
+const paramAxis = z
+  .unknown()
+  .refine((v) => !Array.isArray(v) || v.length > 0, {
+    message: 'expected a value or a non-empty array of values, received [] (an axis needs at least one value)',
+  })
+  .superRefine((v, ctx) => {
+    // A hole (`[1, , 2]`, `new Array(3)`) would be skipped when the axes are crossed: a value lost, or no case at all.
+    if (!Array.isArray(v)) return;
+    for (let i = 0; i < v.length; i++) {
+      if (!(i in v)) {
+        ctx.addIssue({ code: 'custom', path: [i], message: 'an empty slot in the axis (e.g. `[1, , 2]`); write a value there or remove it' });
+        return;
+      }
+    }
+  });
 
 const guestSchema = z.strictObject({
   vcpus: z.int().min(1).max(MAX_VCPUS).default(DEFAULT_VCPUS),
@@ -61,7 +74,11 @@ export const suiteSchema = z.strictObject({
   backends: backendList.default(() => [...DEFAULT_BACKENDS]),
   repetitions: z.int().min(1).default(DEFAULT_REPETITIONS),
   warmup: z.int().min(0).default(DEFAULT_WARMUP),
-  timeoutSec: z.number().positive().optional(),
+  timeoutSec: z
+    .number()
+    .positive()
+    .refine((v) => v <= MAX_TIMEOUT_SEC, { message: `expected at most ${MAX_TIMEOUT_SEC} s, the longest timer Node.js can set (about 24 days)` })
+    .optional(),
   maxRepetitions: z.int().min(1).optional(),
   targetCiHalfWidth: z.number().gt(0).lt(1).optional(),
   timeBudgetSec: z.number().positive().optional(),

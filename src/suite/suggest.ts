@@ -1,5 +1,8 @@
 /** "unknown workload "cpuu" (did you mean "cpu"?); known workloads: boot, cpu, …" helpers. */
 
+/** Longest unknown name quoted whole in a message. */
+const MAX_SHOWN = 64;
+
 /** The known name closest to `name`, when it is close enough to be a likely typo. */
 export function closest(name: string, known: readonly string[]): string | undefined {
   let best: string | undefined;
@@ -18,7 +21,8 @@ export function closest(name: string, known: readonly string[]): string | undefi
 export function unknownName(what: string, name: string, known: readonly string[], knownLabel = `known ${what}s`): string {
   const guess = closest(name, known);
   const list = known.length ? [...known].sort().join(', ') : '(none)';
-  return `unknown ${what} ${JSON.stringify(name)}${guess ? ` (did you mean ${JSON.stringify(guess)}?)` : ''}; ${knownLabel}: ${list}`;
+  const shown = name.length > MAX_SHOWN ? `${JSON.stringify(name.slice(0, MAX_SHOWN))}… (${name.length} characters)` : JSON.stringify(name);
+  return `unknown ${what} ${shown}${guess ? ` (did you mean ${JSON.stringify(guess)}?)` : ''}; ${knownLabel}: ${list}`;
 }
 
 /** Levenshtein distance. */

@@ -1,3 +1,5 @@
+import { escapeLogLine } from './lines.ts';
+
 /**
  * Console framing. The agent writes one frame per line:
  *
@@ -81,7 +83,8 @@ function parseBody(kind: string, rest: string): Frame | string {
     case 'fact':
       return parseFacts(words);
     case 'error':
-      return { kind: 'error', message: rest.slice(0, 2000) };
+      // Shown on the terminal and kept in run.json: no control character gets through raw.
+      return { kind: 'error', message: escapeLogLine(rest.slice(0, 2000)) };
     case 'done':
       return words.length === 0 ? { kind: 'done' } : 'done takes no arguments';
     default:

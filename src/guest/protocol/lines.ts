@@ -46,7 +46,13 @@ export class LineSplitter {
   }
 
   private emit(): void {
-    const line = this.partial.replace(/\r+$/, '').replace(/^\r+/, '');
+    // CRs at either end are the serial console's (CRLF, CR CR LF); trimmed with a loop, as a
+    // regex such as /\r+$/ takes quadratic time on a long run of CRs inside a line.
+    let start = 0;
+    let end = this.partial.length;
+    while (end > 0 && this.partial.charCodeAt(end - 1) === 13) end--;
+    while (start < end && this.partial.charCodeAt(start) === 13) start++;
+    const line = this.partial.slice(start, end);
     const truncated = this.overflowed;
     this.partial = '';
     this.overflowed = false;
@@ -54,8 +60,19 @@ export class LineSplitter {
   }
 }
 
-/** Makes a guest line safe to store and print: control characters and escapes become visible text. */
+/**
+ * Characters a guest line may not carry raw into a log or onto a terminal: C0 controls but
+ * tab, DEL and C1 controls (ESC starts terminal escapes), the Unicode line and paragraph
+ * separators and the bidirectional controls (they make a line read other than it is), and
+ * lone surrogates (not encodable as UTF-8: they would be lost when the log is written).
+ */
+// eslint-disable-next-line no-control-regex
+const UNSAFE = /[\u0000-\u0008\u000a-\u001f\u007f-\u009f\u200e\u200f\u2028-\u202e\u2066-\u2069]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
+
+/** Makes a guest line safe to store and print: control characters and escapes become visible text (`\x1b`, `\u202e`). */
 export function escapeLogLine(line: string): string {
-  // eslint-disable-next-line no-control-regex
-  return line.replace(/[\u0000-\u0008\u000b-\u001f\u007f\u0080-\u009f]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`);
+  return line.replace(UNSAFE, (c) => {
+    const code = c.charCodeAt(0);
+    return code <= 0xff ? `\\x${code.toString(16).padStart(2, '0')}` : `\\u${code.toString(16).padStart(4, '0')}`;
+  });
 }

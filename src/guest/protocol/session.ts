@@ -18,12 +18,23 @@ interface StepState {
 export const MAX_LOG_LINES = 20_000;
 
 /**
+ * Most characters of guest log kept in memory, escaped; the lines beyond are counted, not
+ * stored. Without it, MAX_LOG_LINES lines of MAX_LINE_CHARS control characters (four
+ * characters each once escaped) would be gigabytes: a flooding guest could exhaust the host's heap.
+ */
+export const MAX_LOG_CHARS = 8 * 1024 * 1024;
+
+/** Most notes on rejected frames kept; they are diagnostics, and a guest could send any number. */
+export const MAX_REJECTED = 1000;
+
+/**
  * Everything one guest said on its console, sorted into trusted frames and log lines.
  * Feed it console chunks as they arrive; read the outcome when the VM has stopped.
  */
 export class GuestSession {
   readonly log: string[] = [];
   droppedLogLines = 0;
+  private logChars = 0;
   /** Host clock (ms since epoch) when `ready` arrived. */
   readyAt: number | undefined;
   uptimeAtReadyS: number | undefined;
@@ -60,16 +71,29 @@ export class GuestSession {
   }
 
   private keepLog(line: string): void {
-    if (this.log.length < MAX_LOG_LINES) this.log.push(escapeLogLine(line));
-    else this.droppedLogLines++;
+    const safe = this.log.length < MAX_LOG_LINES ? this.safe(line) : undefined;
+    if (safe !== undefined && this.logChars + safe.length <= MAX_LOG_CHARS) {
+      this.log.push(safe);
+      this.logChars += safe.length;
+    } else {
+      this.droppedLogLines++;
+    }
+  }
+
+  /**
+   * A guest line made safe to keep: escaped, then the nonce masked. In this order, because an
+   * escape can complete a nonce (a control character 0x01 followed by "23…" becomes "\x0123…").
+   */
+  private safe(line: string): string {
+    return escapeLogLine(line).split(this.nonce).join('<nonce>');
   }
 
   private onLine(line: string, truncated: boolean): void {
     const parsed = truncated ? ({ trusted: false, reason: 'line too long' } as const) : parseLine(line, this.nonce);
     if (!parsed.trusted) {
       // A frame is never echoed into the log with the nonce intact: the log may be shared.
-      this.keepLog(line.split(this.nonce).join('<nonce>'));
-      if (parsed.reason && line.includes(this.nonce)) this.rejected.push(`${parsed.reason}: ${escapeLogLine(line.slice(0, 200))}`);
+      this.keepLog(line);
+      if (parsed.reason && line.includes(this.nonce) && this.rejected.length < MAX_REJECTED) this.rejected.push(this.safe(`${parsed.reason}: ${line.slice(0, 200)}`));
       return;
     }
     this.apply(parsed.frame);
