@@ -1,6 +1,8 @@
+import { HvbError } from '../util/errors.ts';
 import type { Host } from '../hosts/host.ts';
 
-const CHECK_TIMEOUT_MS = 15_000;
+/** Generous: a freshly booted lab host under emulation can take many seconds per command. */
+const CHECK_TIMEOUT_MS = 60_000;
 export const KVM_DEVICE = '/dev/kvm';
 export const VHOST_NET_DEVICE = '/dev/vhost-net';
 
@@ -59,6 +61,10 @@ export async function gatherKvmHostEvidence(host: Host): Promise<KvmHostEvidence
     host.exec([...USABLE_DEVICE, VHOST_NET_DEVICE], { timeoutMs: CHECK_TIMEOUT_MS }),
   ]);
   const parsed = stat.exitCode === 0 ? parseDeviceStat(stat.stdout) : undefined;
+  // `[ -r ] && [ -w ]` answers 0 or 1; anything else (a timeout, a dropped SSH session) is no answer.
+  if (parsed !== undefined && access.exitCode !== 0 && access.exitCode !== 1) {
+    throw new HvbError('host-check-failed', `could not check whether ${KVM_DEVICE} is usable on host ${host.name}: ${access.stderr.trim() || `exit code ${access.exitCode}`}`);
+  }
   return {
     device: parsed === undefined ? { exists: false } : { exists: true, ...parsed, readWrite: access.exitCode === 0 },
     modules: modules.stdout.split('\n').map((l) => l.trim()).filter((l) => (KVM_MODULES as readonly string[]).includes(l)),

@@ -164,7 +164,11 @@ async function inspectHost(h: RunHost, o: RunSuiteOptions, assignment: HostAssig
     return state;
   }
   const backends = new Set(o.cases.filter((_, i) => { const a = assignment[i]!; return 'host' in a && a.host === h.config.name; }).map((c) => c.backend));
-  for (const name of backends) state.capabilities.set(name, await o.backends(name).probe(h.host));
+  for (const name of backends) {
+    // A probe that cannot finish (a dropped connection, a command that timed out) makes the backend unavailable there, with why.
+    const capability = await o.backends(name).probe(h.host, { image: o.image }).catch((e: unknown): Capability => ({ backend: name, available: false, reason: `its probe failed: ${e instanceof Error ? e.message : String(e)}`, facts: {} }));
+    state.capabilities.set(name, capability);
+  }
   return state;
 }
 

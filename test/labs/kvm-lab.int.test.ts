@@ -1,4 +1,5 @@
-import { mkdtemp, rm, stat } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm, stat } from 'node:fs/promises';
+import { readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -7,6 +8,9 @@ import { processGone } from '../../src/labs/proc.ts';
 import { runningLabHosts } from '../../src/labs/registry.ts';
 import { labHostConfig } from '../../src/labs/state.ts';
 import { sshRun } from '../../src/labs/ssh.ts';
+import type { Sample } from '../../src/results/sample.ts';
+import { hvbench } from '../support/cli.ts';
+import { processesNamed } from '../support/processes.ts';
 
 // Boots the KVM lab for real under QEMU TCG: image from Debian packages (shared download
 // cache), its own state folder, and the lab taken down whatever happens.
@@ -48,6 +52,35 @@ describe('KVM lab', () => {
     const qmp = '{"execute":"qmp_capabilities"}\n{"execute":"query-kvm"}\n{"execute":"quit"}\n';
     const inner = await sshRun(target, ['sh', '-c', `printf '%s' '${qmp}' | qemu-system-x86_64 -machine none -accel kvm -display none -qmp stdio`], 120_000);
     expect(inner.stdout).toContain('{"return": {"enabled": true, "present": true}}');
+  });
+
+  it("runs the quick suite's cpu case on the lab's KVM through the CLI, the accelerator confirmed there", { timeout: 16 * MINUTES }, async () => {
+    const out = await mkdtemp(join(tmpdir(), 'hvb-lab-kvm-run-'));
+    try {
+      const args = ['run', 'suites/quick.ts', '--host', 'lab-kvm', '--backend', 'kvm', '--workload', 'cpu', '--repetitions', '1', '--out', out];
+      const r = await hvbench(args, { env: { HVBENCH_LABS: stateRoot }, timeoutMs: 15 * MINUTES });
+      process.stderr.write(r.stderr);
+      expect(r.exitCode, r.stdout + r.stderr).toBe(0);
+      const [runId] = await readdir(out);
+      const record = JSON.parse(await readFile(join(out, runId!, 'run.json'), 'utf8')) as { hosts: { name: string; kind: string; virtualization: string }[]; cases: { id: string; status: string; host: string }[]; backends: { backend: string; host: string; available: boolean; reason: string }[] };
+      expect(record.cases.map((c) => [c.id, c.status, c.host])).toEqual([['kvm/cpu/maxPrime=10000,threads=1,timeSec=5', 'completed', 'lab-kvm']]);
+      expect(record.hosts).toEqual([expect.objectContaining({ name: 'lab-kvm', kind: 'lab', virtualization: 'svm' })]);
+      expect(record.backends).toEqual([expect.objectContaining({ backend: 'kvm', host: 'lab-kvm', available: true })]);
+      const samples = (await readFile(join(out, runId!, 'samples.jsonl'), 'utf8')).trim().split('\n').map((l) => JSON.parse(l) as Sample);
+      expect(samples.map((s) => s.metric)).toContain('cpu.events_per_s');
+      for (const s of samples) {
+        // QMP inside the lab said KVM, and so did the guest kernel.
+        expect(s.dims).toMatchObject({ backend: 'kvm', accel: 'kvm', host: 'lab-kvm', host_kind: 'lab', guest_hypervisor: 'KVM' });
+      }
+      process.stderr.write(`kvm lab: boot.to_ready_ms ${samples.find((s) => s.metric === 'boot.to_ready_ms')?.value}\n`);
+      // Nothing left running inside the lab, nor here.
+      const inside = await sshRun(labHostConfig(up.state).ssh!, ['sh', '-c', 'ps -o comm | grep -c qemu-system || true']);
+      expect(inside.stdout.trim()).toBe('0');
+      const sshToLab = processesNamed('ssh').filter((pid) => readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes(stateRoot));
+      expect(sshToLab).toEqual([]);
+    } finally {
+      await rm(out, { recursive: true, force: true });
+    }
   });
 
   it('goes down: QEMU gone, state removed', { timeout: 2 * MINUTES }, async () => {
