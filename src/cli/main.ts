@@ -1,5 +1,6 @@
 import { Command, CommanderError } from 'commander';
 import { HvbError, describeError } from '../util/errors.ts';
+import { registerClean } from './commands/clean.ts';
 import { registerCompare } from './commands/compare.ts';
 import { registerDoctor } from './commands/doctor.ts';
 import { registerExport } from './commands/export.ts';
@@ -10,6 +11,7 @@ import { registerLab } from './commands/lab.ts';
 import { registerList } from './commands/list.ts';
 import { registerReport } from './commands/report.ts';
 import { registerRun } from './commands/run.ts';
+import { markOwner } from './leftovers.ts';
 import { installSignalHandlers } from './signals.ts';
 import { packageVersion } from './version.ts';
 
@@ -17,7 +19,7 @@ import { packageVersion } from './version.ts';
 export const EXIT_FAILURE = 1;
 export const EXIT_BAD_INPUT = 2;
 
-const BAD_INPUT_CODES = new Set(['usage', 'unknown-backend', 'suite-invalid', 'suite-not-found', 'suite-import', 'suite-no-export', 'run-not-found', 'run-invalid', 'samples-invalid']);
+const BAD_INPUT_CODES = new Set(['usage', 'unknown-backend', 'suite-invalid', 'suite-not-found', 'suite-import', 'suite-no-export', 'run-not-found', 'run-invalid', 'samples-invalid', 'resume-mismatch']);
 
 async function main(argv: string[]): Promise<number> {
   const program = new Command('hvbench')
@@ -35,7 +37,10 @@ async function main(argv: string[]): Promise<number> {
   registerHistory(program);
   registerHosts(program);
   registerReport(program);
+  registerClean(program);
   installSignalHandlers();
+  // Every VMM started from here carries this process's identity: `hvbench clean` tells an orphan by it.
+  markOwner();
   try {
     await program.parseAsync(argv);
     return process.exitCode === undefined ? 0 : Number(process.exitCode);

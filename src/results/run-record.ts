@@ -111,8 +111,12 @@ export interface RunRecord {
   status: RunStatus;
   startedAt: string;
   endedAt?: string;
-  /** The suite by name and file, and as resolved (every default filled in). */
-  suite: { name: string; file: string; resolved: object };
+  /**
+   * The suite by name and file, and as resolved (every default filled in, command-line
+   * overrides applied); `overrides` are those command-line choices, so a resumed run can
+   * resolve the same suite again.
+   */
+  suite: { name: string; file: string; resolved: object; overrides?: SuiteOverrides };
   hvbench: { version: string; revision: string; dirty?: boolean };
   hosts: HostFacts[];
   image?: ImageFacts;
@@ -123,6 +127,33 @@ export interface RunRecord {
   /** The process writing the run: tells a crashed run (`running`, process gone) from a live one. */
   writer: { hostname: string; pid: number };
   error?: ErrorInfo;
+  /** Each `hvbench run --resume` of this run, oldest first. */
+  resumes?: ResumeRecord[];
+}
+
+/** Command-line choices that changed the suite's cases (`hvbench run --backend …`). */
+export interface SuiteOverrides {
+  backends?: string[];
+  xenTypes?: string[];
+  repetitions?: number;
+  workloads?: string[];
+}
+
+/** One resumption of a run: when, by whom, and what it took over from before. */
+export interface ResumeRecord {
+  at: string;
+  writer: { hostname: string; pid: number };
+  /** The run's status before the resume (`interrupted`, `failed`, or `running` for a crashed run). */
+  previousStatus: RunStatus;
+  /** Cases run again (every case that had not completed). */
+  cases: number;
+  /** Measured repetitions of those cases that were complete and kept. */
+  repetitionsKept: number;
+  /** Lines moved from the samples file to `samplesSetAsideFile`: repetitions that had not completed. */
+  samplesSetAside: number;
+  samplesSetAsideFile?: string;
+  /** Each case run again, as it was before. */
+  previous: { id: string; status: CaseStatus; repetitionsDone: number; error?: ErrorInfo }[];
 }
 
 /** What the caller gives createRun; the store fills in format, id, status, samplesFile and writer. */

@@ -1,5 +1,6 @@
-import { open, readFile } from 'node:fs/promises';
+import { open, readFile, type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
+import { writeFileAtomic } from '../util/atomic-write.ts';
 import { HvbError } from '../util/errors.ts';
 import type { Sample } from './sample.ts';
 import { enqueue, type StoredRun } from './store.ts';
@@ -10,8 +11,13 @@ import { describeIssues, sampleSchema } from './validate.ts';
  * measured, so a crash loses nothing that was already measured.
  */
 
-/** Appends samples (one JSON line each) and fsyncs. Invalid samples are refused before anything is written. */
-export async function appendSamples(run: StoredRun, samples: readonly Sample[]): Promise<void> {
+/**
+ * Appends samples (one JSON line each) and fsyncs. Invalid samples are refused before
+ * anything is written. When the write fails (a full disk, an I/O error) the file is cut
+ * back to where it was, so it never ends in half a line of this batch, and the error
+ * (`results-write`) names the file and the cause.
+ */
+export async function appendSamples(run: StoredRun, samples: readonly Sample[], io: SamplesIo = {}): Promise<void> {
   samples.forEach((sample, i) => {
     const checked = sampleSchema.safeParse(sample);
     if (!checked.success) {
@@ -22,18 +28,48 @@ export async function appendSamples(run: StoredRun, samples: readonly Sample[]):
   });
   if (samples.length === 0) return;
   const text = samples.map((s) => `${JSON.stringify(s)}\n`).join('');
+  const file = samplesPath(run);
   await enqueue(run, async () => {
-    const handle = await open(samplesPath(run), 'a+');
+    const handle = await (io.open ?? open)(file, 'a+').catch((e: unknown) => {
+      throw writeError(file, e, 'nothing was written');
+    });
     try {
       // A line cut short by an earlier crash must not swallow the first new line.
       const { size } = await handle.stat();
       const last = Buffer.alloc(1);
       if (size > 0) await handle.read(last, 0, 1, size - 1);
-      await handle.appendFile(size > 0 && last[0] !== 0x0a ? `\n${text}` : text, 'utf8');
-      await handle.sync();
+      const data = Buffer.from(size > 0 && last[0] !== 0x0a ? `\n${text}` : text, 'utf8');
+      try {
+        // Complete lines only: a write the file system cuts short (ENOSPC, EIO) is undone.
+        for (let done = 0; done < data.length; ) done += (await handle.write(data, done, data.length - done)).bytesWritten;
+        await handle.sync();
+      } catch (e) {
+        const undone = await handle
+          .truncate(size)
+          .then(() => handle.sync())
+          .then(
+            () => `the file was cut back to its last complete line (${size} bytes)`,
+            (t: unknown) => `and cutting it back to ${size} bytes failed too (${(t as Error).message}); readers skip the incomplete last line`,
+          );
+        throw writeError(file, e, undone);
+      }
     } finally {
       await handle.close();
     }
+  });
+}
+
+/** The file operations appendSamples needs; tests pass a handle that fails part-way. */
+export interface SamplesIo {
+  open?: (file: string, flags: 'a+') => Promise<SamplesHandle>;
+}
+export type SamplesHandle = Pick<FileHandle, 'stat' | 'read' | 'write' | 'truncate' | 'sync' | 'close'>;
+
+function writeError(file: string, e: unknown, what: string): HvbError {
+  const code = (e as NodeJS.ErrnoException).code ?? 'error';
+  return new HvbError('results-write', `cannot append samples to ${file}: ${code} (${(e as Error).message}); ${what}`, {
+    cause: e,
+    hint: code === 'ENOSPC' || code === 'EDQUOT' ? 'The results folder is full: free some space, then `hvbench run --resume <run>` runs what is missing.' : 'Check the results folder, then `hvbench run --resume <run>` runs what is missing.',
   });
 }
 
@@ -77,4 +113,47 @@ export async function readSamples(run: StoredRun): Promise<SamplesRead> {
 
 function samplesPath(run: StoredRun): string {
   return path.join(run.dir, run.record.samplesFile);
+}
+
+/** Where `setAsideSamples` moves lines to, in the run folder. */
+export const SET_ASIDE_FILE = 'samples.set-aside.jsonl';
+
+/**
+ * Moves every line of the samples file that `keep` refuses (it gets undefined for a line
+ * that is not a valid sample, e.g. one cut short by a crash) to `samples.set-aside.jsonl`,
+ * keeping the other lines byte for byte. Both files are replaced atomically, the set-aside
+ * file first, and a line already there is not added twice: a crash in between leaves the
+ * line in both, and doing it again gives the same two files. Nothing is deleted.
+ */
+export async function setAsideSamples(run: StoredRun, keep: (sample: Sample | undefined) => boolean): Promise<{ kept: Sample[]; setAside: number }> {
+  const file = samplesPath(run);
+  const aside = path.join(run.dir, SET_ASIDE_FILE);
+  return enqueue(run, async () => {
+    const text = await readFile(file, 'utf8').catch((e: NodeJS.ErrnoException) => (e.code === 'ENOENT' ? '' : Promise.reject(e)));
+    const keptLines: string[] = [];
+    const movedLines: string[] = [];
+    const kept: Sample[] = [];
+    for (const line of text.split('\n')) {
+      if (line.trim() === '') continue;
+      let sample: Sample | undefined;
+      try {
+        const parsed = sampleSchema.safeParse(JSON.parse(line));
+        if (parsed.success) sample = parsed.data;
+      } catch {
+        // not JSON: a line cut short
+      }
+      if (keep(sample)) {
+        keptLines.push(line);
+        kept.push(sample as Sample);
+      } else movedLines.push(line);
+    }
+    if (movedLines.length === 0) return { kept, setAside: 0 };
+    const before = await readFile(aside, 'utf8').catch((e: NodeJS.ErrnoException) => (e.code === 'ENOENT' ? '' : Promise.reject(e)));
+    const there = new Set(before.split('\n'));
+    const added = movedLines.filter((l) => !there.has(l));
+    const prefix = before === '' || before.endsWith('\n') ? before : `${before}\n`;
+    await writeFileAtomic(aside, prefix + added.map((l) => `${l}\n`).join(''));
+    await writeFileAtomic(file, keptLines.map((l) => `${l}\n`).join(''));
+    return { kept, setAside: movedLines.length };
+  });
 }

@@ -1,4 +1,4 @@
-import { access, constants, mkdir, readFile, stat, writeFile } from 'node:fs/promises';
+import { access, constants, mkdir, open, readFile, rm, stat, statfs, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { HvbError } from '../util/errors.ts';
@@ -38,11 +38,60 @@ export function enqueue<T>(run: StoredRun, task: () => Promise<T>): Promise<T> {
   return next;
 }
 
+/** Free space a results folder must have before a run starts measuring (or resumes). */
+export const MIN_FREE_BYTES = 32 * 1024 * 1024;
+
+export interface WritableCheck {
+  /** Default MIN_FREE_BYTES. */
+  minFreeBytes?: number;
+  /** For tests: what statfs says about the folder's file system. */
+  statfs?: (dir: string) => Promise<{ bavail: number; bsize: number }>;
+}
+
+/**
+ * Proves that `dir` takes data: writes a probe file, fsyncs it and removes it again, then
+ * asks the file system (statfs) for the space left to this user. A folder that is
+ * read-only, on a read-only mount, or nearly full fails here, with its name, before anything
+ * is measured.
+ */
+export async function checkWritable(dir: string, options: WritableCheck = {}): Promise<void> {
+  const probe = path.join(dir, `.hvbench-probe-${process.pid}`);
+  try {
+    const handle = await open(probe, 'w');
+    try {
+      await handle.writeFile('hvbench write probe\n');
+      await handle.sync();
+    } finally {
+      await handle.close();
+    }
+  } catch (e) {
+    throw outDirError(dir, e);
+  } finally {
+    await rm(probe, { force: true }).catch(() => {});
+  }
+  const minFree = options.minFreeBytes ?? MIN_FREE_BYTES;
+  let free: number;
+  try {
+    const fs = await (options.statfs ?? statfs)(dir);
+    free = fs.bavail * fs.bsize;
+  } catch (e) {
+    throw outDirError(dir, e);
+  }
+  if (free < minFree) {
+    throw new HvbError('results-dir', `cannot write results to ${dir}: only ${mib(free)} MiB free on its file system, at least ${mib(minFree)} MiB needed`, {
+      hint: 'Free some space there, or choose another output folder (--out).',
+    });
+  }
+}
+
+const mib = (bytes: number) => Math.floor(bytes / (1024 * 1024));
+
 /**
  * Makes the run folder and writes the first run.json (status `running`). Call it before
- * any case runs: an output folder that cannot be written fails here, not after an hour.
+ * any case runs: an output folder that cannot be written (or is nearly full) fails here,
+ * not after an hour; the run folder it made is removed again then.
  */
-export async function createRun(outDir: string, init: NewRun): Promise<StoredRun> {
+export async function createRun(outDir: string, init: NewRun, check: WritableCheck = {}): Promise<StoredRun> {
   const startedAt = init.startedAt ?? new Date().toISOString();
   try {
     await mkdir(outDir, { recursive: true });
@@ -58,6 +107,12 @@ export async function createRun(outDir: string, init: NewRun): Promise<StoredRun
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code === 'EEXIST' && attempt < 10) continue;
       throw outDirError(outDir, e);
+    }
+    try {
+      await checkWritable(dir, check);
+    } catch (e) {
+      await rm(dir, { recursive: true, force: true }).catch(() => {});
+      throw e;
     }
     const record: RunRecord = { format: RUN_FORMAT, id, status: 'running', ...init, startedAt, samplesFile: SAMPLES_FILE, writer: { hostname: os.hostname(), pid: process.pid } };
     const run: StoredRun = { id, dir, record, warnings: [] };
@@ -136,7 +191,8 @@ async function locateRun(dirOrId: string, resultsDir: string): Promise<string> {
   });
 }
 
-function processAlive(pid: unknown): boolean {
+/** Whether a process with this pid exists on this machine (EPERM: it does, and is someone else's). */
+export function processAlive(pid: unknown): boolean {
   if (typeof pid !== 'number') return false;
   try {
     process.kill(pid, 0);

@@ -6,10 +6,10 @@ import { deviceTableFor } from '../devices/capabilities.ts';
 import type { GuestImage } from '../guest/image.ts';
 import type { Host, HostConfig } from '../hosts/host.ts';
 import { hvbenchVersion } from '../results/provenance.ts';
-import { errorInfo, pendingCase, type CaseRecord, type HostFacts } from '../results/run-record.ts';
+import { errorInfo, pendingCase, type CaseRecord, type ErrorInfo, type HostFacts, type SuiteOverrides } from '../results/run-record.ts';
 import type { Sample } from '../results/sample.ts';
 import { appendSamples } from '../results/samples-file.ts';
-import { createRun, finishRun, updateRun, type StoredRun } from '../results/store.ts';
+import { createRun, finishRun, updateRun, type StoredRun, type WritableCheck } from '../results/store.ts';
 import { writeGuestLog } from '../results/guest-logs.ts';
 import type { Case, ResolvedSuite } from '../suite/types.ts';
 import { BOOT_METRICS } from '../workloads/boot.ts';
@@ -18,6 +18,7 @@ import type { Workload } from '../workloads/workload.ts';
 import { setupCase, type CaseSetup, type NetworkProvider } from './case-setup.ts';
 import type { RunObserver } from './events.ts';
 import { runRepetition, type RepOutcome } from './repetition.ts';
+import { prepareResume } from './resume.ts';
 import { caseDims, toSamples, type RunProvenance } from './sample-dims.ts';
 import { caseTimeoutSec } from './timeout.ts';
 import { factsOf } from './host-facts-of.ts';
@@ -44,6 +45,17 @@ export interface RunSuiteOptions {
   devices?: Record<string, BackendDevices>;
   /** Opens the host side of a case's NIC on the local host. Default: QEMU user-mode networking, without peers. */
   network?: NetworkProvider;
+  /** Command-line choices that changed the suite's cases, recorded in run.json for `--resume`. */
+  suiteOverrides?: SuiteOverrides;
+  /**
+   * Go on with this stored run instead of making a new one (`run --resume`, see resume.ts):
+   * `cases` are its cases in its order; completed ones are kept, the others run again.
+   */
+  resume?: StoredRun;
+  /** Stop at the first case that fails or times out; the cases not run are recorded as skipped, with the reason. */
+  failFast?: boolean;
+  /** How the results folder is checked before measuring (free space). */
+  writable?: WritableCheck;
 }
 
 /** A host of the run: how to reach it and what it offers. */
@@ -91,8 +103,9 @@ export async function runSuite(o: RunSuiteOptions): Promise<RunSuiteResult> {
   const states = new Map<string, HostState>();
   await Promise.all(used.map(async (h) => states.set(h.config.name, await inspectHost(h, o, assignment))));
 
-  const run = await createRun(o.outDir, {
-    suite: { name: o.suite.name, file: o.suiteFile, resolved: o.suite },
+  const resumed = o.resume ? await prepareResume(o.resume, o.cases, (c) => stopMetricOf(o, c), o.writable) : undefined;
+  const run = resumed?.run ?? await createRun(o.outDir, {
+    suite: { name: o.suite.name, file: o.suiteFile, resolved: o.suite, ...(o.suiteOverrides ? { overrides: o.suiteOverrides } : {}) },
     hvbench: await hvbenchVersion(),
     hosts: [...states.values()].flatMap((s) => (s.facts ? [{ ...s.facts, kind: s.run.config.kind }] : [])),
     image: { id: o.image.manifest.id, hash: o.image.hash, kernelVersion: o.image.manifest.kernel.version },
@@ -102,17 +115,20 @@ export async function runSuite(o: RunSuiteOptions): Promise<RunSuiteResult> {
         : [...s.capabilities.values()].map((c) => ({ backend: c.backend, host: s.run.config.name, available: c.available, reason: c.reason, facts: c.facts })),
     ),
     cases: o.cases.map(pendingCase),
-  });
+  }, o.writable);
   const plans = o.cases.map((c, i) => planCase(c, assignment[i]!, states, o));
-  const total = o.cases.reduce((n, c, i) => n + ('devices' in plans[i]! ? c.warmup + c.repetitions : 0), 0);
-  observe({ type: 'run-start', runId: run.id, dir: run.dir, cases: o.cases.length, repetitions: total });
+  const todo = o.cases.filter((c) => !resumed?.done.has(c.id));
+  const total = o.cases.reduce((n, c, i) => n + ('devices' in plans[i]! && !resumed?.done.has(c.id) ? c.warmup + c.repetitions - (resumed?.kept.get(c.id)?.length ?? 0) : 0), 0);
+  observe({ type: 'run-start', runId: run.id, dir: run.dir, cases: todo.length, repetitions: total });
 
-  const counter: Counter = { seq: 0, total, observe };
+  const counter: Counter = { seq: resumed?.nextSeq ?? 0, first: resumed?.nextSeq ?? 0, total, observe };
   /** Per host, its groups in suite order. */
   const queues = new Map<string, Map<string, Member[]>>();
   for (const [i, c] of o.cases.entries()) {
     const record = run.record.cases[i] as CaseRecord;
     const plan = plans[i]!;
+    if (resumed?.done.has(c.id)) continue;
+    if ('fail' in plan && o.failFast) counter.stop ??= { code: 'fail-fast', message: `--fail-fast: case ${c.id} failed: ${plan.fail}` };
     if ('skip' in plan || 'fail' in plan) {
       await updateRun(run, () => {
         record.status = 'skip' in plan ? 'skipped' : 'failed';
@@ -131,15 +147,21 @@ export async function runSuite(o: RunSuiteOptions): Promise<RunSuiteResult> {
     const groups = queues.get(state.run.config.name) ?? new Map<string, Member[]>();
     queues.set(state.run.config.name, groups);
     const members = groups.get(key) ?? [];
-    members.push({ c, record, provenance, devices: plan.devices, caseIndex: i, state, stopValues: [], failed: false });
+    members.push({ c, record, provenance, devices: plan.devices, caseIndex: i, state, stopValues: [...(resumed?.kept.get(c.id) ?? [])], failed: false });
     groups.set(key, members);
   }
   const perHost = await Promise.all(
     [...queues.values()].map(async (groups) => {
       const samples: Sample[] = [];
-      for (const members of groups.values()) {
-        if (o.signal?.aborted) break;
-        samples.push(...(await runGroup(o, run, members, counter)));
+      try {
+        for (const members of groups.values()) {
+          if (stopped(o, counter)) break;
+          samples.push(...(await runGroup(o, run, members, counter)));
+        }
+      } catch (e) {
+        // A results write that failed (full disk), or any other fault: stop every host, record it below.
+        counter.fatal ??= e;
+        counter.stop ??= { ...errorInfo(e), code: errorInfo(e).code ?? 'error' };
       }
       return samples;
     }),
@@ -148,10 +170,40 @@ export async function runSuite(o: RunSuiteOptions): Promise<RunSuiteResult> {
   for (const state of states.values()) {
     if (state.scratchDir !== undefined) await state.run.host.removeTree(state.scratchDir).catch(() => {});
   }
-  const status = o.signal?.aborted ? 'interrupted' : 'completed';
-  await finishRun(run, status);
+  const status = o.signal?.aborted ? 'interrupted' : counter.stop ? 'failed' : 'completed';
+  try {
+    if (counter.stop && !o.signal?.aborted) await recordNotRun(run, counter.stop);
+    await finishRun(run, status, status === 'failed' ? counter.stop : undefined);
+  } catch (e) {
+    // run.json cannot be written either (the same full disk): the first fault is the one to report.
+    if (counter.fatal === undefined) throw e;
+  }
   observe({ type: 'run-end', status, wallMs: Date.now() - t0 });
+  if (counter.fatal !== undefined) throw counter.fatal;
   return { run, samples };
+}
+
+/** True once the run must not start another repetition: Ctrl-C, `--fail-fast`, or a fault. */
+function stopped(o: RunSuiteOptions, counter: Counter): boolean {
+  return o.signal?.aborted === true || counter.stop !== undefined;
+}
+
+/** After a stop, the cases left pending: skipped when none of their repetitions ran, failed otherwise. */
+async function recordNotRun(run: StoredRun, stop: ErrorInfo): Promise<void> {
+  await updateRun(run, (r) => {
+    for (const c of r.cases) {
+      if (c.status !== 'pending') continue;
+      const started = c.repetitionsDone > 0;
+      c.status = started ? 'failed' : 'skipped';
+      c.error = { ...stop, message: `${started ? 'stopped before all repetitions ran' : 'not run'}: ${stop.message}` };
+      c.endedAt = new Date().toISOString();
+    }
+  });
+}
+
+/** The metric that drives the stopping rule of a case. */
+function stopMetricOf(o: RunSuiteOptions, c: Case): string {
+  return o.suite.stopMetric ?? (o.workloads[c.workload] as Workload | undefined)?.metrics[0]?.name ?? 'boot.to_ready_ms';
 }
 
 /** Facts and backend capabilities of a host; a host that does not answer is marked, not thrown. */
@@ -195,8 +247,14 @@ function planCase(c: Case, assigned: HostAssignment, states: Map<string, HostSta
 interface Counter {
   /** Position of the next repetition in the run: the order recorded with every sample. */
   seq: number;
+  /** `seq` of this sitting's first repetition (not 0 when resumed): progress counts from there. */
+  first: number;
   total: number;
   observe: RunObserver;
+  /** Why no further repetition starts (`--fail-fast`, a fault), once one of them happened. */
+  stop?: ErrorInfo;
+  /** The fault that stopped the run, thrown once the run is recorded as failed. */
+  fatal?: unknown;
 }
 
 /** A case of a group: cases that differ only in their backend take turns (A B A B …). */
@@ -222,23 +280,27 @@ interface Member {
  */
 async function runGroup(o: RunSuiteOptions, run: StoredRun, members: Member[], counter: Counter): Promise<Sample[]> {
   const samples: Sample[] = [];
-  for (const m of members) await openMember(o, run, m);
+  for (const m of members) await openMember(o, run, m, counter);
   try {
     for (const m of members) {
-      for (let rep = 1; rep <= m.c.warmup && !m.failed && !o.signal?.aborted; rep++) samples.push(...(await repetition(o, run, m, rep, true, counter)));
+      for (let rep = 1; rep <= m.c.warmup && !m.failed && !stopped(o, counter); rep++) samples.push(...(await repetition(o, run, m, rep, true, counter)));
     }
     const policy = stoppingPolicy(o.suite, members[0]!.c);
     const t0 = Date.now();
-    for (let rep = 1; !o.signal?.aborted; rep++) {
+    while (!stopped(o, counter)) {
       const active = members.filter((m) => !m.failed);
       if (active.length === 0) break;
-      if (!shouldContinueRound(active.map((m) => m.stopValues), policy, Date.now() - t0).continue) break;
-      for (const m of active) {
-        if (o.signal?.aborted) break;
-        samples.push(...(await repetition(o, run, m, rep, false, counter)));
+      // Members behind the minimum go first (after a resume they may have kept different counts).
+      const behind = active.filter((m) => m.stopValues.length < policy.min);
+      if (behind.length === 0 && !shouldContinueRound(active.map((m) => m.stopValues), policy, Date.now() - t0).continue) break;
+      for (const m of behind.length > 0 ? behind : active) {
+        if (stopped(o, counter)) break;
+        samples.push(...(await repetition(o, run, m, m.stopValues.length + 1, false, counter)));
       }
     }
     for (const m of members.filter((x) => !x.failed)) {
+      // Stopped by --fail-fast or a fault before its repetitions were done: recorded at the end (recordNotRun).
+      if (counter.stop && !o.signal?.aborted && m.stopValues.length < policy.min) continue;
       await updateRun(run, () => {
         m.record.status = o.signal?.aborted ? 'failed' : 'completed';
         if (o.signal?.aborted) m.record.error = { message: 'interrupted before all repetitions ran' };
@@ -261,7 +323,7 @@ function stoppingPolicy(suite: ResolvedSuite, c: Case): StoppingPolicy {
 }
 
 /** Prepares a member's devices and network; a failure fails the case, not the run. */
-async function openMember(o: RunSuiteOptions, run: StoredRun, m: Member): Promise<void> {
+async function openMember(o: RunSuiteOptions, run: StoredRun, m: Member, counter: Counter): Promise<void> {
   const workload = o.workloads[m.c.workload] as Workload;
   const { host, config } = m.state.run;
   await updateRun(run, () => {
@@ -275,6 +337,7 @@ async function openMember(o: RunSuiteOptions, run: StoredRun, m: Member): Promis
     m.setup = await setupCase({ caseId: m.c.id, slug: `case-${m.caseIndex + 1}`, workload, devices: m.devices, image: o.image, host, scratchDir, ...(network ? { network } : {}) });
   } catch (e) {
     m.failed = true;
+    if (o.failFast) counter.stop ??= { code: 'fail-fast', message: `--fail-fast: case ${m.c.id} failed: ${errorInfo(e).message}` };
     await updateRun(run, () => {
       m.record.status = 'failed';
       m.record.error = errorInfo(e);
@@ -291,7 +354,7 @@ async function repetition(o: RunSuiteOptions, run: StoredRun, m: Member, rep: nu
   const timeoutSec = caseTimeoutSec(workload.expectedSeconds(c.params), c.timeoutSec);
   const defs = [...workload.metrics, ...BOOT_METRICS, ...HOST_METRICS];
   const seq = counter.seq++;
-  const index = seq + 1;
+  const index = seq - counter.first + 1;
   counter.total = Math.max(counter.total, index);
   counter.observe({ type: 'rep-start', index, total: counter.total, caseId: c.id, backend: c.backend, workload: c.workload, rep, warmup });
   const name = `${c.workload}-${warmup ? 'w' : 'r'}${rep}`;
@@ -302,9 +365,11 @@ async function repetition(o: RunSuiteOptions, run: StoredRun, m: Member, rep: nu
   const logFile = await writeGuestLog(run, c.id, warmup ? `w${rep}` : rep, renderLog(outcome, setup.extraLog()));
   await updateRun(run, () => recordRepetition(m.record, outcome, rep, warmup, logFile, seq));
   counter.observe({ type: 'rep-end', index, total: counter.total, caseId: c.id, rep, warmup, status: outcome.status, wallMs: outcome.wallMs, ...(outcome.error ? { error: outcome.error } : {}) });
-  if (outcome.status !== 'completed') m.failed = true;
-  else if (!warmup) {
-    const stopMetric = o.suite.stopMetric ?? workload.metrics[0]?.name ?? 'boot.to_ready_ms';
+  if (outcome.status !== 'completed') {
+    m.failed = true;
+    if (o.failFast && !o.signal?.aborted) counter.stop ??= { code: 'fail-fast', message: `--fail-fast: case ${c.id} ${outcome.status === 'timed-out' ? 'timed out' : 'failed'} (${warmup ? 'warm-up' : 'repetition'} ${rep})` };
+  } else if (!warmup) {
+    const stopMetric = stopMetricOf(o, c);
     const v = outcome.values.find((x) => x.metric === stopMetric);
     if (v) m.stopValues.push(v.value);
     else m.stopValues.push(Number.NaN);

@@ -3,6 +3,8 @@ import type { Backend, Capability } from '../../backends/backend.ts';
 import { backends } from '../../backends/registry.ts';
 import type { Host } from '../../hosts/host.ts';
 import { LocalHost } from '../../hosts/local.ts';
+import { DEFAULT_RESULTS_DIR } from '../../results/store.ts';
+import { describeLeftovers, findAllLeftovers } from '../leftovers.ts';
 
 export interface DoctorOptions {
   json?: boolean;
@@ -28,6 +30,11 @@ export function registerDoctor(program: Command): void {
         out: (text) => process.stdout.write(text),
         progress: (line) => process.stderr.write(`${line}\n`),
       });
+      // Leftovers of killed runs, listed after the backends (`hvbench clean` removes them).
+      if (!opts.json) {
+        const lines = describeLeftovers(await findAllLeftovers({ resultsDir: DEFAULT_RESULTS_DIR }));
+        process.stdout.write(lines.length === 0 ? '\nleftovers: none\n' : `\nleftovers (remove with hvbench clean):\n${lines.map((l) => `  ${l}\n`).join('')}`);
+      }
     });
 }
 

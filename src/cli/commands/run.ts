@@ -4,7 +4,11 @@ import { LocalHost } from '../../hosts/local.ts';
 import { cleanLeftovers } from '../../hosts/netns-leftovers.ts';
 import { createNetworkProvider } from '../../hosts/netns-provider.ts';
 import { renderResultTable } from '../../report/table.ts';
-import { DEFAULT_RESULTS_DIR } from '../../results/store.ts';
+import { DEFAULT_RESULTS_DIR, openRun, type StoredRun } from '../../results/store.ts';
+import type { SuiteOverrides } from '../../results/run-record.ts';
+import { casesLeft, casesToResume, checkResumeSuite } from '../../runner/resume.ts';
+import { HvbError } from '../../util/errors.ts';
+import { dirname } from 'node:path';
 import { progressObserver } from '../../runner/progress.ts';
 import { runSuite } from '../../runner/run-suite.ts';
 import { expandSuite } from '../../suite/expand.ts';
@@ -19,7 +23,7 @@ export function registerRun(program: Command): void {
   program
     .command('run')
     .description('run a suite: boot the guest for every case and repetition, write results/<run-id>/')
-    .argument('<suite>', 'suite file (TypeScript)')
+    .argument('[suite]', 'suite file (TypeScript); with --resume, default: the one the run recorded')
     .option('-b, --backend <names...>', "run on these backends instead of the suite's (comma-separated or repeated)")
     .option('--xen-type <types...>', "Xen guest types instead of the suite's xenTypes: pv, pvh, hvm")
     .option('-w, --workload <names...>', 'only these workloads (comma-separated or repeated)')
@@ -27,10 +31,26 @@ export function registerRun(program: Command): void {
     .option('--hosts-file <file>', `remote hosts (default: ${DEFAULT_HOSTS_FILE} when present)`)
     .option('-r, --repetitions <n>', 'measured repetitions per case, overriding the suite', (text: string) => positiveInt(text, '--repetitions', 1))
     .option('-o, --out <dir>', 'folder for run folders', DEFAULT_RESULTS_DIR)
-    .action(async (file: string, opts: { backend?: string[]; xenType?: string[]; workload?: string[]; host?: string[]; hostsFile?: string; repetitions?: number; out: string }) => {
+    .option('--resume <run>', 'go on with an earlier run (folder, or id under --out): run only what it has not completed')
+    .option('--fail-fast', 'stop at the first case that fails or times out')
+    .action(async (given: string | undefined, opts: { backend?: string[]; xenType?: string[]; workload?: string[]; host?: string[]; hostsFile?: string; repetitions?: number; out: string; resume?: string; failFast?: boolean }) => {
+      let overrides: SuiteOverrides = { ...optional('backends', backendList(opts.backend)), ...optional('xenTypes', backendList(opts.xenType)), ...optional('repetitions', opts.repetitions), ...optional('workloads', backendList(opts.workload)) };
+      let resume: StoredRun | undefined;
+      if (opts.resume !== undefined) {
+        if (Object.keys(overrides).length > 0) throw new HvbError('usage', '--resume runs the cases the run already has: --backend, --xen-type, --workload and --repetitions cannot be given with it');
+        resume = await openRun(opts.resume, { resultsDir: opts.out });
+        overrides = resume.record.suite.overrides ?? {};
+      } else if (given === undefined) throw new HvbError('usage', 'hvbench run: give a suite file (or --resume <run>)');
+      const file = given ?? resume!.record.suite.file;
       const suite = await loadSuite(file, suiteDeps);
-      applyOverrides(suite, { ...optional('backends', backendList(opts.backend)), ...optional('xenTypes', backendList(opts.xenType)), ...optional('repetitions', opts.repetitions) });
-      const cases = filterByWorkload(expandSuite(suite, suiteDeps, { source: file }), backendList(opts.workload), file);
+      applyOverrides(suite, overrides);
+      const expanded = filterByWorkload(expandSuite(suite, suiteDeps, { source: file }), overrides.workloads, file);
+      if (resume) checkResumeSuite(suite, resume.record, file);
+      const cases = resume ? casesToResume(resume.record, expandSuite(suite, suiteDeps, { source: file })) : expanded;
+      if (resume && casesLeft(resume.record).length === 0) {
+        process.stdout.write(`every case of ${resume.dir} has completed: nothing to resume\n`);
+        return;
+      }
       const selected = await selectHosts({ ...(hostList(opts.host) ? { names: hostList(opts.host)! } : {}), ...(suite.hosts ? { suiteHosts: suite.hosts } : {}), ...(opts.hostsFile ? { hostsFile: opts.hostsFile } : {}) });
       const image = await buildImage({ log: (line) => process.stderr.write(`image: ${line}\n`) });
       const leftovers = await cleanLeftovers();
@@ -41,7 +61,7 @@ export function registerRun(program: Command): void {
         suite,
         suiteFile: file,
         cases,
-        outDir: opts.out,
+        outDir: resume ? dirname(resume.dir) : opts.out,
         image,
         host: new LocalHost(),
         hosts: selected.hosts,
@@ -50,11 +70,15 @@ export function registerRun(program: Command): void {
         observer: progress,
         network: createNetworkProvider({ image }),
         signal: interrupt.signal,
+        ...(Object.keys(overrides).length > 0 ? { suiteOverrides: overrides } : {}),
+        ...(resume ? { resume } : {}),
+        ...(opts.failFast ? { failFast: true } : {}),
       }).finally(() => selected.close());
       process.stdout.write(`\n${renderResultTable(samples)}\n`);
       const notDone = run.record.cases.filter((c) => c.status !== 'completed');
       for (const c of notDone) process.stdout.write(`${c.id}: ${c.status}${c.error ? ` — ${c.error.message}` : ''}\n`);
       process.stdout.write(`\nresults: ${run.dir}\n`);
+      if (resume) process.stderr.write(`resumed ${run.id}: ${run.record.resumes?.at(-1)?.cases ?? 0} case(s) run again\n`);
       if (run.record.status === 'interrupted') process.exitCode = 130;
       else if (notDone.some((c) => c.status === 'failed' || c.status === 'timed-out')) process.exitCode = 1;
     });

@@ -1,0 +1,32 @@
+import type { Command } from 'commander';
+import { DEFAULT_RESULTS_DIR } from '../../results/store.ts';
+import { describeLeftovers, findAllLeftovers, removeLeftovers } from '../leftovers.ts';
+
+/**
+ * `hvbench clean`: removes what earlier hvbench processes left when they were killed
+ * (see leftovers.ts) and prints each thing removed. Things of live hvbench processes, labs
+ * and anything hvbench did not make are left alone.
+ */
+export function registerClean(program: Command): void {
+  program
+    .command('clean')
+    .description('remove what killed hvbench runs left behind: QEMU processes, VM folders, networks, scratch disks (marks their runs interrupted)')
+    .option('-o, --out <dir>', 'results folder to look for cut-short runs in', DEFAULT_RESULTS_DIR)
+    .option('-n, --dry-run', 'only list what would be removed')
+    .action(async (opts: { out: string; dryRun?: boolean }) => {
+      const found = await findAllLeftovers({ resultsDir: opts.out });
+      const lines = describeLeftovers(found);
+      if (lines.length === 0) {
+        process.stdout.write('nothing left behind by earlier runs\n');
+        return;
+      }
+      if (opts.dryRun) {
+        for (const l of lines) process.stdout.write(`would remove: ${l}\n`);
+        return;
+      }
+      const { removed, problems } = await removeLeftovers(found, { resultsDir: opts.out });
+      for (const r of removed) process.stdout.write(`removed: ${r}\n`);
+      for (const p of problems) process.stderr.write(`could not remove: ${p}\n`);
+      if (problems.length > 0) process.exitCode = 1;
+    });
+}

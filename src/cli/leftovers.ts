@@ -1,0 +1,217 @@
+import { readdirSync, readFileSync, readlinkSync, statSync } from 'node:fs';
+import { readdir, readFile, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import type { Host } from '../hosts/host.ts';
+import { LocalHost } from '../hosts/local.ts';
+import { cleanLeftovers, findLeftovers, type Leftover } from '../hosts/netns-leftovers.ts';
+import { listNetns } from '../hosts/netns.ts';
+import { killQuietly, ownerAlive, processStart, selfOwner, type Owner } from '../hosts/netns-owner.ts';
+import { defaultStateDir, readNetworkStates } from '../hosts/peer-state.ts';
+import { SCRATCH_DIR } from '../runner/run-suite.ts';
+import { finishRun, openRun, processAlive, RUN_FILE } from '../results/store.ts';
+import { describeError } from '../util/errors.ts';
+
+/**
+ * What hvbench processes killed without a chance to clean up (SIGKILL, a power cut) leave
+ * behind on this machine, and how to remove it. Nothing is touched unless its owner is
+ * provably gone:
+ *
+ * - QEMU processes: hvbench exports `HVBENCH_OWNER=<pid>-<start time>` (see `markOwner`),
+ *   which every VMM it starts inherits; a QEMU counts only when its working folder is one of
+ *   hvbench's VM folders (`<tmp>/hvbench-<name>-XXXXXX`, holding only `qmp.sock` and
+ *   `qemu.pid`) and the process named by its marker is gone. A QEMU without the marker, or
+ *   anywhere else (a lab's daemonized QEMU runs in `/`), is never touched.
+ * - VM folders: such a folder no process works in, whose QEMU is gone (its pid file names no
+ *   live QEMU) and that has not changed for a minute.
+ * - Networks: namespaces and peers of owners that are gone (netns-leftovers.ts).
+ * - Runs: run folders whose run.json says `running` but whose writer on this host is gone;
+ *   their scratch disks are removed and the run is marked `interrupted`.
+ */
+
+export const OWNER_ENV = 'HVBENCH_OWNER';
+/** A VM folder must be this old before it counts as left behind without a QEMU of ours in it. */
+const DIR_MIN_AGE_MS = 60_000;
+const VM_DIR_FILES = new Set(['qmp.sock', 'qemu.pid']);
+
+/** Marks this process as the owner of every VMM it starts (inherited through the environment). */
+export function markOwner(): void {
+  const me = selfOwner();
+  process.env[OWNER_ENV] = `${me.pid}-${me.start}`;
+}
+
+export interface OrphanVm {
+  pid: number;
+  start: number;
+  dir: string;
+  owner: Owner;
+}
+
+export interface CrashedRun {
+  dir: string;
+  id: string;
+  writerPid: number;
+  /** The scratch folder, when there is one. */
+  scratch: string | undefined;
+}
+
+export interface LeftoverReport {
+  vms: OrphanVm[];
+  vmDirs: string[];
+  networks: Leftover[];
+  runs: CrashedRun[];
+}
+
+export interface FindOptions {
+  resultsDir: string;
+  tmpDir?: string;
+  host?: Host;
+  stateDir?: string;
+}
+
+function parseOwner(text: string | undefined): Owner | undefined {
+  const m = /^(\d{1,10})-(\d{1,20})$/.exec(text ?? '');
+  return m ? { pid: Number(m[1]), start: Number(m[2]) } : undefined;
+}
+
+/** hvbench's VM folder (`<tmp>/hvbench-…`, only QEMU's socket and pid file in it), or undefined. */
+function vmDir(dir: string, tmp: string): boolean {
+  if (path.dirname(dir) !== tmp || !path.basename(dir).startsWith('hvbench-')) return false;
+  try {
+    const entries = readdirSync(dir);
+    return entries.length > 0 && entries.every((e) => VM_DIR_FILES.has(e));
+  } catch {
+    return false;
+  }
+}
+
+function procText(pid: string, file: string): string | undefined {
+  try {
+    return readFileSync(`/proc/${pid}/${file}`, 'utf8');
+  } catch {
+    return undefined;
+  }
+}
+
+/** Every live process's working folder (those this user may read). */
+function workingDirs(): Map<number, string> {
+  const found = new Map<number, string>();
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      found.set(Number(entry), readlinkSync(`/proc/${entry}/cwd`));
+    } catch {
+      // gone, or not ours to read
+    }
+  }
+  return found;
+}
+
+/** Finds everything listed above; changes nothing. */
+export async function findAllLeftovers(o: FindOptions): Promise<LeftoverReport> {
+  const tmp = o.tmpDir ?? os.tmpdir();
+  const cwds = workingDirs();
+  const vms: OrphanVm[] = [];
+  for (const [pid, cwd] of cwds) {
+    if (!(procText(String(pid), 'comm') ?? '').startsWith('qemu-system') || !vmDir(cwd, tmp)) continue;
+    const env = (procText(String(pid), 'environ') ?? '').split('\0');
+    const owner = parseOwner(env.find((e) => e.startsWith(`${OWNER_ENV}=`))?.slice(OWNER_ENV.length + 1));
+    const start = processStart(pid);
+    if (!owner || start === undefined || ownerAlive(owner)) continue;
+    vms.push({ pid, start, dir: cwd, owner });
+  }
+  const vmDirs: string[] = [];
+  const used = new Set(cwds.values());
+  for (const name of await readdir(tmp).catch(() => [] as string[])) {
+    const dir = path.join(tmp, name);
+    if (!vmDir(dir, tmp)) continue;
+    if (vms.some((v) => v.dir === dir)) {
+      vmDirs.push(dir);
+      continue;
+    }
+    if (used.has(dir)) continue;
+    const pid = Number((await readFile(path.join(dir, 'qemu.pid'), 'utf8').catch(() => '')).trim());
+    if (Number.isInteger(pid) && pid > 0 && processAlive(pid) && cwds.get(pid) === dir) continue;
+    const age = Date.now() - statSync(dir).mtimeMs;
+    if (age >= DIR_MIN_AGE_MS) vmDirs.push(dir);
+  }
+  const host = o.host ?? new LocalHost();
+  const networks = findLeftovers(await listNetns(host).catch(() => []), readNetworkStates(o.stateDir ?? defaultStateDir()).states, ownerAlive);
+  return { vms, vmDirs, networks, runs: await crashedRuns(o.resultsDir) };
+}
+
+async function crashedRuns(resultsDir: string): Promise<CrashedRun[]> {
+  const runs: CrashedRun[] = [];
+  for (const name of await readdir(resultsDir).catch(() => [] as string[])) {
+    const dir = path.join(resultsDir, name);
+    const text = await readFile(path.join(dir, RUN_FILE), 'utf8').catch(() => undefined);
+    if (text === undefined) continue;
+    let record: { id?: unknown; status?: unknown; writer?: { hostname?: unknown; pid?: unknown } };
+    try {
+      record = JSON.parse(text);
+    } catch {
+      continue;
+    }
+    const pid = record.writer?.pid;
+    if (record.status !== 'running' || record.writer?.hostname !== os.hostname() || typeof pid !== 'number' || processAlive(pid)) continue;
+    const scratch = path.join(dir, SCRATCH_DIR);
+    const hasScratch = await readdir(scratch).then(() => true, () => false);
+    runs.push({ dir, id: String(record.id ?? name), writerPid: pid, scratch: hasScratch ? scratch : undefined });
+  }
+  return runs;
+}
+
+/** One line per leftover, for `doctor` and `clean`. */
+export function describeLeftovers(r: LeftoverReport): string[] {
+  return [
+    ...r.vms.map((v) => `QEMU process ${v.pid} in ${v.dir} (its hvbench, process ${v.owner.pid}, is gone)`),
+    ...r.vmDirs.map((d) => `VM folder ${d}`),
+    ...r.networks.map((n) => `network ${n.name}${n.netns ? ` (namespace ${n.netns})` : ''}${n.peers.length ? `, ${n.peers.length} peer process(es)` : ''}`),
+    ...r.runs.map((run) => `run ${run.dir} says "running" but its process ${run.writerPid} is gone${run.scratch ? `; scratch disks in ${run.scratch}` : ''}`),
+  ];
+}
+
+/** Removes what findAllLeftovers found (checking each process again just before it is killed). */
+export async function removeLeftovers(r: LeftoverReport, o: FindOptions): Promise<{ removed: string[]; problems: string[] }> {
+  const removed: string[] = [];
+  const problems: string[] = [];
+  for (const vm of r.vms) {
+    if (processStart(vm.pid) !== vm.start || ownerAlive(vm.owner)) continue;
+    killQuietly(vm.pid);
+    removed.push(`QEMU process ${vm.pid} in ${vm.dir}`);
+  }
+  for (const dir of r.vmDirs) {
+    await waitNoProcessIn(dir);
+    await rm(dir, { recursive: true, force: true }).then(
+      () => removed.push(`VM folder ${dir}`),
+      (e: unknown) => problems.push(`${dir}: ${describeError(e)}`),
+    );
+  }
+  if (r.networks.length > 0) {
+    const report = await cleanLeftovers({ ...(o.host ? { host: o.host } : {}), ...(o.stateDir ? { stateDir: o.stateDir } : {}) });
+    removed.push(...report.removed.map((n) => `network ${n.name}${n.netns ? ` (namespace ${n.netns})` : ''}`));
+    problems.push(...report.problems);
+  }
+  for (const run of r.runs) {
+    try {
+      if (run.scratch) {
+        await rm(run.scratch, { recursive: true, force: true });
+        removed.push(`scratch disks ${run.scratch}`);
+      }
+      const stored = await openRun(run.dir);
+      await finishRun(stored, 'interrupted', { message: `cut short: its process ${run.writerPid} was gone (found by hvbench clean)`, code: 'crashed' });
+      removed.push(`run ${run.dir}: marked interrupted`);
+    } catch (e) {
+      problems.push(`${run.dir}: ${describeError(e)}`);
+    }
+  }
+  return { removed, problems };
+}
+
+/** A killed QEMU may take a moment to go; its folder is removed after that. */
+async function waitNoProcessIn(dir: string): Promise<void> {
+  for (let i = 0; i < 50; i++) {
+    if (![...workingDirs().values()].includes(dir)) return;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
