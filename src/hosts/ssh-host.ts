@@ -12,6 +12,9 @@ import { socatConnected, socatUnixArgv } from './remote-socket.ts';
 import { describeTarget, resolveSshTarget, sshCommandArgv, sshControlArgv, type SshTargetResolved } from './ssh-argv.ts';
 import { SSH_FAILED, sshConnectError } from './ssh-errors.ts';
 import { forgetSshHost, rememberSshHost } from './ssh-masters.ts';
+import { Semaphore } from '../util/semaphore.ts';
+
+const MAX_CONCURRENT_COMMANDS = 2;
 import { shellCommand, shellWord } from './shell-quote.ts';
 
 /** The first connection (key exchange, authentication) must be done within this. */
@@ -51,6 +54,12 @@ export class SshHost implements Host {
   private readonly files: RemoteFileCache;
   private connected: Promise<void> | undefined;
   private closed = false;
+  /**
+   * Short commands in flight at once over the shared connection. dropbear (labs) drops
+   * sessions without an exit status when several open at the same moment; two at a time
+   * never did. Long-running spawns (VMMs, QMP streams) are not counted.
+   */
+  private readonly commands = new Semaphore(MAX_CONCURRENT_COMMANDS);
   /** Pid of the multiplexing master, once known (for a synchronous stop on exit). */
   masterPid: number | undefined;
 
@@ -221,6 +230,10 @@ export class SshHost implements Host {
 
   private async runRaw(command: string, options: RunOptions): Promise<ExecaOutcome> {
     await this.connect();
+    return this.commands.use(() => this.runNow(command, options));
+  }
+
+  private async runNow(command: string, options: RunOptions): Promise<ExecaOutcome> {
     const input =
       options.inputFile !== undefined
         ? { inputFile: options.inputFile }
