@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { posix } from 'node:path';
 import type { ResultPromise } from 'execa';
-import { DEFAULT_XEN_GUEST_TYPE } from '../devices/models.ts';
+import { DEFAULT_XEN_GUEST_TYPE, type XenGuestType } from '../devices/models.ts';
 import type { Host } from '../hosts/host.ts';
 import { HvbError } from '../util/errors.ts';
 import type { RunningVm, VmExit, VmmUsage, VmSpec } from './backend.ts';
@@ -10,6 +10,7 @@ import { settlesWithin } from './settles-within.ts';
 import { buildXenConfig } from './xen-config.ts';
 import { xenExit } from './xen-exit.ts';
 import { parseXlList, parseXlMonitorLine, type XlMonitorEvent } from './xen-info.ts';
+import { xenRamdisk } from './xen-ramdisk.ts';
 import { CappedLog, ConsoleStream, streamDone } from './vmm-output.ts';
 
 export interface XenLaunchOptions {
@@ -23,6 +24,11 @@ export interface XenLaunchOptions {
   destroyTimeoutMs?: number;
   /** Console quiet time that counts as drained after the guest stopped; default 500 ms. */
   drainQuietMs?: number;
+  /**
+   * The local ramdisk file xl gets for the spec's initramfs: default xenRamdisk() (PV and
+   * PVH guests get the initrd's archives as one gzip member, see xen-ramdisk.ts).
+   */
+  ramdisk?: (initramfs: string, type: XenGuestType) => Promise<string>;
 }
 
 export const XEN_DEFAULTS = { xl: ['xl'], startTimeoutMs: 120_000, destroyTimeoutMs: 30_000, drainQuietMs: 500 } as const;
@@ -56,7 +62,7 @@ export async function launchXenVm(host: Host, vm: VmSpec, options: XenLaunchOpti
   // Refuse an impossible spec before anything is copied or created.
   buildXenConfig(vm, { domain, kernel: vm.kernel, ramdisk: vm.initramfs, ...bridge });
   const kernel = await host.putFile(vm.kernel);
-  const ramdisk = await host.putFile(vm.initramfs);
+  const ramdisk = await host.putFile(await (options.ramdisk ?? xenRamdisk)(vm.initramfs, type));
   const config = buildXenConfig(vm, { domain, kernel, ramdisk, ...bridge });
   const dir = await host.makeTempDir('hvbench-xen-');
   const configPath = posix.join(dir, `${domain}.cfg`);

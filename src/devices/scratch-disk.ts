@@ -1,11 +1,14 @@
 import { rmSync } from 'node:fs';
 import { posix } from 'node:path';
-import type { Host } from '../hosts/host.ts';
+import { EXIT_NOT_FOUND } from '../hosts/exec-result.ts';
+import type { ExecResult, Host } from '../hosts/host.ts';
 import { HvbError } from '../util/errors.ts';
 
-/** Scratch files not yet removed; removed synchronously if the process exits first. */
+/** Local scratch files not yet removed; removed synchronously if the process exits first. */
 const live = new Set<string>();
 let exitHookInstalled = false;
+/** Writing a large disk on a slow (nested) host takes a while. */
+const WRITE_TIMEOUT_MS = 600_000;
 
 function track(path: string): void {
   live.add(path);
@@ -24,10 +27,12 @@ export interface ScratchDisk {
 }
 
 /**
- * Creates a raw scratch disk of `sizeMiB` in `dir` on `host`, fully written with zeros
- * (`qemu-img create -o preallocation=full`): a sparse or merely fallocated file would let
- * reads of untouched blocks return zeros without touching the host's disk. The folder must
- * not be on tmpfs: QEMU opens disks with O_DIRECT (cache=none).
+ * Creates a raw scratch disk of `sizeMiB` in `dir` on `host`, fully written with zeros: a
+ * sparse or merely fallocated file would let reads of untouched blocks return zeros without
+ * touching the host's disk. `qemu-img create -o preallocation=full` writes it; a host
+ * without qemu-img (a Xen dom0 needs none) gets the same bytes from
+ * `dd if=/dev/zero conv=fsync`. The folder must not be on tmpfs for QEMU backends: QEMU
+ * opens disks with O_DIRECT (cache=none).
  */
 export async function createScratchDisk(host: Host, dir: string, name: string, sizeMiB: number): Promise<ScratchDisk> {
   if (!/^[A-Za-z0-9._-]+$/.test(name)) throw new HvbError('invalid-argument', `scratch disk name "${name}" must be letters, digits, ".", "_" or "-"`);
@@ -35,13 +40,14 @@ export async function createScratchDisk(host: Host, dir: string, name: string, s
   const mk = await host.exec(['mkdir', '-p', dir]);
   if (mk.exitCode !== 0) throw new HvbError('scratch-disk', `cannot create the scratch folder ${dir}: ${mk.stderr.trim()}`);
   const path = posix.join(dir, `${name}.raw`);
-  track(path);
-  const made = await host.exec(['qemu-img', 'create', '-q', '-f', 'raw', '-o', 'preallocation=full', path, `${sizeMiB}M`], { timeoutMs: 600_000 });
+  // The exit hook can only reach this machine's files; a remote host's go with its temporary folder.
+  if (host.kind === 'local') track(path);
+  const made = await writeZeros(host, path, sizeMiB);
   if (made.exitCode !== 0) {
     await host.removeTree(path).catch(() => {});
     live.delete(path);
-    throw new HvbError('scratch-disk', `cannot create the ${sizeMiB} MiB scratch disk ${path}: ${(made.stderr || made.stdout).trim()}`, {
-      hint: made.exitCode === 127 ? 'install qemu-img (Debian: apt-get install qemu-utils)' : 'check the free space of the results folder',
+    throw new HvbError('scratch-disk', `cannot create the ${sizeMiB} MiB scratch disk ${path} with ${made.tool}: ${(made.stderr || made.stdout).trim()}`, {
+      hint: made.exitCode === EXIT_NOT_FOUND ? 'install qemu-img (Debian: apt-get install qemu-utils) or dd (coreutils or busybox)' : 'check the free space of the scratch folder',
     });
   }
   let removed = false;
@@ -55,4 +61,12 @@ export async function createScratchDisk(host: Host, dir: string, name: string, s
       live.delete(path);
     },
   };
+}
+
+/** A fully written raw file: qemu-img when the host has it, else dd from /dev/zero, synced. */
+async function writeZeros(host: Host, path: string, sizeMiB: number): Promise<ExecResult & { tool: string }> {
+  const qemuImg = await host.exec(['qemu-img', 'create', '-q', '-f', 'raw', '-o', 'preallocation=full', path, `${sizeMiB}M`], { timeoutMs: WRITE_TIMEOUT_MS });
+  if (qemuImg.exitCode !== EXIT_NOT_FOUND) return { ...qemuImg, tool: 'qemu-img' };
+  const dd = await host.exec(['dd', 'if=/dev/zero', `of=${path}`, 'bs=1M', `count=${sizeMiB}`, 'conv=fsync'], { timeoutMs: WRITE_TIMEOUT_MS });
+  return { ...dd, tool: 'dd (the host has no qemu-img)' };
 }

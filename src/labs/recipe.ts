@@ -75,12 +75,23 @@ export const KVM_LAB_RECIPE: LabRecipe = {
 };
 
 /** Where Debian's Xen 4.17 keeps its programs; /usr/sbin/xl etc. are wrapper scripts. */
-const XEN_BIN = '/usr/lib/xen-4.17/bin';
+const XEN_LIB = '/usr/lib/xen-4.17';
+const XEN_BIN = `${XEN_LIB}/bin`;
 const XEN_PROGRAMS = ['xl', 'xenconsoled', 'xen-init-dom0', 'xenstored'];
 
 /**
+ * What libxl's hotplug scripts (/etc/xen/scripts/block and the files it sources) run that
+ * busybox lacks: they are bash scripts (`[[ ]]`, arrays, `trap … ERR`), lock with util-linux's
+ * `flock`, and read and write xenstore. Without them a file-backed vbd (losetup by `block`)
+ * never connects and `xl create` fails.
+ */
+const HOTPLUG_PACKAGES = ['bash', 'util-linux'];
+const HOTPLUG_PROGRAMS = ['/bin/bash', '/usr/bin/flock', '/usr/bin/xenstore-write', '/usr/bin/xenstore-list'];
+
+/**
  * The Xen lab: Xen 4.17 and a Linux dom0 with the toolstack (xl, xenstored, xenconsoled),
- * the dom0 drivers and the PV back ends for guests' disks and NICs. `hvm` adds QEMU's Xen
+ * the dom0 drivers and the PV back ends for guests' disks and NICs, and bash with what the
+ * hotplug scripts need (file-backed disks). `hvm` adds QEMU's Xen
  * device model, SeaBIOS and the option ROMs that HVM guests need (about 10 MB more gzipped).
  */
 export function xenLabRecipe(options: { hvm?: boolean } = {}): LabRecipe {
@@ -90,7 +101,7 @@ export function xenLabRecipe(options: { hvm?: boolean } = {}): LabRecipe {
     variant: hvm ? 'xen-hvm' : 'xen',
     ...BASE,
     hypervisor: { package: 'xen-hypervisor-4.17-amd64', file: '/boot/xen-4.17-amd64.gz' },
-    packages: ['xen-utils-4.17', 'xenstore-utils', ...SSH_PACKAGES, ...(hvm ? ['qemu-system-xen', 'seabios', 'qemu-system-data'] : [])],
+    packages: ['xen-utils-4.17', 'xenstore-utils', ...HOTPLUG_PACKAGES, ...SSH_PACKAGES, ...(hvm ? ['qemu-system-xen', 'seabios', 'qemu-system-data'] : [])],
     programs: [
       ...XEN_PROGRAMS.map((p) => `${XEN_BIN}/${p}`),
       // Called by xl itself: `xl console` / `create -c`, and save/restore.
@@ -98,11 +109,14 @@ export function xenLabRecipe(options: { hvm?: boolean } = {}): LabRecipe {
       `${XEN_BIN}/libxl-save-helper`,
       '/usr/bin/xenstore-read',
       '/usr/bin/xenstore-ls',
+      ...HOTPLUG_PROGRAMS,
       ...SSH_PROGRAMS,
       ...(hvm ? ['/usr/libexec/xen-qemu-system-i386'] : []),
     ],
     trees: ['/etc/xen/scripts', ...(hvm ? ['/usr/share/seabios'] : [])],
-    files: ['/etc/xen/xl.conf', ...(hvm ? ['/usr/share/qemu/linuxboot_dma.bin', '/usr/share/qemu/linuxboot.bin', '/usr/share/qemu/kvmvapic.bin'] : [])],
+    // HVM: libxl loads hvmloader (the firmware that runs SeaBIOS) into every HVM domain.
+    // The device model loads a keymap for its (disabled) VNC server, en-us by default, and dies without it.
+    files: ['/etc/xen/xl.conf', ...(hvm ? [`${XEN_LIB}/boot/hvmloader`, '/usr/share/qemu/linuxboot_dma.bin', '/usr/share/qemu/linuxboot.bin', '/usr/share/qemu/kvmvapic.bin', '/usr/share/qemu/keymaps/en-us'] : [])],
     links: Object.fromEntries(XEN_PROGRAMS.map((p) => [`/usr/sbin/${p}`, `${XEN_BIN}/${p}`])),
     modules: ['xenfs', 'xen_privcmd', 'xen_evtchn', 'xen_gntdev', 'xen_gntalloc', 'xen_blkback', 'xen_netback', 'loop', 'bridge', ...NIC_MODULES],
     alwaysLibs: BASE.alwaysLibs,

@@ -18,7 +18,8 @@ const spec: VmSpec = {
   nics: [],
   console: 'serial',
 };
-const backend = createXenBackend({ destroyTimeoutMs: 500, drainQuietMs: 150, startTimeoutMs: 5_000 });
+// The ramdisk goes to the dom0 as given (the repacking for PV/PVH is xen-ramdisk.test.ts's).
+const backend = createXenBackend({ destroyTimeoutMs: 500, drainQuietMs: 150, startTimeoutMs: 5_000, ramdisk: async (path) => path });
 
 const hosts: FakeDom0[] = [];
 function dom0(options: FakeDom0Options = {}): FakeDom0 {

@@ -32,7 +32,7 @@ describe('lab recipes', () => {
     const r = xenLabRecipe();
     expect(r.variant).toBe('xen');
     expect(r.hypervisor).toEqual({ package: 'xen-hypervisor-4.17-amd64', file: '/boot/xen-4.17-amd64.gz' });
-    expect(r.packages).toEqual(['xen-utils-4.17', 'xenstore-utils', 'dropbear-bin', 'socat', 'libc6', 'libgcc-s1']);
+    expect(r.packages).toEqual(['xen-utils-4.17', 'xenstore-utils', 'bash', 'util-linux', 'dropbear-bin', 'socat', 'libc6', 'libgcc-s1']);
     expect(r.programs).toEqual([
       '/usr/lib/xen-4.17/bin/xl',
       '/usr/lib/xen-4.17/bin/xenconsoled',
@@ -42,6 +42,11 @@ describe('lab recipes', () => {
       '/usr/lib/xen-4.17/bin/libxl-save-helper',
       '/usr/bin/xenstore-read',
       '/usr/bin/xenstore-ls',
+      // The hotplug scripts (block): bash, flock, xenstore writes.
+      '/bin/bash',
+      '/usr/bin/flock',
+      '/usr/bin/xenstore-write',
+      '/usr/bin/xenstore-list',
       '/usr/sbin/dropbear',
       '/usr/bin/dropbearkey',
       '/usr/bin/socat',
@@ -59,13 +64,13 @@ describe('lab recipes', () => {
     expect(r.alwaysLibs).toEqual(['libgcc_s.so.1']);
   });
 
-  it('the HVM variant adds the device model, SeaBIOS and the option ROMs for direct kernel boot', () => {
+  it('the HVM variant adds the device model, hvmloader, SeaBIOS and the option ROMs for direct kernel boot', () => {
     const r = xenLabRecipe({ hvm: true });
     expect(r.variant).toBe('xen-hvm');
     expect(r.packages).toEqual(expect.arrayContaining(['qemu-system-xen', 'seabios', 'qemu-system-data']));
     expect(r.programs).toContain('/usr/libexec/xen-qemu-system-i386');
     expect(r.trees).toContain('/usr/share/seabios');
-    expect(r.files).toEqual(['/etc/xen/xl.conf', '/usr/share/qemu/linuxboot_dma.bin', '/usr/share/qemu/linuxboot.bin', '/usr/share/qemu/kvmvapic.bin']);
+    expect(r.files).toEqual(['/etc/xen/xl.conf', '/usr/lib/xen-4.17/boot/hvmloader', '/usr/share/qemu/linuxboot_dma.bin', '/usr/share/qemu/linuxboot.bin', '/usr/share/qemu/kvmvapic.bin', '/usr/share/qemu/keymaps/en-us']);
     expect(labRecipeHash(r)).not.toBe(labRecipeHash(xenLabRecipe()));
   });
 

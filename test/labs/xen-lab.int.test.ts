@@ -1,26 +1,53 @@
-import { mkdtemp, rm, stat } from 'node:fs/promises';
+import { readdirSync } from 'node:fs';
+import { mkdtemp, readdir, readFile, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { xenBackend } from '../../src/backends/xen.ts';
+import { hostFromConfig } from '../../src/hosts/from-config.ts';
+import type { Host } from '../../src/hosts/host.ts';
 import { labDown, labStatus, labUp, type LabUpResult } from '../../src/labs/lab.ts';
-import { processGone } from '../../src/labs/proc.ts';
+import { processArgv, processGone } from '../../src/labs/proc.ts';
 import { runningLabHosts } from '../../src/labs/registry.ts';
 import { labHostConfig } from '../../src/labs/state.ts';
 import { sshRun } from '../../src/labs/ssh.ts';
+import type { Sample } from '../../src/results/sample.ts';
+import { hvbench } from '../support/cli.ts';
+import { guestImage, IMAGE_BUILD_TIMEOUT_MS } from '../support/guest-image.ts';
 
-// Boots Xen and its Linux dom0 for real under QEMU TCG, in its own state folder; the lab
-// is taken down whatever happens.
+// Every Xen check that needs real Xen, on ONE boot of the Xen lab (Xen 4.17 and a Linux
+// dom0 under QEMU TCG, in its own state folder): the lab comes up, is a dom0, the real CLI
+// runs the quick suite's cpu and disk cases as PV and PVH guests on it (file-backed vbds
+// through the hotplug scripts, scratch disks made with dd), nothing is left in dom0, and the
+// lab goes down whatever happens. Slow on a busy 2-core machine: the lab boots in 1–2 min,
+// each guest in 1–2 min. The HVM guest is the opt-in xen-hvm.slow.int.test.ts.
 const MINUTES = 60_000;
 let stateRoot: string;
-let up: LabUpResult;
+let out: string;
+let up: LabUpResult | undefined;
+let host: (Host & { close?: () => Promise<void> }) | undefined;
 
 beforeAll(async () => {
   stateRoot = await mkdtemp(join(tmpdir(), 'hvb-lab-xen-'));
-});
+  out = await mkdtemp(join(tmpdir(), 'hvb-xen-run-'));
+  // The CLI would build it too; building here keeps a cold build out of the run's timeout.
+  await guestImage();
+}, IMAGE_BUILD_TIMEOUT_MS);
+
 afterAll(async () => {
+  await host?.close?.();
   await labDown('xen', { stateRoot });
   await rm(stateRoot, { recursive: true, force: true });
-}, 60_000);
+  await rm(out, { recursive: true, force: true });
+}, 2 * MINUTES);
+
+/** Pids of processes whose command line mentions `text` (the lab's QEMU names its state folder). */
+function processesMentioning(text: string): number[] {
+  return readdirSync('/proc')
+    .filter((name) => /^\d+$/.test(name))
+    .map(Number)
+    .filter((pid) => pid !== process.pid && (processArgv(pid) ?? []).some((a) => a.includes(text)));
+}
 
 describe('Xen lab', () => {
   it('comes up and answers over SSH with its pinned host key', { timeout: 8 * MINUTES }, async () => {
@@ -31,10 +58,11 @@ describe('Xen lab', () => {
     expect((await runningLabHosts(stateRoot)).map((h) => [h.name, h.kind, h.backends])).toEqual([['lab-xen', 'lab', ['xen']]]);
   });
 
-  it('is dom0 of a Xen whose xl info reports hardware virtualization', { timeout: 3 * MINUTES }, async () => {
-    const target = labHostConfig(up.state).ssh!;
+  it('is dom0 of a Xen whose xl info reports hardware virtualization, with bash for the hotplug scripts', { timeout: 3 * MINUTES }, async () => {
+    expect(up, 'the lab of the test above').toBeDefined();
+    const target = labHostConfig(up!.state).ssh!;
     const uname = await sshRun(target, ['uname', '-r']);
-    expect(uname.stdout.trim()).toBe(up.state.kernelVersion);
+    expect(uname.stdout.trim()).toBe(up!.state.kernelVersion);
     const info = await sshRun(target, ['xl', 'info'], 120_000);
     expect(info.exitCode).toBe(0);
     expect(info.stdout).toMatch(/^virt_caps\s*: .*\bhvm\b.*\bhap\b/m);
@@ -42,11 +70,79 @@ describe('Xen lab', () => {
     expect(info.stderr).not.toMatch(/Failed to read config file/);
     const list = await sshRun(target, ['xl', 'list'], 120_000);
     expect(list.stdout).toMatch(/^Domain-0\s+0\s/m);
+    // What /etc/xen/scripts/block runs besides busybox.
+    const tools = await sshRun(target, ['bash', '-c', 'for t in flock xenstore-read xenstore-write xenstore-list losetup stat; do command -v "$t" >/dev/null || echo "missing $t"; done; echo "bash $BASH_VERSION"']);
+    expect(tools.stdout).toMatch(/^bash 5\./m);
+    expect(tools.stdout).not.toMatch(/missing/);
+    host = hostFromConfig(labHostConfig(up!.state));
+    expect(await xenBackend.probe(host)).toMatchObject({
+      backend: 'xen',
+      available: true,
+      facts: { xen: expect.stringMatching(/^4\.17\./), xen_guest_types: expect.stringContaining('pvh') },
+    });
   });
 
-  it('goes down: QEMU gone, state removed', { timeout: 2 * MINUTES }, async () => {
+  it('runs the quick suite\'s cpu and disk cases through the CLI as PV and PVH guests on lab-xen', { timeout: 30 * MINUTES }, async () => {
+    expect(up, 'the lab of the first test').toBeDefined();
+    const t0 = Date.now();
+    const r = await hvbench(
+      ['run', 'suites/quick.ts', '--host', 'lab-xen', '--backend', 'xen', '--xen-type', 'pv,pvh', '--workload', 'cpu,disk', '--repetitions', '1', '--out', out],
+      { env: { HVBENCH_LABS: stateRoot }, timeoutMs: 29 * MINUTES },
+    );
+    process.stderr.write(`hvbench run on lab-xen: exit ${r.exitCode} after ${((Date.now() - t0) / 1000).toFixed(0)} s\n${r.stdout}\n`);
+    const [runId] = await readdir(out);
+    const record = JSON.parse(await readFile(join(out, runId!, 'run.json'), 'utf8')) as { status: string; cases: { id: string; status: string; host?: string; error?: { message: string } }[] };
+    expect(record.status).toBe('completed');
+    // The disk job (four fio steps) fits a PV guest's 1023-byte command line only gzipped (hvb.jobz=).
+    expect(record.cases.map((c) => [c.id, c.status, c.host]).sort(), r.stdout + r.stderr).toEqual([
+      ['xen:pv/cpu/maxPrime=10000,threads=1,timeSec=5', 'completed', 'lab-xen'],
+      ['xen:pv/disk/io=paravirtual,runtimeSec=3,sizeMiB=128', 'completed', 'lab-xen'],
+      ['xen:pvh/cpu/maxPrime=10000,threads=1,timeSec=5', 'completed', 'lab-xen'],
+      ['xen:pvh/disk/io=paravirtual,runtimeSec=3,sizeMiB=128', 'completed', 'lab-xen'],
+    ]);
+    expect(r.exitCode, r.stdout + r.stderr).toBe(0);
+
+    const samples = (await readFile(join(out, runId!, 'samples.jsonl'), 'utf8'))
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as Sample);
+    for (const s of samples) {
+      expect(s.dims).toMatchObject({ backend: 'xen', host: 'lab-xen', host_kind: 'lab', xen: expect.stringMatching(/^4\.17\./), dom0_kernel: up!.state.kernelVersion });
+      expect(['pv', 'pvh']).toContain(s.dims.guest_type);
+      expect(s.dims.accel).toBe(`xen-${s.dims.guest_type}`);
+    }
+    const of = (workload: string, type: string) => samples.filter((s) => s.dims.workload === workload && s.dims.guest_type === type);
+    for (const type of ['pv', 'pvh']) {
+      const cpu = of('cpu', type);
+      const disk = of('disk', type);
+      expect(cpu.map((s) => s.metric)).toEqual(expect.arrayContaining(['cpu.events_per_s', 'boot.to_ready_ms', 'host.vmm_cpu_s', 'host.vmm_job_cpu_s']));
+      expect(disk.map((s) => s.metric)).toEqual(expect.arrayContaining(['disk.seq_read_mib_s', 'disk.seq_write_mib_s', 'disk.rand_read_iops', 'boot.to_ready_ms']));
+      // The guest reported the driver bound to the vbd: blkfront, which sysfs calls vbd.
+      for (const s of disk) expect(s.dims).toMatchObject({ disk_model: 'xen-vbd', disk_driver: 'vbd', io: 'paravirtual' });
+      for (const s of [...cpu, ...disk].filter((x) => x.metric === 'host.vmm_cpu_s')) expect(s.value).toBeGreaterThan(0);
+      const boot = (list: Sample[]) => list.find((s) => s.metric === 'boot.to_ready_ms')?.value;
+      process.stderr.write(`xen ${type}: boot.to_ready_ms cpu ${boot(cpu)}, disk ${boot(disk)}\n`);
+    }
+  });
+
+  it('leaves nothing in dom0: no hvb- domain, no loop device, no temporary folder', { timeout: 3 * MINUTES }, async () => {
+    expect(up, 'the lab of the first test').toBeDefined();
+    const target = labHostConfig(up!.state).ssh!;
+    const list = await sshRun(target, ['xl', 'list'], 120_000);
+    expect(list.exitCode).toBe(0);
+    expect(list.stdout).toMatch(/^Domain-0\s/m);
+    expect(list.stdout).not.toMatch(/^hvb-/m);
+    expect((await sshRun(target, ['losetup', '-a'])).stdout.trim()).toBe('');
+    expect((await sshRun(target, ['ls', '/tmp'])).stdout).not.toMatch(/hvbench-/);
+  });
+
+  it('goes down: QEMU gone, state removed, no process of the lab left', { timeout: 2 * MINUTES }, async () => {
+    expect(up, 'the lab of the first test').toBeDefined();
+    await host?.close?.();
+    host = undefined;
     expect(await labDown('xen', { stateRoot })).toEqual({ wasUp: true });
-    expect(processGone(up.state.pid)).toBe(true);
+    expect(processGone(up!.state.pid)).toBe(true);
+    expect(processesMentioning(stateRoot)).toEqual([]);
     await expect(stat(join(stateRoot, 'xen'))).rejects.toThrow(/ENOENT/);
     expect(await labStatus('xen', { stateRoot })).toMatchObject({ up: false });
     expect(await runningLabHosts(stateRoot)).toEqual([]);

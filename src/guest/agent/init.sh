@@ -1,7 +1,7 @@
 #!/bin/busybox sh
 # hvbench guest agent: the initramfs /init.
 #
-# Reads its job from the kernel command line (hvb.job=<base64url>, see
+# Reads its job from the kernel command line (hvb.job=<base64url>, or hvb.jobz= gzipped, see
 # src/guest/protocol/job.ts), runs it, and writes framed lines to the console
 # (see src/guest/protocol/frames.ts). Job words are split on spaces and run as an
 # argument list; nothing from the job is ever evaluated by the shell. The guest
@@ -79,15 +79,23 @@ uptime_ms() {
 # --- decode the job -------------------------------------------------------------
 job=""
 if [ "$native" = 1 ]; then cmdline=${HVB_CMDLINE:-}; else cmdline=$(cat /proc/cmdline); fi
+zipped=0
 for word in $cmdline; do
-	case "$word" in hvb.job=*) job=${word#hvb.job=} ;; esac
+	case "$word" in
+		hvb.job=*) job=${word#hvb.job=} ;;
+		hvb.jobz=*) job=${word#hvb.jobz=}; zipped=1 ;;
+	esac
 done
 [ -n "$job" ] || { echo "hvbench agent: no hvb.job= on the kernel command line"; poweroff_now; }
 case $((${#job} % 4)) in
 	2) job="$job==" ;;
 	3) job="$job=" ;;
 esac
-echo "$job" | tr -- '-_' '+/' | base64 -d >/run/hvb-job 2>/dev/null || { echo "hvbench agent: job is not base64url"; poweroff_now; }
+if [ "$zipped" = 1 ]; then
+	echo "$job" | tr -- '-_' '+/' | base64 -d 2>/dev/null | gunzip -c >/run/hvb-job 2>/dev/null || { echo "hvbench agent: job is not gzipped base64url"; poweroff_now; }
+else
+	echo "$job" | tr -- '-_' '+/' | base64 -d >/run/hvb-job 2>/dev/null || { echo "hvbench agent: job is not base64url"; poweroff_now; }
+fi
 while read -r kind value _; do
 	[ "$kind" = nonce ] && nonce=$value
 done </run/hvb-job

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { checkCmdline, decodeJob, encodeJob, jobText } from '../../../src/guest/protocol/job.ts';
+import { checkCmdline, decodeJob, encodeJob, jobText, type Job } from '../../../src/guest/protocol/job.ts';
 
 const nonce = '0123456789abcdef0123456789abcdef';
 
@@ -11,8 +11,18 @@ describe('job encoding', () => {
       command: { modules: ['virtio_blk'], steps: [{ id: 'cpu', argv: ['sysbench', 'cpu', '--threads=2', 'run'] }] },
     };
     const param = encodeJob(job);
-    expect(param).toMatch(/^hvb\.job=[A-Za-z0-9_-]+$/);
+    expect(param).toMatch(/^hvb\.jobz?=[A-Za-z0-9_-]+$/);
     expect(decodeJob(`quiet panic=-1 ${param} console=ttyS0`)).toEqual(job);
+  });
+
+  it('gzips a long job when that is shorter (a PV guest has 1023 bytes of command line), deterministically', () => {
+    const fio = (id: string) => ({ id, argv: ['fio', '--name=x', `--rw=${id}`, '--bs=4k', '--iodepth=32', '--direct=1', '--ioengine=libaio', '--runtime=3', '--time_based', '--output-format=json', '--filename=/dev/vda'] });
+    const long: Job = { nonce: 'a'.repeat(32), workload: 'disk', command: { modules: ['virtio_pci', 'virtio_blk'], steps: ['seqread', 'seqwrite', 'randread', 'randwrite'].map(fio) }, probe: ['disk'] };
+    const param = encodeJob(long);
+    expect(param).toMatch(/^hvb\.jobz=[A-Za-z0-9_-]+$/);
+    expect(param.length).toBeLessThan(Buffer.from(jobText(long)).toString('base64url').length / 2);
+    expect(encodeJob(long)).toBe(param);
+    expect(decodeJob(`quiet ${param}`)).toEqual(long);
   });
 
   it('carries the devices to probe, after the modules and before the steps', () => {
