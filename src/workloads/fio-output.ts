@@ -19,6 +19,31 @@ function shape(problem: string, output: string): HvbError {
   });
 }
 
+/** fio's own messages on stderr: `fio: …` up to the end of the line. */
+const FIO_MESSAGE = /fio: [^\n]*\n/g;
+
+/**
+ * The report object. stdout reaches the pipe in 4 KiB blocks while stderr is written at
+ * once, so a message fio prints while finishing can land inside the JSON text, even in the
+ * middle of a line; such `fio: …` messages are cut out when the text does not parse as is.
+ */
+function parseReport(text: string): unknown {
+  for (const candidate of [text, text.replace(FIO_MESSAGE, '')]) {
+    try {
+      return JSON.parse(candidate) as unknown;
+    } catch {
+      // try the next form
+    }
+  }
+  return undefined;
+}
+
+function describeTail(output: string, last: number): string {
+  const messages = output.match(FIO_MESSAGE) ?? [];
+  const after = output.slice(last + 1).trim();
+  return `${messages.length ? ` (fio said: ${messages.map((m) => m.trim()).join('; ').slice(0, 300)})` : ''}${after ? ` (after it: ${JSON.stringify(after.slice(0, 200))})` : ''}`;
+}
+
 /**
  * Reads the report of one fio 3.x job run with `--output-format=json`. fio writes its
  * warnings and errors as plain lines before the JSON object (the guest merges stdout and
@@ -29,12 +54,8 @@ export function parseFioJob(output: string, side: 'read' | 'write'): FioSide {
   const first = output.indexOf('{');
   const last = output.lastIndexOf('}');
   if (first < 0 || last < first) throw shape('no JSON report', output);
-  let report: unknown;
-  try {
-    report = JSON.parse(output.slice(first, last + 1));
-  } catch {
-    throw shape('the JSON report does not parse', output);
-  }
+  const report = parseReport(output.slice(first, last + 1));
+  if (report === undefined) throw shape(`the JSON report does not parse${describeTail(output, last)}`, output);
   const jobs = isObject(report) ? report.jobs : undefined;
   if (!Array.isArray(jobs) || jobs.length !== 1 || !isObject(jobs[0])) throw shape('expected exactly one job in "jobs"', output);
   const job = jobs[0];

@@ -59,6 +59,16 @@ describe('disk workload (fio)', () => {
     expect(disk.hostCost!(out, { vmmCpuS: 12 }, params())).toEqual([{ metric: 'host.cpu_s_per_gib', value: 12 / gib }]);
   });
 
+  it('reads a report that a fio message on stderr cut in two, even mid-line', () => {
+    const clean = fixture('fio-randwrite-virtio-blk.json');
+    const expected = parseFioJob(clean, 'write');
+    const at = clean.indexOf('"iops" :') + 6;
+    const cut = `${clean.slice(0, at)}fio: io_u error on file /dev/vda: Input/output error: write offset=0, buflen=4096\n${clean.slice(at)}`;
+    expect(parseFioJob(cut, 'write')).toEqual(expected);
+    expect(parseFioJob(`${clean}\nfio: file hash not empty on exit\n`, 'write')).toEqual(expected);
+    expect(() => parseFioJob(clean.replace('"jobs" : [', '"jobs" : [ oops'), 'write')).toThrow(/the JSON report does not parse/);
+  });
+
   it("fails with fio's own words on a failed job, and on output that is not a report", () => {
     expect(() => parseFioJob(fixture('fio-missing-device.txt'), 'read')).toThrow(
       'fio job seqread failed with error 22: seqread: you need to specify size=; fio: pid=0, err=22/file:filesetup.c:1155, func=total_file_size, error=Invalid argument',
