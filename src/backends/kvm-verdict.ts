@@ -122,16 +122,17 @@ function guestPart(facts: Record<string, string>): Partial<CanaryVerdict> {
 }
 
 /** ` (Suberror: 1, emulation failure, code at RIP: f0 48 0f c7 0e)` from QEMU's register dump. */
-function internalErrorDetail(text: string): string {
+export function internalErrorDetail(text: string): string {
   const parts: string[] = [];
   const sub = /Suberror:\s*(\d+)/.exec(text)?.[1];
   if (sub !== undefined) parts.push(`Suberror: ${sub}`);
   if (/emulation failure/i.test(text)) parts.push('emulation failure');
-  const rip = /\bRIP=([0-9a-f]+)/i.exec(text)?.[1];
-  if (rip !== undefined) parts.push(`RIP=${rip}`);
+  // RIP in long mode, EIP in real and protected mode.
+  const ip = /\b([RE]IP)=([0-9a-f]+)/i.exec(text);
+  if (ip) parts.push(`${ip[1]}=${ip[2]}`);
   // QEMU marks the byte at RIP as <xx> in its Code= line.
   const code = /Code=[^\n]*?<([0-9a-f]{2})>((?: [0-9a-f]{2}){0,5})/i.exec(text);
-  if (code) parts.push(`code at RIP: ${code[1]}${code[2]}`);
+  if (code) parts.push(`code at ${ip?.[1] ?? 'RIP'}: ${code[1]}${code[2]}`);
   return parts.length > 0 ? ` (${parts.join(', ')})` : '';
 }
 

@@ -146,6 +146,9 @@ export class QemuVm implements RunningVm {
         hint: accel === 'kvm' ? 'check that /dev/kvm is usable by this user' : 'check the QEMU build and its accel modules',
       });
     }
+    // The guest runs from QEMU's start: it may have stopped for good (a KVM internal error
+    // within milliseconds) before QMP was connected, so its STOP event was never seen.
+    void this.onVmPaused(qmp);
   }
 
   onConsole(listener: (chunk: string) => void): void {

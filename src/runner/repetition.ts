@@ -10,6 +10,7 @@ import { describeError } from '../util/errors.ts';
 import type { MetricValue, StepOutput, Workload } from '../workloads/workload.ts';
 import type { CaseSetup } from './case-setup.ts';
 import { boundDeviceDims } from './device-facts.ts';
+import { stopCause } from './stop-cause.ts';
 
 export type RepStatus = 'completed' | 'failed' | 'timed-out';
 
@@ -151,7 +152,7 @@ export async function runRepetition(input: RepetitionInput): Promise<RepOutcome>
     return outcome('timed-out', { ...common, values, error: `timed out after ${input.timeoutSec} s: ${where}` });
   }
   if (input.signal?.aborted) return outcome('failed', { ...common, values, error: 'interrupted' });
-  const problem = guestProblem(session, exit) ?? damaged;
+  const problem = guestProblem(session, exit, vm.vmmLog()) ?? damaged;
   if (problem) return outcome('failed', { ...common, values, error: problem });
   const contradiction = input.backend.checkGuest?.(session.facts);
   if (contradiction) return outcome('failed', { ...common, values, error: `the guest contradicts the ${input.backend.name} backend: ${contradiction}` });
@@ -182,12 +183,9 @@ function bootValues(session: GuestSession, t0: number): MetricValue[] {
 }
 
 /** Why a guest that stopped by itself did not complete its job, or undefined if it did. */
-function guestProblem(session: GuestSession, exit: VmExit): string | undefined {
+function guestProblem(session: GuestSession, exit: VmExit, vmmLog: string): string | undefined {
   if (session.errors.length > 0) return `the guest reported: ${session.errors.join('; ')}`;
   if (session.done) return undefined;
-  const said = session.readyAt === undefined ? 'before the agent said ready' : 'before the job was done';
-  if (exit.kind === 'shutdown') return `the guest stopped ${said} (${exit.reason})`;
-  if (exit.kind === 'exited') return `the VMM exited ${said} (exit code ${exit.exitCode}, signal ${exit.signal})`;
-  return `the VM was killed ${said}: ${exit.reason}`;
+  const when = session.readyAt === undefined ? 'before the agent said ready' : 'before the job was done';
+  return stopCause(exit, when, session.log, vmmLog);
 }
-

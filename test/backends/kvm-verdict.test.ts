@@ -44,6 +44,13 @@ describe('classifyCanary', () => {
     expect(v.detail).toBe('QEMU stopped the guest on a KVM internal error after 42 s (Suberror: 1, emulation failure, RIP=ffffffff81c4a2b6, code at RIP: f0 48 0f c7 0e 0f)');
   });
 
+  it('KVM internal error captured on this kind of machine (real mode, EIP): the same detail', () => {
+    // QEMU 7.2 on a KVM whose instruction emulator gives up in real mode (firmware of int3 bytes).
+    const v = classifyCanary({ ...base, elapsedMs: 300, vmmLog: fixture('kvm-internal-error-real-mode.stderr.txt'), exit: { kind: 'shutdown', reason: 'x', cause: 'internal-error' } });
+    expect(v.kind).toBe('kvm-internal-error');
+    expect(v.detail).toBe('QEMU stopped the guest on a KVM internal error after 0.3 s (Suberror: 1, emulation failure, EIP=0000fffa, code at EIP: f1 ff 00 f0 02 00)');
+  });
+
   it('an internal error wins over the timeout: with the guest paused it looks like no progress', () => {
     const v = classifyCanary({ ...base, timedOut: true, elapsedMs: 60_000, vmmLog: 'KVM internal error. Suberror: 1\nemulation failure\n' });
     expect(v.kind).toBe('kvm-internal-error');
