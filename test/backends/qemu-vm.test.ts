@@ -21,7 +21,7 @@ interface Fake {
 }
 
 /** Starts a fake VM whose QMP reports TCG; `onQuit` decides what `quit` does. */
-async function fakeVm(options: { onQuit?: 'exit' | 'ignore'; quitTimeoutMs?: number } = {}) {
+async function fakeVm(options: { onQuit?: 'exit' | 'ignore'; quitTimeoutMs?: number; status?: string } = {}) {
   let pid = 0;
   const handler = withCapabilities((request: QmpRequest, qemu) => {
     if (request.execute === 'query-kvm') qemu.answer(request, { enabled: false, present: true });
@@ -32,7 +32,7 @@ async function fakeVm(options: { onQuit?: 'exit' | 'ignore'; quitTimeoutMs?: num
       if ((options.onQuit ?? 'exit') === 'exit') killProcessGroup(pid, 'SIGTERM');
     }
   });
-  const status = { value: 'shutdown' };
+  const status = { value: options.status ?? 'shutdown' };
   let server: FakeQmpServer | undefined;
   const vm = await startQemu(host, {
     name: 'fake',
@@ -62,7 +62,8 @@ describe('QemuVm lifecycle', () => {
     expect(liveVms.has(vm)).toBe(true);
     fake.qmp().event('SHUTDOWN', { guest: true, reason: 'guest-shutdown' });
     expect(await vm.wait()).toEqual({ kind: 'shutdown', reason: 'guest-shutdown', cause: 'guest-shutdown' });
-    expect(fake.requests()).toEqual(['qmp_capabilities', 'query-kvm', 'human-monitor-command', 'query-status', 'quit']);
+    // The first query-status is the start-up look at a guest that may already have stopped.
+    expect(fake.requests()).toEqual(['qmp_capabilities', 'query-kvm', 'human-monitor-command', 'query-status', 'query-status', 'quit']);
     const usage = await vm.usage();
     expect(usage).toMatchObject({ pid: vm.pid });
     expect(usage!.peakRssKiB).toBeGreaterThan(0);
@@ -79,11 +80,17 @@ describe('QemuVm lifecycle', () => {
     const { vm, fake, status } = await fakeVm();
     status.value = 'paused';
     fake.qmp().event('STOP');
-    await expect.poll(() => fake.requests().filter((r) => r === 'query-status').length).toBe(1);
+    await expect.poll(() => fake.requests().filter((r) => r === 'query-status').length).toBe(2);
     expect(liveVms.has(vm)).toBe(true);
     status.value = 'io-error';
     fake.qmp().event('STOP');
     expect(await vm.wait()).toEqual({ kind: 'shutdown', reason: 'QEMU stopped the guest on a disk I/O error (io-error)', cause: 'io-error' });
+  });
+
+  it('sees a guest that stopped for good before QMP was connected (no STOP event to hear)', async () => {
+    const { vm } = await fakeVm({ status: 'internal-error' });
+    expect(await vm.wait()).toEqual({ kind: 'shutdown', reason: 'QEMU stopped the guest on an internal error (internal-error)', cause: 'internal-error' });
+    expect(liveVms.has(vm)).toBe(false);
   });
 
   it('kills a QEMU that does not quit, and says so in its log', async () => {
