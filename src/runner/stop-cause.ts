@@ -38,7 +38,7 @@ export function kernelPanic(guestLog: readonly string[]): string | undefined {
 }
 
 /** Lines of VMM stderr that say what went wrong; warnings and register dumps left out. */
-const TELLING = /KVM internal error|emulation failure|Suberror|terminating on signal|[Aa]ssertion|[Ee]rror|[Ff]ailed|[Cc]annot|[Cc]ould not|[Aa]borted/;
+const TELLING = /KVM internal error|connection .* was lost|emulation failure|Suberror|terminating on signal|[Aa]ssertion|[Ee]rror|[Ff]ailed|[Cc]annot|[Cc]ould not|[Aa]borted/;
 const NOISE = /^\S+: warning:|^(?:[A-Z]{2,3}=|extra data\[|Code=)/;
 
 /** Up to three telling lines of the VMM's stderr, joined; undefined when it said nothing useful. */
