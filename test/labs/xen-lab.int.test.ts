@@ -12,6 +12,12 @@ import { runningLabHosts } from '../../src/labs/registry.ts';
 import { labHostConfig } from '../../src/labs/state.ts';
 import { sshRun } from '../../src/labs/ssh.ts';
 import type { Sample } from '../../src/results/sample.ts';
+import { runSuite } from '../../src/runner/run-suite.ts';
+import { expandSuite } from '../../src/suite/expand.ts';
+import { resolveSuite } from '../../src/suite/resolve.ts';
+import { workloads as shipped } from '../../src/workloads/registry.ts';
+import type { Workload } from '../../src/workloads/workload.ts';
+import { z } from 'zod';
 import { hvbench } from '../support/cli.ts';
 import { guestImage, IMAGE_BUILD_TIMEOUT_MS } from '../support/guest-image.ts';
 
@@ -123,6 +129,33 @@ describe('Xen lab', () => {
       const boot = (list: Sample[]) => list.find((s) => s.metric === 'boot.to_ready_ms')?.value;
       process.stderr.write(`xen ${type}: boot.to_ready_ms cpu ${boot(cpu)}, disk ${boot(disk)}\n`);
     }
+  });
+
+  it('a PV guest whose kernel panics: Xen reports the domain crashed, the case fails with the panic, the next case runs', { timeout: 10 * MINUTES }, async () => {
+    expect(host, 'the lab host of the second test').toBeDefined();
+    /** Writes "core" (the default core_pattern) into sysrq-trigger: `c` crashes the kernel. */
+    const panic: Workload = {
+      name: 'panic',
+      description: 'crashes the guest kernel through sysrq (test only)',
+      params: z.object({}).strict(),
+      metrics: [],
+      expectedSeconds: () => 1,
+      command: () => ({ steps: [{ id: 'panic', argv: ['dd', 'if=/proc/sys/kernel/core_pattern', 'of=/proc/sysrq-trigger'] }] }),
+      parse: () => [],
+    };
+    const workloads = { ...shipped, panic };
+    const deps = { workloads, backends: ['xen'] };
+    const suite = resolveSuite({ name: 'xen-crash', backends: ['xen'], xenTypes: ['pv'], repetitions: 1, workloads: [{ workload: 'panic' }, { workload: 'boot' }] }, deps, 'xen-crash');
+    const image = await guestImage();
+    const { run } = await runSuite({ suite, suiteFile: 'xen-crash', cases: expandSuite(suite, deps), outDir: out, image, host: host!, backends: () => xenBackend, workloads });
+    const [crashed, next] = run.record.cases;
+    process.stderr.write(`xen crash case: ${crashed?.error?.message}\n`);
+    expect(crashed?.status).toBe('failed');
+    expect(crashed?.error?.message).toMatch(/^repetition 1: the guest stopped before the job was done \(guest crashed \(kernel panic\)\); the guest kernel panicked: sysrq triggered crash/);
+    // The tail is the end of the panic's call trace; the whole console is in the case's log.
+    expect(crashed?.guestLogTail?.at(-1)).toMatch(/^\[\s*\d+\.\d+\] /);
+    expect(await readFile(join(run.dir, crashed!.logs![0]!), 'utf8')).toMatch(/Kernel panic - not syncing: sysrq triggered crash/);
+    expect(next?.status).toBe('completed');
   });
 
   it('leaves nothing in dom0: no hvb- domain, no loop device, no temporary folder', { timeout: 3 * MINUTES }, async () => {

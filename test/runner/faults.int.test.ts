@@ -1,4 +1,4 @@
-import { chmod, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { chmod, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -87,7 +87,8 @@ describe('faults injected into real guests', () => {
     expect(panicked?.status).toBe('failed');
     expect(panicked?.error?.message).toMatch(/^repetition 1: the guest stopped before the job was done \(guest rebooted or panicked \(no-reboot\)\); the guest kernel panicked: sysrq triggered crash/);
     // The tail holds the kernel's last words: the panic's call trace (panic=-1 resets right after it).
-    expect(panicked?.guestLogTail?.join('\n')).toMatch(/write_sysrq_trigger[^]*Kernel Offset: /);
+    expect(panicked?.guestLogTail?.at(-1)).toMatch(/^\[\s*\d+\.\d+\] Kernel Offset: /);
+    expect(await readFile(join(stored.dir, panicked!.logs![0]!), 'utf8')).toMatch(/Kernel panic - not syncing: sysrq triggered crash/);
     // The boot of the panicked guest was measured before the fault, and it is kept.
     expect(samples.filter((s) => s.dims.workload === 'panic').map((s) => s.metric)).toContain('boot.to_ready_ms');
     expect(next?.status).toBe('completed');
