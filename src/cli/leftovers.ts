@@ -161,14 +161,49 @@ async function crashedRuns(resultsDir: string): Promise<CrashedRun[]> {
   return runs;
 }
 
+/**
+ * One leftover as `doctor --json` reports it: its kind, the line `doctor` and `clean` print
+ * (`what`), and the facts behind that line.
+ */
+export type LeftoverItem =
+  | { kind: 'qemu-process'; what: string; pid: number; dir: string; ownerPid: number }
+  | { kind: 'vm-folder'; what: string; path: string }
+  | { kind: 'network'; what: string; name: string; netns: string | null; peerPids: number[]; ownerPid: number }
+  | { kind: 'run'; what: string; path: string; id: string; writerPid: number; scratch: string | null };
+
+/** Every leftover found, in the order `doctor` lists them. */
+export function leftoverItems(r: LeftoverReport): LeftoverItem[] {
+  return [
+    ...r.vms.map((v): LeftoverItem => ({
+      kind: 'qemu-process',
+      what: `QEMU process ${v.pid} in ${v.dir} (its hvbench, process ${v.owner.pid}, is gone)`,
+      pid: v.pid,
+      dir: v.dir,
+      ownerPid: v.owner.pid,
+    })),
+    ...r.vmDirs.map((d): LeftoverItem => ({ kind: 'vm-folder', what: `VM folder ${d}`, path: d })),
+    ...r.networks.map((n): LeftoverItem => ({
+      kind: 'network',
+      what: `network ${n.name}${n.netns ? ` (namespace ${n.netns})` : ''}${n.peers.length ? `, ${n.peers.length} peer process(es)` : ''}`,
+      name: n.name,
+      netns: n.netns ?? null,
+      peerPids: n.peers.map((p) => p.pid),
+      ownerPid: n.owner.pid,
+    })),
+    ...r.runs.map((run): LeftoverItem => ({
+      kind: 'run',
+      what: `run ${run.dir} says "running" but its process ${run.writerPid} is gone${run.scratch ? `; scratch disks in ${run.scratch}` : ''}`,
+      path: run.dir,
+      id: run.id,
+      writerPid: run.writerPid,
+      scratch: run.scratch ?? null,
+    })),
+  ];
+}
+
 /** One line per leftover, for `doctor` and `clean`. */
 export function describeLeftovers(r: LeftoverReport): string[] {
-  return [
-    ...r.vms.map((v) => `QEMU process ${v.pid} in ${v.dir} (its hvbench, process ${v.owner.pid}, is gone)`),
-    ...r.vmDirs.map((d) => `VM folder ${d}`),
-    ...r.networks.map((n) => `network ${n.name}${n.netns ? ` (namespace ${n.netns})` : ''}${n.peers.length ? `, ${n.peers.length} peer process(es)` : ''}`),
-    ...r.runs.map((run) => `run ${run.dir} says "running" but its process ${run.writerPid} is gone${run.scratch ? `; scratch disks in ${run.scratch}` : ''}`),
-  ];
+  return leftoverItems(r).map((item) => item.what);
 }
 
 /** Removes what findAllLeftovers found (checking each process again just before it is killed). */

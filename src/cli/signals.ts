@@ -1,9 +1,17 @@
 import { killAllVms } from '../backends/live-vms.ts';
 import { closeAllNetworksSync } from '../hosts/netns-registry.ts';
 import { closeAllSshHostsSync } from '../hosts/ssh-masters.ts';
+import { stopBootingLabsSync } from '../labs/booting.ts';
 
 /** Aborted on the first Ctrl-C or SIGTERM so the runner can record an interrupted run. */
 export const interrupt = new AbortController();
+
+let note = 'stopping the VMs and saving what was measured';
+
+/** What the first signal says the command is doing about it (default: a run's VMs and results). */
+export function setInterruptNote(text: string): void {
+  note = text;
+}
 
 /**
  * First SIGINT/SIGTERM: stop every VM, let the runner write down that the run was
@@ -16,7 +24,7 @@ export function installSignalHandlers(): void {
     // VMs first: a VMM inside a network namespace keeps the namespace alive.
     void killAllVms(`hvbench received ${signal}`);
     if (count === 1) {
-      process.stderr.write(`\nhvbench: ${signal} — stopping the VMs and saving what was measured (again to quit at once)\n`);
+      process.stderr.write(`\nhvbench: ${signal} — ${note} (again to quit at once)\n`);
       interrupt.abort(signal);
       setTimeout(() => process.exit(130), 15_000).unref();
     } else {
@@ -28,6 +36,8 @@ export function installSignalHandlers(): void {
   process.on('SIGTERM', onSignal);
   process.on('exit', () => {
     void killAllVms('hvbench exited');
+    // A lab `lab … up` had not finished booting, and a half-written lab image (labs that came up stay up).
+    stopBootingLabsSync();
     closeAllNetworksSync();
     // Last: ending the ssh masters also ends every remote VMM still tied to them.
     closeAllSshHostsSync();

@@ -15,6 +15,7 @@ import { planModules } from '../guest/kmod.ts';
 import { libraryClosure } from '../guest/libs.ts';
 import { PackageTree } from '../guest/tree.ts';
 import { HvbError } from '../util/errors.ts';
+import { trackTempDir } from './booting.ts';
 import { labInitramfsEntries } from './entries.ts';
 import {
   LAB_HYPERVISOR_FILE, LAB_INITRAMFS_FILE, LAB_KERNEL_FILE, LAB_MANIFEST_FILE, labImage, labImageId, parseLabManifest,
@@ -31,6 +32,12 @@ export interface BuildLabImageOptions {
   /** The lab's /init. Default: src/labs/init.sh. */
   initPath?: string;
   log?: (line: string) => void;
+  /**
+   * Stops the build between its steps (resolve, download, unpack, initramfs, kernel): the
+   * temporary folder is removed and HvbError code 'interrupted' thrown. Cached packages are
+   * only ever renamed into place (DebCache), so none is left half-written.
+   */
+  signal?: AbortSignal;
 }
 
 export function defaultLabInitPath(): string {
@@ -48,7 +55,12 @@ export async function buildLabImage(recipe: LabRecipe, opts: BuildLabImageOption
   const cacheDir = opts.cacheDir ?? defaultCacheDir();
   const log = opts.log ?? (() => {});
   const init = await readFile(opts.initPath ?? defaultLabInitPath());
+  const check = () => {
+    if (opts.signal?.aborted) throw new HvbError('interrupted', `interrupted while building the ${recipe.variant} lab image; nothing of it was kept and no lab was started`);
+  };
+  check();
   const packages = await resolveLabPackages(recipe, cacheDir, log);
+  check();
   const id = labImageId(recipe, packages, init);
   const dir = join(labImagesDir(cacheDir), id);
   const existing = await openLabImage(dir);
@@ -57,9 +69,12 @@ export async function buildLabImage(recipe: LabRecipe, opts: BuildLabImageOption
     return existing;
   }
   const tmp = join(labImagesDir(cacheDir), `.tmp-${id}-${randomBytes(6).toString('hex')}`);
-  await mkdir(tmp, { recursive: true });
+  // Removed below however the build ends; if the process exits in the middle, by its exit handler.
+  const untrack = trackTempDir(tmp);
   try {
-    const manifest = await writeLabImage(tmp, { id, recipe, packages, init, debCacheDir: opts.debCacheDir ?? cacheDir, log });
+    await mkdir(tmp, { recursive: true });
+    // A finished image is kept even when the signal came meanwhile: it is whole, and the next `up` uses it.
+    const manifest = await writeLabImage(tmp, { id, recipe, packages, init, debCacheDir: opts.debCacheDir ?? cacheDir, log, check });
     await rename(tmp, dir).catch((e: NodeJS.ErrnoException) => {
       // Another build finished first: keep theirs.
       if (e.code !== 'ENOTEMPTY' && e.code !== 'EEXIST') throw e;
@@ -68,6 +83,7 @@ export async function buildLabImage(recipe: LabRecipe, opts: BuildLabImageOption
     return labImage(dir, manifest);
   } finally {
     await rm(tmp, { recursive: true, force: true });
+    untrack();
   }
 }
 
@@ -95,6 +111,8 @@ interface LabInputs {
   init: Buffer;
   debCacheDir: string;
   log: (line: string) => void;
+  /** Throws when the build was interrupted. */
+  check: () => void;
 }
 
 const mib = (bytes: number) => (bytes / 1048576).toFixed(1);
@@ -102,8 +120,10 @@ const mib = (bytes: number) => (bytes / 1048576).toFixed(1);
 async function writeLabImage(dir: string, b: LabInputs): Promise<LabManifest> {
   const debs = new DebCache(b.debCacheDir);
   await debs.fetch(b.packages, b.log);
+  b.check();
   const hashes = await Promise.all(b.packages.map((p) => sha256File(debs.debPath(p))));
   await debs.unpack(b.packages, b.log);
+  b.check();
 
   const kernelPkg = only(b.packages, 'kernel');
   const kernel = await openKernelTree(debs.unpackedPath(kernelPkg), kernelPkg.name);
@@ -130,6 +150,7 @@ async function writeLabImage(dir: string, b: LabInputs): Promise<LabManifest> {
     if (found) for (const q of [...found.links, found.path]) files.add(q);
   }
 
+  b.check();
   const entries = labInitramfsEntries({
     recipe: b.recipe,
     init: b.init,
@@ -144,6 +165,7 @@ async function writeLabImage(dir: string, b: LabInputs): Promise<LabManifest> {
   });
   const initramfs = await writeCpioGz(entries, join(dir, LAB_INITRAMFS_FILE));
   b.log(`writing lab initramfs: ${initramfs.entries} entries, ${mib(initramfs.unpackedBytes)} MiB (${mib(initramfs.bytes)} MiB gzip)`);
+  b.check();
 
   await copyFile(kernel.vmlinuz, join(dir, LAB_KERNEL_FILE));
   const facts = async (file: string) => ({ file, sha256: await sha256File(join(dir, file)), bytes: (await stat(join(dir, file))).size });

@@ -8,6 +8,7 @@ import { writeCpioGz } from '../guest/archive-file.ts';
 import { defaultCacheDir } from '../guest/cache.ts';
 import { HvbError } from '../util/errors.ts';
 import { labQemuArgv } from './argv.ts';
+import { trackBootingLab } from './booting.ts';
 import { buildLabImage } from './build.ts';
 import { consoleTail, parseLabConsole } from './console.ts';
 import { bootSegmentEntries } from './entries.ts';
@@ -27,7 +28,10 @@ export interface LabOptions {
   /** Xen lab: include the device model for HVM guests. */
   hvm?: boolean;
   log?: (line: string) => void;
-  /** Stops waiting (and takes the half-booted lab down) when aborted. */
+  /**
+   * Interrupts the image build or the boot: a lab that has not finished booting is taken
+   * down (QEMU stopped, state folder removed) and labUp throws HvbError code 'interrupted'.
+   */
   signal?: AbortSignal;
   /** From QEMU's start to the ready marker. Default 300 s (2 cores shared with other work). */
   readyTimeoutMs?: number;
@@ -55,33 +59,44 @@ export async function labUp(lab: LabName, opts: LabOptions = {}): Promise<LabUpR
   const stateRoot = rootOf(opts);
   const log = opts.log ?? (() => {});
   const current = await readLabState(stateRoot, lab);
+  // Someone else's lab (up, or being booted by another process): never ours to stop, interrupted or not.
   if (current && labProcessAlive(current)) return { state: current, alreadyUp: true };
+  checkAborted(opts.signal, `interrupted before lab-${lab} was started; nothing was left running`);
   // Leftovers of a lab that died or a boot that never finished.
   await labDown(lab, { stateRoot });
 
   const t0 = Date.now();
-  const image = await buildLabImage(labRecipe(lab, { hvm: opts.hvm ?? false }), { cacheDir: opts.cacheDir ?? defaultCacheDir(), log });
+  const image = await buildLabImage(labRecipe(lab, { hvm: opts.hvm ?? false }), {
+    cacheDir: opts.cacheDir ?? defaultCacheDir(),
+    log,
+    ...(opts.signal ? { signal: opts.signal } : {}),
+  });
   const imageMs = Date.now() - t0;
   const paths = labPaths(stateRoot, lab);
-  await mkdir(paths.dir, { recursive: true, mode: 0o700 });
-  await chmod(paths.dir, 0o700);
-
+  // From here until SSH answers the lab is this process's to take down, should it exit early.
+  const booting = trackBootingLab(paths);
   let state: LabState | undefined;
   try {
+    checkAborted(opts.signal, `interrupted before lab-${lab} was started; nothing was left running`);
+    await mkdir(paths.dir, { recursive: true, mode: 0o700 });
+    await chmod(paths.dir, 0o700);
     const publicKey = await generateKeyPair(paths.identityFile);
     const nonce = randomBytes(12).toString('hex');
     await writeCpioGz(bootSegmentEntries(nonce, publicKey), paths.bootArchive);
     await concatenate([image.initramfs, paths.bootArchive], paths.initrd);
+    checkAborted(opts.signal, `interrupted before lab-${lab} was started; nothing was left running`);
 
     log(`booting lab-${lab} under QEMU TCG`);
     const t1 = Date.now();
     const { pid, port } = await startQemu(lab, image, paths);
+    const pidStartTicks = processStartTicks(pid) ?? 0;
+    booting.started(pid, pidStartTicks);
     state = {
       format: 1,
       lab,
       variant: image.manifest.variant,
       pid,
-      pidStartTicks: processStartTicks(pid) ?? 0,
+      pidStartTicks,
       startedAt: new Date(t1).toISOString(),
       port,
       identityFile: paths.identityFile,
@@ -103,10 +118,19 @@ export async function labUp(lab: LabName, opts: LabOptions = {}): Promise<LabUpR
     const sshMs = Date.now() - t1;
     state = { ...state, readyAt: new Date().toISOString() };
     await writeLabState(stateRoot, state);
+    booting.done();
     return { state, alreadyUp: false, image, timings: { imageMs, readyMs, sshMs } };
   } catch (e) {
-    const tail = state ? await consoleTail(state.consoleLog) : '';
-    await labDown(lab, { stateRoot });
+    const interrupted = opts.signal?.aborted === true || (e instanceof HvbError && e.code === 'interrupted');
+    const tail = state && !interrupted ? await consoleTail(state.consoleLog) : '';
+    // An interrupted boot has nothing worth a graceful stop: a short grace, then SIGKILL.
+    await labDown(lab, { stateRoot, ...(interrupted ? { graceMs: 3_000 } : {}) });
+    booting.done();
+    if (interrupted) {
+      throw new HvbError('interrupted', state
+        ? `interrupted: lab-${lab} was stopped before it finished booting (its QEMU, pid ${state.pid}, is gone and its state folder removed)`
+        : `interrupted before lab-${lab} was started; nothing was left running`, { cause: e });
+    }
     if (e instanceof HvbError && tail && !e.message.includes('console')) {
       throw new HvbError(e.code, `${e.message}\nlast console lines of lab-${lab}:\n${tail}`, { ...(e.hint ? { hint: e.hint } : {}), cause: e });
     }
@@ -156,15 +180,30 @@ async function startQemu(lab: LabName, image: LabImage, paths: ReturnType<typeof
   }
 }
 
-function checkAborted(signal: AbortSignal | undefined, lab: LabName): void {
-  if (signal?.aborted) throw new HvbError('interrupted', `starting lab-${lab} was interrupted`);
+function checkAborted(signal: AbortSignal | undefined, message: string): void {
+  if (signal?.aborted) throw new HvbError('interrupted', message);
+}
+
+/** Resolves after `ms`, or at once when `signal` is aborted. */
+function pause(ms: number, signal: AbortSignal | undefined): Promise<void> {
+  if (!signal) return sleep(ms).then(() => undefined);
+  if (signal.aborted) return Promise.resolve();
+  return new Promise((resolve) => {
+    const done = () => {
+      clearTimeout(timer);
+      signal.removeEventListener('abort', done);
+      resolve();
+    };
+    const timer = setTimeout(done, ms);
+    signal.addEventListener('abort', done, { once: true });
+  });
 }
 
 /** Polls the console log for this boot's host key and ready marker. */
 async function waitForConsole(state: LabState, opts: LabOptions) {
   const deadline = Date.now() + (opts.readyTimeoutMs ?? 300_000);
   for (;;) {
-    checkAborted(opts.signal, state.lab);
+    checkAborted(opts.signal, `starting lab-${state.lab} was interrupted`);
     const facts = parseLabConsole(await readFile(state.consoleLog, 'utf8').catch(() => ''), state.nonce);
     if (facts.error) throw new HvbError('lab-boot-failed', `lab-${state.lab} failed to boot: ${facts.error}\nconsole:\n${await consoleTail(state.consoleLog)}`);
     if (facts.ready !== undefined && facts.hostKey) return facts;
@@ -176,7 +215,7 @@ async function waitForConsole(state: LabState, opts: LabOptions) {
         hint: 'the machine may be busy (TCG boots slowly on few cores); try again, or look at the console log',
       });
     }
-    await sleep(POLL_MS);
+    await pause(POLL_MS, opts.signal);
   }
 }
 
@@ -186,15 +225,16 @@ async function waitForSsh(state: LabState, opts: LabOptions): Promise<void> {
   const deadline = Date.now() + (opts.sshTimeoutMs ?? 180_000);
   let last = '';
   for (;;) {
-    checkAborted(opts.signal, state.lab);
-    const r = await sshRun(target, ['true'], 60_000);
+    checkAborted(opts.signal, `starting lab-${state.lab} was interrupted`);
+    const r = await sshRun(target, ['true'], 60_000, opts.signal);
     if (r.exitCode === 0) return;
+    checkAborted(opts.signal, `starting lab-${state.lab} was interrupted`);
     last = r.timedOut ? 'ssh timed out' : r.stderr.trim() || `ssh exit code ${r.exitCode}`;
     if (!labProcessAlive(state)) throw new HvbError('lab-boot-failed', `QEMU of lab-${state.lab} exited while waiting for SSH (${last})`);
     if (Date.now() > deadline) {
       throw new HvbError('lab-ssh-timeout', `lab-${state.lab} booted but SSH on 127.0.0.1:${state.port} did not answer within ${((opts.sshTimeoutMs ?? 180_000) / 1000).toFixed(0)} s: ${last}`);
     }
-    await sleep(1000);
+    await pause(1000, opts.signal);
   }
 }
 
@@ -227,7 +267,10 @@ export async function labStatus(lab: LabName, opts: Pick<LabOptions, 'stateRoot'
  * Stops the lab's QEMU (SIGTERM, then SIGKILL) and removes its state folder. Also cleans up
  * after a lab whose QEMU already died. Returns whether a QEMU was running.
  */
-export async function labDown(lab: LabName, opts: Pick<LabOptions, 'stateRoot' | 'cacheDir'> = {}): Promise<{ wasUp: boolean }> {
+export async function labDown(
+  lab: LabName,
+  opts: Pick<LabOptions, 'stateRoot' | 'cacheDir'> & { /** How long QEMU gets after SIGTERM before SIGKILL. Default 10 s. */ graceMs?: number } = {},
+): Promise<{ wasUp: boolean }> {
   const stateRoot = rootOf(opts);
   const paths = labPaths(stateRoot, lab);
   const state = await readLabState(stateRoot, lab);
@@ -240,12 +283,12 @@ export async function labDown(lab: LabName, opts: Pick<LabOptions, 'stateRoot' |
       if (ticks !== undefined && labProcessAlive({ pid, pidStartTicks: ticks, consoleLog: paths.consoleLog })) target = pid;
     }
   }
-  if (target !== undefined) await stopProcess(target);
+  if (target !== undefined) await stopProcess(target, opts.graceMs ?? 10_000);
   await removeLabState(stateRoot, lab);
   return { wasUp: target !== undefined };
 }
 
-async function stopProcess(pid: number): Promise<void> {
+async function stopProcess(pid: number, graceMs: number): Promise<void> {
   const signal = (sig: NodeJS.Signals) => {
     try {
       process.kill(pid, sig);
@@ -262,7 +305,7 @@ async function stopProcess(pid: number): Promise<void> {
     return processGone(pid);
   };
   signal('SIGTERM');
-  if (await waitGone(10_000)) return;
+  if (await waitGone(graceMs)) return;
   signal('SIGKILL');
   if (!(await waitGone(10_000))) throw new HvbError('lab-stop-failed', `QEMU (pid ${pid}) did not exit after SIGKILL`);
 }

@@ -64,10 +64,10 @@ export interface SshResult {
   timedOut: boolean;
 }
 
-/** Runs one command on the target over ssh; never throws for a failed command. */
-export async function sshRun(target: SshTarget, command: readonly string[], timeoutMs = 60_000): Promise<SshResult> {
+/** Runs one command on the target over ssh; never throws for a failed command. `signal` ends ssh early (exit code undefined). */
+export async function sshRun(target: SshTarget, command: readonly string[], timeoutMs = 60_000, signal?: AbortSignal): Promise<SshResult> {
   const [file, ...args] = sshArgv(target, command, { connectTimeoutSec: Math.max(5, Math.floor(timeoutMs / 2000)) });
-  const r = await execa(file as string, args, { reject: false, stdin: 'ignore', timeout: timeoutMs, env: { LC_ALL: 'C' } });
+  const r = await execa(file as string, args, { reject: false, stdin: 'ignore', timeout: timeoutMs, env: { LC_ALL: 'C' }, ...(signal ? { cancelSignal: signal } : {}) });
   return { exitCode: r.exitCode, stdout: String(r.stdout ?? ''), stderr: String(r.stderr ?? ''), timedOut: Boolean(r.timedOut) };
 }
 

@@ -1,7 +1,17 @@
-import { describe, expect, it } from 'vitest';
+import { spawnSync } from 'node:child_process';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Backend, Capability, ProbeOptions } from '../../src/backends/backend.ts';
 import { formatDoctor, runDoctor } from '../../src/cli/commands/doctor.ts';
+import { describeLeftovers, findAllLeftovers, type LeftoverReport } from '../../src/cli/leftovers.ts';
+import type { Host } from '../../src/hosts/host.ts';
 import { LocalHost } from '../../src/hosts/local.ts';
+import { createRun, updateRun } from '../../src/results/store.ts';
+import { SCRATCH_DIR } from '../../src/runner/run-suite.ts';
+import { newRun } from '../results/fixtures.ts';
+import { unusedHostMethods } from '../support/unused-host-methods.ts';
 
 /** A backend whose probe answers `capability` and remembers how it was asked. */
 function fakeBackend(capability: Capability, calls: ProbeOptions[]): Backend {
@@ -27,18 +37,31 @@ const kvm: Capability = {
   hint: "this host's KVM is kvm_pvm (PVM)",
 };
 
+const NONE: LeftoverReport = { vms: [], vmDirs: [], networks: [], runs: [] };
+const noLeftovers = async () => NONE;
+
+/** One leftover of each kind, as findAllLeftovers reports them. */
+const SOME: LeftoverReport = {
+  vms: [{ pid: 4321, start: 987654, dir: '/tmp/hvbench-tcg-AbC123', owner: { pid: 1234, start: 5555 } }],
+  vmDirs: ['/tmp/hvbench-tcg-AbC123', '/tmp/hvbench-kvm-XyZ789'],
+  networks: [{ name: 'hvb-1234-5555-a1b2', owner: { pid: 1234, start: 5555 }, netns: 'hvb-1234-5555-a1b2', peers: [{ pid: 4400, start: 987700 }], tempDir: undefined, hasState: true }],
+  runs: [{ dir: 'results/20250314-092653-quick-ab12', id: '20250314-092653-quick-ab12', writerPid: 1234, scratch: 'results/20250314-092653-quick-ab12/scratch' }],
+};
+
 describe('hvbench doctor', () => {
   it('prints one line per backend, a hint under it, and progress apart from the answers', async () => {
     const calls: ProbeOptions[] = [];
     let out = '';
     const progress: string[] = [];
-    const answers = await runDoctor([fakeBackend(tcg, calls), fakeBackend(kvm, calls)], new LocalHost(), {}, { out: (t) => (out += t), progress: (l) => progress.push(l) });
-    expect(answers).toEqual([tcg, kvm]);
+    const report = await runDoctor([fakeBackend(tcg, calls), fakeBackend(kvm, calls)], new LocalHost(), {}, { out: (t) => (out += t), progress: (l) => progress.push(l), leftovers: noLeftovers });
+    expect(report).toEqual({ backends: [tcg, kvm], leftovers: [] });
     expect(out).toBe(
       [
         'tcg  yes  QEMU 7.2.22, TCG accelerator available',
         'kvm  no   KVM present but cannot boot Linux guests: the canary guest did not reach its agent within 60 s',
         "          hint: this host's KVM is kvm_pvm (PVM)",
+        '',
+        'leftovers: none',
         '',
       ].join('\n'),
     );
@@ -46,15 +69,102 @@ describe('hvbench doctor', () => {
     expect(calls.map((c) => c.recheck)).toEqual([undefined, undefined]);
   });
 
-  it('--recheck asks every probe to gather its cached evidence again; --json prints the answers as they are', async () => {
+  it('--recheck asks every probe to gather its cached evidence again; --json prints the answers as they are, and the leftovers', async () => {
     const calls: ProbeOptions[] = [];
     let out = '';
-    await runDoctor([fakeBackend(kvm, calls)], new LocalHost(), { recheck: true, json: true }, { out: (t) => (out += t), progress: () => {} });
+    await runDoctor([fakeBackend(kvm, calls)], new LocalHost(), { recheck: true, json: true }, { out: (t) => (out += t), progress: () => {}, leftovers: noLeftovers });
     expect(calls.map((c) => c.recheck)).toEqual([true]);
-    expect(JSON.parse(out)).toEqual([kvm]);
+    expect(JSON.parse(out)).toEqual({ backends: [kvm], leftovers: [] });
+  });
+
+  it('lists leftovers after the backends: the same lines as text, and with their facts in --json', async () => {
+    let text = '';
+    await runDoctor([fakeBackend(tcg, [])], new LocalHost(), {}, { out: (t) => (text += t), progress: () => {}, leftovers: async () => SOME });
+    const lines = [
+      'QEMU process 4321 in /tmp/hvbench-tcg-AbC123 (its hvbench, process 1234, is gone)',
+      'VM folder /tmp/hvbench-tcg-AbC123',
+      'VM folder /tmp/hvbench-kvm-XyZ789',
+      'network hvb-1234-5555-a1b2 (namespace hvb-1234-5555-a1b2), 1 peer process(es)',
+      'run results/20250314-092653-quick-ab12 says "running" but its process 1234 is gone; scratch disks in results/20250314-092653-quick-ab12/scratch',
+    ];
+    expect(describeLeftovers(SOME)).toEqual(lines);
+    expect(text).toBe(`tcg  yes  QEMU 7.2.22, TCG accelerator available\n\nleftovers (remove with hvbench clean):\n${lines.map((l) => `  ${l}\n`).join('')}`);
+
+    let json = '';
+    await runDoctor([fakeBackend(tcg, [])], new LocalHost(), { json: true }, { out: (t) => (json += t), progress: () => {}, leftovers: async () => SOME });
+    expect(JSON.parse(json)).toEqual({
+      backends: [tcg],
+      leftovers: [
+        { kind: 'qemu-process', what: lines[0], pid: 4321, dir: '/tmp/hvbench-tcg-AbC123', ownerPid: 1234 },
+        { kind: 'vm-folder', what: lines[1], path: '/tmp/hvbench-tcg-AbC123' },
+        { kind: 'vm-folder', what: lines[2], path: '/tmp/hvbench-kvm-XyZ789' },
+        { kind: 'network', what: lines[3], name: 'hvb-1234-5555-a1b2', netns: 'hvb-1234-5555-a1b2', peerPids: [4400], ownerPid: 1234 },
+        { kind: 'run', what: lines[4], path: 'results/20250314-092653-quick-ab12', id: '20250314-092653-quick-ab12', writerPid: 1234, scratch: 'results/20250314-092653-quick-ab12/scratch' },
+      ],
+    });
   });
 
   it('formats an empty hint as no hint line', () => {
     expect(formatDoctor([{ ...tcg, hint: '' }])).toBe('tcg  yes  QEMU 7.2.22, TCG accelerator available\n');
+  });
+});
+
+describe('hvbench doctor --json with leftovers found on this machine', () => {
+  let dir: string;
+  let results: string;
+  beforeEach(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'hvb-doctor-'));
+    results = join(dir, 'results');
+    await mkdir(join(dir, 'tmp'));
+    await mkdir(join(dir, 'net'));
+  });
+  afterEach(async () => {
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  /** A machine without network namespaces; the VM and network folders are empty ones of this test. */
+  const noNetns: Host = {
+    name: 'local',
+    kind: 'local',
+    ...unusedHostMethods,
+    exec: async () => ({ exitCode: 0, stdout: '', stderr: '' }),
+    spawn: () => {
+      throw new Error('not used');
+    },
+    readFile: async () => '',
+    makeTempDir: async () => '',
+    removeTree: async () => {},
+  };
+  const find = () => findAllLeftovers({ resultsDir: results, tmpDir: join(dir, 'tmp'), stateDir: join(dir, 'net'), host: noNetns });
+  const doctorJson = async () => {
+    let out = '';
+    await runDoctor([fakeBackend(tcg, [])], new LocalHost(), { json: true }, { out: (t) => (out += t), progress: () => {}, leftovers: find });
+    return JSON.parse(out) as { backends: Capability[]; leftovers: Record<string, unknown>[] };
+  };
+
+  it('an empty list when nothing was left behind', async () => {
+    const run = await createRun(results, newRun());
+    expect(run.record.status).toBe('running'); // its writer, this process, is alive
+    expect(await doctorJson()).toEqual({ backends: [tcg], leftovers: [] });
+  });
+
+  it('a run whose process was killed, with its scratch disks', async () => {
+    const run = await createRun(results, newRun());
+    const gone = spawnSync(process.execPath, ['-e', '']).pid;
+    await updateRun(run, (r) => (r.writer.pid = gone));
+    await mkdir(join(run.dir, SCRATCH_DIR));
+    await writeFile(join(run.dir, SCRATCH_DIR, 'disk-0.img'), '');
+    const json = await doctorJson();
+    expect(json.backends).toEqual([tcg]);
+    expect(json.leftovers).toEqual([
+      {
+        kind: 'run',
+        what: `run ${run.dir} says "running" but its process ${gone} is gone; scratch disks in ${join(run.dir, SCRATCH_DIR)}`,
+        path: run.dir,
+        id: run.record.id,
+        writerPid: gone,
+        scratch: join(run.dir, SCRATCH_DIR),
+      },
+    ]);
   });
 });

@@ -4,7 +4,7 @@ import { backends } from '../../backends/registry.ts';
 import type { Host } from '../../hosts/host.ts';
 import { LocalHost } from '../../hosts/local.ts';
 import { DEFAULT_RESULTS_DIR } from '../../results/store.ts';
-import { describeLeftovers, findAllLeftovers } from '../leftovers.ts';
+import { findAllLeftovers, leftoverItems, type LeftoverItem, type LeftoverReport } from '../leftovers.ts';
 
 export interface DoctorOptions {
   json?: boolean;
@@ -17,6 +17,14 @@ export interface DoctorIo {
   out: (text: string) => void;
   /** Progress while a probe works, e.g. a canary boot (stderr). */
   progress: (line: string) => void;
+  /** What killed hvbench processes left on this machine. Default: findAllLeftovers with the default results folder. */
+  leftovers?: () => Promise<LeftoverReport>;
+}
+
+/** `doctor --json`: one answer per backend, then the leftovers `hvbench clean` would remove. */
+export interface DoctorReport {
+  backends: Capability[];
+  leftovers: LeftoverItem[];
 }
 
 export function registerDoctor(program: Command): void {
@@ -30,22 +38,28 @@ export function registerDoctor(program: Command): void {
         out: (text) => process.stdout.write(text),
         progress: (line) => process.stderr.write(`${line}\n`),
       });
-      // Leftovers of killed runs, listed after the backends (`hvbench clean` removes them).
-      if (!opts.json) {
-        const lines = describeLeftovers(await findAllLeftovers({ resultsDir: DEFAULT_RESULTS_DIR }));
-        process.stdout.write(lines.length === 0 ? '\nleftovers: none\n' : `\nleftovers (remove with hvbench clean):\n${lines.map((l) => `  ${l}\n`).join('')}`);
-      }
     });
 }
 
-/** Probes every backend on `host`, one after the other, and prints what each found. */
-export async function runDoctor(list: readonly Backend[], host: Host, opts: DoctorOptions, io: DoctorIo): Promise<Capability[]> {
+/**
+ * Probes every backend on `host`, one after the other, then looks for leftovers of killed
+ * runs, and prints both: lines (the leftovers after the backends), or with `json` one
+ * object `{ backends, leftovers }`.
+ */
+export async function runDoctor(list: readonly Backend[], host: Host, opts: DoctorOptions, io: DoctorIo): Promise<DoctorReport> {
   const answers: Capability[] = [];
   for (const backend of list) {
     answers.push(await backend.probe(host, { ...(opts.recheck ? { recheck: true } : {}), log: io.progress }));
   }
-  io.out(opts.json ? `${JSON.stringify(answers, null, 2)}\n` : formatDoctor(answers));
-  return answers;
+  const find = io.leftovers ?? (() => findAllLeftovers({ resultsDir: DEFAULT_RESULTS_DIR }));
+  const report: DoctorReport = { backends: answers, leftovers: leftoverItems(await find()) };
+  io.out(opts.json ? `${JSON.stringify(report, null, 2)}\n` : formatDoctor(answers) + formatLeftovers(report.leftovers));
+  return report;
+}
+
+/** The leftovers section of `doctor` (`hvbench clean` removes them). */
+export function formatLeftovers(items: readonly LeftoverItem[]): string {
+  return items.length === 0 ? '\nleftovers: none\n' : `\nleftovers (remove with hvbench clean):\n${items.map((i) => `  ${i.what}\n`).join('')}`;
 }
 
 /** One line per backend (yes/no and the reason), a hint line under it when there is one. */

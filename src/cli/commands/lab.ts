@@ -1,7 +1,8 @@
 import type { Command } from 'commander';
 import { labDown, labStatus, labUp, type LabStatus } from '../../labs/lab.ts';
 import { LAB_NAMES, type LabName } from '../../labs/recipe.ts';
-import { interrupt } from '../signals.ts';
+import { HvbError, describeError } from '../../util/errors.ts';
+import { interrupt, setInterruptNote } from '../signals.ts';
 
 const log = (line: string) => process.stderr.write(`lab: ${line}\n`);
 const secs = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
@@ -32,7 +33,18 @@ export function registerLab(program: Command): void {
     if (name === 'xen') up.option('--hvm', "include QEMU's Xen device model, SeaBIOS and option ROMs for HVM guests");
     up.action(async (opts: { hvm?: boolean }) => {
       const t0 = Date.now();
-      const r = await labUp(name, { log, hvm: Boolean(opts.hvm), signal: interrupt.signal });
+      // Ctrl-C or SIGTERM while the image is built or the lab boots takes the half-booted lab
+      // down (QEMU stopped, state removed) and exits 130; a lab that is up stays up.
+      setInterruptNote(`stopping lab-${name}, which has not finished booting`);
+      let r;
+      try {
+        r = await labUp(name, { log, hvm: Boolean(opts.hvm), signal: interrupt.signal });
+      } catch (e) {
+        if (!interrupt.signal.aborted && !(e instanceof HvbError && e.code === 'interrupted')) throw e;
+        process.stderr.write(`hvbench: ${e instanceof HvbError && e.code === 'interrupted' ? e.message : `interrupted; and then: ${describeError(e)}`}\n`);
+        process.exitCode = 130;
+        return;
+      }
       if (r.alreadyUp) {
         process.stdout.write(
           r.state.readyAt
