@@ -28,20 +28,33 @@ export const DISK_JOBS = [
   { id: 'randwrite', rw: 'randwrite', bs: '4k', side: 'write' },
 ] as const;
 
-function jobStep(job: (typeof DISK_JOBS)[number], p: DiskParams): GuestStep {
-  return {
-    id: job.id,
-    // hvb-fresh drops the guest's caches first; @disk is the scratch disk the agent found.
-    argv: ['hvb-fresh', 'fio', `--name=${job.id}`, '--filename=@disk', `--rw=${job.rw}`, `--bs=${job.bs}`, '--ioengine=libaio', '--direct=1', `--iodepth=${p.queueDepth}`, `--runtime=${p.runtimeSec}`, '--time_based=1', '--output-format=json'],
-  };
+/** Where fio writes a job's JSON report in the guest (a tmpfs), and the step that prints it. */
+const reportPath = (id: string) => `/run/fio-${id}.json`;
+const reportStep = (id: string) => `${id}-report`;
+
+/**
+ * A job is two steps: fio writes its JSON report to a file (`--output`), then `cat` prints
+ * it. On stdout the report would share the step's output with fio's messages on stderr,
+ * which can land inside the JSON text; the file holds the report alone.
+ */
+function jobSteps(job: (typeof DISK_JOBS)[number], p: DiskParams): GuestStep[] {
+  return [
+    {
+      id: job.id,
+      // hvb-fresh drops the guest's caches first; @disk is the scratch disk the agent found.
+      argv: ['hvb-fresh', 'fio', `--name=${job.id}`, '--filename=@disk', `--rw=${job.rw}`, `--bs=${job.bs}`, '--ioengine=libaio', '--direct=1', `--iodepth=${p.queueDepth}`, `--runtime=${p.runtimeSec}`, '--time_based=1', '--output-format=json', `--output=${reportPath(job.id)}`],
+    },
+    { id: reportStep(job.id), argv: ['cat', reportPath(job.id)] },
+  ];
 }
 
 function jobResults(outputs: readonly StepOutput[]): Map<string, FioSide> {
   const results = new Map<string, FioSide>();
   for (const job of DISK_JOBS) {
-    const out = outputs.find((o) => o.id === job.id);
-    if (!out) throw new HvbError('parse', `the guest returned no output for step "${job.id}"`);
-    results.set(job.id, parseFioJob(out.output, job.side));
+    const report = outputs.find((o) => o.id === reportStep(job.id));
+    if (!report) throw new HvbError('parse', `the guest returned no output for step "${reportStep(job.id)}"`);
+    const said = outputs.find((o) => o.id === job.id)?.output ?? '';
+    results.set(job.id, parseFioJob(report.output, job.side, said));
   }
   return results;
 }
@@ -72,7 +85,7 @@ export const disk: Workload<typeof params> = {
   devices: (p) => ({ disk: { ...ioRequest(p), sizeMiB: p.sizeMiB } }),
   // Each job: its runtime plus fio's start-up and the cache drop, slow under emulation.
   expectedSeconds: (p) => DISK_JOBS.length * (p.runtimeSec + 4),
-  command: (p) => ({ steps: DISK_JOBS.map((job) => jobStep(job, p)) }),
+  command: (p) => ({ steps: DISK_JOBS.flatMap((job) => jobSteps(job, p)) }),
   parse(outputs) {
     const r = jobResults(outputs);
     const get = (id: string) => r.get(id) as FioSide;

@@ -27,15 +27,22 @@ const FIO_MESSAGE = /fio: [^\n]*\n/g;
  * once, so a message fio prints while finishing can land inside the JSON text, even in the
  * middle of a line; such `fio: …` messages are cut out when the text does not parse as is.
  */
-function parseReport(text: string): unknown {
+function parseReport(text: string): { report: unknown } | { error: string } {
+  let error = '';
   for (const candidate of [text, text.replace(FIO_MESSAGE, '')]) {
     try {
-      return JSON.parse(candidate) as unknown;
-    } catch {
-      // try the next form
+      return { report: JSON.parse(candidate) as unknown };
+    } catch (e) {
+      error ||= whereItBroke(text, e);
     }
   }
-  return undefined;
+  return { error };
+}
+
+/** JSON.parse's message (V8 quotes the text around the fault), with the report's length and end, so a damaged report can be diagnosed from the error alone. */
+function whereItBroke(text: string, e: unknown): string {
+  const message = (e instanceof Error ? e.message : String(e)).replace(/\s+/g, ' ');
+  return `${message} (${text.length} characters, ending ${JSON.stringify(text.slice(-40))})`;
 }
 
 function describeTail(output: string, last: number): string {
@@ -45,22 +52,25 @@ function describeTail(output: string, last: number): string {
 }
 
 /**
- * Reads the report of one fio 3.x job run with `--output-format=json`. fio writes its
- * warnings and errors as plain lines before the JSON object (the guest merges stdout and
- * stderr), so the object is cut out first; a job whose `error` is not 0 fails with fio's own
- * error lines. Returns the side that moved data (`read` or `write`).
+ * Reads the report of one fio 3.x job run with `--output-format=json`. The report may follow
+ * fio's warnings and errors as plain lines (when it shares stdout with them), so the object
+ * is cut out first; `messages` is what fio printed elsewhere (its step's output, when the
+ * report went to a file). A job whose `error` is not 0 fails with fio's own error lines.
+ * Returns the side that moved data (`read` or `write`).
  */
-export function parseFioJob(output: string, side: 'read' | 'write'): FioSide {
+export function parseFioJob(output: string, side: 'read' | 'write', messages = ''): FioSide {
   const first = output.indexOf('{');
   const last = output.lastIndexOf('}');
-  if (first < 0 || last < first) throw shape('no JSON report', output);
-  const report = parseReport(output.slice(first, last + 1));
-  if (report === undefined) throw shape(`the JSON report does not parse${describeTail(output, last)}`, output);
+  const fioSaid = messages.trim() ? ` (fio said: ${JSON.stringify(messages.trim().slice(0, 300))})` : '';
+  if (first < 0 || last < first) throw shape(`no JSON report${fioSaid}`, output);
+  const parsed = parseReport(output.slice(first, last + 1));
+  if (!('report' in parsed)) throw shape(`the JSON report does not parse: ${parsed.error}${describeTail(output, last)}${fioSaid}`, output);
+  const report = parsed.report;
   const jobs = isObject(report) ? report.jobs : undefined;
   if (!Array.isArray(jobs) || jobs.length !== 1 || !isObject(jobs[0])) throw shape('expected exactly one job in "jobs"', output);
   const job = jobs[0];
   if (job.error !== 0) {
-    const said = output.slice(0, first).trim().split('\n').filter(Boolean).join('; ');
+    const said = `${messages}\n${output.slice(0, first)}`.trim().split('\n').filter(Boolean).join('; ');
     throw new HvbError('tool-error', `fio job ${String(job.jobname)} failed with error ${String(job.error)}${said ? `: ${said}` : ''}`);
   }
   const s = job[side];

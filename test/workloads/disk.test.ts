@@ -8,15 +8,24 @@ import type { StepOutput } from '../../src/workloads/workload.ts';
 // scratch disk (2 s per job, iodepth 16); the error report from the same binary (chroot of the image).
 const fixture = (name: string) => readFileSync(new URL(`./fixtures/${name}`, import.meta.url), 'utf8');
 const outputs = (model: string): StepOutput[] =>
-  ['seqread', 'seqwrite', 'randread', 'randwrite'].map((id) => ({ id, exitCode: 0, output: fixture(`fio-${id}-${model}.json`), elapsedMs: 3000 }));
+  ['seqread', 'seqwrite', 'randread', 'randwrite'].map((id) => ({ id: `${id}-report`, exitCode: 0, output: fixture(`fio-${id}-${model}.json`), elapsedMs: 3 }));
 const params = (p: object = {}) => disk.params.parse(p);
 
 describe('disk workload (fio)', () => {
-  it('runs four direct-I/O jobs on the scratch disk, caches dropped before each', () => {
+  it('runs four direct-I/O jobs on the scratch disk, caches dropped before each, each report printed from its own file', () => {
     const steps = disk.command(params({ runtimeSec: 3, queueDepth: 4 })).steps;
-    expect(steps.map((s) => s.id)).toEqual(['seqread', 'seqwrite', 'randread', 'randwrite']);
-    expect(steps[2]!.argv).toEqual(['hvb-fresh', 'fio', '--name=randread', '--filename=@disk', '--rw=randread', '--bs=4k', '--ioengine=libaio', '--direct=1', '--iodepth=4', '--runtime=3', '--time_based=1', '--output-format=json']);
+    expect(steps.map((s) => s.id)).toEqual(['seqread', 'seqread-report', 'seqwrite', 'seqwrite-report', 'randread', 'randread-report', 'randwrite', 'randwrite-report']);
+    expect(steps[4]!.argv).toEqual(['hvb-fresh', 'fio', '--name=randread', '--filename=@disk', '--rw=randread', '--bs=4k', '--ioengine=libaio', '--direct=1', '--iodepth=4', '--runtime=3', '--time_based=1', '--output-format=json', '--output=/run/fio-randread.json']);
+    expect(steps[5]!.argv).toEqual(['cat', '/run/fio-randread.json']);
     expect(disk.tools).toEqual(['fio']);
+  });
+
+  it('says where a damaged report broke, and what fio printed besides it', () => {
+    const clean = fixture('fio-randwrite-virtio-blk.json');
+    const damaged = clean.replace('"jobs" : [', '"jobs" : [ oops');
+    const run = () => disk.parse([...outputs('virtio-blk').filter((o) => o.id !== 'randwrite-report'), { id: 'randwrite', exitCode: 0, output: 'fio: some warning\n', elapsedMs: 3000 }, { id: 'randwrite-report', exitCode: 0, output: damaged, elapsedMs: 3 }], params());
+    expect(run).toThrow(/the JSON report does not parse: Unexpected token .*"jobs" : \[ oops.* \(\d+ characters, ending ".*"\)/);
+    expect(run).toThrow(/\(fio said: "fio: some warning"\)$/);
   });
 
   it('asks for a scratch disk of the class or the named model', () => {
@@ -76,6 +85,6 @@ describe('disk workload (fio)', () => {
     expect(() => parseFioJob('fio: unrecognized option --bogus\n', 'read')).toThrow(/fio output: no JSON report/);
     expect(() => parseFioJob(fixture('fio-seqread-ide.json').replace('"iops" :', '"iops_gone" :'), 'read')).toThrow(/read: no number for iops/);
     expect(() => parseFioJob(fixture('fio-seqread-ide.json'), 'write')).toThrow(/moved no data/);
-    expect(() => disk.parse(outputs('ide').slice(1), params())).toThrow(/no output for step "seqread"/);
+    expect(() => disk.parse(outputs('ide').slice(1), params())).toThrow(/no output for step "seqread-report"/);
   });
 });
