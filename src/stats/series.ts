@@ -15,8 +15,18 @@ export const RUN_SPECIFIC_DIMS: readonly string[] = ['run', 'rep', 'seq'];
 export const PROVENANCE_DIMS: readonly string[] = ['image', 'initrd', 'guest_kernel', 'qemu', 'xen'];
 /** Redundant: the case id is built from backend, workload and parameters, which are matched one by one. */
 export const DERIVED_DIMS: readonly string[] = ['case'];
-/** Dimensions that follow from another one, left out too when comparing by that one. */
-export const FOLLOWS_FROM: Readonly<Record<string, readonly string[]>> = { backend: ['accel'] };
+/**
+ * Dimensions that follow from another one, left out too when comparing by that one: a
+ * backend brings its accelerator, CPU model, vhost-net choice and what the guest sees of it;
+ * an I/O class or a device model is set by a parameter and brings the model and the driver
+ * that bound it (so `--by io --reference paravirtual` pairs virtio with IDE and e1000).
+ */
+export const FOLLOWS_FROM: Readonly<Record<string, readonly string[]>> = {
+  backend: ['accel', 'cpu_model', 'vhost_net', 'guest_hypervisor', 'guest_clocksource'],
+  io: ['param.io', 'param.device', 'disk_model', 'disk_driver', 'nic_model', 'nic_driver'],
+  disk_model: ['param.io', 'param.device', 'io', 'disk_driver'],
+  nic_model: ['param.io', 'param.device', 'io', 'nic_driver'],
+};
 
 /** Every dimension left out of the match by default. */
 export const DEFAULT_IGNORED_DIMS: readonly string[] = [...RUN_SPECIFIC_DIMS, ...PROVENANCE_DIMS, ...DERIVED_DIMS];

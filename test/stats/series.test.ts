@@ -42,6 +42,16 @@ describe('series', () => {
     expect(m.unmatched.map((x) => x.values)).toEqual([[30]]);
   });
 
+  it('pairs paravirtual with emulated devices within a run: the parameter, model and driver follow from io', () => {
+    const disk = (rep: number, value: number, io: string, model: string, driver: string) =>
+      s(value, { run: 'r', rep, backend: 'tcg', accel: 'tcg', workload: 'disk', case: `tcg/disk/io=${io}`, 'param.io': io, io, disk_model: model, disk_driver: driver }, 'disk.seq_read_mib_s');
+    const samples = [disk(1, 1200, 'paravirtual', 'virtio-blk', 'virtio_blk'), disk(2, 1300, 'paravirtual', 'virtio-blk', 'virtio_blk'), disk(1, 650, 'emulated', 'ide', 'ata_piix'), disk(2, 700, 'emulated', 'ide', 'ata_piix')];
+    const m = matchBy(samples, 'io', 'paravirtual', ignore);
+    expect(m.pairs).toHaveLength(1);
+    expect(m.pairs[0]).toMatchObject({ value: 'emulated', a: { values: [1200, 1300] }, b: { values: [650, 700] } });
+    expect(matchBy(samples, 'disk_model', 'virtio-blk', ignore).pairs[0]).toMatchObject({ value: 'ide', b: { values: [650, 700] } });
+  });
+
   it('labels series by backend, workload, parameters and what else varies', () => {
     expect(seriesLabel({ backend: 'tcg', workload: 'cpu', 'param.threads': 2, 'param.timeSec': 5, vcpus: 2, accel: 'tcg' }, ['vcpus', 'accel'])).toBe('tcg/cpu threads=2,timeSec=5 vcpus=2');
     expect(seriesLabel({})).toBe('(all)');
