@@ -16,6 +16,7 @@ import { nativeRoot } from '../src/backends/native-root.ts';
 import { nativeBackend } from '../src/backends/native.ts';
 import { buildImage } from '../src/guest/build.ts';
 import { defaultCacheDir } from '../src/guest/cache.ts';
+import { initrdFor } from '../src/guest/initrd.ts';
 import { LocalHost } from '../src/hosts/local.ts';
 import { runRepetition } from '../src/runner/repetition.ts';
 import { cpu } from '../src/workloads/cpu.ts';
@@ -25,12 +26,13 @@ const arg = (name: string, fallback: number) => Number(process.argv[process.argv
 const runs = arg('--runs', 5);
 const timeSec = arg('--time', 10);
 const image = await buildImage({ log: (l) => console.error(`image: ${l}`) });
-const root = await nativeRoot(image.initramfs, defaultCacheDir());
+const initrd = await initrdFor(image, cpu.tools ?? []);
+const root = await nativeRoot(initrd.path, defaultCacheDir());
 const params = cpu.params.parse({ threads: 1, timeSec });
 const argv = cpu.command(params, {}).steps[0]!.argv;
 
 async function viaBackend(): Promise<number> {
-  const out = await runRepetition({ backend: nativeBackend, host: new LocalHost(), image, workload: cpu, params, vcpus: 1, memoryMiB: 512, timeoutSec: timeSec + 60, name: 'bench-native' });
+  const out = await runRepetition({ backend: nativeBackend, host: new LocalHost(), image, workload: cpu, params, setup: { initrd, disks: [], nics: [], probe: [], modules: [], context: {} }, vcpus: 1, memoryMiB: 512, timeoutSec: timeSec + 60, name: 'bench-native' });
   const v = out.values.find((x) => x.metric === 'cpu.events_per_s');
   if (out.status !== 'completed' || !v) throw new Error(`native run failed: ${out.error}`);
   return v.value;

@@ -9,7 +9,7 @@ import type { Recipe, RecipeProgram, RecipeTool } from './image.ts';
  * to the image is one line in DEFAULT_RECIPE.tools.
  */
 export const TOOLS = {
-  sysbench: { package: 'sysbench', binaries: ['/usr/bin/sysbench'] },
+  sysbench: { package: 'sysbench', binaries: ['/usr/bin/sysbench'], segment: 'sysbench' },
   fio: { package: 'fio', binaries: ['/usr/bin/fio'], segment: 'fio' },
   iperf3: { package: 'iperf3', binaries: ['/usr/bin/iperf3'], segment: 'net' },
   stressNg: { package: 'stress-ng', binaries: ['/usr/bin/stress-ng'], segment: 'stress-ng' },

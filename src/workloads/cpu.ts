@@ -19,6 +19,7 @@ export const cpu: Workload<typeof params> = {
   name: 'cpu',
   description: 'sysbench cpu: events per second and per-event latency',
   params,
+  tools: ['sysbench'],
   metrics: [
     { name: 'cpu.events_per_s', unit: 'events/s', better: 'higher', description: 'prime-search events completed per second' },
     { name: 'cpu.latency_avg_ms', unit: 'ms', better: 'lower', description: 'mean time per event' },

@@ -32,6 +32,7 @@ export const memory: Workload<typeof params> = {
   name: 'memory',
   description: 'sysbench memory: sequential read and write bandwidth at one block size',
   params,
+  tools: ['sysbench'],
   metrics: [
     { name: 'memory.read_mib_s', unit: 'MiB/s', better: 'higher', description: 'sequential read rate (sysbench memory --memory-oper=read)' },
     { name: 'memory.write_mib_s', unit: 'MiB/s', better: 'higher', description: 'sequential write rate (sysbench memory --memory-oper=write)' },

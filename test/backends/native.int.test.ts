@@ -9,6 +9,7 @@ import type { GuestImage } from '../../src/guest/image.ts';
 import { LocalHost } from '../../src/hosts/local.ts';
 import { runRepetition } from '../../src/runner/repetition.ts';
 import { caseDevices } from '../../src/devices/case-devices.ts';
+import { initrdFor } from '../../src/guest/initrd.ts';
 import { setupCase } from '../../src/runner/case-setup.ts';
 import { cpu } from '../../src/workloads/cpu.ts';
 import { disk } from '../../src/workloads/disk.ts';
@@ -16,6 +17,11 @@ import type { Workload } from '../../src/workloads/workload.ts';
 import { guestImage, IMAGE_BUILD_TIMEOUT_MS } from '../support/guest-image.ts';
 import { processesInGroup } from './fixtures/proc-scan.ts';
 
+
+/** What a cpu case boots: the base archive and the sysbench segment, without devices. */
+async function sysbenchSetup() {
+  return { initrd: await initrdFor(image, cpu.tools ?? []), disks: [], nics: [], probe: [], modules: [], context: {} };
+}
 // The cpu workload run natively through the Backend interface and the real runner: the
 // image's own sysbench, chrooted into its unpacked root, framed and parsed like a guest.
 
@@ -52,7 +58,7 @@ describe.runIf(process.getuid?.() === 0)('native backend, for real', () => {
 
   it('runs the cpu workload through runRepetition like a guest', async () => {
     const params = cpu.params.parse({ timeSec: 1 });
-    const out = await runRepetition({ backend: nativeBackend, host, image, workload: cpu, params, vcpus: 1, memoryMiB: 512, timeoutSec: 60, name: 'cpu-native' });
+    const out = await runRepetition({ backend: nativeBackend, host, image, workload: cpu, params, setup: await sysbenchSetup(), vcpus: 1, memoryMiB: 512, timeoutSec: 60, name: 'cpu-native' });
     expect(out.error).toBeUndefined();
     expect(out).toMatchObject({ status: 'completed', accel: 'native', guestKernel: release(), exit: { kind: 'shutdown', cause: 'agent-exit' } });
     const value = (m: string) => out.values.find((v) => v.metric === m)?.value;
@@ -100,7 +106,7 @@ describe.runIf(process.getuid?.() === 0)('native backend, for real', () => {
       return vm;
     } };
     const t0 = Date.now();
-    const out = await runRepetition({ backend, host, image, workload: cpu, params, vcpus: 1, memoryMiB: 512, timeoutSec: 2, name: 'cpu-timeout' });
+    const out = await runRepetition({ backend, host, image, workload: cpu, params, setup: await sysbenchSetup(), vcpus: 1, memoryMiB: 512, timeoutSec: 2, name: 'cpu-timeout' });
     expect(out.status).toBe('timed-out');
     expect(Date.now() - t0).toBeLessThan(15_000);
     expect(pid).toBeGreaterThan(0);

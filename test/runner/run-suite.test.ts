@@ -48,15 +48,16 @@ function setup(registry: Record<string, Backend>, suiteInput: object) {
 
 const fio = (id: string) => readFileSync(new URL(`../workloads/fixtures/fio-${id}-virtio-blk.json`, import.meta.url), 'utf8');
 
-/** A guest that finds its disk (with the given driver chain) and runs the four fio jobs. */
+/** A guest that finds its disk (with the given driver chain) and runs the four fio jobs, each report printed by its own step. */
 function diskGuest(chain: string, seen: VmSpec[]) {
   return fakeBackend((say, nonce, spec) => {
     seen.push(spec);
     say(`HVB ${nonce} ready uptime=1.25 kernel=6.1.0-test`);
     say(`HVB ${nonce} fact disk=vda disk_drivers=${chain} disk_sectors=131072`);
     for (const id of ['seqread', 'seqwrite', 'randread', 'randwrite']) {
-      say(`HVB ${nonce} out ${id} ${Buffer.from(fio(id)).toString('base64')}`);
-      say(`HVB ${nonce} end ${id} exit=0 ms=2000 bytes=${Buffer.byteLength(fio(id))}`);
+      say(`HVB ${nonce} end ${id} exit=0 ms=2000 bytes=0`);
+      say(`HVB ${nonce} out ${id}-report ${Buffer.from(fio(id)).toString('base64')}`);
+      say(`HVB ${nonce} end ${id}-report exit=0 ms=3 bytes=${Buffer.byteLength(fio(id))}`);
     }
     say(`HVB ${nonce} done`);
   });
@@ -138,7 +139,7 @@ describe('running a suite', () => {
     const seen: VmSpec[] = [];
     const { go } = setup({ fake: diskGuest('sd,ahci', seen) }, { name: 's', backends: ['fake'], repetitions: 2, workloads: [{ workload: 'disk', params: { device: 'ahci', sizeMiB: 16, runtimeSec: 2 } }] });
     const { run, samples } = await go();
-    expect(run.record.cases[0]?.status).toBe('completed');
+    expect(run.record.cases[0]?.status, JSON.stringify(run.record.cases[0]?.error)).toBe('completed');
     const disk = seen[0]!.disks[0]!;
     expect(disk).toMatchObject({ id: 'scratch', model: 'ahci', format: 'raw' });
     expect(disk.path).toBe(join(run.dir, 'scratch', 'case-1.raw'));

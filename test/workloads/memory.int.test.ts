@@ -14,7 +14,7 @@ afterAll(async () => {
 });
 
 describe('the memory workload on the real TCG backend', () => {
-  it('reports read and write bandwidth, booting the base initramfs alone', { timeout: 300_000 }, async () => {
+  it('reports read and write bandwidth, booting the base initramfs and the sysbench segment', { timeout: 300_000 }, async () => {
     run = await runOnTcg(image, { name: 'memory-e2e', repetitions: 1, workloads: [{ workload: 'memory', params: { blockKiB: 64, timeSec: 2 } }] });
     expect(run.run.record.cases[0]?.status, JSON.stringify(run.run.record.cases[0]?.error)).toBe('completed');
     for (const m of ['memory.read_mib_s', 'memory.write_mib_s']) expect(run.values(m)[0]!, m).toBeGreaterThan(10);
