@@ -27,9 +27,17 @@ const FIO_MESSAGE = /fio: [^\n]*\n/g;
  * once, so a message fio prints while finishing can land inside the JSON text, even in the
  * middle of a line; such `fio: …` messages are cut out when the text does not parse as is.
  */
+/**
+ * fio prints C's `nan`/`-nan`/`inf` for a figure it cannot compute (the deviation of a
+ * bandwidth with fewer than two samples: a short job in a slow guest), which JSON has no
+ * word for; such values become null (hvbench reads none of them).
+ */
+const NOT_A_NUMBER = /(:\s*)-?(?:nan|inf(?:inity)?)\b/gi;
+
 function parseReport(text: string): { report: unknown } | { error: string } {
   let error = '';
-  for (const candidate of [text, text.replace(FIO_MESSAGE, '')]) {
+  const numeric = (t: string) => t.replace(NOT_A_NUMBER, '$1null');
+  for (const candidate of [text, numeric(text), numeric(text.replace(FIO_MESSAGE, ''))]) {
     try {
       return { report: JSON.parse(candidate) as unknown };
     } catch (e) {

@@ -78,6 +78,16 @@ describe('disk workload (fio)', () => {
     expect(() => parseFioJob(clean.replace('"jobs" : [', '"jobs" : [ oops'), 'write')).toThrow(/the JSON report does not parse/);
   });
 
+  it('reads a report with nan and inf where fio could not compute a figure (too few bandwidth samples)', () => {
+    const clean = fixture('fio-seqread-virtio-blk.json');
+    const expected = parseFioJob(clean, 'read');
+    const withNan = clean.replace(/"bw_dev" : [0-9.]+/, '"bw_dev" : -nan').replace(/"iops_stddev" : [0-9.]+/, '"iops_stddev" : nan').replace(/"bw_agg" : [0-9.]+/, '"bw_agg" : inf');
+    expect(withNan).toMatch(/-nan[^]*nan[^]*inf/);
+    expect(parseFioJob(withNan, 'read')).toEqual(expected);
+    // A string that merely contains the letters is left alone.
+    expect(parseFioJob(clean.replace('"jobname" : "seqread"', '"jobname" : "nan"'), 'read')).toEqual(expected);
+  });
+
   it("fails with fio's own words on a failed job, and on output that is not a report", () => {
     expect(() => parseFioJob(fixture('fio-missing-device.txt'), 'read')).toThrow(
       'fio job seqread failed with error 22: seqread: you need to specify size=; fio: pid=0, err=22/file:filesetup.c:1155, func=total_file_size, error=Invalid argument',
