@@ -127,7 +127,7 @@ describe('faults injected into real guests', () => {
     expectNothingLeft();
   });
 
-  // This machine's KVM (see the KVM notes in docs/decisions.md) cannot emulate the real-mode
+  // The KVM of the machines hvbench is tested on (`kvm_pvm`; docs/decisions.md, KVM) cannot emulate the real-mode
   // firmware below: QEMU reports `KVM internal error. Suberror: 1` / `emulation failure`
   // and then stays alive with the guest paused. The firmware is the injected fault; the
   // QEMU, the KVM and the error are real.
