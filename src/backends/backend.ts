@@ -36,7 +36,7 @@ export interface NicSpec {
   /** Device model, e.g. virtio-net, e1000, rtl8139. */
   model: string;
   /** How the NIC reaches the host side. */
-  attach: { kind: 'user'; hostForwards?: { hostPort: number; guestPort: number }[] } | { kind: 'tap'; ifname: string };
+  attach: { kind: 'user'; hostForwards?: { hostPort: number; guestPort: number }[] } | { kind: 'tap'; ifname: string } | { kind: 'bridge'; bridge: string };
 }
 
 /** What probe() found, from evidence. */

@@ -112,6 +112,9 @@ function netdev(nic: NicSpec, vhost: boolean): string {
     }
     return `tap,id=${nic.id},ifname=${attach.ifname},script=no,downscript=no${vhost ? ',vhost=on' : ''}`;
   }
+  if (attach.kind === 'bridge') {
+    throw new HvbError('invalid-vm-spec', `NIC "${nic.id}": QEMU attaches NICs to a tap or user-mode networking, not to a bridge (${attach.bridge}); bridges are Xen's`);
+  }
   const forwards = (attach.hostForwards ?? []).map(({ hostPort, guestPort }) => {
     checkPort(nic.id, hostPort);
     checkPort(nic.id, guestPort);

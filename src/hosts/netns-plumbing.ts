@@ -1,7 +1,7 @@
 import { rmSync } from 'node:fs';
 import type { GuestImage } from '../guest/image.ts';
 import { HvbError } from '../util/errors.ts';
-import type { NetEndpoint, NetMode } from '../workloads/net-endpoint.ts';
+import type { NetEndpoint, LocalNetMode } from '../workloads/net-endpoint.ts';
 import type { Host } from './host.ts';
 import { LocalHost } from './local.ts';
 import { createNetnsWithTap, deleteNetns, deleteNetnsSync, killNetnsPidsSync, netnsPids } from './netns.ts';
@@ -17,7 +17,7 @@ import { defaultStateDir, removeNetworkState, writeNetworkState, type NetworkSta
 export interface OpenNetworkOptions {
   image: GuestImage;
   /** Default: defaultNetMode(). */
-  mode?: NetMode;
+  mode?: LocalNetMode;
   /** Must be the local machine. Default: a LocalHost. */
   host?: Host;
   /** Where the image's packages are unpacked. Default: the image cache. */
@@ -30,7 +30,7 @@ export interface OpenNetworkOptions {
 /** One guest network: where the VMM runs, how its NIC attaches, and where the guest finds its peers. */
 export interface Network {
   name: string;
-  mode: NetMode;
+  mode: LocalNetMode;
   /** Launch the VMM on this host: inside the namespace for `tap`. */
   host: Host;
   /** The attachment of the VmSpec's NIC. */
@@ -46,7 +46,7 @@ export interface Network {
 }
 
 /** `tap` as root, `user` (slirp, labelled as such) otherwise. */
-export function defaultNetMode(): NetMode {
+export function defaultNetMode(): LocalNetMode {
   return process.getuid?.() === 0 ? 'tap' : 'user';
 }
 

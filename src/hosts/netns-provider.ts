@@ -1,12 +1,12 @@
 import type { GuestImage } from '../guest/image.ts';
-import type { NetMode } from '../workloads/net-endpoint.ts';
+import type { LocalNetMode } from '../workloads/net-endpoint.ts';
 import type { Host } from './host.ts';
 import { defaultNetMode, openNetwork, type Network } from './netns-plumbing.ts';
 
 export interface NetworkProviderOptions {
   image: GuestImage;
   /** Default: `tap` as root, `user` otherwise (see defaultNetMode). */
-  mode?: NetMode;
+  mode?: LocalNetMode;
   debCacheDir?: string;
   stateDir?: string;
   log?: (line: string) => void;
@@ -15,7 +15,7 @@ export interface NetworkProviderOptions {
 /** An opened network as the runner's case setup takes it, plus the dimensions of its samples. */
 export type ProvidedNetwork = Network & {
   /** `net_attach: tap | user`: slirp results must never pass for the NIC's. */
-  dims: { net_attach: NetMode };
+  dims: { net_attach: LocalNetMode };
 };
 
 /**
@@ -23,7 +23,7 @@ export type ProvidedNetwork = Network & {
  * per case, opened before its first boot and closed after its last. The VMM of every
  * repetition must be launched on the returned `host` (inside the namespace for `tap`).
  */
-export function createNetworkProvider(options: NetworkProviderOptions): { mode: NetMode; open(request: { caseId: string; model: string; host: Host }): Promise<ProvidedNetwork> } {
+export function createNetworkProvider(options: NetworkProviderOptions): { mode: LocalNetMode; open(request: { caseId: string; model: string; host: Host }): Promise<ProvidedNetwork> } {
   const mode = options.mode ?? defaultNetMode();
   return {
     mode,

@@ -41,8 +41,14 @@ export interface PeerRootOptions {
 /** guest path → host file, per image and package cache: the closure takes a second to compute. */
 const closures = new Map<string, Promise<Map<string, string>>>();
 
-/** Lays the peer root out in `dir` (an empty private directory the caller removes). */
-export async function preparePeerRoot(image: GuestImage, dir: string, options: PeerRootOptions = {}): Promise<PeerRoot> {
+/** The files of a peer root: guest path → the local file with its bytes, and each tool's guest path. */
+export interface PeerRootFiles {
+  files: ReadonlyMap<string, string>;
+  programs: ReadonlyMap<PeerTool, string>;
+}
+
+/** What a peer root holds, computed once per image and package cache. */
+export async function peerRootFiles(image: GuestImage, options: PeerRootOptions = {}): Promise<PeerRootFiles> {
   const programs = toolPrograms(image);
   const debCacheDir = options.debCacheDir ?? defaultCacheDir();
   const key = `${image.manifest.id}\0${debCacheDir}`;
@@ -52,11 +58,22 @@ export async function preparePeerRoot(image: GuestImage, dir: string, options: P
     closures.set(key, files);
     files.catch(() => closures.delete(key));
   }
-  for (const [guestPath, source] of await files) {
+  return { files: await files, programs };
+}
+
+/** Lays the peer root out in `dir` (an empty private directory the caller removes). */
+export async function preparePeerRoot(image: GuestImage, dir: string, options: PeerRootOptions = {}): Promise<PeerRoot> {
+  const { files, programs } = await peerRootFiles(image, options);
+  for (const [guestPath, source] of files) {
     const target = posix.join(dir, guestPath);
     await mkdir(posix.dirname(target), { recursive: true });
     await symlink(source, target);
   }
+  return peerRootAt(dir, programs);
+}
+
+/** The peer root laid out in `dir` (on whichever host runs the peers). */
+export function peerRootAt(dir: string, programs: ReadonlyMap<PeerTool, string>): PeerRoot {
   const loader = posix.join(dir, DYNAMIC_LOADER);
   const libraryPath = LIBRARY_DIRS.map((d) => posix.join(dir, d)).join(':');
   const program = (tool: PeerTool) => posix.join(dir, programs.get(tool) as string);

@@ -1,5 +1,5 @@
 import { createServer } from 'node:net';
-import type { NetMode, PeerPorts } from '../workloads/net-endpoint.ts';
+import type { LocalNetMode, PeerPorts } from '../workloads/net-endpoint.ts';
 import { isHvbError } from '../util/errors.ts';
 import type { Host } from './host.ts';
 import { TAP_PLAN, USER_PLAN } from './netns-plan.ts';
@@ -19,7 +19,7 @@ const PORT_TRIES = 3;
 export async function startPeers(
   host: Host,
   root: PeerRoot,
-  mode: NetMode,
+  mode: LocalNetMode,
   record: { spawned(peer: PeerProcess): Promise<void>; failed(peer: PeerProcess): Promise<void> },
 ): Promise<{ peers: PeerProcess[]; ports: PeerPorts }> {
   const address = mode === 'tap' ? TAP_PLAN.peer : USER_PLAN.hostListen;

@@ -10,7 +10,7 @@ import { describeError } from '../util/errors.ts';
 import type { MetricValue, StepOutput, Workload } from '../workloads/workload.ts';
 import type { CaseSetup } from './case-setup.ts';
 import { boundDeviceDims } from './device-facts.ts';
-import { stopCause } from './stop-cause.ts';
+import { processFault, stopCause } from './stop-cause.ts';
 
 export type RepStatus = 'completed' | 'failed' | 'timed-out';
 
@@ -184,7 +184,10 @@ function bootValues(session: GuestSession, t0: number): MetricValue[] {
 
 /** Why a guest that stopped by itself did not complete its job, or undefined if it did. */
 function guestProblem(session: GuestSession, exit: VmExit, vmmLog: string): string | undefined {
-  if (session.errors.length > 0) return `the guest reported: ${session.errors.join('; ')}`;
+  if (session.errors.length > 0) {
+    const fault = processFault(session.log);
+    return `the guest reported: ${session.errors.join('; ')}${fault === undefined ? '' : `; the guest kernel said: ${fault}`}`;
+  }
   if (session.done) return undefined;
   const when = session.readyAt === undefined ? 'before the agent said ready' : 'before the job was done';
   return stopCause(exit, when, session.log, vmmLog);

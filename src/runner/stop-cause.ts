@@ -37,6 +37,24 @@ export function kernelPanic(guestLog: readonly string[]): string | undefined {
   return undefined;
 }
 
+/**
+ * The guest kernel's own report of a process it killed: `fio[312]: segfault at … in
+ * libc.so.6`, `traps: … general protection`, `invalid opcode`, the OOM killer. The agent
+ * prints the last kernel messages when a step fails, so a step that died of a signal
+ * (status 128 + N) can be told apart from one that gave up.
+ */
+const PROCESS_FAULT = /\b(?:segfault at|general protection|invalid opcode|trap divide error|Out of memory: Killed process|oom-kill:)/;
+const MAX_FAULT_CHARS = 240;
+
+/** The last line of the guest log in which the kernel reports killing a process, if any. */
+export function processFault(guestLog: readonly string[]): string | undefined {
+  for (let i = guestLog.length - 1; i >= 0; i--) {
+    const line = guestLog[i] as string;
+    if (PROCESS_FAULT.test(line)) return line.replace(/^\[\s*[\d.]+\]\s*/, '').trim().slice(0, MAX_FAULT_CHARS);
+  }
+  return undefined;
+}
+
 /** Lines of VMM stderr that say what went wrong; warnings and register dumps left out. */
 const TELLING = /KVM internal error|connection .* was lost|emulation failure|Suberror|terminating on signal|[Aa]ssertion|[Ee]rror|[Ff]ailed|[Cc]annot|[Cc]ould not|[Aa]borted/;
 const NOISE = /^\S+: warning:|^(?:[A-Z]{2,3}=|extra data\[|Code=)/;

@@ -5,8 +5,13 @@
  * not named here: the agent finds it (`probe nic`) and steps refer to it as `@nic`.
  */
 
-/** `tap`: a tap device in a private network namespace (root). `user`: QEMU user-mode networking (slirp). */
-export type NetMode = 'tap' | 'user';
+/**
+ * `tap`: a tap device in a private network namespace (root). `user`: QEMU user-mode
+ * networking (slirp). `bridge`: a Xen vif on a bridge of its own in dom0, the peers in dom0.
+ */
+export type NetMode = LocalNetMode | 'bridge';
+/** The modes hvbench builds on the machine it runs on (hosts/netns-plumbing.ts). */
+export type LocalNetMode = 'tap' | 'user';
 
 export interface PeerPorts {
   iperf3: number;

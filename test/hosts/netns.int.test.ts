@@ -17,7 +17,7 @@ import { cleanLeftovers } from '../../src/hosts/netns-leftovers.ts';
 import { createNetworkProvider, type ProvidedNetwork } from '../../src/hosts/netns-provider.ts';
 import { openNetwork, type Network } from '../../src/hosts/netns-plumbing.ts';
 import { closeAllNetworks, closeAllNetworksSync, liveNetworks } from '../../src/hosts/netns-registry.ts';
-import type { NetMode } from '../../src/workloads/net-endpoint.ts';
+import type { LocalNetMode } from '../../src/workloads/net-endpoint.ts';
 import { runRepetition } from '../../src/runner/repetition.ts';
 import { setupCase } from '../../src/runner/case-setup.ts';
 import { net } from '../../src/workloads/net.ts';
@@ -44,7 +44,7 @@ function netImage(): Promise<GuestImage> {
 const namespaces = () => execFileSync('ip', ['netns', 'list'], { encoding: 'utf8' });
 
 /** One case of the net workload through the runner's own case setup, and its single repetition. */
-async function runNetCase(mode: NetMode, params: Record<string, unknown>) {
+async function runNetCase(mode: LocalNetMode, params: Record<string, unknown>) {
   const p = net.params.parse({ timeSec: 2, ...params });
   const resolved = caseDevices('tcg', net.devices!(p));
   if (!('devices' in resolved)) throw new Error(resolved.skip);
