@@ -9,7 +9,7 @@ export interface XenConfigInput {
   /** Kernel and initramfs paths on the dom0 (after host.putFile). */
   kernel: string;
   ramdisk: string;
-  /** Bridge in dom0 that vifs join; without it a NIC is refused. */
+  /** Bridge in dom0 for a NIC attached as `user` (the backend's `bridge` option); a NIC attached to a `bridge` names its own. */
   bridge?: string;
 }
 
@@ -136,12 +136,13 @@ function diskSpec(disk: DiskSpec, index: number, type: XenGuestType, all: DiskSp
 }
 
 /** One `vif = [...]` entry (xl-network-configuration(5)). */
-function vifSpec(nic: NicSpec, type: XenGuestType, bridge: string | undefined): string {
-  if (bridge === undefined) {
-    throw new HvbError('unsupported-device', `NIC ${nic.id}: networking on Xen needs a bridge in dom0, and none was configured`, {
-      hint: 'network cases on Xen are not supported yet; run them on tcg or kvm',
+function vifSpec(nic: NicSpec, type: XenGuestType, fallback: string | undefined): string {
+  if (nic.attach.kind === 'tap' || (nic.attach.kind === 'user' && fallback === undefined)) {
+    throw new HvbError('unsupported-device', `NIC ${nic.id}: a Xen vif joins a bridge in dom0, not ${nic.attach.kind === 'tap' ? 'a tap device' : 'user-mode networking'}`, {
+      hint: 'the runner opens a bridge in dom0 for Xen network cases (hosts/dom0-network.ts)',
     });
   }
+  const bridge = nic.attach.kind === 'bridge' ? nic.attach.bridge : (fallback as string);
   if (!BRIDGE_NAME.test(bridge)) throw new HvbError('invalid-argument', `bridge name "${bridge}" must be 1 to 15 letters, digits, ".", "_" or "-"`);
   const parts = [`bridge=${bridge}`];
   if (nic.model === 'xen-vif') {

@@ -38,13 +38,10 @@ function noDeviceModel(type: XenGuestType): string {
   return `hvbench boots Xen guests as ${type.toUpperCase()}, which have no device model: emulated devices need an HVM guest`;
 }
 
-/** Why no NIC case runs on Xen yet. */
-export const XEN_NET_UNAVAILABLE = 'network cases on Xen are not supported yet: hvbench does not yet set up a bridge and the peer servers in dom0';
-
 /**
  * Xen's devices for one guest type. Every type has the PV drivers (blkfront as `xen-vbd`,
  * netfront as `xen-vif`); only HVM has a device model, which emulates IDE disks and e1000 /
- * rtl8139 NICs. NICs are known but not attached yet (`XEN_NET_UNAVAILABLE`).
+ * rtl8139 NICs. A NIC joins a bridge of the case's own in dom0 (hosts/dom0-network.ts).
  */
 export function xenDevices(type: XenGuestType): BackendDevices {
   const hvm = type === 'hvm';
@@ -54,7 +51,6 @@ export function xenDevices(type: XenGuestType): BackendDevices {
       nic: { paravirtual: 'xen-vif', emulated: hvm ? 'e1000' : { unavailable: noDeviceModel(type) } },
     },
     models: { disk: hvm ? ['xen-vbd', 'ide'] : ['xen-vbd'], nic: hvm ? ['xen-vif', 'e1000', 'rtl8139'] : ['xen-vif'] },
-    unavailable: { nic: XEN_NET_UNAVAILABLE },
     why: (_kind, model) => {
       if (model.startsWith('virtio-')) return `Xen guests use Xen's own PV drivers (xen-vbd, xen-vif), not ${model}`;
       if (!hvm && ioModeOf(model) === 'emulated') return noDeviceModel(type);

@@ -99,7 +99,7 @@ export async function usedAddresses(host: Host): Promise<Map<string, string[]>> 
 export async function removeStaleBridges(host: Host, addresses: Map<string, string[]>): Promise<string[]> {
   const bridges = parseLinkNames(await must(host, ['ip', '-o', 'link', 'show'], 'listing links')).filter((n) => BRIDGE.test(n));
   if (bridges.length === 0) return [];
-  const listening = new Set(parseProcNet(await host.readFile('/proc/net/tcp')).filter((s) => s.state === 0x0a).map((s) => s.address));
+  const listening = new Set(parseProcNet(await must(host, ['cat', '/proc/net/tcp'], 'reading the TCP sockets')).filter((s) => s.state === 0x0a).map((s) => s.address));
   const stale = bridges.filter((b) => !(addresses.get(b) ?? []).some((a) => listening.has(a)));
   for (const b of stale) await deleteBridge(host, b);
   return stale;

@@ -110,7 +110,8 @@ export async function startDom0Peer(host: Host, spec: PeerSpec, onSpawned: (peer
   const { proto, address, port } = spec.listen;
   const deadline = Date.now() + START_TIMEOUT_MS;
   for (;;) {
-    const table = await host.readFile(`/proc/net/${proto}`).catch(() => '');
+    // cat, not readFile: the table of the network namespace the host's commands run in.
+    const table = await host.exec(['cat', `/proc/net/${proto}`], { timeoutMs: 30_000 }).then((r) => r.stdout, () => '');
     if (parseProcNet(table).some((s) => s.address === address && s.port === port && s.state === SERVING_STATE[proto])) return peer;
     if (exited || Date.now() > deadline) {
       await peer.stop();

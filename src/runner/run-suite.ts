@@ -6,6 +6,7 @@ import { deviceTableFor } from '../devices/capabilities.ts';
 import type { GuestImage } from '../guest/image.ts';
 import type { Host, HostConfig } from '../hosts/host.ts';
 import { hvbenchVersion } from '../results/provenance.ts';
+import { HvbError } from '../util/errors.ts';
 import { errorInfo, pendingCase, type CaseRecord, type ErrorInfo, type HostFacts, type SuiteOverrides } from '../results/run-record.ts';
 import type { Sample } from '../results/sample.ts';
 import { appendSamples } from '../results/samples-file.ts';
@@ -45,6 +46,8 @@ export interface RunSuiteOptions {
   devices?: Record<string, BackendDevices>;
   /** Opens the host side of a case's NIC on the local host. Default: QEMU user-mode networking, without peers. */
   network?: NetworkProvider;
+  /** Opens the network of a Xen case in its dom0 (a bridge and the peers there). Without it, Xen network cases fail with why. */
+  dom0Network?: NetworkProvider;
   /** Command-line choices that changed the suite's cases, recorded in run.json for `--resume`. */
   suiteOverrides?: SuiteOverrides;
   /**
@@ -237,8 +240,8 @@ function planCase(c: Case, assigned: HostAssignment, states: Map<string, HostSta
   const workload = o.workloads[c.workload] as Workload;
   const planned = caseDevices(c.backend, workload.devices?.(c.params) ?? {}, deviceTableFor(c.guestType, o.devices));
   if ('skip' in planned) return { skip: `${c.backend} cannot run this case: ${planned.skip}`, reason: planned.skip };
-  if (planned.devices.nic && state.run.config.kind !== 'local') {
-    const reason = `network workloads run on the local host only for now (the peers live in a local network namespace); host ${assigned.host} is ${state.run.config.kind}`;
+  if (planned.devices.nic && state.run.config.kind !== 'local' && c.backend !== 'xen') {
+    const reason = `network workloads of ${c.backend} run on the local host only for now (the peers live in a local network namespace); host ${assigned.host} is ${state.run.config.kind}`;
     return { skip: reason, reason };
   }
   return { devices: planned.devices, state };
@@ -333,7 +336,7 @@ async function openMember(o: RunSuiteOptions, run: StoredRun, m: Member, counter
   });
   try {
     const scratchDir = (m.state.scratchDir ??= config.kind === 'local' ? join(run.dir, SCRATCH_DIR) : await host.makeTempDir('hvbench-scratch-'));
-    const network = config.kind === 'local' ? o.network : undefined;
+    const network = m.c.backend === 'xen' ? o.dom0Network ?? noDom0Network : config.kind === 'local' ? o.network : undefined;
     m.setup = await setupCase({ caseId: m.c.id, slug: `case-${m.caseIndex + 1}`, workload, devices: m.devices, image: o.image, host, scratchDir, ...(network ? { network } : {}) });
   } catch (e) {
     m.failed = true;
@@ -345,6 +348,11 @@ async function openMember(o: RunSuiteOptions, run: StoredRun, m: Member, counter
     });
   }
 }
+
+/** Xen cases without a dom0 network provider: a NIC would have nowhere to go. */
+const noDom0Network: NetworkProvider = {
+  open: () => Promise.reject(new HvbError('net-no-provider', 'a Xen network case needs a bridge and peers in dom0, and this run has no provider for them')),
+};
 
 /** One guest boot of a member: run, store its samples and log at once, record it. */
 async function repetition(o: RunSuiteOptions, run: StoredRun, m: Member, rep: number, warmup: boolean, counter: Counter): Promise<Sample[]> {

@@ -97,6 +97,11 @@ describe('quoting values into the config', () => {
     expect(buildXenConfig({ ...base, disks: [{ ...pvDisk, path: '/srv/a,b.raw' }] }, input)).toContain('target=/srv/a,b.raw"');
   });
 
+  it('puts a NIC attached to a bridge on that bridge (the one the runner made for the case)', () => {
+    const cfg = buildXenConfig({ ...base, xenType: 'pv', nics: [{ id: 'net0', model: 'xen-vif', attach: { kind: 'bridge', bridge: 'hvbbr-0a1b2c' } }] }, { ...input, bridge: 'xenbr0' });
+    expect(cfg).toContain('vif = [ "bridge=hvbbr-0a1b2c" ]');
+  });
+
   it('refuses what cannot work, before anything is created', () => {
     expect(thrown(() => buildXenConfig({ ...base, disks: [{ ...pvDisk, path: 'relative.raw' }] }, input)).message).toMatch(/absolute path/);
     expect(thrown(() => buildXenConfig({ ...base, disks: [{ ...pvDisk, path: '/srv/a\nb' }] }, input)).message).toMatch(/control character/);
@@ -107,6 +112,8 @@ describe('quoting values into the config', () => {
     expect(thrown(() => buildXenConfig({ ...base, nics: [nic('xen-vif')] }, input)).code).toBe('unsupported-device');
     expect(thrown(() => buildXenConfig({ ...base, nics: [nic('e1000')] }, { ...input, bridge: 'xenbr0' })).message).toMatch(/e1000 needs an HVM guest/);
     expect(thrown(() => buildXenConfig({ ...base, nics: [nic('xen-vif')] }, { ...input, bridge: 'br0,script=x' })).message).toMatch(/bridge name/);
+    expect(thrown(() => buildXenConfig({ ...base, nics: [{ id: 'net0', model: 'xen-vif', attach: { kind: 'tap', ifname: 'tap0' } }] }, { ...input, bridge: 'xenbr0' })).message).toMatch(/joins a bridge in dom0, not a tap device/);
+    expect(thrown(() => buildXenConfig({ ...base, nics: [{ id: 'net0', model: 'xen-vif', attach: { kind: 'bridge', bridge: 'br0 x' } }] }, input)).message).toMatch(/bridge name/);
     expect(thrown(() => buildXenConfig(base, { ...input, domain: 'guest-1' })).message).toMatch(/must be "hvb-"/);
     expect(thrown(() => buildXenConfig({ ...base, vcpus: 0 }, input)).message).toMatch(/vcpus/);
     expect(thrown(() => buildXenConfig({ ...base, memoryMiB: 16.5 }, input)).message).toMatch(/memory/);

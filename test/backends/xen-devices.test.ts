@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { BACKEND_DEVICES, deviceTableFor, resolveDevice, XEN_NET_UNAVAILABLE, xenDevices, xenDeviceSupport } from '../../src/devices/capabilities.ts';
+import { BACKEND_DEVICES, deviceTableFor, resolveDevice, xenDevices, xenDeviceSupport } from '../../src/devices/capabilities.ts';
 import { caseDevices } from '../../src/devices/case-devices.ts';
 import { checkBound, modulesFor } from '../../src/devices/drivers.ts';
 
@@ -17,11 +17,14 @@ describe('Xen devices per guest type', () => {
     expect(xenDeviceSupport('pvh', 'ahci')).toEqual({ ok: false, reason: expect.stringMatching(/no device model/) });
   });
 
-  it('skips every NIC case, saying why; an emulated NIC on PV/PVH keeps the device-model reason', () => {
-    expect(xenDeviceSupport('pvh', 'xen-vif')).toEqual({ ok: false, reason: XEN_NET_UNAVAILABLE });
-    expect(xenDeviceSupport('hvm', 'e1000')).toEqual({ ok: false, reason: XEN_NET_UNAVAILABLE });
+  it('gives every type netfront, HVM also the emulated NICs; an emulated NIC on PV/PVH is skipped for the device model', () => {
+    expect(xenDeviceSupport('pvh', 'xen-vif')).toEqual({ ok: true });
+    expect(xenDeviceSupport('pv', 'xen-vif')).toEqual({ ok: true });
+    expect(xenDeviceSupport('hvm', 'e1000')).toEqual({ ok: true });
+    expect(xenDeviceSupport('hvm', 'rtl8139')).toEqual({ ok: true });
     expect(xenDeviceSupport('pv', 'rtl8139')).toEqual({ ok: false, reason: expect.stringMatching(/as PV, which have no device model/) });
-    expect(resolveDevice('xen', 'nic', { io: 'paravirtual' })).toEqual({ ok: false, reason: XEN_NET_UNAVAILABLE });
+    expect(resolveDevice('xen', 'nic', { io: 'paravirtual' })).toEqual({ ok: true, model: 'xen-vif', io: 'paravirtual' });
+    expect(resolveDevice('xen', 'nic', { io: 'emulated' }, { xen: xenDevices('hvm') })).toEqual({ ok: true, model: 'e1000', io: 'emulated' });
   });
 
   it('maps io classes per type and hands the runner a table for a case', () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { BACKEND_DEVICES, resolveDevice, XEN_NET_UNAVAILABLE } from '../../src/devices/capabilities.ts';
+import { BACKEND_DEVICES, resolveDevice } from '../../src/devices/capabilities.ts';
 import { caseDevices } from '../../src/devices/case-devices.ts';
 import { DISK_MODELS, ioModeOf, NIC_MODELS } from '../../src/devices/models.ts';
 
@@ -24,7 +24,7 @@ describe('device capabilities per backend', () => {
 
   it('gives Xen its PV drivers and a reason for everything else', () => {
     expect(resolveDevice('xen', 'disk', { io: 'paravirtual' })).toEqual({ ok: true, model: 'xen-vbd', io: 'paravirtual' });
-    expect(resolveDevice('xen', 'nic', { io: 'paravirtual' })).toEqual({ ok: false, reason: XEN_NET_UNAVAILABLE });
+    expect(resolveDevice('xen', 'nic', { io: 'paravirtual' })).toEqual({ ok: true, model: 'xen-vif', io: 'paravirtual' });
     expect(resolveDevice('xen', 'disk', { io: 'emulated' })).toEqual({ ok: false, reason: expect.stringMatching(/PVH, which have no device model/) });
     expect(resolveDevice('xen', 'nic', { io: 'emulated', device: 'e1000' })).toEqual({ ok: false, reason: expect.stringMatching(/need an HVM guest/) });
     expect(resolveDevice('xen', 'disk', { io: 'paravirtual', device: 'virtio-blk' })).toEqual({ ok: false, reason: "Xen guests use Xen's own PV drivers (xen-vbd, xen-vif), not virtio-blk" });

@@ -88,11 +88,11 @@ describe('Xen lab', () => {
     });
   });
 
-  it('runs the quick suite\'s cpu and disk cases through the CLI as PV and PVH guests on lab-xen', { timeout: 30 * MINUTES }, async () => {
+  it('runs the quick suite\'s cpu, disk and net cases through the CLI as PV and PVH guests on lab-xen', { timeout: 30 * MINUTES }, async () => {
     expect(up, 'the lab of the first test').toBeDefined();
     const t0 = Date.now();
     const r = await hvbench(
-      ['run', 'suites/quick.ts', '--host', 'lab-xen', '--backend', 'xen', '--xen-type', 'pv,pvh', '--workload', 'cpu,disk', '--repetitions', '1', '--out', out],
+      ['run', 'suites/quick.ts', '--host', 'lab-xen', '--backend', 'xen', '--xen-type', 'pv,pvh', '--workload', 'cpu,disk,net', '--repetitions', '1', '--out', out],
       { env: { HVBENCH_LABS: stateRoot }, timeoutMs: 29 * MINUTES },
     );
     process.stderr.write(`hvbench run on lab-xen: exit ${r.exitCode} after ${((Date.now() - t0) / 1000).toFixed(0)} s\n${r.stdout}\n`);
@@ -116,8 +116,10 @@ describe('Xen lab', () => {
     expect(record.cases.map((c) => [c.id, c.status, c.host]).sort(), r.stdout + r.stderr).toEqual([
       ['xen:pv/cpu/maxPrime=10000,threads=1,timeSec=5', 'completed', 'lab-xen'],
       ['xen:pv/disk/io=paravirtual,runtimeSec=3,sizeMiB=128', 'completed', 'lab-xen'],
+      ['xen:pv/net/io=paravirtual,timeSec=3', 'completed', 'lab-xen'],
       ['xen:pvh/cpu/maxPrime=10000,threads=1,timeSec=5', 'completed', 'lab-xen'],
       ['xen:pvh/disk/io=paravirtual,runtimeSec=3,sizeMiB=128', 'completed', 'lab-xen'],
+      ['xen:pvh/net/io=paravirtual,timeSec=3', 'completed', 'lab-xen'],
     ]);
     expect(r.exitCode === 0 || crashed.length > 0, r.stdout + r.stderr).toBe(true);
 
@@ -134,10 +136,15 @@ describe('Xen lab', () => {
     for (const type of ['pv', 'pvh']) {
       const cpu = of('cpu', type);
       const disk = of('disk', type);
+      const net = of('net', type);
       expect(cpu.map((s) => s.metric)).toEqual(expect.arrayContaining(['cpu.events_per_s', 'boot.to_ready_ms', 'host.vmm_cpu_s', 'host.vmm_job_cpu_s']));
       expect(disk.map((s) => s.metric)).toEqual(expect.arrayContaining(['disk.seq_read_mib_s', 'disk.seq_write_mib_s', 'disk.rand_read_iops', 'boot.to_ready_ms']));
       // The guest reported the driver bound to the vbd: blkfront, which sysfs calls vbd.
       for (const s of disk) expect(s.dims).toMatchObject({ disk_model: 'xen-vbd', disk_driver: 'vbd', io: 'paravirtual' });
+      // netfront bound the vif (sysfs: vif), on the case's own bridge in dom0 with the peers there.
+      for (const s of net) expect(s.dims).toMatchObject({ nic_model: 'xen-vif', nic_driver: 'vif', net_attach: 'bridge', io: 'paravirtual' });
+      for (const metric of ['net.tx_gbit_s', 'net.rx_gbit_s', 'net.rr_latency_p50_us']) expect(net.find((s) => s.metric === metric)?.value, `${type} ${metric}`).toBeGreaterThan(0);
+      process.stderr.write(`xen ${type} net: ${net.filter((s) => s.metric.startsWith('net.')).map((s) => `${s.metric} ${s.value.toPrecision(3)}`).join(', ')}\n`);
       for (const s of [...cpu, ...disk].filter((x) => x.metric === 'host.vmm_cpu_s')) expect(s.value).toBeGreaterThan(0);
       const boot = (list: Sample[]) => list.find((s) => s.metric === 'boot.to_ready_ms')?.value;
       process.stderr.write(`xen ${type}: boot.to_ready_ms cpu ${boot(cpu)}, disk ${boot(disk)}\n`);
@@ -171,7 +178,7 @@ describe('Xen lab', () => {
     expect(next?.status).toBe('completed');
   });
 
-  it('leaves nothing in dom0: no hvb- domain, no loop device, no temporary folder', { timeout: 3 * MINUTES }, async () => {
+  it('leaves nothing in dom0: no hvb- domain, no loop device, no bridge, no peer, no temporary folder', { timeout: 3 * MINUTES }, async () => {
     expect(up, 'the lab of the first test').toBeDefined();
     const target = labHostConfig(up!.state).ssh!;
     const list = await sshRun(target, ['xl', 'list'], 120_000);
@@ -179,7 +186,9 @@ describe('Xen lab', () => {
     expect(list.stdout).toMatch(/^Domain-0\s/m);
     expect(list.stdout).not.toMatch(/^hvb-/m);
     expect((await sshRun(target, ['losetup', '-a'])).stdout.trim()).toBe('');
-    expect((await sshRun(target, ['ls', '/tmp'])).stdout).not.toMatch(/hvbench-/);
+    expect((await sshRun(target, ['ls', '/tmp'])).stdout).not.toMatch(/hvbench-|hvb-peers-/);
+    expect((await sshRun(target, ['ip', '-o', 'link', 'show'])).stdout).not.toMatch(/hvbbr-|vif\d/);
+    expect((await sshRun(target, ['ps'])).stdout).not.toMatch(/iperf3|sockperf/);
   });
 
   it('goes down: QEMU gone, state removed, no process of the lab left', { timeout: 2 * MINUTES }, async () => {

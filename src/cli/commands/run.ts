@@ -3,6 +3,7 @@ import { buildImage } from '../../guest/build.ts';
 import { LocalHost } from '../../hosts/local.ts';
 import { cleanLeftovers } from '../../hosts/netns-leftovers.ts';
 import { createNetworkProvider } from '../../hosts/netns-provider.ts';
+import { createDom0NetworkProvider } from '../../hosts/dom0-network.ts';
 import { renderResultTable } from '../../report/table.ts';
 import { DEFAULT_RESULTS_DIR, openRun, type StoredRun } from '../../results/store.ts';
 import type { SuiteOverrides } from '../../results/run-record.ts';
@@ -69,6 +70,7 @@ export function registerRun(program: Command): void {
         workloads,
         observer: progress,
         network: createNetworkProvider({ image }),
+        dom0Network: createDom0NetworkProvider({ image, log: (line) => process.stderr.write(`${line}\n`) }),
         signal: interrupt.signal,
         ...(Object.keys(overrides).length > 0 ? { suiteOverrides: overrides } : {}),
         ...(resume ? { resume } : {}),
