@@ -3,6 +3,7 @@ import { readdir, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import type { Host } from '../hosts/host.ts';
+import { defaultCacheDir } from '../guest/cache.ts';
 import { LocalHost } from '../hosts/local.ts';
 import { cleanLeftovers, findLeftovers, type Leftover } from '../hosts/netns-leftovers.ts';
 import { listNetns } from '../hosts/netns.ts';
@@ -27,12 +28,21 @@ import { describeError } from '../util/errors.ts';
  * - Networks: namespaces and peers of owners that are gone (netns-leftovers.ts).
  * - Runs: run folders whose run.json says `running` but whose writer on this host is gone;
  *   their scratch disks are removed and the run is marked `interrupted`.
+ * - Cache temporaries: what a build or download cut short leaves in the cache (a package,
+ *   an image, a lab image, an initrd is written under a `.tmp-…` name, then renamed), once
+ *   it is an hour old: no build of hvbench takes that long, and the name has no owner.
  */
 
 export const OWNER_ENV = 'HVBENCH_OWNER';
 /** A VM folder must be this old before it counts as left behind without a QEMU of ours in it. */
 const DIR_MIN_AGE_MS = 60_000;
 const VM_DIR_FILES = new Set(['qmp.sock', 'qemu.pid']);
+/** A cache temporary must be this old before it counts as left behind. */
+const CACHE_TEMP_MIN_AGE_MS = 60 * 60_000;
+/** `.tmp-<…>` (a folder being built) or `<file>.tmp-<12 hex digits>` (a file being written). */
+const CACHE_TEMP = /^\.tmp-|\.tmp-[0-9a-f]{12}$/;
+/** How deep below the cache folder temporaries are looked for (e.g. `labs/images/.tmp-…` is at 3). */
+const CACHE_TEMP_DEPTH = 3;
 
 /** Marks this process as the owner of every VMM it starts (inherited through the environment). */
 export function markOwner(): void {
@@ -60,10 +70,13 @@ export interface LeftoverReport {
   vmDirs: string[];
   networks: Leftover[];
   runs: CrashedRun[];
+  cacheTemps: string[];
 }
 
 export interface FindOptions {
   resultsDir: string;
+  /** Default: defaultCacheDir(). */
+  cacheDir?: string;
   tmpDir?: string;
   host?: Host;
   stateDir?: string;
@@ -137,7 +150,26 @@ export async function findAllLeftovers(o: FindOptions): Promise<LeftoverReport> 
   }
   const host = o.host ?? new LocalHost();
   const networks = findLeftovers(await listNetns(host).catch(() => []), readNetworkStates(o.stateDir ?? defaultStateDir()).states, ownerAlive);
-  return { vms, vmDirs, networks, runs: await crashedRuns(o.resultsDir) };
+  return { vms, vmDirs, networks, runs: await crashedRuns(o.resultsDir), cacheTemps: await cacheTemps(o.cacheDir ?? defaultCacheDir()) };
+}
+
+/** Temporaries in the cache (CACHE_TEMP names) at least an hour old. */
+export async function cacheTemps(cacheDir: string, now = Date.now()): Promise<string[]> {
+  const found: string[] = [];
+  const walk = async (dir: string, depth: number): Promise<void> => {
+    const entries = await readdir(dir, { withFileTypes: true }).catch(() => []);
+    for (const e of entries) {
+      const full = path.join(dir, e.name);
+      if (CACHE_TEMP.test(e.name)) {
+        const mtime = statSync(full, { throwIfNoEntry: false })?.mtimeMs;
+        if (mtime !== undefined && now - mtime >= CACHE_TEMP_MIN_AGE_MS) found.push(full);
+      } else if (e.isDirectory() && depth < CACHE_TEMP_DEPTH) {
+        await walk(full, depth + 1);
+      }
+    }
+  };
+  await walk(cacheDir, 1);
+  return found.sort();
 }
 
 async function crashedRuns(resultsDir: string): Promise<CrashedRun[]> {
@@ -169,7 +201,8 @@ export type LeftoverItem =
   | { kind: 'qemu-process'; what: string; pid: number; dir: string; ownerPid: number }
   | { kind: 'vm-folder'; what: string; path: string }
   | { kind: 'network'; what: string; name: string; netns: string | null; peerPids: number[]; ownerPid: number }
-  | { kind: 'run'; what: string; path: string; id: string; writerPid: number; scratch: string | null };
+  | { kind: 'run'; what: string; path: string; id: string; writerPid: number; scratch: string | null }
+  | { kind: 'cache-temp'; what: string; path: string };
 
 /** Every leftover found, in the order `doctor` lists them. */
 export function leftoverItems(r: LeftoverReport): LeftoverItem[] {
@@ -198,6 +231,7 @@ export function leftoverItems(r: LeftoverReport): LeftoverItem[] {
       writerPid: run.writerPid,
       scratch: run.scratch ?? null,
     })),
+    ...r.cacheTemps.map((p): LeftoverItem => ({ kind: 'cache-temp', what: `unfinished cache entry ${p} (a build or download cut short)`, path: p })),
   ];
 }
 
@@ -239,6 +273,12 @@ export async function removeLeftovers(r: LeftoverReport, o: FindOptions): Promis
     } catch (e) {
       problems.push(`${run.dir}: ${describeError(e)}`);
     }
+  }
+  for (const temp of r.cacheTemps) {
+    await rm(temp, { recursive: true, force: true }).then(
+      () => removed.push(`unfinished cache entry ${temp}`),
+      (e: unknown) => problems.push(`${temp}: ${describeError(e)}`),
+    );
   }
   return { removed, problems };
 }

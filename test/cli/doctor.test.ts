@@ -1,11 +1,12 @@
 import { spawnSync } from 'node:child_process';
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { mkdir, mkdtemp, rm, utimes, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Backend, Capability, ProbeOptions } from '../../src/backends/backend.ts';
 import { formatDoctor, runDoctor } from '../../src/cli/commands/doctor.ts';
-import { describeLeftovers, findAllLeftovers, type LeftoverReport } from '../../src/cli/leftovers.ts';
+import { describeLeftovers, findAllLeftovers, removeLeftovers, type LeftoverReport } from '../../src/cli/leftovers.ts';
 import type { Host } from '../../src/hosts/host.ts';
 import { LocalHost } from '../../src/hosts/local.ts';
 import { createRun, updateRun } from '../../src/results/store.ts';
@@ -37,7 +38,7 @@ const kvm: Capability = {
   hint: "this host's KVM is kvm_pvm (PVM)",
 };
 
-const NONE: LeftoverReport = { vms: [], vmDirs: [], networks: [], runs: [] };
+const NONE: LeftoverReport = { vms: [], vmDirs: [], networks: [], runs: [], cacheTemps: [] };
 const noLeftovers = async () => NONE;
 
 /** One leftover of each kind, as findAllLeftovers reports them. */
@@ -46,6 +47,7 @@ const SOME: LeftoverReport = {
   vmDirs: ['/tmp/hvbench-tcg-AbC123', '/tmp/hvbench-kvm-XyZ789'],
   networks: [{ name: 'hvb-1234-5555-a1b2', owner: { pid: 1234, start: 5555 }, netns: 'hvb-1234-5555-a1b2', peers: [{ pid: 4400, start: 987700 }], tempDir: undefined, hasState: true }],
   runs: [{ dir: 'results/20250314-092653-quick-ab12', id: '20250314-092653-quick-ab12', writerPid: 1234, scratch: 'results/20250314-092653-quick-ab12/scratch' }],
+  cacheTemps: ['/var/cache/hvbench/labs/images/.tmp-a3c4a5ffc2e47485-0f1e2d3c4b5a'],
 };
 
 describe('hvbench doctor', () => {
@@ -86,6 +88,7 @@ describe('hvbench doctor', () => {
       'VM folder /tmp/hvbench-kvm-XyZ789',
       'network hvb-1234-5555-a1b2 (namespace hvb-1234-5555-a1b2), 1 peer process(es)',
       'run results/20250314-092653-quick-ab12 says "running" but its process 1234 is gone; scratch disks in results/20250314-092653-quick-ab12/scratch',
+      'unfinished cache entry /var/cache/hvbench/labs/images/.tmp-a3c4a5ffc2e47485-0f1e2d3c4b5a (a build or download cut short)',
     ];
     expect(describeLeftovers(SOME)).toEqual(lines);
     expect(text).toBe(`tcg  yes  QEMU 7.2.22, TCG accelerator available\n\nleftovers (remove with hvbench clean):\n${lines.map((l) => `  ${l}\n`).join('')}`);
@@ -100,6 +103,7 @@ describe('hvbench doctor', () => {
         { kind: 'vm-folder', what: lines[2], path: '/tmp/hvbench-kvm-XyZ789' },
         { kind: 'network', what: lines[3], name: 'hvb-1234-5555-a1b2', netns: 'hvb-1234-5555-a1b2', peerPids: [4400], ownerPid: 1234 },
         { kind: 'run', what: lines[4], path: 'results/20250314-092653-quick-ab12', id: '20250314-092653-quick-ab12', writerPid: 1234, scratch: 'results/20250314-092653-quick-ab12/scratch' },
+        { kind: 'cache-temp', what: lines[5], path: '/var/cache/hvbench/labs/images/.tmp-a3c4a5ffc2e47485-0f1e2d3c4b5a' },
       ],
     });
   });
@@ -135,7 +139,7 @@ describe('hvbench doctor --json with leftovers found on this machine', () => {
     makeTempDir: async () => '',
     removeTree: async () => {},
   };
-  const find = () => findAllLeftovers({ resultsDir: results, tmpDir: join(dir, 'tmp'), stateDir: join(dir, 'net'), host: noNetns });
+  const find = () => findAllLeftovers({ resultsDir: results, tmpDir: join(dir, 'tmp'), stateDir: join(dir, 'net'), cacheDir: join(dir, 'cache'), host: noNetns });
   const doctorJson = async () => {
     let out = '';
     await runDoctor([fakeBackend(tcg, [])], new LocalHost(), { json: true }, { out: (t) => (out += t), progress: () => {}, leftovers: find });
@@ -166,5 +170,26 @@ describe('hvbench doctor --json with leftovers found on this machine', () => {
         scratch: join(run.dir, SCRATCH_DIR),
       },
     ]);
+  });
+
+  it('unfinished cache entries an hour old: a lab image folder and a package download cut short; newer ones and finished entries are left alone', async () => {
+    const cache = join(dir, 'cache');
+    const old = new Date(Date.now() - 2 * 3600_000);
+    const labTemp = join(cache, 'labs', 'images', '.tmp-a3c4a5ffc2e47485-0f1e2d3c4b5a');
+    const debTemp = join(cache, 'debs', 'fio_3.33-3_amd64.deb.tmp-0123456789ab');
+    const fresh = join(cache, 'images', '.tmp-47c11edb5ed7c775-aabbccddeeff');
+    for (const d of [labTemp, fresh, join(cache, 'labs', 'images', 'a3c4a5ffc2e47485'), join(cache, 'debs')]) await mkdir(d, { recursive: true });
+    await writeFile(debTemp, 'part');
+    await writeFile(join(cache, 'debs', 'fio_3.33-3_amd64.deb'), 'whole');
+    for (const p of [labTemp, debTemp, join(cache, 'labs', 'images', 'a3c4a5ffc2e47485'), join(cache, 'debs', 'fio_3.33-3_amd64.deb')]) await utimes(p, old, old);
+    const json = await doctorJson();
+    expect(json.leftovers).toEqual([
+      { kind: 'cache-temp', what: `unfinished cache entry ${debTemp} (a build or download cut short)`, path: debTemp },
+      { kind: 'cache-temp', what: `unfinished cache entry ${labTemp} (a build or download cut short)`, path: labTemp },
+    ]);
+    const removed = await removeLeftovers(await find(), { resultsDir: results });
+    expect(removed).toEqual({ removed: [`unfinished cache entry ${debTemp}`, `unfinished cache entry ${labTemp}`], problems: [] });
+    expect(existsSync(labTemp) || existsSync(debTemp)).toBe(false);
+    expect(existsSync(fresh) && existsSync(join(cache, 'debs', 'fio_3.33-3_amd64.deb'))).toBe(true);
   });
 });
