@@ -71,7 +71,8 @@ kvm)
 	;;
 xen)
 	mount -t tmpfs -o mode=1777,size=512m vartmp /var/tmp
-	for m in xenfs xen_privcmd xen_evtchn xen_gntdev xen_gntalloc xen_blkback xen_netback loop bridge; do load "$m"; done
+	# tun: the device model's tap for an HVM guest's emulated NIC (vifN.M-emu).
+	for m in xenfs xen_privcmd xen_evtchn xen_gntdev xen_gntalloc xen_blkback xen_netback loop bridge tun; do load "$m"; done
 	mkdir -p /proc/xen /var/lib/xen /var/log/xen/console /run/xen /run/xenstored
 	mount -t xenfs xenfs /proc/xen || fail "cannot mount xenfs: is this dom0 under Xen?"
 	xenstored --pid-file=/run/xenstored.pid || fail "xenstored did not start"

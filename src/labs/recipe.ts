@@ -101,7 +101,7 @@ export function xenLabRecipe(options: { hvm?: boolean } = {}): LabRecipe {
     variant: hvm ? 'xen-hvm' : 'xen',
     ...BASE,
     hypervisor: { package: 'xen-hypervisor-4.17-amd64', file: '/boot/xen-4.17-amd64.gz' },
-    packages: ['xen-utils-4.17', 'xenstore-utils', ...HOTPLUG_PACKAGES, ...SSH_PACKAGES, ...(hvm ? ['qemu-system-xen', 'seabios', 'qemu-system-data'] : [])],
+    packages: ['xen-utils-4.17', 'xenstore-utils', ...HOTPLUG_PACKAGES, ...SSH_PACKAGES, ...(hvm ? ['qemu-system-xen', 'seabios', 'qemu-system-data', 'ipxe-qemu'] : [])],
     programs: [
       ...XEN_PROGRAMS.map((p) => `${XEN_BIN}/${p}`),
       // Called by xl itself: `xl console` / `create -c`, and save/restore.
@@ -115,10 +115,16 @@ export function xenLabRecipe(options: { hvm?: boolean } = {}): LabRecipe {
     ],
     trees: ['/etc/xen/scripts', ...(hvm ? ['/usr/share/seabios'] : [])],
     // HVM: libxl loads hvmloader (the firmware that runs SeaBIOS) into every HVM domain.
-    // The device model loads a keymap for its (disabled) VNC server, en-us by default, and dies without it.
-    files: ['/etc/xen/xl.conf', ...(hvm ? [`${XEN_LIB}/boot/hvmloader`, '/usr/share/qemu/linuxboot_dma.bin', '/usr/share/qemu/linuxboot.bin', '/usr/share/qemu/kvmvapic.bin', '/usr/share/qemu/keymaps/en-us'] : [])],
+    // The device model loads a keymap for its (disabled) VNC server, en-us by default, and dies without it,
+    // and the option ROM of an emulated NIC (e1000, rtl8139), found on Debian's firmware path in ipxe-qemu.
+    files: [
+      '/etc/xen/xl.conf',
+      ...(hvm
+        ? [`${XEN_LIB}/boot/hvmloader`, '/usr/share/qemu/linuxboot_dma.bin', '/usr/share/qemu/linuxboot.bin', '/usr/share/qemu/kvmvapic.bin', '/usr/share/qemu/keymaps/en-us', '/usr/lib/ipxe/qemu/efi-e1000.rom', '/usr/lib/ipxe/qemu/efi-rtl8139.rom']
+        : []),
+    ],
     links: Object.fromEntries(XEN_PROGRAMS.map((p) => [`/usr/sbin/${p}`, `${XEN_BIN}/${p}`])),
-    modules: ['xenfs', 'xen_privcmd', 'xen_evtchn', 'xen_gntdev', 'xen_gntalloc', 'xen_blkback', 'xen_netback', 'loop', 'bridge', ...NIC_MODULES],
+    modules: ['xenfs', 'xen_privcmd', 'xen_evtchn', 'xen_gntdev', 'xen_gntalloc', 'xen_blkback', 'xen_netback', 'loop', 'bridge', 'tun', ...NIC_MODULES],
     alwaysLibs: BASE.alwaysLibs,
   };
 }

@@ -59,18 +59,18 @@ describe('lab recipes', () => {
     });
     expect(r.trees).toEqual(['/etc/xen/scripts']);
     expect(r.files).toEqual(['/etc/xen/xl.conf']);
-    expect(r.modules).toEqual(['xenfs', 'xen_privcmd', 'xen_evtchn', 'xen_gntdev', 'xen_gntalloc', 'xen_blkback', 'xen_netback', 'loop', 'bridge', 'virtio_pci', 'virtio_net']);
+    expect(r.modules).toEqual(['xenfs', 'xen_privcmd', 'xen_evtchn', 'xen_gntdev', 'xen_gntalloc', 'xen_blkback', 'xen_netback', 'loop', 'bridge', 'tun', 'virtio_pci', 'virtio_net']);
     // glibc dlopens libgcc_s for pthread_cancel: xl create aborts without it.
     expect(r.alwaysLibs).toEqual(['libgcc_s.so.1']);
   });
 
-  it('the HVM variant adds the device model, hvmloader, SeaBIOS and the option ROMs for direct kernel boot', () => {
+  it('the HVM variant adds the device model, hvmloader, SeaBIOS, the option ROMs for direct kernel boot and the emulated NICs', () => {
     const r = xenLabRecipe({ hvm: true });
     expect(r.variant).toBe('xen-hvm');
-    expect(r.packages).toEqual(expect.arrayContaining(['qemu-system-xen', 'seabios', 'qemu-system-data']));
+    expect(r.packages).toEqual(expect.arrayContaining(['qemu-system-xen', 'seabios', 'qemu-system-data', 'ipxe-qemu']));
     expect(r.programs).toContain('/usr/libexec/xen-qemu-system-i386');
     expect(r.trees).toContain('/usr/share/seabios');
-    expect(r.files).toEqual(['/etc/xen/xl.conf', '/usr/lib/xen-4.17/boot/hvmloader', '/usr/share/qemu/linuxboot_dma.bin', '/usr/share/qemu/linuxboot.bin', '/usr/share/qemu/kvmvapic.bin', '/usr/share/qemu/keymaps/en-us']);
+    expect(r.files).toEqual(['/etc/xen/xl.conf', '/usr/lib/xen-4.17/boot/hvmloader', '/usr/share/qemu/linuxboot_dma.bin', '/usr/share/qemu/linuxboot.bin', '/usr/share/qemu/kvmvapic.bin', '/usr/share/qemu/keymaps/en-us', '/usr/lib/ipxe/qemu/efi-e1000.rom', '/usr/lib/ipxe/qemu/efi-rtl8139.rom']);
     expect(labRecipeHash(r)).not.toBe(labRecipeHash(xenLabRecipe()));
   });
 
