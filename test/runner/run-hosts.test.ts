@@ -119,4 +119,27 @@ describe('running on several hosts', () => {
       ['xen:pvh/cpu', 'skipped', 'no selected host offers backend xen (here offers fake)'],
     ]);
   });
+
+  it('opens a Xen case\'s network with the dom0 provider (never the local namespace one), and fails the case with why when there is none', async () => {
+    const xen = fakeBackend(() => undefined, 'xen');
+    const deps = { workloads, backends: ['xen'] };
+    const suite = resolveSuite({ name: 's', backends: ['xen'], xenTypes: ['pv'], repetitions: 1, workloads: [{ workload: 'net' }] }, deps, 'suite.ts');
+    const hosts: RunHost[] = [{ config: { name: 'dom0', kind: 'local', backends: ['xen'] }, host: new LocalHost('dom0') }];
+    const asked: string[] = [];
+    const local = { open: async () => Promise.reject(new Error('the local namespace provider must not serve a Xen case')) };
+    const dom0 = {
+      open: async (request: { caseId: string; model: string; host: Host }) => {
+        asked.push(`${request.caseId} ${request.model} on ${request.host.name}`);
+        throw new Error('no bridge today');
+      },
+    };
+    const netImage = { ...image, manifest: { ...image.manifest, tools: ['sysbench', 'iperf3', 'sockperf'] } } as GuestImage;
+    const base = { suite, suiteFile: 'suite.ts', cases: expandSuite(suite, deps), image: netImage, host: new LocalHost(), hosts, backends: () => xen, workloads, network: local };
+    const withProvider = await runSuite({ ...base, outDir: join(out, 'a'), dom0Network: dom0 });
+    expect(asked).toEqual(['xen:pv/net xen-vif on dom0']);
+    expect(withProvider.run.record.cases.map((c) => [c.status, c.error?.message])).toEqual([['failed', 'no bridge today']]);
+    const without = await runSuite({ ...base, outDir: join(out, 'b') });
+    expect(without.run.record.cases.map((c) => [c.status, c.error?.message])).toEqual([['failed', 'a Xen network case needs a bridge and peers in dom0, and this run has no provider for them']]);
+    expect(xen.launched).toHaveLength(0);
+  });
 });
