@@ -1,6 +1,6 @@
 import type { ResultPromise } from 'execa';
 import type { Host } from '../hosts/host.ts';
-import { SSH_FAILED } from '../hosts/ssh-errors.ts';
+import { sshLostLine } from '../hosts/ssh-errors.ts';
 import { HvbError } from '../util/errors.ts';
 import type { RunningVm, VmExit, VmmUsage } from './backend.ts';
 import { trackVm } from './live-vms.ts';
@@ -212,9 +212,8 @@ export class QemuVm implements RunningVm {
     this.processGone = true;
     this.exitDescription = signal === null ? `exit code ${exitCode}` : `killed by ${signal}`;
     // The local process of a remote QEMU is ssh; its 255 is ssh's own failure, not QEMU's.
-    if (this.host.kind !== 'local' && exitCode === SSH_FAILED && this.outcome === undefined) {
-      this.log.append(`hvbench: the ssh connection to host "${this.host.name}" was lost (ssh exited with status ${SSH_FAILED}): the host went down or the network failed\n`);
-    }
+    const lost = this.outcome === undefined ? sshLostLine(this.host, exitCode) : undefined;
+    if (lost !== undefined) this.log.append(lost);
     this.outcome ??= { kind: 'exited', exitCode, signal };
   }
 

@@ -3,6 +3,7 @@ import { posix } from 'node:path';
 import type { ResultPromise } from 'execa';
 import { DEFAULT_XEN_GUEST_TYPE, type XenGuestType } from '../devices/models.ts';
 import type { Host } from '../hosts/host.ts';
+import { sshLostLine } from '../hosts/ssh-errors.ts';
 import { HvbError } from '../util/errors.ts';
 import type { RunningVm, VmExit, VmmUsage, VmSpec } from './backend.ts';
 import { trackVm } from './live-vms.ts';
@@ -328,6 +329,9 @@ export class XenVm implements RunningVm {
   private onProcessExit(exitCode: number | null, signal: string | null): void {
     this.processGone = true;
     this.exitDescription = signal === null ? `exit code ${exitCode}` : `killed by ${signal}`;
+    // xl in a remote dom0 runs under ssh, whose own failure is 255 (xl's errors are small numbers).
+    const lost = this.outcome === undefined ? sshLostLine(this.host, exitCode) : undefined;
+    if (lost !== undefined) this.log.append(lost);
     this.outcome ??= { kind: 'exited', exitCode, signal };
   }
 

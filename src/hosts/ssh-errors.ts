@@ -4,6 +4,15 @@ import { describeTarget, type SshTargetResolved } from './ssh-argv.ts';
 /** ssh exits with 255 when it fails itself (a remote program's own 255 looks the same). */
 export const SSH_FAILED = 255;
 
+/**
+ * The VMM log line for a remote VMM whose local process (ssh) exited with SSH_FAILED, or
+ * undefined: that 255 is ssh's own failure, not the VMM's.
+ */
+export function sshLostLine(host: { name: string; kind: string }, exitCode: number | null): string | undefined {
+  if (host.kind === 'local' || exitCode !== SSH_FAILED) return undefined;
+  return `hvbench: the ssh connection to host "${host.name}" was lost (ssh exited with status ${SSH_FAILED}): the host went down or the network failed\n`;
+}
+
 /** ssh's own words, without empty lines and carriage returns. */
 export function sshMessage(stderr: string): string {
   return stderr
