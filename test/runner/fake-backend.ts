@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { Backend, RunningVm, VmExit, VmSpec } from '../../src/backends/backend.ts';
 import { decodeJob } from '../../src/guest/protocol/job.ts';
 import type { Host } from '../../src/hosts/host.ts';
@@ -50,12 +51,17 @@ export function fakeBackend(script: GuestScript, name = 'fake'): Backend & { lau
   };
 }
 
+/** The agent's `end` frame of a step that printed `output`. */
+export function endFrame(nonce: string, step: string, output: string, exitCode = 0, ms = 1000): string {
+  return `HVB ${nonce} end ${step} exit=${exitCode} ms=${ms} bytes=${Buffer.byteLength(output)} sha256=${createHash('sha256').update(output).digest('hex')}`;
+}
+
 /** The console transcript of a guest that runs one step and prints `output`. */
 export function stepTranscript(say: (l: string) => void, nonce: string, step: string, output: string, exitCode = 0): void {
   say('[    0.000000] Linux version 6.1.0-test');
   say(`HVB ${nonce} ready uptime=1.25 kernel=6.1.0-test`);
   say(`HVB ${nonce} out ${step} ${Buffer.from(output).toString('base64')}`);
-  say(`HVB ${nonce} end ${step} exit=${exitCode} ms=1000 bytes=${Buffer.byteLength(output)}`);
+  say(endFrame(nonce, step, output, exitCode));
   if (exitCode !== 0) say(`HVB ${nonce} error step ${step} exited with status ${exitCode}`);
   say(`HVB ${nonce} done`);
 }

@@ -15,7 +15,7 @@ import { resolveSuite } from '../../src/suite/resolve.ts';
 import { workloads } from '../../src/workloads/registry.ts';
 import { z } from 'zod';
 import type { Workload, WorkloadContext } from '../../src/workloads/workload.ts';
-import { fakeBackend, stepTranscript } from './fake-backend.ts';
+import { endFrame, fakeBackend, stepTranscript } from './fake-backend.ts';
 
 const image = {
   kernel: 'k',
@@ -55,9 +55,9 @@ function diskGuest(chain: string, seen: VmSpec[]) {
     say(`HVB ${nonce} ready uptime=1.25 kernel=6.1.0-test`);
     say(`HVB ${nonce} fact disk=vda disk_drivers=${chain} disk_sectors=131072`);
     for (const id of ['seqread', 'seqwrite', 'randread', 'randwrite']) {
-      say(`HVB ${nonce} end ${id} exit=0 ms=2000 bytes=0`);
+      say(endFrame(nonce, id, '', 0, 2000));
       say(`HVB ${nonce} out ${id}-report ${Buffer.from(fio(id)).toString('base64')}`);
-      say(`HVB ${nonce} end ${id}-report exit=0 ms=3 bytes=${Buffer.byteLength(fio(id))}`);
+      say(endFrame(nonce, `${id}-report`, fio(id), 0, 3));
     }
     say(`HVB ${nonce} done`);
   });
@@ -203,7 +203,7 @@ describe('running a suite', () => {
       say(`HVB ${nonce} ready uptime=1.25 kernel=6.1.0-test`);
       say(`HVB ${nonce} fact nic=eth0 nic_drivers=8139cp`);
       say(`HVB ${nonce} out ip ${Buffer.from('2: eth0\n').toString('base64')}`);
-      say(`HVB ${nonce} end ip exit=0 ms=5 bytes=8`);
+      say(endFrame(nonce, 'ip', '2: eth0\n', 0, 5));
       say(`HVB ${nonce} done`);
     });
     const calls: string[] = [];

@@ -181,7 +181,10 @@ run_step() {
 	rc=$?
 	t1=$(uptime_ms)
 	base64 -w 192 "$out" | while read -r chunk; do frame out "$id" "$chunk"; done
-	frame end "$id" "exit=$rc" "ms=$((t1 - t0))" "bytes=$(wc -c <"$out")"
+	# Length and sha256 let the host tell output that crossed the console whole from output
+	# that lost or changed a line on the way.
+	sum=$(sha256sum <"$out")
+	frame end "$id" "exit=$rc" "ms=$((t1 - t0))" "bytes=$(wc -c <"$out")" "sha256=${sum%% *}"
 	[ "$rc" -eq 0 ] || fail "step $id exited with status $rc"
 }
 

@@ -5,7 +5,7 @@ import { escapeLogLine } from './lines.ts';
  *
  *     HVB <nonce> ready uptime=<seconds> kernel=<release>
  *     HVB <nonce> out <step> <base64 chunk of the step's output>
- *     HVB <nonce> end <step> exit=<code> ms=<elapsed> bytes=<output length>
+ *     HVB <nonce> end <step> exit=<code> ms=<elapsed> bytes=<output length> sha256=<of the output>
  *     HVB <nonce> sample {"metric":"…","value":…,"unit":"…"}
  *     HVB <nonce> fact <key>=<value> …      what the guest found, e.g. disk=vda disk_drivers=virtio_blk,virtio-pci
  *     HVB <nonce> error <message>
@@ -17,7 +17,7 @@ import { escapeLogLine } from './lines.ts';
 export type Frame =
   | { kind: 'ready'; uptimeS: number; kernel: string }
   | { kind: 'out'; step: string; base64: string }
-  | { kind: 'end'; step: string; exitCode: number; elapsedMs: number; bytes: number }
+  | { kind: 'end'; step: string; exitCode: number; elapsedMs: number; bytes: number; sha256: string }
   | { kind: 'sample'; metric: string; value: number; unit: string }
   | { kind: 'fact'; facts: Record<string, string> }
   | { kind: 'error'; message: string }
@@ -28,6 +28,7 @@ export type ParsedLine = { trusted: true; frame: Frame } | { trusted: false; rea
 export const FRAME_TAG = 'HVB';
 const STEP = /^[a-z0-9_-]{1,32}$/;
 const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
+const SHA256 = /^[0-9a-f]{64}$/;
 const METRIC = /^[a-z0-9_.]{1,64}$/;
 const UNIT = /^[A-Za-z0-9_/%.µ-]{0,16}$/;
 const KERNEL = /^[A-Za-z0-9._+-]{1,64}$/;
@@ -73,10 +74,11 @@ function parseBody(kind: string, rest: string): Frame | string {
       const exitCode = nonNegativeInt(kv.get('exit'));
       const elapsedMs = nonNegativeInt(kv.get('ms'));
       const bytes = nonNegativeInt(kv.get('bytes'));
-      if (step === undefined || !STEP.test(step) || exitCode === undefined || elapsedMs === undefined || bytes === undefined) {
-        return 'end needs a step id, exit=, ms= and bytes=';
+      const sha256 = kv.get('sha256');
+      if (step === undefined || !STEP.test(step) || exitCode === undefined || elapsedMs === undefined || bytes === undefined || sha256 === undefined || !SHA256.test(sha256)) {
+        return 'end needs a step id, exit=, ms=, bytes= and sha256=';
       }
-      return { kind: 'end', step, exitCode, elapsedMs, bytes };
+      return { kind: 'end', step, exitCode, elapsedMs, bytes, sha256 };
     }
     case 'sample':
       return parseSample(rest);

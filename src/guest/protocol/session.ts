@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { HvbError } from '../../util/errors.ts';
 import type { StepOutput } from '../../workloads/workload.ts';
 import { parseLine, type Frame } from './frames.ts';
@@ -11,7 +12,7 @@ export interface GuestSample {
 
 interface StepState {
   chunks: string[];
-  end?: { exitCode: number; elapsedMs: number; bytes: number };
+  end?: { exitCode: number; elapsedMs: number; bytes: number; sha256: string };
 }
 
 /** Most guest log lines kept in memory; the rest is counted, not stored. */
@@ -122,7 +123,7 @@ export class GuestSession {
         this.step(frame.step).chunks.push(frame.base64);
         break;
       case 'end':
-        this.step(frame.step).end = { exitCode: frame.exitCode, elapsedMs: frame.elapsedMs, bytes: frame.bytes };
+        this.step(frame.step).end = { exitCode: frame.exitCode, elapsedMs: frame.elapsedMs, bytes: frame.bytes, sha256: frame.sha256 };
         break;
       case 'sample':
         this.samples.push({ metric: frame.metric, value: frame.value, unit: frame.unit });
@@ -144,18 +145,26 @@ export class GuestSession {
     return [...this.steps].filter(([, s]) => s.end).map(([id]) => id);
   }
 
-  /** The decoded output of every finished step; throws if a step's output arrived damaged. */
+  /**
+   * The decoded output of every finished step; throws if a step's output arrived damaged
+   * (its length or its sha256 differ from what the guest said it sent).
+   */
   stepOutputs(): StepOutput[] {
     const outputs: StepOutput[] = [];
     for (const [id, s] of this.steps) {
       if (!s.end) continue;
       const bytes = Buffer.from(s.chunks.join(''), 'base64');
-      if (bytes.length !== s.end.bytes) {
-        throw new HvbError(
-          'console-corrupt',
-          `output of guest step "${id}" arrived damaged: ${bytes.length} bytes decoded, the guest sent ${s.end.bytes}`,
-          { hint: 'another writer interleaved with the agent on the console; the guest log shows the lines around it' },
-        );
+      const damage =
+        bytes.length !== s.end.bytes
+          ? `${bytes.length} bytes decoded, the guest sent ${s.end.bytes}`
+          : createHash('sha256').update(bytes).digest('hex') !== s.end.sha256
+            ? `all ${bytes.length} bytes arrived but their sha256 differs from the guest's`
+            : undefined;
+      if (damage !== undefined) {
+        const rejected = this.rejected.length === 0 ? '' : `; ${this.rejected.length} line(s) with the run's nonce did not validate, the first: ${this.rejected[0]}`;
+        throw new HvbError('console-corrupt', `output of guest step "${id}" arrived damaged: ${damage}${rejected}`, {
+          hint: 'the console lost or changed a line on its way (another writer interleaved with the agent, or the transport dropped bytes); the guest log shows the lines around it',
+        });
       }
       outputs.push({ id, exitCode: s.end.exitCode, output: bytes.toString('utf8'), elapsedMs: s.end.elapsedMs });
     }

@@ -8,7 +8,10 @@ describe('console frames', () => {
   it('parses every frame kind', () => {
     expect(f('ready uptime=1.52 kernel=6.1.0-44-amd64')).toEqual({ trusted: true, frame: { kind: 'ready', uptimeS: 1.52, kernel: '6.1.0-44-amd64' } });
     expect(f('out cpu aGVsbG8=')).toEqual({ trusted: true, frame: { kind: 'out', step: 'cpu', base64: 'aGVsbG8=' } });
-    expect(f('end cpu exit=0 ms=5010 bytes=5')).toEqual({ trusted: true, frame: { kind: 'end', step: 'cpu', exitCode: 0, elapsedMs: 5010, bytes: 5 } });
+    expect(f(`end cpu exit=0 ms=5010 bytes=5 sha256=${'ab'.repeat(32)}`)).toEqual({
+      trusted: true,
+      frame: { kind: 'end', step: 'cpu', exitCode: 0, elapsedMs: 5010, bytes: 5, sha256: 'ab'.repeat(32) },
+    });
     expect(f('sample {"metric":"x.y","value":1.5,"unit":"ms"}')).toEqual({ trusted: true, frame: { kind: 'sample', metric: 'x.y', value: 1.5, unit: 'ms' } });
     expect(f('error step cpu exited with status 1')).toEqual({ trusted: true, frame: { kind: 'error', message: 'step cpu exited with status 1' } });
     expect(f('done')).toEqual({ trusted: true, frame: { kind: 'done' } });
@@ -32,7 +35,10 @@ describe('console frames', () => {
     ['out with two data words', 'out cpu aaaa bbbb'],
     ['out with non-base64', 'out cpu <script>'],
     ['end without bytes', 'end cpu exit=0 ms=1'],
-    ['end with a bad exit', 'end cpu exit=x ms=1 bytes=0'],
+    ['end with a bad exit', 'end cpu exit=x ms=1 bytes=0 sha256=e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855'],
+    ['end without sha256', 'end cpu exit=0 ms=1 bytes=0'],
+    ['end with a short sha256', 'end cpu exit=0 ms=1 bytes=0 sha256=e3b0c442'],
+    ['end with an upper-case sha256', 'end cpu exit=0 ms=1 bytes=0 sha256=E3B0C44298FC1C149AFBF4C8996FB92427AE41E4649B934CA495991B7852B855'],
     ['sample with invalid JSON', 'sample {"metric":'],
     ['sample with extra keys', 'sample {"metric":"a","value":1,"unit":"ms","x":1}'],
     ['sample with a string value', 'sample {"metric":"a","value":"1","unit":"ms"}'],

@@ -46,7 +46,8 @@ export function validFrame(r: Random, nonce: string): Line {
     }
     case 2: {
       const [exitCode, elapsedMs, bytes] = [r.int(0, 255), r.int(0, 1e9), r.int(0, 1e9)];
-      return { text: `${p}end ${step} exit=${exitCode} ms=${elapsedMs} bytes=${bytes}`, frame: { kind: 'end', step, exitCode, elapsedMs, bytes }, kind: 'valid end' };
+      const sha256 = r.string(64, '0123456789abcdef');
+      return { text: `${p}end ${step} exit=${exitCode} ms=${elapsedMs} bytes=${bytes} sha256=${sha256}`, frame: { kind: 'end', step, exitCode, elapsedMs, bytes, sha256 }, kind: 'valid end' };
     }
     case 3: {
       const facts: Record<string, string> = {};
@@ -160,12 +161,15 @@ export function badBody(r: Random): string {
     'end',
     'end cpu',
     'end cpu exit=0 ms=1',
-    'end cpu exit=-1 ms=1 bytes=1',
-    'end cpu exit=1.5 ms=1 bytes=1',
-    'end cpu exit=0 ms=1 bytes=1234567890123456',
-    'end cpu exit=0x1 ms=1 bytes=1',
-    'end Cpu exit=0 ms=1 bytes=1',
-    'end exit=0 ms=1 bytes=1',
+    'end cpu exit=0 ms=1 bytes=1',
+    `end cpu exit=0 ms=1 bytes=1 sha256=${'0'.repeat(63)}`,
+    `end cpu exit=0 ms=1 bytes=1 sha256=${'g'.repeat(64)}`,
+    `end cpu exit=-1 ms=1 bytes=1 sha256=${'0'.repeat(64)}`,
+    `end cpu exit=1.5 ms=1 bytes=1 sha256=${'0'.repeat(64)}`,
+    `end cpu exit=0 ms=1 bytes=1234567890123456 sha256=${'0'.repeat(64)}`,
+    `end cpu exit=0x1 ms=1 bytes=1 sha256=${'0'.repeat(64)}`,
+    `end Cpu exit=0 ms=1 bytes=1 sha256=${'0'.repeat(64)}`,
+    `end exit=0 ms=1 bytes=1 sha256=${'0'.repeat(64)}`,
     'fact',
     'fact disk',
     'fact =vda',

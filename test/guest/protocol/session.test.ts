@@ -1,9 +1,11 @@
+import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { MAX_LINE_CHARS } from '../../../src/guest/protocol/lines.ts';
 import { GuestSession } from '../../../src/guest/protocol/session.ts';
 
 const nonce = '0123456789abcdef';
 const frame = (rest: string) => `HVB ${nonce} ${rest}\r\n`;
+const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
 
 function transcript(output: string): string {
   const b64 = Buffer.from(output).toString('base64');
@@ -12,7 +14,7 @@ function transcript(output: string): string {
     'SeaBIOS (version 1.16.2)\r\n',
     frame('ready uptime=2.31 kernel=6.1.0-44-amd64'),
     ...chunks.map((c) => frame(`out cpu ${c}`)),
-    frame(`end cpu exit=0 ms=5003 bytes=${Buffer.byteLength(output)}`),
+    frame(`end cpu exit=0 ms=5003 bytes=${Buffer.byteLength(output)} sha256=${sha256(output)}`),
     frame('done'),
   ].join('');
 }
@@ -58,11 +60,16 @@ describe('guest session', () => {
     expect(s.rejected.length).toBe(2);
   });
 
-  it('detects output damaged on the way', () => {
-    const s = new GuestSession(nonce);
-    s.feed(frame(`out cpu ${Buffer.from('hello').toString('base64')}`));
-    s.feed(frame('end cpu exit=0 ms=1 bytes=6'));
-    expect(() => s.stepOutputs()).toThrow(/arrived damaged: 5 bytes decoded, the guest sent 6/);
+  it('detects output damaged on the way: a line lost, or a byte changed within the base64 alphabet', () => {
+    const lost = new GuestSession(nonce);
+    lost.feed(frame(`out cpu ${Buffer.from('hello').toString('base64')}`));
+    lost.feed(`HVB ${nonce} out cpu aGVs!G8K\n`);
+    lost.feed(frame(`end cpu exit=0 ms=1 bytes=11 sha256=${sha256('hello hello')}`));
+    expect(() => lost.stepOutputs()).toThrow(/arrived damaged: 5 bytes decoded, the guest sent 11; 1 line\(s\) with the run's nonce did not validate, the first: out needs a step id and one base64 word: HVB <nonce> out cpu aGVs!G8K/);
+    const changed = new GuestSession(nonce);
+    changed.feed(frame(`out cpu ${Buffer.from('hellp').toString('base64')}`));
+    changed.feed(frame(`end cpu exit=0 ms=1 bytes=5 sha256=${sha256('hello')}`));
+    expect(() => changed.stepOutputs()).toThrow(/arrived damaged: all 5 bytes arrived but their sha256 differs from the guest's$/);
   });
 
   it('keeps the first ready and records guest errors', () => {
