@@ -7,6 +7,7 @@ import { readLabState } from '../../src/labs/state.ts';
 import { processGone } from '../../src/labs/proc.ts';
 import type { Sample } from '../../src/results/sample.ts';
 import { hvbench } from '../support/cli.ts';
+import { resumeNestedFaults } from '../support/nested-faults.ts';
 import { guestImage, IMAGE_BUILD_TIMEOUT_MS } from '../support/guest-image.ts';
 
 // Opt-in (HVBENCH_SLOW_TESTS=1; reported as skipped otherwise): an HVM guest on the Xen lab
@@ -45,14 +46,16 @@ describe.skipIf(!slow)('Xen lab with --hvm: an HVM guest with an emulated IDE di
     pid = state!.pid;
   });
 
-  it('runs a disk case on an HVM guest\'s emulated IDE disk, driven by ata_piix', { timeout: 40 * MINUTES }, async () => {
+  it('runs a disk case on an HVM guest\'s emulated IDE disk, driven by ata_piix', { timeout: 120 * MINUTES }, async () => {
     expect(pid, 'the lab of the test above').toBeDefined();
     const t0 = Date.now();
     const r = await hvbench(['run', 'test/labs/xen-hvm-suite.ts', '--out', out], { env: env(), timeoutMs: 39 * MINUTES });
     process.stderr.write(`hvbench run (HVM) on lab-xen: exit ${r.exitCode} after ${((Date.now() - t0) / 1000).toFixed(0)} s\n${r.stdout}\n`);
-    expect(r.exitCode, r.stdout + r.stderr).toBe(0);
     const [runId] = await readdir(out);
-    const record = JSON.parse(await readFile(join(out, runId!, 'run.json'), 'utf8')) as { cases: { id: string; status: string; host?: string }[] };
+    // Like the PVH cases of xen-lab.int.test.ts, and more often: the nested SVM emulation can
+    // break an HVM guest; such a run is resumed at most twice.
+    const { record, resumes } = await resumeNestedFaults(join(out, runId!), { stateRoot, guestTypes: ['hvm'], maxResumes: 2, timeoutMs: 39 * MINUTES });
+    expect(r.exitCode === 0 || resumes > 0, r.stdout + r.stderr).toBe(true);
     expect(record.cases.map((c) => [c.id, c.status, c.host])).toEqual([['xen:hvm/disk/io=emulated,runtimeSec=3,sizeMiB=64', 'completed', 'lab-xen']]);
     const samples = (await readFile(join(out, runId!, 'samples.jsonl'), 'utf8'))
       .trim()

@@ -19,6 +19,7 @@ import { workloads as shipped } from '../../src/workloads/registry.ts';
 import type { Workload } from '../../src/workloads/workload.ts';
 import { z } from 'zod';
 import { hvbench } from '../support/cli.ts';
+import { resumeNestedFaults } from '../support/nested-faults.ts';
 import { guestImage, IMAGE_BUILD_TIMEOUT_MS } from '../support/guest-image.ts';
 
 // Every Xen check that needs real Xen, on ONE boot of the Xen lab (Xen 4.17 and a Linux
@@ -97,28 +98,13 @@ describe('Xen lab', () => {
     );
     process.stderr.write(`hvbench run on lab-xen: exit ${r.exitCode} after ${((Date.now() - t0) / 1000).toFixed(0)} s\n${r.stdout}\n`);
     const [runId] = await readdir(out);
-    type Record = { status: string; cases: { id: string; status: string; host?: string; error?: { message: string }; guestLogTail?: string[] }[] };
-    const readRecord = async () => JSON.parse(await readFile(join(out, runId!, 'run.json'), 'utf8')) as Record;
-    let record = await readRecord();
     // PVH guests run on QEMU's emulation of AMD SVM with nested paging, which now and then
-    // breaks them: a tool dies of a signal (fio, SIGSEGV), the guest kernel oopses on a
-    // corrupt GS base and panics, a step's output is changed on its way out. Seen in about one
-    // PVH case in eight; never in a PV guest, which does not use SVM. Such a repetition is
-    // recorded as failed with the evidence; the run is then resumed, as a user would, at most
-    // twice, and everything else about it must hold. Any other failure fails the test at once.
-    const nestedFault = (c: Record['cases'][number]) =>
-      c.status === 'failed' &&
-      c.id.startsWith('xen:pvh/') &&
-      /exited with status 1(?:29|3\d|4\d)\b|\(guest crashed \(kernel panic\)\)|\(guest rebooted\b|arrived damaged: /.test(c.error?.message ?? '');
-    let resumes = 0;
-    for (; resumes < 2; resumes++) {
-      const open = record.cases.filter((c) => c.status !== 'completed');
-      if (open.length === 0 || !open.every(nestedFault)) break;
-      for (const c of open) process.stderr.write(`xen lab: ${c.id} failed (${c.error?.message}); guest log tail:\n${(c.guestLogTail ?? []).join('\n')}\nresuming the run\n`);
-      const resumed = await hvbench(['run', '--resume', join(out, runId!), '--host', 'lab-xen'], { env: { HVBENCH_LABS: stateRoot }, timeoutMs: 15 * MINUTES });
-      process.stderr.write(`hvbench run --resume on lab-xen: exit ${resumed.exitCode}\n${resumed.stdout}\n`);
-      record = await readRecord();
-    }
+    // breaks them (a tool dies of a signal, the guest kernel oopses on a corrupt GS base, a
+    // step's output is changed on its way out): about one PVH case in eight, never a PV guest,
+    // which does not use SVM. Such a case is recorded as failed with the evidence and the run
+    // resumed, as a user would, at most twice; everything else about it must hold. Any other
+    // failure fails the test at once.
+    const { record, resumes } = await resumeNestedFaults(join(out, runId!), { stateRoot, guestTypes: ['pvh'], maxResumes: 2, timeoutMs: 15 * MINUTES });
     expect(record.status).toBe('completed');
     // The disk job (four fio steps) fits a PV guest's 1023-byte command line only gzipped (hvb.jobz=).
     expect(record.cases.map((c) => [c.id, c.status, c.host]).sort(), r.stdout + r.stderr).toEqual([
