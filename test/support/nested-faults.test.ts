@@ -1,0 +1,30 @@
+import { describe, expect, it } from 'vitest';
+import { isNestedFault } from './nested-faults.ts';
+
+// The messages are the ones the lab produced (CI and by hand) when the nested SVM emulation broke a guest.
+const seen = [
+  'repetition 1: the guest reported: step randread exited with status 139; the guest kernel said: fio[312]: segfault at 0 ip 0 sp 0 error 4',
+  'repetition 1: the guest stopped before the job was done (guest crashed (kernel panic)); the guest kernel panicked: Fatal exception in interrupt',
+  'repetition 6: the guest stopped before the job was done (guest rebooted (an HVM guest that panics with panic=-1 reboots))',
+  'repetition 1: output of guest step "randwrite-report" arrived damaged: 6448 bytes decoded, the guest sent 6592',
+];
+const failed = (id: string, message: string) => ({ id, status: 'failed', error: { message } });
+
+describe('nested-fault signatures of the lab tests', () => {
+  it('match the failures the nested emulation caused, for the guest types named', () => {
+    for (const m of seen) expect(isNestedFault(failed('xen:pvh/disk/io=paravirtual', m), ['pvh']), m).toBe(true);
+  });
+
+  it('never match a PV guest, a completed case or another failure', () => {
+    for (const m of seen) expect(isNestedFault(failed('xen:pv/disk/io=paravirtual', m), ['pvh'])).toBe(false);
+    expect(isNestedFault({ id: 'xen:pvh/cpu', status: 'completed', error: { message: seen[0]! } }, ['pvh'])).toBe(false);
+    for (const m of [
+      'repetition 1: the guest reported: step randread exited with status 1',
+      'repetition 1: the VM did not start: xl create ended before the domain ran: exit code 6',
+      'repetition 1: timed out after 300 s',
+      'repetition 1: fio output: the JSON report does not parse',
+    ]) {
+      expect(isNestedFault(failed('xen:pvh/disk', m), ['pvh']), m).toBe(false);
+    }
+  });
+});
