@@ -68,10 +68,22 @@ async function must(host: Host, argv: string[], what: string): Promise<string> {
   return r.stdout;
 }
 
-/** Creates the bridge with the peers' address and brings it up; removes it again if a step fails. */
+/**
+ * A bridge on whose address nothing listens is another run's that is still starting its
+ * peers while it is younger than this (its mark, the dom0's clock at creation, in the
+ * interface's alias); older, or without a mark, it is a killed run's.
+ */
+export const STALE_BRIDGE_AGE_S = 600;
+const MARK = /^hvbench-(\d{1,12})$/;
+
+/**
+ * Creates the bridge, marked with the dom0's clock, with the peers' address, and brings it
+ * up; removes it again if a step fails.
+ */
 export async function createBridge(host: Host, name: string, block: Dom0Block): Promise<void> {
   await must(host, ['ip', 'link', 'add', 'name', name, 'type', 'bridge'], `creating bridge ${name}`);
   try {
+    await must(host, ['sh', '-c', 'date +hvbench-%s >"/sys/class/net/$1/ifalias"', 'sh', name], `marking bridge ${name}`);
     await must(host, ['ip', 'addr', 'add', `${block.peer}/${DOM0_PREFIX_LENGTH}`, 'dev', name], `addressing bridge ${name}`);
     await must(host, ['ip', 'link', 'set', name, 'up'], `bringing bridge ${name} up`);
   } catch (error) {
@@ -92,15 +104,40 @@ export async function usedAddresses(host: Host): Promise<Map<string, string[]>> 
 }
 
 /**
+ * Ages in seconds of the bridges named in the output of `date +%s` followed by one
+ * `<bridge> <alias>` line per bridge; undefined for a bridge without an hvbench mark.
+ */
+export function bridgeAges(text: string): Map<string, number | undefined> {
+  const [first = '', ...lines] = text.split('\n');
+  const now = /^\d{1,12}$/.test(first.trim()) ? Number(first.trim()) : undefined;
+  const ages = new Map<string, number | undefined>();
+  for (const line of lines) {
+    const [name = '', alias = ''] = line.trim().split(/\s+/);
+    if (!BRIDGE.test(name)) continue;
+    const mark = MARK.exec(alias);
+    ages.set(name, mark && now !== undefined ? now - Number(mark[1]) : undefined);
+  }
+  return ages;
+}
+
+/**
  * hvbench bridges left by a run that was killed: an `hvbbr-` bridge on whose address no
- * peer listens any more (a live network's peers listen from its creation on, see
- * dom0-network.ts). Returns the names removed.
+ * peer listens (a live network's peers listen from the moment they start, see
+ * dom0-network.ts) and that is older than STALE_BRIDGE_AGE_S or unmarked, so that another
+ * run's bridge whose peers are still starting is left alone. Returns the names removed.
  */
 export async function removeStaleBridges(host: Host, addresses: Map<string, string[]>): Promise<string[]> {
   const bridges = parseLinkNames(await must(host, ['ip', '-o', 'link', 'show'], 'listing links')).filter((n) => BRIDGE.test(n));
   if (bridges.length === 0) return [];
   const listening = new Set(parseProcNet(await must(host, ['cat', '/proc/net/tcp'], 'reading the TCP sockets')).filter((s) => s.state === 0x0a).map((s) => s.address));
-  const stale = bridges.filter((b) => !(addresses.get(b) ?? []).some((a) => listening.has(a)));
+  const silent = bridges.filter((b) => !(addresses.get(b) ?? []).some((a) => listening.has(a)));
+  if (silent.length === 0) return [];
+  const script = 'date +%s; for b do echo "$b $(cat "/sys/class/net/$b/ifalias" 2>/dev/null)"; done';
+  const ages = bridgeAges(await must(host, ['sh', '-c', script, 'sh', ...silent], 'reading the bridges\' marks'));
+  const stale = silent.filter((b) => {
+    const age = ages.get(b);
+    return age === undefined || Math.abs(age) >= STALE_BRIDGE_AGE_S;
+  });
   for (const b of stale) await deleteBridge(host, b);
   return stale;
 }

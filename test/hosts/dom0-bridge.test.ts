@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { bridgeName, freeBlock, parseIpv4Addresses, parseLinkNames } from '../../src/hosts/dom0-bridge.ts';
+import { bridgeAges, bridgeName, freeBlock, parseIpv4Addresses, parseLinkNames } from '../../src/hosts/dom0-bridge.ts';
 
 // `ip -o -4 addr show` and `ip -o link show` as busybox 1.35 prints them in the Xen lab's
 // dom0, with a bridge of hvbench's and a guest's vif on it (iproute2 prints the same fields).
@@ -41,5 +41,19 @@ describe('dom0 bridges', () => {
     expect(bridgeName('0a1b2c')).toBe('hvbbr-0a1b2c');
     expect(bridgeName()).toMatch(/^hvbbr-[0-9a-f]{6}$/);
     expect(() => bridgeName('x; rm')).toThrow(/not an hvbench bridge name/);
+  });
+
+  it('reads the age of each bridge from its mark; unmarked or foreign aliases have none', () => {
+    const text = ['1764268800', 'hvbbr-0a1b2c hvbench-1764268200', 'hvbbr-dead00 ', 'hvbbr-beef00 someone else', 'eth0 hvbench-1', 'hvbbr-cafe00 hvbench-1764268830', ''].join('\n');
+    expect(bridgeAges(text)).toEqual(
+      new Map([
+        ['hvbbr-0a1b2c', 600],
+        ['hvbbr-dead00', undefined],
+        ['hvbbr-beef00', undefined],
+        ['hvbbr-cafe00', -30],
+      ]),
+    );
+    // Without the dom0's clock no age is known: every silent bridge counts as a killed run's.
+    expect(bridgeAges('date: bad\nhvbbr-0a1b2c hvbench-1764268200')).toEqual(new Map([['hvbbr-0a1b2c', undefined]]));
   });
 });

@@ -51,15 +51,28 @@ afterAll(async () => {
 
 describe.skipIf(!root)('a dom0 network (in a namespace standing in for dom0)', () => {
   it('makes a bridge with the peers on it, removes a stale bridge of an earlier run, and leaves nothing on close', { timeout: 120_000 }, async () => {
-    // What a killed run leaves: an hvbench bridge whose peers are gone.
-    execFileSync('ip', ['-n', ns, 'link', 'add', 'name', 'hvbbr-dead00', 'type', 'bridge']);
-    execFileSync('ip', ['-n', ns, 'addr', 'add', '10.214.7.1/30', 'dev', 'hvbbr-dead00']);
+    // What a killed run leaves: an hvbench bridge whose peers are gone, unmarked (an older
+    // hvbench) or marked 11 minutes ago. And another run's bridge made a moment ago, whose
+    // peers are not listening yet: it stays.
+    const bridge = (name: string, cidr: string, mark?: string) => {
+      execFileSync('ip', ['-n', ns, 'link', 'add', 'name', name, 'type', 'bridge']);
+      execFileSync('ip', ['-n', ns, 'addr', 'add', cidr, 'dev', name]);
+      if (mark !== undefined) execFileSync('ip', ['-n', ns, 'link', 'set', 'dev', name, 'alias', mark]);
+    };
+    const now = Math.floor(Date.now() / 1000);
+    bridge('hvbbr-dead00', '10.214.7.1/30');
+    bridge('hvbbr-dead01', '10.214.7.5/30', `hvbench-${now - 660}`);
+    bridge('hvbbr-a11be0', '10.214.7.9/30', `hvbench-${now - 5}`);
     const said: string[] = [];
     const dom0 = new NetnsHost(new LocalHost(), ns);
     const net = await openDom0Network(dom0, { image, log: (l) => said.push(l) });
     try {
-      expect(said.join('\n')).toMatch(/removed 1 bridge\(s\) left in dom0 .*: hvbbr-dead00/);
-      expect(links()).not.toMatch(/hvbbr-dead00/);
+      expect(said.join('\n')).toMatch(/removed 2 bridge\(s\) left in dom0 .*: hvbbr-dead00, hvbbr-dead01$/);
+      expect(links()).not.toMatch(/hvbbr-dead0/);
+      expect(links()).toContain('hvbbr-a11be0:');
+      execFileSync('ip', ['-n', ns, 'link', 'del', 'hvbbr-a11be0']);
+      // Its own bridge carries the dom0's clock as its mark.
+      expect(Number(inNs('cat', `/sys/class/net/${net.bridge}/ifalias`).trim().replace(/^hvbench-/, ''))).toBeGreaterThanOrEqual(now - 5);
       expect(net.attach).toEqual({ kind: 'bridge', bridge: net.bridge });
       expect(net.dims).toEqual({ net_attach: 'bridge' });
       expect(net.endpoint).toMatchObject({ mode: 'bridge', guestCidr: expect.stringMatching(/^10\.214\.\d+\.\d+\/30$/), ports: { iperf3: 5201, sockperfUdp: 11111, sockperfTcp: 11112 } });
