@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -59,11 +60,15 @@ afterAll(async () => {
 describe('a remote host that dies mid-run', () => {
   it('fails its cases with the cause; the local host goes on; nothing is left', { timeout: 300_000 }, async () => {
     const remoteVms: number[] = [];
+    const remoteDirs: string[] = [];
     const backend: Backend = {
       ...tcgBackend,
       async launch(vm, host) {
         const running = await tcgBackend.launch(vm, host);
-        if (host === remote) remoteVms.push(running.pid);
+        if (host === remote) {
+          remoteVms.push(running.pid);
+          remoteDirs.push((running as { tempDir?: string }).tempDir ?? '');
+        }
         return running;
       },
     };
@@ -100,5 +105,11 @@ describe('a remote host that dies mid-run', () => {
     expect(liveVms.size).toBe(0);
     for (const pid of remoteVms) expect(isRunning(pid), `remote QEMU ${pid}`).toBe(false);
     expect(descendants(sshdPid)).toEqual([]);
+    // The VM folder of the guest that ran when the host died stays on that host: nobody
+    // could reach it to remove it. The "remote" host is this machine, so the test does.
+    expect(remoteDirs).toHaveLength(1);
+    expect(remoteDirs[0]).toMatch(/hvbench-hang-r1-/);
+    expect(existsSync(remoteDirs[0]!)).toBe(true);
+    await rm(remoteDirs[0]!, { recursive: true, force: true });
   });
 });
