@@ -1,0 +1,117 @@
+import type { Dims } from '../results/sample.ts';
+
+/**
+ * The catalogue of sample dimensions: every dimension a run records, declared once with
+ * its role. Compare, report and history group samples through this file and nowhere else.
+ *
+ * - configuration: matched across everything that is compared (workload, parameters,
+ *   vCPUs, memory, I/O class, device model). `device` marks the ones that describe the
+ *   case's device: a variant without devices (native) is the reference for every device
+ *   model of its workload.
+ * - variant: what is compared (backend, Xen guest type).
+ * - follows: follows from the variant or from the configuration (the accelerator, what the
+ *   guest sees of its platform, its clocksource, the driver that bound a device model, dom0
+ *   kernel, Xen scheduler, vhost): shown, never splitting a series. A value that differs
+ *   between repetitions of one case becomes a note.
+ * - host: where the case ran. Matched between two runs (a regression gate compares like
+ *   with like); within one run it follows the variant (a backend runs where it can).
+ * - provenance: versions of what is under test; reported when they differ, never matched.
+ * - run: differs from run to run by construction (run, rep, seq, the case id).
+ */
+
+export type DimRole = 'configuration' | 'variant' | 'follows' | 'host' | 'provenance' | 'run';
+
+export interface DimDef {
+  role: DimRole;
+  /** What a person reads in a legend or a table header. */
+  label: string;
+  /** A configuration dimension that describes the case's device. */
+  device?: boolean;
+}
+
+export const DIMENSIONS: Readonly<Record<string, DimDef>> = {
+  workload: { role: 'configuration', label: 'workload' },
+  vcpus: { role: 'configuration', label: 'vCPUs' },
+  memory_mib: { role: 'configuration', label: 'memory (MiB)' },
+  io: { role: 'configuration', label: 'I/O class', device: true },
+  disk_model: { role: 'configuration', label: 'disk model', device: true },
+  nic_model: { role: 'configuration', label: 'NIC model', device: true },
+  net_attach: { role: 'configuration', label: 'network attachment', device: true },
+  backend: { role: 'variant', label: 'backend' },
+  guest_type: { role: 'variant', label: 'Xen guest type' },
+  accel: { role: 'follows', label: 'accelerator' },
+  cpu_model: { role: 'follows', label: 'CPU model' },
+  vhost_net: { role: 'follows', label: 'vhost-net' },
+  guest_hypervisor: { role: 'follows', label: 'hypervisor seen by the guest' },
+  guest_clocksource: { role: 'follows', label: 'guest clocksource' },
+  dom0_kernel: { role: 'follows', label: 'dom0 kernel' },
+  xen_scheduler: { role: 'follows', label: 'Xen scheduler' },
+  disk_driver: { role: 'follows', label: 'disk driver' },
+  nic_driver: { role: 'follows', label: 'NIC driver' },
+  host: { role: 'host', label: 'host' },
+  host_kind: { role: 'host', label: 'host kind' },
+  host_cpu: { role: 'host', label: 'host CPU' },
+  suite: { role: 'provenance', label: 'suite' },
+  image: { role: 'provenance', label: 'guest image' },
+  initrd: { role: 'provenance', label: 'initrd' },
+  guest_kernel: { role: 'provenance', label: 'guest kernel' },
+  qemu: { role: 'provenance', label: 'QEMU' },
+  xen: { role: 'provenance', label: 'Xen' },
+  run: { role: 'run', label: 'run' },
+  rep: { role: 'run', label: 'repetition' },
+  seq: { role: 'run', label: 'sequence' },
+  case: { role: 'run', label: 'case' },
+};
+
+/** Workload parameters (`param.<name>`) are configuration; `param.io` and `param.device` describe the device. */
+const DEVICE_PARAMS = new Set(['param.io', 'param.device']);
+
+/** The definition of a dimension. One not in the catalogue is configuration: it is matched, never silently pooled. */
+export function dimDef(dim: string): DimDef {
+  const known = DIMENSIONS[dim];
+  if (known) return known;
+  if (dim.startsWith('param.')) return { role: 'configuration', label: dim.slice(6), ...(DEVICE_PARAMS.has(dim) ? { device: true } : {}) };
+  return { role: 'configuration', label: dim };
+}
+
+export function roleOf(dim: string): DimRole {
+  return dimDef(dim).role;
+}
+
+/** The variant dimensions, in the order a label names them. */
+export const VARIANT_DIMS: readonly string[] = Object.keys(DIMENSIONS).filter((d) => DIMENSIONS[d]!.role === 'variant');
+/** The provenance dimensions (reported when they differ between the sides of a comparison). */
+export const PROVENANCE_DIMS: readonly string[] = Object.keys(DIMENSIONS).filter((d) => DIMENSIONS[d]!.role === 'provenance');
+/** The run-specific dimensions. */
+export const RUN_DIMS: readonly string[] = Object.keys(DIMENSIONS).filter((d) => DIMENSIONS[d]!.role === 'run');
+
+/** `tcg`, `xen pvh`: the variant a sample belongs to. */
+export function variantOf(dims: Dims): string {
+  return VARIANT_DIMS.filter((d) => dims[d] !== undefined).map((d) => String(dims[d])).join(' ') || 'unknown';
+}
+
+/** Whether a configuration dimension describes the case's device. */
+export function isDeviceDim(dim: string): boolean {
+  return dimDef(dim).device === true;
+}
+
+/**
+ * How a comparison treats the dimensions:
+ * - `runs`: run against baseline; configuration, variant and host dims are matched.
+ * - `within`: variants of one run side by side; configuration is matched, the variant
+ *   dimensions tell the sides apart, host dims follow the variant.
+ */
+export type MatchMode = 'runs' | 'within';
+
+/** Whether a dimension is part of a series' identity in this mode (the user's `ignore` aside). */
+export function isMatched(dim: string, mode: MatchMode): boolean {
+  const role = roleOf(dim);
+  if (role === 'configuration' || role === 'variant') return true;
+  return role === 'host' && mode === 'runs';
+}
+
+/** Whether a dimension is shown with a series as a fact (follows, or host within a run). */
+export function isFact(dim: string, mode: MatchMode): boolean {
+  const role = roleOf(dim);
+  return role === 'follows' || (role === 'host' && mode === 'within');
+}
