@@ -1,54 +1,51 @@
+import { dimDef, isDeviceDim, isFact, isMatched, PROVENANCE_DIMS as CATALOGUE_PROVENANCE, RUN_DIMS, VARIANT_DIMS, variantOf, type MatchMode } from '../dims/catalogue.ts';
 import type { Better, Dims, Sample } from '../results/sample.ts';
 
 /**
- * Series: the values of one metric that belong together, matched by their dimensions.
- * Two samples are in the same series when metric, unit, direction and every dimension
- * agree, except the dimensions below, which are left out of the match.
+ * Series: the values of one metric that belong together. Which dimensions take part in
+ * the match is decided by the catalogue of dimensions (src/dims/catalogue.ts): the
+ * configuration and the variant always; the host between runs. Dimensions that follow
+ * from the variant are kept as facts of the series (a value that differs between
+ * repetitions is a note, never a second series); provenance is collected to be reported
+ * when it differs.
  */
 
-/** Differ from run to run by construction. (`ts` is a field of the sample, never matched.) */
-export const RUN_SPECIFIC_DIMS: readonly string[] = ['run', 'rep', 'seq'];
+/** Run-specific dimensions (never matched). */
+export const RUN_SPECIFIC_DIMS: readonly string[] = RUN_DIMS;
+/** Versions of what is under test: never matched; reported when they differ. */
+export const PROVENANCE_DIMS: readonly string[] = CATALOGUE_PROVENANCE;
+/** Never matched by their role; the user's `--ignore` adds to these. */
+export const DEFAULT_IGNORED_DIMS: readonly string[] = [...RUN_DIMS, ...CATALOGUE_PROVENANCE];
 /**
- * Versions of what is under test: a regression check compares across them (a new QEMU, a
- * new image, a new guest kernel), so they are not matched; compare reports when they differ.
- */
-export const PROVENANCE_DIMS: readonly string[] = ['image', 'initrd', 'guest_kernel', 'qemu', 'xen'];
-/** Redundant: the case id is built from backend, workload and parameters, which are matched one by one. */
-export const DERIVED_DIMS: readonly string[] = ['case'];
-/**
- * Dimensions that follow from another one, left out too when comparing by that one: a
- * backend brings its accelerator, CPU model, vhost-net choice and what the guest sees of it;
- * an I/O class or a device model is set by a parameter and brings the model and the driver
- * that bound it (so `--by io --reference paravirtual` pairs virtio with IDE and e1000).
+ * Comparing by a configuration dimension: the dimensions that follow from it (so
+ * `--by io --reference paravirtual` pairs virtio with IDE and e1000).
  */
 export const FOLLOWS_FROM: Readonly<Record<string, readonly string[]>> = {
-  backend: ['accel', 'cpu_model', 'vhost_net', 'guest_hypervisor', 'guest_clocksource'],
-  io: ['param.io', 'param.device', 'disk_model', 'disk_driver', 'nic_model', 'nic_driver'],
-  disk_model: ['param.io', 'param.device', 'io', 'disk_driver'],
-  nic_model: ['param.io', 'param.device', 'io', 'nic_driver'],
+  io: ['param.io', 'param.device', 'disk_model', 'nic_model'],
+  disk_model: ['param.io', 'param.device', 'io'],
+  nic_model: ['param.io', 'param.device', 'io'],
 };
-
-/** Every dimension left out of the match by default. */
-export const DEFAULT_IGNORED_DIMS: readonly string[] = [...RUN_SPECIFIC_DIMS, ...PROVENANCE_DIMS, ...DERIVED_DIMS];
 
 export interface Series {
   key: string;
   metric: string;
   unit: string;
   better: Better;
-  /** The matched dimensions (every dimension but the ignored ones). */
+  /** The matched dimensions (configuration and variant; host between runs). */
   dims: Dims;
   values: number[];
   /** The `rep` dimension of each value, when present (for outlier messages). */
   reps: (number | undefined)[];
   /** Values seen for each provenance dimension. */
   provenance: Record<string, string[]>;
+  /** Values seen for each dimension that follows from the variant (accel, clocksource, …). */
+  facts: Record<string, string[]>;
 }
 
 /** The dims that take part in the match. */
-export function matchedDims(dims: Dims, ignore: ReadonlySet<string>): Dims {
+export function matchedDims(dims: Dims, ignore: ReadonlySet<string>, mode: MatchMode = 'runs'): Dims {
   const out: Dims = {};
-  for (const k of Object.keys(dims).sort()) if (!ignore.has(k)) out[k] = dims[k]!;
+  for (const k of Object.keys(dims).sort()) if (!ignore.has(k) && isMatched(k, mode)) out[k] = dims[k]!;
   return out;
 }
 
@@ -57,23 +54,30 @@ export function seriesKey(s: Pick<Sample, 'metric' | 'unit' | 'better'>, dims: D
 }
 
 /** Groups samples into series, in order of first appearance. */
-export function groupSeries(samples: readonly Sample[], ignore: ReadonlySet<string> = new Set(DEFAULT_IGNORED_DIMS)): Series[] {
+export function groupSeries(samples: readonly Sample[], ignore: ReadonlySet<string> = new Set(DEFAULT_IGNORED_DIMS), mode: MatchMode = 'runs'): Series[] {
   const byKey = new Map<string, Series>();
   for (const s of samples) {
-    const dims = matchedDims(s.dims, ignore);
+    const dims = matchedDims(s.dims, ignore, mode);
     const key = seriesKey(s, dims);
     let series = byKey.get(key);
-    if (!series) byKey.set(key, (series = { key, metric: s.metric, unit: s.unit, better: s.better, dims, values: [], reps: [], provenance: {} }));
+    if (!series) byKey.set(key, (series = { key, metric: s.metric, unit: s.unit, better: s.better, dims, values: [], reps: [], provenance: {}, facts: {} }));
     series.values.push(s.value);
     series.reps.push(typeof s.dims.rep === 'number' ? s.dims.rep : undefined);
-    for (const p of PROVENANCE_DIMS) {
-      const v = s.dims[p];
-      if (v === undefined) continue;
-      const seen = (series.provenance[p] ??= []);
+    for (const [k, v] of Object.entries(s.dims)) {
+      const into = PROVENANCE_DIMS.includes(k) ? series.provenance : isFact(k, mode) || (ignore.has(k) && dimDef(k).role !== 'run') ? series.facts : undefined;
+      if (!into) continue;
+      const seen = (into[k] ??= []);
       if (!seen.includes(String(v))) seen.push(String(v));
     }
   }
   return [...byKey.values()];
+}
+
+/** Facts that took more than one value within a series: `guest_clocksource: tsc-early, tsc`. */
+export function varyingFacts(series: Pick<Series, 'facts'>): string[] {
+  return Object.entries(series.facts)
+    .filter(([, values]) => values.length > 1)
+    .map(([k, values]) => `${dimDef(k).label}: ${values.join(', ')}`);
 }
 
 export interface SeriesPair {
@@ -104,60 +108,95 @@ export function matchRuns(a: readonly Sample[], b: readonly Sample[], ignore: Re
 }
 
 export interface ByMatch {
-  pairs: (SeriesPair & { value: string })[];
+  pairs: (SeriesPair & { value: string; deviceless?: true })[];
   /** Series with no reference counterpart. */
   unmatched: Series[];
   /** Every value the `by` dimension takes. */
   values: string[];
 }
 
+/** The value a sample has for `by`: a variant dimension stands for the whole variant (`xen pvh`). */
+export function byValue(dims: Dims, by: string): string | undefined {
+  if (VARIANT_DIMS.includes(by)) return dims[by] === undefined ? undefined : variantOf(dims);
+  const v = dims[by];
+  return v === undefined ? undefined : String(v);
+}
+
+/**
+ * A series without a device of its own (native: `io` is `none`, its disk a file of the host):
+ * it is the reference for every device model of its configuration.
+ */
+export function isDeviceless(dims: Dims): boolean {
+  return dims.io === 'none';
+}
+
+/** The configuration without the device dimensions: what a deviceless reference is matched on. */
+export function withoutDevice(dims: Dims): Dims {
+  const out: Dims = {};
+  for (const k of Object.keys(dims)) if (!isDeviceDim(k)) out[k] = dims[k]!;
+  return out;
+}
+
 /**
  * Within one run: for every group of series that differ only in dimension `by` (and what
  * follows from it), pairs the series where `by` is `reference` (A) with each other (B).
+ * Comparing by a variant dimension (backend), the values are whole variants (`xen pvh`),
+ * and a reference without a device (native) is the reference of every device model.
  */
 export function matchBy(samples: readonly Sample[], by: string, reference: string, ignore: ReadonlySet<string>): ByMatch {
-  const groupIgnore = new Set([...ignore, by, ...(FOLLOWS_FROM[by] ?? [])]);
-  const groups = new Map<string, Map<string, Sample[]>>();
+  const isVariant = VARIANT_DIMS.includes(by);
+  const seriesIgnore = new Set([...ignore, ...(isVariant ? [] : (FOLLOWS_FROM[by] ?? []))]);
+  const dropFromGroup = new Set([by, ...(isVariant ? VARIANT_DIMS : (FOLLOWS_FROM[by] ?? []))]);
   const values = new Set<string>();
+  const withValue: { value: string; series: Series }[] = [];
+  const bySeries = new Map<string, Sample[]>();
+  const valueOf = new Map<string, string>();
   for (const s of samples) {
-    const v = s.dims[by];
+    const v = byValue(s.dims, by);
     if (v === undefined) continue;
-    values.add(String(v));
-    const key = seriesKey(s, matchedDims(s.dims, groupIgnore));
-    let group = groups.get(key);
-    if (!group) groups.set(key, (group = new Map()));
-    const list = group.get(String(v));
-    if (list) list.push(s);
-    else group.set(String(v), [s]);
+    values.add(v);
+    const key = seriesKey(s, matchedDims(s.dims, seriesIgnore, 'within'));
+    (bySeries.get(key) ?? bySeries.set(key, []).get(key)!).push(s);
+    valueOf.set(key, v);
   }
-  const seriesIgnore = new Set([...ignore, ...(FOLLOWS_FROM[by] ?? [])]);
+  for (const [key, list] of bySeries) withValue.push({ value: valueOf.get(key)!, series: groupSeries(list, seriesIgnore, 'within')[0]! });
+  const groupKey = (s: Series, device: boolean) => {
+    const d: Dims = {};
+    for (const k of Object.keys(s.dims)) if (!dropFromGroup.has(k) && (device || !isDeviceDim(k))) d[k] = s.dims[k]!;
+    return seriesKey(s, d);
+  };
+  const refs = new Map<string, Series>();
+  const devicelessRefs = new Map<string, Series>();
+  for (const { value, series } of withValue) {
+    if (value !== reference) continue;
+    refs.set(groupKey(series, true), series);
+    if (isDeviceless(series.dims)) devicelessRefs.set(groupKey(series, false), series);
+  }
   const pairs: ByMatch['pairs'] = [];
   const unmatched: Series[] = [];
-  for (const group of groups.values()) {
-    const ref = group.get(reference);
-    const a = ref ? groupSeries(ref, seriesIgnore)[0] : undefined;
-    for (const [value, list] of group) {
-      if (value === reference) continue;
-      const b = groupSeries(list, seriesIgnore)[0]!;
-      if (a) pairs.push({ a, b, value });
-      else unmatched.push(b);
-    }
+  for (const { value, series } of withValue) {
+    if (value === reference) continue;
+    const exact = refs.get(groupKey(series, true));
+    const deviceless = exact ? undefined : devicelessRefs.get(groupKey(series, false));
+    if (exact) pairs.push({ a: exact, b: series, value });
+    else if (deviceless) pairs.push({ a: deviceless, b: series, value, deviceless: true });
+    else unmatched.push(series);
   }
   return { pairs, unmatched, values: [...values].sort() };
 }
 
 /**
- * A short name for a series: `backend/workload p=v,…` and then any other dimension in
- * `extra` (dimensions that vary between the series shown together).
+ * A short name for a series: `variant/workload p=v,…` and then any other matched
+ * dimension in `extra` (dimensions that vary between the series shown together).
  */
 export function seriesLabel(dims: Dims, extra: readonly string[] = []): string {
-  const head = [dims.backend, dims.workload].filter((v) => v !== undefined).join('/');
+  const variant = VARIANT_DIMS.some((d) => dims[d] !== undefined) ? variantOf(dims).replace(' ', ':') : undefined;
+  const head = [variant, dims.workload].filter((v) => v !== undefined).join('/');
   const params = Object.keys(dims)
     .filter((k) => k.startsWith('param.'))
     .map((k) => `${k.slice(6)}=${dims[k]}`)
     .join(',');
-  const implied = new Set(FOLLOWS_FROM.backend);
-  const rest = extra.filter((k) => k in dims && k !== 'backend' && k !== 'workload' && !k.startsWith('param.') && !implied.has(k)).map((k) => `${k}=${dims[k]}`);
+  const rest = extra.filter((k) => k in dims && !VARIANT_DIMS.includes(k) && k !== 'workload' && !k.startsWith('param.') && !isFact(k, 'within')).map((k) => `${k}=${dims[k]}`);
   return [head, params, ...rest].filter((s) => s !== '').join(' ') || '(all)';
 }
 
