@@ -7,6 +7,7 @@ import { initrdFor, type CaseInitrd } from '../guest/initrd.ts';
 import type { ProbeKind } from '../guest/protocol/job.ts';
 import type { Host } from '../hosts/host.ts';
 import type { Dims } from '../results/sample.ts';
+import { requireAbsolute } from './absolute-paths.ts';
 import type { NetEndpoint } from '../workloads/net-endpoint.ts';
 import type { Workload, WorkloadContext } from '../workloads/workload.ts';
 
@@ -70,6 +71,7 @@ export const NIC_ID = 'net0';
  * disk and its network. What was made is released again if a later part fails.
  */
 export async function setupCase(input: CaseSetupInput): Promise<CaseSetup> {
+  requireAbsolute(input.scratchDir, 'the scratch folder');
   const initrd = await initrdFor(input.image, input.workload.tools ?? []);
   const { disk, nic } = input.devices;
   const dims: Dims = { initrd: initrd.hash };

@@ -9,6 +9,7 @@ import type { Dims } from '../results/sample.ts';
 import { describeError } from '../util/errors.ts';
 import type { MetricValue, StepOutput, Workload } from '../workloads/workload.ts';
 import type { CaseSetup } from './case-setup.ts';
+import { checkVmSpecPaths } from './absolute-paths.ts';
 import { boundDeviceDims } from './device-facts.ts';
 import { processFault, stopCause } from './stop-cause.ts';
 
@@ -93,6 +94,7 @@ export async function runRepetition(input: RepetitionInput): Promise<RepOutcome>
       ...(input.xenType ? { xenType: input.xenType } : {}),
       console: 'serial',
     };
+    checkVmSpecPaths(spec);
   } catch (e) {
     return outcome('failed', { error: `the guest job could not be made: ${describeError(e)}` });
   }

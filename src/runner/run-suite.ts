@@ -1,4 +1,4 @@
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import type { Backend, Capability } from '../backends/backend.ts';
 import type { BackendDevices } from '../devices/capabilities.ts';
 import { caseDevices, type CaseDevices } from '../devices/case-devices.ts';
@@ -97,8 +97,10 @@ interface HostState {
  * a device their backend does not offer, are recorded as skipped with the reason; cases of
  * a host that does not answer fail with the cause, and the other hosts go on.
  */
-export async function runSuite(o: RunSuiteOptions): Promise<RunSuiteResult> {
+export async function runSuite(options: RunSuiteOptions): Promise<RunSuiteResult> {
   const t0 = Date.now();
+  // Run folders (and the scratch disks in them) are handed to VMMs that run elsewhere: absolute from here on.
+  const o: RunSuiteOptions = { ...options, outDir: resolve(options.outDir), ...(options.resume ? { resume: { ...options.resume, dir: resolve(options.resume.dir) } } : {}) };
   const observe = o.observer ?? (() => undefined);
   const runHosts = o.hosts ?? [{ config: { name: o.host.name, kind: o.host.kind, backends: [...new Set(o.cases.map((c) => c.backend))] }, host: o.host }];
   const assignment = assignHosts(o.cases, runHosts.map((h) => h.config), o.suite.interleave);

@@ -18,8 +18,8 @@ import { workloads } from '../../src/workloads/registry.ts';
 import { fakeBackend, stepTranscript } from './fake-backend.ts';
 
 const image = {
-  kernel: 'k',
-  initramfs: 'i',
+  kernel: '/k',
+  initramfs: '/i',
   hash: 'abc',
   dir: 'd',
   manifest: { id: 'm1', kernel: { version: '6.1.0-test' }, initramfs: { sha256: 'b'.repeat(64), bytes: 1 }, segments: [], tools: ['sysbench'] },

@@ -9,7 +9,7 @@ import { DEFAULT_RESULTS_DIR, openRun, type StoredRun } from '../../results/stor
 import type { SuiteOverrides } from '../../results/run-record.ts';
 import { casesLeft, casesToResume, checkResumeSuite } from '../../runner/resume.ts';
 import { HvbError } from '../../util/errors.ts';
-import { dirname } from 'node:path';
+import { dirname, resolve } from 'node:path';
 import { progressObserver } from '../../runner/progress.ts';
 import { runSuite } from '../../runner/run-suite.ts';
 import { expandSuite } from '../../suite/expand.ts';
@@ -35,11 +35,14 @@ export function registerRun(program: Command): void {
     .option('--resume <run>', 'go on with an earlier run (folder, or id under --out): run only what it has not completed')
     .option('--fail-fast', 'stop at the first case that fails or times out')
     .action(async (given: string | undefined, opts: { backend?: string[]; xenType?: string[]; workload?: string[]; host?: string[]; hostsFile?: string; repetitions?: number; out: string; resume?: string; failFast?: boolean }) => {
+      // Every path the user typed is made absolute once, here: VMMs, remote hosts and child
+      // processes run in other working directories.
+      const out = resolve(opts.out);
       let overrides: SuiteOverrides = { ...optional('backends', backendList(opts.backend)), ...optional('xenTypes', backendList(opts.xenType)), ...optional('repetitions', opts.repetitions), ...optional('workloads', backendList(opts.workload)) };
       let resume: StoredRun | undefined;
       if (opts.resume !== undefined) {
         if (Object.keys(overrides).length > 0) throw new HvbError('usage', '--resume runs the cases the run already has: --backend, --xen-type, --workload and --repetitions cannot be given with it');
-        resume = await openRun(opts.resume, { resultsDir: opts.out });
+        resume = await openRun(opts.resume, { resultsDir: out });
         overrides = resume.record.suite.overrides ?? {};
       } else if (given === undefined) throw new HvbError('usage', 'hvbench run: give a suite file (or --resume <run>)');
       const file = given ?? resume!.record.suite.file;
@@ -52,7 +55,7 @@ export function registerRun(program: Command): void {
         process.stdout.write(`every case of ${resume.dir} has completed: nothing to resume\n`);
         return;
       }
-      const selected = await selectHosts({ ...(hostList(opts.host) ? { names: hostList(opts.host)! } : {}), ...(suite.hosts ? { suiteHosts: suite.hosts } : {}), ...(opts.hostsFile ? { hostsFile: opts.hostsFile } : {}) });
+      const selected = await selectHosts({ ...(hostList(opts.host) ? { names: hostList(opts.host)! } : {}), ...(suite.hosts ? { suiteHosts: suite.hosts } : {}), ...(opts.hostsFile ? { hostsFile: resolve(opts.hostsFile) } : {}) });
       const image = await buildImage({ log: (line) => process.stderr.write(`image: ${line}\n`) });
       const leftovers = await cleanLeftovers();
       for (const l of leftovers.removed) process.stderr.write(`cleaned up after an earlier run: ${`network ${l.name}${l.netns ? ` (namespace ${l.netns})` : ''}${l.peers.length ? `, ${l.peers.length} peer process(es)` : ''}`}\n`);
@@ -62,7 +65,7 @@ export function registerRun(program: Command): void {
         suite,
         suiteFile: file,
         cases,
-        outDir: resume ? dirname(resume.dir) : opts.out,
+        outDir: resume ? dirname(resolve(resume.dir)) : out,
         image,
         host: new LocalHost(),
         hosts: selected.hosts,
