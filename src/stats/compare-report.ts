@@ -1,9 +1,11 @@
 import type { Better, Dims, Sample } from '../results/sample.ts';
-import { compareSeries, DEFAULT_RATIO_CI, type Comparison, type RatioCiMethod, type Verdict } from './compare.ts';
+import { BACKEND_VERDICTS, compareBackends, DEFAULT_GATE_TEST, DEFAULT_RATIO_CI, GATE_VERDICTS, measure, type Comparison, type GateTest, type RatioCiMethod, type Verdict } from './compare.ts';
+import { gateFamily } from './family.ts';
+import { findingsOf, type Finding } from './findings.ts';
 import { outlierWarning } from './outliers.ts';
 import { DEFAULT_PERMUTATIONS } from './permutation.ts';
 import { DEFAULT_SEED, deriveSeed } from './prng.ts';
-import { matchBy, matchRuns, PROVENANCE_DIMS, seriesLabel, varyingDims, type Series, type SeriesPair } from './series.ts';
+import { matchBy, matchRuns, PROVENANCE_DIMS, seriesLabel, varyingDims, varyingFacts, type Series, type SeriesPair } from './series.ts';
 import { summarize, type Summary } from './summary.ts';
 import type { CompareSettings } from './thresholds.ts';
 
@@ -22,6 +24,8 @@ export interface CompareReportOptions {
   seed?: number;
   permutations?: number;
   ratioCi?: RatioCiMethod;
+  /** The regression gate's test (default Welch's t). */
+  test?: GateTest;
   /** Only these metrics (all when absent or empty). */
   metrics?: readonly string[];
 }
@@ -35,6 +39,10 @@ export interface CompareRow {
   dims: Dims;
   /** The value of the `by` dimension on the B side (one-run comparisons). */
   value?: string;
+  /** The reference had no device of its own (native's host file) and stands for B's device model. */
+  deviceless?: true;
+  /** Facts that took more than one value within a side (`guest clocksource: tsc-early, tsc`). */
+  notes?: string[];
   a: Summary;
   b: Summary;
   comparison: Comparison;
@@ -42,19 +50,35 @@ export interface CompareRow {
 
 export interface CompareReport {
   format: typeof COMPARE_FORMAT;
+  /** `runs`: the regression gate (a run against its baseline); `by`: the backend comparison within one run. */
   mode: 'runs' | 'by';
   /** A: the baseline run, or the reference value of `by`; B: the run under test, or the other values. */
   a: { run: string; value?: string };
   b: { run: string; values?: string[] };
   by?: string;
-  method: { test: string; permutations: number; seed: number; ratioCi: RatioCiMethod; level: number; ignoredDims: string[] };
+  method: {
+    /** What decides the verdict, in words. */
+    test: string;
+    /** Gate only: the test behind p, and the family-wise correction over `familySize` series. */
+    gateTest?: GateTest;
+    correction?: 'holm';
+    familySize?: number;
+    permutations: number;
+    seed: number;
+    ratioCi: RatioCiMethod;
+    level: number;
+    ignoredDims: string[];
+  };
   rows: CompareRow[];
+  /** Gate only: regressions and improvements grouped by variant and metric (one change seen in many cases is one finding). */
+  findings: Finding[];
   /** Series found on one side only (labels with metric). */
   unmatched: { onlyA: string[]; onlyB: string[] };
   /** Provenance dimensions whose values differ between A and B (e.g. a QEMU upgrade). */
   provenanceChanges: { dim: string; a: string[]; b: string[] }[];
   warnings: string[];
-  counts: Record<Verdict, number>;
+  /** Rows per verdict: the gate's verdicts in `runs` mode, the backend comparison's in `by` mode. */
+  counts: Partial<Record<Verdict, number>>;
 }
 
 /** Run B against baseline run A, series matched by dimensions. */
@@ -82,13 +106,19 @@ function buildReport(mode: CompareReport['mode'], a: CompareReport['a'], b: Comp
   const seed = options.seed ?? DEFAULT_SEED;
   const ratioCi = options.ratioCi ?? DEFAULT_RATIO_CI;
   const permutations = options.permutations ?? DEFAULT_PERMUTATIONS;
+  const gateTest = options.test ?? DEFAULT_GATE_TEST;
   const labels = labeller(pairs.map((p) => p.b.dims));
   const warnings: string[] = [];
-  const counts: Record<Verdict, number> = { regression: 0, improvement: 0, 'no-change': 0 };
-  const rows = pairs.map((p): CompareRow => {
+  const compareOptions = (p: SeriesPair) => ({ ...options.settings(p.b.metric), seed: deriveSeed(seed, hash32(p.b.key)), permutations, ratioCi, test: gateTest });
+  const comparisons: Comparison[] =
+    mode === 'runs'
+      ? gateFamily(pairs.map((p) => ({ measured: measure(p.a.values, p.b.values, compareOptions(p)), better: p.b.better })))
+      : pairs.map((p) => compareBackends(p.a.values, p.b.values, p.b.better, compareOptions(p)));
+  const counts: Partial<Record<Verdict, number>> = Object.fromEntries((mode === 'runs' ? GATE_VERDICTS : BACKEND_VERDICTS).map((v) => [v, 0]));
+  const rows = pairs.map((p, i): CompareRow => {
     const label = labels(p.b.dims);
-    const comparison = compareSeries(p.a.values, p.b.values, p.b.better, { ...options.settings(p.b.metric), seed: deriveSeed(seed, hash32(p.b.key)), permutations, ratioCi });
-    counts[comparison.verdict]++;
+    const comparison = comparisons[i]!;
+    counts[comparison.verdict] = (counts[comparison.verdict] ?? 0) + 1;
     for (const [side, s, runId] of [['A', p.a, runIds[0]], ['B', p.b, runIds[1]]] as const) {
       const where = mode === 'by' ? `${seriesLabel(s.dims)}` : `${label} in ${runId} (${side})`;
       const w = outlierWarning(`${where} ${s.metric}`, s.values, s.reps.every((r) => r !== undefined) ? (s.reps as number[]) : undefined);
@@ -96,19 +126,27 @@ function buildReport(mode: CompareReport['mode'], a: CompareReport['a'], b: Comp
     }
     return { metric: p.b.metric, unit: p.b.unit, better: p.b.better, label, dims: p.b.dims, ...(p.value === undefined ? {} : { value: p.value }), a: summarize(p.a.values), b: summarize(p.b.values), comparison };
   });
+  const familySize = comparisons.find((c) => c.familySize !== undefined)?.familySize ?? 0;
+  const test =
+    mode === 'runs'
+      ? `${gateTest === 'welch' ? "Welch's t test on the logs of the values (on the values when some are ≤ 0)" : `permutation test on the difference of means (exact up to ${EXACT_SPLITS_TEXT} splits, else ${permutations} relabellings)`}, p adjusted over the ${familySize} series compared (Holm); a change counts when its adjusted p is below alpha and its 95 % interval reaches the noise threshold`
+      : 'verdict from the 95 % interval of B/A: worse or better when it excludes 1, similar when it lies within the noise band, otherwise inconclusive (no test)';
   return {
     format: COMPARE_FORMAT,
     mode,
     a,
     b,
-    method: { test: 'two-sided permutation test on the difference of means', permutations, seed, ratioCi, level: 0.95, ignoredDims: [...options.ignore].sort() },
+    method: { test, ...(mode === 'runs' ? { gateTest, correction: 'holm' as const, familySize } : {}), permutations, seed, ratioCi, level: 0.95, ignoredDims: [...options.ignore].sort() },
     rows,
+    findings: mode === 'runs' ? findingsOf(rows) : [],
     unmatched: { onlyA: [], onlyB: [] },
     provenanceChanges: [],
     warnings,
     counts,
   };
 }
+
+const EXACT_SPLITS_TEXT = '200 000';
 
 function filter(samples: readonly Sample[], options: CompareReportOptions): readonly Sample[] {
   if (!options.metrics || options.metrics.length === 0) return samples;
@@ -123,10 +161,13 @@ function labeller(all: readonly Dims[]): (dims: Dims) => string {
 }
 
 function provenanceChanges(pairs: readonly SeriesPair[]): CompareReport['provenanceChanges'] {
-  const collect = (pick: (p: SeriesPair) => Series) => (dim: string) => [...new Set(pairs.flatMap((p) => pick(p).provenance[dim] ?? []))].sort();
+  // Versions, and the facts that follow from a variant (accelerator, dom0 kernel, clocksource…): both are reported when they differ.
+  const seen = (s: Series) => ({ ...s.facts, ...s.provenance });
+  const collect = (pick: (p: SeriesPair) => Series) => (dim: string) => [...new Set(pairs.flatMap((p) => seen(pick(p))[dim] ?? []))].sort();
   const inA = collect((p) => p.a);
   const inB = collect((p) => p.b);
-  return PROVENANCE_DIMS.map((dim) => ({ dim, a: inA(dim), b: inB(dim) })).filter((c) => c.a.join('\n') !== c.b.join('\n'));
+  const dims = [...new Set([...PROVENANCE_DIMS, ...pairs.flatMap((p) => [...Object.keys(p.a.facts), ...Object.keys(p.b.facts)])])];
+  return dims.map((dim) => ({ dim, a: inA(dim), b: inB(dim) })).filter((c) => c.a.join('\n') !== c.b.join('\n'));
 }
 
 /** FNV-1a: a stable 32-bit number from a series key, so each series keeps its random stream. */

@@ -1,0 +1,75 @@
+/**
+ * Readable names of metrics and units for titles, legends and tables. A metric id stays
+ * the key everywhere (files, JSON, CSV); what a reader sees is `CPU: events/s (sysbench)`,
+ * and `us` is written µs.
+ */
+
+const UNITS: Readonly<Record<string, string>> = { us: 'µs', mb_s: 'MB/s' };
+
+/** The unit as a person writes it. */
+export function unitLabel(unit: string): string {
+  return UNITS[unit] ?? unit;
+}
+
+const FAMILIES: Readonly<Record<string, string>> = {
+  boot: 'Boot',
+  cpu: 'CPU',
+  memory: 'Memory',
+  disk: 'Disk',
+  net: 'Network',
+  micro: 'Micro-cost',
+  host: 'Host',
+  stream: 'STREAM',
+};
+
+/** Names of the metrics whose id does not read well by itself. */
+const NAMES: Readonly<Record<string, string>> = {
+  'boot.to_ready_ms': 'time to agent ready',
+  'boot.guest_uptime_at_ready_s': 'guest uptime at ready',
+  'cpu.events_per_s': 'sysbench events per second',
+  'cpu.latency_avg_ms': 'mean event latency',
+  'cpu.latency_p95_ms': 'p95 event latency',
+  'memory.read_mib_s': 'sysbench read bandwidth',
+  'memory.write_mib_s': 'sysbench write bandwidth',
+  'memory.stream_read_mb_s': 'STREAM read bandwidth',
+  'memory.stream_write_mb_s': 'STREAM write bandwidth',
+  'disk.seq_read_mib_s': 'sequential read',
+  'disk.seq_write_mib_s': 'sequential write',
+  'disk.rand_read_iops': 'random read IOPS',
+  'disk.rand_write_iops': 'random write IOPS',
+  'disk.rand_read_clat_p50_us': 'random read latency p50',
+  'disk.rand_read_clat_p99_us': 'random read latency p99',
+  'disk.rand_write_clat_p50_us': 'random write latency p50',
+  'disk.rand_write_clat_p99_us': 'random write latency p99',
+  'net.tx_gbit_s': 'TCP send throughput',
+  'net.rx_gbit_s': 'TCP receive throughput',
+  'net.rr_latency_avg_us': 'request-response latency (mean)',
+  'net.rr_latency_p50_us': 'request-response latency p50',
+  'net.rr_latency_p99_us': 'request-response latency p99',
+  'host.vmm_cpu_s': 'VMM CPU time',
+  'host.vmm_job_cpu_s': 'VMM CPU time of the job',
+  'host.vmm_peak_rss_mib': 'VMM peak memory',
+  'host.cpu_s_per_gib': 'host CPU seconds per GiB moved',
+  'micro.hackbench_s': 'hackbench time',
+  'micro.timer_latency_avg_us': 'timer latency (mean)',
+  'micro.timer_latency_min_us': 'timer latency (min)',
+  'micro.timer_latency_max_us': 'timer latency (max)',
+};
+
+/** Unit suffixes a metric id carries (`_ms`, `_mib_s`), removed when the name is made from the id. */
+const UNIT_SUFFIX = /_(ns|us|ms|s|mib_s|mb_s|gbit_s|iops|mib|gib)$/;
+
+/** `Disk: sequential read`; an unknown id is made readable from its parts (`micro.cpuid_ns` → `Micro-cost: cpuid`). */
+export function metricName(metric: string): string {
+  const dot = metric.indexOf('.');
+  const family = dot > 0 ? metric.slice(0, dot) : '';
+  const rest = dot > 0 ? metric.slice(dot + 1) : metric;
+  const name = NAMES[metric] ?? rest.replace(UNIT_SUFFIX, '').replace(/_/g, ' ');
+  const head = FAMILIES[family] ?? family;
+  return head ? `${head}: ${name}` : name;
+}
+
+/** `Disk: sequential read (MiB/s)`. */
+export function metricTitle(metric: string, unit: string): string {
+  return unit === '' ? metricName(metric) : `${metricName(metric)} (${unitLabel(unit)})`;
+}
