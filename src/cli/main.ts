@@ -19,7 +19,7 @@ import { packageVersion } from './version.ts';
 export const EXIT_FAILURE = 1;
 export const EXIT_BAD_INPUT = 2;
 
-const BAD_INPUT_CODES = new Set(['usage', 'unknown-backend', 'suite-invalid', 'suite-not-found', 'suite-import', 'suite-no-export', 'run-not-found', 'run-invalid', 'samples-invalid', 'resume-mismatch']);
+const BAD_INPUT_CODES = new Set(['usage', 'unknown-backend', 'suite-invalid', 'suite-not-found', 'suite-import', 'suite-no-export', 'run-not-found', 'run-invalid', 'samples-invalid', 'resume-mismatch', 'hosts-file']);
 
 async function main(argv: string[]): Promise<number> {
   const program = new Command('hvbench')

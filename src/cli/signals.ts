@@ -6,16 +6,23 @@ import { stopBootingLabsSync } from '../labs/booting.ts';
 /** Aborted on the first Ctrl-C or SIGTERM so the runner can record an interrupted run. */
 export const interrupt = new AbortController();
 
-let note = 'stopping the VMs and saving what was measured';
+/** What the first signal says the command is doing about it; undefined: nothing to wind down. */
+let note: string | undefined;
 
-/** What the first signal says the command is doing about it (default: a run's VMs and results). */
+/**
+ * Says that this command winds down on the first signal (a run records itself as
+ * interrupted, a lab stops booting) and what the signal's message says it does. Commands
+ * that never call it (list, report, export, …) have nothing to save and exit at once.
+ */
 export function setInterruptNote(text: string): void {
   note = text;
 }
 
 /**
- * First SIGINT/SIGTERM: stop every VM, let the runner write down that the run was
- * interrupted, and exit. A second signal exits at once (VMs are killed either way).
+ * First SIGINT/SIGTERM: stop every VM, then, when the command winds down (setInterruptNote),
+ * let it write down that it was interrupted and exit within 15 s; any other command exits
+ * at once with 130, with nothing to wait for. A second signal exits at once (VMs are killed
+ * either way).
  */
 export function installSignalHandlers(): void {
   let count = 0;
@@ -23,6 +30,10 @@ export function installSignalHandlers(): void {
     count++;
     // VMs first: a VMM inside a network namespace keeps the namespace alive.
     void killAllVms(`hvbench received ${signal}`);
+    if (note === undefined) {
+      process.stderr.write(`\nhvbench: ${signal} — stopped\n`);
+      process.exit(130);
+    }
     if (count === 1) {
       process.stderr.write(`\nhvbench: ${signal} — ${note} (again to quit at once)\n`);
       interrupt.abort(signal);

@@ -7,7 +7,14 @@ export function makeRunId(suite: string, at: Date = new Date(), suffix: string =
   return `${stamp}-${suite}-${suffix}`;
 }
 
+/**
+ * The shape of every run id: UTC date and time, the suite name (`[a-z0-9-]`, at most 64
+ * characters, as suite files allow) and 4 hex digits. Nothing else is a run id, so an id
+ * read from a run folder can name a folder or a file without leaving its parent.
+ */
+export const RUN_ID_PATTERN = /^\d{8}-\d{6}-[a-z0-9-]{1,64}-[0-9a-f]{4}$/;
+
 /** True for a string shaped like a run id (a bare id, not a path). */
 export function isRunId(text: string): boolean {
-  return /^\d{8}-\d{6}-[a-z0-9-]+-[0-9a-f]{4}$/.test(text);
+  return RUN_ID_PATTERN.test(text);
 }

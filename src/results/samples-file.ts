@@ -1,10 +1,11 @@
-import { open, readFile, type FileHandle } from 'node:fs/promises';
+import { constants, open, readFile, type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
 import { writeFileAtomic } from '../util/atomic-write.ts';
 import { HvbError } from '../util/errors.ts';
 import type { Sample } from './sample.ts';
 import { enqueue, type StoredRun } from './store.ts';
 import { describeIssues, sampleSchema } from './validate.ts';
+import { normaliseZero, sampleValueProblem } from './value-range.ts';
 
 /**
  * samples.jsonl: one Sample per line, appended and fsynced as soon as a repetition is
@@ -20,17 +21,18 @@ import { describeIssues, sampleSchema } from './validate.ts';
 export async function appendSamples(run: StoredRun, samples: readonly Sample[], io: SamplesIo = {}): Promise<void> {
   samples.forEach((sample, i) => {
     const checked = sampleSchema.safeParse(sample);
-    if (!checked.success) {
-      throw new HvbError('sample-invalid', `sample ${i} (metric ${JSON.stringify(sample.metric)}): ${describeIssues(checked.error)}`, {
-        hint: 'Samples must be JSON-safe: finite numbers, and dims of strings, numbers or booleans.',
+    const problem = checked.success ? sampleValueProblem(sample.value) : describeIssues(checked.error);
+    if (problem !== undefined) {
+      throw new HvbError('sample-invalid', `sample ${i} (metric ${JSON.stringify(sample.metric)}): ${problem}`, {
+        hint: 'Samples must be JSON-safe: finite numbers from 0 to 1e15, and dims of strings, numbers or booleans.',
       });
     }
   });
   if (samples.length === 0) return;
-  const text = samples.map((s) => `${JSON.stringify(s)}\n`).join('');
+  const text = samples.map((s) => `${JSON.stringify({ ...s, value: normaliseZero(s.value) })}\n`).join('');
   const file = samplesPath(run);
   await enqueue(run, async () => {
-    const handle = await (io.open ?? open)(file, 'a+').catch((e: unknown) => {
+    const handle = await (io.open ?? openNoFollow)(file, 'a+').catch((e: unknown) => {
       throw writeError(file, e, 'nothing was written');
     });
     try {
@@ -59,6 +61,11 @@ export async function appendSamples(run: StoredRun, samples: readonly Sample[], 
   });
 }
 
+/** `a+`, but a symbolic link in place of the samples file is refused (ELOOP), never written through. */
+function openNoFollow(file: string): Promise<FileHandle> {
+  return open(file, constants.O_RDWR | constants.O_APPEND | constants.O_CREAT | constants.O_NOFOLLOW, 0o644);
+}
+
 /** The file operations appendSamples needs; tests pass a handle that fails part-way. */
 export interface SamplesIo {
   open?: (file: string, flags: 'a+') => Promise<SamplesHandle>;
@@ -75,23 +82,32 @@ function writeError(file: string, e: unknown, what: string): HvbError {
 
 export interface SamplesRead {
   samples: Sample[];
-  /** Lines skipped, e.g. a last line cut short by a crash. */
+  /** Lines skipped, e.g. a last line cut short by a crash, a value out of range, a repeated sample. */
   warnings: string[];
 }
 
 /**
  * Reads every sample of a run. A line that is not complete JSON (what a crash leaves
  * behind) is skipped with a warning; a complete line that is not a valid sample means
- * the file was damaged, and is an error naming the line and field.
+ * the file was damaged, and is an error naming the line and field. A value no metric can
+ * have (value-range.ts) and a second sample of the same run, case, repetition and metric
+ * are left out, each with a warning naming the line: never pooled. −0 reads as 0. A
+ * missing samples file is an error: every run writes one when it starts.
  */
 export async function readSamples(run: StoredRun): Promise<SamplesRead> {
   const file = samplesPath(run);
   const text = await readFile(file, 'utf8').catch((e: NodeJS.ErrnoException) => {
-    if (e.code === 'ENOENT') return '';
+    if (e.code === 'ENOENT') {
+      throw new HvbError('samples-invalid', `${file}: missing: the run folder has no samples file (${run.record.samplesFile}, named by run.json's samplesFile)`, {
+        cause: e,
+        hint: 'Every run writes its samples file when it starts: the folder is incomplete (copied in part?).',
+      });
+    }
     throw new HvbError('samples-invalid', `${file}: cannot read: ${e.message}`, { cause: e });
   });
   const samples: Sample[] = [];
   const warnings: string[] = [];
+  const seen = new Map<string, number>();
   const lines = text.split('\n');
   lines.forEach((line, i) => {
     if (line.trim() === '') return;
@@ -106,9 +122,38 @@ export async function readSamples(run: StoredRun): Promise<SamplesRead> {
     }
     const parsed = sampleSchema.safeParse(value);
     if (!parsed.success) throw new HvbError('samples-invalid', `${where}: ${describeIssues(parsed.error)}`);
-    samples.push(parsed.data);
+    const sample = parsed.data;
+    const problem = sampleValueProblem(sample.value);
+    if (problem !== undefined) {
+      warnings.push(`${where}: left out: metric ${sample.metric}: ${problem}`);
+      return;
+    }
+    sample.value = normaliseZero(sample.value);
+    const key = sampleKey(sample);
+    const first = seen.get(key);
+    if (first !== undefined) {
+      warnings.push(`${where}: left out: a second sample of ${describeKey(sample)} (the first is line ${first}); samples are never pooled`);
+      return;
+    }
+    seen.set(key, i + 1);
+    samples.push(sample);
   });
   return { samples, warnings };
+}
+
+/**
+ * What makes a sample unique: its run, case, repetition and metric; a sample that lacks
+ * one of those dimensions (not written by hvbench) is unique by all its dimensions.
+ */
+function sampleKey(s: Sample): string {
+  const { run, case: id, rep } = s.dims;
+  if (run !== undefined && id !== undefined && rep !== undefined) return JSON.stringify(['key', run, id, rep, s.metric]);
+  return JSON.stringify(['dims', s.metric, Object.entries(s.dims).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))]);
+}
+
+function describeKey(s: Sample): string {
+  const { run, case: id, rep } = s.dims;
+  return run !== undefined && id !== undefined && rep !== undefined ? `run ${run}, case ${id}, rep ${rep}, metric ${s.metric}` : `metric ${s.metric} with the same dimensions`;
 }
 
 function samplesPath(run: StoredRun): string {

@@ -5,6 +5,7 @@ import { HvbError } from '../util/errors.ts';
 import { syncDir, writeFileAtomic } from '../util/atomic-write.ts';
 import { makeRunId } from './run-id.ts';
 import { RUN_FORMAT, type NewRun, type RunRecord } from './run-record.ts';
+import { checkRealFolder, checkRunFile, checkRunSubfolder } from './confine.ts';
 import { asRunRecord, describeIssues, runRecordSchema } from './validate.ts';
 
 /**
@@ -152,12 +153,15 @@ export async function finishRun(run: StoredRun, status: Exclude<RunRecord['statu
 
 /**
  * Opens a run by folder, or by bare id under `resultsDir` (default `results`).
- * run.json is validated; a run left `running` by a process that no longer exists on
+ * run.json is validated, and every file it names must be inside the run folder (a
+ * symbolic link out of it is refused; `forWriting` refuses a linked run folder too); a run left `running` by a process that no longer exists on
  * this host is reported in `warnings` (it was cut short); the files are not changed.
  */
-export async function openRun(dirOrId: string, options: { resultsDir?: string } = {}): Promise<StoredRun> {
+export async function openRun(dirOrId: string, options: { resultsDir?: string; forWriting?: boolean } = {}): Promise<StoredRun> {
   const dir = await locateRun(dirOrId, options.resultsDir ?? DEFAULT_RESULTS_DIR);
+  if (options.forWriting) await checkRealFolder(dir, 'the run folder');
   const file = path.join(dir, RUN_FILE);
+  await checkRunFile(dir, RUN_FILE, 'run.json');
   let value: unknown;
   try {
     value = JSON.parse(await readFile(file, 'utf8'));
@@ -171,6 +175,12 @@ export async function openRun(dirOrId: string, options: { resultsDir?: string } 
     });
   }
   const record = asRunRecord(parsed.data);
+  // Names in run.json are plain names (the schema); the files they name must not lead out either.
+  await checkRunFile(dir, record.samplesFile, 'samplesFile');
+  for (const [i, r] of (record.resumes ?? []).entries()) {
+    if (r.samplesSetAsideFile) await checkRunFile(dir, r.samplesSetAsideFile, `resumes[${i}].samplesSetAsideFile`);
+  }
+  await checkRunSubfolder(dir, LOGS_DIR);
   const warnings: string[] = [];
   const writer = record.writer as Partial<RunRecord['writer']> | undefined;
   if (record.status === 'running' && writer?.hostname === os.hostname() && !processAlive(writer.pid)) {

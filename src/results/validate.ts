@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { RUN_ID_PATTERN } from './run-id.ts';
 import type { RunRecord } from './run-record.ts';
 import type { Sample } from './sample.ts';
 
@@ -9,8 +10,14 @@ import type { Sample } from './sample.ts';
 
 const dimValue = z.union([z.string(), z.number(), z.boolean()]);
 
+/**
+ * A metric name: letters, digits, `_`, `.`, `:` and `-`, at most 128 characters. Metric names
+ * become parts of file names in reports, so a `/` or a name of dots could leave the folder.
+ */
+export const METRIC_NAME = /^(?!\.+$)[A-Za-z0-9_.:-]{1,128}$/;
+
 export const sampleSchema = z.looseObject({
-  metric: z.string().min(1),
+  metric: z.string().regex(METRIC_NAME, 'expected a metric name of letters, digits, "_", ".", ":" and "-" (at most 128)'),
   value: z.number(), // finite: zod rejects NaN and ±Infinity, which JSON cannot hold
   unit: z.string(),
   better: z.enum(['higher', 'lower']),
@@ -20,9 +27,16 @@ export const sampleSchema = z.looseObject({
 
 const caseStatus = z.enum(['pending', 'completed', 'failed', 'timed-out', 'skipped']);
 
+/**
+ * A file of the run folder named in run.json: a plain name, or `logs/<name>`; never
+ * absolute, never `..`, never hidden (`.…`). Anything else could name a file outside the folder.
+ */
+export const RUN_FILE_NAME = /^(?:logs\/)?(?!\.)[A-Za-z0-9_.,=+@-]{1,255}$/;
+const runFileName = (what: string) => z.string().regex(RUN_FILE_NAME, `expected ${what}: a file name inside the run folder (no "/", "..", or absolute path)`);
+
 export const runRecordSchema = z.looseObject({
   format: z.literal(1),
-  id: z.string().min(1),
+  id: z.string().regex(RUN_ID_PATTERN, 'expected a run id YYYYMMDD-HHMMSS-<suite>-<4 hex digits>, e.g. 20250314-092653-quick-1f3a'),
   status: z.enum(['running', 'completed', 'interrupted', 'failed']),
   startedAt: z.string(),
   suite: z.looseObject({ name: z.string(), file: z.string() }),
@@ -33,9 +47,11 @@ export const runRecordSchema = z.looseObject({
       workload: z.string(),
       status: caseStatus,
       repetitionsDone: z.number(),
+      logs: z.array(runFileName('a log file')).optional(),
     }),
   ),
-  samplesFile: z.string().min(1),
+  samplesFile: runFileName('the samples file'),
+  resumes: z.array(z.looseObject({ samplesSetAsideFile: runFileName('the set-aside samples file').optional() })).optional(),
 });
 
 /** `field.path: message` per issue, joined with "; ". */

@@ -31,3 +31,18 @@ describe('exportCsv', () => {
     expect(exportCsv([])).toBe('ts,metric,value,unit,better\n');
   });
 });
+
+describe('exportCsv against spreadsheet formula injection', () => {
+  it('prefixes text cells starting with = + - @ (and tab, CR) with a quote; numbers stay numeric', () => {
+    const csv = exportCsv([
+      sample(-0 + 1.5, { a: '=HYPERLINK("http://x","y")', b: '+1+2', c: '-cmd', d: '@SUM(A1)', e: '\tx', f: -3, g: '-3.5', h: 'ok=1', i: 1e-7 }),
+    ]);
+    const [header, row] = csv.split('\n');
+    expect(header).toBe('ts,metric,value,unit,better,a,b,c,case,d,e,f,g,h,i');
+    expect(row).toBe(`2025-03-14T09:27:00.000Z,cpu.events_per_s,1.5,events/s,higher,"'=HYPERLINK(""http://x"",""y"")",'+1+2,'-cmd,tcg/cpu/threads=1,'@SUM(A1),'\tx,-3,-3.5,ok=1,1e-7`);
+  });
+
+  it('neutralises a hostile dims key in the header too', () => {
+    expect(exportCsv([sample(1, { '=cmd|x': 'v' })]).split('\n')[0]).toBe("ts,metric,value,unit,better,'=cmd|x,case");
+  });
+});
