@@ -10,6 +10,7 @@ import { REPORT_PERMUTATIONS, type ImagePackages, type ReportRun } from '../../r
 import { writeReport } from '../../report/write.ts';
 import { compareConfigOf, settingsFor } from '../../stats/thresholds.ts';
 import { HvbError } from '../../util/errors.ts';
+import { checkOutDir } from '../out-dir.ts';
 import { addStatsOptions, parseStatsOpts, type StatsOpts } from '../stats-options.ts';
 
 interface ReportOpts extends StatsOpts {
@@ -37,6 +38,8 @@ export function registerReport(program: Command): void {
   cmd.setOptionValueWithSource('permutations', String(REPORT_PERMUTATIONS), 'default');
   cmd.action(async (refs: string[], opts: ReportOpts) => {
     const started = performance.now();
+    // A given --out is checked before any run is read; the default one (named by the run id) after.
+    if (opts.out !== undefined) await checkOutDir(opts.out, { noLinksInside: true });
     const runs = await Promise.all(refs.map(load));
     const ids = new Set<string>();
     for (const r of runs) {
@@ -61,7 +64,9 @@ export function registerReport(program: Command): void {
       ...(opts.title === undefined ? {} : { title: opts.title }),
       generatedAt: new Date().toISOString(),
     });
+    // The run id passed the strict run-id pattern when run.json was read: a name, never a path.
     const out = opts.out ?? path.join('reports', runs[0]!.record.id);
+    if (opts.out === undefined) await checkOutDir(out, { noLinksInside: true });
     const written = await writeReport(model, out, { figures: opts.figures });
     const seconds = (performance.now() - started) / 1000;
     for (const w of model.warnings) if (w.kind !== 'outlier') process.stderr.write(`warning: ${w.text}\n`);

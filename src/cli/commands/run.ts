@@ -14,7 +14,8 @@ import { progressObserver } from '../../runner/progress.ts';
 import { runSuite } from '../../runner/run-suite.ts';
 import { expandSuite } from '../../suite/expand.ts';
 import { loadSuite } from '../../suite/load.ts';
-import { interrupt } from '../signals.ts';
+import { interrupt, setInterruptNote } from '../signals.ts';
+import { checkOutDir } from '../out-dir.ts';
 import { backendList, getBackend, suiteDeps, workloads } from '../context.ts';
 import { applyOverrides, filterByWorkload, optional } from '../filter-cases.ts';
 import { DEFAULT_HOSTS_FILE, hostList, selectHosts } from '../host-selection.ts';
@@ -42,9 +43,11 @@ export function registerRun(program: Command): void {
       let resume: StoredRun | undefined;
       if (opts.resume !== undefined) {
         if (Object.keys(overrides).length > 0) throw new HvbError('usage', '--resume runs the cases the run already has: --backend, --xen-type, --workload and --repetitions cannot be given with it');
-        resume = await openRun(opts.resume, { resultsDir: out });
+        resume = await openRun(opts.resume, { resultsDir: out, forWriting: true });
         overrides = resume.record.suite.overrides ?? {};
       } else if (given === undefined) throw new HvbError('usage', 'hvbench run: give a suite file (or --resume <run>)');
+      await checkOutDir(resume ? dirname(resume.dir) : out);
+      setInterruptNote('stopping the VMs and saving what was measured');
       const file = given ?? resume!.record.suite.file;
       const suite = await loadSuite(file, suiteDeps);
       applyOverrides(suite, overrides);
