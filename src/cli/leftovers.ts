@@ -1,5 +1,5 @@
-import { readdirSync, readFileSync, readlinkSync, statSync } from 'node:fs';
-import { readdir, readFile, rm } from 'node:fs/promises';
+import { lstatSync, readdirSync, readFileSync, readlinkSync, statSync } from 'node:fs';
+import { lstat, readdir, readFile, realpath, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import type { Host } from '../hosts/host.ts';
@@ -31,6 +31,12 @@ import { describeError } from '../util/errors.ts';
  * - Cache temporaries: what a build or download cut short leaves in the cache (a package,
  *   an image, a lab image, an initrd is written under a `.tmp-…` name, then renamed), once
  *   it is an hour old: no build of hvbench takes that long, and the name has no owner.
+ *
+ * Each of these must carry hvbench's mark (the owner variable, the VM folder's name and
+ * contents, run.json's writer, the `.tmp-` name) and belong to the user running hvbench:
+ * what carries the mark but belongs to another user, and a symbolic link where a run
+ * folder or its scratch folder should be, are listed in `skipped` with the reason, and
+ * never touched. Links are never followed out of the results folder.
  */
 
 export const OWNER_ENV = 'HVBENCH_OWNER';
@@ -65,12 +71,38 @@ export interface CrashedRun {
   scratch: string | undefined;
 }
 
+/** Something that looks like hvbench's but is left alone, and why. */
+export interface SkippedLeftover {
+  what: string;
+  why: string;
+}
+
 export interface LeftoverReport {
   vms: OrphanVm[];
   vmDirs: string[];
   networks: Leftover[];
   runs: CrashedRun[];
   cacheTemps: string[];
+  /** Left alone: another user's, or a link (absent: nothing skipped). */
+  skipped?: SkippedLeftover[];
+}
+
+/** The user running hvbench (undefined where the platform has no uids). */
+const myUid = (): number | undefined => process.getuid?.();
+
+/** Why a file of uid `uid` is not ours to remove, or undefined when it is. */
+function notMine(uid: number): string | undefined {
+  const me = myUid();
+  return me === undefined || uid === me ? undefined : `belongs to user ${uid}, not to the user running hvbench (${me})`;
+}
+
+/** The uid owning process `pid`, or undefined when it is gone. */
+function processUid(pid: number): number | undefined {
+  try {
+    return statSync(`/proc/${pid}`).uid;
+  } catch {
+    return undefined;
+  }
 }
 
 export interface FindOptions {
@@ -124,6 +156,7 @@ function workingDirs(): Map<number, string> {
 export async function findAllLeftovers(o: FindOptions): Promise<LeftoverReport> {
   const tmp = o.tmpDir ?? os.tmpdir();
   const cwds = workingDirs();
+  const skipped: SkippedLeftover[] = [];
   const vms: OrphanVm[] = [];
   for (const [pid, cwd] of cwds) {
     if (!(procText(String(pid), 'comm') ?? '').startsWith('qemu-system') || !vmDir(cwd, tmp)) continue;
@@ -131,6 +164,12 @@ export async function findAllLeftovers(o: FindOptions): Promise<LeftoverReport> 
     const owner = parseOwner(env.find((e) => e.startsWith(`${OWNER_ENV}=`))?.slice(OWNER_ENV.length + 1));
     const start = processStart(pid);
     if (!owner || start === undefined || ownerAlive(owner)) continue;
+    const uid = processUid(pid);
+    const why = uid === undefined ? 'it is gone' : notMine(uid);
+    if (why) {
+      skipped.push({ what: `QEMU process ${pid} in ${cwd}`, why });
+      continue;
+    }
     vms.push({ pid, start, dir: cwd, owner });
   }
   const vmDirs: string[] = [];
@@ -138,6 +177,17 @@ export async function findAllLeftovers(o: FindOptions): Promise<LeftoverReport> 
   for (const name of await readdir(tmp).catch(() => [] as string[])) {
     const dir = path.join(tmp, name);
     if (!vmDir(dir, tmp)) continue;
+    const info = lstatSync(dir, { throwIfNoEntry: false });
+    if (!info) continue;
+    if (info.isSymbolicLink()) {
+      skipped.push({ what: `VM folder ${dir}`, why: 'it is a symbolic link, not a folder hvbench made' });
+      continue;
+    }
+    const foreign = notMine(info.uid);
+    if (foreign) {
+      skipped.push({ what: `VM folder ${dir}`, why: foreign });
+      continue;
+    }
     if (vms.some((v) => v.dir === dir)) {
       vmDirs.push(dir);
       continue;
@@ -150,19 +200,24 @@ export async function findAllLeftovers(o: FindOptions): Promise<LeftoverReport> 
   }
   const host = o.host ?? new LocalHost();
   const networks = findLeftovers(await listNetns(host).catch(() => []), readNetworkStates(o.stateDir ?? defaultStateDir()).states, ownerAlive);
-  return { vms, vmDirs, networks, runs: await crashedRuns(o.resultsDir), cacheTemps: await cacheTemps(o.cacheDir ?? defaultCacheDir()) };
+  const runs = await crashedRuns(o.resultsDir, skipped);
+  const temps = await cacheTemps(o.cacheDir ?? defaultCacheDir(), Date.now(), skipped);
+  return { vms, vmDirs, networks, runs, cacheTemps: temps, skipped };
 }
 
 /** Temporaries in the cache (CACHE_TEMP names) at least an hour old. */
-export async function cacheTemps(cacheDir: string, now = Date.now()): Promise<string[]> {
+export async function cacheTemps(cacheDir: string, now = Date.now(), skipped: SkippedLeftover[] = []): Promise<string[]> {
   const found: string[] = [];
   const walk = async (dir: string, depth: number): Promise<void> => {
     const entries = await readdir(dir, { withFileTypes: true }).catch(() => []);
     for (const e of entries) {
       const full = path.join(dir, e.name);
       if (CACHE_TEMP.test(e.name)) {
-        const mtime = statSync(full, { throwIfNoEntry: false })?.mtimeMs;
-        if (mtime !== undefined && now - mtime >= CACHE_TEMP_MIN_AGE_MS) found.push(full);
+        const info = lstatSync(full, { throwIfNoEntry: false });
+        if (info === undefined || now - info.mtimeMs < CACHE_TEMP_MIN_AGE_MS) continue;
+        const foreign = notMine(info.uid);
+        if (foreign) skipped.push({ what: `unfinished cache entry ${full}`, why: foreign });
+        else found.push(full);
       } else if (e.isDirectory() && depth < CACHE_TEMP_DEPTH) {
         await walk(full, depth + 1);
       }
@@ -172,10 +227,22 @@ export async function cacheTemps(cacheDir: string, now = Date.now()): Promise<st
   return found.sort();
 }
 
-async function crashedRuns(resultsDir: string): Promise<CrashedRun[]> {
+async function crashedRuns(resultsDir: string, skipped: SkippedLeftover[]): Promise<CrashedRun[]> {
   const runs: CrashedRun[] = [];
   for (const name of await readdir(resultsDir).catch(() => [] as string[])) {
     const dir = path.join(resultsDir, name);
+    const info = await lstat(dir).catch(() => undefined);
+    if (!info) continue;
+    if (info.isSymbolicLink()) {
+      // Never followed: what it points to is outside the results folder, and not this clean's to touch.
+      if (await readFile(path.join(dir, RUN_FILE)).then(() => true, () => false)) {
+        skipped.push({ what: `run ${dir}`, why: `it is a symbolic link (to ${await realpath(dir).catch(() => 'a missing folder')}); links are not followed out of ${resultsDir}` });
+      }
+      continue;
+    }
+    if (!info.isDirectory()) continue;
+    const runFile = await lstat(path.join(dir, RUN_FILE)).catch(() => undefined);
+    if (!runFile?.isFile()) continue;
     const text = await readFile(path.join(dir, RUN_FILE), 'utf8').catch(() => undefined);
     if (text === undefined) continue;
     let record: { id?: unknown; status?: unknown; writer?: { hostname?: unknown; pid?: unknown } };
@@ -186,8 +253,18 @@ async function crashedRuns(resultsDir: string): Promise<CrashedRun[]> {
     }
     const pid = record.writer?.pid;
     if (record.status !== 'running' || record.writer?.hostname !== os.hostname() || typeof pid !== 'number' || processAlive(pid)) continue;
+    const foreign = notMine(info.uid);
+    if (foreign) {
+      skipped.push({ what: `run ${dir}`, why: foreign });
+      continue;
+    }
     const scratch = path.join(dir, SCRATCH_DIR);
-    const hasScratch = await readdir(scratch).then(() => true, () => false);
+    const scratchInfo = await lstat(scratch).catch(() => undefined);
+    if (scratchInfo && (scratchInfo.isSymbolicLink() || !scratchInfo.isDirectory())) {
+      skipped.push({ what: `run ${dir}`, why: `its ${SCRATCH_DIR} is ${scratchInfo.isSymbolicLink() ? 'a symbolic link' : 'not a folder'}, not the scratch folder hvbench makes; nothing is followed or removed` });
+      continue;
+    }
+    const hasScratch = scratchInfo !== undefined;
     runs.push({ dir, id: String(record.id ?? name), writerPid: pid, scratch: hasScratch ? scratch : undefined });
   }
   return runs;
@@ -240,12 +317,17 @@ export function describeLeftovers(r: LeftoverReport): string[] {
   return leftoverItems(r).map((item) => item.what);
 }
 
+/** One line per thing left alone, with the reason, for `clean`. */
+export function describeSkipped(r: LeftoverReport): string[] {
+  return (r.skipped ?? []).map((s) => `${s.what}: ${s.why}`);
+}
+
 /** Removes what findAllLeftovers found (checking each process again just before it is killed). */
 export async function removeLeftovers(r: LeftoverReport, o: FindOptions): Promise<{ removed: string[]; problems: string[] }> {
   const removed: string[] = [];
   const problems: string[] = [];
   for (const vm of r.vms) {
-    if (processStart(vm.pid) !== vm.start || ownerAlive(vm.owner)) continue;
+    if (processStart(vm.pid) !== vm.start || ownerAlive(vm.owner) || processUid(vm.pid) !== myUid()) continue;
     killQuietly(vm.pid);
     removed.push(`QEMU process ${vm.pid} in ${vm.dir}`);
   }
@@ -263,11 +345,14 @@ export async function removeLeftovers(r: LeftoverReport, o: FindOptions): Promis
   }
   for (const run of r.runs) {
     try {
+      // Checked again just before: a folder swapped for a link since is not followed.
+      const stored = await openRun(run.dir, { forWriting: true });
       if (run.scratch) {
+        const info = await lstat(run.scratch).catch(() => undefined);
+        if (info && (info.isSymbolicLink() || !info.isDirectory())) throw new Error(`${run.scratch} is no longer a folder; left alone`);
         await rm(run.scratch, { recursive: true, force: true });
         removed.push(`scratch disks ${run.scratch}`);
       }
-      const stored = await openRun(run.dir);
       await finishRun(stored, 'interrupted', { message: `cut short: its process ${run.writerPid} was gone (found by hvbench clean)`, code: 'crashed' });
       removed.push(`run ${run.dir}: marked interrupted`);
     } catch (e) {

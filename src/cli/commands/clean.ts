@@ -1,11 +1,13 @@
 import type { Command } from 'commander';
 import { DEFAULT_RESULTS_DIR } from '../../results/store.ts';
-import { describeLeftovers, findAllLeftovers, removeLeftovers } from '../leftovers.ts';
+import { describeLeftovers, describeSkipped, findAllLeftovers, removeLeftovers } from '../leftovers.ts';
+import { checkOutDir } from '../out-dir.ts';
 
 /**
  * `hvbench clean`: removes what earlier hvbench processes left when they were killed
- * (see leftovers.ts) and prints each thing removed. Things of live hvbench processes, labs
- * and anything hvbench did not make are left alone.
+ * (see leftovers.ts) and prints each thing removed. Things of live hvbench processes, labs,
+ * other users and anything hvbench did not make are left alone; what looks like hvbench's
+ * but is left alone (another user's, a link) is listed with the reason.
  */
 export function registerClean(program: Command): void {
   program
@@ -14,8 +16,10 @@ export function registerClean(program: Command): void {
     .option('-o, --out <dir>', 'results folder to look for cut-short runs in', DEFAULT_RESULTS_DIR)
     .option('-n, --dry-run', 'only list what would be removed')
     .action(async (opts: { out: string; dryRun?: boolean }) => {
+      await checkOutDir(opts.out);
       const found = await findAllLeftovers({ resultsDir: opts.out });
       const lines = describeLeftovers(found);
+      for (const s of describeSkipped(found)) process.stdout.write(`skipped: ${s}\n`);
       if (lines.length === 0) {
         process.stdout.write('nothing left behind by earlier runs\n');
         return;
