@@ -22,20 +22,30 @@ const DESCRIPTIONS: Record<MicroOp, string> = {
 };
 
 const LINE = /^([a-z]+) ns_per_op=([0-9.]+) iterations=(\d+) elapsed_ns=(\d+)$/;
+/** An operation the host kernel does not offer (native on a kernel without I/O port permissions). */
+const UNAVAILABLE = /^([a-z]+) unavailable: (.*)$/;
 
-/** Reads hvb-micro's lines (`cpuid ns_per_op=35.120 iterations=… elapsed_ns=…`); every operation must be there once. */
-export function parseMicro(output: string): Record<MicroOp, number> {
+/**
+ * Reads hvb-micro's lines (`cpuid ns_per_op=35.120 iterations=… elapsed_ns=…`); every
+ * operation must be there once, with a figure or as `<op> unavailable: <why>`. The figures
+ * of the operations that are there; the unavailable ones are left out, with their reason.
+ */
+export function parseMicro(output: string): { ns: Partial<Record<MicroOp, number>>; unavailable: Partial<Record<MicroOp, string>> } {
   const found = new Map<string, number>();
+  const unavailable = new Map<string, string>();
   for (const line of output.split('\n')) {
     const m = LINE.exec(line.trim());
     if (m) found.set(m[1] as string, Number(m[2]));
+    const u = UNAVAILABLE.exec(line.trim());
+    if (u) unavailable.set(u[1] as string, u[2] as string);
   }
-  const missing = MICRO_OPS.filter((op) => !found.has(op));
+  const missing = MICRO_OPS.filter((op) => !found.has(op) && !unavailable.has(op));
   if (missing.length > 0) {
     const said = output.split('\n').find((l) => l.startsWith('hvb-micro:'));
     throw new HvbError('parse', `hvb-micro output has no figure for ${missing.join(', ')}${said ? ` (it said: ${said.slice(11)})` : ''}`);
   }
-  return Object.fromEntries(MICRO_OPS.map((op) => [op, found.get(op) as number])) as Record<MicroOp, number>;
+  const pick = <T>(map: Map<string, T>) => Object.fromEntries(MICRO_OPS.filter((op) => map.has(op)).map((op) => [op, map.get(op) as T]));
+  return { ns: pick(found), unavailable: pick(unavailable) };
 }
 
 /** hvb-micro: nanoseconds per operation for the operations virtualization makes expensive. */
@@ -50,7 +60,7 @@ export const micro: Workload<typeof params> = {
   parse(outputs) {
     const out = outputs.find((o) => o.id === 'micro');
     if (!out) throw new HvbError('parse', 'the guest returned no output for step "micro"');
-    const ns = parseMicro(out.output);
-    return MICRO_OPS.map((op) => ({ metric: `micro.${op}_ns`, value: ns[op] }));
+    const { ns } = parseMicro(out.output);
+    return MICRO_OPS.filter((op) => ns[op] !== undefined).map((op) => ({ metric: `micro.${op}_ns`, value: ns[op]! }));
   },
 };
