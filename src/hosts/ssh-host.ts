@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { constants, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -7,6 +8,7 @@ import { HvbError } from '../util/errors.ts';
 import { toExecResult, type ExecaOutcome } from './exec-result.ts';
 import type { ExecResult, Host, HostConfig, HostKind, SpawnOptions } from './host.ts';
 import { REMOTE_FILE_CACHE_DIR, RemoteFileCache } from './remote-files.ts';
+import { isTransientSshFailure, retrySetup } from './remote-retry.ts';
 import { plainCommand, watchdogCommand } from './remote-scripts.ts';
 import { socatConnected, socatUnixArgv } from './remote-socket.ts';
 import { describeTarget, resolveSshTarget, sshCommandArgv, sshControlArgv, type SshTargetResolved } from './ssh-argv.ts';
@@ -138,11 +140,14 @@ export class SshHost implements Host {
     if (!TEMP_PREFIX.test(prefix)) {
       throw new HvbError('invalid-argument', `temporary directory prefix must be 1–64 of [A-Za-z0-9._-]: got "${prefix}"`);
     }
-    // mktemp -d creates the directory with mode 0700; TMPDIR is the remote user's own.
-    const result = await this.run(`mktemp -d "\${TMPDIR:-/tmp}"/${shellWord(`${prefix}XXXXXX`)}`);
+    // A random name chosen here, so the command can be run again when ssh lost it (exit 255,
+    // nothing said): `mkdir -p` then finds the folder it made. Mode 0700; TMPDIR is the remote user's own.
+    const name = shellWord(`${prefix}${randomBytes(6).toString('hex')}`);
+    const command = `d="\${TMPDIR:-/tmp}"/${name} && mkdir -p -m 700 -- "$d" && printf '%s\\n' "$d"`;
+    const result = await retrySetup(this, 'mkdir (temporary folder)', () => this.run(command));
     const path = result.stdout.trim();
     if (result.exitCode !== 0 || !path.startsWith('/')) {
-      throw new HvbError('remote-temp-failed', `${this.describe()}: mktemp -d failed: ${result.stderr.trim() || `exit code ${result.exitCode}`}`);
+      throw new HvbError('remote-temp-failed', `${this.describe()}: cannot make a temporary folder: ${result.stderr.trim() || `exit code ${result.exitCode}`}${isTransientSshFailure(this, result) ? ' (ssh failed twice; the host may be overloaded)' : ''}`);
     }
     return path;
   }
