@@ -92,7 +92,7 @@ describe('SshHost over a real sshd on 127.0.0.1', () => {
 
   it('makes private temporary directories, writes and reads files, removes trees', async () => {
     const dir = await host.makeTempDir('hvb-ssh-test-');
-    expect(dir).toMatch(/^\/.*\/hvb-ssh-test-[A-Za-z0-9]{6}$/);
+    expect(dir).toMatch(/^\/.*\/hvb-ssh-test-[0-9a-f]{12}$/);
     expect(statSync(dir).mode & 0o777).toBe(0o700);
     const path = join(dir, "odd name 'with' $(quotes)");
     await host.writeFile(path, 'first line\nsecond ✓\n');
