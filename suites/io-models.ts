@@ -9,7 +9,7 @@ export default defineSuite({
   name: 'io-models',
   description: 'fio on each disk model, iperf3 and sockperf on each NIC model',
   guest: { vcpus: 1, memoryMiB: 512 },
-  backends: ['tcg'],
+  backends: ['native', 'kvm', 'xen', 'tcg'],
   repetitions: 3,
   warmup: 0,
   workloads: [

@@ -8,7 +8,7 @@ export default defineSuite({
   name: 'quick',
   description: 'One short case per workload family (paravirtual I/O only), for CI and the demo',
   guest: { vcpus: 1, memoryMiB: 512 },
-  backends: ['tcg'],
+  backends: ['native', 'kvm', 'xen', 'tcg'],
   repetitions: 3,
   warmup: 0,
   workloads: [

@@ -11,7 +11,7 @@ export default defineSuite({
   name: 'standard',
   description: 'Every workload; disk (and net) on paravirtual and emulated devices',
   guest: { vcpus: 1, memoryMiB: 512 },
-  backends: ['tcg'],
+  backends: ['native', 'kvm', 'xen', 'tcg'],
   repetitions: 3,
   warmup: 0,
   workloads: [

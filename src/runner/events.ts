@@ -4,6 +4,10 @@ export type RunEvent =
   | { type: 'rep-start'; index: number; total: number; caseId: string; backend: string; workload: string; rep: number; warmup: boolean }
   | { type: 'rep-end'; index: number; total: number; caseId: string; rep: number; warmup: boolean; status: string; wallMs: number; error?: string }
   | { type: 'case-skipped'; caseId: string; reason: string }
+  /** A backend whose probe said no on a host: its cases there are skipped (once per backend and host, not per case). */
+  | { type: 'backend-unavailable'; backend: string; host: string; message: string; reason: string; cases: number }
+  /** A line a probe prints while it works (e.g. a canary boot), for a person waiting. */
+  | { type: 'probe-log'; backend: string; host: string; line: string }
   | { type: 'case-failed'; caseId: string; reason: string }
   | { type: 'run-end'; status: string; wallMs: number };
 

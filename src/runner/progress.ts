@@ -61,6 +61,12 @@ export function progressObserver(stream: Stream = process.stderr, env: NodeJS.Pr
       case 'case-skipped':
         print(`${e.caseId}: skipped — ${e.reason}`);
         break;
+      case 'backend-unavailable':
+        print(`${e.message} — ${e.cases} case${e.cases === 1 ? '' : 's'} skipped`);
+        break;
+      case 'probe-log':
+        print(`${e.backend}${e.host === 'local' ? '' : ` on ${e.host}`}: ${e.line}`);
+        break;
       case 'case-failed':
         print(`${e.caseId}: failed — ${e.reason}`);
         break;

@@ -129,6 +129,7 @@ export async function runSuite(options: RunSuiteOptions): Promise<RunSuiteResult
   const counter: Counter = { seq: resumed?.nextSeq ?? 0, first: resumed?.nextSeq ?? 0, total, observe };
   /** Per host, its groups in suite order. */
   const queues = new Map<string, Map<string, Member[]>>();
+  const announced = new Set<string>();
   for (const [i, c] of o.cases.entries()) {
     const record = run.record.cases[i] as CaseRecord;
     const plan = plans[i]!;
@@ -137,10 +138,19 @@ export async function runSuite(options: RunSuiteOptions): Promise<RunSuiteResult
     if ('skip' in plan || 'fail' in plan) {
       await updateRun(run, () => {
         record.status = 'skip' in plan ? 'skipped' : 'failed';
-        record.error = { message: 'skip' in plan ? plan.skip : plan.fail };
+        record.error = { message: 'skip' in plan ? plan.skip : plan.fail, ...('skip' in plan && plan.unavailable ? { code: BACKEND_UNAVAILABLE } : {}) };
         if ('fail' in plan) record.host = plan.host;
       });
-      if ('skip' in plan) observe({ type: 'case-skipped', caseId: c.id, reason: plan.reason });
+      if ('skip' in plan && plan.unavailable) {
+        const away = plan.unavailable;
+        // One line per backend that cannot run on a host, not one per case.
+        const key = `${away.host}\u0000${away.backend}`;
+        if (!announced.has(key)) {
+          announced.add(key);
+          const n = plans.filter((p, j) => 'skip' in p && p.unavailable?.host === away.host && p.unavailable.backend === away.backend && !resumed?.done.has(o.cases[j]!.id)).length;
+          observe({ type: 'backend-unavailable', backend: away.backend, host: away.host, message: plan.skip, reason: plan.reason, cases: n });
+        }
+      } else if ('skip' in plan) observe({ type: 'case-skipped', caseId: c.id, reason: plan.reason });
       else observe({ type: 'case-failed', caseId: c.id, reason: plan.fail });
       continue;
     }
@@ -221,15 +231,24 @@ async function inspectHost(h: RunHost, o: RunSuiteOptions, assignment: HostAssig
     return state;
   }
   const backends = new Set(o.cases.filter((_, i) => { const a = assignment[i]!; return 'host' in a && a.host === h.config.name; }).map((c) => c.backend));
-  for (const name of backends) {
+  // Probes run side by side: one may take a while (KVM's canary boot, up to a minute the first time).
+  const observe = o.observer ?? (() => undefined);
+  const found = await Promise.all([...backends].map(async (name) => {
+    const log = (line: string) => observe({ type: 'probe-log', backend: name, host: h.config.name, line });
     // A probe that cannot finish (a dropped connection, a command that timed out) makes the backend unavailable there, with why.
-    const capability = await o.backends(name).probe(h.host, { image: o.image }).catch((e: unknown): Capability => ({ backend: name, available: false, reason: `its probe failed: ${e instanceof Error ? e.message : String(e)}`, facts: {} }));
-    state.capabilities.set(name, capability);
-  }
+    return o.backends(name).probe(h.host, { image: o.image, log }).catch((e: unknown): Capability => ({ backend: name, available: false, reason: `its probe failed: ${e instanceof Error ? e.message : String(e)}`, facts: {} }));
+  }));
+  for (const [i, name] of [...backends].entries()) state.capabilities.set(name, found[i]!);
   return state;
 }
 
-type CasePlan = { devices: CaseDevices; state: HostState } | { skip: string; reason: string } | { fail: string; host: string };
+type CasePlan =
+  | { devices: CaseDevices; state: HostState }
+  | { skip: string; reason: string; unavailable?: { backend: string; host: string } }
+  | { fail: string; host: string };
+
+/** The error code of a case skipped because its backend cannot run on its host (its probe said no). */
+export const BACKEND_UNAVAILABLE = 'backend-unavailable';
 
 /** Whether a case can run: it has a host that answers, its backend is available there and offers the devices it needs. */
 function planCase(c: Case, assigned: HostAssignment, states: Map<string, HostState>, o: RunSuiteOptions): CasePlan {
@@ -238,7 +257,7 @@ function planCase(c: Case, assigned: HostAssignment, states: Map<string, HostSta
   if (state.unreachable !== undefined) return { fail: state.unreachable, host: assigned.host };
   const capability = state.capabilities.get(c.backend) as Capability;
   const where = state.run.config.kind === 'local' ? 'here' : `on host ${assigned.host}`;
-  if (!capability.available) return { skip: `backend ${c.backend} cannot run ${where}: ${capability.reason}`, reason: capability.reason };
+  if (!capability.available) return { skip: `backend ${c.backend} cannot run ${where}: ${capability.reason}`, reason: capability.reason, unavailable: { backend: c.backend, host: assigned.host } };
   const workload = o.workloads[c.workload] as Workload;
   const planned = caseDevices(c.backend, workload.devices?.(c.params) ?? {}, deviceTableFor(c.guestType, o.devices));
   if ('skip' in planned) return { skip: `${c.backend} cannot run this case: ${planned.skip}`, reason: planned.skip };

@@ -41,6 +41,14 @@ describe('progress', () => {
     expect(p.text()).toContain('\r\u001b[K[1/2] tcg/cpu rep 1: completed in 12s (ETA 12s)\n');
   });
 
+  it('says once per unavailable backend why its cases are skipped, and passes on probe lines', () => {
+    const p = capture(false);
+    p.observer({ type: 'probe-log', backend: 'kvm', host: 'local', line: 'booting a canary guest' });
+    p.observer({ type: 'backend-unavailable', backend: 'xen', host: 'local', message: 'backend xen cannot run here: not a Xen dom0', reason: 'not a Xen dom0', cases: 6 });
+    p.observer({ type: 'probe-log', backend: 'kvm', host: 'lab-kvm', line: 'ok' });
+    expect(p.text()).toBe('kvm: booting a canary guest\nbackend xen cannot run here: not a Xen dom0 — 6 cases skipped\nkvm on lab-kvm: ok\n');
+  });
+
   it('formats durations', () => {
     expect(formatDuration(0)).toBe('0s');
     expect(formatDuration(61_000)).toBe('1m01s');

@@ -93,11 +93,40 @@ describe('running a suite', () => {
   it('skips the cases of a backend that cannot run here, with its reason, and runs the rest', async () => {
     const fake = fakeBackend((say, nonce) => stepTranscript(say, nonce, 'cpu', sysbench(1)));
     const absent: Backend = { name: 'absent', probe: async () => ({ backend: 'absent', available: false, reason: 'not implemented yet', facts: {} }), launch: async () => { throw new Error('must not launch'); } };
-    const { go, events } = setup({ absent, fake }, { name: 's', backends: ['absent', 'fake'], repetitions: 1, workloads: [{ workload: 'cpu' }] });
+    const { go, events } = setup({ absent, fake }, { name: 's', backends: ['absent', 'fake'], repetitions: 1, workloads: [{ workload: 'cpu', params: { threads: [1, 2] } }] });
     const { run } = await go();
-    expect(run.record.cases.map((c) => c.status)).toEqual(['skipped', 'completed']);
-    expect(run.record.cases[0]?.error?.message).toBe('backend absent cannot run here: not implemented yet');
-    expect(events.some((e) => e.type === 'case-skipped')).toBe(true);
+    expect(run.record.cases.map((c) => [c.backend, c.status])).toEqual([['absent', 'skipped'], ['absent', 'skipped'], ['fake', 'completed'], ['fake', 'completed']]);
+    expect(run.record.cases[0]?.error).toEqual({ message: 'backend absent cannot run here: not implemented yet', code: 'backend-unavailable' });
+    expect(run.record.backends).toContainEqual(expect.objectContaining({ backend: 'absent', available: false, reason: 'not implemented yet' }));
+    // Announced once for the backend, not once per case.
+    expect(events.filter((e) => e.type === 'backend-unavailable')).toEqual([{ type: 'backend-unavailable', backend: 'absent', host: 'local', message: 'backend absent cannot run here: not implemented yet', reason: 'not implemented yet', cases: 2 }]);
+    expect(events.some((e) => e.type === 'case-skipped')).toBe(false);
+  });
+
+  it('probes the backends side by side and passes on what a slow probe says while it works', async () => {
+    const fake = fakeBackend((say, nonce) => stepTranscript(say, nonce, 'cpu', sysbench(1)));
+    let fakeProbed = false;
+    let slowSawFake = false;
+    const slow: Backend = {
+      name: 'slow',
+      probe: async (_host, options) => {
+        options?.log?.('booting a canary');
+        await new Promise((r) => setTimeout(r, 200));
+        slowSawFake = fakeProbed;
+        return { backend: 'slow', available: false, reason: 'canary failed', facts: {} };
+      },
+      launch: async () => { throw new Error('must not launch'); },
+    };
+    const probe = fake.probe.bind(fake);
+    fake.probe = async (...args) => {
+      const c = await probe(...args);
+      fakeProbed = true;
+      return c;
+    };
+    const { go, events } = setup({ slow, fake }, { name: 's', backends: ['slow', 'fake'], repetitions: 1, workloads: [{ workload: 'cpu' }] });
+    await go();
+    expect(slowSawFake).toBe(true);
+    expect(events).toContainEqual({ type: 'probe-log', backend: 'slow', host: 'local', line: 'booting a canary' });
   });
 
   it('records a failing case with the guest log tail and goes on to the next case', async () => {

@@ -11,7 +11,7 @@ import { casesLeft, casesToResume, checkResumeSuite } from '../../runner/resume.
 import { HvbError } from '../../util/errors.ts';
 import { dirname, resolve } from 'node:path';
 import { progressObserver } from '../../runner/progress.ts';
-import { runSuite } from '../../runner/run-suite.ts';
+import { BACKEND_UNAVAILABLE, runSuite } from '../../runner/run-suite.ts';
 import { expandSuite } from '../../suite/expand.ts';
 import { loadSuite } from '../../suite/load.ts';
 import { interrupt, setInterruptNote } from '../signals.ts';
@@ -84,10 +84,17 @@ export function registerRun(program: Command): void {
       }).finally(() => selected.close());
       process.stdout.write(`\n${renderResultTable(samples)}\n`);
       const notDone = run.record.cases.filter((c) => c.status !== 'completed');
-      for (const c of notDone) process.stdout.write(`${c.id}: ${c.status}${c.error ? ` — ${c.error.message}` : ''}\n`);
+      // Cases of a backend that cannot run here were announced once per backend (progress); not again per case.
+      const unavailable = notDone.filter((c) => c.status === 'skipped' && c.error?.code === BACKEND_UNAVAILABLE);
+      for (const c of notDone.filter((x) => !unavailable.includes(x))) process.stdout.write(`${c.id}: ${c.status}${c.error ? ` — ${c.error.message}` : ''}\n`);
       process.stdout.write(`\nresults: ${run.dir}\n`);
       if (resume) process.stderr.write(`resumed ${run.id}: ${run.record.resumes?.at(-1)?.cases ?? 0} case(s) run again\n`);
       if (run.record.status === 'interrupted') process.exitCode = 130;
       else if (notDone.some((c) => c.status === 'failed' || c.status === 'timed-out')) process.exitCode = 1;
+      else if (unavailable.length > 0 && unavailable.length === run.record.cases.length) {
+        // Nothing could run at all (e.g. `--backend kvm` on a host without usable KVM): not a success.
+        process.stderr.write('no case of this run could run here: every backend it asks for is unavailable (see `hvbench doctor`)\n');
+        process.exitCode = 1;
+      }
     });
 }
