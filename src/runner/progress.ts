@@ -65,7 +65,8 @@ export function progressObserver(stream: Stream = process.stderr, env: NodeJS.Pr
         print(`${e.message} — ${e.cases} case${e.cases === 1 ? '' : 's'} skipped`);
         break;
       case 'probe-log':
-        print(`${e.backend}${e.host === 'local' ? '' : ` on ${e.host}`}: ${e.line}`);
+        // Probes name their backend in their own lines (as `hvbench doctor` prints them).
+        print(e.host === 'local' ? e.line : `${e.host}: ${e.line}`);
         break;
       case 'case-failed':
         print(`${e.caseId}: failed — ${e.reason}`);
