@@ -5,10 +5,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 bash scripts/setup-host.sh
-if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
-  echo "setup: npm ci" >&2
-  npm ci --no-audit --no-fund >/dev/null
-fi
+bash scripts/node-deps.sh
 
 node bin/hvbench.js image build
 node bin/hvbench.js run suites/quick.ts --backend tcg

@@ -3,7 +3,10 @@
 # As root it uses apt-get; otherwise it says what to install and exits non-zero.
 # With --for-tests it also installs what the test suite needs: OpenSSH (remote hosts are
 # tested against an sshd on 127.0.0.1, and labs are reached with ssh), socat (QMP of a
-# remote QEMU) and Chromium (the report page is opened in headless Chromium).
+# remote QEMU), Chromium (the report page is opened in headless Chromium), busybox (the
+# shell-quoting test runs commands through busybox ash), pdflatex with the LaTeX packages
+# the report's tables use (texlive-latex-base, texlive-latex-extra), iproute2 and
+# util-linux (network namespaces, unshare), python3 and git (used by a few tests).
 set -euo pipefail
 for_tests=false
 if [ "${1:-}" = --for-tests ]; then for_tests=true; fi
@@ -19,12 +22,19 @@ declare -A needed=(
   [ssh]=openssh-client
   [ssh-keygen]=openssh-client
 )
+# Packages that bring no command of their own to look for: checked with dpkg.
+packages=()
 if [ "$for_tests" = true ]; then
-  needed+=([sshd]=openssh-server [socat]=socat [chromium]=chromium)
+  needed+=([sshd]=openssh-server [socat]=socat [chromium]=chromium [busybox]=busybox [pdflatex]=texlive-latex-base
+    [ip]=iproute2 [unshare]=util-linux [python3]=python3 [git]=git)
+  packages+=(texlive-latex-extra)
 fi
 missing=()
 for cmd in "${!needed[@]}"; do
-  command -v "$cmd" >/dev/null 2>&1 || [ -x "/usr/sbin/$cmd" ] || missing+=("${needed[$cmd]}")
+  command -v "$cmd" >/dev/null 2>&1 || [ -x "/usr/sbin/$cmd" ] || [ -x "/sbin/$cmd" ] || missing+=("${needed[$cmd]}")
+done
+for pkg in "${packages[@]}"; do
+  [ "$(dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null)" = 'install ok installed' ] || missing+=("$pkg")
 done
 # Each package once, however many of its commands are missing.
 if [ ${#missing[@]} -gt 0 ]; then mapfile -t missing < <(printf '%s\n' "${missing[@]}" | sort -u); fi
@@ -41,7 +51,7 @@ if [ ${#missing[@]} -eq 0 ] && [ "$lists_empty" = false ]; then
   exit 0
 fi
 
-if [ "$(id -u)" -ne 0 ]; then
+if [ "$(id -u 2>/dev/null)" != 0 ]; then
   if [ ${#missing[@]} -gt 0 ]; then
     echo "hvbench needs these Debian packages: ${missing[*]}" >&2
     echo "install them as root:  apt-get update && apt-get install -y ${missing[*]}" >&2
