@@ -39,3 +39,22 @@ export const DEFAULT_XEN_TYPES = ['pvh'] as const;
 
 /** Longest `timeoutSec` accepted: Node.js timers hold at most 2^31 − 1 ms, and a longer one fires at once. */
 export const MAX_TIMEOUT_SEC = Math.floor((2 ** 31 - 1) / 1000);
+
+/**
+ * Upper bounds of the counts and sizes of a suite: far above any sensible suite, they stop a
+ * typo (`repetitions: 1e9`, `memoryMiB: 1e12`) at the suite file instead of hours later.
+ */
+/** Most measured repetitions per case (`repetitions`, `maxRepetitions`): each boots a guest. */
+export const MAX_REPETITIONS = 1000;
+
+/** Most warm-up repetitions per case. */
+export const MAX_WARMUP = 100;
+
+/** Largest guest memory in MiB: 1 TiB. */
+export const MAX_MEMORY_MIB = 1_048_576;
+
+/** Longest `timeBudgetSec`: a week. */
+export const MAX_TIME_BUDGET_SEC = 7 * 24 * 3600;
+
+/** How long a suite file may take to load (its top-level code) before it is given up. */
+export const SUITE_LOAD_TIMEOUT_MS = 20_000;

@@ -5,7 +5,7 @@ import { MAX_CASES } from './defaults.ts';
 import { formatPath, suiteError, type Problem } from './problems.ts';
 import { checkNames, unreadableAt } from './resolve.ts';
 import type { Case, ResolvedSuite, ResolvedWorkloadEntry, SuiteDeps } from './types.ts';
-import { issuesToProblems } from './zod-issues.ts';
+import { issuesToProblems, objectShape } from './zod-issues.ts';
 
 /** One combination of an entry's axes: the values the suite wrote and the full parameters. */
 interface Combination {
@@ -24,7 +24,8 @@ export function expandSuite(suite: ResolvedSuite, deps: SuiteDeps, options: { so
   const source = options.source ?? `suite ${suite.name}`;
   const nameProblems = checkNames(suite, deps);
   if (nameProblems.length > 0) throw suiteError(source, nameProblems);
-  checkMatrixSize(suite, source);
+  const tooLarge = matrixSizeProblem(suite);
+  if (tooLarge) throw suiteError(source, [tooLarge]);
 
   const problems: Problem[] = [];
   const perEntry = suite.workloads.map((entry, i) => resolveEntry(entry, i, deps.workloads[entry.workload]!, problems));
@@ -50,6 +51,25 @@ export function expandSuite(suite: ResolvedSuite, deps: SuiteDeps, options: { so
     });
   }
   return cases;
+}
+
+/**
+ * The problems of every parameter value, for entries whose workload is known, leaving out
+ * parameters the workload does not take (checkNames reports those): so a suite with both
+ * unknown and bad parameters hears of all of them at once.
+ */
+export function parameterProblems(suite: ResolvedSuite, deps: SuiteDeps): Problem[] {
+  const tooLarge = matrixSizeProblem(suite);
+  if (tooLarge) return [tooLarge];
+  const problems: Problem[] = [];
+  suite.workloads.forEach((entry, i) => {
+    const workload = Object.hasOwn(deps.workloads, entry.workload) ? deps.workloads[entry.workload] : undefined;
+    if (!workload) return;
+    const shape = objectShape(workload.params);
+    const known = shape ? Object.fromEntries(Object.entries(entry.params).filter(([k]) => Object.hasOwn(shape, k))) : entry.params;
+    resolveEntry({ workload: entry.workload, params: known }, i, workload, problems);
+  });
+  return problems;
 }
 
 /** Every combination of the entry's axes, validated; problems are collected, not thrown. */
@@ -117,24 +137,23 @@ function findDuplicates(suite: ResolvedSuite, perEntry: Combination[][], problem
 /** Workload entries itemised in the message about a matrix that is too large. */
 const MAX_LISTED = 10;
 
-function checkMatrixSize(suite: ResolvedSuite, source: string): void {
+function matrixSizeProblem(suite: ResolvedSuite): Problem | undefined {
   const sizes = suite.workloads.map((entry) => Object.values(entry.params).reduce((n, axis) => n * axis.length, 1));
   const variants = suite.backends.reduce((n, b) => n + (b === 'xen' ? suite.xenTypes.length : 1), 0);
-  const total = variants * sizes.reduce((a, b) => a + b, 0);
-  if (total <= MAX_CASES) return;
+  // At least one variant: a suite whose backends are all unknown still has its entries' values checked.
+  const total = Math.max(1, variants) * sizes.reduce((a, b) => a + b, 0);
+  if (total <= MAX_CASES) return undefined;
   const entries = suite.workloads.slice(0, MAX_LISTED).map((entry, i) => {
     const axes = Object.entries(entry.params).map(([k, axis]) => `${k} ${axis.length}`);
     return `${formatPath(['workloads', i])} ${entry.workload}: ${axes.length ? `${axes.join(' × ')} = ` : ''}${sizes[i]}`;
   });
-  throw suiteError(source, [
-    {
-      path: ['workloads'],
-      message:
-        `the matrix has ${total} cases, more than the limit of ${MAX_CASES}: ` +
-        `backends ${suite.backends.length} × (${entries.join('; ')}${suite.workloads.length > MAX_LISTED ? `; … ${suite.workloads.length - MAX_LISTED} more entries` : ''}); ` +
-        'use fewer values per axis or split the suite',
-    },
-  ]);
+  return {
+    path: ['workloads'],
+    message:
+      `the matrix has ${total} cases, more than the limit of ${MAX_CASES}: ` +
+      `backends ${suite.backends.length} × (${entries.join('; ')}${suite.workloads.length > MAX_LISTED ? `; … ${suite.workloads.length - MAX_LISTED} more entries` : ''}); ` +
+      'use fewer values per axis or split the suite',
+  };
 }
 
 function describeCombo(values: Record<string, unknown>): string {

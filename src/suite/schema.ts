@@ -7,8 +7,12 @@ import {
   DEFAULT_VCPUS,
   DEFAULT_WARMUP,
   DEFAULT_XEN_TYPES,
+  MAX_MEMORY_MIB,
+  MAX_REPETITIONS,
+  MAX_TIME_BUDGET_SEC,
   MAX_TIMEOUT_SEC,
   MAX_VCPUS,
+  MAX_WARMUP,
   MIN_MEMORY_MIB,
 } from './defaults.ts';
 import { compareConfigSchema } from '../stats/thresholds.ts';
@@ -48,7 +52,7 @@ const paramAxis = z
 
 const guestSchema = z.strictObject({
   vcpus: z.int().min(1).max(MAX_VCPUS).default(DEFAULT_VCPUS),
-  memoryMiB: z.int().min(MIN_MEMORY_MIB).default(DEFAULT_MEMORY_MIB),
+  memoryMiB: z.int().min(MIN_MEMORY_MIB).max(MAX_MEMORY_MIB).default(DEFAULT_MEMORY_MIB),
 });
 
 const workloadEntrySchema = z.strictObject({
@@ -72,16 +76,16 @@ export const suiteSchema = z.strictObject({
   description: z.string().default(DEFAULT_DESCRIPTION),
   guest: guestSchema.default({ vcpus: DEFAULT_VCPUS, memoryMiB: DEFAULT_MEMORY_MIB }),
   backends: backendList.default(() => [...DEFAULT_BACKENDS]),
-  repetitions: z.int().min(1).default(DEFAULT_REPETITIONS),
-  warmup: z.int().min(0).default(DEFAULT_WARMUP),
+  repetitions: z.int().min(1).max(MAX_REPETITIONS).default(DEFAULT_REPETITIONS),
+  warmup: z.int().min(0).max(MAX_WARMUP).default(DEFAULT_WARMUP),
   timeoutSec: z
     .number()
     .positive()
     .refine((v) => v <= MAX_TIMEOUT_SEC, { message: `expected at most ${MAX_TIMEOUT_SEC} s, the longest timer Node.js can set (about 24 days)` })
     .optional(),
-  maxRepetitions: z.int().min(1).optional(),
+  maxRepetitions: z.int().min(1).max(MAX_REPETITIONS).optional(),
   targetCiHalfWidth: z.number().gt(0).lt(1).optional(),
-  timeBudgetSec: z.number().positive().optional(),
+  timeBudgetSec: z.number().positive().max(MAX_TIME_BUDGET_SEC).optional(),
   stopMetric: z.string().min(1).optional(),
   interleave: z.boolean().default(true),
   compare: compareConfigSchema.optional(),

@@ -55,11 +55,11 @@ describe('suite errors name the file, the field and what was expected and receiv
     ['bad name', { ...ok, name: 'Quick Suite' }, [`${FILE}: name: expected a name of lowercase letters, digits and dashes ([a-z0-9-]+, at most 64), received "Quick Suite"`]],
     ['unknown top-level key', { ...ok, repetition: 5 }, [`${FILE}: repetition: unknown field; known fields: name, description, guest, backends, repetitions, warmup, timeoutSec, maxRepetitions, targetCiHalfWidth, timeBudgetSec, stopMetric, interleave, compare, xenTypes, hosts, workloads`]],
     ['unknown guest key', { ...ok, guest: { cpus: 2 } }, [`${FILE}: guest.cpus: unknown field; known fields: vcpus, memoryMiB`]],
-    ['guest memory too small', { ...ok, guest: { memoryMiB: 10 } }, [`${FILE}: guest.memoryMiB: expected an integer ≥ 64, received 10`]],
+    ['guest memory too small', { ...ok, guest: { memoryMiB: 10 } }, [`${FILE}: guest.memoryMiB: expected an integer from 64 to 1048576, received 10`]],
     ['vcpus not an integer', { ...ok, guest: { vcpus: 1.5 } }, [`${FILE}: guest.vcpus: expected an integer from 1 to 255, received 1.5`]],
     ['vcpus as a string', { ...ok, guest: { vcpus: '2' } }, [`${FILE}: guest.vcpus: expected an integer from 1 to 255, received "2"`]],
-    ['zero repetitions', { ...ok, repetitions: 0 }, [`${FILE}: repetitions: expected an integer ≥ 1, received 0`]],
-    ['negative warmup', { ...ok, warmup: -1 }, [`${FILE}: warmup: expected an integer ≥ 0, received -1`]],
+    ['zero repetitions', { ...ok, repetitions: 0 }, [`${FILE}: repetitions: expected an integer from 1 to 1000, received 0`]],
+    ['negative warmup', { ...ok, warmup: -1 }, [`${FILE}: warmup: expected an integer from 0 to 100, received -1`]],
     ['maxRepetitions below repetitions', { ...ok, repetitions: 5, maxRepetitions: 3 }, [`${FILE}: maxRepetitions: expected maxRepetitions ≥ repetitions`]],
     ['CI target as a percentage', { ...ok, targetCiHalfWidth: 2 }, [`${FILE}: targetCiHalfWidth: expected a number > 0 and < 1, received 2`]],
     ['unknown compare key', { ...ok, compare: { threshold: 0.1 } }, [`${FILE}: compare.threshold: unknown field; known fields: alpha, noiseThreshold, metrics`]],
@@ -111,8 +111,8 @@ describe('suite errors name the file, the field and what was expected and receiv
     const lines = problems({ name: 'x', guest: { vcpus: 0, memoryMiB: 'lots' }, repetitions: 'three', workloads: [{ workload: 'cpu' }] });
     expect(lines).toEqual([
       `${FILE}: guest.vcpus: expected an integer from 1 to 255, received 0`,
-      `${FILE}: guest.memoryMiB: expected an integer ≥ 64, received "lots"`,
-      `${FILE}: repetitions: expected an integer ≥ 1, received "three"`,
+      `${FILE}: guest.memoryMiB: expected an integer from 64 to 1048576, received "lots"`,
+      `${FILE}: repetitions: expected an integer from 1 to 1000, received "three"`,
     ]);
   });
 

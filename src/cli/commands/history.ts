@@ -3,7 +3,7 @@ import path from 'node:path';
 import type { Command } from 'commander';
 import { readSamples } from '../../results/samples-file.ts';
 import { openRun, RUN_FILE } from '../../results/store.ts';
-import { buildHistory, type HistoryRun } from '../../stats/history.ts';
+import { buildHistory, latestRegressions, type HistoryRun } from '../../stats/history.ts';
 import { renderHistory } from '../../stats/history-text.ts';
 import { compareConfigOf, settingsFor, type CompareConfig } from '../../stats/thresholds.ts';
 import { describeError, HvbError } from '../../util/errors.ts';
@@ -13,6 +13,7 @@ interface HistoryOpts extends StatsOpts {
   metric: string;
   per: string;
   where?: string[];
+  fail: boolean;
 }
 
 export function registerHistory(program: Command): void {
@@ -23,11 +24,13 @@ export function registerHistory(program: Command): void {
     .requiredOption('--metric <name>', 'the metric, e.g. cpu.events_per_s')
     .option('--per <unit>', 'one point per run, or per git revision (runs of a revision pooled)', 'run')
     .option('--where <dim=value>', 'only series with this dimension value (repeatable), e.g. backend=tcg', collect);
-  addStatsOptions(cmd).action(async (dir: string, opts: HistoryOpts) => {
+  addStatsOptions(cmd)
+    .option('--no-fail', "exit 0 even when a series' newest point is a regression")
+    .action(async (dir: string, opts: HistoryOpts) => {
       if (opts.per !== 'run' && opts.per !== 'revision') throw new HvbError('usage', `--per ${JSON.stringify(opts.per)}: expected run or revision`);
       const where = (opts.where ?? []).map(parseWhere);
       const { runs, warnings, suites } = await loadRuns(dir);
-      const { cli, ignore, seed, permutations, ratioCi } = parseStatsOpts(opts);
+      const { cli, ignore, seed, permutations, ratioCi, test } = parseStatsOpts(opts);
       // The newest run's suite says which thresholds apply now.
       const suite = suites.at(-1);
       const filtered = runs.map((r) => ({ ...r, samples: r.samples.filter((s) => where.every(([k, v]) => String(s.dims[k]) === v)) }));
@@ -39,6 +42,7 @@ export function registerHistory(program: Command): void {
         seed,
         permutations,
         ratioCi,
+        test,
       });
       for (const w of warnings) process.stderr.write(`warning: ${w}\n`);
       if (series.length === 0) {
@@ -48,6 +52,8 @@ export function registerHistory(program: Command): void {
         });
       }
       process.stdout.write(opts.json ? `${JSON.stringify({ format: 1, metric: opts.metric, per: opts.per, seed, series }, null, 2)}\n` : renderHistory(series));
+      // A gate on the newest point only: a regression further back is history, not news.
+      if (latestRegressions(series).length > 0 && opts.fail) process.exitCode = 1;
     });
 }
 
@@ -57,18 +63,29 @@ function parseWhere(text: string): [string, string] {
   return [text.slice(0, eq), text.slice(eq + 1)];
 }
 
-/** Every run folder directly under `dir`, oldest first; unreadable ones become warnings. */
+/**
+ * Every run folder directly under `dir`, oldest first; unreadable ones become warnings. A
+ * run id seen twice (a `cp -r` backup) is one run: the first folder (by name) counts, the
+ * other is skipped with a warning, never pooled with it.
+ */
 async function loadRuns(dir: string): Promise<{ runs: HistoryRun[]; warnings: string[]; suites: (CompareConfig | undefined)[] }> {
   const names = await readdir(dir).catch((e: NodeJS.ErrnoException) => {
     throw new HvbError('usage', `${dir}: cannot read the results folder (${e.code ?? e.message})`, { hint: 'give the folder that holds the run folders, e.g. results' });
   });
   const runs: (HistoryRun & { suite: CompareConfig | undefined })[] = [];
   const warnings: string[] = [];
+  const seen = new Map<string, string>();
   for (const name of names.sort()) {
     const runDir = path.join(dir, name);
     if (!(await stat(path.join(runDir, RUN_FILE)).catch(() => undefined))?.isFile()) continue;
     try {
       const run = await openRun(runDir);
+      const first = seen.get(run.id);
+      if (first !== undefined) {
+        warnings.push(`${runDir}: skipped: the same run id ${run.id} as ${first} (a copy?); a run counts once`);
+        continue;
+      }
+      seen.set(run.id, runDir);
       const { samples, warnings: w } = await readSamples(run);
       warnings.push(...run.warnings, ...w);
       const rev = run.record.hvbench;
