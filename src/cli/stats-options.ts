@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import type { RatioCiMethod } from '../stats/compare.ts';
+import { DEFAULT_GATE_TEST, type GateTest, type RatioCiMethod } from '../stats/compare.ts';
 import { DEFAULT_PERMUTATIONS } from '../stats/permutation.ts';
 import { DEFAULT_SEED } from '../stats/prng.ts';
 import { DEFAULT_IGNORED_DIMS } from '../stats/series.ts';
@@ -14,6 +14,7 @@ export interface StatsOpts {
   permutations: string;
   seed: string;
   ci: string;
+  test: string;
   json?: boolean;
 }
 
@@ -24,14 +25,15 @@ export function addStatsOptions(cmd: Command): Command {
     .option('--alpha <p>', 'significance level, or <metric>=<p> for one metric (default 0.01; repeatable)', collect)
     .option('--threshold <fraction>', 'noise threshold, e.g. 0.05 or 5%, or <metric>=<fraction> (default 5%; repeatable)', collect)
     .option('--ignore <dims>', 'more dimensions to leave out of matching (comma-separated, repeatable)', collect)
-    .option('--permutations <n>', 'random relabellings of the permutation test', String(DEFAULT_PERMUTATIONS))
-    .option('--seed <n>', 'seed of the permutation test (and the bootstrap), recorded in the output', String(DEFAULT_SEED))
+    .option('--test <name>', "the regression gate's test: welch (t test on logs) or permutation", DEFAULT_GATE_TEST)
+    .option('--permutations <n>', 'random relabellings of the permutation test, beyond 200 000 exact splits', String(DEFAULT_PERMUTATIONS))
+    .option('--seed <n>', 'seed of the permutation test and the bootstrap, recorded in the output', String(DEFAULT_SEED))
     .option('--ci <method>', 'interval of the ratio: log-t or bootstrap', 'log-t')
     .option('--json', 'machine-readable output');
 }
 
 /** The shared options, checked: thresholds given on the command line, dims to ignore, seed, permutations, CI method. */
-export function parseStatsOpts(opts: StatsOpts): { cli: CompareConfig; ignore: Set<string>; seed: number; permutations: number; ratioCi: RatioCiMethod } {
+export function parseStatsOpts(opts: StatsOpts): { cli: CompareConfig; ignore: Set<string>; seed: number; permutations: number; ratioCi: RatioCiMethod; test: GateTest } {
   let cli: CompareConfig = {};
   for (const a of opts.alpha ?? []) cli = parseSettingOption(a, 'alpha', cli);
   for (const t of opts.threshold ?? []) cli = parseSettingOption(t, 'noiseThreshold', cli);
@@ -41,6 +43,7 @@ export function parseStatsOpts(opts: StatsOpts): { cli: CompareConfig; ignore: S
     seed: positiveInt(opts.seed, '--seed', 0),
     permutations: positiveInt(opts.permutations, '--permutations', 1),
     ratioCi: ciMethod(opts.ci),
+    test: gateTest(opts.test ?? DEFAULT_GATE_TEST),
   };
 }
 
@@ -57,4 +60,9 @@ export function positiveInt(text: string, option: string, min: number): number {
 export function ciMethod(text: string): RatioCiMethod {
   if (text === 'log-t' || text === 'bootstrap') return text;
   throw new HvbError('usage', `--ci ${JSON.stringify(text)}: expected log-t or bootstrap`);
+}
+
+export function gateTest(text: string): GateTest {
+  if (text === 'welch' || text === 'permutation') return text;
+  throw new HvbError('usage', `--test ${JSON.stringify(text)}: expected welch or permutation`);
 }

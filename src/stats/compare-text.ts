@@ -1,11 +1,19 @@
-import { fmtP, type Verdict } from './compare.ts';
+import { fmtP, isChange, type Verdict } from './compare.ts';
 import type { CompareReport, CompareRow } from './compare-report.ts';
+import type { Finding } from './findings.ts';
 import { alignTable, fmtChange, fmtNumber, fmtRatio } from './format.ts';
 
-/** The compare report as text for a terminal. */
+/**
+ * The compare report as text for a terminal. The verdict and B/A [CI] come first in every
+ * row, so they stay visible when a narrow terminal cuts the long series labels off; in a
+ * regression-gate report the findings come before the table.
+ */
 
-const HEADER = ['series', 'metric', 'n A', 'n B', 'mean A', 'mean B', 'B/A [95 % CI]', 'change', 'p', 'verdict'];
-const RIGHT = new Set(['n A', 'n B', 'mean A', 'mean B', 'change', 'p']);
+const GATE_HEADER = ['verdict', 'B/A [95 % CI]', 'change', 'p adj.', 'series', 'metric', 'n A', 'n B', 'mean A', 'mean B'];
+const BY_HEADER = ['verdict', 'B/A [95 % CI]', 'change', 'series', 'metric', 'n A', 'n B', 'mean A', 'mean B'];
+const RIGHT = new Set(['change', 'p adj.', 'n A', 'n B', 'mean A', 'mean B']);
+/** Rows of the gate in this order of verdicts: what needs attention first. */
+const GATE_ORDER: readonly Verdict[] = ['regression', 'improvement', 'not-computable', 'no-change'];
 
 export function renderCompare(report: CompareReport): string {
   const out: string[] = [];
@@ -15,13 +23,27 @@ export function renderCompare(report: CompareReport): string {
     out.push(`run ${report.a.run}: ${report.by} ${(report.b.values ?? []).join(', ') || '(no other values)'} (B) against ${report.by} ${report.a.value} (A)`);
   }
   const m = report.method;
-  out.push(`p: ${m.test}, ${m.permutations} permutations (exact when fewer splits exist), seed ${m.seed}; B/A interval: ${m.ratioCi === 'log-t' ? 'Welch t on the log ratio' : 'percentile bootstrap'}, 95 %`, '');
+  out.push(`method: ${m.test}; B/A interval: ${m.ratioCi === 'log-t' ? 'Welch t on the log ratio' : 'percentile bootstrap'}, 95 %; seed ${m.seed}`, '');
+  if (report.findings.length > 0) {
+    out.push('findings:');
+    for (const f of report.findings) out.push(`  ${findingLine(f)}`);
+    out.push('');
+  }
   if (report.rows.length === 0) out.push('no series to compare');
-  else out.push(alignTable(HEADER, report.rows.map((r) => cells(r, report.mode)), RIGHT));
-  const notes = report.rows.filter((r) => r.comparison.verdict !== 'no-change' || /significant \(|cannot be significant|too few/.test(r.comparison.reason));
+  else if (report.mode === 'runs') {
+    const rows = [...report.rows].sort((x, y) => GATE_ORDER.indexOf(x.comparison.verdict) - GATE_ORDER.indexOf(y.comparison.verdict));
+    out.push(alignTable(GATE_HEADER, rows.map((r) => cells(r, report.mode)), RIGHT));
+  } else out.push(alignTable(BY_HEADER, report.rows.map((r) => cells(r, report.mode)), RIGHT));
+  const notes = report.rows.filter((r) => {
+    const v = r.comparison.verdict;
+    return v === 'not-computable' || (report.mode === 'runs' && (v !== 'no-change' || /significant \(|cannot be significant/.test(r.comparison.reason)));
+  });
   if (notes.length > 0) {
     out.push('', 'notes:');
-    for (const r of notes) out.push(`  ${r.label} ${r.metric}: ${r.comparison.reason} (alpha ${r.comparison.alpha}, noise threshold ${fmtNumber(r.comparison.noiseThreshold * 100)} %)`);
+    for (const r of notes) {
+      const settings = report.mode === 'runs' ? ` (alpha ${r.comparison.alpha}, noise threshold ${fmtNumber(r.comparison.noiseThreshold * 100)} %)` : '';
+      out.push(`  ${r.label} ${r.metric}: ${r.comparison.reason}${settings}`);
+    }
   }
   for (const c of report.provenanceChanges) out.push('', `${c.dim} changed: ${c.a.join(', ') || '(none)'} → ${c.b.join(', ') || '(none)'}`);
   const { onlyA, onlyB } = report.unmatched;
@@ -31,23 +53,48 @@ export function renderCompare(report: CompareReport): string {
   return `${out.join('\n')}\n`;
 }
 
-function cells(r: CompareRow, mode: CompareReport['mode']): string[] {
+/** `0.808 [0.793, 0.822]`, or the ratio alone, or `–`. */
+export function ratioCell(r: CompareRow): string {
   const c = r.comparison;
   const ci = c.ratioCi ? ` [${fmtRatio(c.ratioCi.lo)}, ${fmtRatio(c.ratioCi.hi)}]` : '';
-  const arrow = r.better === 'higher' ? '↑' : '↓';
-  return [r.label, `${r.metric} ${arrow}`, String(c.nA), String(c.nB), fmtNumber(c.meanA), fmtNumber(c.meanB), `${fmtRatio(c.ratio)}${ci}`, fmtChange(c.change), c.pValue === undefined ? '–' : fmtP(c.pValue), verdictWord(c.verdict, mode)];
+  return `${fmtRatio(c.ratio)}${ci}`;
 }
 
-export function verdictWord(v: Verdict, mode: CompareReport['mode']): string {
+export function arrow(better: CompareRow['better']): string {
+  return better === 'higher' ? '↑' : '↓';
+}
+
+function cells(r: CompareRow, mode: CompareReport['mode']): string[] {
+  const c = r.comparison;
+  const head = [verdictWord(c.verdict), ratioCell(r), fmtChange(c.change)];
+  const p = c.pAdjusted === undefined ? '–' : fmtP(c.pAdjusted);
+  const tail = [r.label, `${r.metric} ${arrow(r.better)}`, String(c.nA), String(c.nB), fmtNumber(c.meanA), fmtNumber(c.meanB)];
+  return mode === 'runs' ? [...head, p, ...tail] : [...head, ...tail];
+}
+
+/** `regression: kvm boot.to_ready_ms ↓ in 8 cases, B/A 1.09–1.12: kvm/boot, kvm/cpu threads=1, …` */
+export function findingLine(f: Finding): string {
+  const range = f.ratioRange ? (f.ratioRange.min === f.ratioRange.max ? fmtRatio(f.ratioRange.min) : `${fmtRatio(f.ratioRange.min)}–${fmtRatio(f.ratioRange.max)}`) : '–';
+  const n = f.cases.length;
+  return `${f.verdict}: ${f.variant} ${f.metric} ${arrow(f.better)} in ${n} case${n === 1 ? '' : 's'}, B/A ${range}: ${f.cases.map((c) => c.label).join(', ')}`;
+}
+
+export function verdictWord(v: Verdict): string {
   if (v === 'no-change') return 'no significant change';
-  if (mode === 'by') return v === 'regression' ? 'worse' : 'better';
+  if (v === 'not-computable') return 'not computable';
   return v;
 }
 
-function summaryLine(report: CompareReport): string {
-  const { regression, improvement } = report.counts;
-  const none = report.counts['no-change'];
+export function summaryLine(report: CompareReport): string {
+  const count = (v: Verdict) => report.counts[v] ?? 0;
   const plural = (n: number, one: string, many: string) => `${n} ${n === 1 ? one : many}`;
-  if (report.mode === 'by') return `against ${report.by} ${report.a.value}: ${regression} worse, ${improvement} better, ${none} without significant change`;
-  return `${plural(regression, 'regression', 'regressions')}, ${plural(improvement, 'improvement', 'improvements')}, ${none} without significant change`;
+  const notComputable = count('not-computable') > 0 ? `, ${count('not-computable')} not computable` : '';
+  if (report.mode === 'by') return `against ${report.by} ${report.a.value}: ${count('worse')} worse, ${count('better')} better, ${count('similar')} similar, ${count('inconclusive')} inconclusive${notComputable}`;
+  const findings = report.findings.length > 0 ? ` (${plural(report.findings.length, 'finding', 'findings')})` : '';
+  return `${plural(count('regression'), 'regression', 'regressions')}, ${plural(count('improvement'), 'improvement', 'improvements')}${findings}, ${count('no-change')} without significant change${notComputable}`;
+}
+
+/** How many rows report a difference (regressions and improvements, or worse and better). */
+export function changeCount(report: CompareReport): number {
+  return report.rows.filter((r) => isChange(r.comparison.verdict)).length;
 }

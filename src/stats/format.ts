@@ -1,8 +1,8 @@
 /** Number formatting shared by the statistics tables. */
 
 /** About three significant digits without exponent for everyday magnitudes (12346, 123, 12.3, 1.23, 0.0123). */
-export function fmtNumber(x: number): string {
-  if (!Number.isFinite(x)) return String(x);
+export function fmtNumber(x: number | undefined): string {
+  if (x === undefined || !Number.isFinite(x)) return '–';
   if (x === 0) return '0';
   const abs = Math.abs(x);
   if (abs >= 1e9 || abs < 1e-3) return x.toExponential(2);
@@ -10,14 +10,16 @@ export function fmtNumber(x: number): string {
   return Number(x.toPrecision(3)).toString();
 }
 
-/** A ratio with three decimals: 0.802. */
+/** A ratio with three decimals: 0.802; three significant digits outside 0.001–9999 (1.23e-305). */
 export function fmtRatio(x: number | undefined): string {
-  return x === undefined ? '–' : x.toFixed(3);
+  if (x === undefined || !Number.isFinite(x)) return '–';
+  return x === 0 || (x >= 0.001 && x < 1e4) ? x.toFixed(3) : x.toExponential(2);
 }
 
 /** A signed relative change: +4.2 %, −19.8 %. */
 export function fmtChange(x: number | undefined): string {
-  if (x === undefined) return '–';
+  if (x === undefined || !Number.isFinite(x)) return '–';
+  if (Math.abs(x) >= 1e4) return `${x < 0 ? '−' : '+'}${(Math.abs(x) * 100).toExponential(2)} %`;
   const v = (x * 100).toFixed(1);
   return `${x < 0 ? '−' : '+'}${v.replace('-', '')} %`;
 }

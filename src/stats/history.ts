@@ -1,5 +1,6 @@
 import type { Better, Dims, Sample } from '../results/sample.ts';
-import { compareSeries, type Comparison, type RatioCiMethod } from './compare.ts';
+import { measure, type Comparison, type GateTest, type Measured, type RatioCiMethod } from './compare.ts';
+import { gateFamily } from './family.ts';
 import { deriveSeed } from './prng.ts';
 import { groupSeries, PROVENANCE_DIMS } from './series.ts';
 import { summarize, type Summary } from './summary.ts';
@@ -8,7 +9,9 @@ import type { CompareSettings } from './thresholds.ts';
 /**
  * A metric across runs, for regression tracking: one series per set of matched
  * dimensions, one point per run (or per git revision, pooling the runs of a revision),
- * each point compared with the one before it by the same test as `hvbench compare`.
+ * each point compared with the one before it by the same test as `hvbench compare`. The
+ * steps of every series shown form one family: their p-values are adjusted together
+ * (Holm), so a long history of unchanged runs does not flag a step by chance.
  */
 
 export interface HistoryRun {
@@ -28,6 +31,7 @@ export interface HistoryOptions {
   seed: number;
   permutations?: number;
   ratioCi?: RatioCiMethod;
+  test?: GateTest;
 }
 
 export interface HistoryPoint {
@@ -42,7 +46,7 @@ export interface HistoryPoint {
   provenance: Record<string, string[]>;
   /** Against the previous point; undefined for the first. */
   change?: Comparison;
-  /** True when the change is a regression or an improvement. */
+  /** True when the change is a regression or an improvement (after the family-wise adjustment). */
   flagged: boolean;
 }
 
@@ -71,24 +75,36 @@ export function buildHistory(runs: readonly HistoryRun[], options: HistoryOption
     }
   }
   let stream = 0;
-  return [...series.values()].map(({ head, points }) => {
+  const steps: { measured: Measured; better: Better; point: HistoryPoint }[] = [];
+  const result = [...series.values()].map(({ head, points }) => {
     const list: HistoryPoint[] = [];
     let previous: number[] | undefined;
     for (const [label, p] of points) {
       const point: HistoryPoint = { label, runs: p.runs, date: p.date, revision: p.revision, summary: summarize(p.values), provenance: p.provenance, flagged: false };
       if (previous) {
-        const change = compareSeries(previous, p.values, head.better, {
+        const measured = measure(previous, p.values, {
           ...options.settings(head.metric),
           seed: deriveSeed(options.seed, stream++),
           ...(options.permutations === undefined ? {} : { permutations: options.permutations }),
           ...(options.ratioCi === undefined ? {} : { ratioCi: options.ratioCi }),
+          ...(options.test === undefined ? {} : { test: options.test }),
         });
-        point.change = change;
-        point.flagged = change.verdict !== 'no-change';
+        steps.push({ measured, better: head.better, point });
       }
       list.push(point);
       previous = p.values;
     }
     return { ...head, points: list };
   });
+  const verdicts: Comparison[] = gateFamily(steps);
+  steps.forEach((s, i) => {
+    s.point.change = verdicts[i]!;
+    s.point.flagged = verdicts[i]!.verdict === 'regression' || verdicts[i]!.verdict === 'improvement';
+  });
+  return result;
+}
+
+/** Series whose newest point is a regression against the point before it (what fails a CI job). */
+export function latestRegressions(series: readonly HistorySeries[]): HistorySeries[] {
+  return series.filter((s) => s.points.at(-1)?.change?.verdict === 'regression');
 }

@@ -23,8 +23,11 @@ export interface Outlier {
 }
 
 /** Modified Z-scores of every value (0 for all when the series has no spread). */
-export function modifiedZScores(values: readonly number[]): number[] {
-  if (values.length === 0) return [];
+export function modifiedZScores(input: readonly number[]): number[] {
+  if (input.length === 0) return [];
+  // Scores are scale-free: dividing by the largest |x| first keeps extreme values from overflowing.
+  const scale = Math.max(...input.map(Math.abs)) || 1;
+  const values = input.map((v) => v / scale);
   const mid = median([...values]);
   const deviations = values.map((v) => Math.abs(v - mid));
   const mad = median(deviations);
@@ -34,9 +37,15 @@ export function modifiedZScores(values: readonly number[]): number[] {
   return values.map(() => 0);
 }
 
-/** The values whose |modified Z-score| exceeds the threshold, in series order. Needs ≥ 3 values to say anything. */
+/**
+ * Fewer values than this are never judged: with 3 or 4 values the median and MAD rest on
+ * one or two values, and a "verdict" would be noise about noise.
+ */
+export const MIN_OUTLIER_N = 5;
+
+/** The values whose |modified Z-score| exceeds the threshold, in series order. Needs ≥ MIN_OUTLIER_N values to say anything. */
 export function findOutliers(values: readonly number[], threshold = OUTLIER_THRESHOLD): Outlier[] {
-  if (values.length < 3) return [];
+  if (values.length < MIN_OUTLIER_N) return [];
   return modifiedZScores(values)
     .map((score, index) => ({ index, value: values[index]!, score }))
     .filter((o) => Math.abs(o.score) > threshold);

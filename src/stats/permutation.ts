@@ -37,11 +37,14 @@ export function permutationTest(a: readonly number[], b: readonly number[], opti
   const permutations = options.permutations ?? DEFAULT_PERMUTATIONS;
   if (!Number.isInteger(permutations) || permutations < 1) throw new HvbError('stats-argument', `permutation test: expected a positive number of permutations, received ${permutations}`);
   const n = na + nb;
+  // The statistic is scale-free: dividing by the largest |x| keeps sums of values near the
+  // limits of a double (1e308, −1.7e308) finite.
+  const scale = Math.max(...a.map(Math.abs), ...b.map(Math.abs)) || 1;
   const pool = new Float64Array(n);
   let total = 0;
-  for (let i = 0; i < na; i++) total += pool[i] = a[i]!;
+  for (let i = 0; i < na; i++) total += pool[i] = a[i]! / scale;
   let sumB = 0;
-  for (let i = 0; i < nb; i++) sumB += pool[na + i] = b[i]!;
+  for (let i = 0; i < nb; i++) sumB += pool[na + i] = b[i]! / scale;
   // |mean(b) − mean(a)| as a function of sum(b): sum(b)/nb − (total − sum(b))/na.
   total += sumB;
   const stat = (s: number) => Math.abs(s / nb - (total - s) / na);

@@ -74,15 +74,29 @@ export function tQuantile(p: number, df: number): number {
   const key = `${p}:${df}`;
   const known = quantiles.get(key);
   if (known !== undefined) return known;
+  // Safeguarded Newton on the CDF: a step that leaves the bracket [lo, hi] is replaced by bisection.
   let lo = 0;
   let hi = 1;
-  while (tCdf(hi, df) < p) hi *= 2;
-  for (let i = 0; i < 200 && hi - lo > 1e-12 * hi; i++) {
-    const mid = (lo + hi) / 2;
-    if (tCdf(mid, df) < p) lo = mid;
-    else hi = mid;
+  while (tCdf(hi, df) < p) {
+    lo = hi;
+    hi *= 2;
   }
-  const q = (lo + hi) / 2;
+  const logNorm = lnGamma((df + 1) / 2) - lnGamma(df / 2) - 0.5 * Math.log(df * Math.PI);
+  let x = (lo + hi) / 2;
+  for (let i = 0; i < 200; i++) {
+    const f = tCdf(x, df) - p;
+    if (f < 0) lo = x;
+    else hi = x;
+    const density = Math.exp(logNorm - ((df + 1) / 2) * Math.log1p((x * x) / df));
+    let next = x - f / density;
+    if (!(next > lo && next < hi)) next = (lo + hi) / 2;
+    if (Math.abs(next - x) <= 1e-13 * Math.max(1, Math.abs(x)) || hi - lo <= 1e-13 * hi) {
+      x = next;
+      break;
+    }
+    x = next;
+  }
+  const q = x;
   if (quantiles.size < 10_000) quantiles.set(key, q);
   return q;
 }

@@ -5,7 +5,7 @@ import { meanCi, ratioCiLogT, relativeCiHalfWidth } from '../../src/stats/ci.ts'
 describe('confidence intervals', () => {
   it('t interval of the mean: textbook example', () => {
     // 10, 12, 14: mean 12, sd 2, sem 2/√3; t(0.975, 2) = 4.302653
-    const ci = meanCi([10, 12, 14]);
+    const ci = meanCi([10, 12, 14])!;
     const half = (4.30265273 * 2) / Math.sqrt(3);
     expect(ci.lo).toBeCloseTo(12 - half, 6);
     expect(ci.hi).toBeCloseTo(12 + half, 6);

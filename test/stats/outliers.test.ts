@@ -20,6 +20,18 @@ describe('outliers by modified Z-score', () => {
     expect(findOutliers([1, 100])).toEqual([]); // too few values to tell
   });
 
+  it('gives no verdict below 5 values, however far a value lies', () => {
+    expect(findOutliers([10, 10.1, 9.9, 500])).toEqual([]);
+    expect(outlierWarning('x', [10, 10.1, 9.9, 500])).toBeUndefined();
+    expect(findOutliers([10, 10.1, 9.9, 10, 500]).map((o) => o.index)).toEqual([4]);
+  });
+
+  it('scores values at the limits of a double without overflowing', () => {
+    const z = modifiedZScores([-1.7e308, 1e308, 1e308, 1e308, 1e308, 1e308]);
+    expect(z.every(Number.isFinite)).toBe(true);
+    expect(findOutliers([-1.7e308, 1e308, 1e308, 1e308, 1e308, 1e308]).map((o) => o.index)).toEqual([0]);
+  });
+
   it('warns with a suggestion and never removes anything', () => {
     const values = [100, 101, 99, 100, 60, 100.5, 99.5];
     const w = outlierWarning('tcg/cpu cpu.events_per_s', values, [1, 2, 3, 4, 5, 6, 7]);

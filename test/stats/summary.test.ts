@@ -15,7 +15,7 @@ describe('summarize', () => {
     expect(s.p90).toBeCloseTo(7.6, 12);
   });
 
-  it('adds p50, p99, the standard error, the MAD and a t interval of the mean', () => {
+  it('adds p50, p99, the standard error, the MAD and an interval of the mean on the log scale for positive values', () => {
     const s = summarize([9, 2, 4, 4, 5, 4, 5, 7]);
     expect(s.p50).toBe(4.5);
     // rank 0.99·7 = 6.93 between the sorted values 7 and 9
@@ -23,11 +23,31 @@ describe('summarize', () => {
     expect(s.sem).toBeCloseTo(Math.sqrt(4 / 7), 12);
     // |x − 4.5| sorted: .5 .5 .5 .5 .5 2.5 2.5 4.5
     expect(s.mad).toBe(0.5);
-    // t(0.975, 7) = 2.364624 (tables); half-width 2.364624 · √(4/7) = 1.787500
-    expect(s.ci95?.method).toBe('t');
+    // t(0.975, 7) = 2.364624 (tables); ln-scale half-width t · cv / √n = 2.364624 · (√(32/7)/5) / √8 = 0.35750
+    const half = (2.364624 * (Math.sqrt(32 / 7) / 5)) / Math.sqrt(8);
+    expect(s.ci95?.method).toBe('log-t');
     expect(s.ci95?.level).toBe(0.95);
-    expect(s.ci95?.lo).toBeCloseTo(5 - 1.7875, 4);
-    expect(s.ci95?.hi).toBeCloseTo(5 + 1.7875, 4);
+    expect(s.ci95?.lo).toBeCloseTo(5 * Math.exp(-half), 4);
+    expect(s.ci95?.hi).toBeCloseTo(5 * Math.exp(half), 4);
+  });
+
+  it('keeps the interval of positive values above 0 at n = 2 and 3, where a t interval goes below', () => {
+    // Like micro.syscall_ns in the issue: a t interval gave [−291, 1609].
+    for (const values of [[120, 1198], [150, 1400, 409], [1, 1000]]) {
+      const s = summarize(values);
+      expect(s.ci95!.lo).toBeGreaterThan(0);
+      expect(s.ci95!.lo).toBeLessThan(s.mean);
+      expect(s.ci95!.hi).toBeGreaterThan(s.mean);
+    }
+  });
+
+  it('uses the Student t interval when some value is 0 or negative (hand-computed)', () => {
+    // -1, 1, 3: mean 1, sd 2, half-width t(0.975, 2) · 2/√3
+    const s = summarize([-1, 1, 3]);
+    const half = (4.30265273 * 2) / Math.sqrt(3);
+    expect(s.ci95).toMatchObject({ method: 't' });
+    expect(s.ci95!.lo).toBeCloseTo(1 - half, 6);
+    expect(s.ci95!.hi).toBeCloseTo(1 + half, 6);
   });
 
   it('takes the middle value as the median of an odd count', () => {

@@ -69,7 +69,7 @@ describe(`validation at the defaults (n = ${N} a side, alpha 0.01, noise thresho
 describe('interval coverage (2000 trials, nominal 95 %)', () => {
   it('the t interval of the mean covers the true mean about 95 % of the time', () => {
     const coverage = simulate(2000, 606, (draw) => {
-      const ci = meanCi(draw(1000, 0.02));
+      const ci = meanCi(draw(1000, 0.02))!;
       return ci.lo <= 1000 && 1000 <= ci.hi;
     });
     expect(coverage).toBeGreaterThan(0.935);

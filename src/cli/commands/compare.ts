@@ -3,6 +3,7 @@ import type { Sample } from '../../results/sample.ts';
 import { readSamples } from '../../results/samples-file.ts';
 import { openRun, type StoredRun } from '../../results/store.ts';
 import { compareRuns, compareWithin, type CompareReport, type CompareReportOptions } from '../../stats/compare-report.ts';
+import { renderCompareMarkdown } from '../../stats/compare-markdown.ts';
 import { renderCompare } from '../../stats/compare-text.ts';
 import { differingDims } from '../../stats/series.ts';
 import { compareConfigOf, settingsFor } from '../../stats/thresholds.ts';
@@ -13,24 +14,27 @@ interface CompareOpts extends StatsOpts {
   by?: string;
   reference?: string;
   metric?: string[];
+  markdown?: boolean;
   fail: boolean;
 }
 
 export function registerCompare(program: Command): void {
   const cmd = program
     .command('compare')
-    .description('compare a run with a baseline run (or, given one run, its backends with a reference); exit 1 on a regression')
+    .description('compare a run with a baseline run (a regression gate: exit 1 on a regression), or, given one run, its backends with a reference')
     .argument('<run>', 'the run under test (B): a run folder or a run id under results/')
     .argument('[baseline]', 'the baseline run (A); without it, values of --by are compared within <run>')
     .option('--by <dim>', 'with one run: the dimension whose values are compared (default backend)')
     .option('--reference <value>', 'with one run: the value of --by the others are compared against (default native, when present)')
     .option('--metric <names>', 'only these metrics (comma-separated, repeatable)', collect);
   addStatsOptions(cmd)
+    .option('--markdown', 'the changes only, largest first, as a Markdown table (for a pull-request comment)')
     .option('--no-fail', 'exit 0 even when a regression is found')
     .action(async (ref: string, baselineRef: string | undefined, opts: CompareOpts) => {
       const runB = await open(ref);
       const runA = baselineRef === undefined ? undefined : await open(baselineRef);
-      const { cli, ignore, seed, permutations, ratioCi } = parseStatsOpts(opts);
+      if (opts.json && opts.markdown) throw new HvbError('usage', '--json and --markdown: choose one output format');
+      const { cli, ignore, seed, permutations, ratioCi, test } = parseStatsOpts(opts);
       const suite = compareConfigOf(runB.run.record.suite.resolved, `${runB.run.dir}/run.json`);
       const options: CompareReportOptions = {
         ignore,
@@ -38,12 +42,15 @@ export function registerCompare(program: Command): void {
         seed,
         permutations,
         ratioCi,
+        test,
         metrics: splitList(opts.metric ?? []),
       };
       const report = runA ? againstBaseline(runA, runB, opts, options) : withinRun(runB, opts, options);
       for (const w of [...runB.warnings, ...(runA?.warnings ?? []), ...report.warnings]) process.stderr.write(`warning: ${w}\n`);
-      process.stdout.write(opts.json ? `${JSON.stringify(report, null, 2)}\n` : renderCompare(report));
-      if (report.counts.regression > 0 && opts.fail) process.exitCode = 1;
+      process.stdout.write(opts.json ? `${JSON.stringify(report, null, 2)}\n` : opts.markdown ? renderCompareMarkdown(report) : renderCompare(report));
+      // Only the gate fails a job, and only on a regression: never on "not computable", and
+      // never for a backend comparison within one run (a description, not a gate).
+      if (report.mode === 'runs' && (report.counts.regression ?? 0) > 0 && opts.fail) process.exitCode = 1;
     });
 }
 

@@ -1,6 +1,7 @@
 import { fmtNumber } from '../../stats/format.ts';
 import { fmtChange, fmtRatio } from '../../stats/format.ts';
-import { fmtP } from '../../stats/compare.ts';
+import { fmtP, isChange } from '../../stats/compare.ts';
+import { summaryLine, verdictWord } from '../../stats/compare-text.ts';
 import type { ReportModel } from '../build.ts';
 import type { SummaryTable } from '../tables/cells.ts';
 import { escapeHtml as h, jsonForScript } from './escape.ts';
@@ -100,13 +101,12 @@ ${table.rows.map((r) => `<tr>${r.map((c, i) => cell('td', c, table.numeric[i])).
 function comparisonSection(model: ReportModel): string {
   const c = model.comparison;
   if (!c) return '';
-  const flagged = c.rows.filter((r) => r.comparison.verdict !== 'no-change');
-  const words = c.mode === 'by' ? { regression: 'worse', improvement: 'better' } : { regression: 'regression', improvement: 'improvement' };
-  const counts = `${c.counts.regression} ${words.regression === 'worse' ? 'worse' : c.counts.regression === 1 ? 'regression' : 'regressions'}, ${c.counts.improvement} ${words.improvement === 'better' ? 'better' : c.counts.improvement === 1 ? 'improvement' : 'improvements'}, ${c.counts['no-change']} without significant change`;
+  const flagged = c.rows.filter((r) => isChange(r.comparison.verdict));
+  const counts = summaryLine(c);
   const rows = flagged
     .map((r) => {
-      const word = r.comparison.verdict === 'regression' ? words.regression : words.improvement;
-      return `<tr class="${r.comparison.verdict}"><td>${h(r.label)}</td><td>${h(r.metric)} ${r.better === 'higher' ? '↑' : '↓'}</td><td class="num">${h(fmtNumber(r.a.mean))}</td><td class="num">${h(fmtNumber(r.b.mean))}</td><td class="num">${h(fmtRatio(r.comparison.ratio))} [${h(fmtRatio(r.comparison.ratioCi?.lo))}, ${h(fmtRatio(r.comparison.ratioCi?.hi))}]</td><td class="num">${h(fmtChange(r.comparison.change))}</td><td class="num">${r.comparison.pValue === undefined ? '–' : h(fmtP(r.comparison.pValue))}</td><td>${h(word)}</td></tr>`;
+      const word = verdictWord(r.comparison.verdict);
+      return `<tr class="${r.comparison.verdict}"><td>${h(r.label)}</td><td>${h(r.metric)} ${r.better === 'higher' ? '↑' : '↓'}</td><td class="num">${h(fmtNumber(r.a.mean))}</td><td class="num">${h(fmtNumber(r.b.mean))}</td><td class="num">${h(fmtRatio(r.comparison.ratio))} [${h(fmtRatio(r.comparison.ratioCi?.lo))}, ${h(fmtRatio(r.comparison.ratioCi?.hi))}]</td><td class="num">${h(fmtChange(r.comparison.change))}</td><td class="num">${r.comparison.pAdjusted === undefined ? '–' : h(fmtP(r.comparison.pAdjusted))}</td><td>${h(word)}</td></tr>`;
     })
     .join('\n');
   const against = c.mode === 'by' ? `every ${h(c.by ?? 'backend')} against ${h(c.a.value ?? '')}` : `${h(c.b.run)} against baseline ${h(c.a.run)}`;

@@ -1,3 +1,4 @@
+import type { Verdict } from '../../stats/compare.ts';
 import type { CompareReport } from '../../stats/compare-report.ts';
 import { VERDICT_COLOURS } from '../palette.ts';
 import { base, round, type Spec } from './common.ts';
@@ -18,12 +19,13 @@ export function forestSpec(report: CompareReport, title: string): Spec | undefin
       lo: round(r.comparison.ratioCi?.lo),
       hi: round(r.comparison.ratioCi?.hi),
       verdict: r.comparison.verdict,
-      p: r.comparison.pValue === undefined ? null : Number(r.comparison.pValue.toPrecision(2)),
+      p: r.comparison.pAdjusted === undefined ? null : Number(r.comparison.pAdjusted.toPrecision(2)),
       reason: r.comparison.reason,
     }));
   if (rows.length === 0) return undefined;
-  const words = report.mode === 'by' ? { regression: 'worse', improvement: 'better', 'no-change': 'no significant difference' } : { regression: 'regression', improvement: 'improvement', 'no-change': 'no significant change' };
-  const labelled = rows.map((r) => ({ ...r, verdictText: words[r.verdict] }));
+  const words = report.mode === 'by' ? { regression: 'worse', improvement: 'better', 'no-change': 'similar or inconclusive' } : { regression: 'regression', improvement: 'improvement', 'no-change': 'no significant change' };
+  const klass = (v: Verdict) => (v === 'regression' || v === 'worse' ? 'regression' : v === 'improvement' || v === 'better' ? 'improvement' : 'no-change');
+  const labelled = rows.map((r) => ({ ...r, verdictText: words[klass(r.verdict)] }));
   const domain = [words.regression, words.improvement, words['no-change']];
   const order = labelled.map((r) => r.series);
   const y = { field: 'series', type: 'nominal', sort: order, title: null, axis: { labelLimit: 360 } };
@@ -35,7 +37,7 @@ export function forestSpec(report: CompareReport, title: string): Spec | undefin
     width: 520,
     height: { step: 18 },
     layer: [
-      { mark: { type: 'rule', color: '#888888', strokeDash: [4, 3] }, encoding: { x: { datum: 1 } } },
+      { data: { values: [{}] }, mark: { type: 'rule', color: '#888888', strokeDash: [4, 3] }, encoding: { x: { datum: 1 } } }, // one line, not one per row
       ...(labelled.some((r) => r.lo !== null) ? [{ transform: [{ filter: 'isValid(datum.lo)' }], mark: { type: 'rule', strokeWidth: 1.6 }, encoding: { y, x: { field: 'lo', type: 'quantitative', title: x.title, scale: x.scale }, x2: { field: 'hi' }, color: colour } }] : []),
       {
         mark: { type: 'point', filled: true, size: 70 },
