@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { fmtNumber } from '../../stats/format.ts';
 import { fmtChange, fmtRatio } from '../../stats/format.ts';
 import { fmtP, isChange } from '../../stats/compare.ts';
@@ -12,18 +13,49 @@ import { PAGE_CSS } from './style.ts';
  * The self-contained report page: summary table, charts (embedded with vega-embed from the
  * inlined libraries), warnings and methodology. Every string from a run is escaped; the
  * specs travel as JSON in a data element and never as markup. A Content-Security-Policy
- * forbids every network request, so the page provably needs none.
+ * forbids every network request, so the page provably needs none, and runs only the
+ * scripts hvbench put there: each inline script is allowed by its sha256 hash, with no
+ * 'unsafe-inline' and no 'unsafe-eval' (vega-embed draws with vega's expression
+ * interpreter, `ast: true`, instead of compiling expressions with `new Function`). So a
+ * string that escaped the escaping still could not run.
  */
 
-const CSP = "default-src 'none'; script-src 'unsafe-inline' 'unsafe-eval'; style-src 'unsafe-inline'; img-src data: blob:; connect-src 'none'";
+/** The script that draws the charts from the specs' data element. */
+const DRAW_SCRIPT = `
+(function () {
+  var specs = JSON.parse(document.getElementById('hvbench-specs').textContent);
+  var pending = specs.map(function (c) {
+    var el = document.getElementById('chart-' + c.id);
+    return vegaEmbed(el, c.spec, { renderer: 'svg', ast: true, actions: { export: true, source: false, compiled: false, editor: false } })
+      .then(function () { el.setAttribute('data-rendered', 'true'); })
+      .catch(function (e) {
+        el.setAttribute('data-rendered', 'error');
+        el.textContent = 'This chart could not be drawn: ' + e.message;
+        console.error('chart ' + c.id + ': ' + e.message);
+      });
+  });
+  Promise.all(pending).then(function () { document.body.setAttribute('data-charts', 'done'); });
+})();
+`;
+
+/** `'sha256-…'`: a CSP source that allows exactly the inline script with this text. */
+export function scriptHash(text: string): string {
+  return `'sha256-${createHash('sha256').update(text, 'utf8').digest('base64')}'`;
+}
+
+/** The page's policy: only these inline scripts, no eval, no network, no plugins, no forms. */
+export function pageCsp(scripts: readonly string[]): string {
+  return `default-src 'none'; script-src ${scripts.map(scriptHash).join(' ')}; style-src 'unsafe-inline'; img-src data: blob:; connect-src 'none'; object-src 'none'; base-uri 'none'; form-action 'none'`;
+}
 
 export function renderPage(model: ReportModel, table: SummaryTable, libraries: readonly InlineLibrary[]): string {
   const specs = model.charts.map((c) => ({ id: c.id, spec: c.spec }));
+  const csp = pageCsp([...libraries.map((l) => l.source), DRAW_SCRIPT]);
   return `<!doctype html>
 <html lang="en">
 <head>
 <meta charset="utf-8">
-<meta http-equiv="Content-Security-Policy" content="${h(CSP)}">
+<meta http-equiv="Content-Security-Policy" content="${h(csp)}">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <meta name="generator" content="hvbench">
 <title>${h(model.title)}</title>
@@ -67,22 +99,7 @@ ${model.methodology.map((m) => `<dt>${h(m.label)}</dt>${m.lines.map((l) => `<dd>
 </section>
 </main>
 <script type="application/json" id="hvbench-specs">${jsonForScript(specs)}</script>
-<script>
-(function () {
-  var specs = JSON.parse(document.getElementById('hvbench-specs').textContent);
-  var pending = specs.map(function (c) {
-    var el = document.getElementById('chart-' + c.id);
-    return vegaEmbed(el, c.spec, { renderer: 'svg', actions: { export: true, source: false, compiled: false, editor: false } })
-      .then(function () { el.setAttribute('data-rendered', 'true'); })
-      .catch(function (e) {
-        el.setAttribute('data-rendered', 'error');
-        el.textContent = 'This chart could not be drawn: ' + e.message;
-        console.error('chart ' + c.id + ': ' + e.message);
-      });
-  });
-  Promise.all(pending).then(function () { document.body.setAttribute('data-charts', 'done'); });
-})();
-</script>
+<script>${DRAW_SCRIPT}</script>
 </body>
 </html>
 `;
