@@ -102,7 +102,7 @@ export function compareWithin(run: RunSamples, by: string, reference: string, op
   return report;
 }
 
-function buildReport(mode: CompareReport['mode'], a: CompareReport['a'], b: CompareReport['b'], pairs: readonly (SeriesPair & { value?: string })[], options: CompareReportOptions, runIds: [string, string]): CompareReport {
+function buildReport(mode: CompareReport['mode'], a: CompareReport['a'], b: CompareReport['b'], pairs: readonly (SeriesPair & { value?: string; deviceless?: true })[], options: CompareReportOptions, runIds: [string, string]): CompareReport {
   const seed = options.seed ?? DEFAULT_SEED;
   const ratioCi = options.ratioCi ?? DEFAULT_RATIO_CI;
   const permutations = options.permutations ?? DEFAULT_PERMUTATIONS;
@@ -124,7 +124,8 @@ function buildReport(mode: CompareReport['mode'], a: CompareReport['a'], b: Comp
       const w = outlierWarning(`${where} ${s.metric}`, s.values, s.reps.every((r) => r !== undefined) ? (s.reps as number[]) : undefined);
       if (w && !warnings.includes(w)) warnings.push(w);
     }
-    return { metric: p.b.metric, unit: p.b.unit, better: p.b.better, label, dims: p.b.dims, ...(p.value === undefined ? {} : { value: p.value }), a: summarize(p.a.values), b: summarize(p.b.values), comparison };
+    const notes = [...new Set([...varyingFacts(p.a), ...varyingFacts(p.b)])];
+    return { metric: p.b.metric, unit: p.b.unit, better: p.b.better, label, dims: p.b.dims, ...(p.value === undefined ? {} : { value: p.value }), ...(p.deviceless ? { deviceless: true as const } : {}), ...(notes.length > 0 ? { notes } : {}), a: summarize(p.a.values), b: summarize(p.b.values), comparison };
   });
   const familySize = comparisons.find((c) => c.familySize !== undefined)?.familySize ?? 0;
   const test =
