@@ -33,7 +33,7 @@ export const DIMENSIONS: Readonly<Record<string, DimDef>> = {
   workload: { role: 'configuration', label: 'workload' },
   vcpus: { role: 'configuration', label: 'vCPUs' },
   memory_mib: { role: 'configuration', label: 'memory (MiB)' },
-  io: { role: 'configuration', label: 'I/O class', device: true },
+  io: { role: 'configuration', label: 'io', device: true },
   disk_model: { role: 'configuration', label: 'disk model', device: true },
   nic_model: { role: 'configuration', label: 'NIC model', device: true },
   net_attach: { role: 'configuration', label: 'network attachment', device: true },

@@ -7,6 +7,7 @@ import { buildCharts, type Chart } from './charts.ts';
 import { groupByMetric, REPORT_IGNORED_DIMS } from './groups.ts';
 import type { ReportInput, ReportRun } from './input.ts';
 import { methodology, type MethodologyItem } from './methodology.ts';
+import { buildOverview, type Overview } from './overview.ts';
 import { metricBars } from './normalise.ts';
 import { summaryRows, type SummaryRow } from './summary.ts';
 import { collectWarnings, labHosts, type ReportWarning } from './warnings.ts';
@@ -19,6 +20,10 @@ export interface ReportModel {
   baseline: string | undefined;
   /** The variant bars are normalised to (when every column has it). */
   reference: string | undefined;
+  /** Every variant against the reference, per workload: the page's first view. */
+  overview: Overview | undefined;
+  /** True when several runs were pooled into each series. */
+  pooled: boolean;
   charts: Chart[];
   summary: SummaryRow[];
   comparison: CompareReport | undefined;
@@ -33,14 +38,19 @@ export function buildReport(input: ReportInput): ReportModel {
   const samples = input.runs.flatMap((r) => r.samples);
   if (samples.length === 0) throw new HvbError('usage', `report: the runs ${input.runs.map((r) => r.record.id).join(', ')} hold no samples`, { hint: 'report on runs whose cases completed at least one repetition' });
   const reference = chooseReference(samples, input.reference);
-  const metrics = groupByMetric(samples);
+  // `--ignore` acts on the charts too: an ignored dimension no longer splits a column.
+  const metrics = groupByMetric(samples, new Set([...REPORT_IGNORED_DIMS, ...(input.ignore ?? [])]));
   const bars = metrics.map((m) => metricBars(m, reference));
   const normalisedTo = bars.find((b) => b.reference !== undefined)?.reference;
   const comparison = compare(input, samples, reference);
   const allRuns = input.baseline ? [input.baseline, ...input.runs] : input.runs;
   const history = historyOf(input, allRuns);
   const charts = buildCharts({ samples, metrics, bars, comparison, history });
+  const overview = comparison && comparison.report.mode === 'by' ? buildOverview(comparison.report, input.headlines) : undefined;
   const warnings = collectWarnings(allRuns, bars);
+  if (input.runs.length > 1 && !input.baseline) {
+    warnings.unshift({ kind: 'note', text: `the runs ${input.runs.map((r) => r.record.id).join(', ')} are pooled: every series holds the repetitions of all of them (n adds up); give one run, or one with --baseline, to keep them apart` });
+  }
   if (comparison) for (const w of comparison.report.warnings) if (!warnings.some((x) => x.text === w)) warnings.push({ kind: 'outlier', text: w });
   return {
     title: input.title ?? `hvbench report: ${[...new Set(input.runs.map((r) => r.record.suite.name))].join(', ')}`,
@@ -48,6 +58,8 @@ export function buildReport(input: ReportInput): ReportModel {
     runs: input.runs.map((r) => r.record.id),
     baseline: input.baseline?.record.id,
     reference: normalisedTo,
+    overview,
+    pooled: input.runs.length > 1 && !input.baseline,
     charts,
     summary: summaryRows(bars),
     comparison: comparison?.report,

@@ -1,17 +1,20 @@
+import { isDeviceDim, VARIANT_DIMS, variantOf } from '../dims/catalogue.ts';
+import { configurationLabels } from '../dims/labels.ts';
 import type { Better, Dims, Sample } from '../results/sample.ts';
-import { DEFAULT_IGNORED_DIMS, groupSeries, type Series } from '../stats/series.ts';
+import { DEFAULT_IGNORED_DIMS, groupSeries, isDeviceless, varyingFacts, type Series } from '../stats/series.ts';
 
 /**
  * How a report groups the samples of one metric: a *column* is one configuration (the
  * workload's parameters, the I/O class, …), and within it one *variant* per backend and
- * Xen guest type. Every chart and table of a report uses these groups.
+ * Xen guest type. Series are formed through the catalogue of dimensions (as `hvbench
+ * compare` within a run forms them), so facts such as the guest's clocksource never split
+ * a column. A variant without a device (native, whose disk is a file of the host) stands in
+ * every device column of its configuration, as the reference of each device model.
  */
 
-/** Left out of every group: run-specific and provenance dims, and the driver that follows from the device model. */
-export const REPORT_IGNORED_DIMS: readonly string[] = [...DEFAULT_IGNORED_DIMS, 'disk_driver', 'nic_driver'];
-/** What tells variants apart within a column. */
-export const VARIANT_DIMS: readonly string[] = ['backend', 'accel', 'guest_type'];
-/** Device models: folded into the column when that leaves one series per variant (native's `host-file` next to tcg's `virtio-blk`). */
+/** Left out of every group, besides what the catalogue never matches. */
+export const REPORT_IGNORED_DIMS: readonly string[] = DEFAULT_IGNORED_DIMS;
+/** Device models: folded into the column when that leaves one series per variant (xen's `xen-vbd` next to kvm's `virtio-blk`). */
 export const MODEL_DIMS: readonly string[] = ['disk_model', 'nic_model', 'net_attach'];
 
 export interface Group {
@@ -28,10 +31,14 @@ export interface Group {
   column: string;
   /** The series' matched dimensions. */
   dims: Dims;
-  /** The device model(s), when the case had a device: `virtio-blk`, `e1000 (user)`. */
+  /** The device model(s), when the case had a device: `virtio-blk`, `e1000 (user-mode network)`, `host file`. */
   device: string | undefined;
+  /** A variant without a device of its own, standing in a device column as its reference. */
+  deviceless: boolean;
   values: number[];
   reps: (number | undefined)[];
+  /** Facts that took more than one value between the repetitions (`guest clocksource: tsc-early, tsc`). */
+  notes: string[];
 }
 
 export interface MetricGroups {
@@ -44,7 +51,7 @@ export interface MetricGroups {
 }
 
 /** Groups samples by metric (first-seen order), then into columns and variants. */
-export function groupByMetric(samples: readonly Sample[]): MetricGroups[] {
+export function groupByMetric(samples: readonly Sample[], ignore: ReadonlySet<string> = new Set(REPORT_IGNORED_DIMS)): MetricGroups[] {
   const byMetric = new Map<string, Sample[]>();
   for (const s of samples) {
     const key = `${s.metric}\u0000${s.unit}\u0000${s.better}`;
@@ -52,18 +59,31 @@ export function groupByMetric(samples: readonly Sample[]): MetricGroups[] {
     if (list) list.push(s);
     else byMetric.set(key, [s]);
   }
-  return [...byMetric.values()].map(metricGroups);
+  return [...byMetric.values()].map((list) => metricGroups(list, ignore));
 }
 
-function metricGroups(samples: readonly Sample[]): MetricGroups {
-  const series = groupSeries(samples, new Set(REPORT_IGNORED_DIMS));
+function metricGroups(samples: readonly Sample[], ignore: ReadonlySet<string>): MetricGroups {
+  const series = groupSeries(samples, ignore, 'within');
   const first = series[0]!;
-  const fold = canFoldModels(series);
-  const keyed = series.map((s) => ({ s, columnDims: columnDims(s.dims, fold) }));
-  const labels = columnLabels(keyed.map((k) => k.columnDims));
+  const devices = series.filter((s) => !isDeviceless(s.dims));
+  const fold = canFoldModels(devices);
+  // Columns come from the series with a device (or without any device dimension at all).
+  const columnOf = new Map<Series, Dims>(devices.map((s) => [s, columnDims(s.dims, fold)]));
+  const placed: { s: Series; dims: Dims; deviceless: boolean }[] = [];
+  for (const s of series) {
+    if (!isDeviceless(s.dims)) {
+      placed.push({ s, dims: columnOf.get(s)!, deviceless: false });
+      continue;
+    }
+    const coarse = keyOf(withoutDevices(columnDims(s.dims, true)));
+    const targets = uniqueByKey([...columnOf.values()].filter((d) => keyOf(withoutDevices(d)) === coarse));
+    if (targets.length === 0) placed.push({ s, dims: withoutDevices(columnDims(s.dims, true)), deviceless: true });
+    else for (const d of targets) placed.push({ s, dims: d, deviceless: true });
+  }
+  const labels = configurationLabels(placed.map((p) => p.dims));
   const columns = new Map<string, string>();
-  const groups = keyed.map(({ s, columnDims: dims }, i): Group => {
-    const columnKey = JSON.stringify(Object.entries(dims));
+  const groups = placed.map(({ s, dims, deviceless }, i): Group => {
+    const columnKey = keyOf(dims);
     if (!columns.has(columnKey)) columns.set(columnKey, labels[i]!);
     const backend = String(s.dims.backend ?? 'unknown');
     const guestType = s.dims.guest_type === undefined ? undefined : String(s.dims.guest_type);
@@ -73,13 +93,15 @@ function metricGroups(samples: readonly Sample[]): MetricGroups {
       better: s.better,
       backend,
       guestType,
-      variant: guestType === undefined ? backend : `${backend} ${guestType}`,
+      variant: variantOf(s.dims),
       columnKey,
       column: labels[i]!,
       dims: s.dims,
       device: deviceOf(s.dims),
+      deviceless,
       values: s.values,
       reps: s.reps,
+      notes: varyingFacts(s),
     };
   });
   return { metric: first.metric, unit: first.unit, better: first.better, groups, columns: [...columns].map(([key, label]) => ({ key, label })) };
@@ -89,15 +111,11 @@ function metricGroups(samples: readonly Sample[]): MetricGroups {
 function canFoldModels(series: readonly Series[]): boolean {
   const seen = new Set<string>();
   for (const s of series) {
-    const key = JSON.stringify([Object.entries(columnDims(s.dims, true)), variantOf(s.dims)]);
+    const key = JSON.stringify([keyOf(columnDims(s.dims, true)), variantOf(s.dims)]);
     if (seen.has(key)) return false;
     seen.add(key);
   }
   return true;
-}
-
-function variantOf(dims: Dims): string {
-  return VARIANT_DIMS.map((d) => String(dims[d] ?? '')).join('\u0000');
 }
 
 function columnDims(dims: Dims, foldModels: boolean): Dims {
@@ -109,18 +127,24 @@ function columnDims(dims: Dims, foldModels: boolean): Dims {
   return out;
 }
 
-/** `threads=1`, `io=emulated`, `boot`: the dims that vary between columns (workload shown by value). */
-function columnLabels(all: readonly Dims[]): string[] {
-  const keys = [...new Set(all.flatMap((d) => Object.keys(d)))].sort();
-  // The workload first: `cpu threads=1`, not `threads=1 cpu`.
-  const varying = keys.filter((k) => new Set(all.map((d) => String(d[k]))).size > 1).sort((a, b) => (a === 'workload' ? -1 : b === 'workload' ? 1 : 0));
-  return all.map((d) => {
-    const parts = varying.filter((k) => d[k] !== undefined).map((k) => (k === 'workload' ? String(d[k]) : `${k.replace(/^param\./, '')}=${d[k]}`));
-    return parts.length > 0 ? parts.join(' ') : String(d.workload ?? 'all');
-  });
+function withoutDevices(dims: Dims): Dims {
+  const out: Dims = {};
+  for (const k of Object.keys(dims)) if (!isDeviceDim(k)) out[k] = dims[k]!;
+  return out;
+}
+
+function keyOf(dims: Dims): string {
+  return JSON.stringify(Object.entries(dims).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+}
+
+function uniqueByKey(list: readonly Dims[]): Dims[] {
+  const seen = new Map<string, Dims>();
+  for (const d of list) if (!seen.has(keyOf(d))) seen.set(keyOf(d), d);
+  return [...seen.values()];
 }
 
 function deviceOf(dims: Dims): string | undefined {
+  if (isDeviceless(dims)) return dims.disk_model === 'host-file' ? 'host file' : 'no device';
   const models = [dims.disk_model, dims.nic_model].filter((v) => v !== undefined).map(String);
   if (models.length === 0) return undefined;
   return dims.net_attach === 'user' ? `${models.join(', ')} (user-mode network)` : models.join(', ');

@@ -44,6 +44,8 @@ export interface ReportInput {
   seed: number;
   permutations: number;
   ratioCi: RatioCiMethod;
+  /** The headline metric of each workload, shown in the overview (default: each workload's first metric). */
+  headlines?: ReadonlySet<string>;
   /** Page title; default from the runs' suites. */
   title?: string;
   /** When the report was made (ISO); a parameter so that tests are reproducible. */

@@ -20,30 +20,51 @@ export interface Bar {
   hi: number | undefined;
   /** The raw repetitions on the plotted scale. */
   points: number[];
+  /** True when `value` is a ratio to the reference of the bar's column. */
+  normalised: boolean;
 }
 
 export interface MetricBars {
   metric: MetricGroups;
+  /** Every bar; normalised ones for the columns that have the reference, absolute ones for the others. */
   bars: Bar[];
-  /** The variant the bars are normalised to, when they are. */
+  /** The variant the bars are normalised to, when at least one column has it. */
   reference: string | undefined;
-  /** Why the bars are not normalised although a reference was asked for. */
+  /** Why some or all columns are not normalised although a reference was asked for. */
   note: string | undefined;
 }
 
-/** Bars for one metric; normalised when `reference` (a variant or backend) is in every column with a positive mean. */
+/**
+ * Bars for one metric, normalised per configuration: every column in which `reference` (a
+ * variant or backend) has one series with a positive mean is shown as ratios to it; the
+ * other columns keep their units, and the note names them.
+ */
 export function metricBars(metric: MetricGroups, reference: string | undefined): MetricBars {
-  const refs = reference === undefined ? undefined : referenceGroups(metric, reference);
-  if (refs === undefined || typeof refs === 'string') {
-    return { metric, bars: metric.groups.map(absoluteBar), reference: undefined, note: typeof refs === 'string' ? refs : undefined };
+  if (reference === undefined) return { metric, bars: metric.groups.map(absoluteBar), reference: undefined, note: undefined };
+  const refs = new Map<string, Group>();
+  const missing: string[] = [];
+  for (const column of metric.columns) {
+    const ref = referenceGroup(metric, column.key, reference);
+    if (typeof ref === 'string') missing.push(`${column.label} (${ref})`);
+    else refs.set(column.key, ref);
   }
-  const bars = metric.groups.map((g) => normalisedBar(g, refs.get(g.columnKey)!));
-  return { metric, bars, reference: refs.get(metric.groups[0]!.columnKey)!.variant, note: undefined };
+  const bars = metric.groups.map((g) => {
+    const ref = refs.get(g.columnKey);
+    return ref ? normalisedBar(g, ref) : absoluteBar(g);
+  });
+  const refGroup = refs.values().next().value;
+  const note =
+    missing.length === 0
+      ? undefined
+      : refGroup === undefined
+        ? `not normalised: ${missing.join('; ')}`
+        : `not normalised (shown in the summary table in ${metric.unit || 'its unit'}): ${missing.join('; ')}`;
+  return { metric, bars, reference: refGroup?.variant, note };
 }
 
 function absoluteBar(group: Group): Bar {
   const summary = summarize(group.values);
-  return { group, summary, value: summary.mean, lo: summary.ci95?.lo, hi: summary.ci95?.hi, points: group.values };
+  return { group, summary, value: summary.mean, lo: summary.ci95?.lo, hi: summary.ci95?.hi, points: group.values, normalised: false };
 }
 
 /** Ratio to the reference mean; the interval of a ratio between two series, or of the reference's own mean. */
@@ -52,28 +73,21 @@ export function normalisedBar(group: Group, ref: Group): Bar {
   const refMean = mean(ref.values);
   const value = summary.mean / refMean;
   const points = group.values.map((v) => v / refMean);
-  if (group === ref) return { group, summary, value, lo: summary.ci95 && summary.ci95.lo / refMean, hi: summary.ci95 && summary.ci95.hi / refMean, points };
-  if (group.values.length < 2 || ref.values.length < 2 || !(summary.mean > 0)) return { group, summary, value, lo: undefined, hi: undefined, points };
+  if (group === ref || group.variant === ref.variant) return { group, summary, value, lo: summary.ci95 && summary.ci95.lo / refMean, hi: summary.ci95 && summary.ci95.hi / refMean, points, normalised: true };
+  if (group.values.length < 2 || ref.values.length < 2 || !(summary.mean > 0)) return { group, summary, value, lo: undefined, hi: undefined, points, normalised: true };
   const ci = ratioCiLogT(ref.values, group.values);
-  return { group, summary, value, lo: ci.lo, hi: ci.hi, points };
+  return { group, summary, value, lo: ci?.lo, hi: ci?.hi, points, normalised: true };
 }
 
-/** The reference group of every column, or why there is none (a message). */
-function referenceGroups(metric: MetricGroups, reference: string): Map<string, Group> | string {
-  const out = new Map<string, Group>();
-  for (const column of metric.columns) {
-    const inColumn = metric.groups.filter((g) => g.columnKey === column.key);
-    const byVariant = inColumn.filter((g) => g.variant === reference);
-    const byBackend = inColumn.filter((g) => g.backend === reference);
-    const ref = byVariant.length === 1 ? byVariant[0] : byBackend.length === 1 ? byBackend[0] : undefined;
-    if (!ref) {
-      const why = byBackend.length > 1 ? `several ${reference} variants (${byBackend.map((g) => g.variant).join(', ')}); name one with --reference` : `no ${reference} series`;
-      return `${metric.metric}: not normalised: ${column.label} has ${why}`;
-    }
-    if (!(mean(ref.values) > 0)) return `${metric.metric}: not normalised: the ${reference} mean of ${column.label} is not positive`;
-    out.set(column.key, ref);
-  }
-  return out;
+/** The reference group of a column, or why there is none. */
+function referenceGroup(metric: MetricGroups, columnKey: string, reference: string): Group | string {
+  const inColumn = metric.groups.filter((g) => g.columnKey === columnKey);
+  const byVariant = inColumn.filter((g) => g.variant === reference);
+  const byBackend = inColumn.filter((g) => g.backend === reference);
+  const ref = byVariant.length === 1 ? byVariant[0] : byBackend.length === 1 ? byBackend[0] : undefined;
+  if (!ref) return byBackend.length > 1 ? `several ${reference} variants (${byBackend.map((g) => g.variant).join(', ')}); name one with --reference` : `no ${reference} series`;
+  if (!(mean(ref.values) > 0)) return `the ${reference} mean is not positive`;
+  return ref;
 }
 
 function mean(xs: readonly number[]): number {

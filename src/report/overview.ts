@@ -1,4 +1,5 @@
-import { dimDef, VARIANT_DIMS } from '../dims/catalogue.ts';
+import { dimDef } from '../dims/catalogue.ts';
+import { configurationLabels } from '../dims/labels.ts';
 import type { Better, Dims } from '../results/sample.ts';
 import type { CompareReport, CompareRow } from '../stats/compare-report.ts';
 import { metricTitle } from './metric-names.ts';
@@ -23,6 +24,8 @@ export interface OverviewCell {
   nReference: number;
   /** A fact that varied between repetitions, or another note for a footnote. */
   notes: string[];
+  /** The variant's device model in this row (`virtio-blk`, `xen-vbd`), when the case had one. */
+  device?: string;
 }
 
 export interface OverviewRow {
@@ -56,14 +59,15 @@ export interface Overview {
 export function buildOverview(report: CompareReport, headlines?: ReadonlySet<string>): Overview | undefined {
   if (report.mode !== 'by' || report.a.value === undefined) return undefined;
   const shown = headlines ?? firstMetricPerWorkload(report.rows);
-  const rows = report.rows.filter((r) => shown.has(r.metric) && r.value !== undefined);
+  const rows = report.rows.filter((r) => shown.has(r.metric) && r.value !== undefined && headlineOf(r, shown));
   if (rows.length === 0) return undefined;
-  const configs = configurationLabels(rows.map((r) => r.dims));
+  const rowDims = foldModels(rows);
+  const configs = rowLabels(rowDims);
   const byKey = new Map<string, OverviewRow>();
   rows.forEach((r, i) => {
     const workload = String(r.dims.workload ?? '');
     const configuration = configs[i]!;
-    const key = JSON.stringify([r.metric, workload, configuration]);
+    const key = JSON.stringify([r.metric, workload, Object.entries(rowDims[i]!).sort()]);
     let row = byKey.get(key);
     if (!row) {
       byKey.set(key, (row = { workload, metric: r.metric, metricTitle: metricTitle(r.metric, r.unit), unit: r.unit, better: r.better, configuration, referenceNote: undefined, cells: {} }));
@@ -77,35 +81,70 @@ export function buildOverview(report: CompareReport, headlines?: ReadonlySet<str
       n: r.b.n,
       nReference: r.a.n,
       notes: r.notes ?? [],
+      ...(deviceOf(r.dims) === undefined ? {} : { device: deviceOf(r.dims)! }),
     };
   });
   const variants = sortVariants([...new Set(rows.map((r) => r.value!))].map((v) => ({ variant: v, backend: v.split(' ')[0]! })));
   return { reference: report.a.value, variants, rows: [...byKey.values()] };
 }
 
+/** Device model dimensions: left out of a row's identity when every variant still has one row (kvm's virtio-blk beside xen's xen-vbd). */
+const MODEL_DIMS = ['disk_model', 'nic_model', 'net_attach'];
+
+function configurationOf(dims: Dims): Dims {
+  const out: Dims = {};
+  for (const [k, v] of Object.entries(dims)) if (dimDef(k).role === 'configuration') out[k] = v;
+  return out;
+}
+
+function foldModels(rows: readonly CompareRow[]): Dims[] {
+  const folded = rows.map((r) => {
+    const d = configurationOf(r.dims);
+    for (const m of MODEL_DIMS) delete d[m];
+    return d;
+  });
+  const seen = new Set<string>();
+  for (const [i, r] of rows.entries()) {
+    const key = JSON.stringify([r.metric, r.value, Object.entries(folded[i]!).sort()]);
+    if (seen.has(key)) return rows.map((x) => configurationOf(x.dims));
+    seen.add(key);
+  }
+  return folded;
+}
+
+function deviceOf(dims: Dims): string | undefined {
+  const models = [dims.disk_model, dims.nic_model].filter((v) => v !== undefined).map(String);
+  return models.length === 0 ? undefined : models.join(', ');
+}
+
+/** A row is shown for its own workload's headline (boot time is the boot workload's, not every workload's). */
+function headlineOf(r: CompareRow, shown: ReadonlySet<string>): boolean {
+  const w = String(r.dims.workload ?? '');
+  const family = r.metric.slice(0, r.metric.indexOf('.'));
+  const workloadHasOwn = [...shown].some((m) => m.startsWith(`${w}.`));
+  return family === w || !workloadHasOwn;
+}
+
+/** Each workload's headline: its first metric of its own family (`cpu.events_per_s` for cpu), else its first metric. */
 function firstMetricPerWorkload(rows: readonly CompareRow[]): Set<string> {
   const first = new Map<string, string>();
+  const own = new Map<string, string>();
   for (const r of rows) {
     const w = String(r.dims.workload ?? '');
     if (!first.has(w)) first.set(w, r.metric);
+    if (!own.has(w) && r.metric.startsWith(`${w}.`)) own.set(w, r.metric);
   }
-  return new Set(first.values());
+  return new Set([...first.keys()].map((w) => own.get(w) ?? first.get(w)!));
 }
 
-/**
- * What tells the rows of one workload apart: the configuration dimensions (not the variant)
- * whose values differ between rows of that workload, as `threads=2 io=emulated`.
- */
-function configurationLabels(all: readonly Dims[]): string[] {
-  const byWorkload = new Map<string, Dims[]>();
-  for (const d of all) (byWorkload.get(String(d.workload)) ?? byWorkload.set(String(d.workload), []).get(String(d.workload))!).push(d);
-  return all.map((d) => {
-    const peers = byWorkload.get(String(d.workload))!;
-    const keys = [...new Set(peers.flatMap((p) => Object.keys(p)))].filter((k) => k !== 'workload' && !VARIANT_DIMS.includes(k) && dimDef(k).role === 'configuration').sort();
-    const varying = keys.filter((k) => new Set(peers.map((p) => String(p[k]))).size > 1);
-    return varying
-      .filter((k) => d[k] !== undefined)
-      .map((k) => (k === 'disk_model' || k === 'nic_model' ? String(d[k]) : `${dimDef(k).label}=${d[k]}`))
-      .join(' ');
-  });
+/** What tells the rows of one workload apart: `threads=2`, `virtio-blk` ('' when the workload has one row). */
+function rowLabels(all: readonly Dims[]): string[] {
+  const out: string[] = new Array(all.length);
+  const byWorkload = new Map<string, number[]>();
+  all.forEach((d, i) => (byWorkload.get(String(d.workload)) ?? byWorkload.set(String(d.workload), []).get(String(d.workload))!).push(i));
+  for (const indices of byWorkload.values()) {
+    const labels = configurationLabels(indices.map((i) => all[i]!), () => '');
+    indices.forEach((i, k) => (out[i] = labels[k]!));
+  }
+  return out;
 }

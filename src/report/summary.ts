@@ -36,7 +36,7 @@ export function summaryRows(metrics: readonly MetricBars[]): SummaryRow[] {
       lo: b.summary.ci95?.lo,
       hi: b.summary.ci95?.hi,
       cv: b.summary.cv,
-      ratio: m.reference === undefined ? undefined : { reference: m.reference, value: b.value, lo: b.lo, hi: b.hi },
+      ratio: m.reference === undefined || !b.normalised ? undefined : { reference: m.reference, value: b.value, lo: b.lo, hi: b.hi },
     }));
   });
 }

@@ -3,7 +3,6 @@ import { groupByMetric } from '../../src/report/groups.ts';
 import { metricBars } from '../../src/report/normalise.ts';
 import type { Sample } from '../../src/results/sample.ts';
 import { ratioCiLogT } from '../../src/stats/ci.ts';
-import { tQuantile } from '../../src/stats/student-t.ts';
 
 const s = (backend: string, value: number, dims: Sample['dims'] = {}): Sample => ({ metric: 'cpu.events_per_s', value, unit: 'events/s', better: 'higher', dims: { backend, workload: 'cpu', ...dims }, ts: '' });
 
@@ -16,31 +15,33 @@ describe('metricBars', () => {
     expect(bars.reference).toBe('native');
     const [native, tcg] = bars.bars;
     expect(native!.value).toBeCloseTo(1, 12);
-    // The reference's own bar: its t interval divided by its mean (sd 10, n 3).
-    const half = (tQuantile(0.975, 2) * 10) / Math.sqrt(3) / 100;
-    expect(native!.lo).toBeCloseTo(1 - half, 12);
-    expect(native!.hi).toBeCloseTo(1 + half, 12);
+    // The reference's own bar: the interval of its mean divided by its mean.
+    expect(native!.lo).toBeCloseTo(native!.summary.ci95!.lo / 100, 12);
+    expect(native!.hi).toBeCloseTo(native!.summary.ci95!.hi / 100, 12);
+    expect(native!.lo!).toBeGreaterThan(0);
+    expect(native!.lo!).toBeLessThan(1);
     expect(tcg!.value).toBeCloseTo(0.2, 12);
     const ci = ratioCiLogT([100, 110, 90], [20, 22, 18]);
-    expect([tcg!.lo, tcg!.hi]).toEqual([ci.lo, ci.hi]);
+    expect([tcg!.lo, tcg!.hi]).toEqual([ci?.lo, ci?.hi]);
     expect(tcg!.lo!).toBeLessThan(0.2);
     expect(tcg!.hi!).toBeGreaterThan(0.2);
     expect(tcg!.points).toEqual([0.2, 0.22, 0.18]);
-    expect(tcg!.summary.mean).toBe(20);
+    expect(tcg!.summary.mean).toBeCloseTo(20, 12);
   });
 
   it('shows values in their unit when no reference is asked for', () => {
     const bars = metricBars(groupByMetric(samples)[0]!, undefined);
     expect(bars.reference).toBeUndefined();
-    expect(bars.bars.map((b) => b.value)).toEqual([100, 20]);
+    expect(bars.bars.map((b) => b.value)).toEqual([expect.closeTo(100, 12), expect.closeTo(20, 12)]);
     expect(bars.bars[1]!.points).toEqual([20, 22, 18]);
   });
 
-  it('does not normalise when a configuration lacks the reference, and says why', () => {
+  it('normalises per configuration: a configuration without the reference keeps its unit, and the note names it', () => {
     const bars = metricBars(groupByMetric([...samples, s('tcg', 40, { 'param.threads': 2 }), s('tcg', 41, { 'param.threads': 2 })])[0]!, 'native');
-    expect(bars.reference).toBeUndefined();
-    expect(bars.note).toMatch(/not normalised: .* has no native series/);
-    expect(bars.bars.map((b) => b.value)).toEqual([100, 20, 40.5]);
+    expect(bars.reference).toBe('native');
+    expect(bars.note).toMatch(/not normalised \(shown in the summary table in events\/s\): threads=2 \(no native series\)/);
+    expect(bars.bars.map((b) => [b.normalised, Number(b.value.toFixed(6))])).toEqual([[true, 1], [true, 0.2], [false, 40.5]]);
+    expect(metricBars(groupByMetric([s('tcg', 40), s('tcg', 41)])[0]!, 'native').note).toBe('not normalised: cpu (no native series)');
   });
 
   it('leaves a single value without an interval', () => {
@@ -61,15 +62,30 @@ describe('groupByMetric', () => {
     ]);
   });
 
-  it("folds the device model into the configuration when one series per backend remains (native's host file next to virtio-blk)", () => {
-    const d = (backend: string, model: string, io = 'paravirtual') => ({ ...s(backend, 1, { io, disk_model: model, workload: 'disk' }), metric: 'disk.seq_read_mib_s' });
-    const [folded] = groupByMetric([d('native', 'host-file'), d('tcg', 'virtio-blk'), d('tcg', 'ide', 'emulated')]);
-    expect(folded!.groups.map((g) => [g.variant, g.column, g.device])).toEqual([
-      ['native', 'io=paravirtual', 'host-file'],
-      ['tcg', 'io=paravirtual', 'virtio-blk'],
-      ['tcg', 'io=emulated', 'ide'],
+  it("native, without a device (io none, its disk a host file), stands in every device column as the reference of each model", () => {
+    // The dimensions real runs record: native's case keeps param.io, its io is `none`.
+    const d = (backend: string, model: string, io = 'paravirtual') => ({ ...s(backend, 1, { 'param.io': backend === 'native' ? 'paravirtual' : io, io: backend === 'native' ? 'none' : io, disk_model: model, workload: 'disk' }), metric: 'disk.seq_read_mib_s' });
+    const [m] = groupByMetric([d('native', 'host-file'), d('tcg', 'virtio-blk'), d('tcg', 'ide', 'emulated'), d('xen', 'xen-vbd')]);
+    expect(m!.groups.map((g) => [g.variant, g.column, g.device, g.deviceless])).toEqual([
+      ['native', 'io=paravirtual', 'host file', true],
+      ['native', 'io=emulated', 'host file', true],
+      ['tcg', 'io=paravirtual', 'virtio-blk', false],
+      ['tcg', 'io=emulated', 'ide', false],
+      ['xen', 'io=paravirtual', 'xen-vbd', false],
     ]);
+    const bars = metricBars(m!, 'native');
+    expect(bars.note).toBeUndefined();
+    expect(bars.bars.every((b) => b.normalised)).toBe(true);
     const [kept] = groupByMetric([d('tcg', 'virtio-blk'), d('tcg', 'virtio-scsi')]);
-    expect(kept!.groups.map((g) => g.column)).toEqual(['disk_model=virtio-blk', 'disk_model=virtio-scsi']);
+    expect(kept!.groups.map((g) => g.column)).toEqual(['virtio-blk', 'virtio-scsi']);
+  });
+
+  it('a fact that differs between repetitions (the clocksource) is a note, not a second column', () => {
+    const [m] = groupByMetric([s('tcg', 1, { guest_clocksource: 'tsc-early', guest_hypervisor: 'none' }), s('tcg', 2, { guest_clocksource: 'tsc', guest_hypervisor: 'none' }), s('native', 3, { guest_hypervisor: 'KVM' })]);
+    expect(m!.columns).toHaveLength(1);
+    expect(m!.groups.map((g) => [g.variant, g.values, g.notes])).toEqual([
+      ['tcg', [1, 2], ['guest clocksource: tsc-early, tsc']],
+      ['native', [3], []],
+    ]);
   });
 });
