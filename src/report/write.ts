@@ -4,15 +4,19 @@ import { HvbError } from '../util/errors.ts';
 import type { ReportModel } from './build.ts';
 import { inlineLibraries } from './html/assets.ts';
 import { renderPage } from './html/page.ts';
-import { renderPng } from './render/png.ts';
-import { renderSvg } from './render/svg.ts';
+import { renderFigures, type FigureTimings } from './render/figures.ts';
 import { summaryTable } from './tables/cells.ts';
 import { latexTable } from './tables/latex.ts';
 import { markdownTable } from './tables/markdown.ts';
+import type { ReportWarning } from './warnings.ts';
 
 /**
  * Writes a report folder: `index.html` (self-contained), per chart `<id>.vl.json`,
  * `<id>.svg` and `<id>.png`, and `summary.md` / `summary.tex`.
+ *
+ * The figures are drawn before the page, so that a figure that had to be scaled down to
+ * fit the PNG size limit is among the page's warnings (it is appended to `model.warnings`,
+ * which the command prints too).
  */
 
 export const PAGE_FILE = 'index.html';
@@ -23,6 +27,10 @@ export interface WrittenReport {
   files: string[];
   /** Size of index.html in bytes. */
   pageBytes: number;
+  /** Warnings the figures added (also appended to the model's warnings). */
+  warnings: ReportWarning[];
+  /** Where the time went, in milliseconds. */
+  timings: { pageMs: number; figures?: FigureTimings };
 }
 
 export interface WriteOptions {
@@ -41,17 +49,32 @@ export async function writeReport(model: ReportModel, dir: string, options: Writ
     await writeFile(path.join(dir, name), data);
     files.push(name);
   };
+  const warnings: ReportWarning[] = [];
+  let figures: FigureTimings | undefined;
+  if (options.figures !== false) {
+    const drawn = await renderFigures(model.charts, async (chart, svg, png) => {
+      await put(`${chart.id}.vl.json`, specJson(chart.spec));
+      await put(`${chart.id}.svg`, svg);
+      await put(`${chart.id}.png`, png);
+    });
+    figures = drawn.timings;
+    for (const s of drawn.scaled) {
+      const w: ReportWarning = { kind: 'note', text: `figure ${s.id}.png: ${s.width} × ${s.height} px at ${s.scale}× would exceed the ${s.maxPixels} px limit; scaled down to ${s.pngWidth} × ${s.pngHeight} px (${s.zoom.toFixed(2)}×). The SVG has every detail.` };
+      if (!model.warnings.some((x) => x.text === w.text)) model.warnings.push(w);
+      warnings.push(w);
+    }
+  } else {
+    for (const chart of model.charts) await put(`${chart.id}.vl.json`, specJson(chart.spec));
+  }
+  const pageStarted = performance.now();
   const table = summaryTable(model.summary);
   const page = renderPage(model, table, await inlineLibraries());
   await put(PAGE_FILE, page);
   await put('summary.md', `# ${model.title}\n\n${markdownTable(table)}`);
   await put('summary.tex', latexTable(table, `${model.title}: means with 95 % confidence intervals`));
-  for (const chart of model.charts) {
-    await put(`${chart.id}.vl.json`, `${JSON.stringify(chart.spec, null, 2)}\n`);
-    if (options.figures === false) continue;
-    const svg = await renderSvg(chart.spec, chart.id);
-    await put(`${chart.id}.svg`, svg);
-    await put(`${chart.id}.png`, renderPng(svg, chart.id));
-  }
-  return { dir, files, pageBytes: Buffer.byteLength(page) };
+  return { dir, files, pageBytes: Buffer.byteLength(page), warnings, timings: { pageMs: performance.now() - pageStarted, ...(figures ? { figures } : {}) } };
+}
+
+function specJson(spec: unknown): string {
+  return `${JSON.stringify(spec, null, 2)}\n`;
 }
