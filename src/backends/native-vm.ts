@@ -5,11 +5,13 @@ import type { RunningVm, VmExit, VmmUsage } from './backend.ts';
 import { trackVm } from './live-vms.ts';
 import { parseNativeUsage } from './native-argv.ts';
 import { treeUsage } from './native-tree-usage.ts';
-import { killProcessGroup } from './process-group.ts';
+import { killGroupAndWait, killProcessGroup } from './process-group.ts';
 import { settlesWithin } from './settles-within.ts';
 import { CappedLog, ConsoleStream, streamDone } from './vmm-output.ts';
 
 const DRAIN_TIMEOUT_MS = 2_000;
+/** How long the end of a run waits for the last processes of its group to exit. */
+const GROUP_GONE_TIMEOUT_MS = 10_000;
 
 /**
  * A native run: the agent as PID 1 of its own namespaces, chrooted into the image root.
@@ -49,6 +51,11 @@ export class NativeVm implements RunningVm {
         },
       )
       .then(async () => {
+        // The leader (busybox time) is reaped; the rest of the group — unshare, the agent as
+        // PID 1 of its namespace, whatever it ran — may still be dying: the run has ended
+        // when none of them is left (see killGroupAndWait).
+        const left = await killGroupAndWait(pid, { timeoutMs: GROUP_GONE_TIMEOUT_MS });
+        if (left.length > 0) this.log.append(`hvbench: ${left.length} process(es) of the run still there ${GROUP_GONE_TIMEOUT_MS / 1000} s after SIGKILL: ${left.map((m) => `${m.pid} ${m.comm} (${m.state})`).join(', ')}\n`);
         await Promise.all([settlesWithin(stdoutDone, DRAIN_TIMEOUT_MS), settlesWithin(stderrDone, DRAIN_TIMEOUT_MS)]);
         this.finalUsage = await this.readUsage();
         this.ended = true;

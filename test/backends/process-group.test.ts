@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { RunningVm, VmExit } from '../../src/backends/backend.ts';
 import { killAllVms, liveVms, trackVm } from '../../src/backends/live-vms.ts';
-import { killProcessGroup, processExists } from '../../src/backends/process-group.ts';
+import { groupMembers, killGroupAndWait, killProcessGroup, processExists } from '../../src/backends/process-group.ts';
 import { LocalHost } from '../../src/hosts/local.ts';
 import { isRunning, processesInGroup } from './fixtures/proc-scan.ts';
 
@@ -64,5 +64,32 @@ describe('process groups', () => {
     await done;
     expect(kills).toEqual(['hvbench received SIGTERM']);
     expect(liveVms.has(vm)).toBe(false);
+  });
+
+  // The native backend's shape: a leader, unshare, and PID 1 of a new PID namespace whose
+  // processes fork all the time. Right after the leader is reaped, a few of them are often
+  // still dying (the namespace is torn down after its init is killed): a check then found
+  // "a process still in the killed group". killGroupAndWait returns only once none is left.
+  it.runIf(process.getuid?.() === 0)('killGroupAndWait returns once no process of the group is left, also while a PID namespace forks', { timeout: 60_000 }, async () => {
+    for (let round = 0; round < 4; round++) {
+      const child = host.spawn(['busybox', 'time', '-o', '/dev/null', 'unshare', '--mount', '--pid', '--fork', '--kill-child', '--', 'sh', '-c', 'while :; do sleep 5 & sh -c "sleep 5 & dd if=/dev/zero of=/dev/null bs=1M count=100000" & done'], { detached: true });
+      const pid = child.pid!;
+      started.push(pid);
+      await expect.poll(() => processesInGroup(pid).length).toBeGreaterThanOrEqual(30);
+      expect((await groupMembers(pid)).map((m) => m.comm)).toContain('sleep');
+      killProcessGroup(pid);
+      await child;
+      expect(await killGroupAndWait(pid, { timeoutMs: 10_000 })).toEqual([]);
+      // Checked at once, with nothing to wait for: not one survivor.
+      expect(processesInGroup(pid)).toEqual([]);
+    }
+  });
+
+  it('killGroupAndWait names the members still there at the deadline', async () => {
+    const { pid } = await twoSleeps();
+    // A deadline already passed: nothing is killed, every member is named.
+    const left = await killGroupAndWait(pid, { timeoutMs: -1 });
+    expect(left.map((m) => m.comm).sort()).toEqual(expect.arrayContaining(['sleep']));
+    expect(left.every((m) => /^[RSD]$/.test(m.state))).toBe(true);
   });
 });
