@@ -30,6 +30,6 @@ export function renderHistory(series: readonly HistorySeries[]): string {
     const notes = s.points.filter((p) => p.change?.verdict === 'not-computable').map((p) => `  ${p.label}: not computable: ${p.change!.reason}`);
     return [`${title}`, alignTable(HEADER, rows, RIGHT), `${flagged} change${flagged === 1 ? '' : 's'} flagged over ${s.points.length} point${s.points.length === 1 ? '' : 's'}`, ...notes].join('\n');
   });
-  const footer = family === undefined ? '' : `\np adjusted over the ${family} steps shown (Holm); a step is flagged when its adjusted p is below alpha and its interval reaches the noise threshold\n`;
+  const footer = family === undefined ? '' : `\np adjusted over the ${family} step${family === 1 ? '' : 's'} shown (Holm); a step is flagged when its adjusted p is below alpha and its interval reaches the noise threshold\n`;
   return `${blocks.join('\n\n')}\n${footer}`;
 }

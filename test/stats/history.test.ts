@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Sample } from '../../src/results/sample.ts';
-import { buildHistory, type HistoryRun } from '../../src/stats/history.ts';
+import { buildHistory, latestRegressions, type HistoryRun } from '../../src/stats/history.ts';
+import { renderHistory } from '../../src/stats/history-text.ts';
 import { DEFAULT_IGNORED_DIMS } from '../../src/stats/series.ts';
 import { settingsFor } from '../../src/stats/thresholds.ts';
 
@@ -26,5 +27,18 @@ describe('history', () => {
     const runs = [run('r1', 1, 'a', 1000), run('r2', 2, 'a', 1000), run('r3', 3, 'b', 1000)];
     const [series] = buildHistory(runs, { ...options, per: 'revision' });
     expect(series!.points.map((p) => [p.label, p.runs, p.summary.n])).toEqual([['a', ['r1', 'r2'], 20], ['b', ['r3'], 10]]);
+  });
+
+  it('adjusts the p-values of every step together (Holm) and names the newest regressions', () => {
+    const runs = [run('r1', 1, 'a', 1000), run('r2', 2, 'b', 1000), run('r3', 3, 'c', 800)];
+    const [series] = buildHistory(runs, options);
+    const steps = series!.points.slice(1).map((p) => p.change!);
+    expect(steps.map((c) => c.familySize)).toEqual([2, 2]);
+    expect(steps[1]!.pAdjusted).toBeGreaterThanOrEqual(steps[1]!.pValue!);
+    expect(latestRegressions([series!])).toHaveLength(1);
+    expect(latestRegressions(buildHistory(runs.slice(0, 2), options))).toHaveLength(0);
+    const text = renderHistory([series!]);
+    expect(text).toMatch(/^date +verdict +mean \[95 % CI\] +change +p adj\. +n +point$/m);
+    expect(text).toMatch(/^2026-01-03 00:00 +<< regression +800 \[79\d, 80\d\] +−20\.0 % +\S+ +10 +r3$/m);
   });
 });
