@@ -1,4 +1,4 @@
-import { constants, open, readFile, type FileHandle } from 'node:fs/promises';
+import { open, readFile, type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
 import { writeFileAtomic } from '../util/atomic-write.ts';
 import { HvbError } from '../util/errors.ts';
@@ -32,7 +32,7 @@ export async function appendSamples(run: StoredRun, samples: readonly Sample[], 
   const text = samples.map((s) => `${JSON.stringify({ ...s, value: normaliseZero(s.value) })}\n`).join('');
   const file = samplesPath(run);
   await enqueue(run, async () => {
-    const handle = await (io.open ?? openNoFollow)(file, 'a+').catch((e: unknown) => {
+    const handle = await (io.open ?? open)(file, 'a+').catch((e: unknown) => {
       throw writeError(file, e, 'nothing was written');
     });
     try {
@@ -59,11 +59,6 @@ export async function appendSamples(run: StoredRun, samples: readonly Sample[], 
       await handle.close();
     }
   });
-}
-
-/** `a+`, but a symbolic link in place of the samples file is refused (ELOOP), never written through. */
-function openNoFollow(file: string): Promise<FileHandle> {
-  return open(file, constants.O_RDWR | constants.O_APPEND | constants.O_CREAT | constants.O_NOFOLLOW, 0o644);
 }
 
 /** The file operations appendSamples needs; tests pass a handle that fails part-way. */
@@ -142,18 +137,20 @@ export async function readSamples(run: StoredRun): Promise<SamplesRead> {
 }
 
 /**
- * What makes a sample unique: its run, case, repetition and metric; a sample that lacks
- * one of those dimensions (not written by hvbench) is unique by all its dimensions.
+ * What makes a sample unique: its run, case, repetition and metric. A sample that lacks
+ * one of those dimensions (not written by hvbench) cannot be told apart that way: only the
+ * same sample repeated exactly (every field) counts as a repeat then.
  */
 function sampleKey(s: Sample): string {
   const { run, case: id, rep } = s.dims;
   if (run !== undefined && id !== undefined && rep !== undefined) return JSON.stringify(['key', run, id, rep, s.metric]);
-  return JSON.stringify(['dims', s.metric, Object.entries(s.dims).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))]);
+  const sorted = (o: object) => Object.entries(o).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  return JSON.stringify(['same', sorted({ ...s, dims: sorted(s.dims) })]);
 }
 
 function describeKey(s: Sample): string {
   const { run, case: id, rep } = s.dims;
-  return run !== undefined && id !== undefined && rep !== undefined ? `run ${run}, case ${id}, rep ${rep}, metric ${s.metric}` : `metric ${s.metric} with the same dimensions`;
+  return run !== undefined && id !== undefined && rep !== undefined ? `run ${run}, case ${id}, rep ${rep}, metric ${s.metric}` : `the same sample of metric ${s.metric}`;
 }
 
 function samplesPath(run: StoredRun): string {
