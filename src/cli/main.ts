@@ -12,14 +12,11 @@ import { registerList } from './commands/list.ts';
 import { registerReport } from './commands/report.ts';
 import { registerRun } from './commands/run.ts';
 import { markOwner } from './leftovers.ts';
+import { exitCodeOf } from './exit-codes.ts';
 import { installSignalHandlers } from './signals.ts';
 import { packageVersion } from './version.ts';
 
-/** Exit codes: 0 success, 1 a run or check failed, 2 bad input (usage, suite file, arguments). */
-export const EXIT_FAILURE = 1;
-export const EXIT_BAD_INPUT = 2;
-
-const BAD_INPUT_CODES = new Set(['usage', 'unknown-backend', 'suite-invalid', 'suite-not-found', 'suite-import', 'suite-no-export', 'run-not-found', 'run-invalid', 'samples-invalid', 'resume-mismatch', 'hosts-file']);
+export { EXIT_BAD_INPUT, EXIT_FAILURE } from './exit-codes.ts';
 
 async function main(argv: string[]): Promise<number> {
   const program = new Command('hvbench')
@@ -45,11 +42,9 @@ async function main(argv: string[]): Promise<number> {
     await program.parseAsync(argv);
     return process.exitCode === undefined ? 0 : Number(process.exitCode);
   } catch (e) {
-    if (e instanceof CommanderError) return e.exitCode === 0 ? 0 : EXIT_BAD_INPUT;
-    process.stderr.write(`hvbench: ${describeError(e)}\n`);
-    if (e instanceof HvbError && BAD_INPUT_CODES.has(e.code)) return EXIT_BAD_INPUT;
-    if (!(e instanceof HvbError) && process.env.HVBENCH_DEBUG) process.stderr.write(`${(e as Error).stack}\n`);
-    return EXIT_FAILURE;
+    if (!(e instanceof CommanderError)) process.stderr.write(`hvbench: ${describeError(e)}\n`);
+    if (!(e instanceof HvbError) && !(e instanceof CommanderError) && process.env.HVBENCH_DEBUG) process.stderr.write(`${(e as Error).stack}\n`);
+    return exitCodeOf(e);
   }
 }
 
