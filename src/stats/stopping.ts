@@ -7,7 +7,7 @@ import { relativeCiHalfWidth } from './ci.ts';
  * than `max`, and not when the next repetition would overrun the time budget.
  */
 
-/** Default minimum of measured repetitions: enough to detect a 5 % shift at CV 2 % with ≥ 90 % power (docs/statistics.md). */
+/** Default minimum of measured repetitions: the regression gate then catches an 8 % shift at CV 2 % in a 370-series family (docs/statistics.md). */
 export const DEFAULT_MIN_REPETITIONS = 10;
 
 export interface StoppingPolicy {
