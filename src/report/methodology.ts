@@ -62,11 +62,11 @@ export function methodology(input: ReportInput, allRuns: readonly ReportRun[], n
   items.push({
     label: 'Statistical method',
     lines: [
-      `Bars and table rows: mean of the repetitions with its ${level} confidence interval (Student t, n − 1 degrees of freedom); CV = sd / mean.`,
+      `Bars and table rows: mean of the repetitions with its ${level} confidence interval (t with n − 1 degrees of freedom, on the log scale when every value is positive, so it stays above 0); CV = sd / mean.`,
       normalisedTo === undefined
         ? 'Values are shown in their own units (not normalised).'
         : `Normalised to ${normalisedTo}: each mean is divided by the ${normalisedTo} mean of the same configuration; the interval of the ratio is a Welch t interval on the log of the ratio (delta method), transformed back; ${normalisedTo}'s own interval is its t interval divided by its mean.`,
-      `Comparisons: ratio of means B/A with a ${level} interval (${input.ratioCi === 'log-t' ? 'Welch t on the log ratio' : 'percentile bootstrap, 10 000 resamples'}); p-value from a two-sided permutation test on the difference of means (${input.permutations || DEFAULT_PERMUTATIONS} permutations, exact when fewer splits exist, seed ${input.seed}); a regression needs p below alpha and an interval that reaches the noise threshold (defaults 0.01 and 5 %, per metric from the suite).`,
+      `Comparisons: ratio of means B/A with a ${level} interval (${input.ratioCi === 'log-t' ? 'Welch t on the log ratio' : 'percentile bootstrap, 10 000 resamples'}); against a baseline, a regression needs a p-value (Welch t test on the logs) below alpha after Holm's adjustment over every series compared, and an interval that reaches the noise threshold (defaults 0.01 family-wise and 5 %, per metric from the suite); between backends of one run the verdict is read from the interval alone (worse, better, similar within the noise band, or inconclusive); seed ${input.seed} (permutation test: ${input.permutations || DEFAULT_PERMUTATIONS} permutations).`,
       `Outliers: modified Z-score (Iglewicz & Hoaglin) above ${OUTLIER_THRESHOLD}; reported, never removed.`,
       'Every figure can be recomputed from samples.jsonl; see docs/statistics.md.',
     ],
