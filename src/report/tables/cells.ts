@@ -1,13 +1,25 @@
 import { fmtNumber } from '../../stats/format.ts';
+import { metricName, metricTitle, unitLabel } from '../metric-names.ts';
 import type { SummaryRow } from '../summary.ts';
 
-/** The cells of a summary table, shared by the HTML, Markdown and LaTeX renderings (plain text, unescaped). */
+/** The cells of a summary table, shared by the Markdown and LaTeX renderings (plain text, unescaped). */
 
 export interface SummaryTable {
   header: string[];
   /** Columns holding numbers (right-aligned). */
   numeric: boolean[];
   rows: string[][];
+  /**
+   * Per row: the metric's readable title with its unit and direction
+   * (`Disk: sequential read (MiB/s) ↑`), its configuration, and the variant with its device
+   * (`tcg (virtio-blk)`). The LaTeX table sets the first two as lines of their own above
+   * their rows and the variant as the first cell, in place of the first `foldedColumns`
+   * columns (metric, unit, configuration, backend).
+   */
+  sections: string[];
+  configurations: string[];
+  variants: string[];
+  foldedColumns: number;
 }
 
 export function summaryTable(rows: readonly SummaryRow[]): SummaryTable {
@@ -18,21 +30,28 @@ export function summaryTable(rows: readonly SummaryRow[]): SummaryTable {
     header,
     numeric,
     rows: rows.map((r) => [
-      r.metric,
-      `${r.unit} ${r.better === 'higher' ? '↑' : '↓'}`,
+      metricName(r.metric),
+      `${unitLabel(r.unit)} ${arrow(r.better)}`,
       r.device ? `${r.column} (${r.device})` : r.column,
       r.variant,
       String(r.n),
       fmtNumber(r.mean),
       interval(r.lo, r.hi),
       r.cv === undefined ? '–' : fmtNumber(r.cv * 100),
-      ...(reference ? [r.ratio ? `${r.ratio.value.toFixed(3)} ${interval(r.ratio.lo, r.ratio.hi, 3)}` : '–'] : []),
+      ...(reference ? [r.ratio ? `${fmtNumber(r.ratio.value)} ${interval(r.ratio.lo, r.ratio.hi)}` : '–'] : []),
     ]),
+    sections: rows.map((r) => `${metricTitle(r.metric, r.unit)} ${arrow(r.better)}`),
+    configurations: rows.map((r) => r.column),
+    variants: rows.map((r) => (r.device ? `${r.variant} (${r.device})` : r.variant)),
+    foldedColumns: 4,
   };
 }
 
-function interval(lo: number | undefined, hi: number | undefined, decimals?: number): string {
+function arrow(better: SummaryRow['better']): string {
+  return better === 'higher' ? '↑' : '↓';
+}
+
+function interval(lo: number | undefined, hi: number | undefined): string {
   if (lo === undefined || hi === undefined) return '–';
-  const f = (x: number) => (decimals === undefined ? fmtNumber(x) : x.toFixed(decimals));
-  return `[${f(lo)}, ${f(hi)}]`;
+  return `[${fmtNumber(lo)}, ${fmtNumber(hi)}]`;
 }
