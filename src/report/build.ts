@@ -45,8 +45,8 @@ export function buildReport(input: ReportInput): ReportModel {
   const comparison = compare(input, samples, reference);
   const allRuns = input.baseline ? [input.baseline, ...input.runs] : input.runs;
   const history = historyOf(input, allRuns);
-  const charts = buildCharts({ samples, metrics, bars, comparison, history });
   const overview = comparison && comparison.report.mode === 'by' ? buildOverview(comparison.report, input.headlines) : undefined;
+  const charts = buildCharts({ samples, metrics, bars, comparison, history, overview });
   const warnings = collectWarnings(allRuns, bars);
   if (input.runs.length > 1 && !input.baseline) {
     warnings.unshift({ kind: 'note', text: `the runs ${input.runs.map((r) => r.record.id).join(', ')} are pooled: every series holds the repetitions of all of them (n adds up); give one run, or one with --baseline, to keep them apart` });

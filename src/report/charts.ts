@@ -2,10 +2,13 @@ import type { Sample } from '../results/sample.ts';
 import type { CompareReport } from '../stats/compare-report.ts';
 import type { HistorySeries } from '../stats/history.ts';
 import type { MetricGroups } from './groups.ts';
+import { metricTitle } from './metric-names.ts';
 import { metricBars, type MetricBars } from './normalise.ts';
 import { bootSpec } from './specs/boot.ts';
 import type { Spec } from './specs/common.ts';
-import { forestSpec } from './specs/forest.ts';
+import { forestSpec, metricFamily } from './specs/forest.ts';
+import { overviewSpec } from './specs/overview.ts';
+import type { Overview } from './overview.ts';
 import { historySpec } from './specs/history.ts';
 import { ioPairsSpec, type IoMetric } from './specs/io-pairs.ts';
 import { metricBarsSpec } from './specs/metric-bars.ts';
@@ -25,6 +28,7 @@ export interface ChartInput {
   metrics: readonly MetricGroups[];
   bars: readonly MetricBars[];
   comparison: { report: CompareReport; title: string } | undefined;
+  overview?: Overview | undefined;
   history: { series: HistorySeries[][]; runOrder: string[] } | undefined;
 }
 
@@ -41,8 +45,12 @@ export function buildCharts(input: ChartInput): Chart[] {
     ids.add(unique);
     charts.push({ id: unique, title, spec });
   };
-  if (input.comparison) add('comparison', input.comparison.title, forestSpec(input.comparison.report, input.comparison.title));
-  for (const m of input.bars) add(`metric-${slug(m.metric.metric)}`, m.metric.metric, metricBarsSpec(m));
+  if (input.overview) add('overview', `Every backend against ${input.overview.reference}`, overviewSpec(input.overview));
+  if (input.comparison) {
+    const families = [...new Set(input.comparison.report.rows.map((r) => metricFamily(r.metric)))];
+    for (const f of families) add(`comparison-${slug(f)}`, `${input.comparison.title}: ${f}`, forestSpec(input.comparison.report, `${input.comparison.title}: ${f}`, f));
+  }
+  for (const m of input.bars) add(`metric-${slug(m.metric.metric)}`, metricTitle(m.metric.metric, m.metric.unit), metricBarsSpec(m));
   for (const w of IO_WORKLOADS) {
     const io = ioMetrics(input.metrics, w);
     if (io.length > 0) add(`io-${w}`, `${w}: paravirtual vs emulated`, ioPairsSpec(w, io));

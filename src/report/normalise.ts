@@ -58,7 +58,7 @@ export function metricBars(metric: MetricGroups, reference: string | undefined):
       ? undefined
       : refGroup === undefined
         ? `not normalised: ${missing.join('; ')}`
-        : `not normalised (shown in the summary table in ${metric.unit || 'its unit'}): ${missing.join('; ')}`;
+        : `partly not normalised (those values are in the summary table, in their unit): ${missing.join('; ')}`;
   return { metric, bars, reference: refGroup?.variant, note };
 }
 

@@ -6,8 +6,11 @@ import type { MetricBars } from './normalise.ts';
 /** What a reader must know before trusting a figure: lab hosts, cases that did not run, outliers, other notes. */
 
 export interface ReportWarning {
-  kind: 'lab' | 'run' | 'case' | 'outlier' | 'network' | 'note';
+  /** `skip`: a case that could not run here by design (native has no NIC, a backend this host lacks): expected, not a failure. */
+  kind: 'lab' | 'run' | 'case' | 'skip' | 'outlier' | 'network' | 'note';
   text: string;
+  /** When several warnings of one kind say the same thing: each item they name. */
+  items?: string[];
 }
 
 /** True when a sample was measured in a nested lab host (dimension `host_kind: lab`). */
@@ -31,25 +34,45 @@ export function collectWarnings(runs: readonly ReportRun[], metrics: readonly Me
   if (labs.length > 0) {
     out.push({ kind: 'lab', text: `Figures from lab host${labs.length > 1 ? 's' : ''} ${labs.join(', ')} (a hypervisor nested under QEMU TCG) are functional checks, not performance data: they show that a backend works, not how fast it is.` });
   }
+  const skips = new Map<string, string[]>();
   for (const run of runs) {
     const r = run.record;
     if (r.status !== 'completed') out.push({ kind: 'run', text: `run ${r.id} is ${r.status}${r.error ? `: ${r.error.message}` : ''}; its figures cover only what was measured` });
     for (const w of run.warnings) out.push({ kind: 'run', text: w });
     for (const c of r.cases) {
       if (c.status === 'completed') continue;
+      if (c.status === 'skipped') {
+        const why = c.error?.message ?? 'skipped';
+        (skips.get(why) ?? skips.set(why, []).get(why)!).push(runs.length > 1 ? `${r.id}: ${c.id}` : c.id);
+        continue;
+      }
       const why = c.error ? `: ${c.error.message}${c.error.hint ? ` (${c.error.hint})` : ''}` : '';
       out.push({ kind: 'case', text: `${r.id}: case ${c.id} ${c.status}${why}${c.repetitionsDone > 0 ? ` after ${c.repetitionsDone} of ${c.repetitions} repetitions` : ''}` });
     }
   }
+  for (const [why, cases] of skips) out.push({ kind: 'skip', text: `${cases.length} case${cases.length === 1 ? '' : 's'} skipped: ${why}`, items: cases });
   const slirp = new Set(runs.flatMap((r) => r.samples.filter((s) => s.dims.net_attach === 'user').map((s) => String(s.dims.case ?? s.metric))));
-  if (slirp.size > 0) out.push({ kind: 'network', text: `${slirp.size} network case(s) ran on QEMU user-mode networking (net_attach: user): their figures measure slirp, not the NIC: ${[...slirp].sort().join(', ')}` });
+  if (slirp.size > 0) out.push({ kind: 'network', text: `${slirp.size} network case(s) ran on QEMU user-mode networking (net_attach: user): their figures measure slirp, not the NIC`, items: [...slirp].sort() });
+  // One note per reason, naming the metrics it concerns.
+  const notes = new Map<string, string[]>();
+  for (const m of metrics) if (m.note) (notes.get(m.note) ?? notes.set(m.note, []).get(m.note)!).push(m.metric.metric);
+  for (const [note, names] of notes) out.push({ kind: 'note', text: `${names.length} metric${names.length === 1 ? '' : 's'} ${note}`, items: names });
+  const outliers: string[] = [];
   for (const m of metrics) {
-    if (m.note) out.push({ kind: 'note', text: m.note });
     for (const b of m.bars) {
+      if (b.group.deviceless && m.bars.some((x) => x !== b && x.group === b.group)) continue;
       const reps = b.group.reps.every((r) => r !== undefined) ? (b.group.reps as number[]) : undefined;
       const w = outlierWarning(`${b.group.variant} ${b.group.column} ${m.metric.metric}`, b.group.values, reps);
-      if (w) out.push({ kind: 'outlier', text: w });
+      if (w && !outliers.includes(w)) outliers.push(w);
     }
   }
+  for (const w of outliers) out.push({ kind: 'outlier', text: w });
   return out;
+}
+
+/** Counts by kind, for the page's heading (`2 failed cases, 3 expected skips, …`). */
+export function warningCounts(warnings: readonly ReportWarning[]): Record<ReportWarning['kind'], number> {
+  const counts = { lab: 0, run: 0, case: 0, skip: 0, outlier: 0, network: 0, note: 0 };
+  for (const w of warnings) counts[w.kind] += w.items?.length ?? 1;
+  return counts;
 }

@@ -8,6 +8,8 @@ import { renderFigures, type FigureTimings } from './render/figures.ts';
 import { summaryTable } from './tables/cells.ts';
 import { latexTable } from './tables/latex.ts';
 import { markdownTable } from './tables/markdown.ts';
+import { overviewLatex } from './tables/overview-latex.ts';
+import { overviewMarkdown } from './tables/overview-markdown.ts';
 import type { ReportWarning } from './warnings.ts';
 
 /**
@@ -72,6 +74,10 @@ export async function writeReport(model: ReportModel, dir: string, options: Writ
   await put(PAGE_FILE, page);
   await put('summary.md', `# ${model.title}\n\n${markdownTable(table)}`);
   await put('summary.tex', latexTable(table, `${model.title}: means with 95 % confidence intervals`));
+  if (model.overview) {
+    await put('overview.md', `# ${model.title}: every backend against ${model.overview.reference}\n\n${overviewMarkdown(model.overview)}`);
+    await put('overview.tex', overviewLatex(model.overview, `Every backend against ${model.overview.reference}: ratio of means with 95 % intervals`));
+  }
   return { dir, files, pageBytes: Buffer.byteLength(page), warnings, timings: { pageMs: performance.now() - pageStarted, ...(figures ? { figures } : {}) } };
 }
 

@@ -39,7 +39,7 @@ describe('metricBars', () => {
   it('normalises per configuration: a configuration without the reference keeps its unit, and the note names it', () => {
     const bars = metricBars(groupByMetric([...samples, s('tcg', 40, { 'param.threads': 2 }), s('tcg', 41, { 'param.threads': 2 })])[0]!, 'native');
     expect(bars.reference).toBe('native');
-    expect(bars.note).toMatch(/not normalised \(shown in the summary table in events\/s\): threads=2 \(no native series\)/);
+    expect(bars.note).toMatch(/partly not normalised \(those values are in the summary table, in their unit\): threads=2 \(no native series\)/);
     expect(bars.bars.map((b) => [b.normalised, Number(b.value.toFixed(6))])).toEqual([[true, 1], [true, 0.2], [false, 40.5]]);
     expect(metricBars(groupByMetric([s('tcg', 40), s('tcg', 41)])[0]!, 'native').note).toBe('not normalised: cpu (no native series)');
   });

@@ -8,6 +8,7 @@ import { openRun } from '../../results/store.ts';
 import { buildReport } from '../../report/build.ts';
 import { REPORT_PERMUTATIONS, type ImagePackages, type ReportRun } from '../../report/input.ts';
 import { writeReport } from '../../report/write.ts';
+import { overviewText } from '../../report/tables/overview-text.ts';
 import { compareConfigOf, settingsFor } from '../../stats/thresholds.ts';
 import { HvbError } from '../../util/errors.ts';
 import { checkOutDir } from '../out-dir.ts';
@@ -73,6 +74,7 @@ export function registerReport(program: Command): void {
     if (opts.json) {
       process.stdout.write(`${JSON.stringify({ format: 1, dir: written.dir, files: written.files, pageBytes: written.pageBytes, charts: model.charts.map((c) => c.id), warnings: model.warnings, seconds }, null, 2)}\n`);
     } else {
+      if (model.overview) process.stdout.write(`${overviewText(model.overview)}\n`);
       process.stdout.write(`report written to ${path.join(written.dir, 'index.html')}: ${model.charts.length} charts, ${written.files.length} files, page ${(written.pageBytes / 1024).toFixed(0)} KiB, ${model.warnings.length} warnings, ${seconds.toFixed(1)} s\n`);
     }
   });

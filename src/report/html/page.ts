@@ -4,9 +4,12 @@ import { fmtChange, fmtRatio } from '../../stats/format.ts';
 import { fmtP, isChange } from '../../stats/compare.ts';
 import { summaryLine, verdictWord } from '../../stats/compare-text.ts';
 import type { ReportModel } from '../build.ts';
+import { metricName } from '../metric-names.ts';
+import { warningCounts, type ReportWarning } from '../warnings.ts';
 import type { SummaryTable } from '../tables/cells.ts';
 import { escapeHtml as h, jsonForScript } from './escape.ts';
 import type { InlineLibrary } from './assets.ts';
+import { overviewSection } from './overview.ts';
 import { PAGE_CSS } from './style.ts';
 
 /**
@@ -67,9 +70,11 @@ ${libraries.map((l) => `<script data-library="${h(l.name)}" data-version="${h(l.
 <h1>${h(model.title)}</h1>
 <p class="meta">Runs: ${model.runs.map((r) => `<code>${h(r)}</code>`).join(', ')}${model.baseline ? `; baseline <code>${h(model.baseline)}</code>` : ''}. ${model.reference ? `Normalised to <strong>${h(model.reference)}</strong>. ` : ''}Generated ${h(model.generatedAt)}.</p>
 ${model.labHosts.length > 0 ? `<p class="lab" role="alert"><strong>Lab figures.</strong> ${h(model.warnings.find((w) => w.kind === 'lab')?.text ?? '')}</p>` : ''}
-<nav><a href="#summary">Summary</a> · <a href="#charts">Charts</a> · <a href="#warnings">Warnings (${model.warnings.length})</a> · <a href="#methodology">Methodology</a></nav>
+${model.pooled ? `<p class="pooled"><strong>Pooled runs.</strong> Every series holds the repetitions of all ${model.runs.length} runs.</p>` : ''}
+<nav>${model.overview ? '<a href="#overview">Overview</a> · ' : ''}<a href="#summary">Summary</a> · <a href="#charts">Charts</a> · <a href="#warnings">Warnings (${h(warningHeadline(model.warnings))})</a> · <a href="#methodology">Methodology</a></nav>
 </header>
 <main>
+${overviewSection(model.overview, model.charts.find((c) => c.id === 'overview')?.id)}
 ${comparisonSection(model)}
 <section id="summary">
 <h2>Summary</h2>
@@ -89,7 +94,7 @@ ${model.charts
 </section>
 <section id="warnings">
 <h2>Warnings</h2>
-${model.warnings.length === 0 ? '<p>None.</p>' : `<ul>${model.warnings.map((w) => `<li class="warning-${h(w.kind)}"><span class="tag">${h(w.kind)}</span> ${h(w.text)}</li>`).join('\n')}</ul>`}
+${model.warnings.length === 0 ? '<p>None.</p>' : `<p>${h(warningHeadline(model.warnings))}.</p><ul>${model.warnings.map((w) => `<li class="warning-${h(w.kind)}"><span class="tag">${h(WARNING_TAGS[w.kind])}</span> ${h(w.text)}${w.items && w.items.length > 1 ? `<details><summary>${w.items.length} ${w.kind === 'note' ? 'metrics' : 'cases'}</summary>${h(w.items.join(', '))}</details>` : w.items?.length === 1 && !w.text.includes(w.items[0]!) ? `: ${h(w.items[0]!)}` : ''}</li>`).join('\n')}</ul>`}
 </section>
 <section id="methodology">
 <h2>Methodology</h2>
@@ -103,6 +108,23 @@ ${model.methodology.map((m) => `<dt>${h(m.label)}</dt>${m.lines.map((l) => `<dd>
 </body>
 </html>
 `;
+}
+
+const WARNING_TAGS: Record<ReportWarning['kind'], string> = { lab: 'lab', run: 'run', case: 'failed', skip: 'skipped', outlier: 'outlier', network: 'network', note: 'note' };
+
+/** `1 failed case, 3 expected skips, 2 notes`. */
+function warningHeadline(warnings: readonly ReportWarning[]): string {
+  const c = warningCounts(warnings);
+  const parts: string[] = [];
+  const add = (n: number, one: string, many: string) => n > 0 && parts.push(`${n} ${n === 1 ? one : many}`);
+  add(c.case, 'failed case', 'failed cases');
+  add(c.run, 'run problem', 'run problems');
+  add(c.lab, 'lab notice', 'lab notices');
+  add(c.skip, 'expected skip', 'expected skips');
+  add(c.outlier, 'outlier series', 'outlier series');
+  add(c.network, 'network case on user-mode networking', 'network cases on user-mode networking');
+  add(c.note, 'metric note', 'metric notes');
+  return parts.join(', ') || 'none';
 }
 
 function htmlTable(table: SummaryTable): string {
@@ -123,13 +145,13 @@ function comparisonSection(model: ReportModel): string {
   const rows = flagged
     .map((r) => {
       const word = verdictWord(r.comparison.verdict);
-      return `<tr class="${r.comparison.verdict}"><td>${h(r.label)}</td><td>${h(r.metric)} ${r.better === 'higher' ? '↑' : '↓'}</td><td class="num">${h(fmtNumber(r.a.mean))}</td><td class="num">${h(fmtNumber(r.b.mean))}</td><td class="num">${h(fmtRatio(r.comparison.ratio))} [${h(fmtRatio(r.comparison.ratioCi?.lo))}, ${h(fmtRatio(r.comparison.ratioCi?.hi))}]</td><td class="num">${h(fmtChange(r.comparison.change))}</td><td class="num">${r.comparison.pAdjusted === undefined ? '–' : h(fmtP(r.comparison.pAdjusted))}</td><td>${h(word)}</td></tr>`;
+      return `<tr class="${r.comparison.verdict}"><td>${h(word)}</td><td class="num">${h(fmtRatio(r.comparison.ratio))} [${h(fmtRatio(r.comparison.ratioCi?.lo))}, ${h(fmtRatio(r.comparison.ratioCi?.hi))}]</td><td class="num">${h(fmtChange(r.comparison.change))}</td><td class="num">${r.comparison.pAdjusted === undefined ? '–' : h(fmtP(r.comparison.pAdjusted))}</td><td class="label">${h(metricName(r.metric))} ${r.better === 'higher' ? '↑' : '↓'}</td><td class="label">${h(r.label)}</td><td class="num">${h(fmtNumber(r.a.mean))}</td><td class="num">${h(fmtNumber(r.b.mean))}</td></tr>`;
     })
     .join('\n');
   const against = c.mode === 'by' ? `every ${h(c.by ?? 'backend')} against ${h(c.a.value ?? '')}` : `${h(c.b.run)} against baseline ${h(c.a.run)}`;
   return `<section id="comparison">
 <h2>Comparison</h2>
 <p>${against}: ${h(counts)}. See the forest plot below; every row is in the chart's tooltip.</p>
-${flagged.length > 0 ? `<div class="table-wrap"><table><thead><tr><th>series</th><th>metric</th><th class="num">mean A</th><th class="num">mean B</th><th class="num">B/A [95 % CI]</th><th class="num">change</th><th class="num">p</th><th>verdict</th></tr></thead><tbody>\n${rows}\n</tbody></table></div>` : ''}
+${flagged.length > 0 ? `<div class="table-wrap"><table><thead><tr><th>verdict</th><th class="num">B/A [95 % CI]</th><th class="num">change</th><th class="num">p</th><th>metric</th><th>series</th><th class="num">mean A</th><th class="num">mean B</th></tr></thead><tbody>\n${rows}\n</tbody></table></div>` : ''}
 </section>`;
 }

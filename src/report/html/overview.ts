@@ -1,0 +1,51 @@
+import type { Overview, OverviewCell } from '../overview.ts';
+import { escapeHtml as h } from './escape.ts';
+
+/**
+ * The overview on the page: workloads as rows, backends as columns, each cell the ratio to
+ * the reference with its 95 % interval and the verdict taken from the interval. The first
+ * thing a reader sees, before any chart.
+ */
+export function overviewSection(overview: Overview | undefined, chartId: string | undefined): string {
+  if (!overview) return '';
+  const head = `<tr><th>workload</th>${overview.variants.map((v) => `<th class="num">${h(v)}</th>`).join('')}</tr>`;
+  const notes: string[] = [];
+  const note = (text: string) => {
+    let i = notes.indexOf(text);
+    if (i < 0) i = notes.push(text) - 1;
+    return `<sup>${i + 1}</sup>`;
+  };
+  const rows = overview.rows
+    .map((r) => {
+      const name = `${h(r.metricTitle)} ${r.better === 'higher' ? '↑' : '↓'}${r.configuration ? ` <span class="config">${h(r.configuration)}</span>` : ''}${r.referenceNote ? note(r.referenceNote) : ''}`;
+      const cells = overview.variants.map((v) => cell(r.cells[v], note)).join('');
+      return `<tr><td class="label"><span class="workload">${h(r.workload)}</span> ${name}</td>${cells}</tr>`;
+    })
+    .join('\n');
+  return `<section id="overview">
+<h2>Overview: every backend against ${h(overview.reference)}</h2>
+<p>Ratio of means to ${h(overview.reference)} for each workload's headline metric, with the 95 % interval of the ratio; the verdict comes from the interval (worse or better when it excludes 1, similar when it stays inside the noise band). ↑ higher is better, ↓ lower is better. Also as <a href="overview.md">Markdown</a> and <a href="overview.tex">LaTeX</a>${chartId ? `, and as a <a href="#figure-${h(chartId)}">chart</a>` : ''}.</p>
+<div class="table-wrap"><table class="overview">
+<thead>${head}</thead>
+<tbody>
+${rows}
+</tbody>
+</table></div>
+${notes.length > 0 ? `<ol class="notes">${notes.map((n) => `<li>${h(n)}</li>`).join('')}</ol>` : ''}
+</section>`;
+}
+
+function cell(c: OverviewCell | undefined, note: (text: string) => string): string {
+  if (!c) return '<td class="num missing">–</td>';
+  const ratio = c.ratio === undefined ? '–' : `${fmt(c.ratio)}×`;
+  const ci = c.lo === undefined || c.hi === undefined ? '' : ` <span class="ci">[${fmt(c.lo)}, ${fmt(c.hi)}]</span>`;
+  const marks = c.notes.map(note).join('');
+  const device = c.device ? ` <span class="device">${h(c.device)}</span>` : '';
+  return `<td class="num verdict-${h(c.verdict)}">${h(ratio)}${ci}<br><span class="verdict">${h(c.verdict)}</span>${device}${marks}</td>`;
+}
+
+/** Two or three significant digits: 0.12, 1.05, 113. */
+function fmt(x: number): string {
+  if (x >= 100) return String(Math.round(x));
+  return x >= 10 ? x.toFixed(1) : x >= 1 ? x.toFixed(2) : Number(x.toPrecision(2)).toString();
+}
