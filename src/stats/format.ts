@@ -10,10 +10,11 @@ export function fmtNumber(x: number | undefined): string {
   return Number(x.toPrecision(3)).toString();
 }
 
-/** A ratio with three decimals: 0.802; three significant digits outside 0.001–9999 (1.23e-305). */
+/** A ratio with three decimals below 10 (0.802), four digits up to 9999 (112.9), else an exponent (1.23e-305). */
 export function fmtRatio(x: number | undefined): string {
   if (x === undefined || !Number.isFinite(x)) return '–';
-  return x === 0 || (x >= 0.001 && x < 1e4) ? x.toFixed(3) : x.toExponential(2);
+  if (x === 0 || (x >= 0.001 && x < 10)) return x.toFixed(3);
+  return x >= 10 && x < 1e4 ? String(Number(x.toPrecision(4))) : x.toExponential(2);
 }
 
 /** A signed relative change: +4.2 %, −19.8 %. */

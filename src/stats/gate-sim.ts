@@ -22,6 +22,7 @@ export interface AaOptions {
   seed: number;
   /** `holm` (the gate) or `none` (every series tested alone at alpha: what the family control prevents). */
   correction?: 'holm' | 'none';
+  noise?: Noise;
   settings?: CompareOptions;
 }
 
@@ -35,10 +36,25 @@ export interface AaResult {
   falseRegressions: number;
 }
 
-function sampler(seed: number): { rng: Rng; draw: (mean: number, cv: number, n: number) => number[] } {
+/**
+ * How values scatter: `normal` (mean · (1 + cv · z)), `lognormal` (the same mean and CV,
+ * skewed to the right), `contaminated` (normal, and 5 % of the repetitions disturbed: 5
+ * CVs slower or faster, as when another job ran on the machine).
+ */
+export type Noise = 'normal' | 'lognormal' | 'contaminated';
+
+function sampler(seed: number, noise: Noise = 'normal'): { rng: Rng; draw: (mean: number, cv: number, n: number) => number[] } {
   const rng = mulberry32(seed);
   const z = normalSampler(rng);
-  return { rng, draw: (mean, cv, n) => Array.from({ length: n }, () => mean * (1 + cv * z())) };
+  const one = (mean: number, cv: number): number => {
+    if (noise === 'lognormal') {
+      const s2 = Math.log(1 + cv * cv);
+      return mean * Math.exp(Math.sqrt(s2) * z() - s2 / 2);
+    }
+    const x = mean * (1 + cv * z());
+    return noise === 'contaminated' && rng() < 0.05 ? x * (1 + (rng() < 0.5 ? -5 : 5) * cv) : x;
+  };
+  return { rng, draw: (mean, cv, n) => Array.from({ length: n }, () => one(mean, cv)) };
 }
 
 /** A/A: `pairs` pairs of runs of a family of series from identical distributions. */
@@ -48,7 +64,7 @@ export function simulateAa(o: AaOptions): AaResult {
   const cvMin = o.cvMin ?? STANDARD_FAMILY.cvMin;
   const cvMax = o.cvMax ?? STANDARD_FAMILY.cvMax;
   const settings = o.settings ?? { ...DEFAULT_COMPARE_SETTINGS };
-  const { draw } = sampler(o.seed);
+  const { draw } = sampler(o.seed, o.noise);
   const result: AaResult = { pairs: o.pairs, passed: 0, quiet: 0, falseRegressions: 0 };
   for (let pair = 0; pair < o.pairs; pair++) {
     const items: { measured: Measured; better: Better }[] = [];
