@@ -71,7 +71,7 @@ function ioMetrics(metrics: readonly MetricGroups[], workload: string): IoMetric
   const out: IoMetric[] = [];
   for (const m of metrics) {
     if (!m.metric.startsWith(`${workload}.`) && m.metric !== 'host.cpu_s_per_gib') continue;
-    const groups = m.groups.filter((g) => g.dims.workload === workload && g.dims.io !== undefined);
+    const groups = m.groups.filter((g) => g.dims.workload === workload && g.dims.io !== undefined && !g.deviceless);
     const paired = new Set<string>();
     const byBackend = new Map<string, Set<string>>();
     for (const g of groups) (byBackend.get(g.variant) ?? byBackend.set(g.variant, new Set()).get(g.variant)!).add(String(g.dims.io));

@@ -63,10 +63,10 @@ export function runSamples(runId: string, options: { reps?: number; seed?: numbe
       push(v, 'boot', 'boot.to_ready_ms', 'ms', 'lower', (v.backend === 'native' ? 300 : 1500 / v.speed) * noise(0.05), rep);
       for (const [op, ns] of [['cpuid', 40], ['syscall', 90], ['rdtsc', 8]] as const) push(v, 'micro', `micro.${op}_ns`, 'ns', 'lower', (v.backend === 'native' || op !== 'cpuid' ? ns : ns * 30) / v.speed * noise(0.03), rep);
       if (v.backend === 'native') {
-        push(v, 'disk', 'disk.seq_read_mib_s', 'MiB/s', 'higher', 2000 * noise(0.03), rep, { io: 'paravirtual', disk_model: 'host-file' });
+        push(v, 'disk', 'disk.seq_read_mib_s', 'MiB/s', 'higher', 2000 * noise(0.03), rep, { 'param.io': 'paravirtual', io: 'none', disk_model: 'host-file' });
       } else {
-        push(v, 'disk', 'disk.seq_read_mib_s', 'MiB/s', 'higher', 1800 * v.speed * noise(0.03), rep, { io: 'paravirtual', disk_model: v.backend === 'xen' ? 'xen-vbd' : 'virtio-blk' });
-        if (v.backend !== 'xen') push(v, 'disk', 'disk.seq_read_mib_s', 'MiB/s', 'higher', 600 * v.speed * noise(0.03), rep, { io: 'emulated', disk_model: 'ide' });
+        push(v, 'disk', 'disk.seq_read_mib_s', 'MiB/s', 'higher', 1800 * v.speed * noise(0.03), rep, { 'param.io': 'paravirtual', io: 'paravirtual', disk_model: v.backend === 'xen' ? 'xen-vbd' : 'virtio-blk' });
+        if (v.backend !== 'xen') push(v, 'disk', 'disk.seq_read_mib_s', 'MiB/s', 'higher', 600 * v.speed * noise(0.03), rep, { 'param.io': 'emulated', io: 'emulated', disk_model: 'ide' });
       }
     }
   }

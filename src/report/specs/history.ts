@@ -1,5 +1,6 @@
 import type { HistorySeries } from '../../stats/history.ts';
 import { sortBackends, VERDICT_COLOURS } from '../palette.ts';
+import { metricName, metricTitle, unitLabel } from '../metric-names.ts';
 import { backendColour, base, round, withUnit, type Spec } from './common.ts';
 
 /**
@@ -18,6 +19,7 @@ export function historySpec(metrics: readonly HistorySeries[][], runOrder: reado
         const label = seriesName(s);
         return s.points.map((p) => ({
           run: p.label,
+          when: pointLabel(p.date, p.revision),
           series: label,
           variant,
           backend: String(s.dims.backend ?? 'unknown'),
@@ -29,15 +31,16 @@ export function historySpec(metrics: readonly HistorySeries[][], runOrder: reado
         }));
       });
       const backends = sortBackends(rows.map((r) => r.backend));
-      const x = { field: 'run', type: 'ordinal', sort: [...runOrder], title: 'run (oldest first)', axis: { labelAngle: -30, labelLimit: 200 } };
-      const y = { field: 'mean', type: 'quantitative', title: withUnit(first.metric, first.unit), scale: { zero: false } };
+      const order = [...new Map(list.flatMap((s) => s.points).sort((a, b) => (a.date < b.date ? -1 : a.date > b.date ? 1 : runOrder.indexOf(a.label) - runOrder.indexOf(b.label))).map((p) => [pointLabel(p.date, p.revision), true])).keys()];
+      const x = { field: 'when', type: 'ordinal', sort: order, title: 'run start (UTC) · hvbench revision, oldest first', axis: { labelAngle: -30, labelLimit: 200 } };
+      const y = { field: 'mean', type: 'quantitative', title: withUnit(metricName(first.metric), unitLabel(first.unit)), scale: { zero: false } };
       return {
-        title: { text: first.metric, subtitle: first.better === 'higher' ? '↑ higher is better' : '↓ lower is better' },
+        title: { text: metricTitle(first.metric, first.unit), subtitle: first.better === 'higher' ? '↑ higher is better' : '↓ lower is better' },
         data: { values: rows },
         width: 300,
         height: 180,
         layer: [
-          { mark: { type: 'line', point: { filled: true, size: 30 } }, encoding: { x, y, color: backendColour(backends), detail: { field: 'series' }, tooltip: [{ field: 'series' }, { field: 'run' }, { field: 'mean', format: '.4~g' }, { field: 'lo', title: '95 % CI low', format: '.4~g' }, { field: 'hi', title: '95 % CI high', format: '.4~g' }, { field: 'n' }, { field: 'flag', title: 'change' }] } },
+          { mark: { type: 'line', point: { filled: true, size: 30 } }, encoding: { x, y, color: backendColour(backends), detail: { field: 'series' }, tooltip: [{ field: 'series' }, { field: 'run' }, { field: 'when', title: 'measured' }, { field: 'mean', format: '.4~g' }, { field: 'lo', title: '95 % CI low', format: '.4~g' }, { field: 'hi', title: '95 % CI high', format: '.4~g' }, { field: 'n' }, { field: 'flag', title: 'change' }] } },
           ...(rows.some((r) => r.lo !== null) ? [{ transform: [{ filter: 'isValid(datum.lo)' }], mark: { type: 'errorbar', ticks: { size: 5 } }, encoding: { x, y: { field: 'lo', type: 'quantitative', title: y.title, scale: y.scale }, y2: { field: 'hi' }, color: backendColour(backends), detail: { field: 'series' } } }] : []),
           ...(rows.some((r) => r.flag !== null) ? [{
             transform: [{ filter: 'isValid(datum.flag)' }],
@@ -54,6 +57,12 @@ export function historySpec(metrics: readonly HistorySeries[][], runOrder: reado
     columns: 2,
     resolve: { scale: { color: 'shared', stroke: 'shared' } },
   } as unknown as Spec;
+}
+
+/** `2026-12-06 03:50:31 · 1a2b3c4`: when a point was measured, and by which hvbench revision. */
+function pointLabel(date: string, revision: string): string {
+  const when = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}/.test(date) ? `${date.slice(0, 10)} ${date.slice(11, 19)}` : date;
+  return revision && revision !== 'unknown' ? `${when} · ${revision.slice(0, 7)}` : when;
 }
 
 function seriesName(s: HistorySeries): string {
