@@ -110,6 +110,9 @@ describe('hvbench compare', () => {
     const test = await hvbench(['compare', runs.slow!, runs.base!, '--test', 'z']);
     expect(test.exitCode).toBe(2);
     expect(test.stderr).toMatch(/--test "z": expected welch or permutation/);
+    const both = await hvbench(['compare', runs.slow!, runs.base!, '--json', '--markdown']);
+    expect(both.exitCode).toBe(2);
+    expect(both.stderr).toMatch(/--json and --markdown: choose one output format/);
     const ref = await hvbench(['compare', runs.base!, '--reference', 'kvm']);
     expect(ref.exitCode).toBe(2);
     expect(ref.stderr).toMatch(/has no backend of that value; it has: tcg/);
