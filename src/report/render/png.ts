@@ -1,6 +1,6 @@
 import { renderAsync } from '@resvg/resvg-js';
 import { HvbError } from '../../util/errors.ts';
-import { CHART_FONT } from '../specs/common.ts';
+import { SYSTEM_FONTS, type ChartFonts } from './fonts.ts';
 
 /**
  * PNG from an SVG with resvg, at `scale` × the SVG's size (2 for sharp figures in papers
@@ -20,6 +20,8 @@ export const MAX_PNG_PIXELS = 4000;
 export interface PngOptions {
   scale?: number;
   maxPixels?: number;
+  /** The fonts to draw text with (fonts.ts); the system's by default. */
+  fonts?: ChartFonts;
 }
 
 export interface RenderedPng {
@@ -31,8 +33,6 @@ export interface RenderedPng {
   /** True when the figure at `scale` would have been wider or taller than `maxPixels`. */
   scaledDown: boolean;
 }
-
-const FAMILY = CHART_FONT.split(',')[0]!.trim();
 
 /** The size of an SVG from its root element's `width` and `height` (pixels, as vega writes them). */
 export function svgSize(svg: string, name: string): { width: number; height: number } {
@@ -64,7 +64,7 @@ export async function renderPng(svg: string, name: string, options: PngOptions =
     const image = await renderAsync(svg, {
       fitTo: plan.fitTo,
       background: 'white',
-      font: { loadSystemFonts: true, defaultFontFamily: FAMILY, sansSerifFamily: FAMILY },
+      font: (options.fonts ?? SYSTEM_FONTS).optionsFor(svg),
     });
     return { png: image.asPng(), width: image.width, height: image.height, zoom: plan.zoom, scaledDown: plan.scaledDown };
   } catch (e) {
