@@ -37,7 +37,7 @@ afterAll(async () => {
 
 describe('the report folder', () => {
   it('holds the page, the tables and, per chart, a spec, an SVG and a PNG, all valid', async () => {
-    expect(chartIds).toEqual(expect.arrayContaining(['comparison', 'metric-cpu.events_per_s', 'io-disk', 'boot', 'micro-costs', 'history']));
+    expect(chartIds).toEqual(expect.arrayContaining(['comparison-cpu', 'metric-cpu.events_per_s', 'io-disk', 'boot', 'micro-costs', 'history']));
     await validateReportFiles(dir, written.files, chartIds);
   });
 });

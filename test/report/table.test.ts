@@ -54,7 +54,7 @@ describe('formatNumber', () => {
     [99.95, '100'],
     [0.000012345, '1.23e-5'],
     [4.567e9, '4.57e+9'],
-    [Number.NaN, 'NaN'],
+    [Number.NaN, '–'],
   ])('%d → %s', (x, expected) => {
     expect(formatNumber(x)).toBe(expected);
   });
