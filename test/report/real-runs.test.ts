@@ -1,0 +1,124 @@
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildReport, type ReportModel } from '../../src/report/build.ts';
+import { groupByMetric } from '../../src/report/groups.ts';
+import { metricBars } from '../../src/report/normalise.ts';
+import { writeReport } from '../../src/report/write.ts';
+import { compareWithin, type CompareReport } from '../../src/stats/compare-report.ts';
+import { DEFAULT_IGNORED_DIMS, groupSeries } from '../../src/stats/series.ts';
+import { settingsFor } from '../../src/stats/thresholds.ts';
+import { REPO } from '../support/cli.ts';
+import { loadRealRun } from '../support/real-runs.ts';
+import type { ReportRun } from '../../src/report/input.ts';
+import { checkPage, launchChromium } from './browser.ts';
+
+// compare and report on a run captured with the real CLI: native and tcg on this kind of
+// machine, with every dimension such a run records (the guest's view of its platform, its
+// clocksource that changes from boot to boot, native's host-file disk, skipped cases).
+const ignore = new Set(DEFAULT_IGNORED_DIMS);
+const options = { ignore, settings: (m: string) => settingsFor(m, []), seed: 1, permutations: 200, ratioCi: 'log-t' as const };
+let local: ReportRun;
+let within: CompareReport;
+let model: ReportModel;
+let dir: string;
+
+beforeAll(async () => {
+  local = await loadRealRun('native-tcg-local');
+  within = compareWithin({ id: local.record.id, samples: local.samples }, 'backend', 'native', options);
+  model = buildReport({ runs: [local], ...options, generatedAt: '2026-12-06T00:00:00Z' });
+  dir = await mkdtemp(path.join(tmpdir(), 'hvb-real-report-'));
+});
+
+afterAll(async () => {
+  if (dir) await rm(dir, { recursive: true, force: true });
+});
+
+describe('a real native + tcg run', () => {
+  it('records the dimensions that used to split series: the guest sees KVM natively and none under TCG, and the clocksource changes between boots', () => {
+    const seen = (dim: string, backend: string) => new Set(local.samples.filter((s) => s.dims.backend === backend).map((s) => String(s.dims[dim])));
+    expect(seen('guest_hypervisor', 'tcg')).not.toEqual(seen('guest_hypervisor', 'native'));
+    const tcgBoot = local.samples.filter((s) => s.dims.case === 'tcg/boot' && s.metric === 'boot.to_ready_ms');
+    expect(tcgBoot).toHaveLength(3);
+    // Such facts are notes: tcg/boot stays one series of 3 repetitions.
+    const series = groupSeries(tcgBoot, ignore, 'within');
+    expect(series).toHaveLength(1);
+    expect(series[0]!.values).toHaveLength(3);
+  });
+
+  it('pairs every tcg series with native, the disk with native\'s host file, and leaves out only what native cannot run', () => {
+    const disk = within.rows.filter((r) => r.dims.workload === 'disk');
+    expect(disk.length).toBeGreaterThanOrEqual(8);
+    for (const r of disk) expect([r.metric, r.deviceless, r.dims.disk_model]).toEqual([r.metric, true, 'virtio-blk']);
+    // Unmatched: the network case (native has no NIC) and the I/O-port micro-cost (this host kernel has no ioperm).
+    for (const u of within.unmatched.onlyB) expect(u).toMatch(/^tcg\/net |micro\.ioport_ns$/);
+    expect(within.unmatched.onlyB.some((u) => u.endsWith('micro.ioport_ns'))).toBe(true);
+  });
+
+  it('calls an 8× gap at 3 repetitions from the interval: TCG runs sysbench cpu well below native', () => {
+    const cpu = within.rows.find((r) => r.metric === 'cpu.events_per_s')!;
+    expect(cpu.comparison.verdict).toBe('worse');
+    expect(cpu.comparison.ratio!).toBeLessThan(0.25);
+    expect(cpu.comparison.ratioCi!.hi).toBeLessThan(1);
+    expect(cpu.comparison.ratioCi!.lo).toBeGreaterThan(0);
+    // Intervals of positive quantities stay positive, even at n = 3 with a wide spread.
+    for (const r of within.rows) if (r.comparison.ratioCi) expect(r.comparison.ratioCi.lo).toBeGreaterThan(0);
+    for (const r of within.rows) if (r.a.ci95 && r.a.mean > 0 && r.a.min > 0) expect(r.a.ci95.lo).toBeGreaterThan(0);
+  });
+
+  it('normalises every chart of a workload native ran, per configuration, with native beside every disk model', () => {
+    const metrics = groupByMetric(local.samples);
+    for (const m of metrics) {
+      const bars = metricBars(m, 'native');
+      const workloads = new Set(m.groups.map((g) => String(g.dims.workload)));
+      if (m.metric === 'micro.ioport_ns' || (workloads.size === 1 && workloads.has('net'))) {
+        expect(bars.reference, m.metric).toBeUndefined();
+        continue;
+      }
+      expect(bars.reference, m.metric).toBe('native');
+      // Each column holds one native and one tcg bar: facts never split a column.
+      for (const c of m.columns) {
+        if (c.label.startsWith('net')) continue;
+        expect(m.groups.filter((g) => g.columnKey === c.key).map((g) => g.variant).sort(), `${m.metric} ${c.label}`).toEqual(['native', 'tcg']);
+      }
+      expect(m.columns.map((c) => c.label).join(' '), m.metric).not.toMatch(/guest_|hypervisor|clocksource/);
+    }
+  });
+
+  it('opens with the overview: one row per workload, the verdicts from the intervals, native\'s host file named as the disk reference', () => {
+    const o = model.overview!;
+    expect(o.reference).toBe('native');
+    expect(o.variants).toEqual(['tcg']);
+    expect(o.rows.map((r) => `${r.workload} ${r.metric}`)).toEqual(['boot boot.to_ready_ms', 'cpu cpu.events_per_s', 'memory memory.read_mib_s', 'disk disk.seq_read_mib_s', 'micro micro.cpuid_ns']);
+    const row = (w: string) => o.rows.find((r) => r.workload === w)!.cells.tcg!;
+    expect(row('cpu').verdict).toBe('worse');
+    expect(row('memory').verdict).toBe('worse');
+    // Guest CPUID is emulated in TCG's translator, while the host (itself a VM) exits to its hypervisor: TCG is far faster.
+    expect(row('micro').verdict).toBe('better');
+    expect(o.rows.find((r) => r.workload === 'disk')!.referenceNote).toMatch(/host file is the reference for every device model/);
+    expect(model.charts[0]!.id).toBe('overview');
+  });
+
+  it('groups its warnings: the skipped network case is an expected skip, not a failure', () => {
+    expect(model.warnings.filter((w) => w.kind === 'case')).toEqual([]);
+    const skip = model.warnings.find((w) => w.kind === 'skip')!;
+    expect(skip.items).toEqual(['native/net/io=paravirtual,timeSec=3']);
+    expect(model.warnings.length).toBeLessThanOrEqual(8);
+  });
+
+  it('writes a page that draws every chart in Chromium without a console warning, and the overview tables', { timeout: 180_000 }, async () => {
+    const written = await writeReport(model, dir, { figures: false });
+    expect(written.files).toEqual(expect.arrayContaining(['index.html', 'overview.md', 'overview.tex', 'summary.md', 'summary.tex']));
+    expect(await readFile(path.join(dir, 'overview.md'), 'utf8')).toContain('| tcg |');
+    const browser = await launchChromium();
+    try {
+      const result = await checkPage(browser, path.join(dir, 'index.html'), path.join(REPO, 'reports', 'test-artifacts', 'real-native-tcg.png'));
+      expect(result.problems).toEqual([]);
+      for (const c of result.charts) expect([c.id, c.rendered]).toEqual([c.id, 'true']);
+      expect(result.text).toMatch(/Overview: every backend against native[\s\S]*cpu[\s\S]*WORSE|Overview: every backend against native[\s\S]*cpu[\s\S]*worse/);
+    } finally {
+      await browser.close();
+    }
+  });
+});
