@@ -12,10 +12,14 @@ export interface LabBootFiles {
   initrd: string;
   consoleLog: string;
   pidFile: string;
+  /** KVM lab: a raw ext4 image the lab mounts as /tmp (virtio-blk, /dev/vda). */
+  scratchDisk?: string;
 }
 
 /** Sizes and command lines of the labs, as measured in the lab notes. */
 export const LAB_MACHINE = {
+  /** The KVM lab's disk for /tmp (sparse on this machine; the lab writes what it uses). */
+  scratchDiskGiB: 8,
   machine: 'q35',
   accel: 'tcg,thread=multi',
   smp: 2,
@@ -56,7 +60,9 @@ export function labQemuArgv(lab: LabName, files: LabBootFiles, port: number, bin
   ];
   const detach = ['-daemonize', '-pidfile', files.pidFile];
   if (lab === 'kvm') {
-    return [...common, '-kernel', files.kernel, '-initrd', files.initrd, '-append', LAB_MACHINE.kvm.append, ...detach];
+    if (!files.scratchDisk) throw new HvbError('invalid-argument', 'the KVM lab mounts its disk as /tmp: the scratch disk file is missing');
+    const disk = ['-drive', `file=${escapeQemuOptionValue(files.scratchDisk)},format=raw,if=none,id=d0`, '-device', 'virtio-blk-pci,drive=d0'];
+    return [...common, ...disk, '-kernel', files.kernel, '-initrd', files.initrd, '-append', LAB_MACHINE.kvm.append, ...detach];
   }
   if (!files.hypervisor) throw new HvbError('invalid-argument', 'the Xen lab boots Xen: the hypervisor file is missing');
   return [...common, '-kernel', files.hypervisor, '-append', LAB_MACHINE.xen.append, '-initrd', multibootModules(files.kernel, LAB_MACHINE.xen.dom0Append, files.initrd), ...detach];

@@ -68,6 +68,21 @@ kvm)
 	load tun
 	load bridge
 	load virtio_blk
+	# /tmp on the lab's own disk (ext4, made by hvbench before the boot): the scratch disks of
+	# cases go to a temporary folder, and QEMU opens them with O_DIRECT (cache=none), which
+	# tmpfs refuses on this kernel.
+	load crc32c_generic
+	load ext4
+	load virtio_pci
+	i=0
+	while [ ! -b /dev/vda ]; do
+		i=$((i + 1))
+		[ $i -le 100 ] || fail "the scratch disk /dev/vda did not appear within 10 s"
+		sleep 0.1
+	done
+	mkdir -p /tmp
+	mount -t ext4 -o noatime /dev/vda /tmp || fail "cannot mount the scratch disk /dev/vda (ext4) on /tmp"
+	chmod 1777 /tmp
 	;;
 xen)
 	mount -t tmpfs -o mode=1777,size=512m vartmp /var/tmp

@@ -7,7 +7,8 @@ import { execa } from 'execa';
 import { writeCpioGz } from '../guest/archive-file.ts';
 import { defaultCacheDir } from '../guest/cache.ts';
 import { HvbError } from '../util/errors.ts';
-import { labQemuArgv } from './argv.ts';
+import { LAB_MACHINE, labQemuArgv } from './argv.ts';
+import { makeScratchFilesystem } from './scratch-fs.ts';
 import { trackBootingLab } from './booting.ts';
 import { buildLabImage } from './build.ts';
 import { consoleTail, parseLabConsole } from './console.ts';
@@ -84,6 +85,7 @@ export async function labUp(lab: LabName, opts: LabOptions = {}): Promise<LabUpR
     const nonce = randomBytes(12).toString('hex');
     await writeCpioGz(bootSegmentEntries(nonce, publicKey), paths.bootArchive);
     await concatenate([image.initramfs, paths.bootArchive], paths.initrd);
+    if (lab === 'kvm') await makeScratchFilesystem(paths.scratchDisk, LAB_MACHINE.scratchDiskGiB);
     checkAborted(opts.signal, `interrupted before lab-${lab} was started; nothing was left running`);
 
     log(`booting lab-${lab} under QEMU TCG`);
@@ -162,7 +164,14 @@ async function startQemu(lab: LabName, image: LabImage, paths: ReturnType<typeof
     const port = await freeLoopbackPort();
     await rm(paths.consoleLog, { force: true });
     await rm(paths.pidFile, { force: true });
-    const files = { kernel: image.kernel, initrd: paths.initrd, consoleLog: paths.consoleLog, pidFile: paths.pidFile, ...(image.hypervisor ? { hypervisor: image.hypervisor } : {}) };
+    const files = {
+      kernel: image.kernel,
+      initrd: paths.initrd,
+      consoleLog: paths.consoleLog,
+      pidFile: paths.pidFile,
+      ...(image.hypervisor ? { hypervisor: image.hypervisor } : {}),
+      ...(lab === 'kvm' ? { scratchDisk: paths.scratchDisk } : {}),
+    };
     const [file, ...args] = labQemuArgv(lab, files, port);
     // With -daemonize the first process exits once the VM is set up; the daemon keeps running.
     const r = await execa(file as string, args, { reject: false, stdin: 'ignore', timeout: 60_000, env: { LC_ALL: 'C' } });

@@ -53,7 +53,8 @@ const NIC_MODULES = ['virtio_pci', 'virtio_net'];
 
 /**
  * The KVM lab: the generic kernel with kvm_amd, QEMU for x86 with its TCG module, firmware and
- * qemu-img, iproute2 (network namespaces and taps for net cases) and the tun and bridge modules.
+ * qemu-img, iproute2 (network namespaces and taps for net cases), the tun and bridge modules,
+ * and ext4 for its disk-backed /tmp (scratch disks need O_DIRECT, which tmpfs refuses).
  */
 export const KVM_LAB_RECIPE: LabRecipe = {
   lab: 'kvm',
@@ -70,7 +71,8 @@ export const KVM_LAB_RECIPE: LabRecipe = {
   trees: ['/usr/share/seabios', '/usr/lib/ipxe/qemu', '/usr/share/qemu'],
   files: [],
   links: {},
-  modules: ['kvm_amd', ...NIC_MODULES, 'virtio_blk', 'tun', 'bridge'],
+  // ext4 (and crc32c for its checksums: /init has no modprobe to fetch it): the lab's scratch disk.
+  modules: ['kvm_amd', ...NIC_MODULES, 'virtio_blk', 'tun', 'bridge', 'crc32c_generic', 'ext4'],
   alwaysLibs: BASE.alwaysLibs,
 };
 

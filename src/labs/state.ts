@@ -30,6 +30,7 @@ export function labPaths(stateRoot: string, lab: LabName) {
     pidFile: join(dir, 'qemu.pid'),
     bootArchive: join(dir, 'boot.cpio.gz'),
     initrd: join(dir, 'initrd.cpio.gz'),
+    scratchDisk: join(dir, 'scratch.raw'),
   };
 }
 

@@ -6,10 +6,11 @@ const files = {
   initrd: '/c/labs/kvm/initrd.cpio.gz',
   consoleLog: '/c/labs/kvm/console.log',
   pidFile: '/c/labs/kvm/qemu.pid',
+  scratchDisk: '/c/labs/kvm/scratch.raw',
 };
 
 describe('lab QEMU argv', () => {
-  it('KVM lab: q35, multi-threaded TCG, -cpu max (SVM with nested paging), 2 CPUs, 3 GiB, detached', () => {
+  it('KVM lab: q35, multi-threaded TCG, -cpu max (SVM with nested paging), 2 CPUs, 3 GiB, its /tmp disk, detached', () => {
     expect(labQemuArgv('kvm', files, 40022)).toEqual([
       'qemu-system-x86_64',
       '-machine', 'q35',
@@ -22,6 +23,8 @@ describe('lab QEMU argv', () => {
       '-serial', 'chardev:con0',
       '-netdev', 'user,id=n0,restrict=on,hostfwd=tcp:127.0.0.1:40022-:22',
       '-device', 'virtio-net-pci,netdev=n0',
+      '-drive', 'file=/c/labs/kvm/scratch.raw,format=raw,if=none,id=d0',
+      '-device', 'virtio-blk-pci,drive=d0',
       '-kernel', '/c/labs/images/abc/vmlinuz',
       '-initrd', '/c/labs/kvm/initrd.cpio.gz',
       '-append', 'console=ttyS0 panic=-1',
@@ -58,5 +61,7 @@ describe('lab QEMU argv', () => {
     expect(() => multibootModules('/a b/vmlinuz', 'console=hvc0', '/i')).toThrow(/white space/);
     expect(() => multibootModules('/k', 'a=1,2', '/i')).toThrow(/comma/);
     expect(() => labQemuArgv('xen', files, 1)).toThrow(/hypervisor/);
+    expect(() => labQemuArgv('kvm', { ...files, scratchDisk: undefined }, 1)).toThrow(/scratch disk/);
+    expect(labQemuArgv('kvm', { ...files, scratchDisk: '/a,b/scratch.raw' }, 1)).toContain('file=/a,,b/scratch.raw,format=raw,if=none,id=d0');
   });
 });
