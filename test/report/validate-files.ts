@@ -6,7 +6,7 @@ import { XMLParser, XMLValidator } from 'fast-xml-parser';
 import { PNG } from 'pngjs';
 import { expect } from 'vitest';
 
-/** Checks every file of a report folder: specs parse as JSON, SVGs as XML with an <svg> root, PNGs decode, the LaTeX table compiles with pdflatex without an overfull box. */
+/** Checks every file of a report folder: specs parse as JSON, SVGs as XML with an <svg> root, PNGs decode, the LaTeX tables compile with pdflatex without an overfull box (the summary in one column, the overview in one column of two). */
 export async function validateReportFiles(dir: string, files: readonly string[], chartIds: readonly string[]): Promise<void> {
   expect(files).toContain('index.html');
   expect(files).toContain('summary.md');
@@ -29,6 +29,9 @@ export async function validateReportFiles(dir: string, files: readonly string[],
     }
   }
   await checkLatex(path.join(dir, 'summary.tex'));
+  if (files.includes('overview.tex')) {
+    expectCleanLatexLog(await compileLatex(await readFile(path.join(dir, 'overview.tex'), 'utf8'), 'twocolumn'), 'overview.tex');
+  }
 }
 
 /** The summary table compiles with pdflatex in a one-column article, without an error or an overfull box. */
