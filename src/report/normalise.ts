@@ -75,7 +75,13 @@ export function normalisedBar(group: Group, ref: Group): Bar {
   const points = group.values.map((v) => v / refMean);
   if (group === ref || group.variant === ref.variant) return { group, summary, value, lo: summary.ci95 && summary.ci95.lo / refMean, hi: summary.ci95 && summary.ci95.hi / refMean, points, normalised: true };
   if (group.values.length < 2 || ref.values.length < 2 || !(summary.mean > 0)) return { group, summary, value, lo: undefined, hi: undefined, points, normalised: true };
-  const ci = ratioCiLogT(ref.values, group.values);
+  // A ratio beyond what a double holds has no interval: the bar is drawn without one, and its value says so.
+  let ci: { lo: number; hi: number } | undefined;
+  try {
+    ci = ratioCiLogT(ref.values, group.values);
+  } catch {
+    ci = undefined;
+  }
   return { group, summary, value, lo: ci?.lo, hi: ci?.hi, points, normalised: true };
 }
 

@@ -8,6 +8,7 @@ import { renderFigures, type FigureTimings } from './render/figures.ts';
 import { summaryTable } from './tables/cells.ts';
 import { latexTable } from './tables/latex.ts';
 import { markdownTable } from './tables/markdown.ts';
+import { pngScaleFor, sizeSpec, type FigureSize } from './specs/size.ts';
 import { overviewLatex } from './tables/overview-latex.ts';
 import { overviewMarkdown } from './tables/overview-markdown.ts';
 import type { ReportWarning } from './warnings.ts';
@@ -38,6 +39,8 @@ export interface WrittenReport {
 export interface WriteOptions {
   /** Skip the SVG and PNG figures (the page draws its charts itself). */
   figures?: boolean;
+  /** Size of the SVG and PNG figures (see specs/size.ts); default `screen`. */
+  figureSize?: FigureSize;
 }
 
 export async function writeReport(model: ReportModel, dir: string, options: WriteOptions = {}): Promise<WrittenReport> {
@@ -54,11 +57,17 @@ export async function writeReport(model: ReportModel, dir: string, options: Writ
   const warnings: ReportWarning[] = [];
   let figures: FigureTimings | undefined;
   if (options.figures !== false) {
-    const drawn = await renderFigures(model.charts, async (chart, svg, png) => {
-      await put(`${chart.id}.vl.json`, specJson(chart.spec));
-      await put(`${chart.id}.svg`, svg);
-      await put(`${chart.id}.png`, png);
-    });
+    const size = options.figureSize ?? 'screen';
+    const sized = model.charts.map((c) => ({ ...c, spec: sizeSpec(c.spec, size) }));
+    const drawn = await renderFigures(
+      sized,
+      async (chart, svg, png) => {
+        await put(`${chart.id}.vl.json`, specJson(chart.spec));
+        await put(`${chart.id}.svg`, svg);
+        await put(`${chart.id}.png`, png);
+      },
+      { scale: pngScaleFor(size) },
+    );
     figures = drawn.timings;
     for (const s of drawn.scaled) {
       const w: ReportWarning = { kind: 'note', text: `figure ${s.id}.png: ${s.width} × ${s.height} px at ${s.scale}× would exceed the ${s.maxPixels} px limit; scaled down to ${s.pngWidth} × ${s.pngHeight} px (${s.zoom.toFixed(2)}×). The SVG has every detail.` };

@@ -196,7 +196,8 @@ export function seriesLabel(dims: Dims, extra: readonly string[] = []): string {
     .filter((k) => k.startsWith('param.'))
     .map((k) => `${k.slice(6)}=${dims[k]}`)
     .join(',');
-  const rest = extra.filter((k) => k in dims && !VARIANT_DIMS.includes(k) && k !== 'workload' && !k.startsWith('param.') && !isFact(k, 'within')).map((k) => `${k}=${dims[k]}`);
+  // A dimension that repeats a parameter (`io` beside `param.io`) is not named twice.
+  const rest = extra.filter((k) => k in dims && !VARIANT_DIMS.includes(k) && k !== 'workload' && !k.startsWith('param.') && !isFact(k, 'within') && dims[`param.${k}`] !== dims[k]).map((k) => `${k}=${dims[k]}`);
   return [head, params, ...rest].filter((s) => s !== '').join(' ') || '(all)';
 }
 

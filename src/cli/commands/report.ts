@@ -8,6 +8,7 @@ import { openRun } from '../../results/store.ts';
 import { buildReport } from '../../report/build.ts';
 import { REPORT_PERMUTATIONS, type ImagePackages, type ReportRun } from '../../report/input.ts';
 import { writeReport } from '../../report/write.ts';
+import { FIGURE_SIZES, type FigureSize } from '../../report/specs/size.ts';
 import { overviewText } from '../../report/tables/overview-text.ts';
 import { compareConfigOf, settingsFor } from '../../stats/thresholds.ts';
 import { HvbError } from '../../util/errors.ts';
@@ -20,6 +21,7 @@ interface ReportOpts extends StatsOpts {
   reference?: string;
   title?: string;
   figures: boolean;
+  figureSize: string;
 }
 
 export function registerReport(program: Command): void {
@@ -31,7 +33,8 @@ export function registerReport(program: Command): void {
     .option('--out <dir>', 'the report folder (default reports/<first run id>)')
     .option('--reference <backend>', 'normalise bars to this backend (or "xen pvh"-style variant); "none" shows values in their units (default native, when present)')
     .option('--title <text>', 'page title')
-    .option('--no-figures', 'skip the SVG and PNG files (the page draws its charts itself)');
+    .option('--no-figures', 'skip the SVG and PNG files (the page draws its charts itself)')
+    .option('--figure-size <preset>', `size of the SVG/PNG figures: ${FIGURE_SIZES.join(', ')} (column and page: a two-column paper's widths, PNG at 300 dpi)`, 'screen');
   addStatsOptions(cmd);
   // The report's own default (see REPORT_PERMUTATIONS), in the help too.
   const permutationsOption = cmd.options.find((o) => o.long === '--permutations');
@@ -68,7 +71,7 @@ export function registerReport(program: Command): void {
     // The run id passed the strict run-id pattern when run.json was read: a name, never a path.
     const out = opts.out ?? path.join('reports', runs[0]!.record.id);
     if (opts.out === undefined) await checkOutDir(out, { noLinksInside: true });
-    const written = await writeReport(model, out, { figures: opts.figures });
+    const written = await writeReport(model, out, { figures: opts.figures, figureSize: figureSize(opts.figureSize) });
     const seconds = (performance.now() - started) / 1000;
     for (const w of model.warnings) if (w.kind !== 'outlier') process.stderr.write(`warning: ${w.text}\n`);
     if (opts.json) {
@@ -101,4 +104,9 @@ async function imagePackages(runs: readonly ReportRun[]): Promise<ImagePackages[
     }),
   );
   return found.filter((f): f is ImagePackages => f !== undefined);
+}
+
+function figureSize(text: string): FigureSize {
+  if ((FIGURE_SIZES as readonly string[]).includes(text)) return text as FigureSize;
+  throw new HvbError('usage', `--figure-size ${JSON.stringify(text)}: expected one of ${FIGURE_SIZES.join(', ')}`);
 }

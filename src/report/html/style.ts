@@ -13,8 +13,8 @@ th, td { padding: .25rem .5rem; border-bottom: 1px solid #eee; text-align: left;
 td.label { white-space: normal; min-width: 14rem; overflow-wrap: anywhere; }
 thead th { position: sticky; top: 0; background: #fafafa; border-bottom: 2px solid #ccc; }
 .num { text-align: right; font-variant-numeric: tabular-nums; }
-tr.regression td { color: #a33a00; font-weight: bold; }
-tr.improvement td { color: #005a8c; }
+tr.regression td, tr.worse td { color: #a33a00; font-weight: bold; }
+tr.improvement td, tr.better td { color: #005a8c; }
 figure { margin: 1.5rem 0; }
 figcaption { font-size: .85rem; color: #444; margin-top: .3rem; }
 .chart { overflow-x: auto; }
