@@ -1,3 +1,4 @@
+import { metricName } from '../metric-names.ts';
 import type { Overview } from '../overview.ts';
 import { sortBackends } from '../palette.ts';
 import { backendColour, base, round, type Spec } from './common.ts';
@@ -10,20 +11,20 @@ import { backendColour, base, round, type Spec } from './common.ts';
  */
 export function overviewSpec(overview: Overview): Spec | undefined {
   const rows = overview.rows.flatMap((r) => {
-    const label = `${r.metricTitle}${r.configuration ? ` · ${r.configuration}` : ''} ${r.better === 'higher' ? '↑' : '↓'}`;
+    const label = `${r.workload}: ${metricName(r.metric).replace(/^[^:]*: /, '')}${r.configuration ? ` (${r.configuration})` : ''} ${r.better === 'higher' ? '↑' : '↓'}`;
     return Object.entries(r.cells)
       .filter(([, c]) => c.ratio !== undefined && c.ratio > 0)
       .map(([variant, c]) => ({ row: label, variant, backend: variant.split(' ')[0]!, ratio: round(c.ratio), lo: round(c.lo), hi: round(c.hi), verdict: c.verdict, n: c.n, device: c.device ?? null }));
   });
   if (rows.length === 0) return undefined;
   const order = [...new Set(rows.map((r) => r.row))];
-  const y = { field: 'row', type: 'nominal', sort: order, title: null, axis: { labelLimit: 320 } };
+  const y = { field: 'row', type: 'nominal', sort: order, title: null, axis: { labelLimit: 340 } };
   const yOffset = { field: 'variant', type: 'nominal', sort: overview.variants };
   const scale = { type: 'log', nice: false, padding: 10 };
   const x = { field: 'ratio', type: 'quantitative', title: `ratio to ${overview.reference} (mean ÷ mean; log scale)`, scale };
   const colour = backendColour(sortBackends(rows.map((r) => r.backend)));
   return {
-    ...base(`Every backend against ${overview.reference}`, [`one row per workload (its headline metric); points: ratio of means; bars: 95 % CI; dashed line: as ${overview.reference}; ↑ higher is better, ↓ lower is better`], `overview: ratio of each backend to ${overview.reference} per workload`),
+    ...base(`Every backend against ${overview.reference}`, ['one row per workload (its headline metric); points: ratio of means; bars: 95 % CI', `dashed line: as ${overview.reference}; ↑ higher is better, ↓ lower is better`], `overview: ratio of each backend to ${overview.reference} per workload`),
     data: { values: rows },
     width: 420,
     height: { step: Math.max(14, 8 * overview.variants.length) },
