@@ -78,7 +78,7 @@ ${overviewSection(model.overview, model.charts.find((c) => c.id === 'overview')?
 ${comparisonSection(model)}
 <section id="summary">
 <h2>Summary</h2>
-<p>Means of the repetitions with 95 % confidence intervals (Student t). Also as <a href="summary.md">Markdown</a> and <a href="summary.tex">LaTeX</a>.</p>
+<p>Means of the repetitions with 95 % confidence intervals (Student t; on the log scale when every value is positive, so the interval of a positive quantity stays positive). Also as <a href="summary.md">Markdown</a> and <a href="summary.tex">LaTeX</a>.</p>
 ${htmlTable(table)}
 </section>
 <section id="charts">

@@ -59,7 +59,7 @@ export function ioPairsSpec(workload: string, metrics: readonly IoMetric[]): Spe
     };
   });
   return {
-    ...base(`${workload}: paravirtual vs emulated`, ['per backend: solid = paravirtual, light = emulated; error bars: 95 % CI (Student t)'], `${workload} metrics on paravirtual and emulated devices`),
+    ...base(`${workload}: paravirtual vs emulated`, ['per backend: solid = paravirtual, light = emulated; error bars: 95 % CI of the mean'], `${workload} metrics on paravirtual and emulated devices`),
     concat: charts,
     columns: 3,
     resolve: { scale: { y: 'independent', x: 'independent', xOffset: 'independent' } },

@@ -44,7 +44,7 @@ export function metricBarsSpec(m: MetricBars): Spec {
   const yTitle = normalised ? `÷ ${m.reference} (ratio of means)` : withUnit(metricName(metric), unit);
   const deviceless = bars.filter((b) => b.group.deviceless && b.group.device !== undefined);
   const subtitle = [
-    `${direction(better)}; bars: mean${normalised ? ` ÷ ${m.reference} mean` : ''}; error bars: 95 % CI${normalised ? ' of the ratio' : ' (Student t)'}; points: repetitions`,
+    `${direction(better)}; bars: mean${normalised ? ` ÷ ${m.reference} mean` : ''}; error bars: 95 % CI${normalised ? ' of the ratio' : ' of the mean'}; points: repetitions`,
     ...(shown < total ? [`showing ${shown} of ${total} repetitions (evenly spaced order statistics)`] : []),
     ...(deviceless.length > 0 ? [`${deviceless[0]!.group.variant} has no device: its ${deviceless[0]!.group.device} is the reference of every device model`] : []),
     ...(m.note ? [m.note] : []),

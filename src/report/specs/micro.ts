@@ -28,9 +28,9 @@ export function microSpec(metrics: readonly MetricBars[]): Spec | undefined {
   const xOffset = { field: 'variant', type: 'nominal', sort: sortVariants(bars.map((b) => b.group)) };
   const y = { field: 'value', type: 'quantitative', title: 'time per operation (ns, log scale)', scale: { type: 'log' } };
   return {
-    ...base('Virtualization micro-costs', ['nanoseconds per operation, log scale, ↓ lower is better; dots: means with 95 % CI (Student t); faint: repetitions'], 'micro-benchmark costs per backend'),
+    ...base('Virtualization micro-costs', ['nanoseconds per operation, log scale, ↓ lower is better', 'dots: means with their 95 % CI (on the log scale, so it stays positive); faint: repetitions'], 'micro-benchmark costs per backend'),
     data: { values: rows },
-    width: { step: 18 },
+    width: { step: 28 },
     height: 260,
     layer: [
       { transform: [{ filter: "datum.kind === 'rep'" }], mark: { type: 'circle', size: 10, opacity: 0.35 }, encoding: { x, xOffset, y, color: backendColour(backends) } },
