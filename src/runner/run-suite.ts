@@ -20,6 +20,7 @@ import { setupCase, type CaseSetup, type NetworkProvider } from './case-setup.ts
 import type { RunObserver } from './events.ts';
 import { runRepetition, type RepOutcome } from './repetition.ts';
 import { prepareResume } from './resume.ts';
+import { rejectOutOfRange } from './value-check.ts';
 import { caseDims, toSamples, type RunProvenance } from './sample-dims.ts';
 import { caseTimeoutSec } from './timeout.ts';
 import { factsOf } from './host-facts-of.ts';
@@ -387,7 +388,7 @@ async function repetition(o: RunSuiteOptions, run: StoredRun, m: Member, rep: nu
   counter.total = Math.max(counter.total, index);
   counter.observe({ type: 'rep-start', index, total: counter.total, caseId: c.id, backend: c.backend, workload: c.workload, rep, warmup });
   const name = `${c.workload}-${warmup ? 'w' : 'r'}${rep}`;
-  const outcome = await runRepetition({ backend: o.backends(c.backend), host: setup.host, image: o.image, workload, params: c.params, ...(c.guestType ? { xenType: c.guestType } : {}), vcpus: c.guest.vcpus, memoryMiB: c.guest.memoryMiB, timeoutSec, name, setup, ...(o.signal ? { signal: o.signal } : {}) });
+  const outcome = rejectOutOfRange(await runRepetition({ backend: o.backends(c.backend), host: setup.host, image: o.image, workload, params: c.params, ...(c.guestType ? { xenType: c.guestType } : {}), vcpus: c.guest.vcpus, memoryMiB: c.guest.memoryMiB, timeoutSec, name, setup, ...(o.signal ? { signal: o.signal } : {}) }));
   const dims = { ...caseDims(c, rep, outcome.accel ?? 'unknown', outcome.guestKernel, m.provenance), seq, ...setup.dims, ...outcome.dims };
   const repSamples = warmup ? [] : toSamples(outcome.values, defs, dims, outcome.startedAt);
   await appendSamples(run, repSamples);
