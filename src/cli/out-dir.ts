@@ -28,10 +28,11 @@ async function nearestExisting(abs: string): Promise<{ at: string; info: Awaited
   }
 }
 
-/** Why `dir` (an existing folder) cannot take new files: read-only, or not permitted. */
-async function notWritable(dir: string): Promise<string | undefined> {
+/** Why `target` (an existing folder, or file) cannot be written: read-only, or not permitted. */
+async function notWritable(target: string, kind: 'folder' | 'file' = 'folder'): Promise<string | undefined> {
+  const dir = target;
   try {
-    await access(dir, constants.W_OK | constants.X_OK);
+    await access(target, kind === 'folder' ? constants.W_OK | constants.X_OK : constants.W_OK);
     return undefined;
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
@@ -74,6 +75,8 @@ export async function checkOutDir(given: string, options: { flag?: string; noLin
   const flag = options.flag ?? '--out';
   if (given.trim() === '') throw bad(flag, JSON.stringify(given), 'expected a folder, received an empty path');
   const abs = path.resolve(given);
+  const link = await lstat(abs).catch(() => undefined);
+  if (link?.isSymbolicLink() && !(await stat(abs).catch(() => undefined))) throw bad(flag, given, 'is a symbolic link to nothing (its target is missing)', 'Give an existing folder, or a new name.');
   const { exists, isDir } = await checkPlace(flag, given, abs);
   if (exists && !isDir) throw bad(flag, given, 'is a file; expected a folder (existing or to be created)');
   if (exists && options.noLinksInside) {
@@ -101,7 +104,7 @@ export async function checkOutFile(given: string, options: { flag?: string } = {
   if (info?.isSymbolicLink()) throw bad(flag, given, 'is a symbolic link; refused, hvbench does not write through links', 'Give the file it points to, or a new name.');
   if (info && !info.isFile()) throw bad(flag, given, 'is not a regular file', 'Give a file name, e.g. run.csv.');
   if (info) {
-    const why = await notWritable(abs);
+    const why = await notWritable(abs, 'file');
     if (why) throw bad(flag, given, `cannot be replaced: ${why}`, 'Give another file name, or fix its permissions.');
   }
   const parent = path.dirname(abs);
