@@ -5,6 +5,7 @@
  *
  *   npm run bench:report [-- --samples 100000 --out reports/bench]
  */
+import { readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -76,6 +77,15 @@ const cpuMs = () => {
   const u = process.cpuUsage();
   return (u.user + u.system) / 1000;
 };
+/** CPU time of the main thread alone (Linux: /proc/self/task/<pid>/stat, in clock ticks of 10 ms); undefined elsewhere. */
+const mainCpuMs = (): number | undefined => {
+  try {
+    const fields = readFileSync(`/proc/self/task/${process.pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+    return (Number(fields[11]) + Number(fields[12])) * 10;
+  } catch {
+    return undefined;
+  }
+};
 const s = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
 const c0 = cpuMs();
 const t0 = performance.now();
@@ -85,9 +95,11 @@ const c1 = cpuMs();
 const written = await writeReport(model, out, { figures: false });
 const t2 = performance.now();
 const c2 = cpuMs();
+const m2 = mainCpuMs();
 const withFigures = await writeReport(model, path.join(out, 'with-figures'));
 const t3 = performance.now();
 const c3 = cpuMs();
+const m3 = mainCpuMs();
 const fig = withFigures.timings.figures!;
 const pngs = withFigures.files.filter((f) => f.endsWith('.png')).length;
 console.log(`samples: ${samples.length} (${BACKENDS.length} backends × ${METRICS} metrics × ${CONFIGS} configurations × ${reps} repetitions); ${model.charts.length} charts`);
@@ -101,5 +113,15 @@ console.log(`  of which resvg (thread pool, summed) ${s(fig.pngMs).padStart(7)} 
 console.log(`  of which page + tables after figures ${s(withFigures.timings.pageMs).padStart(7)}`);
 console.log(`total without figures                  ${s(t2 - t0).padStart(7)}   ${s(c2 - c0).padStart(7)}`);
 console.log(`total with figures                     ${s(t1 - t0 + t3 - t2).padStart(7)}   ${s(c1 - c0 + c3 - c2).padStart(7)}`);
-console.log(`page size: ${(written.pageBytes / 2 ** 20).toFixed(2)} MiB (${written.pageBytes} bytes); files: ${withFigures.files.length}; figures scaled down to fit ${withFigures.warnings.length}`);
+if (m2 !== undefined && m3 !== undefined) {
+  // What the same work takes on this machine when nothing else runs: the single-threaded
+  // parts at their CPU time; the figures at the larger of the main thread's CPU time and
+  // the process's CPU time shared out over the CPUs.
+  const cpus = os.availableParallelism();
+  const figuresIdle = Math.max(m3 - m2, (c3 - c2) / cpus);
+  console.log(`figures: main thread CPU ${s(m3 - m2)}, all threads ${s(c3 - c2)} on ${cpus} CPUs`);
+  console.log(`estimate for an otherwise idle machine: ${s(c1 - c0 + c2 - c1)} without figures, ${s(c1 - c0 + figuresIdle)} with figures`);
+}
+console.log(`page size: ${(written.pageBytes / 2 ** 20).toFixed(2)} MiB (${written.pageBytes} bytes); files: ${withFigures.files.length}; figures scaled down to fit: ${withFigures.warnings.length}`);
+for (const w of withFigures.warnings) console.log(`  ${w.text}`);
 if (values.out === undefined) await rm(out, { recursive: true, force: true });

@@ -1,6 +1,7 @@
 import { renderAsync } from '@resvg/resvg-js';
 import { HvbError } from '../../util/errors.ts';
 import { SYSTEM_FONTS, type ChartFonts } from './fonts.ts';
+import { encodePng } from './png-encode.ts';
 
 /**
  * PNG from an SVG with resvg, at `scale` × the SVG's size (2 for sharp figures in papers
@@ -8,8 +9,9 @@ import { SYSTEM_FONTS, type ChartFonts } from './fonts.ts';
  * to fit, keeping its aspect ratio, and the result says so.
  *
  * Parsing (with the text layout) and rasterising run on libuv's thread pool (resvg's
- * `renderAsync`), so figures are rasterised while the main thread builds the next SVG;
- * only the PNG encoding runs on the caller's thread.
+ * `renderAsync`), and so does most of the PNG encoding (png-encode.ts), so figures are
+ * rasterised while the main thread builds the next SVG. The white background makes every
+ * pixel opaque.
  */
 
 /** The zoom of a figure that fits. */
@@ -52,7 +54,7 @@ export function pngPlan(width: number, height: number, scale = PNG_SCALE, maxPix
   const fits = Math.ceil(width * scale) <= maxPixels && Math.ceil(height * scale) <= maxPixels;
   if (fits) return { fitTo: { mode: 'zoom' as const, value: scale }, zoom: scale, scaledDown: false };
   // Fit the longer side exactly (whole pixels); the other side follows the aspect ratio.
-  const byWidth = width / maxPixels >= height / maxPixels;
+  const byWidth = width >= height;
   const fitTo = byWidth ? { mode: 'width' as const, value: maxPixels } : { mode: 'height' as const, value: maxPixels };
   return { fitTo, zoom: maxPixels / (byWidth ? width : height), scaledDown: true };
 }
@@ -66,7 +68,8 @@ export async function renderPng(svg: string, name: string, options: PngOptions =
       background: 'white',
       font: (options.fonts ?? SYSTEM_FONTS).optionsFor(svg),
     });
-    return { png: image.asPng(), width: image.width, height: image.height, zoom: plan.zoom, scaledDown: plan.scaledDown };
+    const png = await encodePng(image.pixels, image.width, image.height);
+    return { png, width: image.width, height: image.height, zoom: plan.zoom, scaledDown: plan.scaledDown };
   } catch (e) {
     throw new HvbError('report-render', `chart ${name}: cannot convert its SVG to PNG: ${(e as Error).message}`, { cause: e });
   }
