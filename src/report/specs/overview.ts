@@ -29,7 +29,7 @@ export function overviewSpec(overview: Overview): Spec | undefined {
     width: 420,
     height: { step: Math.max(14, 8 * overview.variants.length) },
     layer: [
-      { mark: { type: 'rule', color: '#888888', strokeDash: [4, 3] }, encoding: { x: { datum: 1 } } },
+      { data: { values: [{}] }, mark: { type: 'rule', color: '#888888', strokeDash: [4, 3] }, encoding: { x: { datum: 1 } } }, // one line, not one per row
       ...(rows.some((r) => r.lo !== null) ? [{ transform: [{ filter: 'isValid(datum.lo) && datum.lo > 0' }], mark: { type: 'rule', strokeWidth: 1.6 }, encoding: { y, yOffset, x: { field: 'lo', type: 'quantitative', title: x.title, scale }, x2: { field: 'hi' }, color: colour } }] : []),
       {
         mark: { type: 'point', filled: true, size: 60 },
