@@ -1,5 +1,5 @@
 import { relative } from 'node:path';
-import type { Reporter, TestModule } from 'vitest/node';
+import type { Reporter, TestModule, TestSuite } from 'vitest/node';
 import { judgeSkips, type SkippedTest } from './skips.ts';
 
 /**
@@ -14,11 +14,21 @@ export default class SkipReporter implements Reporter {
       for (const t of m.children.allTests()) {
         const r = t.result();
         if (r.state !== 'skipped') continue;
-        skipped.push({ file, name: t.fullName, mode: t.options.mode, ...(r.note ? { note: r.note } : {}) });
+        const hookFailed = failedParent(t.parent);
+        skipped.push({ file, name: t.fullName, mode: t.options.mode, ...(r.note ? { note: r.note } : {}), ...(hookFailed ? { hookFailed } : {}) });
       }
     }
     const verdict = judgeSkips(skipped, process.env);
     if (verdict.lines.length > 0) process.stdout.write(`\n${verdict.lines.join('\n')}\n`);
     if (verdict.fail) process.exitCode = 1;
   }
+}
+
+/** The first error of the test's suites (a beforeAll that threw): the test did not run because of it. */
+function failedParent(parent: TestSuite | TestModule): string | undefined {
+  for (let p: TestSuite | TestModule | undefined = parent; p; p = p.type === 'suite' ? p.parent : undefined) {
+    const error = p.errors()[0];
+    if (error) return error.message ?? String(error);
+  }
+  return undefined;
 }

@@ -24,6 +24,11 @@ describe('skipped tests', () => {
     expect(judgeSkips([slow], { CI: '1' })).toEqual({ lines: ['1 opt-in slow test not run (set HVBENCH_SLOW_TESTS=1 to run them)'], fail: false });
     expect(judgeSkips([slow], { CI: '1', HVBENCH_SLOW_TESTS: '1' }).fail).toBe(true);
   });
+  it('says when a test did not run because a hook of its suite failed', () => {
+    const v = judgeSkips([{ ...bare, hookFailed: 'sshd did not start\nat line 3' }], {});
+    expect(v.lines[1]).toBe('  test/hosts/netns.int.test.ts > guest network — not run: a hook of its suite failed: sshd did not start');
+  });
+
   it('says nothing when nothing was skipped', () => {
     expect(judgeSkips([], { CI: '1' })).toEqual({ lines: [], fail: false });
   });

@@ -13,6 +13,8 @@ export interface SkippedTest {
   note?: string;
   /** How it was skipped: `skip` (skip, skipIf, runIf, ctx.skip) or `todo`. */
   mode: string;
+  /** The error of a hook of its suite (e.g. a beforeAll that threw): why it never ran. */
+  hookFailed?: string;
 }
 
 export interface SkipVerdict {
@@ -29,6 +31,7 @@ export function isQuietSkip(test: SkippedTest, env: NodeJS.ProcessEnv): boolean 
 
 export function reasonOf(test: SkippedTest): string {
   if (test.note) return test.note;
+  if (test.hookFailed) return `not run: a hook of its suite failed: ${test.hookFailed.split('\n')[0]}`;
   if (test.mode === 'todo') return 'marked todo';
   return 'a skipIf/runIf condition in the test file (no reason given)';
 }
