@@ -104,3 +104,18 @@ describe('trimFont', () => {
     expect(() => trimFont(Buffer.from('not a font at all, just some bytes here....'), [0x41])).toThrow();
   });
 });
+
+describe('the trimmed fonts of a process that exits without disposing of them', () => {
+  it('are removed when the process exits', async () => {
+    const { execa } = await import('execa');
+    const script = `import { prepareChartFonts } from ${JSON.stringify(new URL('../../src/report/render/fonts.ts', import.meta.url).pathname)};
+const fonts = await prepareChartFonts();
+console.log(fonts.optionsFor('<svg xmlns="http://www.w3.org/2000/svg" width="1" height="1"></svg>').fontFiles[0]);
+process.exit(130);`;
+    const r = await execa(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { reject: false });
+    expect(r.exitCode, r.stderr).toBe(130);
+    const file = r.stdout.trim();
+    expect(file).toMatch(/hvb-fonts-.*regular\.ttf$/);
+    await expect(access(file)).rejects.toThrow();
+  });
+});

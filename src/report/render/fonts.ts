@@ -1,3 +1,4 @@
+import { rmSync } from 'node:fs';
 import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -86,10 +87,16 @@ export async function prepareChartFonts(): Promise<ChartFonts> {
     }
     const options = { loadSystemFonts: false, fontFiles: out, defaultFontFamily: CHART_FAMILY, sansSerifFamily: CHART_FAMILY };
     const dirToRemove = dir;
+    // A command that exits at once (a signal) still removes the folder.
+    const onExit = () => rmSync(dirToRemove, { recursive: true, force: true });
+    process.once('exit', onExit);
     return {
       optionsFor: (svg) => (drawableWith(svg, covered!) ? options : SYSTEM),
       trimmed: true,
-      dispose: () => rm(dirToRemove, { recursive: true, force: true }),
+      dispose: async () => {
+        process.removeListener('exit', onExit);
+        await rm(dirToRemove, { recursive: true, force: true });
+      },
     };
   } catch {
     if (dir) await rm(dir, { recursive: true, force: true });
