@@ -5,7 +5,7 @@
 # tested against an sshd on 127.0.0.1, and labs are reached with ssh), socat (QMP of a
 # remote QEMU), Chromium (the report page is opened in headless Chromium), busybox (the
 # shell-quoting test runs commands through busybox ash), pdflatex with the LaTeX packages
-# the report's tables use (texlive-latex-base, texlive-latex-extra), iproute2 and
+# the report's tables use (texlive-latex-base, texlive-latex-extra, texlive-science for siunitx), iproute2 and
 # util-linux (network namespaces, unshare), python3 and git (used by a few tests).
 set -euo pipefail
 for_tests=false
@@ -27,7 +27,7 @@ packages=()
 if [ "$for_tests" = true ]; then
   needed+=([sshd]=openssh-server [socat]=socat [chromium]=chromium [busybox]=busybox [pdflatex]=texlive-latex-base
     [ip]=iproute2 [unshare]=util-linux [python3]=python3 [git]=git)
-  packages+=(texlive-latex-extra)
+  packages+=(texlive-latex-extra texlive-science)
 fi
 missing=()
 for cmd in "${!needed[@]}"; do
