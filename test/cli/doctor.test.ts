@@ -7,12 +7,11 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Backend, Capability, ProbeOptions } from '../../src/backends/backend.ts';
 import { formatDoctor, runDoctor } from '../../src/cli/commands/doctor.ts';
 import { describeLeftovers, findAllLeftovers, removeLeftovers, type LeftoverReport } from '../../src/cli/leftovers.ts';
-import type { Host } from '../../src/hosts/host.ts';
 import { LocalHost } from '../../src/hosts/local.ts';
 import { createRun, updateRun } from '../../src/results/store.ts';
 import { SCRATCH_DIR } from '../../src/runner/run-suite.ts';
 import { newRun } from '../results/fixtures.ts';
-import { unusedHostMethods } from '../support/unused-host-methods.ts';
+import { noNetnsHost } from '../support/unused-host-methods.ts';
 
 /** A backend whose probe answers `capability` and remembers how it was asked. */
 function fakeBackend(capability: Capability, calls: ProbeOptions[]): Backend {
@@ -126,19 +125,7 @@ describe('hvbench doctor --json with leftovers found on this machine', () => {
     await rm(dir, { recursive: true, force: true });
   });
 
-  /** A machine without network namespaces; the VM and network folders are empty ones of this test. */
-  const noNetns: Host = {
-    name: 'local',
-    kind: 'local',
-    ...unusedHostMethods,
-    exec: async () => ({ exitCode: 0, stdout: '', stderr: '' }),
-    spawn: () => {
-      throw new Error('not used');
-    },
-    readFile: async () => '',
-    makeTempDir: async () => '',
-    removeTree: async () => {},
-  };
+  const noNetns = noNetnsHost;
   const find = () => findAllLeftovers({ resultsDir: results, tmpDir: join(dir, 'tmp'), stateDir: join(dir, 'net'), cacheDir: join(dir, 'cache'), host: noNetns });
   const doctorJson = async () => {
     let out = '';

@@ -9,12 +9,11 @@ import { registerHistory } from '../../src/cli/commands/history.ts';
 import { registerReport } from '../../src/cli/commands/report.ts';
 import { exitCodeOf } from '../../src/cli/exit-codes.ts';
 import { findAllLeftovers, removeLeftovers } from '../../src/cli/leftovers.ts';
-import type { Host } from '../../src/hosts/host.ts';
 import { setAsideSamples } from '../../src/results/samples-file.ts';
 import { openRun, processAlive } from '../../src/results/store.ts';
 import { mulberry32, type Rng } from '../../src/stats/prng.ts';
 import { HvbError } from '../../src/util/errors.ts';
-import { unusedHostMethods } from '../support/unused-host-methods.ts';
+import { noNetnsHost } from '../support/unused-host-methods.ts';
 import { makeCanary, makeRun, treeDigest } from './untrusted-fixtures.ts';
 
 // A property test: random damage to run.json and samples.jsonl (paths, ids, extreme
@@ -164,18 +163,7 @@ function deadPid(): number {
   for (let pid = 4_000_000; ; pid--) if (!processAlive(pid)) return pid;
 }
 
-const noNetns: Host = {
-  name: 'local',
-  kind: 'local',
-  ...unusedHostMethods,
-  exec: async () => ({ exitCode: 0, stdout: '', stderr: '' }),
-  spawn: () => {
-    throw new Error('not used');
-  },
-  readFile: async () => '',
-  makeTempDir: async () => '',
-  removeTree: async () => {},
-};
+const noNetns = noNetnsHost;
 
 describe('random damage to results folders', () => {
   it(`${ITERATIONS} damaged runs through export, compare, history, report, resume and clean`, { timeout: 120_000 }, async () => {

@@ -9,3 +9,17 @@ export const unusedHostMethods: Pick<Host, 'writeFile' | 'putFile' | 'connectUni
   connectUnix: unused('connectUnix'),
   signalGroup: unused('signalGroup'),
 };
+
+/** A local machine without network namespaces whose folders are empty: for leftover scans that must find nothing of the host's own. */
+export const noNetnsHost: Host = {
+  name: 'local',
+  kind: 'local',
+  ...unusedHostMethods,
+  exec: async () => ({ exitCode: 0, stdout: '', stderr: '' }),
+  spawn: () => {
+    throw new Error('not used');
+  },
+  readFile: async () => '',
+  makeTempDir: async () => '',
+  removeTree: async () => {},
+};
