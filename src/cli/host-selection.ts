@@ -1,3 +1,4 @@
+import type { RunRecord } from '../results/run-record.ts';
 import { existsSync } from 'node:fs';
 import { backendNames } from '../backends/registry.ts';
 import { hostFromConfig } from '../hosts/from-config.ts';
@@ -54,4 +55,15 @@ export async function selectHosts(options: { names?: string[]; suiteHosts?: stri
 
 function hostFor(config: HostConfig): Host {
   return config.kind === 'local' ? new LocalHost(config.name) : hostFromConfig(config);
+}
+
+/**
+ * The hosts a run uses: those given with `--host`; for a resumed run without `--host`, the
+ * hosts it ran on (so a lab run resumes in the lab, not on this machine); else undefined
+ * (the suite's hosts, or local).
+ */
+export function hostsToUse(given: string[] | undefined, resumed: Pick<RunRecord, 'hosts'> | undefined): string[] | undefined {
+  if (given) return given;
+  const recorded = (resumed?.hosts ?? []).map((h) => h.name).filter((n): n is string => typeof n === 'string' && n !== '');
+  return recorded.length > 0 ? [...new Set(recorded)] : undefined;
 }

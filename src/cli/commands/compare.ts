@@ -5,7 +5,7 @@ import { openRun, type StoredRun } from '../../results/store.ts';
 import { compareRuns, compareWithin, type CompareReport, type CompareReportOptions } from '../../stats/compare-report.ts';
 import { renderCompareMarkdown } from '../../stats/compare-markdown.ts';
 import { renderCompare } from '../../stats/compare-text.ts';
-import { differingDims } from '../../stats/series.ts';
+import { byValue, differingDims } from '../../stats/series.ts';
 import { compareConfigOf, settingsFor } from '../../stats/thresholds.ts';
 import { HvbError } from '../../util/errors.ts';
 import { addStatsOptions, collect, parseStatsOpts, splitList, type StatsOpts } from '../stats-options.ts';
@@ -84,7 +84,8 @@ function againstBaseline(a: Opened, b: Opened, opts: CompareOpts, options: Compa
 
 function withinRun(run: Opened, opts: CompareOpts, options: CompareReportOptions): CompareReport {
   const by = opts.by ?? 'backend';
-  const values = [...new Set(run.samples.map((s) => s.dims[by]).filter((v) => v !== undefined).map(String))].sort();
+  // By a variant dimension (backend), the values are whole variants: `xen pv` and `xen pvh` apart.
+  const values = [...new Set(run.samples.map((s) => byValue(s.dims, by)).filter((v) => v !== undefined))].sort();
   if (values.length === 0) throw new HvbError('usage', `${run.run.id}: no sample has the dimension "${by}"`, { hint: 'choose --by among the dimensions `hvbench export csv` shows' });
   const reference = opts.reference ?? (by === 'backend' && values.includes('native') ? 'native' : undefined);
   if (reference === undefined) {

@@ -18,7 +18,7 @@ import { interrupt, setInterruptNote } from '../signals.ts';
 import { checkOutDir } from '../out-dir.ts';
 import { backendList, getBackend, suiteDeps, workloads } from '../context.ts';
 import { applyOverrides, filterByWorkload, optional } from '../filter-cases.ts';
-import { DEFAULT_HOSTS_FILE, hostList, selectHosts } from '../host-selection.ts';
+import { DEFAULT_HOSTS_FILE, hostList, hostsToUse, selectHosts } from '../host-selection.ts';
 import { positiveInt } from '../stats-options.ts';
 
 export function registerRun(program: Command): void {
@@ -58,7 +58,8 @@ export function registerRun(program: Command): void {
         process.stdout.write(`every case of ${resume.dir} has completed: nothing to resume\n`);
         return;
       }
-      const selected = await selectHosts({ ...(hostList(opts.host) ? { names: hostList(opts.host)! } : {}), ...(suite.hosts ? { suiteHosts: suite.hosts } : {}), ...(opts.hostsFile ? { hostsFile: resolve(opts.hostsFile) } : {}) });
+      const hostNames = hostsToUse(hostList(opts.host), resume?.record);
+      const selected = await selectHosts({ ...(hostNames ? { names: hostNames } : {}), ...(suite.hosts ? { suiteHosts: suite.hosts } : {}), ...(opts.hostsFile ? { hostsFile: resolve(opts.hostsFile) } : {}) });
       const image = await buildImage({ log: (line) => process.stderr.write(`image: ${line}\n`) });
       const leftovers = await cleanLeftovers();
       for (const l of leftovers.removed) process.stderr.write(`cleaned up after an earlier run: ${`network ${l.name}${l.netns ? ` (namespace ${l.netns})` : ''}${l.peers.length ? `, ${l.peers.length} peer process(es)` : ''}`}\n`);
