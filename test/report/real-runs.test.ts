@@ -122,3 +122,60 @@ describe('a real native + tcg run', () => {
     }
   });
 });
+
+describe('native and tcg here with Xen PV and PVH from the Xen lab, in one report', () => {
+  let xen: ReportRun;
+  let pooled: ReportModel;
+
+  beforeAll(async () => {
+    xen = await loadRealRun('xen-lab-pv-pvh');
+    pooled = buildReport({ runs: [local, xen], ...options, generatedAt: '2026-12-06T00:00:00Z' });
+  });
+
+  it('records what Xen adds: guest types, dom0 kernel, scheduler, the guest seeing Xen, the lab host', () => {
+    const dims = new Set(xen.samples.flatMap((s) => Object.keys(s.dims)));
+    for (const d of ['guest_type', 'dom0_kernel', 'xen_scheduler', 'xen', 'guest_hypervisor', 'guest_clocksource', 'host_kind']) expect(dims.has(d), d).toBe(true);
+    expect(new Set(xen.samples.map((s) => s.dims.guest_type))).toEqual(new Set(['pv', 'pvh']));
+  });
+
+  it('puts xen pv and xen pvh beside tcg against native, with the Xen disk on native\'s host file', () => {
+    const o = pooled.overview!;
+    expect(o.variants).toEqual(['xen pv', 'xen pvh', 'tcg']);
+    for (const w of ['cpu', 'memory', 'disk', 'micro', 'boot']) {
+      const row = o.rows.find((r) => r.workload === w)!;
+      expect(Object.keys(row.cells).sort(), w).toEqual(['tcg', 'xen pv', 'xen pvh']);
+    }
+    const disk = o.rows.find((r) => r.workload === 'disk')!;
+    expect(disk.cells['xen pv']!.device).toBe('xen-vbd');
+    expect(disk.cells.tcg!.device).toBe('virtio-blk');
+    expect(disk.referenceNote).toMatch(/host file/);
+    // Facts of Xen (dom0 kernel, scheduler, the lab host) never split a column of a chart.
+    for (const m of groupByMetric([...local.samples, ...xen.samples])) {
+      expect(m.columns.map((c) => c.label).join(' '), m.metric).not.toMatch(/dom0|scheduler|lab|hypervisor|clocksource/);
+    }
+  });
+
+  it('says what a reader must know: the runs are pooled, and the Xen figures come from a lab', () => {
+    expect(pooled.pooled).toBe(true);
+    expect(pooled.labHosts).toEqual(['lab-xen']);
+    expect(pooled.warnings.map((w) => w.kind)).toEqual(expect.arrayContaining(['note', 'lab']));
+  });
+
+  it('draws the multi-backend page in Chromium without a console warning', { timeout: 180_000 }, async () => {
+    const out = await mkdtemp(path.join(tmpdir(), 'hvb-real-xen-'));
+    try {
+      await writeReport(pooled, out, { figures: false });
+      const browser = await launchChromium();
+      try {
+        const result = await checkPage(browser, path.join(out, 'index.html'), path.join(REPO, 'reports', 'test-artifacts', 'real-native-tcg-xen.png'));
+        expect(result.problems).toEqual([]);
+        for (const c of result.charts) expect([c.id, c.rendered]).toEqual([c.id, 'true']);
+        expect(result.text).toContain('xen pvh');
+      } finally {
+        await browser.close();
+      }
+    } finally {
+      await rm(out, { recursive: true, force: true });
+    }
+  });
+});
