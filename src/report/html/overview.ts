@@ -25,7 +25,7 @@ export function overviewSection(overview: Overview | undefined, chartId: string 
   return `<section id="overview">
 <h2>Overview: every backend against ${h(overview.reference)}</h2>
 <p>Ratio of means to ${h(overview.reference)} for each workload's headline metric, with the 95 % interval of the ratio; the verdict comes from the interval (worse or better when it excludes 1, similar when it stays inside the noise band). ↑ higher is better, ↓ lower is better. Also as <a href="overview.md">Markdown</a> and <a href="overview.tex">LaTeX</a>${chartId ? `, and as a <a href="#figure-${h(chartId)}">chart</a>` : ''}.</p>
-<div class="table-wrap"><table class="overview">
+<div class="table-wrap overview-wrap"><table class="overview">
 <thead>${head}</thead>
 <tbody>
 ${rows}

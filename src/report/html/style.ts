@@ -24,6 +24,7 @@ figcaption { font-size: .85rem; color: #444; margin-top: .3rem; }
 .warning-skip .tag, .warning-note .tag { color: #777; }
 details { display: inline; margin-left: .4rem; font-size: .85rem; color: #444; }
 .pooled { background: #eef5fb; border: 1px solid #0072B2; padding: .4rem .8rem; border-radius: 4px; }
+.overview-wrap { display: inline-block; max-width: 100%; }
 table.overview { width: auto; min-width: 40rem; }
 table.overview td.num { white-space: nowrap; padding-left: 1.5rem; }
 table.overview .ci { color: #555; font-size: .8rem; }
