@@ -73,7 +73,10 @@ export function registerReport(program: Command): void {
     if (opts.out === undefined) await checkOutDir(out, { noLinksInside: true });
     const written = await writeReport(model, out, { figures: opts.figures, figureSize: figureSize(opts.figureSize) });
     const seconds = (performance.now() - started) / 1000;
-    for (const w of model.warnings) if (w.kind !== 'outlier') process.stderr.write(`warning: ${w.text}\n`);
+    // The terminal gets what needs attention; notes on metrics and outliers are on the page.
+    for (const w of model.warnings) if (w.kind !== 'outlier' && w.kind !== 'note') process.stderr.write(`warning: ${w.text}\n`);
+    const onPage = model.warnings.filter((w) => w.kind === 'outlier' || w.kind === 'note').length;
+    if (onPage > 0 && !opts.json) process.stderr.write(`${onPage} more note(s) on the page (metrics not normalised, outliers): see its Warnings section\n`);
     if (opts.json) {
       process.stdout.write(`${JSON.stringify({ format: 1, dir: written.dir, files: written.files, pageBytes: written.pageBytes, charts: model.charts.map((c) => c.id), warnings: model.warnings, seconds }, null, 2)}\n`);
     } else {
