@@ -115,11 +115,14 @@ export interface ByMatch {
   values: string[];
 }
 
-/** The value a sample has for `by`: a variant dimension stands for the whole variant (`xen pvh`). */
+/**
+ * The value a sample has for `by`. The backend stands for the whole variant (`xen pvh`), so
+ * `--by backend` puts Xen's guest types beside the other backends; another variant
+ * dimension (`guest_type`) is compared by its own values within its backend.
+ */
 export function byValue(dims: Dims, by: string): string | undefined {
-  if (VARIANT_DIMS.includes(by)) return dims[by] === undefined ? undefined : variantOf(dims);
-  const v = dims[by];
-  return v === undefined ? undefined : String(v);
+  if (dims[by] === undefined) return undefined;
+  return by === VARIANT_DIMS[0] ? variantOf(dims) : String(dims[by]);
 }
 
 /**
@@ -145,8 +148,9 @@ export function withoutDevice(dims: Dims): Dims {
  */
 export function matchBy(samples: readonly Sample[], by: string, reference: string, ignore: ReadonlySet<string>): ByMatch {
   const isVariant = VARIANT_DIMS.includes(by);
+  const wholeVariant = by === VARIANT_DIMS[0];
   const seriesIgnore = new Set([...ignore, ...(isVariant ? [] : (FOLLOWS_FROM[by] ?? []))]);
-  const dropFromGroup = new Set([by, ...(isVariant ? VARIANT_DIMS : (FOLLOWS_FROM[by] ?? []))]);
+  const dropFromGroup = new Set([by, ...(wholeVariant ? VARIANT_DIMS : isVariant ? [] : (FOLLOWS_FROM[by] ?? []))]);
   const values = new Set<string>();
   const withValue: { value: string; series: Series }[] = [];
   const bySeries = new Map<string, Sample[]>();

@@ -41,6 +41,10 @@ describe('series', () => {
     expect(m.pairs.map((p) => [p.value, p.b.values])).toEqual([['xen pv', [80, 81]], ['xen pvh', [90, 92]]]);
     expect(m.unmatched).toEqual([]);
     expect(seriesLabel(m.pairs[0]!.b.dims)).toBe('xen:pv/cpu threads=1');
+    // By guest type: PVH against PV within Xen.
+    const types = matchBy([xen('pv', 1, 80), xen('pv', 2, 81), xen('pvh', 1, 90), xen('pvh', 2, 92), native(1, 100)], 'guest_type', 'pv', ignore);
+    expect(types.values).toEqual(['pv', 'pvh']);
+    expect(types.pairs.map((p) => [p.value, p.a.values, p.b.values])).toEqual([['pvh', [80, 81], [90, 92]]]);
   });
 
   it('native, without a device of its own, is the reference for every device model of its workload', () => {
