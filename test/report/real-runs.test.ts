@@ -1,4 +1,4 @@
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -18,6 +18,7 @@ import { checkPage, launchChromium } from './browser.ts';
 // machine, with every dimension such a run records (the guest's view of its platform, its
 // clocksource that changes from boot to boot, native's host-file disk, skipped cases).
 const ignore = new Set(DEFAULT_IGNORED_DIMS);
+const ARTIFACTS = path.join(REPO, 'reports', 'test-artifacts');
 const options = { ignore, settings: (m: string) => settingsFor(m, []), seed: 1, permutations: 200, ratioCi: 'log-t' as const };
 let local: ReportRun;
 let within: CompareReport;
@@ -29,6 +30,8 @@ beforeAll(async () => {
   within = compareWithin({ id: local.record.id, samples: local.samples }, 'backend', 'native', options);
   model = buildReport({ runs: [local], ...options, generatedAt: '2026-12-06T00:00:00Z' });
   dir = await mkdtemp(path.join(tmpdir(), 'hvb-real-report-'));
+  // Screenshots of the pages go where the page test puts its own (a fresh clone has no such folder).
+  await mkdir(ARTIFACTS, { recursive: true });
 });
 
 afterAll(async () => {
@@ -113,7 +116,7 @@ describe('a real native + tcg run', () => {
     expect(await readFile(path.join(dir, 'overview.md'), 'utf8')).toContain('| tcg |');
     const browser = await launchChromium();
     try {
-      const result = await checkPage(browser, path.join(dir, 'index.html'), path.join(REPO, 'reports', 'test-artifacts', 'real-native-tcg.png'));
+      const result = await checkPage(browser, path.join(dir, 'index.html'), path.join(ARTIFACTS, 'real-native-tcg.png'));
       expect(result.problems).toEqual([]);
       for (const c of result.charts) expect([c.id, c.rendered]).toEqual([c.id, 'true']);
       expect(result.text).toMatch(/Overview: every backend against native[\s\S]*cpu[\s\S]*WORSE|Overview: every backend against native[\s\S]*cpu[\s\S]*worse/);
@@ -167,7 +170,7 @@ describe('native and tcg here with Xen PV and PVH from the Xen lab, in one repor
       await writeReport(pooled, out, { figures: false });
       const browser = await launchChromium();
       try {
-        const result = await checkPage(browser, path.join(out, 'index.html'), path.join(REPO, 'reports', 'test-artifacts', 'real-native-tcg-xen.png'));
+        const result = await checkPage(browser, path.join(out, 'index.html'), path.join(ARTIFACTS, 'real-native-tcg-xen.png'));
         expect(result.problems).toEqual([]);
         for (const c of result.charts) expect([c.id, c.rendered]).toEqual([c.id, 'true']);
         expect(result.text).toContain('xen pvh');
