@@ -1,7 +1,7 @@
-import { isDeviceDim, VARIANT_DIMS, variantOf } from '../dims/catalogue.ts';
+import { VARIANT_DIMS, variantOf } from '../dims/catalogue.ts';
 import { configurationLabels } from '../dims/labels.ts';
 import type { Better, Dims, Sample } from '../results/sample.ts';
-import { DEFAULT_IGNORED_DIMS, groupSeries, isDeviceless, varyingFacts, type Series } from '../stats/series.ts';
+import { DEFAULT_IGNORED_DIMS, groupSeries, isDeviceless, varyingFacts, withoutDevice, type Series } from '../stats/series.ts';
 
 /**
  * How a report groups the samples of one metric: a *column* is one configuration (the
@@ -75,9 +75,9 @@ function metricGroups(samples: readonly Sample[], ignore: ReadonlySet<string>): 
       placed.push({ s, dims: columnOf.get(s)!, deviceless: false });
       continue;
     }
-    const coarse = keyOf(withoutDevices(columnDims(s.dims, true)));
-    const targets = uniqueByKey([...columnOf.values()].filter((d) => keyOf(withoutDevices(d)) === coarse));
-    if (targets.length === 0) placed.push({ s, dims: withoutDevices(columnDims(s.dims, true)), deviceless: true });
+    const coarse = keyOf(withoutDevice(columnDims(s.dims, true)));
+    const targets = uniqueByKey([...columnOf.values()].filter((d) => keyOf(withoutDevice(d)) === coarse));
+    if (targets.length === 0) placed.push({ s, dims: withoutDevice(columnDims(s.dims, true)), deviceless: true });
     else for (const d of targets) placed.push({ s, dims: d, deviceless: true });
   }
   const labels = configurationLabels(placed.map((p) => p.dims));
@@ -124,12 +124,6 @@ function columnDims(dims: Dims, foldModels: boolean): Dims {
     if (VARIANT_DIMS.includes(k) || (foldModels && MODEL_DIMS.includes(k))) continue;
     out[k] = dims[k]!;
   }
-  return out;
-}
-
-function withoutDevices(dims: Dims): Dims {
-  const out: Dims = {};
-  for (const k of Object.keys(dims)) if (!isDeviceDim(k)) out[k] = dims[k]!;
   return out;
 }
 

@@ -1,5 +1,6 @@
 import { dimDef } from '../dims/catalogue.ts';
 import { configurationLabels } from '../dims/labels.ts';
+import { MODEL_DIMS } from './groups.ts';
 import type { Better, Dims } from '../results/sample.ts';
 import type { CompareReport, CompareRow } from '../stats/compare-report.ts';
 import { metricTitle } from './metric-names.ts';
@@ -88,8 +89,7 @@ export function buildOverview(report: CompareReport, headlines?: ReadonlySet<str
   return { reference: report.a.value, variants, rows: [...byKey.values()] };
 }
 
-/** Device model dimensions: left out of a row's identity when every variant still has one row (kvm's virtio-blk beside xen's xen-vbd). */
-const MODEL_DIMS = ['disk_model', 'nic_model', 'net_attach'];
+/* Device model dimensions (MODEL_DIMS) leave a row's identity when every variant still has one row (kvm's virtio-blk beside xen's xen-vbd). */
 
 function configurationOf(dims: Dims): Dims {
   const out: Dims = {};
