@@ -1,3 +1,4 @@
+import { variantOf } from '../dims/catalogue.ts';
 import type { Sample } from '../results/sample.ts';
 import { compareRuns, compareWithin, type CompareReport, type CompareReportOptions } from '../stats/compare-report.ts';
 import { buildHistory, type HistorySeries } from '../stats/history.ts';
@@ -73,7 +74,7 @@ function chooseReference(samples: readonly Sample[], asked: string | null | unde
   if (asked === null) return undefined;
   const backends = new Set(samples.map((s) => String(s.dims.backend ?? 'unknown')));
   if (asked === undefined) return backends.has('native') ? 'native' : undefined;
-  const variants = new Set(samples.map((s) => (s.dims.guest_type === undefined ? String(s.dims.backend) : `${s.dims.backend} ${s.dims.guest_type}`)));
+  const variants = new Set(samples.map((s) => variantOf(s.dims)));
   if (!backends.has(asked) && !variants.has(asked)) {
     throw new HvbError('usage', `--reference ${JSON.stringify(asked)}: no sample has that backend; expected one of: ${[...new Set([...backends, ...variants])].sort().join(', ')}, or none`);
   }

@@ -59,13 +59,18 @@ const NAMES: Readonly<Record<string, string>> = {
 /** Unit suffixes a metric id carries (`_ms`, `_mib_s`), removed when the name is made from the id. */
 const UNIT_SUFFIX = /_(ns|us|ms|s|mib_s|mb_s|gbit_s|iops|mib|gib)$/;
 
+/** The family of a metric: `disk` for `disk.seq_read_mib_s` (the whole id when it has no dot). */
+export function metricFamily(metric: string): string {
+  const dot = metric.indexOf('.');
+  return dot > 0 ? metric.slice(0, dot) : metric;
+}
+
 /** `Disk: sequential read`; an unknown id is made readable from its parts (`micro.cpuid_ns` → `Micro-cost: cpuid`). */
 export function metricName(metric: string): string {
-  const dot = metric.indexOf('.');
-  const family = dot > 0 ? metric.slice(0, dot) : '';
-  const rest = dot > 0 ? metric.slice(dot + 1) : metric;
+  const family = metricFamily(metric);
+  const rest = family === metric ? metric : metric.slice(family.length + 1);
   const name = NAMES[metric] ?? rest.replace(UNIT_SUFFIX, '').replace(/_/g, ' ');
-  const head = FAMILIES[family] ?? family;
+  const head = family === metric ? '' : (FAMILIES[family] ?? family);
   return head ? `${head}: ${name}` : name;
 }
 

@@ -3,7 +3,7 @@ import { configurationLabels } from '../dims/labels.ts';
 import { MODEL_DIMS } from './groups.ts';
 import type { Better, Dims } from '../results/sample.ts';
 import type { CompareReport, CompareRow } from '../stats/compare-report.ts';
-import { metricTitle } from './metric-names.ts';
+import { metricFamily, metricTitle } from './metric-names.ts';
 import { sortVariants } from './palette.ts';
 
 /**
@@ -120,7 +120,7 @@ function deviceOf(dims: Dims): string | undefined {
 /** A row is shown for its own workload's headline (boot time is the boot workload's, not every workload's). */
 function headlineOf(r: CompareRow, shown: ReadonlySet<string>): boolean {
   const w = String(r.dims.workload ?? '');
-  const family = r.metric.slice(0, r.metric.indexOf('.'));
+  const family = metricFamily(r.metric);
   const workloadHasOwn = [...shown].some((m) => m.startsWith(`${w}.`));
   return family === w || !workloadHasOwn;
 }

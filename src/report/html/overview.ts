@@ -1,4 +1,5 @@
 import type { Overview, OverviewCell } from '../overview.ts';
+import { shortInterval, shortRatio } from '../tables/overview-cells.ts';
 import { escapeHtml as h } from './escape.ts';
 
 /**
@@ -37,15 +38,10 @@ ${notes.length > 0 ? `<ol class="notes">${notes.map((n) => `<li>${h(n)}</li>`).j
 
 function cell(c: OverviewCell | undefined, note: (text: string) => string): string {
   if (!c) return '<td class="num missing">–</td>';
-  const ratio = c.ratio === undefined ? '–' : `${fmt(c.ratio)}×`;
-  const ci = c.lo === undefined || c.hi === undefined ? '' : ` <span class="ci">[${fmt(c.lo)}, ${fmt(c.hi)}]</span>`;
+  const ratio = c.ratio === undefined ? '–' : `${shortRatio(c.ratio)}×`;
+  const interval = shortInterval(c);
+  const ci = interval === '' ? '' : ` <span class="ci">${interval}</span>`;
   const marks = c.notes.map(note).join('');
   const device = c.device ? ` <span class="device">${h(c.device)}</span>` : '';
   return `<td class="num verdict-${h(c.verdict)}">${h(ratio)}${ci}<br><span class="verdict">${h(c.verdict)}</span>${device}${marks}</td>`;
-}
-
-/** Two or three significant digits: 0.12, 1.05, 113. */
-function fmt(x: number): string {
-  if (x >= 100) return String(Math.round(x));
-  return x >= 10 ? x.toFixed(1) : x >= 1 ? x.toFixed(2) : Number(x.toPrecision(2)).toString();
 }

@@ -1,4 +1,5 @@
 import type { Sample } from '../../results/sample.ts';
+import { variantOf } from '../../dims/catalogue.ts';
 import { sortBackends } from '../palette.ts';
 import { backendColour, base, round, thinPoints, withUnit, type Spec } from './common.ts';
 
@@ -13,13 +14,12 @@ export function bootSpec(samples: readonly Sample[]): Spec | undefined {
   const boots = samples.filter((s) => s.metric === BOOT_METRIC);
   if (boots.length === 0) return undefined;
   const unit = boots[0]!.unit;
-  const variant = (s: Sample) => (s.dims.guest_type === undefined ? String(s.dims.backend ?? 'unknown') : `${s.dims.backend} ${s.dims.guest_type}`);
   const groups = new Map<string, { workload: string; variant: string; backend: string; values: number[] }>();
   for (const s of boots) {
     const workload = String(s.dims.workload ?? 'all');
-    const key = `${workload}\u0000${variant(s)}`;
+    const key = `${workload}\u0000${variantOf(s.dims)}`;
     let g = groups.get(key);
-    if (!g) groups.set(key, (g = { workload, variant: variant(s), backend: String(s.dims.backend ?? 'unknown'), values: [] }));
+    if (!g) groups.set(key, (g = { workload, variant: variantOf(s.dims), backend: String(s.dims.backend ?? 'unknown'), values: [] }));
     g.values.push(s.value);
   }
   const rows = [...groups.values()].flatMap((g) => thinPoints(g.values, 400).map((v) => ({ workload: g.workload, variant: g.variant, backend: g.backend, value: round(v) })));

@@ -1,7 +1,7 @@
 import type { Verdict } from '../../stats/compare.ts';
 import type { CompareReport } from '../../stats/compare-report.ts';
 import { VERDICT_COLOURS } from '../palette.ts';
-import { metricName } from '../metric-names.ts';
+import { metricFamily, metricName } from '../metric-names.ts';
 import { base, round, type Spec } from './common.ts';
 
 /**
@@ -9,12 +9,6 @@ import { base, round, type Spec } from './common.ts';
  * its 95 % interval on a log axis, a line at 1 (no change). Regressions (and, within one
  * run, "worse than the reference") are drawn in vermillion with a triangle and named.
  */
-
-/** The metric family of a row: `disk` for `disk.seq_read_mib_s`. */
-export function metricFamily(metric: string): string {
-  const dot = metric.indexOf('.');
-  return dot > 0 ? metric.slice(0, dot) : metric;
-}
 
 /**
  * One forest plot per metric family (`family`), rows sorted by the size of the effect

@@ -1,5 +1,6 @@
 import type { HistorySeries } from '../../stats/history.ts';
 import { sortBackends, VERDICT_COLOURS } from '../palette.ts';
+import { variantOf } from '../../dims/catalogue.ts';
 import { metricName, metricTitle, unitLabel } from '../metric-names.ts';
 import { backendColour, base, round, withUnit, type Spec } from './common.ts';
 
@@ -15,7 +16,7 @@ export function historySpec(metrics: readonly HistorySeries[][], runOrder: reado
     .map((list) => {
       const first = list[0]!;
       const rows = list.flatMap((s) => {
-        const variant = s.dims.guest_type === undefined ? String(s.dims.backend ?? 'unknown') : `${s.dims.backend} ${s.dims.guest_type}`;
+        const variant = variantOf(s.dims);
         const label = seriesName(s);
         return s.points.map((p) => ({
           run: p.label,
