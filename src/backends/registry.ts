@@ -1,9 +1,9 @@
 import { HvbError } from '../util/errors.ts';
-import type { Backend } from './backend.ts';
-import { kvmBackend } from './kvm.ts';
-import { nativeBackend } from './native.ts';
-import { tcgBackend } from './tcg.ts';
-import { xenBackend } from './xen.ts';
+import type { Backend } from './common/backend.ts';
+import { kvmBackend } from './qemu/kvm.ts';
+import { nativeBackend } from './native/native.ts';
+import { tcgBackend } from './qemu/tcg.ts';
+import { xenBackend } from './xen/xen.ts';
 
 /** Every backend by name. The only module that imports them all. */
 export const backends: Record<string, Backend> = {

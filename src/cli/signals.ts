@@ -1,5 +1,5 @@
-import { killAllVms } from '../backends/live-vms.ts';
-import { closeAllNetworksSync } from '../hosts/netns-registry.ts';
+import { killAllVms } from '../backends/common/live-vms.ts';
+import { closeAllNetworksSync } from '../network/netns-registry.ts';
 import { closeAllSshHostsSync } from '../hosts/ssh-masters.ts';
 import { stopBootingLabsSync } from '../labs/booting.ts';
 

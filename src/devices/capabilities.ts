@@ -41,7 +41,7 @@ function noDeviceModel(type: XenGuestType): string {
 /**
  * Xen's devices for one guest type. Every type has the PV drivers (blkfront as `xen-vbd`,
  * netfront as `xen-vif`); only HVM has a device model, which emulates IDE disks and e1000 /
- * rtl8139 NICs. A NIC joins a bridge of the case's own in dom0 (hosts/dom0-network.ts).
+ * rtl8139 NICs. A NIC joins a bridge of the case's own in dom0 (network/dom0-network.ts).
  */
 export function xenDevices(type: XenGuestType): BackendDevices {
   const hvm = type === 'hvm';

@@ -1,4 +1,4 @@
-import { escapeQemuOptionValue } from '../backends/qemu-devices.ts';
+import { escapeQemuOptionValue } from '../backends/qemu/devices.ts';
 import { HvbError } from '../util/errors.ts';
 import type { LabName } from './recipe.ts';
 

@@ -1,5 +1,5 @@
 import { isAbsolute } from 'node:path';
-import type { VmSpec } from '../backends/backend.ts';
+import type { VmSpec } from '../backends/common/backend.ts';
 import { HvbError } from '../util/errors.ts';
 
 /**

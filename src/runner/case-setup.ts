@@ -1,4 +1,4 @@
-import type { DiskSpec, NicSpec } from '../backends/backend.ts';
+import type { DiskSpec, NicSpec } from '../backends/common/backend.ts';
 import type { CaseDevices } from '../devices/case-devices.ts';
 import { modulesFor } from '../devices/drivers.ts';
 import { createScratchDisk, type ScratchDisk } from '../devices/scratch-disk.ts';

@@ -1,4 +1,4 @@
-import type { DiskSpec, NicSpec } from '../backends/backend.ts';
+import type { DiskSpec, NicSpec } from '../backends/common/backend.ts';
 import { checkBound } from '../devices/drivers.ts';
 import type { ProbeKind } from '../guest/protocol/job.ts';
 import type { Dims } from '../results/sample.ts';

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import type { Backend, RunningVm, VmExit, VmmUsage, VmSpec } from '../backends/backend.ts';
+import type { Backend, RunningVm, VmExit, VmmUsage, VmSpec } from '../backends/common/backend.ts';
 import type { GuestImage } from '../guest/image.ts';
 import { checkCmdline, encodeJob } from '../guest/protocol/job.ts';
 import { GuestSession } from '../guest/protocol/session.ts';

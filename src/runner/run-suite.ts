@@ -1,5 +1,5 @@
 import { join, resolve } from 'node:path';
-import type { Backend, Capability } from '../backends/backend.ts';
+import type { Backend, Capability } from '../backends/common/backend.ts';
 import type { BackendDevices } from '../devices/capabilities.ts';
 import { caseDevices, type CaseDevices } from '../devices/case-devices.ts';
 import { deviceTableFor } from '../devices/capabilities.ts';

@@ -1,5 +1,5 @@
-import type { VmExit } from '../backends/backend.ts';
-import { internalErrorDetail } from '../backends/kvm-verdict.ts';
+import type { VmExit } from '../backends/common/backend.ts';
+import { internalErrorDetail } from '../backends/qemu/kvm-verdict.ts';
 
 /**
  * Why a guest that stopped by itself did not complete its job, in words a person can act

@@ -1,6 +1,6 @@
 /**
  * How the guest reaches its network peers: filled in by the host-side plumbing
- * (hosts/netns-plumbing.ts) for one case, read by the net workload to build the guest's
+ * (network/netns-plumbing.ts) for one case, read by the net workload to build the guest's
  * job. Everything in it ends up as words of that job. The guest's interface itself is
  * not named here: the agent finds it (`probe nic`) and steps refer to it as `@nic`.
  */
@@ -10,7 +10,7 @@
  * networking (slirp). `bridge`: a Xen vif on a bridge of its own in dom0, the peers in dom0.
  */
 export type NetMode = LocalNetMode | 'bridge';
-/** The modes hvbench builds on the machine it runs on (hosts/netns-plumbing.ts). */
+/** The modes hvbench builds on the machine it runs on (network/netns-plumbing.ts). */
 export type LocalNetMode = 'tap' | 'user';
 
 export interface PeerPorts {

@@ -27,7 +27,7 @@ export const NET_STEPS = { tx: 'net-tx', rx: 'net-rx', rr: 'net-rr' } as const;
  * Network between the guest and peers on its host: TCP throughput each way with iperf3
  * (the guest is the client; `-R` makes the peer send) and request/response round trips
  * with sockperf ping-pong. The peers run on the host side of the guest's NIC (see
- * hosts/netns-plumbing.ts), so the numbers are the NIC model's and the VMM's, not a
+ * network/netns-plumbing.ts), so the numbers are the NIC model's and the VMM's, not a
  * physical network's.
  */
 export const net: Workload<typeof params> = {
@@ -51,7 +51,7 @@ export const net: Workload<typeof params> = {
     const ep = context?.net;
     if (!ep) {
       throw new HvbError('net-no-endpoint', 'the net workload needs a network: the runner must attach a NIC and start the peers first', {
-        hint: 'see docs/network.md: the runner opens the network with a provider from hosts/netns-provider.ts',
+        hint: 'see docs/network.md: the runner opens the network with a provider from network/netns-provider.ts',
       });
     }
     const iperf = ['iperf3', '-c', ep.peer, '-p', String(ep.ports.iperf3), '-J', '-t', String(p.timeSec)];

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { backendNames, backends, getBackend } from '../../src/backends/registry.ts';
-import { NOT_A_DOM0 } from '../../src/backends/xen.ts';
+import { NOT_A_DOM0 } from '../../src/backends/xen/xen.ts';
 import { LocalHost } from '../../src/hosts/local.ts';
-import type { VmSpec } from '../../src/backends/backend.ts';
+import type { VmSpec } from '../../src/backends/common/backend.ts';
 import { HvbError } from '../../src/util/errors.ts';
 import { scriptedHost } from './fixtures/scripted-host.ts';
 

@@ -4,7 +4,7 @@ import { mkdir, mkdtemp, rm, utimes, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { Backend, Capability, ProbeOptions } from '../../src/backends/backend.ts';
+import type { Backend, Capability, ProbeOptions } from '../../src/backends/common/backend.ts';
 import { formatDoctor, runDoctor } from '../../src/cli/commands/doctor.ts';
 import { describeLeftovers, findAllLeftovers, removeLeftovers, type LeftoverReport } from '../../src/cli/leftovers.ts';
 import { LocalHost } from '../../src/hosts/local.ts';

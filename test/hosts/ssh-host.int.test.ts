@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { isQmpNotReady, QmpClient } from '../../src/backends/qmp.ts';
+import { isQmpNotReady, QmpClient } from '../../src/backends/qemu/qmp.ts';
 import { hostFromConfig } from '../../src/hosts/from-config.ts';
 import { SshHost } from '../../src/hosts/ssh-host.ts';
 import { HvbError } from '../../src/util/errors.ts';

@@ -3,7 +3,7 @@ import { mkdtemp, readdir, readFile, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { xenBackend } from '../../src/backends/xen.ts';
+import { xenBackend } from '../../src/backends/xen/xen.ts';
 import { hostFromConfig } from '../../src/hosts/from-config.ts';
 import type { Host } from '../../src/hosts/host.ts';
 import { labDown, labStatus, labUp, type LabUpResult } from '../../src/labs/lab.ts';

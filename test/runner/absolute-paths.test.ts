@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { VmSpec } from '../../src/backends/backend.ts';
+import type { VmSpec } from '../../src/backends/common/backend.ts';
 import { checkVmSpecPaths, requireAbsolute } from '../../src/runner/absolute-paths.ts';
 
 const spec = (over: Partial<VmSpec> = {}): VmSpec => ({ name: 'disk-r1', vcpus: 1, memoryMiB: 512, kernel: '/c/vmlinuz', initramfs: '/c/initrd', cmdline: '', disks: [], nics: [], console: 'serial', ...over });

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { Backend, RunningVm, VmExit, VmSpec } from '../../src/backends/backend.ts';
+import type { Backend, RunningVm, VmExit, VmSpec } from '../../src/backends/common/backend.ts';
 import { decodeJob } from '../../src/guest/protocol/job.ts';
 import type { Host } from '../../src/hosts/host.ts';
 

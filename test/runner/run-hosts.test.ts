@@ -2,7 +2,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { Backend } from '../../src/backends/backend.ts';
+import type { Backend } from '../../src/backends/common/backend.ts';
 import type { GuestImage } from '../../src/guest/image.ts';
 import type { Host } from '../../src/hosts/host.ts';
 import { LocalHost } from '../../src/hosts/local.ts';

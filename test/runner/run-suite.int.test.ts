@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { liveVms } from '../../src/backends/live-vms.ts';
+import { liveVms } from '../../src/backends/common/live-vms.ts';
 import { getBackend } from '../../src/backends/registry.ts';
 import type { GuestImage } from '../../src/guest/image.ts';
 import { LocalHost } from '../../src/hosts/local.ts';

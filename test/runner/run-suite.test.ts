@@ -3,7 +3,7 @@ import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { Backend, VmSpec } from '../../src/backends/backend.ts';
+import type { Backend, VmSpec } from '../../src/backends/common/backend.ts';
 import { BACKEND_DEVICES } from '../../src/devices/capabilities.ts';
 import { decodeJob } from '../../src/guest/protocol/job.ts';
 import type { GuestImage } from '../../src/guest/image.ts';

@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { liveVms } from '../../src/backends/live-vms.ts';
+import { liveVms } from '../../src/backends/common/live-vms.ts';
 import type { GuestImage } from '../../src/guest/image.ts';
 import { guestImage, IMAGE_BUILD_TIMEOUT_MS } from '../support/guest-image.ts';
 import { runOnTcg } from '../support/run-real.ts';

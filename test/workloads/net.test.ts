@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { encodeJob, checkCmdline } from '../../src/guest/protocol/job.ts';
-import { tapEndpoint, userEndpoint } from '../../src/hosts/netns-plan.ts';
+import { tapEndpoint, userEndpoint } from '../../src/network/netns-plan.ts';
 import { net } from '../../src/workloads/net.ts';
 import type { StepOutput } from '../../src/workloads/workload.ts';
 

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import type { Backend, Capability } from '../../backends/backend.ts';
+import type { Backend, Capability } from '../../backends/common/backend.ts';
 import { backends } from '../../backends/registry.ts';
 import type { Host } from '../../hosts/host.ts';
 import { LocalHost } from '../../hosts/local.ts';

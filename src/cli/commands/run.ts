@@ -1,9 +1,9 @@
 import type { Command } from 'commander';
 import { buildImage } from '../../guest/build.ts';
 import { LocalHost } from '../../hosts/local.ts';
-import { cleanLeftovers } from '../../hosts/netns-leftovers.ts';
-import { createNetworkProvider } from '../../hosts/netns-provider.ts';
-import { createDom0NetworkProvider } from '../../hosts/dom0-network.ts';
+import { cleanLeftovers } from '../../network/netns-leftovers.ts';
+import { createNetworkProvider } from '../../network/netns-provider.ts';
+import { createDom0NetworkProvider } from '../../network/dom0-network.ts';
 import { renderResultTable } from '../../report/table.ts';
 import { DEFAULT_RESULTS_DIR, openRun, type StoredRun } from '../../results/store.ts';
 import type { SuiteOverrides } from '../../results/run-record.ts';

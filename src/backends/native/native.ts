@@ -1,0 +1,107 @@
+import { constants } from 'node:fs';
+import { access, open, readFile, type FileHandle } from 'node:fs/promises';
+import { join } from 'node:path';
+import { defaultCacheDir } from '../../guest/cache.ts';
+import { execa, type ResultPromise } from 'execa';
+import type { Host } from '../../hosts/host.ts';
+import { HvbError } from '../../util/errors.ts';
+import type { Backend, Capability, DiskSpec, RunningVm, VmSpec } from '../common/backend.ts';
+import { nativeArgv, nativeJob } from './argv.ts';
+import { findNativeTools, probeNative } from './probe.ts';
+import { nativeRoot } from './root.ts';
+import { NativeVm } from './vm.ts';
+
+/** What the agent must contain to run natively (it reads HVB_CMDLINE and leaves the host console alone). */
+export const NATIVE_AGENT_MARKER = 'HVB_NATIVE';
+
+export interface NativeBackendOptions {
+  /** Where unpacked image roots are kept; default `<hvbench cache>/native/…`. */
+  cacheDir?: string;
+}
+
+/**
+ * The native baseline: the guest image's own binaries, run on the host. The image's
+ * initramfs is unpacked once into a cached root; each launch runs the agent in that root
+ * (chroot) as PID 1 of new mount and PID namespaces, with the job in its environment
+ * instead of on a kernel command line. Frames and parsing are exactly a guest's.
+ * vCPU count and memory size are not enforced: the run sees the whole host.
+ */
+export function createNativeBackend(options: NativeBackendOptions = {}): Backend {
+  return {
+    name: 'native',
+    probe(host: Host): Promise<Capability> {
+      return probeNative(host);
+    },
+    async launch(vm: VmSpec, host: Host): Promise<RunningVm> {
+      if (host.kind !== 'local') throw new HvbError('native-host', `the native backend runs on the local host only, not on ${host.kind} host ${host.name}`);
+      const disk = hostFileDisk(vm);
+      const tools = await findNativeTools();
+      if ('missing' in tools) throw new HvbError('native-unavailable', `the native backend needs ${tools.missing.join(' and ')}`, { hint: 'apt-get install util-linux coreutils' });
+      const root = await nativeRoot(vm.initramfs, options.cacheDir ?? defaultCacheDir());
+      await checkAgent(root.dir);
+      const busybox = join(root.dir, 'bin', 'busybox');
+      await access(busybox, constants.X_OK).catch(() => {
+        throw new HvbError('native-root', `the image root ${root.dir} has no executable /bin/busybox`, { hint: 'the initramfs is not an hvbench guest image' });
+      });
+      const job = nativeJob(vm.cmdline);
+      const notes = job.droppedModules.length ? [`kernel modules ${job.droppedModules.join(', ')} not loaded: a native run uses the host's kernel and drivers`] : [];
+      const tempDir = await host.makeTempDir(`hvbench-native-${vm.name.replace(/[^A-Za-z0-9._-]/g, '_').slice(0, 40)}-`);
+      const argv = nativeArgv({ busybox, ...tools, root: root.dir, usageFile: join(tempDir, 'usage'), cmdline: job.cmdline, diskOnStdin: disk !== undefined });
+      let file: FileHandle | undefined;
+      let child: ResultPromise;
+      try {
+        file = disk ? await open(disk.path, disk.readonly ? 'r' : 'r+') : undefined;
+        child = spawnRun(argv, tempDir, file);
+      } catch (e) {
+        await host.removeTree(tempDir);
+        throw new HvbError('native-disk', `cannot open the scratch disk ${disk?.path}: ${(e as Error).message}`, { cause: e });
+      } finally {
+        // The child holds its own copy of the descriptor.
+        await file?.close();
+      }
+      if (child.pid === undefined) {
+        const result = await child;
+        await host.removeTree(tempDir);
+        throw new HvbError('vmm-spawn-failed', `cannot start the native run: ${result.originalMessage ?? result.shortMessage}`);
+      }
+      return new NativeVm(host, child, child.pid, tempDir, notes);
+    },
+  };
+}
+
+/**
+ * The one device a native run has: a scratch disk that is a plain host file (model
+ * `host-file`, see src/devices/capabilities.ts). Anything else has no native counterpart.
+ */
+function hostFileDisk(vm: VmSpec): DiskSpec | undefined {
+  const other = vm.disks.find((d) => d.model !== 'host-file');
+  if (vm.nics.length > 0 || other || vm.disks.length > 1) {
+    const what = [...vm.disks.map((d) => `disk ${d.model}`), ...vm.nics.map((n) => `NIC ${n.model}`)].join(', ');
+    throw new HvbError('native-devices', `the native backend has no virtual devices; ${vm.name} asks for ${what}`, {
+      hint: 'a native case can have one scratch disk of model host-file; run other devices on tcg, kvm or xen',
+    });
+  }
+  return vm.disks[0];
+}
+
+/** Local spawn, in its own process group; the scratch disk (if any) becomes the run's stdin. */
+function spawnRun(argv: string[], cwd: string, disk: FileHandle | undefined): ResultPromise {
+  const [file, ...args] = argv as [string, ...string[]];
+  const common = { reject: false, buffer: false, detached: true, cwd, stdout: 'pipe', stderr: 'pipe' } as const;
+  // execa's types list only a few literal descriptors, but any open descriptor given alone
+  // is handed to child_process.spawn as it is: the child's stdin is the file itself.
+  const stdin = disk ? (disk.fd as 3) : 'ignore';
+  return execa(file, args, { ...common, stdin });
+}
+
+/** An agent without native support would write to the host's console and change its log level: refuse it. */
+async function checkAgent(rootDir: string): Promise<void> {
+  const init = await readFile(join(rootDir, 'init'), 'utf8').catch(() => '');
+  if (!init.includes(NATIVE_AGENT_MARKER)) {
+    throw new HvbError('native-agent', `the image's agent (${join(rootDir, 'init')}) cannot run natively: it does not read ${NATIVE_AGENT_MARKER}/HVB_CMDLINE`, {
+      hint: 'rebuild the image with an agent that supports native runs (hvbench image build)',
+    });
+  }
+}
+
+export const nativeBackend: Backend = createNativeBackend();

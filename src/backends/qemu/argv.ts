@@ -1,0 +1,111 @@
+import { HvbError } from '../../util/errors.ts';
+import type { VmSpec } from '../common/backend.ts';
+import { diskArgv, escapeQemuOptionValue, nicArgv } from './devices.ts';
+
+export type QemuAccel = 'tcg' | 'kvm';
+
+export interface QemuArgvOptions {
+  accel: QemuAccel;
+  /** Path of the QMP unix socket QEMU listens on. */
+  qmpSocket: string;
+  /** Default `qemu-system-x86_64` (looked up in PATH). */
+  binary?: string;
+  /** Default `pc` (i440fx: has IDE built in). */
+  machine?: string;
+  /** Default `qemu64`, QEMU's own default model, stated explicitly so it is recorded. */
+  cpu?: string;
+  /** `-drive cache=` mode. Default `none` (O_DIRECT: the page cache of the host stays out). */
+  diskCache?: string;
+  /** KVM only: virtio-net NICs on a tap use the host's vhost-net (see NicArgvOptions). Default off. */
+  vhostNet?: boolean;
+}
+
+/** Defaults of every QEMU option hvbench sets. */
+export const QEMU_DEFAULTS = {
+  binary: 'qemu-system-x86_64',
+  machine: 'pc',
+  cpu: 'qemu64',
+  diskCache: 'none',
+} as const;
+
+/** x86 Linux keeps at most 2048 bytes of command line, including the final NUL. */
+export const MAX_KERNEL_CMDLINE_BYTES = 2047;
+
+/** Serial console device name inside the guest. */
+export const SERIAL_CONSOLE = 'ttyS0';
+
+/** Compiles a VmSpec into a QEMU argv (pure: no files are touched). */
+export function buildQemuArgv(vm: VmSpec, options: QemuArgvOptions): string[] {
+  if (vm.console !== 'serial') {
+    throw new HvbError('unsupported-device', `console "${vm.console}" is not available on QEMU (only "serial")`);
+  }
+  if (vm.kernel === '' || vm.initramfs === '') {
+    throw new HvbError('invalid-vm-spec', `VM "${vm.name}": kernel and initramfs paths are required`);
+  }
+  const append = kernelCommandLine(vm.cmdline);
+  return [
+    ...qemuBaseArgv({ ...options, vcpus: vm.vcpus, memoryMiB: vm.memoryMiB }),
+    '-kernel', vm.kernel,
+    '-initrd', vm.initramfs,
+    '-append', append,
+    ...diskArgv(vm.disks, { cache: options.diskCache ?? QEMU_DEFAULTS.diskCache }),
+    ...nicArgv(vm.nics, { vhostNet: options.vhostNet === true }),
+  ];
+}
+
+/**
+ * Everything but the guest payload: binary, board, accelerator, CPUs, memory, no default
+ * devices, the serial console on stdout and QMP. Exported so a test can start a QEMU
+ * without a kernel (SeaBIOS then waits for a boot device forever).
+ */
+export function qemuBaseArgv(options: QemuArgvOptions & { vcpus: number; memoryMiB: number }): string[] {
+  const { vcpus, memoryMiB, qmpSocket } = options;
+  if (options.vhostNet === true && options.accel !== 'kvm') {
+    // vhost-net signals the guest through KVM's irqfd; without KVM it has nothing to drive.
+    throw new HvbError('invalid-argument', `vhost-net needs the KVM accelerator, not ${options.accel}`);
+  }
+  if (!Number.isInteger(vcpus) || vcpus < 1) {
+    throw new HvbError('invalid-vm-spec', `vCPUs must be a whole number of at least 1, got ${vcpus}`);
+  }
+  if (!Number.isInteger(memoryMiB) || memoryMiB < 16) {
+    throw new HvbError('invalid-vm-spec', `memory must be a whole number of MiB, at least 16, got ${memoryMiB}`);
+  }
+  if (qmpSocket.includes(',')) {
+    // `-qmp unix:PATH,server=on` cannot escape a comma in PATH.
+    throw new HvbError('invalid-argument', `QMP socket path must not contain a comma: "${qmpSocket}"`);
+  }
+  const accel = options.accel === 'tcg' && vcpus > 1 ? 'tcg,thread=multi' : options.accel;
+  return [
+    options.binary ?? QEMU_DEFAULTS.binary,
+    '-machine', options.machine ?? QEMU_DEFAULTS.machine,
+    '-accel', accel,
+    '-cpu', options.cpu ?? QEMU_DEFAULTS.cpu,
+    '-smp', String(vcpus),
+    '-m', `${memoryMiB}M`,
+    '-nodefaults', '-no-user-config', '-display', 'none', '-monitor', 'none',
+    // After a guest poweroff QEMU stays alive and paused, so its exact usage can be read.
+    '-no-reboot', '-no-shutdown',
+    '-chardev', 'stdio,id=con0,signal=off',
+    '-serial', 'chardev:con0',
+    '-qmp', `unix:${qmpSocket},server=on,wait=off`,
+  ];
+}
+
+/** The `-append` value: the spec's command line plus the serial console, validated. */
+export function kernelCommandLine(cmdline: string): string {
+  if (/[\n\r\0]/.test(cmdline)) {
+    throw new HvbError('invalid-cmdline', 'kernel command line must be one line (it contains a newline or NUL)');
+  }
+  const full = `${cmdline.trim()} console=${SERIAL_CONSOLE}`.trimStart();
+  const bytes = Buffer.byteLength(full, 'utf8');
+  if (bytes > MAX_KERNEL_CMDLINE_BYTES) {
+    throw new HvbError(
+      'invalid-cmdline',
+      `kernel command line is ${bytes} bytes; x86 Linux accepts at most ${MAX_KERNEL_CMDLINE_BYTES} (2048 with the final NUL)`,
+      { hint: 'shorten the job encoded on the command line' },
+    );
+  }
+  return full;
+}
+
+export { escapeQemuOptionValue, QEMU_DISK_MODELS, QEMU_NIC_MODELS, usesVhostNet } from './devices.ts';

@@ -1,0 +1,150 @@
+import { HvbError } from '../../util/errors.ts';
+import type { DiskSpec, NicSpec } from '../common/backend.ts';
+
+/** Disk models the QEMU backends know, in the order error messages list them. */
+export const QEMU_DISK_MODELS = ['virtio-blk', 'ide', 'ahci', 'nvme', 'virtio-scsi'] as const;
+/** NIC models the QEMU backends know. */
+export const QEMU_NIC_MODELS = ['virtio-net', 'e1000', 'rtl8139'] as const;
+
+const NIC_DEVICES: Record<string, string> = { 'virtio-net': 'virtio-net-pci', e1000: 'e1000', rtl8139: 'rtl8139' };
+
+/** The i440fx (`pc`) board has two IDE buses with two units each. */
+const IDE_SLOTS = 4;
+const AHCI_PORTS = 6;
+/** QEMU ids: a letter, then letters, digits, `-`, `.`, `_`. */
+const QEMU_ID = /^[A-Za-z][A-Za-z0-9._-]{0,30}$/;
+const IFNAME = /^[A-Za-z0-9._-]{1,15}$/;
+
+/** Escapes a value inside a QEMU `key=value,…` option: a comma is written as two. */
+export function escapeQemuOptionValue(value: string): string {
+  return value.replaceAll(',', ',,');
+}
+
+export interface DiskArgvOptions {
+  /** `-drive cache=` mode; `none` (O_DIRECT) needs a file system that supports it (not tmpfs). */
+  cache: string;
+}
+
+/** `-drive` and `-device` arguments for every disk, in spec order; controllers are added once. */
+export function diskArgv(disks: DiskSpec[], options: DiskArgvOptions): string[] {
+  const argv: string[] = [];
+  const controllers = new Set<string>();
+  const counts = { ide: 0, ahci: 0, scsi: 0 };
+  for (const disk of disks) {
+    checkId('disk', disk.id);
+    const drive = [
+      `file=${escapeQemuOptionValue(disk.path)}`,
+      'if=none',
+      `id=${disk.id}`,
+      `format=${disk.format}`,
+      `cache=${options.cache}`,
+      'aio=threads',
+      ...(disk.readonly ? ['readonly=on'] : []),
+    ];
+    argv.push('-drive', drive.join(','));
+    switch (disk.model) {
+      case 'virtio-blk':
+        argv.push('-device', `virtio-blk-pci,drive=${disk.id}`);
+        break;
+      case 'ide': {
+        const slot = counts.ide++;
+        if (slot >= IDE_SLOTS) throw tooMany('ide', IDE_SLOTS);
+        argv.push('-device', `ide-hd,bus=ide.${Math.floor(slot / 2)},unit=${slot % 2},drive=${disk.id}`);
+        break;
+      }
+      case 'ahci': {
+        if (!controllers.has('ahci')) argv.push('-device', 'ahci,id=ahci0');
+        controllers.add('ahci');
+        const port = counts.ahci++;
+        if (port >= AHCI_PORTS) throw tooMany('ahci', AHCI_PORTS);
+        argv.push('-device', `ide-hd,bus=ahci0.${port},drive=${disk.id}`);
+        break;
+      }
+      case 'nvme':
+        // NVMe requires a serial number; the disk id makes it stable and findable in the guest.
+        argv.push('-device', `nvme,serial=${disk.id.slice(0, 20)},drive=${disk.id}`);
+        break;
+      case 'virtio-scsi':
+        if (!controllers.has('scsi')) argv.push('-device', 'virtio-scsi-pci,id=scsi0');
+        controllers.add('scsi');
+        argv.push('-device', `scsi-hd,bus=scsi0.0,scsi-id=${counts.scsi++},drive=${disk.id}`);
+        break;
+      default:
+        throw unsupported('disk', disk.model, QEMU_DISK_MODELS);
+    }
+  }
+  return argv;
+}
+
+export interface NicArgvOptions {
+  /**
+   * Serve virtio-net NICs on a tap device from the host kernel's vhost-net (`vhost=on`)
+   * instead of QEMU's own device loop. Only for KVM (vhost needs its irqfd/ioeventfd), and
+   * only where /dev/vhost-net is usable: QEMU refuses to start otherwise.
+   */
+  vhostNet?: boolean;
+}
+
+/** `-netdev` and `-device` arguments for every NIC, in spec order. */
+export function nicArgv(nics: NicSpec[], options: NicArgvOptions = {}): string[] {
+  const argv: string[] = [];
+  for (const nic of nics) {
+    checkId('nic', nic.id);
+    const device = NIC_DEVICES[nic.model];
+    if (device === undefined) throw unsupported('NIC', nic.model, QEMU_NIC_MODELS);
+    argv.push('-netdev', netdev(nic, options.vhostNet === true && usesVhostNet(nic)), '-device', `${device},netdev=${nic.id}`);
+  }
+  return argv;
+}
+
+/** Whether vhost-net can serve this NIC: a virtio-net device on a tap (not user-mode networking). */
+export function usesVhostNet(nic: NicSpec): boolean {
+  return nic.model === 'virtio-net' && nic.attach.kind === 'tap';
+}
+
+function netdev(nic: NicSpec, vhost: boolean): string {
+  const attach = nic.attach;
+  if (attach.kind === 'tap') {
+    if (!IFNAME.test(attach.ifname)) {
+      throw new HvbError('invalid-vm-spec', `NIC "${nic.id}": tap interface name "${attach.ifname}" is not valid`, {
+        hint: 'use 1–15 characters from letters, digits, ".", "_" and "-"',
+      });
+    }
+    return `tap,id=${nic.id},ifname=${attach.ifname},script=no,downscript=no${vhost ? ',vhost=on' : ''}`;
+  }
+  if (attach.kind === 'bridge') {
+    throw new HvbError('invalid-vm-spec', `NIC "${nic.id}": QEMU attaches NICs to a tap or user-mode networking, not to a bridge (${attach.bridge}); bridges are Xen's`);
+  }
+  const forwards = (attach.hostForwards ?? []).map(({ hostPort, guestPort }) => {
+    checkPort(nic.id, hostPort);
+    checkPort(nic.id, guestPort);
+    return `hostfwd=tcp:127.0.0.1:${hostPort}-:${guestPort}`;
+  });
+  return ['user', `id=${nic.id}`, ...forwards].join(',');
+}
+
+function checkId(what: string, id: string): void {
+  if (!QEMU_ID.test(id)) {
+    throw new HvbError('invalid-vm-spec', `${what} id "${id}" is not a valid QEMU id`, {
+      hint: 'start with a letter; use up to 31 letters, digits, ".", "_" and "-"',
+    });
+  }
+}
+
+function checkPort(nicId: string, port: number): void {
+  if (!Number.isInteger(port) || port < 1 || port > 65535) {
+    throw new HvbError('invalid-vm-spec', `NIC "${nicId}": port ${port} is not a TCP port (1–65535)`);
+  }
+}
+
+function unsupported(what: string, model: string, known: readonly string[]): HvbError {
+  return new HvbError(
+    'unsupported-device',
+    `${what} model "${model}" is not supported by the QEMU backends (known: ${known.join(', ')})`,
+    { hint: `use one of: ${known.join(', ')}` },
+  );
+}
+
+function tooMany(model: string, max: number): HvbError {
+  return new HvbError('unsupported-device', `at most ${max} ${model} disks fit on this machine type`);
+}

@@ -1,0 +1,105 @@
+import { posix } from 'node:path';
+import type { Host } from '../../hosts/host.ts';
+import { HvbError } from '../../util/errors.ts';
+import type { VmSpec } from '../common/backend.ts';
+import { buildQemuArgv, type QemuAccel, type QemuArgvOptions } from './argv.ts';
+import { QemuVm } from './running-vm.ts';
+
+export { QemuVm };
+
+export const QEMU_START_TIMEOUT_MS = 30_000;
+export const QEMU_QUIT_TIMEOUT_MS = 10_000;
+/** Unix socket paths hold at most 107 bytes on Linux. */
+const MAX_SOCKET_PATH_BYTES = 107;
+
+export interface QemuStartOptions {
+  /** Used in the temporary directory's name. */
+  name: string;
+  /** The accelerator QEMU must confirm; launch fails with `accel-mismatch` otherwise. */
+  accel: QemuAccel;
+  /**
+   * The full argv, given the QMP socket path and the pid file path chosen in the VM's
+   * private directory (on the host the VM runs on). On a remote host QEMU must write its
+   * pid there (`-pidfile`): the local process is ssh, not QEMU.
+   */
+  argv: (qmpSocket: string, pidFile: string) => string[];
+  /** QMP must answer within this; default 30 s. */
+  startTimeoutMs?: number;
+  /** After `quit`, QEMU must exit within this or it is killed; default 10 s. */
+  quitTimeoutMs?: number;
+}
+
+export type QemuLaunchOptions = Omit<QemuArgvOptions, 'qmpSocket'> &
+  Pick<QemuStartOptions, 'startTimeoutMs' | 'quitTimeoutMs'>;
+
+/**
+ * Boots a VmSpec under QEMU with the given accelerator. The kernel and initramfs paths are
+ * local files; the host makes them available where QEMU runs (a remote host copies them once
+ * into its cache, the local host uses them in place).
+ */
+export async function launchQemuVm(host: Host, vm: VmSpec, options: QemuLaunchOptions): Promise<QemuVm> {
+  const { startTimeoutMs, quitTimeoutMs, ...argvOptions } = options;
+  const [kernel, initramfs] = await Promise.all([placeFile(host, vm.kernel), placeFile(host, vm.initramfs)]);
+  const placed: VmSpec = { ...vm, kernel, initramfs };
+  return startQemu(host, {
+    name: vm.name,
+    accel: options.accel,
+    argv: (qmpSocket, pidFile) => [...buildQemuArgv(placed, { ...argvOptions, qmpSocket }), '-pidfile', pidFile],
+    ...(startTimeoutMs === undefined ? {} : { startTimeoutMs }),
+    ...(quitTimeoutMs === undefined ? {} : { quitTimeoutMs }),
+  });
+}
+
+/** An empty path stays empty, so buildQemuArgv reports the missing file. */
+function placeFile(host: Host, localPath: string): Promise<string> {
+  return localPath === '' ? Promise.resolve('') : host.putFile(localPath);
+}
+
+/**
+ * Starts QEMU in its own process group and private directory, connects QMP, confirms the
+ * accelerator from QEMU's own answers, and returns the running VM. On any failure the
+ * process group is killed and the directory removed before the error is thrown.
+ *
+ * On the local host the spawned process is QEMU itself. On a remote host it is the local
+ * ssh carrying QEMU; QEMU's own pid (for /proc usage and its process group) is read from
+ * its pid file once QMP answers.
+ */
+export async function startQemu(host: Host, options: QemuStartOptions): Promise<QemuVm> {
+  const dir = await host.makeTempDir(`hvbench-${options.name.replace(/[^A-Za-z0-9._-]/g, '_').slice(0, 40)}-`);
+  const socketPath = posix.join(dir, 'qmp.sock');
+  const pidFile = posix.join(dir, 'qemu.pid');
+  let argv: string[];
+  try {
+    if (Buffer.byteLength(socketPath) > MAX_SOCKET_PATH_BYTES) {
+      throw new HvbError('invalid-argument', `QMP socket path is too long for a unix socket: ${socketPath}`, {
+        hint: 'set TMPDIR to a shorter directory',
+      });
+    }
+    argv = options.argv(socketPath, pidFile);
+  } catch (error) {
+    await host.removeTree(dir);
+    throw error;
+  }
+  const child = host.spawn(argv, { detached: true, cwd: dir });
+  if (child.pid === undefined) {
+    const result = await child;
+    await host.removeTree(dir);
+    throw new HvbError('vmm-spawn-failed', `cannot start ${argv[0]}: ${result.originalMessage ?? result.shortMessage}`, {
+      hint: 'install QEMU (Debian: apt-get install qemu-system-x86) or check the binary path',
+    });
+  }
+  const local = host.kind === 'local';
+  const vm = new QemuVm(host, child, {
+    localPid: child.pid,
+    ...(local ? { vmmPid: child.pid } : { pidFile }),
+    tempDir: dir,
+    quitTimeoutMs: options.quitTimeoutMs ?? QEMU_QUIT_TIMEOUT_MS,
+  });
+  try {
+    await vm.connect(socketPath, options.accel, options.startTimeoutMs ?? QEMU_START_TIMEOUT_MS);
+  } catch (error) {
+    await vm.kill(`launch failed: ${error instanceof Error ? error.message : String(error)}`);
+    throw error;
+  }
+  return vm;
+}

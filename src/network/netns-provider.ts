@@ -1,0 +1,42 @@
+import type { GuestImage } from '../guest/image.ts';
+import type { LocalNetMode } from '../workloads/net-endpoint.ts';
+import type { Host } from '../hosts/host.ts';
+import { defaultNetMode, openNetwork, type Network } from './netns-plumbing.ts';
+
+export interface NetworkProviderOptions {
+  image: GuestImage;
+  /** Default: `tap` as root, `user` otherwise (see defaultNetMode). */
+  mode?: LocalNetMode;
+  debCacheDir?: string;
+  stateDir?: string;
+  log?: (line: string) => void;
+}
+
+/** An opened network as the runner's case setup takes it, plus the dimensions of its samples. */
+export type ProvidedNetwork = Network & {
+  /** `net_attach: tap | user`: slirp results must never pass for the NIC's. */
+  dims: { net_attach: LocalNetMode };
+};
+
+/**
+ * The runner's network provider (`NetworkProvider` of runner/case-setup.ts): one network
+ * per case, opened before its first boot and closed after its last. The VMM of every
+ * repetition must be launched on the returned `host` (inside the namespace for `tap`).
+ */
+export function createNetworkProvider(options: NetworkProviderOptions): { mode: LocalNetMode; open(request: { caseId: string; model: string; host: Host }): Promise<ProvidedNetwork> } {
+  const mode = options.mode ?? defaultNetMode();
+  return {
+    mode,
+    async open(request) {
+      const network = await openNetwork({
+        image: options.image,
+        mode,
+        host: request.host,
+        ...(options.debCacheDir === undefined ? {} : { debCacheDir: options.debCacheDir }),
+        ...(options.stateDir === undefined ? {} : { stateDir: options.stateDir }),
+        ...(options.log === undefined ? {} : { log: options.log }),
+      });
+      return Object.assign(network, { dims: { net_attach: mode } });
+    },
+  };
+}

@@ -1,0 +1,102 @@
+import { spawnSync } from 'node:child_process';
+import { HvbError } from '../util/errors.ts';
+import type { Host } from '../hosts/host.ts';
+import { TAP_PLAN } from './netns-plan.ts';
+
+const IP_TIMEOUT_MS = 10_000;
+
+/** Runs one `ip` command; a failure names the command and quotes ip's own words. */
+async function ip(host: Host, args: string[], what: string): Promise<string> {
+  const result = await host.exec(['ip', ...args], { timeoutMs: IP_TIMEOUT_MS });
+  if (result.exitCode !== 0) {
+    throw new HvbError('netns-setup', `${what}: ip ${args.join(' ')} failed (exit ${result.exitCode}): ${result.stderr.trim() || result.stdout.trim()}`, {
+      hint:
+        result.exitCode === 127
+          ? 'install iproute2 (Debian: apt-get install iproute2)'
+          : 'network namespaces and tap devices need root (CAP_NET_ADMIN) and /dev/net/tun; without them use user-mode networking',
+    });
+  }
+  return result.stdout;
+}
+
+/**
+ * Creates a network namespace holding `lo` and one tap device with the peer's address,
+ * both up. QEMU opens the tap by name from inside the namespace; until then the tap has no
+ * carrier. On failure the namespace is removed again before the error is thrown.
+ */
+export async function createNetnsWithTap(host: Host, netns: string): Promise<void> {
+  await ip(host, ['netns', 'add', netns], 'creating the network namespace');
+  try {
+    await ip(host, ['-n', netns, 'link', 'set', 'lo', 'up'], 'bringing up lo in the namespace');
+    await ip(host, ['-n', netns, 'tuntap', 'add', 'dev', TAP_PLAN.tap, 'mode', 'tap'], 'creating the tap device');
+    await ip(host, ['-n', netns, 'addr', 'add', `${TAP_PLAN.peer}/${TAP_PLAN.prefixLength}`, 'dev', TAP_PLAN.tap], "giving the tap the peer's address");
+    await ip(host, ['-n', netns, 'link', 'set', TAP_PLAN.tap, 'up'], 'bringing up the tap');
+  } catch (error) {
+    await host.exec(['ip', 'netns', 'del', netns], { timeoutMs: IP_TIMEOUT_MS });
+    throw error;
+  }
+}
+
+/** Pids of the processes inside a namespace (`ip netns pids`); empty when it does not exist. */
+export async function netnsPids(host: Host, netns: string): Promise<number[]> {
+  const result = await host.exec(['ip', 'netns', 'pids', netns], { timeoutMs: IP_TIMEOUT_MS });
+  return result.exitCode === 0 ? parsePids(result.stdout) : [];
+}
+
+export function parsePids(stdout: string): number[] {
+  return stdout
+    .split('\n')
+    .map((l) => l.trim())
+    .filter((l) => /^\d+$/.test(l))
+    .map(Number);
+}
+
+/**
+ * Removes a namespace's name. The namespace itself, with its tap, goes away once no
+ * process is left in it: callers stop the peers and the VMM first. A missing namespace is
+ * not an error.
+ */
+export async function deleteNetns(host: Host, netns: string): Promise<void> {
+  const result = await host.exec(['ip', 'netns', 'del', netns], { timeoutMs: IP_TIMEOUT_MS });
+  if (result.exitCode !== 0 && !/No such file|not found|Invalid/i.test(result.stderr)) {
+    throw new HvbError('netns-cleanup', `removing network namespace ${netns} failed: ${result.stderr.trim()}`);
+  }
+}
+
+/** SIGKILL to every process in a namespace, for the way out: synchronous, local, never throws. */
+export function killNetnsPidsSync(netns: string): void {
+  try {
+    const listed = spawnSync('ip', ['netns', 'pids', netns], { encoding: 'utf8', timeout: IP_TIMEOUT_MS });
+    for (const pid of parsePids(listed.stdout ?? '')) {
+      try {
+        process.kill(pid, 'SIGKILL');
+      } catch {
+        // gone already
+      }
+    }
+  } catch {
+    // Nothing better to do on the way out.
+  }
+}
+
+/** deleteNetns for the way out (process 'exit'): synchronous, local, never throws. */
+export function deleteNetnsSync(netns: string): void {
+  try {
+    spawnSync('ip', ['netns', 'del', netns], { stdio: 'ignore', timeout: IP_TIMEOUT_MS });
+  } catch {
+    // Nothing better to do on the way out; cleanLeftovers() finds it at the next start.
+  }
+}
+
+/** Names from `ip netns list`, whose lines look like `hvb-1-2-ab12 (id: 3)` or just the name. */
+export function parseNetnsList(stdout: string): string[] {
+  return stdout
+    .split('\n')
+    .map((l) => l.trim().split(/\s+/)[0] ?? '')
+    .filter((name) => name !== '');
+}
+
+export async function listNetns(host: Host): Promise<string[]> {
+  const result = await host.exec(['ip', 'netns', 'list'], { timeoutMs: IP_TIMEOUT_MS });
+  return result.exitCode === 0 ? parseNetnsList(result.stdout) : [];
+}
