@@ -13,7 +13,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import { median } from 'simple-statistics';
-import { tcgBackend } from '../src/backends/tcg.ts';
+import { tcgBackend } from '../src/backends/qemu/tcg.ts';
 import { writeCpioGz } from '../src/guest/archive-file.ts';
 import { buildImage } from '../src/guest/build.ts';
 import { defaultCacheDir } from '../src/guest/cache.ts';

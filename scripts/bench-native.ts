@@ -12,8 +12,8 @@
 import { join } from 'node:path';
 import { execa } from 'execa';
 import { median } from 'simple-statistics';
-import { nativeRoot } from '../src/backends/native-root.ts';
-import { nativeBackend } from '../src/backends/native.ts';
+import { nativeRoot } from '../src/backends/native/root.ts';
+import { nativeBackend } from '../src/backends/native/native.ts';
 import { buildImage } from '../src/guest/build.ts';
 import { defaultCacheDir } from '../src/guest/cache.ts';
 import { initrdFor } from '../src/guest/initrd.ts';
