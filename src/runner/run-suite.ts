@@ -11,6 +11,7 @@ import { errorInfo, pendingCase, type CaseRecord, type ErrorInfo, type HostFacts
 import type { Sample } from '../results/sample.ts';
 import { appendSamples } from '../results/samples-file.ts';
 import { createRun, finishRun, updateRun, type StoredRun, type WritableCheck } from '../results/store.ts';
+import { SCRATCH_DIR } from '../results/scratch-dir.ts';
 import { writeGuestLog } from '../results/guest-logs.ts';
 import type { Case, ResolvedSuite } from '../suite/types.ts';
 import { BOOT_METRICS } from '../workloads/boot.ts';
@@ -77,7 +78,7 @@ export interface RunSuiteResult {
 const LOG_TAIL_LINES = 30;
 
 /** Scratch disks live in the run folder (never tmpfs: QEMU opens them with O_DIRECT), removed after each case. */
-export const SCRATCH_DIR = 'scratch';
+export { SCRATCH_DIR };
 
 /** What the runner learnt about one host before measuring. */
 interface HostState {
