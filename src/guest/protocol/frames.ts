@@ -6,7 +6,6 @@ import { escapeLogLine } from './lines.ts';
  *     HVB <nonce> ready uptime=<seconds> kernel=<release>
  *     HVB <nonce> out <step> <base64 chunk of the step's output>
  *     HVB <nonce> end <step> exit=<code> ms=<elapsed> bytes=<output length> sha256=<of the output>
- *     HVB <nonce> sample {"metric":"…","value":…,"unit":"…"}
  *     HVB <nonce> fact <key>=<value> …      what the guest found, e.g. disk=vda disk_drivers=virtio_blk,virtio-pci
  *     HVB <nonce> error <message>
  *     HVB <nonce> done
@@ -18,7 +17,6 @@ export type Frame =
   | { kind: 'ready'; uptimeS: number; kernel: string }
   | { kind: 'out'; step: string; base64: string }
   | { kind: 'end'; step: string; exitCode: number; elapsedMs: number; bytes: number; sha256: string }
-  | { kind: 'sample'; metric: string; value: number; unit: string }
   | { kind: 'fact'; facts: Record<string, string> }
   | { kind: 'error'; message: string }
   | { kind: 'done' };
@@ -29,8 +27,6 @@ export const FRAME_TAG = 'HVB';
 const STEP = /^[a-z0-9_-]{1,32}$/;
 const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
 const SHA256 = /^[0-9a-f]{64}$/;
-const METRIC = /^[a-z0-9_.]{1,64}$/;
-const UNIT = /^[A-Za-z0-9_/%.µ-]{0,16}$/;
 const KERNEL = /^[A-Za-z0-9._+-]{1,64}$/;
 const FACT_KEY = /^[a-z][a-z0-9_]{0,31}$/;
 const FACT_VALUE = /^[A-Za-z0-9_.,:/+-]{0,128}$/;
@@ -80,8 +76,6 @@ function parseBody(kind: string, rest: string): Frame | string {
       }
       return { kind: 'end', step, exitCode, elapsedMs, bytes, sha256 };
     }
-    case 'sample':
-      return parseSample(rest);
     case 'fact':
       return parseFacts(words);
     case 'error':
@@ -105,23 +99,6 @@ function parseFacts(words: string[]): Frame | string {
     facts[key] = value;
   }
   return { kind: 'fact', facts };
-}
-
-function parseSample(json: string): Frame | string {
-  let value: unknown;
-  try {
-    value = JSON.parse(json);
-  } catch {
-    return 'sample is not valid JSON';
-  }
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) return 'sample is not a JSON object';
-  const o = value as Record<string, unknown>;
-  const keys = Object.keys(o).sort().join(',');
-  if (keys !== 'metric,unit,value') return 'sample must have exactly metric, value and unit';
-  if (typeof o.metric !== 'string' || !METRIC.test(o.metric)) return 'sample metric is not a valid name';
-  if (typeof o.value !== 'number' || !Number.isFinite(o.value)) return 'sample value is not a finite number';
-  if (typeof o.unit !== 'string' || !UNIT.test(o.unit)) return 'sample unit is not valid';
-  return { kind: 'sample', metric: o.metric, value: o.value, unit: o.unit };
 }
 
 /** Classifies one console line (without its line ending). */

@@ -4,12 +4,6 @@ import type { StepOutput } from '../../workloads/workload.ts';
 import { parseLine, type Frame } from './frames.ts';
 import { LineSplitter, escapeLogLine } from './lines.ts';
 
-export interface GuestSample {
-  metric: string;
-  value: number;
-  unit: string;
-}
-
 interface StepState {
   chunks: string[];
   end?: { exitCode: number; elapsedMs: number; bytes: number; sha256: string };
@@ -42,7 +36,6 @@ export class GuestSession {
   kernel: string | undefined;
   done = false;
   readonly errors: string[] = [];
-  readonly samples: GuestSample[] = [];
   /** Facts the guest reported (e.g. the disk and its drivers); a later fact replaces an earlier one of the same key. */
   readonly facts: Record<string, string> = {};
   /** Nonce-carrying lines that did not validate. */
@@ -124,9 +117,6 @@ export class GuestSession {
         break;
       case 'end':
         this.step(frame.step).end = { exitCode: frame.exitCode, elapsedMs: frame.elapsedMs, bytes: frame.bytes, sha256: frame.sha256 };
-        break;
-      case 'sample':
-        this.samples.push({ metric: frame.metric, value: frame.value, unit: frame.unit });
         break;
       case 'fact':
         Object.assign(this.facts, frame.facts);

@@ -47,12 +47,12 @@ describe('guest session', () => {
   it('keeps garbage, forged frames and oversized lines as escaped log, never as data', () => {
     const s = new GuestSession(nonce);
     s.feed('\u001b[31mred\u001b[0m\n');
-    s.feed('HVB deadbeefdeadbeef sample {"metric":"cpu.events_per_s","value":1e9,"unit":"x"}\n');
-    s.feed(`HVB ${nonce} sample {"metric":"a"\n`);
+    s.feed('HVB deadbeefdeadbeef fact disk=forged\n');
+    s.feed(`HVB ${nonce} fact disk\n`);
     s.feed(`HVB ${nonce} out cpu ${'A'.repeat(MAX_LINE_CHARS + 10)}\n`);
     s.feed('nul\u0000byte\n');
     s.close();
-    expect(s.samples).toEqual([]);
+    expect(s.facts).toEqual({});
     expect(s.stepOutputs()).toEqual([]);
     expect(s.log[0]).toBe('\\x1b[31mred\\x1b[0m');
     expect(s.log.some((l) => l.includes(nonce))).toBe(false);
