@@ -1,5 +1,5 @@
 import { readFileSync, rmSync } from 'node:fs';
-import { processArgv, processGone, processStartTicks } from './proc.ts';
+import { processArgv, processGone, processStart } from '../util/proc.ts';
 
 /**
  * What this process must not leave behind if it exits in the middle of `lab … up` (a second
@@ -60,7 +60,7 @@ function qemuOf(b: BootingLab): number | undefined {
   }
   for (const c of candidates) {
     if (processGone(c.pid)) continue;
-    if (c.startTicks !== undefined && processStartTicks(c.pid) !== c.startTicks) continue;
+    if (c.startTicks !== undefined && processStart(c.pid) !== c.startTicks) continue;
     if ((processArgv(c.pid) ?? []).some((a) => a.includes(b.consoleLog))) return c.pid;
   }
   return undefined;

@@ -14,7 +14,7 @@ import { buildLabImage } from './build.ts';
 import { consoleTail, parseLabConsole } from './console.ts';
 import { bootSegmentEntries } from './entries.ts';
 import type { LabImage } from './manifest.ts';
-import { processGone, processStartTicks } from './proc.ts';
+import { processGone, processStart } from '../util/proc.ts';
 import { labRecipe, type LabName } from './recipe.ts';
 import { generateKeyPair, knownHostsLine, sshRun } from './ssh.ts';
 import {
@@ -91,7 +91,7 @@ export async function labUp(lab: LabName, opts: LabOptions = {}): Promise<LabUpR
     log(`booting lab-${lab} under QEMU TCG`);
     const t1 = Date.now();
     const { pid, port } = await startQemu(lab, image, paths);
-    const pidStartTicks = processStartTicks(pid) ?? 0;
+    const pidStartTicks = processStart(pid) ?? 0;
     booting.started(pid, pidStartTicks);
     state = {
       format: 1,
@@ -288,7 +288,7 @@ export async function labDown(
     // A boot interrupted before its state was written: the pid file QEMU wrote names it.
     const pid = Number((await readFile(paths.pidFile, 'utf8').catch(() => '')).trim());
     if (Number.isInteger(pid) && pid > 0) {
-      const ticks = processStartTicks(pid);
+      const ticks = processStart(pid);
       if (ticks !== undefined && labProcessAlive({ pid, pidStartTicks: ticks, consoleLog: paths.consoleLog })) target = pid;
     }
   }

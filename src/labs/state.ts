@@ -4,7 +4,7 @@ import { z } from 'zod';
 import { defaultCacheDir } from '../guest/cache.ts';
 import { writeFileAtomic } from '../guest/fs-atomic.ts';
 import type { HostConfig } from '../hosts/host.ts';
-import { processArgv, processGone, processStartTicks } from './proc.ts';
+import { processArgv, processGone, processStart } from '../util/proc.ts';
 import { LAB_NAMES, type LabName } from './recipe.ts';
 
 /** The host name and the backends each lab offers. */
@@ -88,7 +88,7 @@ export async function removeLabState(stateRoot: string, lab: LabName): Promise<v
  */
 export function labProcessAlive(state: Pick<LabState, 'pid' | 'pidStartTicks' | 'consoleLog'>): boolean {
   if (processGone(state.pid)) return false;
-  if (processStartTicks(state.pid) !== state.pidStartTicks) return false;
+  if (processStart(state.pid) !== state.pidStartTicks) return false;
   return (processArgv(state.pid) ?? []).some((a) => a.includes(state.consoleLog));
 }
 

@@ -4,7 +4,8 @@ import { describeError } from '../util/errors.ts';
 import type { Host } from '../hosts/host.ts';
 import { LocalHost } from '../hosts/local.ts';
 import { deleteNetns, listNetns, netnsPids } from './netns.ts';
-import { killQuietly, ownerAlive, parseNetworkName, processStart, type Owner } from './netns-owner.ts';
+import { killQuietly, processStart } from '../util/proc.ts';
+import { ownerAlive, parseNetworkName, type Owner } from './netns-owner.ts';
 import { PEER_ROOT_PREFIX } from './peer-root.ts';
 import { defaultStateDir, readNetworkStates, removeNetworkState, type NetworkState } from './peer-state.ts';
 

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { processStart } from '../util/proc.ts';
 import { NETNS_PREFIX } from './netns-plan.ts';
 
 /**
@@ -12,44 +12,10 @@ export interface Owner {
   start: number;
 }
 
-/** Start time and state of a process from the text of /proc/<pid>/stat. */
-export function parseStatStart(text: string): { start: number; state: string } | undefined {
-  // The command name (field 2) is in parentheses and may itself contain spaces and ')'.
-  const end = text.lastIndexOf(')');
-  if (end < 0) return undefined;
-  const fields = text.slice(end + 1).trim().split(/\s+/);
-  // fields[0] is field 3 (state); the start time is field 22.
-  const start = Number(fields[19]);
-  const state = fields[0];
-  if (!Number.isInteger(start) || state === undefined) return undefined;
-  return { start, state };
-}
-
-/** The start time of a live process, or undefined when it is gone (a zombie counts as gone). */
-export function processStart(pid: number): number | undefined {
-  let text: string;
-  try {
-    text = readFileSync(`/proc/${pid}/stat`, 'utf8');
-  } catch {
-    return undefined;
-  }
-  const parsed = parseStatStart(text);
-  return parsed && parsed.state !== 'Z' ? parsed.start : undefined;
-}
-
 export function selfOwner(): Owner {
   const start = processStart(process.pid);
   if (start === undefined) throw new Error('cannot read /proc/self/stat');
   return { pid: process.pid, start };
-}
-
-/** SIGKILL to one process; a process already gone is not an error. */
-export function killQuietly(pid: number): void {
-  try {
-    process.kill(pid, 'SIGKILL');
-  } catch {
-    // gone already
-  }
 }
 
 /** True while the owner's process runs: same pid, same start time, not a zombie. */

@@ -1,7 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { HvbError } from '../util/errors.ts';
 import type { Host } from '../hosts/host.ts';
-import { processStart } from './netns-owner.ts';
+import { processStart } from '../util/proc.ts';
 import { servesOn, type SocketProto } from './peer-sockets.ts';
 
 /** How long a peer may take to open its socket. */

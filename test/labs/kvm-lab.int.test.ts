@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { labDown, labStatus, labUp, type LabUpResult } from '../../src/labs/lab.ts';
-import { processGone } from '../../src/labs/proc.ts';
+import { processGone } from '../../src/util/proc.ts';
 import { runningLabHosts } from '../../src/labs/registry.ts';
 import { labHostConfig } from '../../src/labs/state.ts';
 import { sshRun } from '../../src/labs/ssh.ts';

@@ -7,7 +7,7 @@ import { execa, type ResultPromise } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { defaultCacheDir } from '../../src/guest/cache.ts';
 import { labDown, labStatus } from '../../src/labs/lab.ts';
-import { processArgv, processGone } from '../../src/labs/proc.ts';
+import { processArgv, processGone } from '../../src/util/proc.ts';
 import type { LabName } from '../../src/labs/recipe.ts';
 import { labProcessAlive, labPaths, readLabState, type LabState } from '../../src/labs/state.ts';
 import { REPO, hvbench } from '../support/cli.ts';

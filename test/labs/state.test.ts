@@ -3,7 +3,7 @@ import { mkdir, mkdtemp, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { processGone, processStartTicks } from '../../src/labs/proc.ts';
+import { processGone, processStart } from '../../src/util/proc.ts';
 import { runningLabHosts } from '../../src/labs/registry.ts';
 import { defaultLabStateRoot, labHostConfig, labPaths, labProcessAlive, readLabState, removeLabState, writeLabState, type LabState } from '../../src/labs/state.ts';
 
@@ -33,7 +33,7 @@ function state(over: Partial<LabState> = {}): LabState {
 async function fakeQemu(consoleLog: string): Promise<number> {
   child = spawn(process.execPath, ['-e', 'setTimeout(() => {}, 60000)', consoleLog], { stdio: 'ignore' });
   const pid = child.pid as number;
-  for (let i = 0; i < 100 && processStartTicks(pid) === undefined; i++) await new Promise((r) => setTimeout(r, 10));
+  for (let i = 0; i < 100 && processStart(pid) === undefined; i++) await new Promise((r) => setTimeout(r, 10));
   return pid;
 }
 
@@ -65,12 +65,12 @@ describe('lab state files', () => {
   it('knows its QEMU by pid, start time and argv: a recycled pid or another process is not the lab', async () => {
     const consoleLog = labPaths(root, 'kvm').consoleLog;
     const pid = await fakeQemu(consoleLog);
-    const ticks = processStartTicks(pid) as number;
+    const ticks = processStart(pid) as number;
     expect(ticks).toBeGreaterThan(0);
     expect(labProcessAlive({ pid, pidStartTicks: ticks, consoleLog })).toBe(true);
     expect(labProcessAlive({ pid, pidStartTicks: ticks + 1, consoleLog })).toBe(false);
     expect(labProcessAlive({ pid, pidStartTicks: ticks, consoleLog: '/elsewhere/console.log' })).toBe(false);
-    expect(labProcessAlive({ pid: process.pid, pidStartTicks: processStartTicks(process.pid) as number, consoleLog })).toBe(false);
+    expect(labProcessAlive({ pid: process.pid, pidStartTicks: processStart(process.pid) as number, consoleLog })).toBe(false);
     child?.kill('SIGKILL');
     await new Promise((r) => child?.once('exit', r));
     expect(processGone(pid)).toBe(true);
@@ -91,7 +91,7 @@ describe('lab state files', () => {
   it('runningLabHosts lists only labs whose QEMU runs and whose SSH answered', async () => {
     expect(await runningLabHosts(root)).toEqual([]);
     const pid = await fakeQemu(labPaths(root, 'kvm').consoleLog);
-    const alive = state({ pid, pidStartTicks: processStartTicks(pid) as number });
+    const alive = state({ pid, pidStartTicks: processStart(pid) as number });
     await writeLabState(root, alive);
     expect(await runningLabHosts(root)).toEqual([]); // booting: no readyAt yet
     await writeLabState(root, { ...alive, readyAt: '2026-01-01T00:01:00.000Z' });

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { labDown, labStatus } from '../../src/labs/lab.ts';
 import { readLabState } from '../../src/labs/state.ts';
-import { processGone } from '../../src/labs/proc.ts';
+import { processGone } from '../../src/util/proc.ts';
 import type { Sample } from '../../src/results/sample.ts';
 import { hvbench } from '../support/cli.ts';
 import { resumeNestedFaults } from '../support/nested-faults.ts';

@@ -7,7 +7,7 @@ import { xenBackend } from '../../src/backends/xen/xen.ts';
 import { hostFromConfig } from '../../src/hosts/from-config.ts';
 import type { Host } from '../../src/hosts/host.ts';
 import { labDown, labStatus, labUp, type LabUpResult } from '../../src/labs/lab.ts';
-import { processArgv, processGone } from '../../src/labs/proc.ts';
+import { processArgv, processGone } from '../../src/util/proc.ts';
 import { runningLabHosts } from '../../src/labs/registry.ts';
 import { labHostConfig } from '../../src/labs/state.ts';
 import { sshRun } from '../../src/labs/ssh.ts';

@@ -3,7 +3,7 @@ import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { networkName, ownerAlive, parseNetworkName, parseStatStart, selfOwner } from '../../src/network/netns-owner.ts';
+import { networkName, ownerAlive, parseNetworkName, selfOwner } from '../../src/network/netns-owner.ts';
 import { LocalHost } from '../../src/hosts/local.ts';
 import { startPeer } from '../../src/network/peer-server.ts';
 import { freeLoopbackPort } from '../../src/network/peer-set.ts';
@@ -20,8 +20,6 @@ const PROC_NET_TCP = `  sl  local_address rem_address   st tx_queue rx_queue tr 
 const PROC_NET_UDP = `   sl  local_address rem_address   st tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode ref pointer drops
  4848: 0100D50A:2B67 00000000:0000 07 00000000:00000000 00:00000000 00000000     0        0 80003 2 00000000e3e1aaad 0
 `;
-const STAT = '1525 (cat) R 1523 1523 25624 0 -1 4194304 100 0 0 0 0 0 0 0 20 0 1 0 576188 3133440 357 18446744073709551615';
-
 describe('peer sockets', () => {
   it('reads addresses, ports, states and inodes from /proc/net/tcp and udp', () => {
     expect(parseProcNet(PROC_NET_TCP)).toEqual([
@@ -85,12 +83,6 @@ describe('starting a peer', () => {
 });
 
 describe('network owners and names', () => {
-  it('reads the start time and state from /proc/<pid>/stat', () => {
-    expect(parseStatStart(STAT)).toEqual({ start: 576188, state: 'R' });
-    expect(parseStatStart('12 (a) b) (c) S 1 1 1 0 -1 0 0 0 0 0 0 0 0 0 20 0 1 0 42 0 0')).toEqual({ start: 42, state: 'S' });
-    expect(parseStatStart('garbage')).toBeUndefined();
-  });
-
   it('writes the owner into the namespace name and reads it back; other names are not ours', () => {
     const name = networkName({ pid: 4242, start: 900100 }, 'a1b2');
     expect(name).toBe('hvb-4242-900100-a1b2');

@@ -1,23 +1,11 @@
 import type { Host } from '../../hosts/host.ts';
+import { CLK_TCK, parseStat } from '../../util/proc.ts';
 import type { VmmUsage } from './backend.ts';
 
-/**
- * Clock ticks per second of /proc/<pid>/stat times (`getconf CLK_TCK`). Linux reports
- * USER_HZ, which is 100 on every architecture hvbench runs on.
- */
-export const CLK_TCK = 100;
-
-/** CPU time of a process (all its threads) from the text of /proc/<pid>/stat. */
+/** CPU time in seconds of a process (all its threads) from the text of /proc/<pid>/stat. */
 export function parseProcStat(text: string): { cpuUserS: number; cpuSystemS: number } | undefined {
-  // The command name (field 2) is in parentheses and may itself contain spaces and ')'.
-  const end = text.lastIndexOf(')');
-  if (end < 0) return undefined;
-  const fields = text.slice(end + 1).trim().split(/\s+/);
-  // fields[0] is field 3 (state); utime and stime are fields 14 and 15.
-  const utime = Number(fields[11]);
-  const stime = Number(fields[12]);
-  if (!Number.isFinite(utime) || !Number.isFinite(stime)) return undefined;
-  return { cpuUserS: utime / CLK_TCK, cpuSystemS: stime / CLK_TCK };
+  const stat = parseStat(text);
+  return stat && { cpuUserS: stat.utime / CLK_TCK, cpuSystemS: stat.stime / CLK_TCK };
 }
 
 /** Peak resident set size (VmHWM, KiB) from the text of /proc/<pid>/status. */

@@ -1,6 +1,7 @@
 import { readdir, readFile } from 'node:fs/promises';
+import { CLK_TCK, parseStat } from '../../util/proc.ts';
 import type { VmmUsage } from '../common/backend.ts';
-import { CLK_TCK, parseVmHwm } from '../common/proc-usage.ts';
+import { parseVmHwm } from '../common/proc-usage.ts';
 
 /**
  * CPU time of a live process tree, read from /proc: for each process its own user and
@@ -9,22 +10,6 @@ import { CLK_TCK, parseVmHwm } from '../common/proc-usage.ts';
  * runner reads usage when the agent says ready); once it has ended, busybox time's exact
  * figure replaces it.
  */
-
-export interface ProcTimes {
-  utime: number;
-  stime: number;
-  cutime: number;
-  cstime: number;
-}
-
-/** Fields 14–17 of /proc/<pid>/stat, in clock ticks. */
-export function parseProcTimes(text: string): ProcTimes | undefined {
-  const end = text.lastIndexOf(')');
-  if (end < 0) return undefined;
-  const f = text.slice(end + 1).trim().split(/\s+/).slice(11, 15).map(Number);
-  if (f.length < 4 || f.some((v) => !Number.isFinite(v))) return undefined;
-  return { utime: f[0]!, stime: f[1]!, cutime: f[2]!, cstime: f[3]! };
-}
 
 export async function treeUsage(rootPid: number): Promise<VmmUsage | undefined> {
   let user = 0;
@@ -38,7 +23,7 @@ export async function treeUsage(rootPid: number): Promise<VmmUsage | undefined> 
     if (visited.has(pid)) continue;
     visited.add(pid);
     const [stat, status] = await Promise.all([readFile(`/proc/${pid}/stat`, 'utf8').catch(() => ''), readFile(`/proc/${pid}/status`, 'utf8').catch(() => '')]);
-    const times = parseProcTimes(stat);
+    const times = parseStat(stat);
     if (!times) continue; // gone in the meantime
     seen++;
     user += times.utime + times.cutime;

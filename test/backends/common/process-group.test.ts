@@ -1,7 +1,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { RunningVm, VmExit } from '../../../src/backends/common/backend.ts';
 import { killAllVms, liveVms, trackVm } from '../../../src/backends/common/live-vms.ts';
-import { groupMembers, killGroupAndWait, killProcessGroup, processExists } from '../../../src/backends/common/process-group.ts';
+import { processExists } from '../../../src/util/proc.ts';
+import { groupMembers, killGroupAndWait, killProcessGroup } from '../../../src/util/proc-group.ts';
 import { LocalHost } from '../../../src/hosts/local.ts';
 import { isRunning, processesInGroup } from '../fixtures/proc-scan.ts';
 

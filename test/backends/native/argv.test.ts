@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
 import { nativeArgv, nativeJob, parseNativeUsage } from '../../../src/backends/native/argv.ts';
-import { parseProcTimes } from '../../../src/backends/native/tree-usage.ts';
 import { decodeJob, encodeJob } from '../../../src/guest/protocol/job.ts';
 
 const nonce = '0123456789abcdef0123456789abcdef';
@@ -28,11 +27,5 @@ describe('native command line', () => {
     expect(parseNativeUsage('2.03 1.98 0.02 41328\n')).toEqual({ wallS: 2.03, cpuUserS: 1.98, cpuSystemS: 0.02, peakRssKiB: 10332 });
     expect(parseNativeUsage('Command exited with non-zero status 3\n0.10 0.00 0.01 4000\n')).toMatchObject({ cpuUserS: 0, peakRssKiB: 1000 });
     expect(parseNativeUsage('')).toBeUndefined();
-  });
-
-  it('reads user, system and waited-for children times from /proc/<pid>/stat', () => {
-    const stat = '1234 (a b) c) S 1 1234 1234 0 -1 4194560 100 0 0 0 250 30 700 90 20 0 1 0 5000 1000 100 18446744073709551615';
-    expect(parseProcTimes(stat)).toEqual({ utime: 250, stime: 30, cutime: 700, cstime: 90 });
-    expect(parseProcTimes('garbage')).toBeUndefined();
   });
 });
