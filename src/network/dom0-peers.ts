@@ -1,18 +1,19 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { posix } from 'node:path';
-import type { ResultPromise } from 'execa';
 import type { GuestImage } from '../guest/image.ts';
 import { DYNAMIC_LOADER } from '../guest/libs.ts';
 import type { PeerPorts } from '../workloads/net-endpoint.ts';
 import { HvbError } from '../util/errors.ts';
+import { killProcessGroup } from '../util/proc-group.ts';
 import type { Host } from '../hosts/host.ts';
+import { watchPeerOutput } from './peer-output.ts';
 import { peerRootAt, peerRootFiles, type PeerRoot, type PeerRootOptions } from './peer-root.ts';
+import type { PeerSpec } from './peer-server.ts';
 import { parseProcNet, type SocketProto } from './peer-sockets.ts';
 
 /** How long a peer in dom0 may take to open its socket (each check is a command over SSH). */
 const START_TIMEOUT_MS = 30_000;
 const POLL_MS = 250;
-const MAX_LOG_CHARS = 64 * 1024;
 
 /**
  * Lays the guest image's iperf3 and sockperf (with their libraries and loader) out in
@@ -45,12 +46,6 @@ export interface Dom0Peer {
   killSync(): void;
 }
 
-interface PeerSpec {
-  name: string;
-  argv: string[];
-  listen: { proto: SocketProto; address: string; port: number };
-}
-
 /** The three peers of the net workload on `address`, with the fixed ports of a private network. */
 export function dom0PeerSpecs(root: PeerRoot, address: string, ports: PeerPorts): PeerSpec[] {
   return [
@@ -71,24 +66,14 @@ const PID_LINE = /^hvb-peer-pid (\d+)$/m;
  * interruption meanwhile cannot orphan it.
  */
 export async function startDom0Peer(host: Host, spec: PeerSpec, onSpawned: (peer: Dom0Peer) => void): Promise<Dom0Peer> {
-  const child: ResultPromise = host.spawn(['sh', '-c', 'echo "hvb-peer-pid $$"; exec "$@"', 'hvb-peer', ...spec.argv], { detached: true });
-  let log = '';
+  const child = host.spawn(['sh', '-c', 'echo "hvb-peer-pid $$"; exec "$@"', 'hvb-peer', ...spec.argv], { detached: true });
   let pid: number | undefined;
-  const keep = (bytes: Buffer) => {
-    log = (log + bytes.toString('utf8')).slice(-MAX_LOG_CHARS);
+  const output = watchPeerOutput(child, (log) => {
     pid ??= Number(PID_LINE.exec(log)?.[1] ?? Number.NaN) || undefined;
-  };
-  child.stdout?.on('data', keep);
-  child.stderr?.on('data', keep);
-  let exited = false;
-  let exitText = '';
-  const done = child.then((r) => {
-    exited = true;
-    exitText = r.signal ? `killed by ${r.signal}` : `exit code ${r.exitCode}`;
   });
   const killSync = () => {
     try {
-      if (child.pid !== undefined) process.kill(-child.pid, 'SIGKILL');
+      if (child.pid !== undefined) killProcessGroup(child.pid);
     } catch {
       child.kill('SIGKILL');
     }
@@ -98,12 +83,12 @@ export async function startDom0Peer(host: Host, spec: PeerSpec, onSpawned: (peer
     get pid() {
       return pid;
     },
-    log: () => log.replace(PID_LINE, '').trimStart(),
+    log: () => output.log().replace(PID_LINE, '').trimStart(),
     killSync,
     async stop() {
-      if (!exited && pid !== undefined) await host.signalGroup(pid, 'SIGKILL').catch(() => false);
-      if (!exited) killSync();
-      await done;
+      if (!output.exited && pid !== undefined) await host.signalGroup(pid, 'SIGKILL').catch(() => false);
+      if (!output.exited) killSync();
+      await output.done;
     },
   };
   onSpawned(peer);
@@ -113,9 +98,9 @@ export async function startDom0Peer(host: Host, spec: PeerSpec, onSpawned: (peer
     // cat, not readFile: the table of the network namespace the host's commands run in.
     const table = await host.exec(['cat', `/proc/net/${proto}`], { timeoutMs: 30_000 }).then((r) => r.stdout, () => '');
     if (parseProcNet(table).some((s) => s.address === address && s.port === port && s.state === SERVING_STATE[proto])) return peer;
-    if (exited || Date.now() > deadline) {
+    if (output.exited || Date.now() > deadline) {
       await peer.stop();
-      const why = exited ? `it exited (${exitText})` : `it did not open ${proto} ${address}:${port} within ${START_TIMEOUT_MS / 1000} s`;
+      const why = output.exited ? `it exited (${output.exitText})` : `it did not open ${proto} ${address}:${port} within ${START_TIMEOUT_MS / 1000} s`;
       throw new HvbError('peer-start', `peer ${spec.name} in dom0 of ${host.name} did not start serving: ${why}${peer.log().trim() ? `; it said: ${peer.log().trim().slice(-500)}` : ''}`);
     }
     await sleep(POLL_MS);

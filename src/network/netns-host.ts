@@ -1,7 +1,6 @@
 import type { Duplex } from 'node:stream';
-import type { ResultPromise } from 'execa';
 import { HvbError } from '../util/errors.ts';
-import type { ExecResult, Host, HostKind, SpawnOptions } from '../hosts/host.ts';
+import type { ExecResult, Host, HostKind, HostProcess, SpawnOptions } from '../hosts/host.ts';
 
 /** Network namespace names hvbench accepts: what `ip netns` stores as a file name under /run/netns. */
 const NETNS_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
@@ -42,7 +41,7 @@ export class NetnsHost implements Host {
     return this.inner.exec(this.wrap(argv), options);
   }
 
-  spawn(argv: string[], options?: SpawnOptions): ResultPromise {
+  spawn(argv: string[], options?: SpawnOptions): HostProcess {
     return this.inner.spawn(this.wrap(argv), options);
   }
 

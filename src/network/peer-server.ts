@@ -2,13 +2,13 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { HvbError } from '../util/errors.ts';
 import type { Host } from '../hosts/host.ts';
 import { processStart } from '../util/proc.ts';
+import { killProcessGroup } from '../util/proc-group.ts';
+import { watchPeerOutput } from './peer-output.ts';
 import { servesOn, type SocketProto } from './peer-sockets.ts';
 
 /** How long a peer may take to open its socket. */
 export const PEER_START_TIMEOUT_MS = 10_000;
 const POLL_MS = 25;
-/** Peer output kept for the repetition log. */
-const MAX_LOG_CHARS = 64 * 1024;
 
 export interface PeerSpec {
   /** Short name for logs and errors, e.g. `iperf3`, `sockperf-udp`. */
@@ -40,43 +40,31 @@ export interface PeerProcess {
  */
 export async function startPeer(host: Host, spec: PeerSpec, onSpawned: (peer: PeerProcess) => Promise<void> = async () => {}, timeoutMs = PEER_START_TIMEOUT_MS): Promise<PeerProcess> {
   const child = host.spawn(spec.argv, { detached: true });
-  let log = '';
-  const keep = (bytes: Buffer) => {
-    log += bytes.toString('utf8');
-    if (log.length > MAX_LOG_CHARS) log = log.slice(-MAX_LOG_CHARS);
-  };
-  child.stdout?.on('data', keep);
-  child.stderr?.on('data', keep);
-  let exited = false;
-  let exitText = '';
-  const done = child.then((r) => {
-    exited = true;
-    exitText = r.signal ? `killed by ${r.signal}` : `exit code ${r.exitCode}`;
-  });
+  const output = watchPeerOutput(child);
   const pid = child.pid;
   if (pid === undefined) {
-    await done;
-    throw new HvbError('peer-start', `peer ${spec.name} did not start: ${log.trim() || exitText}`);
+    await output.done;
+    throw new HvbError('peer-start', `peer ${spec.name} did not start: ${output.log().trim() || output.exitText}`);
   }
   const killSync = () => {
     try {
-      process.kill(-pid, 'SIGKILL');
+      killProcessGroup(pid);
     } catch {
-      // already gone
+      // not ours to signal any more: the group is gone
     }
   };
   const peer: PeerProcess = {
     name: spec.name,
     pid,
     start: processStart(pid) ?? 0,
-    log: () => log,
+    log: output.log,
     get exited() {
-      return exited;
+      return output.exited;
     },
     killSync,
     async stop() {
-      if (!exited) killSync();
-      await done;
+      if (!output.exited) killSync();
+      await output.done;
     },
   };
   try {
@@ -88,11 +76,12 @@ export async function startPeer(host: Host, spec: PeerSpec, onSpawned: (peer: Pe
   const { proto, address, port } = spec.listen;
   const deadline = Date.now() + timeoutMs;
   while (!(await servesOn(pid, proto, address, port))) {
-    if (exited || Date.now() > deadline) {
+    if (output.exited || Date.now() > deadline) {
       await peer.stop();
-      const why = exited ? `it exited (${exitText})` : `it did not open ${proto} ${address}:${port} within ${timeoutMs} ms`;
-      throw new HvbError('peer-start', `peer ${spec.name} did not start serving: ${why}${log.trim() ? `; it said: ${log.trim().slice(-500)}` : ''}`, {
-        hint: exited && /in use/i.test(log) ? 'another program holds the port; it is chosen again on the next try' : 'the peer runs the guest image\'s own program from the package cache',
+      const log = output.log().trim();
+      const why = output.exited ? `it exited (${output.exitText})` : `it did not open ${proto} ${address}:${port} within ${timeoutMs} ms`;
+      throw new HvbError('peer-start', `peer ${spec.name} did not start serving: ${why}${log ? `; it said: ${log.slice(-500)}` : ''}`, {
+        hint: output.exited && /in use/i.test(log) ? 'another program holds the port; it is chosen again on the next try' : 'the peer runs the guest image\'s own program from the package cache',
       });
     }
     await sleep(POLL_MS);

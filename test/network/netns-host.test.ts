@@ -65,7 +65,7 @@ describe('NetnsHost', () => {
       expect(readFileSync(`/proc/${pid}/comm`, 'utf8').trim()).toBe('sleep');
       expect(execFileSync('ip', ['netns', 'identify', String(pid)], { encoding: 'utf8' }).trim()).toBe(ns);
       child.kill('SIGKILL');
-      await child;
+      await child.exited;
     } finally {
       await deleteNetns(local, ns);
     }
