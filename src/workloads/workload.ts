@@ -53,9 +53,8 @@ export interface JobCost {
   vmmCpuS: number;
 }
 
-// Parameters are checked by each workload's own schema; `any` here only lets a registry hold them all.
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-export interface Workload<S extends z.ZodType = z.ZodType<any>> {
+/** One benchmark. The default `S` lets a registry hold them all; each checks its parameters with its own schema. */
+export interface Workload<S extends z.ZodType = z.ZodType> {
   name: string;
   description: string;
   /** Schema of this workload's parameters; every field has a default. */

@@ -8,7 +8,7 @@ import { metricBarsSpec } from '../../src/report/specs/metric-bars.ts';
 import { reportInput, reportRun, runSamples } from './fixtures.ts';
 
 // Specs are plain JSON: their structure is what the tests look at; vega-lite must compile each without error.
-type Json = any; // eslint-disable-line @typescript-eslint/no-explicit-any
+type Json = any;
 
 const run = reportRun('20260101-000000-fixture-aaaa', '2026-01-01T00:00:00Z', runSamples('20260101-000000-fixture-aaaa'));
 

@@ -38,7 +38,6 @@ const MIN_MEMORY_MIB = 32;
  * newline ends it) and are refused, as is any value the guest would not get back intact.
  */
 export function xlString(value: string, what = 'value'): string {
-  // eslint-disable-next-line no-control-regex
   if (/[\x00-\x1f\x7f]/.test(value)) {
     throw new HvbError('invalid-argument', `${what} cannot go into an xl config: it contains a control character (${JSON.stringify(value.slice(0, 80))})`);
   }
