@@ -1,4 +1,5 @@
 import { Command, CommanderError } from 'commander';
+import { markOwner } from '../backends/common/owner.ts';
 import { HvbError, describeError } from '../util/errors.ts';
 import { registerClean } from './commands/clean.ts';
 import { registerCompare } from './commands/compare.ts';
@@ -11,7 +12,6 @@ import { registerLab } from './commands/lab.ts';
 import { registerList } from './commands/list.ts';
 import { registerReport } from './commands/report.ts';
 import { registerRun } from './commands/run.ts';
-import { markOwner } from './leftovers.ts';
 import { exitCodeOf } from './exit-codes.ts';
 import { installSignalHandlers } from './signals.ts';
 import { packageVersion } from './version.ts';

@@ -6,10 +6,12 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Backend, Capability, ProbeOptions } from '../../src/backends/common/backend.ts';
 import { formatDoctor, runDoctor } from '../../src/cli/commands/doctor.ts';
-import { describeLeftovers, findAllLeftovers, removeLeftovers, type LeftoverReport } from '../../src/cli/leftovers.ts';
+import { orphanQemu, vmFolder } from '../../src/backends/qemu/leftovers.ts';
+import { describeLeftovers } from '../../src/cli/leftovers.ts';
 import { LocalHost } from '../../src/hosts/local.ts';
+import { SCRATCH_DIR } from '../../src/results/scratch-dir.ts';
 import { createRun, updateRun } from '../../src/results/store.ts';
-import { SCRATCH_DIR } from '../../src/runner/run-suite.ts';
+import { findAllLeftovers, removeLeftovers, type LeftoverReport } from '../../src/runner/leftovers.ts';
 import { newRun } from '../results/fixtures.ts';
 import { noNetnsHost } from '../support/unused-host-methods.ts';
 
@@ -17,6 +19,11 @@ import { noNetnsHost } from '../support/unused-host-methods.ts';
 function fakeBackend(capability: Capability, calls: ProbeOptions[]): Backend {
   return {
     name: capability.backend,
+    devices() {
+      throw new Error('doctor never asks for devices');
+    },
+    network: 'none',
+    factDims: [],
     async probe(_host, options = {}) {
       calls.push(options);
       options.log?.(`${capability.backend}: probing`);
@@ -37,13 +44,16 @@ const kvm: Capability = {
   hint: "this host's KVM is kvm_pvm (PVM)",
 };
 
-const NONE: LeftoverReport = { vms: [], vmDirs: [], networks: [], runs: [], cacheTemps: [] };
+const NONE: LeftoverReport = { backends: [], networks: [], runs: [], cacheTemps: [] };
 const noLeftovers = async () => NONE;
 
 /** One leftover of each kind, as findAllLeftovers reports them. */
 const SOME: LeftoverReport = {
-  vms: [{ pid: 4321, start: 987654, dir: '/tmp/hvbench-tcg-AbC123', owner: { pid: 1234, start: 5555 } }],
-  vmDirs: ['/tmp/hvbench-tcg-AbC123', '/tmp/hvbench-kvm-XyZ789'],
+  backends: [
+    orphanQemu({ pid: 4321, start: 987654, dir: '/tmp/hvbench-tcg-AbC123', owner: { pid: 1234, start: 5555 } }),
+    vmFolder('/tmp/hvbench-tcg-AbC123'),
+    vmFolder('/tmp/hvbench-kvm-XyZ789'),
+  ],
   networks: [{ name: 'hvb-1234-5555-a1b2', owner: { pid: 1234, start: 5555 }, netns: 'hvb-1234-5555-a1b2', peers: [{ pid: 4400, start: 987700 }], tempDir: undefined, hasState: true }],
   runs: [{ dir: 'results/20250314-092653-quick-ab12', id: '20250314-092653-quick-ab12', writerPid: 1234, scratch: 'results/20250314-092653-quick-ab12/scratch' }],
   cacheTemps: ['/var/cache/hvbench/labs/images/.tmp-a3c4a5ffc2e47485-0f1e2d3c4b5a'],

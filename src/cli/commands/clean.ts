@@ -1,11 +1,12 @@
 import type { Command } from 'commander';
 import { DEFAULT_RESULTS_DIR } from '../../results/store.ts';
-import { describeLeftovers, describeSkipped, findAllLeftovers, removeLeftovers } from '../leftovers.ts';
+import { findAllLeftovers, removeLeftovers } from '../../runner/leftovers.ts';
+import { describeLeftovers, describeSkipped } from '../leftovers.ts';
 import { checkOutDir } from '../out-dir.ts';
 
 /**
  * `hvbench clean`: removes what earlier hvbench processes left when they were killed
- * (see leftovers.ts) and prints each thing removed. Things of live hvbench processes, labs,
+ * (see runner/leftovers.ts) and prints each thing removed. Things of live hvbench processes, labs,
  * other users and anything hvbench did not make are left alone; what looks like hvbench's
  * but is left alone (another user's, a link) is listed with the reason.
  */

@@ -4,7 +4,8 @@ import { backends } from '../../backends/registry.ts';
 import type { Host } from '../../hosts/host.ts';
 import { LocalHost } from '../../hosts/local.ts';
 import { DEFAULT_RESULTS_DIR } from '../../results/store.ts';
-import { findAllLeftovers, leftoverItems, type LeftoverItem, type LeftoverReport } from '../leftovers.ts';
+import { findAllLeftovers, type LeftoverReport } from '../../runner/leftovers.ts';
+import { leftoverItems, type LeftoverItem } from '../leftovers.ts';
 
 export interface DoctorOptions {
   json?: boolean;
@@ -17,7 +18,7 @@ export interface DoctorIo {
   out: (text: string) => void;
   /** Progress while a probe works, e.g. a canary boot (stderr). */
   progress: (line: string) => void;
-  /** What killed hvbench processes left on this machine. Default: findAllLeftovers with the default results folder. */
+  /** What killed hvbench processes left on this machine. Default: findAllLeftovers of the backends probed, with the default results folder. */
   leftovers?: () => Promise<LeftoverReport>;
 }
 
@@ -51,7 +52,7 @@ export async function runDoctor(list: readonly Backend[], host: Host, opts: Doct
   for (const backend of list) {
     answers.push(await backend.probe(host, { ...(opts.recheck ? { recheck: true } : {}), log: io.progress }));
   }
-  const find = io.leftovers ?? (() => findAllLeftovers({ resultsDir: DEFAULT_RESULTS_DIR }));
+  const find = io.leftovers ?? (() => findAllLeftovers({ resultsDir: DEFAULT_RESULTS_DIR, backends: list }));
   const report: DoctorReport = { backends: answers, leftovers: leftoverItems(await find()) };
   io.out(opts.json ? `${JSON.stringify(report, null, 2)}\n` : formatDoctor(answers) + formatLeftovers(report.leftovers));
   return report;
