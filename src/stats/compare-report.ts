@@ -1,5 +1,6 @@
-import type { Better, Dims, Sample } from '../results/sample.ts';
+import type { Dims, Sample } from '../results/sample.ts';
 import { BACKEND_VERDICTS, compareBackends, DEFAULT_GATE_TEST, DEFAULT_RATIO_CI, GATE_VERDICTS, measure, type Comparison, type GateTest, type RatioCiMethod, type Verdict } from './compare.ts';
+import type { CompareRow } from './compare-row.ts';
 import { gateFamily } from './family.ts';
 import { findingsOf, type Finding } from './findings.ts';
 import { outlierWarning } from './outliers.ts';
@@ -8,6 +9,8 @@ import { DEFAULT_SEED, deriveSeed } from './prng.ts';
 import { matchBy, matchRuns, PROVENANCE_DIMS, seriesLabel, varyingDims, varyingFacts, type Series, type SeriesPair } from './series.ts';
 import { summarize, type Summary } from './summary.ts';
 import type { CompareSettings } from './thresholds.ts';
+
+export type { CompareRow } from './compare-row.ts';
 
 /** Everything `hvbench compare` found, as printed by compare-text.ts or written as JSON. */
 
@@ -28,24 +31,6 @@ export interface CompareReportOptions {
   test?: GateTest;
   /** Only these metrics (all when absent or empty). */
   metrics?: readonly string[];
-}
-
-export interface CompareRow {
-  metric: string;
-  unit: string;
-  better: Better;
-  label: string;
-  /** The matched dimensions of the B series. */
-  dims: Dims;
-  /** The value of the `by` dimension on the B side (one-run comparisons). */
-  value?: string;
-  /** The reference had no device of its own (native's host file) and stands for B's device model. */
-  deviceless?: true;
-  /** Facts that took more than one value within a side (`guest clocksource: tsc-early, tsc`). */
-  notes?: string[];
-  a: Summary;
-  b: Summary;
-  comparison: Comparison;
 }
 
 export interface CompareReport {

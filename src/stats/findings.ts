@@ -1,6 +1,6 @@
 import type { Better } from '../results/sample.ts';
 import { variantOf } from '../dims/catalogue.ts';
-import type { CompareRow } from './compare-report.ts';
+import type { CompareRow } from './compare-row.ts';
 
 /**
  * One change, seen in many cases of one variant, is one finding: a KVM boot that got
