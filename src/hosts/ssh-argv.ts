@@ -1,6 +1,7 @@
 import { isAbsolute, resolve } from 'node:path';
 import { HvbError } from '../util/errors.ts';
 import type { HostConfig, HostKind } from './host.ts';
+import { shellCommand } from './shell-quote.ts';
 
 /** Seconds an idle multiplexing master stays up after its last session (a backstop: close() ends it). */
 export const CONTROL_PERSIST_S = 60;
@@ -69,11 +70,21 @@ export function describeTarget(target: SshTargetResolved): string {
   return `${target.user === undefined ? '' : `${target.user}@`}${address}:${target.port}`;
 }
 
+/** How one ssh call connects: through a multiplexing master at `controlPath`, or on a connection of its own. */
+export interface SshConnection {
+  /** The master's socket; without it the call opens (and closes) its own connection. */
+  controlPath?: string;
+  /** Seconds to wait for the TCP connection; default CONNECT_TIMEOUT_S. */
+  connectTimeoutS?: number;
+}
+
 /**
  * The options of every ssh call to a host: no user or system config (`-F none`), key auth
- * only, the host key pinned to one file and checked strictly, one multiplexed connection.
+ * only, the host key pinned to one file and checked strictly; multiplexed when a control
+ * path is given.
  */
-export function sshOptions(target: SshTargetResolved, controlPath: string): string[] {
+export function sshOptions(target: SshTargetResolved, connection: SshConnection): string[] {
+  const { controlPath } = connection;
   return [
     '-F', 'none',
     '-T',
@@ -85,10 +96,8 @@ export function sshOptions(target: SshTargetResolved, controlPath: string): stri
     '-o', 'StrictHostKeyChecking=yes',
     '-o', 'UpdateHostKeys=no',
     '-o', 'CheckHostIP=no',
-    '-o', 'ControlMaster=auto',
-    '-o', `ControlPath=${configValue(controlPath)}`,
-    '-o', `ControlPersist=${CONTROL_PERSIST_S}`,
-    '-o', `ConnectTimeout=${CONNECT_TIMEOUT_S}`,
+    ...(controlPath === undefined ? [] : ['-o', 'ControlMaster=auto', '-o', `ControlPath=${configValue(controlPath)}`, '-o', `ControlPersist=${CONTROL_PERSIST_S}`]),
+    '-o', `ConnectTimeout=${connection.connectTimeoutS ?? CONNECT_TIMEOUT_S}`,
     '-o', `ServerAliveInterval=${SERVER_ALIVE_INTERVAL_S}`,
     '-o', `ServerAliveCountMax=${SERVER_ALIVE_COUNT_MAX}`,
     '-o', 'LogLevel=ERROR',
@@ -99,12 +108,21 @@ export function sshOptions(target: SshTargetResolved, controlPath: string): stri
 
 /** `ssh … -- address '<command>'`: the remote login shell runs `command` (already quoted). */
 export function sshCommandArgv(target: SshTargetResolved, controlPath: string, command: string): string[] {
-  return ['ssh', ...sshOptions(target, controlPath), '--', target.address, command];
+  return ['ssh', ...sshOptions(target, { controlPath }), '--', target.address, command];
 }
 
 /** `ssh … -O check|exit address`: talks to the multiplexing master only. */
 export function sshControlArgv(target: SshTargetResolved, controlPath: string, operation: 'check' | 'exit'): string[] {
-  return ['ssh', ...sshOptions(target, controlPath), '-O', operation, '--', target.address];
+  return ['ssh', ...sshOptions(target, { controlPath }), '-O', operation, '--', target.address];
+}
+
+/**
+ * `ssh … -- address '<argv, quoted>'` on a connection of its own, no master left behind:
+ * one command where no SshHost is kept (a lab's probe while it boots). The remote login
+ * shell runs the argv word for word (shell-quote.ts).
+ */
+export function sshOnceArgv(target: SshTargetResolved, argv: readonly string[], options: { connectTimeoutS?: number } = {}): string[] {
+  return ['ssh', ...sshOptions(target, options), '--', target.address, shellCommand(argv)];
 }
 
 /**

@@ -230,7 +230,7 @@ async function waitForConsole(state: LabState, opts: LabOptions) {
 
 /** Polls `ssh … true` until it succeeds: the first connection can take tens of seconds on a busy machine. */
 async function waitForSsh(state: LabState, opts: LabOptions): Promise<void> {
-  const target = labHostConfig(state).ssh as NonNullable<ReturnType<typeof labHostConfig>['ssh']>;
+  const target = labHostConfig(state);
   const deadline = Date.now() + (opts.sshTimeoutMs ?? 180_000);
   let last = '';
   for (;;) {
@@ -265,7 +265,7 @@ export async function labStatus(lab: LabName, opts: Pick<LabOptions, 'stateRoot'
   const uptimeSec = Math.max(0, Math.round((Date.now() - Date.parse(state.startedAt)) / 1000));
   const status: LabStatus = { lab, host, up: true, state, uptimeSec };
   if (opts.checkSsh ?? true) {
-    const r = await sshRun(labHostConfig(state).ssh as NonNullable<ReturnType<typeof labHostConfig>['ssh']>, ['true'], 60_000);
+    const r = await sshRun(labHostConfig(state), ['true'], 60_000);
     status.sshAnswers = r.exitCode === 0;
     if (!status.sshAnswers) status.sshProblem = r.timedOut ? 'timed out' : r.stderr.trim() || `exit code ${r.exitCode}`;
   }

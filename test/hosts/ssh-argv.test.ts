@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { HostConfig } from '../../src/hosts/host.ts';
-import { describeTarget, resolveSshTarget, sshCommandArgv, sshControlArgv } from '../../src/hosts/ssh-argv.ts';
+import { describeTarget, resolveSshTarget, sshCommandArgv, sshControlArgv, sshOnceArgv } from '../../src/hosts/ssh-argv.ts';
 import { plainCommand, watchdogCommand } from '../../src/hosts/remote-scripts.ts';
 import { socatUnixArgv } from '../../src/hosts/remote-socket.ts';
 
@@ -79,6 +79,16 @@ describe('ssh argv', () => {
 
   it('talks to the master with -O', () => {
     expect(sshControlArgv(target, '/run/ctl/mux', 'exit').slice(-4)).toEqual(['-O', 'exit', '--', 'bench1.example']);
+  });
+
+  it('runs one quoted argv on a connection of its own, with the same pinned key and no master', () => {
+    const once = sshOnceArgv(target, ['cat', "/tmp/it's"], { connectTimeoutS: 7 });
+    expect(once.slice(-3)).toEqual(['--', 'bench1.example', "'cat' '/tmp/it'\\''s'"]);
+    expect(option(once, 'StrictHostKeyChecking')).toBe('yes');
+    expect(option(once, 'UserKnownHostsFile')).toBe('/keys/known_hosts');
+    expect(option(once, 'ConnectTimeout')).toBe('7');
+    expect(once.join(' ')).not.toMatch(/Control(Master|Path|Persist)/);
+    expect(option(sshOnceArgv(target, ['true']), 'ConnectTimeout')).toBe(option(argv, 'ConnectTimeout'));
   });
 });
 

@@ -44,7 +44,7 @@ describe('KVM lab', () => {
   });
 
   it('runs the generic kernel with /dev/kvm, and QEMU inside gets KVM', { timeout: 3 * MINUTES }, async () => {
-    const target = labHostConfig(up.state).ssh!;
+    const target = labHostConfig(up.state);
     const uname = await sshRun(target, ['uname', '-r']);
     expect(uname).toMatchObject({ exitCode: 0 });
     expect(uname.stdout.trim()).toBe(up.state.kernelVersion);
@@ -79,7 +79,7 @@ describe('KVM lab', () => {
       }
       process.stderr.write(`kvm lab: boot.to_ready_ms ${samples.find((s) => s.metric === 'boot.to_ready_ms')?.value}\n`);
       // Nothing left running inside the lab, nor here.
-      const inside = await sshRun(labHostConfig(up.state).ssh!, ['sh', '-c', 'ps -o comm | grep -c qemu-system || true']);
+      const inside = await sshRun(labHostConfig(up.state), ['sh', '-c', 'ps -o comm | grep -c qemu-system || true']);
       expect(inside.stdout.trim()).toBe('0');
       const sshToLab = processesNamed('ssh').filter((pid) => readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes(stateRoot));
       expect(sshToLab).toEqual([]);

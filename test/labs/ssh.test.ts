@@ -1,38 +1,38 @@
-import { execFileSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
-import { knownHostsLine, remoteCommand, shellQuote, sshArgv } from '../../src/labs/ssh.ts';
+import type { HostConfig } from '../../src/hosts/host.ts';
+import { knownHostsLine, labSshArgv } from '../../src/labs/ssh.ts';
 
+// Quoting the remote command is shell-quote.ts's, tested in test/hosts/shell-quote.test.ts.
 const target = { address: '127.0.0.1', port: 40022, user: 'root', identityFile: '/s/kvm/id_ed25519', knownHostsFile: '/s/kvm/known_hosts' };
+const lab = (ssh: HostConfig['ssh'] = target): HostConfig => ({ name: 'lab-kvm', kind: 'lab', backends: ['kvm'], ssh });
 
 describe('ssh to a lab', () => {
-  it('quotes every word of the remote command for the remote shell', () => {
-    const words = ['printf', '%s|', "it's", '$(reboot)', 'a b', '`x`', ';', ''];
-    expect(shellQuote("it's")).toBe(`'it'\\''s'`);
-    // A real POSIX shell gives back exactly the words.
-    const out = execFileSync('sh', ['-c', remoteCommand(words)], { encoding: 'utf8' });
-    expect(out).toBe("it's|$(reboot)|a b|`x`|;||");
-    expect(() => remoteCommand([])).toThrow(/at least one word/);
-  });
-
-  it('uses the pinned known_hosts only, key auth only, no config files, no prompts', () => {
-    expect(sshArgv(target, ['uname', '-r'], { connectTimeoutSec: 20 })).toEqual([
+  it('uses the pinned known_hosts only, key auth only, no config files, no prompts, and no multiplexing master', () => {
+    expect(labSshArgv(lab(), ['uname', '-r'], { connectTimeoutS: 20 })).toEqual([
       'ssh', '-F', 'none',
-      '-i', '/s/kvm/id_ed25519',
+      '-T',
+      '-o', 'BatchMode=yes',
       '-o', 'IdentitiesOnly=yes',
+      '-i', '/s/kvm/id_ed25519',
       '-o', 'UserKnownHostsFile=/s/kvm/known_hosts',
       '-o', 'GlobalKnownHostsFile=/dev/null',
       '-o', 'StrictHostKeyChecking=yes',
-      '-o', 'BatchMode=yes',
+      '-o', 'UpdateHostKeys=no',
+      '-o', 'CheckHostIP=no',
       '-o', 'ConnectTimeout=20',
-      '-o', 'ServerAliveInterval=15',
+      '-o', 'ServerAliveInterval=10',
+      '-o', 'ServerAliveCountMax=3',
       '-o', 'LogLevel=ERROR',
       '-p', '40022',
-      'root@127.0.0.1',
+      '-l', 'root',
       '--',
+      '127.0.0.1',
       "'uname' '-r'",
     ]);
-    expect(() => sshArgv({ ...target, knownHostsFile: '/a b/known_hosts' }, ['true'])).toThrow(/cannot take this path/);
-    expect(() => sshArgv({ address: '127.0.0.1' }, ['true'])).toThrow(/identity file and a known_hosts/);
+    expect(() => labSshArgv(lab({ ...target, knownHostsFile: '/a b/known_hosts' }), ['true'])).toThrow(/must be a path without white space/);
+    expect(() => labSshArgv(lab({ address: '127.0.0.1', knownHostsFile: '/s/kvm/known_hosts' }), ['true'])).toThrow(/identity file and a known_hosts/);
+    expect(() => labSshArgv(lab({ address: '127.0.0.1', identityFile: '/s/kvm/id_ed25519' }), ['true'])).toThrow(/knownHostsFile is required/);
+    expect(() => labSshArgv(lab(), [])).toThrow(/at least the program name/);
   });
 
   it('writes a known_hosts line for [127.0.0.1]:port and refuses a malformed key', () => {

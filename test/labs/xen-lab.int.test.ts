@@ -67,7 +67,7 @@ describe('Xen lab', () => {
 
   it('is dom0 of a Xen whose xl info reports hardware virtualization, with bash for the hotplug scripts', { timeout: 3 * MINUTES }, async () => {
     expect(up, 'the lab of the test above').toBeDefined();
-    const target = labHostConfig(up!.state).ssh!;
+    const target = labHostConfig(up!.state);
     const uname = await sshRun(target, ['uname', '-r']);
     expect(uname.stdout.trim()).toBe(up!.state.kernelVersion);
     const info = await sshRun(target, ['xl', 'info'], 120_000);
@@ -171,7 +171,7 @@ describe('Xen lab', () => {
 
   it('leaves nothing in dom0: no hvb- domain, no loop device, no bridge, no peer, no temporary folder', { timeout: 3 * MINUTES }, async () => {
     expect(up, 'the lab of the first test').toBeDefined();
-    const target = labHostConfig(up!.state).ssh!;
+    const target = labHostConfig(up!.state);
     const list = await sshRun(target, ['xl', 'list'], 120_000);
     expect(list.exitCode).toBe(0);
     expect(list.stdout).toMatch(/^Domain-0\s/m);
