@@ -6,11 +6,8 @@ import type { CpioEntry } from './cpio.ts';
 import { formatModulesDep, type ModulePlan } from './kmod.ts';
 import type { PackageTree } from './tree.ts';
 
-/** Everything that goes into the base initramfs, gathered by the builder. */
-export interface InitramfsContent {
-  agent: Buffer;
-  /** Scripts the agent calls, installed as /usr/bin/<name>. */
-  helpers?: { name: string; bytes: Buffer }[];
+/** What every initramfs hvbench builds (guest or lab) starts from: a static busybox and one kernel's modules. */
+export interface BusyboxAndModules {
   /** Host path of the unpacked static busybox. */
   busybox: string;
   /** Relative applet paths from `busybox --list-full`. */
@@ -19,6 +16,13 @@ export interface InitramfsContent {
   /** Host path of /lib/modules/<kver> in the unpacked kernel package. */
   moduleDir: string;
   modules: ModulePlan;
+}
+
+/** Everything that goes into the base initramfs, gathered by the builder. */
+export interface InitramfsContent extends BusyboxAndModules {
+  agent: Buffer;
+  /** Scripts the agent calls, installed as /usr/bin/<name>. */
+  helpers?: { name: string; bytes: Buffer }[];
   /** Package tree and the guest paths to copy from it (tools, libraries, loader, symlinks). */
   tree: PackageTree;
   files: string[];
@@ -40,7 +44,8 @@ const BASE_DIRS: Record<string, number> = {
   dev: 0o755, etc: 0o755, mnt: 0o755, proc: 0o755, root: 0o700, run: 0o755, sys: 0o755, tmp: 0o1777,
 };
 
-const text = (lines: string[]) => Buffer.from(lines.map((l) => `${l}\n`).join(''), 'utf8');
+/** The bytes of a text file of these lines, each ended by a newline. */
+export const textLines = (lines: string[]) => Buffer.from(lines.map((l) => `${l}\n`).join(''), 'utf8');
 
 /**
  * Archive members keyed by path, each parent directory added before its children. Later
@@ -82,14 +87,11 @@ export class Entries {
 }
 
 /**
- * The base initramfs members, sorted by path (parents first). Package files win over busybox
- * applet links at the same path, and /init over everything.
+ * Busybox, with every applet a link to it, and the kernel's modules with their modules.dep
+ * and modules.builtin. `loadListDir` gets one file per module set the init script loads,
+ * listing its module paths in load order.
  */
-export function initramfsEntries(c: InitramfsContent): CpioEntry[] {
-  const e = new Entries();
-  for (const [dir, mode] of Object.entries(BASE_DIRS)) e.put({ path: dir, kind: 'dir', mode });
-  e.put({ path: 'dev/console', kind: 'chardev', mode: 0o600, major: 5, minor: 1 });
-
+export function putBusyboxAndModules(e: Entries, c: BusyboxAndModules, loadListDir: string): void {
   const busybox = BUSYBOX_PATH.slice(1);
   for (const applet of c.applets) if (applet !== busybox) e.put({ path: applet, kind: 'symlink', target: BUSYBOX_PATH });
   e.fromHost(busybox, c.busybox, 0o755);
@@ -98,13 +100,24 @@ export function initramfsEntries(c: InitramfsContent): CpioEntry[] {
   for (const rel of c.modules.files) e.fromHost(`${modRoot}/${rel}`, posix.join(c.moduleDir, rel), 0o644);
   e.put({ path: `${modRoot}/modules.dep`, kind: 'file', mode: 0o644, data: Buffer.from(formatModulesDep(c.modules.modules, c.kver)) });
   e.fromHost(`${modRoot}/modules.builtin`, posix.join(c.moduleDir, 'modules.builtin'), 0o644);
-  for (const [name, paths] of c.modules.loadLists) e.put({ path: `lib/hvb/modules/${name}`, kind: 'file', mode: 0o644, data: text(paths) });
+  for (const [name, paths] of c.modules.loadLists) e.put({ path: `${loadListDir}/${name}`, kind: 'file', mode: 0o644, data: textLines(paths) });
+}
+
+/**
+ * The base initramfs members, sorted by path (parents first). Package files win over busybox
+ * applet links at the same path, and /init over everything.
+ */
+export function initramfsEntries(c: InitramfsContent): CpioEntry[] {
+  const e = new Entries();
+  for (const [dir, mode] of Object.entries(BASE_DIRS)) e.put({ path: dir, kind: 'dir', mode });
+  e.put({ path: 'dev/console', kind: 'chardev', mode: 0o600, major: 5, minor: 1 });
+  putBusyboxAndModules(e, c, 'lib/hvb/modules');
 
   e.fromTree(c.tree, c.files);
   for (const h of c.helpers ?? []) e.put({ path: `usr/bin/${h.name}`, kind: 'file', mode: 0o755, data: h.bytes });
 
-  e.put({ path: 'etc/hvb/tools', kind: 'file', mode: 0o644, data: text(c.tools) });
-  e.put({ path: 'etc/hvb/image', kind: 'file', mode: 0o644, data: text([`kernel=${c.kver}`, `image=${c.imageId}`]) });
+  e.put({ path: 'etc/hvb/tools', kind: 'file', mode: 0o644, data: textLines(c.tools) });
+  e.put({ path: 'etc/hvb/image', kind: 'file', mode: 0o644, data: textLines([`kernel=${c.kver}`, `image=${c.imageId}`]) });
   e.put({ path: 'init', kind: 'file', mode: 0o755, data: c.agent });
   return e.sorted();
 }
@@ -117,6 +130,6 @@ export function segmentEntries(s: SegmentContent): CpioEntry[] {
   const e = new Entries();
   e.fromTree(s.tree, s.files);
   for (const p of s.programs) e.put({ path: `usr/bin/${p.name}`, kind: 'file', mode: 0o755, data: p.bytes });
-  e.put({ path: `etc/hvb/segments/${s.name}`, kind: 'file', mode: 0o644, data: text(s.tools) });
+  e.put({ path: `etc/hvb/segments/${s.name}`, kind: 'file', mode: 0o644, data: textLines(s.tools) });
   return e.sorted();
 }

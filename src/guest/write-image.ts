@@ -5,14 +5,12 @@ import { HvbError } from '../util/errors.ts';
 import type { AgentHelper } from './agent-file.ts';
 import { helperHashes } from './agent-file.ts';
 import { writeCpioGz } from './archive-file.ts';
-import { BUSYBOX_PATH, busyboxApplets } from './busybox.ts';
+import { openBaseSystem } from './base-system.ts';
 import { INITRAMFS_FILE, KERNEL_FILE, segmentFile } from './cache.ts';
 import { DebCache, sha256File } from './deb-cache.ts';
 import type { ImageManifest, ManifestProgram, ManifestSegment, Recipe } from './image.ts';
 import { writeManifest } from './image-dir.ts';
 import { initramfsEntries, segmentEntries } from './initramfs.ts';
-import { openKernelTree } from './kernel.ts';
-import { planModules } from './kmod.ts';
 import { libraryClosure } from './libs.ts';
 import { compileProgram, type Toolchain } from './programs.ts';
 import { segmentNames, toolCommands } from './recipe.ts';
@@ -55,25 +53,17 @@ export async function writeImage(dir: string, b: ImageInputs): Promise<ImageMani
   });
   await debs.unpack(b.packages, b.log);
 
-  const kernelPkg = only(b.packages, 'kernel');
-  const busyboxPkg = only(b.packages, 'busybox');
-  const kernel = await openKernelTree(debs.unpackedPath(kernelPkg), kernelPkg.name);
-  const modules = await planModules(b.recipe.modules, kernel.modules, kernel.kver);
+  const { kernel, base } = await openBaseSystem(debs, { kernel: only(b.packages, 'kernel'), busybox: only(b.packages, 'busybox') }, b.recipe.modules);
   const userland = b.packages.filter((p) => p.role !== 'kernel');
   const tree = await PackageTree.load(userland.map((p) => ({ pkg: p.name, dir: debs.unpackedPath(p) })));
-  const busybox = join(debs.unpackedPath(busyboxPkg), BUSYBOX_PATH);
   const baseTools = b.recipe.tools.filter((t) => t.segment === undefined);
   const baseFiles = await libraryClosure(tree, baseTools.flatMap((t) => t.binaries), b.recipe.alwaysLibs);
   const tools = toolCommands(b.recipe);
 
   const entries = initramfsEntries({
+    ...base,
     agent: b.agent.bytes,
     helpers: b.helpers,
-    busybox,
-    applets: await busyboxApplets(busybox),
-    kver: kernel.kver,
-    moduleDir: kernel.moduleDir,
-    modules,
     tree,
     files: baseFiles,
     tools,
@@ -119,7 +109,7 @@ export async function writeImage(dir: string, b: ImageInputs): Promise<ImageMani
     initramfs: { file: INITRAMFS_FILE, ...initramfs },
     segments,
     packages: b.packages.map((p, i) => ({ name: p.name, version: p.version, arch: p.arch, sha256: hashes[i] as string, role: p.role })),
-    modules: modules.modules,
+    modules: base.modules.modules,
     tools: toolCommands(b.recipe),
     programs,
     agent: { sha256: b.agent.sha256, helpers: helperHashes(b.helpers) },

@@ -6,12 +6,10 @@ import { fileURLToPath } from 'node:url';
 import { pipeline } from 'node:stream/promises';
 import { createGunzip } from 'node:zlib';
 import { writeCpioGz } from '../guest/archive-file.ts';
-import { BUSYBOX_PATH, busyboxApplets } from '../guest/busybox.ts';
+import { openBaseSystem } from '../guest/base-system.ts';
 import { defaultCacheDir } from '../guest/cache.ts';
 import { DebCache, sha256File } from '../guest/deb-cache.ts';
 import { readJsonFile, writeFileAtomic } from '../guest/fs-atomic.ts';
-import { openKernelTree } from '../guest/kernel.ts';
-import { planModules } from '../guest/kmod.ts';
 import { libraryClosure } from '../guest/libs.ts';
 import { PackageTree } from '../guest/tree.ts';
 import { HvbError } from '../util/errors.ts';
@@ -125,12 +123,9 @@ async function writeLabImage(dir: string, b: LabInputs): Promise<LabManifest> {
   await debs.unpack(b.packages, b.log);
   b.check();
 
-  const kernelPkg = only(b.packages, 'kernel');
-  const kernel = await openKernelTree(debs.unpackedPath(kernelPkg), kernelPkg.name);
-  const modules = await planModules(b.recipe.modules, kernel.modules, kernel.kver);
+  const { kernel, base } = await openBaseSystem(debs, { kernel: only(b.packages, 'kernel'), busybox: only(b.packages, 'busybox') }, b.recipe.modules);
   const userland = b.packages.filter((p) => p.role !== 'kernel' && p.role !== 'hypervisor');
   const tree = await PackageTree.load(userland.map((p) => ({ pkg: p.name, dir: debs.unpackedPath(p) })));
-  const busybox = join(debs.unpackedPath(only(b.packages, 'busybox')), BUSYBOX_PATH);
 
   const files = new Set(await libraryClosure(tree, b.recipe.programs, b.recipe.alwaysLibs));
   for (const dirPath of b.recipe.trees) {
@@ -152,13 +147,9 @@ async function writeLabImage(dir: string, b: LabInputs): Promise<LabManifest> {
 
   b.check();
   const entries = labInitramfsEntries({
+    ...base,
     recipe: b.recipe,
     init: b.init,
-    busybox,
-    applets: await busyboxApplets(busybox),
-    kver: kernel.kver,
-    moduleDir: kernel.moduleDir,
-    modules,
     tree,
     files: [...files].sort(),
     imageId: b.id,
@@ -188,7 +179,7 @@ async function writeLabImage(dir: string, b: LabInputs): Promise<LabManifest> {
     ...(hypervisor ? { hypervisor } : {}),
     initramfs: { file: LAB_INITRAMFS_FILE, ...initramfs },
     packages: b.packages.map((p, i) => ({ name: p.name, version: p.version, arch: p.arch, sha256: hashes[i] as string, role: p.role })),
-    modules: modules.modules,
+    modules: base.modules.modules,
     init: { sha256: createHash('sha256').update(b.init).digest('hex') },
     recipe: canonicalLabRecipe(b.recipe),
   };

@@ -1,22 +1,12 @@
-import { posix } from 'node:path';
-import { BUSYBOX_PATH } from '../guest/busybox.ts';
 import type { CpioEntry } from '../guest/cpio.ts';
-import { Entries } from '../guest/initramfs.ts';
-import { formatModulesDep, type ModulePlan } from '../guest/kmod.ts';
+import { Entries, putBusyboxAndModules, textLines, type BusyboxAndModules } from '../guest/initramfs.ts';
 import type { PackageTree } from '../guest/tree.ts';
 import type { LabRecipe } from './recipe.ts';
 
 /** Everything that goes into a lab host's initramfs, gathered by the builder. */
-export interface LabInitramfsContent {
+export interface LabInitramfsContent extends BusyboxAndModules {
   recipe: LabRecipe;
   init: Buffer;
-  /** Host path of the unpacked static busybox and its applets (`busybox --list-full`). */
-  busybox: string;
-  applets: string[];
-  kver: string;
-  /** Host path of /lib/modules/<kver> in the unpacked kernel package. */
-  moduleDir: string;
-  modules: ModulePlan;
   tree: PackageTree;
   /** Guest paths copied from the tree: the programs' closure, the recipe's trees and files. */
   files: string[];
@@ -29,24 +19,13 @@ const DIRS: Record<string, number> = {
   sys: 0o755, tmp: 0o1777, var: 0o755, 'var/lib': 0o755, 'var/lock': 0o755, 'var/log': 0o755, 'var/tmp': 0o1777,
 };
 
-const text = (lines: string[]) => Buffer.from(lines.map((l) => `${l}\n`).join(''), 'utf8');
-
 /** The lab initramfs members, sorted by path: package files win over busybox applets, /init over everything. */
 export function labInitramfsEntries(c: LabInitramfsContent): CpioEntry[] {
   const e = new Entries();
   for (const [dir, mode] of Object.entries(DIRS)) e.put({ path: dir, kind: 'dir', mode });
   e.put({ path: 'dev/console', kind: 'chardev', mode: 0o600, major: 5, minor: 1 });
   e.put({ path: 'var/run', kind: 'symlink', target: '/run' });
-
-  const busybox = BUSYBOX_PATH.slice(1);
-  for (const applet of c.applets) if (applet !== busybox) e.put({ path: applet, kind: 'symlink', target: BUSYBOX_PATH });
-  e.fromHost(busybox, c.busybox, 0o755);
-
-  const modRoot = `lib/modules/${c.kver}`;
-  for (const rel of c.modules.files) e.fromHost(`${modRoot}/${rel}`, posix.join(c.moduleDir, rel), 0o644);
-  e.put({ path: `${modRoot}/modules.dep`, kind: 'file', mode: 0o644, data: Buffer.from(formatModulesDep(c.modules.modules, c.kver)) });
-  e.fromHost(`${modRoot}/modules.builtin`, posix.join(c.moduleDir, 'modules.builtin'), 0o644);
-  for (const [name, paths] of c.modules.loadLists) e.put({ path: `lib/hvb-lab/modules/${name}`, kind: 'file', mode: 0o644, data: text(paths) });
+  putBusyboxAndModules(e, c, 'lib/hvb-lab/modules');
 
   for (const path of c.files) {
     const node = c.tree.get(path);
@@ -55,12 +34,12 @@ export function labInitramfsEntries(c: LabInitramfsContent): CpioEntry[] {
   }
   for (const [path, target] of Object.entries(c.recipe.links).sort()) e.put({ path: path.slice(1), kind: 'symlink', target });
 
-  e.put({ path: 'etc/passwd', kind: 'file', mode: 0o644, data: text(['root:x:0:0:root:/root:/bin/sh']) });
-  e.put({ path: 'etc/group', kind: 'file', mode: 0o644, data: text(['root:x:0:', 'tty:x:5:']) });
+  e.put({ path: 'etc/passwd', kind: 'file', mode: 0o644, data: textLines(['root:x:0:0:root:/root:/bin/sh']) });
+  e.put({ path: 'etc/group', kind: 'file', mode: 0o644, data: textLines(['root:x:0:', 'tty:x:5:']) });
   // dropbear refuses users whose shell is not listed here.
-  e.put({ path: 'etc/shells', kind: 'file', mode: 0o644, data: text(['/bin/sh']) });
-  e.put({ path: 'etc/hvb-lab/lab', kind: 'file', mode: 0o644, data: text([c.recipe.lab]) });
-  e.put({ path: 'etc/hvb-lab/image', kind: 'file', mode: 0o644, data: text([`kernel=${c.kver}`, `image=${c.imageId}`, `variant=${c.recipe.variant}`]) });
+  e.put({ path: 'etc/shells', kind: 'file', mode: 0o644, data: textLines(['/bin/sh']) });
+  e.put({ path: 'etc/hvb-lab/lab', kind: 'file', mode: 0o644, data: textLines([c.recipe.lab]) });
+  e.put({ path: 'etc/hvb-lab/image', kind: 'file', mode: 0o644, data: textLines([`kernel=${c.kver}`, `image=${c.imageId}`, `variant=${c.recipe.variant}`]) });
   e.put({ path: 'init', kind: 'file', mode: 0o755, data: c.init });
   return e.sorted();
 }
@@ -70,7 +49,7 @@ export function bootSegmentEntries(nonce: string, authorizedKey: string): CpioEn
   return [
     { path: 'etc', kind: 'dir', mode: 0o755 },
     { path: 'etc/hvb-lab', kind: 'dir', mode: 0o755 },
-    { path: 'etc/hvb-lab/authorized_keys', kind: 'file', mode: 0o600, data: text([authorizedKey.trim()]) },
-    { path: 'etc/hvb-lab/nonce', kind: 'file', mode: 0o644, data: text([nonce]) },
+    { path: 'etc/hvb-lab/authorized_keys', kind: 'file', mode: 0o600, data: textLines([authorizedKey.trim()]) },
+    { path: 'etc/hvb-lab/nonce', kind: 'file', mode: 0o644, data: textLines([nonce]) },
   ];
 }
