@@ -1,5 +1,4 @@
-import type { Duplex } from 'node:stream';
-import type { ResultPromise } from 'execa';
+import type { Duplex, Readable, Writable } from 'node:stream';
 
 export type HostKind = 'local' | 'remote' | 'lab';
 
@@ -16,6 +15,33 @@ export interface SpawnOptions {
   cwd?: string;
 }
 
+/** How a spawned process ended. */
+export interface ProcessExit {
+  /** Its exit status; null when a signal ended it or it never ran. */
+  exitCode: number | null;
+  /** The signal that ended it, e.g. `SIGKILL`; null when it exited by itself. */
+  signal: string | null;
+  /** Why there is neither: it could not be started or was lost (e.g. `spawn qemu ENOENT`). */
+  error?: string;
+}
+
+/**
+ * A process started by Host.spawn, in hvbench's own terms (not the library that runs it),
+ * so callers read the same fields whatever carries the process.
+ */
+export interface HostProcess {
+  /** Its local pid; undefined when it could not be started (`exited` then says why). */
+  readonly pid: number | undefined;
+  /** Its stdin, a pipe; null only for a process whose stdin was given a file. */
+  readonly stdin: Writable | null;
+  readonly stdout: Readable;
+  readonly stderr: Readable;
+  /** Resolves once the process has ended (never rejects). */
+  readonly exited: Promise<ProcessExit>;
+  /** Sends a signal (default SIGKILL) to this process alone; false when it is gone. */
+  kill(signal?: NodeJS.Signals): boolean;
+}
+
 /**
  * Where commands run. Every command is an argv array; no host ever builds a shell string
  * from user values.
@@ -26,7 +52,7 @@ export interface Host {
   /** Runs a command to completion. Never throws on a non-zero exit; `exitCode` tells. */
   exec(argv: string[], options?: { timeoutMs?: number; input?: string }): Promise<ExecResult>;
   /** Starts a long-running process with piped stdio. */
-  spawn(argv: string[], options?: SpawnOptions): ResultPromise;
+  spawn(argv: string[], options?: SpawnOptions): HostProcess;
   readFile(path: string): Promise<string>;
   /** Creates a private temporary directory and returns its path. */
   makeTempDir(prefix: string): Promise<string>;

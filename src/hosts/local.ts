@@ -3,10 +3,11 @@ import { createConnection } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { execa, type ResultPromise } from 'execa';
+import { execa } from 'execa';
 import { HvbError } from '../util/errors.ts';
-import type { ExecResult, Host, HostKind, SpawnOptions } from './host.ts';
+import type { ExecResult, Host, HostKind, HostProcess, SpawnOptions } from './host.ts';
 import { toExecResult } from './exec-result.ts';
+import { spawnPiped } from './piped-process.ts';
 
 /** The machine hvbench itself runs on. Commands are argv arrays run with execa, never a shell. */
 export class LocalHost implements Host {
@@ -25,19 +26,9 @@ export class LocalHost implements Host {
     return toExecResult(result, options.timeoutMs);
   }
 
-  spawn(argv: string[], options: SpawnOptions = {}): ResultPromise {
+  spawn(argv: string[], options: SpawnOptions = {}): HostProcess {
     const [file, args] = splitArgv(argv);
-    return execa(file, args, {
-      reject: false,
-      // The caller reads stdout/stderr as streams; nothing is kept in memory here.
-      buffer: false,
-      stdin: 'pipe',
-      stdout: 'pipe',
-      stderr: 'pipe',
-      detached: options.detached ?? false,
-      ...(options.env === undefined ? {} : { env: options.env }),
-      ...(options.cwd === undefined ? {} : { cwd: options.cwd }),
-    });
+    return spawnPiped(file, args, { ...options, detached: options.detached ?? false });
   }
 
   readFile(path: string): Promise<string> {

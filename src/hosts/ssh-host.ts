@@ -3,10 +3,11 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { constants, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Duplex } from 'node:stream';
-import { execa, type ResultPromise } from 'execa';
+import { execa } from 'execa';
 import { HvbError } from '../util/errors.ts';
 import { toExecResult, type ExecaOutcome } from './exec-result.ts';
-import type { ExecResult, Host, HostConfig, HostKind, SpawnOptions } from './host.ts';
+import type { ExecResult, Host, HostConfig, HostKind, HostProcess, SpawnOptions } from './host.ts';
+import { spawnPiped } from './piped-process.ts';
 import { REMOTE_FILE_CACHE_DIR, RemoteFileCache } from './remote-files.ts';
 import { isTransientSshFailure, retrySetup } from './remote-retry.ts';
 import { plainCommand, watchdogCommand } from './remote-scripts.ts';
@@ -103,20 +104,13 @@ export class SshHost implements Host {
     return toExecResult(result, options.timeoutMs);
   }
 
-  spawn(argv: string[], options: SpawnOptions = {}): ResultPromise {
+  spawn(argv: string[], options: SpawnOptions = {}): HostProcess {
     const full = withEnv(argv, options.env);
     const command = options.detached ? watchdogCommand(full, options.cwd ?? '') : plainCommand(full, options.cwd);
     // spawn is synchronous: if no connection is open yet, this ssh opens the master itself.
     const [file, ...args] = this.sshArgv(command);
-    return execa(file!, args, {
-      reject: false,
-      buffer: false,
-      stdin: 'pipe',
-      stdout: 'pipe',
-      stderr: 'pipe',
-      // Its own local group, like a local VMM: a Ctrl-C at the terminal does not reach it.
-      detached: options.detached ?? false,
-    });
+    // Its own local group, like a local VMM: a Ctrl-C at the terminal does not reach it.
+    return spawnPiped(file!, args, { detached: options.detached ?? false });
   }
 
   /** Reads a text file; a missing file rejects with code `ENOENT`, like a local read. */

@@ -56,7 +56,7 @@ describe('LocalHost', () => {
       let out = '';
       child.stdout!.on('data', (chunk: Buffer) => (out += chunk.toString()));
       child.stdin!.end('from-stdin\n');
-      const result = await child;
+      const result = await child.exited;
       expect(result.exitCode).toBe(0);
       expect(out).toBe(`${dir}\nfrom-env\nfrom-stdin\n`);
     } finally {

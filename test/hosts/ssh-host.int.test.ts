@@ -115,7 +115,7 @@ describe('SshHost over a real sshd on 127.0.0.1', () => {
     let out = '';
     child.stdout!.on('data', (chunk: Buffer) => (out += chunk.toString()));
     child.stdin!.end('from stdin');
-    const result = await child;
+    const result = await child.exited;
     expect(result.exitCode).toBe(0);
     expect(out).toBe(`${dir}\na 'b' c\nfrom stdin`);
     await host.removeTree(dir);
@@ -137,7 +137,7 @@ describe('SshHost over a real sshd on 127.0.0.1', () => {
     const child = host.spawn(['sh', '-c', 'echo $$; echo to-stderr >&2; exit 3'], { detached: true });
     const chunks: string[] = [];
     child.stdout!.on('data', (chunk: Buffer) => chunks.push(chunk.toString()));
-    const result = await child;
+    const result = await child.exited;
     expect(result.exitCode).toBe(3);
     const pid = Number(chunks.join('').trim());
     await waitUntil(() => processesInGroup(pid).length === 0, 5_000);
@@ -146,7 +146,7 @@ describe('SshHost over a real sshd on 127.0.0.1', () => {
   it('signals a remote process group, and says false once it is gone', async () => {
     const { child, pid } = await remoteSleeper();
     expect(await host.signalGroup(pid, 'SIGTERM')).toBe(true);
-    await child;
+    await child.exited;
     await waitUntil(() => !isRunning(pid), 5_000);
     await waitUntil(async () => !(await host.signalGroup(pid)), 5_000);
     await expect(host.signalGroup(1)).rejects.toMatchObject({ code: 'invalid-argument' });

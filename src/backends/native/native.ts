@@ -2,10 +2,12 @@ import { constants } from 'node:fs';
 import { access, open, readFile, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import { defaultCacheDir } from '../../guest/cache.ts';
-import { execa, type ResultPromise } from 'execa';
-import type { Host } from '../../hosts/host.ts';
+import { execa } from 'execa';
+import type { Host, HostProcess } from '../../hosts/host.ts';
+import { fromExeca } from '../../hosts/piped-process.ts';
 import { HvbError } from '../../util/errors.ts';
 import type { Backend, Capability, DiskSpec, RunningVm, VmSpec } from '../common/backend.ts';
+import { startedVmm } from '../common/vmm-spawn.ts';
 import { nativeArgv, nativeJob } from './argv.ts';
 import { findNativeTools, probeNative } from './probe.ts';
 import { nativeRoot } from './root.ts';
@@ -48,7 +50,7 @@ export function createNativeBackend(options: NativeBackendOptions = {}): Backend
       const tempDir = await host.makeTempDir(`hvbench-native-${vm.name.replace(/[^A-Za-z0-9._-]/g, '_').slice(0, 40)}-`);
       const argv = nativeArgv({ busybox, ...tools, root: root.dir, usageFile: join(tempDir, 'usage'), cmdline: job.cmdline, diskOnStdin: disk !== undefined });
       let file: FileHandle | undefined;
-      let child: ResultPromise;
+      let child: HostProcess;
       try {
         file = disk ? await open(disk.path, disk.readonly ? 'r' : 'r+') : undefined;
         child = spawnRun(argv, tempDir, file);
@@ -59,12 +61,7 @@ export function createNativeBackend(options: NativeBackendOptions = {}): Backend
         // The child holds its own copy of the descriptor.
         await file?.close();
       }
-      if (child.pid === undefined) {
-        const result = await child;
-        await host.removeTree(tempDir);
-        throw new HvbError('vmm-spawn-failed', `cannot start the native run: ${result.originalMessage ?? result.shortMessage}`);
-      }
-      return new NativeVm(host, child, child.pid, tempDir, notes);
+      return new NativeVm(host, await startedVmm(child, 'the native run', () => host.removeTree(tempDir)), tempDir, notes);
     },
   };
 }
@@ -85,13 +82,13 @@ function hostFileDisk(vm: VmSpec): DiskSpec | undefined {
 }
 
 /** Local spawn, in its own process group; the scratch disk (if any) becomes the run's stdin. */
-function spawnRun(argv: string[], cwd: string, disk: FileHandle | undefined): ResultPromise {
+function spawnRun(argv: string[], cwd: string, disk: FileHandle | undefined): HostProcess {
   const [file, ...args] = argv as [string, ...string[]];
   const common = { reject: false, buffer: false, detached: true, cwd, stdout: 'pipe', stderr: 'pipe' } as const;
   // execa's types list only a few literal descriptors, but any open descriptor given alone
   // is handed to child_process.spawn as it is: the child's stdin is the file itself.
   const stdin = disk ? (disk.fd as 3) : 'ignore';
-  return execa(file, args, { ...common, stdin });
+  return fromExeca(execa(file, args, { ...common, stdin }));
 }
 
 /** An agent without native support would write to the host's console and change its log level: refuse it. */

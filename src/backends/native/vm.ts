@@ -1,17 +1,18 @@
 import { posix } from 'node:path';
-import type { ResultPromise } from 'execa';
 import type { Host } from '../../hosts/host.ts';
 import type { RunningVm, VmExit, VmmUsage } from '../common/backend.ts';
-import { trackVm } from '../common/live-vms.ts';
+import { killGroupAndWait, killProcessGroup } from '../common/process-group.ts';
+import { VmLifecycle } from '../common/vm-lifecycle.ts';
+import type { StartedProcess } from '../common/vmm-spawn.ts';
 import { parseNativeUsage } from './argv.ts';
 import { treeUsage } from './tree-usage.ts';
-import { killGroupAndWait, killProcessGroup } from '../common/process-group.ts';
-import { settlesWithin } from '../common/settles-within.ts';
-import { CappedLog, ConsoleStream, streamDone } from '../common/vmm-output.ts';
 
-const DRAIN_TIMEOUT_MS = 2_000;
 /** How long the end of a run waits for the last processes of its group to exit. */
 const GROUP_GONE_TIMEOUT_MS = 10_000;
+/** kill() reads the tree's usage first (a scan of /proc), but does not wait longer than this for it. */
+const USAGE_READ_TIMEOUT_MS = 2_000;
+/** After SIGKILL to the group, its leader must exit within this, or it is killed on its own. */
+const KILL_EXIT_TIMEOUT_MS = 5_000;
 
 /**
  * A native run: the agent as PID 1 of its own namespaces, chrooted into the image root.
@@ -20,66 +21,53 @@ const GROUP_GONE_TIMEOUT_MS = 10_000;
  */
 export class NativeVm implements RunningVm {
   readonly accel = 'native';
-  private readonly console = new ConsoleStream();
-  private readonly log = new CappedLog();
-  private outcome: VmExit | undefined;
-  private readonly finished: Promise<VmExit>;
-  private processGone = false;
-  private finalUsage: VmmUsage | undefined;
-  private ended = false;
-  private killing: Promise<void> | undefined;
+  readonly pid: number;
+  private readonly life: VmLifecycle;
 
   constructor(
     private readonly host: Host,
-    child: ResultPromise,
-    readonly pid: number,
+    child: StartedProcess,
     private readonly tempDir: string,
     notes: string[],
   ) {
-    for (const note of notes) this.log.append(`hvbench: ${note}\n`);
-    const stdoutDone = streamDone(child.stdout, () => this.console.end());
-    const stderrDone = streamDone(child.stderr);
-    child.stdout?.on('data', (bytes: Buffer) => this.console.push(bytes));
-    child.stderr?.on('data', (bytes: Buffer) => this.log.push(bytes));
-    const untrack = trackVm(this, pid);
-    this.finished = child
-      .then(
-        (result) => this.onExit(result.exitCode ?? null, result.signal ?? null),
-        (error: unknown) => {
-          this.log.append(`hvbench: lost track of the native run: ${error instanceof Error ? error.message : String(error)}\n`);
-          this.onExit(null, null);
+    const pid = child.pid;
+    this.pid = pid;
+    this.life = new VmLifecycle(
+      this,
+      {
+        name: 'the native run',
+        readUsage: () => treeUsage(pid),
+        killing: () => ({
+          request: async () => killProcessGroup(pid),
+          timeoutMs: KILL_EXIT_TIMEOUT_MS,
+          late: `the native run did not exit within ${KILL_EXIT_TIMEOUT_MS} ms of SIGKILL to its group; killed it`,
+        }),
+        afterExit: async () => {
+          // The leader (busybox time) is reaped; the rest of the group — unshare, the agent as
+          // PID 1 of its namespace, whatever it ran — may still be dying: the run has ended
+          // when none of them is left (see killGroupAndWait).
+          const left = await killGroupAndWait(pid, { timeoutMs: GROUP_GONE_TIMEOUT_MS });
+          if (left.length > 0) this.life.log.append(`hvbench: ${left.length} process(es) of the run still there ${GROUP_GONE_TIMEOUT_MS / 1000} s after SIGKILL: ${left.map((m) => `${m.pid} ${m.comm} (${m.state})`).join(', ')}\n`);
         },
-      )
-      .then(async () => {
-        // The leader (busybox time) is reaped; the rest of the group — unshare, the agent as
-        // PID 1 of its namespace, whatever it ran — may still be dying: the run has ended
-        // when none of them is left (see killGroupAndWait).
-        const left = await killGroupAndWait(pid, { timeoutMs: GROUP_GONE_TIMEOUT_MS });
-        if (left.length > 0) this.log.append(`hvbench: ${left.length} process(es) of the run still there ${GROUP_GONE_TIMEOUT_MS / 1000} s after SIGKILL: ${left.map((m) => `${m.pid} ${m.comm} (${m.state})`).join(', ')}\n`);
-        await Promise.all([settlesWithin(stdoutDone, DRAIN_TIMEOUT_MS), settlesWithin(stderrDone, DRAIN_TIMEOUT_MS)]);
-        this.finalUsage = await this.readUsage();
-        this.ended = true;
-        untrack();
-        await this.host.removeTree(this.tempDir).catch(() => {});
-        return this.outcome!;
-      });
+        cleanUp: async () => this.life.settleUsage(await this.readFinalUsage()),
+        // The agent ends a native run by exiting 0, where a guest would power off.
+        exitOutcome: (exit) => (exit.exitCode === 0 ? { kind: 'shutdown', reason: 'the agent exited (a native run has no machine to power off)', cause: 'agent-exit' } : { kind: 'exited', exitCode: exit.exitCode, signal: exit.signal }),
+      },
+      { host, process: child, localPid: pid, tempDir, usageReadTimeoutMs: USAGE_READ_TIMEOUT_MS },
+    );
+    for (const note of notes) this.life.log.append(`hvbench: ${note}\n`);
   }
 
   onConsole(listener: (chunk: string) => void): void {
-    this.console.onChunk(listener);
+    this.life.onConsole(listener);
   }
 
   wait(): Promise<VmExit> {
-    return this.finished;
+    return this.life.wait();
   }
 
   kill(reason: string): Promise<void> {
-    this.killing ??= (async () => {
-      this.outcome ??= { kind: 'killed', reason };
-      if (!this.processGone) killProcessGroup(this.pid);
-      await this.finished;
-    })();
-    return this.killing;
+    return this.life.kill(reason);
   }
 
   /**
@@ -87,28 +75,21 @@ export class NativeVm implements RunningVm {
    * time's figure for the whole tree (exact: every process in it was waited for);
    * undefined after a kill.
    */
-  async usage(): Promise<VmmUsage | undefined> {
-    if (this.ended) return this.finalUsage;
-    const live = await treeUsage(this.pid);
-    return this.ended ? this.finalUsage : live;
+  usage(): Promise<VmmUsage | undefined> {
+    return this.life.usage();
   }
 
   vmmLog(): string {
-    return this.log.text();
+    return this.life.vmmLog();
   }
 
-  private onExit(exitCode: number | null, signal: string | null): void {
-    this.processGone = true;
-    // The agent ends a native run by exiting 0, where a guest would power off.
-    this.outcome ??= exitCode === 0 ? { kind: 'shutdown', reason: 'the agent exited (a native run has no machine to power off)', cause: 'agent-exit' } : { kind: 'exited', exitCode, signal };
-  }
-
-  private async readUsage(): Promise<VmmUsage | undefined> {
-    if (this.outcome?.kind === 'killed') return undefined;
+  /** busybox time's figure, written when the run ended by itself; none after a kill. */
+  private async readFinalUsage(): Promise<VmmUsage | undefined> {
+    if (this.life.outcome?.kind === 'killed') return undefined;
     const text = await this.host.readFile(posix.join(this.tempDir, 'usage')).catch(() => '');
     const usage = parseNativeUsage(text);
     if (!usage) {
-      if (text.trim() !== '') this.log.append(`hvbench: could not read the run's CPU time from busybox time: ${JSON.stringify(text.slice(0, 200))}\n`);
+      if (text.trim() !== '') this.life.log.append(`hvbench: could not read the run's CPU time from busybox time: ${JSON.stringify(text.slice(0, 200))}\n`);
       return undefined;
     }
     return { pid: this.pid, cpuUserS: usage.cpuUserS, cpuSystemS: usage.cpuSystemS, peakRssKiB: usage.peakRssKiB };

@@ -1,30 +1,26 @@
-import type { ResultPromise } from 'execa';
 import type { Host } from '../../hosts/host.ts';
-import { sshLostLine } from '../../hosts/ssh-errors.ts';
 import { HvbError } from '../../util/errors.ts';
 import type { RunningVm, VmExit, VmmUsage } from '../common/backend.ts';
-import { trackVm } from '../common/live-vms.ts';
 import { parseProcessGroup } from '../common/process-group.ts';
 import { readProcessUsage } from '../common/proc-usage.ts';
+import { settlesWithin } from '../common/settles-within.ts';
+import { VmLifecycle, type VmmEnding } from '../common/vm-lifecycle.ts';
+import type { StartedProcess } from '../common/vmm-spawn.ts';
 import { confirmAccel, type ConfirmedAccel } from './accel.ts';
 import type { QemuAccel } from './argv.ts';
 import { describeGuestStop, guestStopCause, stoppedStatusCause } from './events.ts';
 import type { QmpClient } from './qmp.ts';
 import { connectQmpWhenReady } from './qmp-ready.ts';
-import { settlesWithin } from '../common/settles-within.ts';
-import { CappedLog, ConsoleStream, streamDone } from '../common/vmm-output.ts';
 
-/** How long to wait for the last console and stderr bytes after QEMU exited. */
-const DRAIN_TIMEOUT_MS = 2_000;
 /** kill() reads the usage first, but does not wait longer than this for it. */
 const USAGE_READ_TIMEOUT_MS = 2_000;
-/** A remote kill must end the local ssh within this; otherwise that ssh is killed (its watchdog then acts). */
-const REMOTE_KILL_TIMEOUT_MS = 5_000;
+/** A kill must end the local process within this; otherwise it is killed too (for a remote QEMU that is ssh, whose end makes the watchdog act). */
+const KILL_EXIT_TIMEOUT_MS = 5_000;
+/** After QEMU exited while starting, how long to wait for its exit to be seen before blaming the start-up error alone. */
+const START_EXIT_GRACE_MS = 500;
 
 /** Where the VMM runs and how to find it. */
 export interface QemuProcess {
-  /** The spawned local process: QEMU itself, or the ssh carrying it to a remote host. */
-  localPid: number;
   /** QEMU's pid on its host, when known at start (the local host: the spawned process). */
   vmmPid?: number;
   /** Otherwise, QEMU's pid file on its host (`-pidfile`), read once QMP answers. */
@@ -39,8 +35,9 @@ export interface QemuProcess {
  *
  * The end is decided by the first of: the guest stops itself (QMP SHUTDOWN from the guest,
  * GUEST_PANICKED, or a STOP into `internal-error`/`io-error`: QEMU stays paused thanks to
- * -no-shutdown, usage is read, then `quit`), kill(), or the process exiting by itself. wait() resolves once the process is gone, the console
- * drained, QMP closed and the private directory removed.
+ * -no-shutdown, usage is read, then `quit`), kill(), or the process exiting by itself
+ * (VmLifecycle keeps that, the output and the end). wait() resolves once the process is
+ * gone, the console drained, QMP closed and the private directory removed.
  *
  * Everything on QEMU's host goes through the Host: QMP (`connectUnix`), usage (`/proc` via
  * `readFile`), the kill (`signalGroup`). On a remote host the local process is ssh; when it
@@ -49,22 +46,8 @@ export interface QemuProcess {
 export class QemuVm implements RunningVm {
   accel: ConfirmedAccel = 'unknown';
   private qmp: QmpClient | undefined;
-  private readonly console = new ConsoleStream();
-  private readonly log = new CappedLog();
-  /** The first cause of the end (guest stop, kill, or exit), fixed once known. */
-  private outcome: VmExit | undefined;
-  private exitDescription = '';
-  private processGone = false;
-  private readonly processExit: Promise<void>;
-  private readonly finished: Promise<VmExit>;
-  private cachedUsage: VmmUsage | undefined;
-  /** Set once usage was read with the guest stopped (or just before a kill). */
-  private usageFinal = false;
-  private stopping = false;
-  private killing: Promise<void> | undefined;
-  private readonly untrack: () => void;
-
-  private readonly child: ResultPromise;
+  private readonly life: VmLifecycle;
+  private readonly child: StartedProcess;
   /** The spawned local process: QEMU itself on the local host, the ssh carrying it otherwise. */
   readonly localPid: number;
   private vmmPid: number | undefined;
@@ -74,39 +57,32 @@ export class QemuVm implements RunningVm {
 
   constructor(
     private readonly host: Host,
-    child: ResultPromise,
+    child: StartedProcess,
     vmm: QemuProcess,
   ) {
     this.child = child;
-    this.localPid = vmm.localPid;
+    this.localPid = child.pid;
     this.vmmPid = vmm.vmmPid;
     this.pidFile = vmm.pidFile;
     this.tempDir = vmm.tempDir;
     this.quitTimeoutMs = vmm.quitTimeoutMs;
-    const stdoutDone = streamDone(child.stdout, () => this.console.end());
-    const stderrDone = streamDone(child.stderr);
-    child.stdout?.on('data', (bytes: Buffer) => this.console.push(bytes));
-    child.stderr?.on('data', (bytes: Buffer) => this.log.push(bytes));
-    this.untrack = trackVm(this, vmm.localPid, host.kind === 'local' ? undefined : () => this.signalVmm());
-    this.processExit = child.then(
-      async (result) => {
-        this.onProcessExit(result.exitCode ?? null, result.signal ?? null);
-        // Its last words on stderr may still be in the pipe.
-        await settlesWithin(stderrDone, DRAIN_TIMEOUT_MS);
+    this.life = new VmLifecycle(
+      this,
+      {
+        name: 'QEMU',
+        readUsage: () => (this.vmmPid === undefined ? Promise.resolve(undefined) : readProcessUsage(this.host, this.vmmPid)),
+        killing: () => this.killing(),
+        cleanUp: async () => this.qmp?.close(),
       },
-      (error: unknown) => {
-        // execa with `reject: false` does not reject; if it ever does, the process is gone all the same.
-        this.onProcessExit(null, null);
-        this.log.append(`hvbench: lost track of QEMU: ${error instanceof Error ? error.message : String(error)}\n`);
+      {
+        host,
+        process: child,
+        localPid: child.pid,
+        tempDir: vmm.tempDir,
+        usageReadTimeoutMs: USAGE_READ_TIMEOUT_MS,
+        ...(host.kind === 'local' ? {} : { remoteKill: () => this.signalVmm() }),
       },
     );
-    this.finished = this.processExit.then(async () => {
-      await settlesWithin(stdoutDone, DRAIN_TIMEOUT_MS);
-      this.qmp?.close();
-      this.untrack();
-      await this.host.removeTree(this.tempDir).catch(() => {});
-      return this.outcome!;
-    });
   }
 
   /** QEMU's pid on the host it runs on (0 while a remote QEMU's pid is not yet known). */
@@ -123,7 +99,7 @@ export class QemuVm implements RunningVm {
   async connect(socketPath: string, accel: QemuAccel, timeoutMs: number): Promise<void> {
     const qmp = await connectQmpWhenReady(
       { label: socketPath, open: () => this.host.connectUnix(socketPath) },
-      { timeoutMs, exited: this.processExit, describeExit: () => this.describeExit() },
+      { timeoutMs, exited: this.life.processExit, describeExit: () => this.life.describeExit() },
     );
     this.qmp = qmp;
     // QEMU wrote its pid file before it opened the QMP socket.
@@ -137,9 +113,9 @@ export class QemuVm implements RunningVm {
     try {
       found = await confirmAccel(qmp);
     } catch (error) {
-      await settlesWithin(this.processExit, 500);
-      if (!this.processGone) throw error;
-      throw new HvbError('vmm-exited', `QEMU exited while starting: ${this.describeExit()}`, { cause: error });
+      await settlesWithin(this.life.processExit, START_EXIT_GRACE_MS);
+      if (!this.life.processGone) throw error;
+      throw new HvbError('vmm-exited', `QEMU exited while starting: ${this.life.describeExit()}`, { cause: error });
     }
     this.accel = found.accel;
     if (found.accel !== accel) {
@@ -153,52 +129,38 @@ export class QemuVm implements RunningVm {
   }
 
   onConsole(listener: (chunk: string) => void): void {
-    this.console.onChunk(listener);
+    this.life.onConsole(listener);
   }
 
   wait(): Promise<VmExit> {
-    return this.finished;
+    return this.life.wait();
   }
 
   kill(reason: string): Promise<void> {
-    this.killing ??= (async () => {
-      this.outcome ??= { kind: 'killed', reason };
-      if (!this.processGone) {
-        await settlesWithin(this.freezeUsage(), USAGE_READ_TIMEOUT_MS);
-        if (!this.processGone) await this.killVmm();
-      }
-      await this.finished;
-    })();
-    return this.killing;
+    return this.life.kill(reason);
   }
 
-  async usage(): Promise<VmmUsage | undefined> {
-    if (!this.usageFinal && !this.processGone && this.vmmPid !== undefined) {
-      const fresh = await readProcessUsage(this.host, this.vmmPid);
-      if (fresh !== undefined && !this.usageFinal) this.cachedUsage = fresh;
-    }
-    return this.cachedUsage;
+  usage(): Promise<VmmUsage | undefined> {
+    return this.life.usage();
   }
 
   vmmLog(): string {
-    return this.log.text();
+    return this.life.vmmLog();
   }
 
   /** The guest stopped itself; QEMU is paused (-no-shutdown): read usage, then quit. */
   private async onGuestStopped(cause: string): Promise<void> {
-    if (this.outcome !== undefined || this.stopping) return;
-    this.stopping = true;
-    this.outcome = { kind: 'shutdown', reason: describeGuestStop(cause), cause };
+    if (!this.life.decide({ kind: 'shutdown', reason: describeGuestStop(cause), cause })) return;
     // QEMU stops the vCPUs in the same main-loop turn that sent the event; a command's
     // answer comes after that, so once it is here the CPU time no longer moves.
     await this.qmp?.execute('query-status', undefined, { timeoutMs: this.quitTimeoutMs }).catch(() => {});
-    await this.freezeUsage();
-    await this.qmp?.execute('quit', undefined, { timeoutMs: this.quitTimeoutMs }).catch(() => {});
-    const exited = await settlesWithin(this.processExit, this.quitTimeoutMs);
-    if (!exited && !this.processGone) {
-      this.log.append(`hvbench: QEMU did not exit within ${this.quitTimeoutMs} ms of quit; killed\n`);
-      await this.killVmm();
-    }
+    await this.life.freezeUsage();
+    await this.life.end({
+      request: () => this.qmp?.execute('quit', undefined, { timeoutMs: this.quitTimeoutMs }).catch(() => {}) ?? Promise.resolve(),
+      timeoutMs: this.quitTimeoutMs,
+      late: `QEMU did not exit within ${this.quitTimeoutMs} ms of quit; killed`,
+      force: () => this.life.end(this.killing()),
+    });
   }
 
   /** A STOP without a guest shutdown: find out whether QEMU stopped the guest for good. */
@@ -208,27 +170,18 @@ export class QemuVm implements RunningVm {
     if (cause !== undefined) await this.onGuestStopped(cause);
   }
 
-  private onProcessExit(exitCode: number | null, signal: string | null): void {
-    this.processGone = true;
-    this.exitDescription = signal === null ? `exit code ${exitCode}` : `killed by ${signal}`;
-    // The local process of a remote QEMU is ssh; its 255 is ssh's own failure, not QEMU's.
-    const lost = this.outcome === undefined ? sshLostLine(this.host, exitCode) : undefined;
-    if (lost !== undefined) this.log.append(lost);
-    this.outcome ??= { kind: 'exited', exitCode, signal };
-  }
-
   /**
-   * SIGKILL to QEMU's process group on its host. For a remote QEMU, the local ssh must then
-   * end; if it does not (the kill did not get through, or QEMU's pid was never known), the
-   * ssh is killed too, and the remote watchdog ends the group when its channel closes.
+   * SIGKILL to QEMU's process group on its host. The local process must then end; if it
+   * does not (for a remote QEMU: the kill did not get through, or QEMU's pid was never
+   * known), it is killed too, and the remote watchdog ends the group when its channel closes.
    */
-  private async killVmm(): Promise<void> {
-    await this.signalVmm();
-    if (this.host.kind === 'local' || this.processGone) return;
-    if (!(await settlesWithin(this.processExit, REMOTE_KILL_TIMEOUT_MS))) {
-      this.log.append(`hvbench: the ssh carrying QEMU did not end within ${REMOTE_KILL_TIMEOUT_MS} ms of the kill; killed it\n`);
-      this.child.kill('SIGKILL');
-    }
+  private killing(): VmmEnding {
+    const carrier = this.host.kind === 'local' ? 'QEMU' : 'the ssh carrying QEMU';
+    return {
+      request: () => this.signalVmm(),
+      timeoutMs: KILL_EXIT_TIMEOUT_MS,
+      late: `${carrier} did not end within ${KILL_EXIT_TIMEOUT_MS} ms of the kill; killed it`,
+    };
   }
 
   /** Sends SIGKILL to QEMU's group if its pid is known; never throws (the reason goes to the VMM log). */
@@ -240,7 +193,7 @@ export class QemuVm implements RunningVm {
     try {
       await this.host.signalGroup(this.vmmPid, 'SIGKILL');
     } catch (error) {
-      this.log.append(`hvbench: could not kill QEMU: ${error instanceof Error ? error.message : String(error)}\n`);
+      this.life.log.append(`hvbench: could not kill QEMU: ${error instanceof Error ? error.message : String(error)}\n`);
     }
   }
 
@@ -260,17 +213,5 @@ export class QemuVm implements RunningVm {
       });
     }
     return pid;
-  }
-
-  private async freezeUsage(): Promise<void> {
-    if (this.usageFinal || this.vmmPid === undefined) return;
-    const usage = await readProcessUsage(this.host, this.vmmPid);
-    if (usage !== undefined) this.cachedUsage = usage;
-    this.usageFinal = true;
-  }
-
-  private describeExit(): string {
-    const tail = this.log.tail();
-    return tail === '' ? this.exitDescription : `${this.exitDescription}; QEMU said:\n${tail}`;
   }
 }

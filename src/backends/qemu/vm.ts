@@ -2,6 +2,7 @@ import { posix } from 'node:path';
 import type { Host } from '../../hosts/host.ts';
 import { HvbError } from '../../util/errors.ts';
 import type { VmSpec } from '../common/backend.ts';
+import { startedVmm } from '../common/vmm-spawn.ts';
 import { buildQemuArgv, type QemuAccel, type QemuArgvOptions } from './argv.ts';
 import { QemuVm } from './running-vm.ts';
 
@@ -80,17 +81,9 @@ export async function startQemu(host: Host, options: QemuStartOptions): Promise<
     await host.removeTree(dir);
     throw error;
   }
-  const child = host.spawn(argv, { detached: true, cwd: dir });
-  if (child.pid === undefined) {
-    const result = await child;
-    await host.removeTree(dir);
-    throw new HvbError('vmm-spawn-failed', `cannot start ${argv[0]}: ${result.originalMessage ?? result.shortMessage}`, {
-      hint: 'install QEMU (Debian: apt-get install qemu-system-x86) or check the binary path',
-    });
-  }
+  const child = await startedVmm(host.spawn(argv, { detached: true, cwd: dir }), argv[0]!, () => host.removeTree(dir), 'install QEMU (Debian: apt-get install qemu-system-x86) or check the binary path');
   const local = host.kind === 'local';
   const vm = new QemuVm(host, child, {
-    localPid: child.pid,
     ...(local ? { vmmPid: child.pid } : { pidFile }),
     tempDir: dir,
     quitTimeoutMs: options.quitTimeoutMs ?? QEMU_QUIT_TIMEOUT_MS,

@@ -1,18 +1,15 @@
 import { randomBytes } from 'node:crypto';
 import { posix } from 'node:path';
-import type { ResultPromise } from 'execa';
 import { DEFAULT_XEN_GUEST_TYPE, type XenGuestType } from '../../devices/models.ts';
-import type { Host } from '../../hosts/host.ts';
-import { sshLostLine } from '../../hosts/ssh-errors.ts';
+import type { Host, HostProcess } from '../../hosts/host.ts';
 import { HvbError } from '../../util/errors.ts';
 import type { RunningVm, VmExit, VmmUsage, VmSpec } from '../common/backend.ts';
-import { trackVm } from '../common/live-vms.ts';
-import { settlesWithin } from '../common/settles-within.ts';
+import { VmLifecycle, type VmmEnding } from '../common/vm-lifecycle.ts';
+import { startedVmm, type StartedProcess } from '../common/vmm-spawn.ts';
 import { buildXenConfig } from './config.ts';
 import { xenExit } from './exit.ts';
 import { parseXlList, parseXlMonitorLine, type XlMonitorEvent } from './info.ts';
 import { xenRamdisk } from './ramdisk.ts';
-import { CappedLog, ConsoleStream, streamDone } from '../common/vmm-output.ts';
 
 export interface XenLaunchOptions {
   /** How to run xl on the dom0; default `['xl']` (e.g. `['sudo', '-n', 'xl']`). */
@@ -36,7 +33,10 @@ export const XEN_DEFAULTS = { xl: ['xl'], startTimeoutMs: 120_000, destroyTimeou
 
 /** The longest hvbench waits for a stopped guest's console to drain. */
 const DRAIN_MAX_MS = 5_000;
+/** One xl command (list, destroy) must be done within this. */
 const XL_EXEC_TIMEOUT_MS = 60_000;
+/** kill() reads the domain's usage first (`xl list`, over ssh), but does not wait longer than this for it. */
+const USAGE_READ_TIMEOUT_MS = 5_000;
 
 /**
  * A domain name that is unique and recognisable: `hvb-`, the VM's name in lower-case
@@ -67,22 +67,16 @@ export async function launchXenVm(host: Host, vm: VmSpec, options: XenLaunchOpti
   const config = buildXenConfig(vm, { domain, kernel, ramdisk, ...bridge });
   const dir = await host.makeTempDir('hvbench-xen-');
   const configPath = posix.join(dir, `${domain}.cfg`);
-  let child: ResultPromise;
+  let spawned: HostProcess;
   try {
     await host.writeFile(configPath, config);
-    child = host.spawn([...xl, 'create', '-F', '-c', '-f', configPath], { detached: true });
+    spawned = host.spawn([...xl, 'create', '-F', '-c', '-f', configPath], { detached: true });
   } catch (error) {
     await host.removeTree(dir).catch(() => {});
     throw error;
   }
-  if (child.pid === undefined) {
-    const result = await child;
-    await host.removeTree(dir).catch(() => {});
-    throw new HvbError('vmm-spawn-failed', `cannot start ${xl.join(' ')}: ${result.originalMessage ?? result.shortMessage}`, {
-      hint: 'install the Xen tools in dom0 (Debian: xen-utils) or check the xl command',
-    });
-  }
-  const xenVm = new XenVm(host, child, child.pid, { ...options, dir, domain, type, xl });
+  const child = await startedVmm(spawned, xl.join(' '), () => host.removeTree(dir), 'install the Xen tools in dom0 (Debian: xen-utils) or check the xl command');
+  const xenVm = new XenVm(host, child, { ...options, dir, domain, type, xl });
   try {
     await xenVm.started(options.startTimeoutMs ?? XEN_DEFAULTS.startTimeoutMs);
   } catch (error) {
@@ -112,59 +106,40 @@ export class XenVm implements RunningVm {
   accel = 'unknown';
   domid: number | undefined;
   readonly domain: string;
-  private readonly console = new ConsoleStream();
-  private readonly log = new CappedLog();
-  private outcome: VmExit | undefined;
-  private processGone = false;
-  private exitDescription = '';
-  private readonly processExit: Promise<void>;
-  private readonly finished: Promise<VmExit>;
-  private cachedUsage: VmmUsage | undefined;
+  readonly pid: number;
+  private readonly life: VmLifecycle;
   private peakMemKiB = 0;
-  private usageFinal = false;
+  /** The end after the guest stopped itself (usage, console, destroy), while it runs. */
   private stopping: Promise<void> | undefined;
-  private killing: Promise<void> | undefined;
-  private lastConsoleAt = Date.now();
-  private readonly untrack: () => void;
+  private destroying: Promise<void> | undefined;
   private onRunning: ((domid: number) => void) | undefined;
   private consoleProblem: string | undefined;
-  private stderrRest = '';
 
   constructor(
     private readonly host: Host,
-    private readonly child: ResultPromise,
-    readonly pid: number,
+    child: StartedProcess,
     private readonly params: XenVmParams,
   ) {
     this.domain = params.domain;
-    const stdoutDone = streamDone(child.stdout, () => this.console.end());
-    const stderrDone = streamDone(child.stderr);
-    child.stdout?.on('data', (bytes: Buffer) => {
-      this.lastConsoleAt = Date.now();
-      this.console.push(bytes);
-    });
-    child.stderr?.on('data', (bytes: Buffer) => this.onStderr(bytes));
-    this.untrack = trackVm(this, pid);
-    this.processExit = child.then(
-      async (result) => {
-        await settlesWithin(stderrDone, 2_000);
-        this.onStderr(Buffer.from('\n'), false);
-        this.onProcessExit(result.exitCode ?? null, result.signal ?? null);
+    this.pid = child.pid;
+    this.life = new VmLifecycle(
+      this,
+      {
+        name: 'xl',
+        readUsage: () => this.readUsage(),
+        killing: () => this.ending('after xl destroy', () => this.destroyDomain()),
+        // Whatever ended xl, the domain must not outlive the VM (a no-op when already gone).
+        cleanUp: async () => {
+          await this.stopping?.catch(() => {});
+          await this.destroyDomain();
+        },
+        onStderrLine: (line) => {
+          const event = parseXlMonitorLine(line);
+          if (event) this.onMonitorEvent(event);
+        },
       },
-      (error: unknown) => {
-        this.log.append(`hvbench: lost track of xl: ${error instanceof Error ? error.message : String(error)}\n`);
-        this.onProcessExit(null, null);
-      },
+      { host, process: child, localPid: child.pid, tempDir: params.dir, usageReadTimeoutMs: USAGE_READ_TIMEOUT_MS },
     );
-    this.finished = this.processExit.then(async () => {
-      await settlesWithin(stdoutDone, 2_000);
-      // Whatever ended xl, the domain must not outlive the VM (a no-op when already gone).
-      await this.stopping?.catch(() => {});
-      await this.destroyDomain();
-      this.untrack();
-      await this.host.removeTree(this.params.dir).catch(() => {});
-      return this.outcome!;
-    });
   }
 
   /** @internal Resolves once xl says the domain runs and its type is confirmed. */
@@ -173,8 +148,8 @@ export class XenVm implements RunningVm {
       this.onRunning = resolve;
       if (this.domid !== undefined) resolve(this.domid);
     });
-    const exited = this.processExit.then(() => {
-      throw new HvbError('vmm-exited', `xl create ended before the domain ran: ${this.describeExit()}`, {
+    const exited = this.life.processExit.then(() => {
+      throw new HvbError('vmm-exited', `xl create ended before the domain ran: ${this.life.describeExit()}`, {
         hint: 'the VMM log above is xl\'s own explanation; `xl dmesg` on the dom0 may say more',
       });
     });
@@ -192,29 +167,15 @@ export class XenVm implements RunningVm {
   }
 
   onConsole(listener: (chunk: string) => void): void {
-    this.console.onChunk(listener);
+    this.life.onConsole(listener);
   }
 
   wait(): Promise<VmExit> {
-    return this.finished;
+    return this.life.wait();
   }
 
   kill(reason: string): Promise<void> {
-    this.killing ??= (async () => {
-      this.outcome ??= { kind: 'killed', reason };
-      if (!this.processGone) {
-        if (!this.usageFinal) {
-          await settlesWithin(this.freezeUsage(), 5_000);
-        }
-        await this.destroyDomain();
-        if (!(await settlesWithin(this.processExit, this.params.destroyTimeoutMs ?? XEN_DEFAULTS.destroyTimeoutMs))) {
-          this.log.append(`hvbench: xl did not exit after xl destroy; killed\n`);
-          this.child.kill('SIGKILL');
-        }
-      }
-      await this.finished;
-    })();
-    return this.killing;
+    return this.life.kill(reason);
   }
 
   /**
@@ -222,27 +183,12 @@ export class XenVm implements RunningVm {
    * cpuSystemS 0 (Xen does not split it), and the largest allocation seen (`xl list` Mem)
    * as peakRssKiB. Exact after the guest stopped: the preserved domain's time no longer moves.
    */
-  async usage(): Promise<VmmUsage | undefined> {
-    if (!this.usageFinal && !this.processGone) {
-      const fresh = await this.readUsage();
-      if (fresh !== undefined && !this.usageFinal) this.cachedUsage = fresh;
-    }
-    return this.cachedUsage;
+  usage(): Promise<VmmUsage | undefined> {
+    return this.life.usage();
   }
 
   vmmLog(): string {
-    return this.log.text();
-  }
-
-  private onStderr(bytes: Buffer, keep = true): void {
-    if (keep) this.log.push(bytes);
-    const text = this.stderrRest + bytes.toString('utf8');
-    const lines = text.split('\n');
-    this.stderrRest = lines.pop() ?? '';
-    for (const line of lines) {
-      const event = parseXlMonitorLine(line);
-      if (event) this.onMonitorEvent(event);
-    }
+    return this.life.vmmLog();
   }
 
   private onMonitorEvent(event: XlMonitorEvent): void {
@@ -252,10 +198,7 @@ export class XenVm implements RunningVm {
         this.onRunning?.(event.domid);
         break;
       case 'shutdown':
-        if (this.outcome === undefined) {
-          this.outcome = xenExit(event.code);
-          this.stopping = this.afterGuestStop();
-        }
+        if (this.life.decide(xenExit(event.code))) this.stopping = this.afterGuestStop();
         break;
       case 'console-failed':
         this.consoleProblem ??= event.message;
@@ -268,24 +211,18 @@ export class XenVm implements RunningVm {
 
   /** The guest stopped and its domain is preserved: read usage, let the console drain, destroy. */
   private async afterGuestStop(): Promise<void> {
-    await this.freezeUsage();
-    const t0 = Date.now();
-    const quiet = this.params.drainQuietMs ?? XEN_DEFAULTS.drainQuietMs;
-    while (!this.processGone && Date.now() - this.lastConsoleAt < quiet && Date.now() - t0 < DRAIN_MAX_MS) {
-      await new Promise((resolve) => setTimeout(resolve, Math.min(100, quiet)));
-    }
-    await this.destroyDomain();
-    if (!(await settlesWithin(this.processExit, this.params.destroyTimeoutMs ?? XEN_DEFAULTS.destroyTimeoutMs))) {
-      this.log.append(`hvbench: xl did not exit after the domain was destroyed; killed\n`);
-      this.child.kill('SIGKILL');
-    }
+    await this.life.freezeUsage();
+    await this.life.end(
+      this.ending('after the domain was destroyed', async () => {
+        await this.life.consoleQuiet(this.params.drainQuietMs ?? XEN_DEFAULTS.drainQuietMs, DRAIN_MAX_MS);
+        await this.destroyDomain();
+      }),
+    );
   }
 
-  private async freezeUsage(): Promise<void> {
-    if (this.usageFinal) return;
-    const usage = await this.readUsage();
-    if (usage !== undefined) this.cachedUsage = usage;
-    this.usageFinal = true;
+  /** Ends the domain with `request`; xl must then exit within destroyTimeoutMs, or it is killed. */
+  private ending(after: string, request: () => Promise<void>): VmmEnding {
+    return { request, timeoutMs: this.params.destroyTimeoutMs ?? XEN_DEFAULTS.destroyTimeoutMs, late: `xl did not exit ${after}; killed` };
   }
 
   private async readUsage(): Promise<VmmUsage | undefined> {
@@ -296,13 +233,12 @@ export class XenVm implements RunningVm {
     return { pid: this.pid, cpuUserS: row.cpuS, cpuSystemS: 0, peakRssKiB: this.peakMemKiB };
   }
 
-  /** `xl destroy <domain>`; a domain that is already gone is fine. */
-  private destroying: Promise<void> | undefined;
+  /** `xl destroy <domain>`, once; a domain that is already gone is fine. */
   private destroyDomain(): Promise<void> {
     this.destroying ??= (async () => {
       const r = await this.xl(['destroy', this.domain]).catch((error: unknown) => ({ exitCode: -1, stdout: '', stderr: String(error) }));
       if (r.exitCode !== 0 && !/invalid domain identifier|not found|no such domain/i.test(r.stderr)) {
-        this.log.append(`hvbench: xl destroy ${this.domain} failed (exit ${r.exitCode}): ${r.stderr.trim()}\n`);
+        this.life.log.append(`hvbench: xl destroy ${this.domain} failed (exit ${r.exitCode}): ${r.stderr.trim()}\n`);
       }
     })();
     return this.destroying;
@@ -313,7 +249,7 @@ export class XenVm implements RunningVm {
     const r = await this.xl(['list', '-l', this.domain]);
     const type = r.exitCode === 0 ? domainTypeFromJson(r.stdout) : undefined;
     if (type === undefined) {
-      this.log.append(`hvbench: could not read the domain type from xl list -l (exit ${r.exitCode}): ${r.stderr.trim()}\n`);
+      this.life.log.append(`hvbench: could not read the domain type from xl list -l (exit ${r.exitCode}): ${r.stderr.trim()}\n`);
       return;
     }
     this.accel = `xen-${type}`;
@@ -324,20 +260,6 @@ export class XenVm implements RunningVm {
 
   private xl(args: string[]) {
     return this.host.exec([...this.params.xl, ...args], { timeoutMs: XL_EXEC_TIMEOUT_MS });
-  }
-
-  private onProcessExit(exitCode: number | null, signal: string | null): void {
-    this.processGone = true;
-    this.exitDescription = signal === null ? `exit code ${exitCode}` : `killed by ${signal}`;
-    // xl in a remote dom0 runs under ssh, whose own failure is 255 (xl's errors are small numbers).
-    const lost = this.outcome === undefined ? sshLostLine(this.host, exitCode) : undefined;
-    if (lost !== undefined) this.log.append(lost);
-    this.outcome ??= { kind: 'exited', exitCode, signal };
-  }
-
-  private describeExit(): string {
-    const tail = this.log.tail();
-    return tail === '' ? this.exitDescription : `${this.exitDescription}; xl said:\n${tail}`;
   }
 }
 

@@ -27,7 +27,7 @@ describe('process groups', () => {
     expect(processesInGroup(process.pid)).not.toContain(pid);
     const members = processesInGroup(pid);
     expect(killProcessGroup(pid)).toBe(true);
-    const result = await child;
+    const result = await child.exited;
     expect(result.signal).toBe('SIGKILL');
     await expect.poll(() => processesInGroup(pid)).toEqual([]);
     expect(members.filter(isRunning)).toEqual([]);
@@ -42,7 +42,7 @@ describe('process groups', () => {
     const { child, pid } = await twoSleeps();
     const kills: string[] = [];
     let untrack = () => {};
-    const exit = child.then((): VmExit => ({ kind: 'killed', reason: kills[0] ?? '?' }));
+    const exit = child.exited.then((): VmExit => ({ kind: 'killed', reason: kills[0] ?? '?' }));
     const vm: RunningVm = {
       pid,
       accel: 'tcg',
@@ -79,7 +79,7 @@ describe('process groups', () => {
       await expect.poll(() => processesInGroup(pid).length).toBeGreaterThanOrEqual(30);
       expect((await groupMembers(pid)).map((m) => m.comm)).toContain('sleep');
       killProcessGroup(pid);
-      await child;
+      await child.exited;
       expect(await killGroupAndWait(pid, { timeoutMs: 10_000 })).toEqual([]);
       // Checked at once, with nothing to wait for: not one survivor.
       expect(processesInGroup(pid)).toEqual([]);

@@ -1,13 +1,12 @@
 import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { ResultPromise } from 'execa';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { canaryCachePath, writeCachedCanary, type CanaryFingerprint } from '../../../src/backends/qemu/kvm-cache.ts';
 import { parseCpuVirt, parseDeviceStat } from '../../../src/backends/qemu/kvm-host.ts';
 import { probeKvm } from '../../../src/backends/qemu/kvm-probe.ts';
 import type { GuestImage } from '../../../src/guest/image.ts';
-import type { ExecResult, Host } from '../../../src/hosts/host.ts';
+import type { ExecResult, Host, HostProcess } from '../../../src/hosts/host.ts';
 import { unusedHostMethods } from '../../support/unused-host-methods.ts';
 
 /** What a host with a working KVM (kvm_amd) and QEMU 7.2 answers; a test overrides parts. */
@@ -56,7 +55,7 @@ function fakeHost(over: Partial<FakeKvmHost> = {}): Host & { boots: string[] } {
     async exec(argv) {
       return { exitCode: 0, stdout: '', stderr: '', ...answer(argv) };
     },
-    spawn(argv): ResultPromise {
+    spawn(argv): HostProcess {
       boots.push(argv.join(' '));
       throw new Error('the fake host cannot boot');
     },
