@@ -3,7 +3,7 @@ import type { Workload } from '../workloads/workload.ts';
 import { caseId, stableJson } from './case-id.ts';
 import { MAX_CASES } from './defaults.ts';
 import { formatPath, suiteError, type Problem } from './problems.ts';
-import { checkNames, unreadableAt } from './resolve.ts';
+import { checkNames, unreadableAt } from './checks.ts';
 import type { Case, ResolvedSuite, ResolvedWorkloadEntry, SuiteDeps } from './types.ts';
 import { issuesToProblems, objectShape } from './zod-issues.ts';
 

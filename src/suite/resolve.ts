@@ -1,12 +1,13 @@
 import { describeError } from '../util/errors.ts';
 import { BOOT_METRICS } from '../workloads/boot.ts';
 import { HOST_METRICS } from '../workloads/host-metrics.ts';
+import { checkNames, unreadableAt } from './checks.ts';
 import { parameterProblems } from './expand.ts';
 import { suiteError, type Problem } from './problems.ts';
 import { suiteSchema, toResolved } from './schema.ts';
 import { unknownName } from './suggest.ts';
 import type { ResolvedSuite, SuiteDeps } from './types.ts';
-import { issuesToProblems, objectShape } from './zod-issues.ts';
+import { issuesToProblems } from './zod-issues.ts';
 
 /**
  * Validates a suite value (what a suite file exports) and fills in every default.
@@ -93,30 +94,6 @@ export function checkStopMetric(suite: ResolvedSuite, deps: SuiteDeps): Problem[
   return [{ path: ['stopMetric'], message: `${JSON.stringify(metric)} is not measured by workload${lacking.length > 1 ? 's' : ''} ${lacking.join(', ')} of this suite; expected a metric every workload measures, e.g. ${COMMON_METRICS.join(', ')}` }];
 }
 
-/** The path of the first field whose getter (or proxy trap) throws when read; undefined when none does. */
-export function unreadableAt(value: unknown, path: PropertyKey[] = [], seen = new Set<object>()): PropertyKey[] | undefined {
-  if (value === null || typeof value !== 'object' || seen.has(value) || path.length > 16) return undefined;
-  seen.add(value);
-  let keys: string[];
-  try {
-    keys = Object.keys(value);
-  } catch {
-    return path;
-  }
-  for (const key of keys) {
-    const at = [...path, Array.isArray(value) && /^\d+$/.test(key) ? Number(key) : key];
-    let child: unknown;
-    try {
-      child = (value as Record<string, unknown>)[key];
-    } catch {
-      return at;
-    }
-    const found = unreadableAt(child, at, seen);
-    if (found) return found;
-  }
-  return undefined;
-}
-
 /**
  * Own `__proto__` keys (e.g. from JSON.parse or a computed key) where the suite has records:
  * zod's records skip such a key without a word, so it would be silently ignored.
@@ -134,39 +111,5 @@ function protoKeys(input: unknown): Problem[] {
     });
   }
   if (record(input.compare)) check(input.compare.metrics, ['compare', 'metrics'], '"__proto__" cannot name a metric');
-  return problems;
-}
-
-/** Backends, workloads and parameter names checked against what hvbench knows. */
-export function checkNames(suite: ResolvedSuite, deps: SuiteDeps): Problem[] {
-  const problems: Problem[] = [];
-  suite.backends.forEach((backend, i) => {
-    if (!deps.backends.includes(backend)) problems.push({ path: ['backends', i], message: unknownName('backend', backend, deps.backends) });
-    else if (suite.backends.indexOf(backend) !== i) problems.push({ path: ['backends', i], message: `${JSON.stringify(backend)} is listed twice` });
-  });
-  // A type or host given twice would make every case twice (xenTypes) or mean nothing (hosts).
-  for (const field of ['xenTypes', 'hosts'] as const) {
-    suite[field]?.forEach((name: string, i, all: readonly string[]) => {
-      if (all.indexOf(name) !== i) problems.push({ path: [field, i], message: `${JSON.stringify(name)} is listed twice` });
-    });
-  }
-  const known = Object.keys(deps.workloads);
-  suite.workloads.forEach((entry, i) => {
-    const workload = Object.hasOwn(deps.workloads, entry.workload) ? deps.workloads[entry.workload] : undefined;
-    if (!workload) {
-      problems.push({ path: ['workloads', i, 'workload'], message: unknownName('workload', entry.workload, known) });
-      return;
-    }
-    const shape = objectShape(workload.params);
-    if (!shape) return;
-    for (const key of Object.keys(entry.params)) {
-      if (!Object.hasOwn(shape, key)) {
-        problems.push({
-          path: ['workloads', i, 'params', key],
-          message: unknownName('parameter', key, Object.keys(shape), `workload ${entry.workload} takes`),
-        });
-      }
-    }
-  });
   return problems;
 }
