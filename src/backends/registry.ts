@@ -1,5 +1,5 @@
 import { HvbError } from '../util/errors.ts';
-import type { Backend } from './common/backend.ts';
+import type { Backend, VariantAxis } from './common/backend.ts';
 import { kvmBackend } from './qemu/kvm.ts';
 import { nativeBackend } from './native/native.ts';
 import { tcgBackend } from './qemu/tcg.ts';
@@ -21,4 +21,12 @@ export function getBackend(name: string): Backend {
     throw new HvbError('unknown-backend', `unknown backend "${name}"; known backends: ${backendNames.join(', ')}`);
   }
   return backend;
+}
+
+/** The variant axes of the known backends, each once (tcg and kvm share the machine type). */
+export const variantAxes: readonly VariantAxis[] = [...new Set(Object.values(backends).flatMap((b) => (b.variants ? [b.variants] : [])))];
+
+/** The variant axis of a backend by name, when it is known and has one. */
+export function variantAxisOf(name: string): VariantAxis | undefined {
+  return Object.hasOwn(backends, name) ? backends[name]!.variants : undefined;
 }

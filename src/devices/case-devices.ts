@@ -1,4 +1,4 @@
-import { resolveDevice, type BackendDevices, BACKEND_DEVICES } from './capabilities.ts';
+import { resolveDevice, type BackendDevices } from './capabilities.ts';
 import type { DeviceNeeds, IoMode } from './models.ts';
 
 /** The devices one case gets on its backend. */
@@ -11,15 +11,15 @@ export interface CaseDevices {
  * Maps a case's device needs onto its backend: the models to attach, or the reason the
  * backend cannot offer them (the case is then skipped with it). Pure: nothing is created.
  */
-export function caseDevices(backend: string, needs: DeviceNeeds, table: Record<string, BackendDevices> = BACKEND_DEVICES): { devices: CaseDevices } | { skip: string } {
+export function caseDevices(backend: string, table: BackendDevices | undefined, needs: DeviceNeeds): { devices: CaseDevices } | { skip: string } {
   const devices: CaseDevices = {};
   if (needs.disk) {
-    const r = resolveDevice(backend, 'disk', needs.disk, table);
+    const r = resolveDevice(backend, table, 'disk', needs.disk);
     if (!r.ok) return { skip: r.reason };
     devices.disk = { model: r.model, io: r.io, sizeMiB: needs.disk.sizeMiB };
   }
   if (needs.nic) {
-    const r = resolveDevice(backend, 'nic', needs.nic, table);
+    const r = resolveDevice(backend, table, 'nic', needs.nic);
     if (!r.ok) return { skip: r.reason };
     devices.nic = { model: r.model, io: r.io };
   }

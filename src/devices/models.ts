@@ -22,16 +22,6 @@ export type NicModel = (typeof NIC_MODELS)[number];
 
 export type DeviceKind = 'disk' | 'nic';
 
-/**
- * Xen guest types: `pv` (paravirtualised, no hardware virtualisation), `pvh` (hardware
- * virtualisation, PV drivers, no device model) and `hvm` (a device model in dom0 emulates a
- * PC: the only type with emulated disks and NICs).
- */
-export const XEN_GUEST_TYPES = ['pv', 'pvh', 'hvm'] as const;
-export type XenGuestType = (typeof XEN_GUEST_TYPES)[number];
-/** The guest type of a Xen case that does not name one. */
-export const DEFAULT_XEN_GUEST_TYPE: XenGuestType = 'pvh';
-
 const PARAVIRTUAL = new Set<string>(['virtio-blk', 'virtio-scsi', 'xen-vbd', 'virtio-net', 'xen-vif']);
 
 /** The class of a named model. */

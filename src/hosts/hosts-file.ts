@@ -32,7 +32,11 @@ const entrySchema = z.strictObject({
 const fileSchema = z.strictObject({ hosts: z.array(entrySchema) });
 
 /** Reads and checks a hosts file; every problem names the file and the field. */
-export async function loadHostsFile(path: string, knownBackends: readonly string[]): Promise<HostConfig[]> {
+/**
+ * Reads a hosts file. `knownBackends` are the backends hvbench has; `localOnly` those that
+ * run on the machine hvbench runs on only (a remote host cannot offer them).
+ */
+export async function loadHostsFile(path: string, knownBackends: readonly string[], localOnly: readonly string[] = []): Promise<HostConfig[]> {
   let text: string;
   try {
     text = await readFile(path, 'utf8');
@@ -45,10 +49,10 @@ export async function loadHostsFile(path: string, knownBackends: readonly string
   } catch (e) {
     throw new HvbError('hosts-file', `${path}: not valid JSON: ${(e as Error).message}`, { hint: 'a hosts file is { "hosts": [ { "name", "address", "knownHostsFile", "backends" } ] }' });
   }
-  return parseHostsFile(json, path, knownBackends);
+  return parseHostsFile(json, path, knownBackends, localOnly);
 }
 
-export function parseHostsFile(json: unknown, path: string, knownBackends: readonly string[]): HostConfig[] {
+export function parseHostsFile(json: unknown, path: string, knownBackends: readonly string[], localOnly: readonly string[] = []): HostConfig[] {
   const parsed = fileSchema.safeParse(json);
   const problems: string[] = [];
   if (!parsed.success) {
@@ -63,7 +67,7 @@ export function parseHostsFile(json: unknown, path: string, knownBackends: reado
     seen.add(h.name);
     h.backends.forEach((b, j) => {
       if (!knownBackends.includes(b)) problems.push(`hosts[${i}].backends[${j}]: unknown backend "${b}"; known: ${knownBackends.join(', ')}`);
-      if (b === 'native') problems.push(`hosts[${i}].backends[${j}]: the native backend runs on the local host only`);
+      if (localOnly.includes(b)) problems.push(`hosts[${i}].backends[${j}]: the ${b} backend runs on the local host only`);
     });
   });
   if (problems.length > 0) throw hostsFileError(path, problems);

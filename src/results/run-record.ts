@@ -134,9 +134,10 @@ export interface RunRecord {
 /** Command-line choices that changed the suite's cases (`hvbench run --backend …`). */
 export interface SuiteOverrides {
   backends?: string[];
-  xenTypes?: string[];
   repetitions?: number;
   workloads?: string[];
+  /** Variant values chosen on the command line, under the suite field of their axis (`xenTypes: ['pv']`). */
+  [variantField: string]: string[] | number | undefined;
 }
 
 /** One resumption of a run: when, by whom, and what it took over from before. */

@@ -4,7 +4,6 @@ import type { GuestImage } from '../guest/image.ts';
 import { checkCmdline, encodeJob } from '../guest/protocol/job.ts';
 import { GuestSession } from '../guest/protocol/session.ts';
 import type { Host } from '../hosts/host.ts';
-import type { XenType } from '../suite/types.ts';
 import type { Dims } from '../results/sample.ts';
 import { describeError } from '../util/errors.ts';
 import type { MetricValue, StepOutput, Workload } from '../workloads/workload.ts';
@@ -42,8 +41,8 @@ export interface RepetitionInput {
   image: GuestImage;
   workload: Workload;
   params: unknown;
-  /** Xen cases: the guest type. */
-  xenType?: XenType;
+  /** The value of the backend's variant axis (Xen's guest type, QEMU's machine type), when the case has one. */
+  variant?: string;
   vcpus: number;
   memoryMiB: number;
   timeoutSec: number;
@@ -91,7 +90,7 @@ export async function runRepetition(input: RepetitionInput): Promise<RepOutcome>
       cmdline,
       disks: setup?.disks ?? [],
       nics: setup?.nics ?? [],
-      ...(input.xenType ? { xenType: input.xenType } : {}),
+      ...(input.variant === undefined ? {} : { variant: input.variant }),
       console: 'serial',
     };
     checkVmSpecPaths(spec);

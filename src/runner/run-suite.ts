@@ -1,8 +1,6 @@
 import { join, resolve } from 'node:path';
-import type { Backend, Capability } from '../backends/common/backend.ts';
-import type { BackendDevices } from '../devices/capabilities.ts';
+import type { Backend, Capability, NetworkAttachment } from '../backends/common/backend.ts';
 import { caseDevices, type CaseDevices } from '../devices/case-devices.ts';
-import { deviceTableFor } from '../devices/capabilities.ts';
 import type { GuestImage } from '../guest/image.ts';
 import type { Host, HostConfig } from '../hosts/host.ts';
 import { hvbenchVersion } from '../results/provenance.ts';
@@ -44,12 +42,13 @@ export interface RunSuiteOptions {
   observer?: RunObserver;
   /** Aborted on Ctrl-C: the current VM is killed, the run is recorded as interrupted. */
   signal?: AbortSignal;
-  /** Devices each backend offers. Default: src/devices/capabilities.ts. */
-  devices?: Record<string, BackendDevices>;
-  /** Opens the host side of a case's NIC on the local host. Default: QEMU user-mode networking, without peers. */
-  network?: NetworkProvider;
-  /** Opens the network of a Xen case in its dom0 (a bridge and the peers there). Without it, Xen network cases fail with why. */
-  dom0Network?: NetworkProvider;
+  /**
+   * Opens a case's network, by the attachment its backend declares (Backend.network):
+   * `local-netns` on the local host (default: QEMU user-mode networking, without peers),
+   * `host-bridge` on the host that runs the guest (Xen: in dom0; without it such network
+   * cases fail with why).
+   */
+  networks?: Partial<Record<NetworkAttachment, NetworkProvider>>;
   /** Command-line choices that changed the suite's cases, recorded in run.json for `--resume`. */
   suiteOverrides?: SuiteOverrides;
   /**
@@ -159,7 +158,7 @@ export async function runSuite(options: RunSuiteOptions): Promise<RunSuiteResult
     const state = plan.state;
     const capability = state.capabilities.get(c.backend) as Capability;
     const facts = state.facts as HostFacts;
-    const provenance: RunProvenance = { suite: o.suite.name, run: run.id, host: state.run.config.name, hostKind: state.run.config.kind, hostCpu: facts.cpuModel, image: o.image.hash, backendFacts: capability.facts };
+    const provenance: RunProvenance = { suite: o.suite.name, run: run.id, host: state.run.config.name, hostKind: state.run.config.kind, hostCpu: facts.cpuModel, image: o.image.hash, backendFacts: factDimsOf(o.backends(c.backend), capability) };
     const key = o.suite.interleave ? groupKey(c) : c.id;
     const groups = queues.get(state.run.config.name) ?? new Map<string, Member[]>();
     queues.set(state.run.config.name, groups);
@@ -261,9 +260,10 @@ function planCase(c: Case, assigned: HostAssignment, states: Map<string, HostSta
   const where = state.run.config.kind === 'local' ? 'here' : `on host ${assigned.host}`;
   if (!capability.available) return { skip: `backend ${c.backend} cannot run ${where}: ${capability.reason}`, reason: capability.reason, unavailable: { backend: c.backend, host: assigned.host } };
   const workload = o.workloads[c.workload] as Workload;
-  const planned = caseDevices(c.backend, workload.devices?.(c.params) ?? {}, deviceTableFor(c.guestType, o.devices));
+  const backend = o.backends(c.backend);
+  const planned = caseDevices(c.backend, backend.devices(c.variant?.value), workload.devices?.(c.params) ?? {});
   if ('skip' in planned) return { skip: `${c.backend} cannot run this case: ${planned.skip}`, reason: planned.skip };
-  if (planned.devices.nic && state.run.config.kind !== 'local' && c.backend !== 'xen') {
+  if (planned.devices.nic && backend.network === 'local-netns' && state.run.config.kind !== 'local') {
     const reason = `network workloads of ${c.backend} run on the local host only for now (the peers live in a local network namespace); host ${assigned.host} is ${state.run.config.kind}`;
     return { skip: reason, reason };
   }
@@ -359,7 +359,7 @@ async function openMember(o: RunSuiteOptions, run: StoredRun, m: Member, counter
   });
   try {
     const scratchDir = (m.state.scratchDir ??= config.kind === 'local' ? join(run.dir, SCRATCH_DIR) : await host.makeTempDir('hvbench-scratch-'));
-    const network = m.c.backend === 'xen' ? o.dom0Network ?? noDom0Network : config.kind === 'local' ? o.network : undefined;
+    const network = networkOf(o, o.backends(m.c.backend), config.kind);
     m.setup = await setupCase({ caseId: m.c.id, slug: `case-${m.caseIndex + 1}`, workload, devices: m.devices, image: o.image, host, scratchDir, ...(network ? { network } : {}) });
   } catch (e) {
     m.failed = true;
@@ -372,10 +372,24 @@ async function openMember(o: RunSuiteOptions, run: StoredRun, m: Member, counter
   }
 }
 
-/** Xen cases without a dom0 network provider: a NIC would have nowhere to go. */
-const noDom0Network: NetworkProvider = {
-  open: () => Promise.reject(new HvbError('net-no-provider', 'a Xen network case needs a bridge and peers in dom0, and this run has no provider for them')),
-};
+/** The provider of a case's network: by its backend's attachment, on the host the case runs on. */
+function networkOf(o: RunSuiteOptions, backend: Backend, hostKind: string): NetworkProvider | undefined {
+  if (backend.network === 'host-bridge') return o.networks?.['host-bridge'] ?? noHostBridge(backend);
+  return backend.network === 'local-netns' && hostKind === 'local' ? o.networks?.['local-netns'] : undefined;
+}
+
+/** A `host-bridge` case without a provider: a NIC would have nowhere to go. */
+function noHostBridge(backend: Backend): NetworkProvider {
+  const where = backend.bridgeWhere ?? 'on the host that runs its guest';
+  return {
+    open: () => Promise.reject(new HvbError('net-no-provider', `a ${backend.label ?? backend.name} network case needs a bridge and peers ${where}, and this run has no provider for them`)),
+  };
+}
+
+/** The probe's facts that the backend makes dimensions of every sample. */
+function factDimsOf(backend: Backend, capability: Capability): Record<string, string> {
+  return Object.fromEntries(backend.factDims.flatMap((k) => (capability.facts[k] === undefined ? [] : [[k, capability.facts[k]!]])));
+}
 
 /** One guest boot of a member: run, store its samples and log at once, record it. */
 async function repetition(o: RunSuiteOptions, run: StoredRun, m: Member, rep: number, warmup: boolean, counter: Counter): Promise<Sample[]> {
@@ -389,7 +403,7 @@ async function repetition(o: RunSuiteOptions, run: StoredRun, m: Member, rep: nu
   counter.total = Math.max(counter.total, index);
   counter.observe({ type: 'rep-start', index, total: counter.total, caseId: c.id, backend: c.backend, workload: c.workload, rep, warmup });
   const name = `${c.workload}-${warmup ? 'w' : 'r'}${rep}`;
-  const outcome = rejectOutOfRange(await runRepetition({ backend: o.backends(c.backend), host: setup.host, image: o.image, workload, params: c.params, ...(c.guestType ? { xenType: c.guestType } : {}), vcpus: c.guest.vcpus, memoryMiB: c.guest.memoryMiB, timeoutSec, name, setup, ...(o.signal ? { signal: o.signal } : {}) }));
+  const outcome = rejectOutOfRange(await runRepetition({ backend: o.backends(c.backend), host: setup.host, image: o.image, workload, params: c.params, ...(c.variant ? { variant: c.variant.value } : {}), vcpus: c.guest.vcpus, memoryMiB: c.guest.memoryMiB, timeoutSec, name, setup, ...(o.signal ? { signal: o.signal } : {}) }));
   const dims = { ...caseDims(c, rep, outcome.accel ?? 'unknown', outcome.guestKernel, m.provenance), seq, ...setup.dims, ...outcome.dims };
   const repSamples = warmup ? [] : toSamples(outcome.values, defs, dims, outcome.startedAt);
   await appendSamples(run, repSamples);

@@ -12,12 +12,9 @@ export interface RunProvenance {
   hostKind: string;
   hostCpu: string;
   image: string;
-  /** Facts of the case's backend, e.g. `qemu: 7.2.22`. */
+  /** Facts of the case's backend that become dimensions (its `factDims`), e.g. `qemu: 7.2.22`; the rest stay in run.json. */
   backendFacts: Record<string, string>;
 }
-
-/** Only these backend facts become dimensions; the rest stay in run.json. */
-const BACKEND_FACT_DIMS = ['qemu', 'xen', 'dom0_kernel', 'xen_scheduler'];
 
 /**
  * The dimensions of one sample: the case's parameters (as `param.<name>`), the guest, the
@@ -39,12 +36,9 @@ export function caseDims(c: Case, rep: number, accel: string, guestKernel: strin
     host_cpu: p.hostCpu,
     image: p.image,
   };
-  if (c.guestType !== undefined) dims.guest_type = c.guestType;
+  if (c.variant !== undefined) dims[c.variant.dim] = c.variant.value;
   if (guestKernel) dims.guest_kernel = guestKernel;
-  for (const key of BACKEND_FACT_DIMS) {
-    const v = p.backendFacts[key];
-    if (v !== undefined) dims[key] = v;
-  }
+  Object.assign(dims, p.backendFacts);
   for (const [k, v] of Object.entries(c.params)) {
     dims[`param.${k}`] = typeof v === 'number' || typeof v === 'boolean' || typeof v === 'string' ? v : JSON.stringify(v);
   }

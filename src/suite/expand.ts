@@ -4,6 +4,7 @@ import { caseId, stableJson } from './case-id.ts';
 import { MAX_CASES } from './defaults.ts';
 import { formatPath, suiteError, type Problem } from './problems.ts';
 import { checkNames, unreadableAt } from './checks.ts';
+import { variantsOf } from './variants.ts';
 import type { Case, ResolvedSuite, ResolvedWorkloadEntry, SuiteDeps } from './types.ts';
 import { issuesToProblems, objectShape } from './zod-issues.ts';
 
@@ -34,12 +35,12 @@ export function expandSuite(suite: ResolvedSuite, deps: SuiteDeps, options: { so
 
   const cases: Case[] = [];
   for (const backend of suite.backends) {
-    for (const guestType of backend === 'xen' ? suite.xenTypes : [undefined]) suite.workloads.forEach((entry, i) => {
+    for (const variant of variantsOf(suite, backend)) suite.workloads.forEach((entry, i) => {
       for (const combo of perEntry[i]!) {
         cases.push({
-          id: caseId(guestType === undefined ? backend : `${backend}:${guestType}`, entry.workload, combo.given),
+          id: caseId(variant === undefined ? backend : `${backend}:${variant.value}`, entry.workload, combo.given),
           backend,
-          ...(guestType === undefined ? {} : { guestType }),
+          ...(variant === undefined ? {} : { variant }),
           workload: entry.workload,
           params: combo.params,
           guest: { ...suite.guest },
@@ -139,7 +140,7 @@ const MAX_LISTED = 10;
 
 function matrixSizeProblem(suite: ResolvedSuite): Problem | undefined {
   const sizes = suite.workloads.map((entry) => Object.values(entry.params).reduce((n, axis) => n * axis.length, 1));
-  const variants = suite.backends.reduce((n, b) => n + (b === 'xen' ? suite.xenTypes.length : 1), 0);
+  const variants = suite.backends.reduce((n, b) => n + variantsOf(suite, b).length, 0);
   // At least one variant: a suite whose backends are all unknown still has its entries' values checked.
   const total = Math.max(1, variants) * sizes.reduce((a, b) => a + b, 0);
   if (total <= MAX_CASES) return undefined;

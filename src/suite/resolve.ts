@@ -7,6 +7,7 @@ import { suiteError, type Problem } from './problems.ts';
 import { suiteSchema, toResolved } from './schema.ts';
 import { unknownName } from './suggest.ts';
 import type { ResolvedSuite, SuiteDeps } from './types.ts';
+import { variantAxes } from './variants.ts';
 import { issuesToProblems } from './zod-issues.ts';
 
 /**
@@ -56,7 +57,7 @@ function nameProblemsOf(input: unknown, deps: SuiteDeps, structural: readonly Pr
       : [];
     const suite = {
       backends: strings(raw.backends ?? ['tcg']),
-      xenTypes: strings(raw.xenTypes ?? ['pvh']) as ResolvedSuite['xenTypes'],
+      ...Object.fromEntries(variantAxes.map((a) => [a.suiteField, strings(raw[a.suiteField] ?? a.defaults)])),
       ...(typeof raw.stopMetric === 'string' ? { stopMetric: raw.stopMetric } : {}),
       workloads: workloads.filter((w) => w.workload !== ''),
     } as unknown as ResolvedSuite;

@@ -6,7 +6,6 @@ import {
   DEFAULT_REPETITIONS,
   DEFAULT_VCPUS,
   DEFAULT_WARMUP,
-  DEFAULT_XEN_TYPES,
   MAX_MEMORY_MIB,
   MAX_REPETITIONS,
   MAX_TIME_BUDGET_SEC,
@@ -15,6 +14,8 @@ import {
   MAX_WARMUP,
   MIN_MEMORY_MIB,
 } from './defaults.ts';
+import { variantAxes } from '../backends/registry.ts';
+import type { VariantAxis } from '../backends/common/backend.ts';
 import { compareConfigSchema } from '../stats/thresholds.ts';
 import { expectations } from './describe.ts';
 import type { ResolvedSuite, SuiteInput } from './types.ts';
@@ -60,8 +61,17 @@ const workloadEntrySchema = z.strictObject({
   params: z.record(z.string(), paramAxis).default({}),
 });
 
-const xenTypeList = z.array(z.enum(['pv', 'pvh', 'hvm'])).min(1);
-expectations.add(xenTypeList, { expected: 'a non-empty array of Xen guest types: "pv", "pvh", "hvm"' });
+/**
+ * The suite field of a backend's variant axis (`xenTypes`, `machines`): a non-empty list of
+ * its values. An axis with an implicit value stays absent unless given, so the suites and
+ * runs written before the axis existed resolve as they did.
+ */
+function variantField(axis: VariantAxis) {
+  const list = z.array(z.enum(axis.values as [string, ...string[]])).min(1);
+  expectations.add(list, { expected: `a non-empty array of ${axis.label}s: ${axis.values.map((v) => JSON.stringify(v)).join(', ')}` });
+  return axis.implicit === undefined ? list.default(() => [...axis.defaults]) : list.optional();
+}
+const variantFields = Object.fromEntries(variantAxes.map((axis) => [axis.suiteField, variantField(axis)]));
 
 const hostNameSchema = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/);
 expectations.add(hostNameSchema, { expected: 'a host name (letters, digits, ".", "_", "-")' });
@@ -89,7 +99,7 @@ export const suiteSchema = z.strictObject({
   stopMetric: z.string().min(1).optional(),
   interleave: z.boolean().default(true),
   compare: compareConfigSchema.optional(),
-  xenTypes: xenTypeList.default(() => [...DEFAULT_XEN_TYPES]),
+  ...variantFields,
   hosts: hostList.optional(),
   workloads: workloadList,
 }).refine((s) => s.maxRepetitions === undefined || s.maxRepetitions >= s.repetitions, {
@@ -106,7 +116,7 @@ export function toResolved(parsed: ParsedSuite): ResolvedSuite {
   const { timeoutSec, maxRepetitions, targetCiHalfWidth, timeBudgetSec, stopMetric, compare, hosts, ...rest } = parsed;
   const optional = { timeoutSec, maxRepetitions, targetCiHalfWidth, timeBudgetSec, stopMetric, compare, hosts };
   return {
-    ...rest,
+    ...(Object.fromEntries(Object.entries(rest).filter(([, v]) => v !== undefined)) as typeof rest),
     ...Object.fromEntries(Object.entries(optional).filter(([, v]) => v !== undefined)),
     workloads: parsed.workloads.map((entry) => ({
       workload: entry.workload,

@@ -55,11 +55,12 @@ export interface SuiteInput {
   /** Thresholds of `hvbench compare`: `{ alpha?, noiseThreshold?, metrics?: { [metric]: { alpha?, noiseThreshold? } } }`. */
   compare?: CompareConfig;
   /**
-   * Guest types the `xen` backend runs, each a case of its own (`xen:pv/cpu`, …): `pv`
-   * (paravirtualised), `pvh` (hardware-assisted, PV drivers, no device model) or `hvm`
-   * (full device model: the only type with emulated disks and NICs). Default `['pvh']`.
+   * Variants of a backend, each a case of its own, under the field its backend declares
+   * (Backend.variants): `xenTypes` for Xen's guest types (`xen:pv/cpu`, …: `pv`, `pvh`,
+   * `hvm`; default `['pvh']`), `machines` for QEMU's machine types (`tcg:microvm/cpu`;
+   * default `['pc']`, whose cases keep their plain ids). See `hvbench list --help`.
    */
-  xenTypes?: XenType[];
+  [variantField: string]: unknown;
   /**
    * Hosts to run on, by name: `local`, hosts from the hosts file, or a running lab
    * (`lab-kvm`, `lab-xen`). Each case goes to a host that offers its backend. Default:
@@ -69,8 +70,6 @@ export interface SuiteInput {
   /** What to run: a non-empty list of workload entries. Required. */
   workloads: WorkloadEntryInput[];
 }
-
-export type XenType = 'pv' | 'pvh' | 'hvm';
 
 /** The guest with every field present. */
 export interface ResolvedGuest {
@@ -101,9 +100,20 @@ export interface ResolvedSuite {
   stopMetric?: string;
   interleave: boolean;
   compare?: CompareConfig;
-  xenTypes: XenType[];
+  /**
+   * Chosen values of each variant axis, under its suite field (`xenTypes`, `machines`):
+   * an axis without an implicit value is always present (its defaults filled in); one with
+   * an implicit value (QEMU's `pc`) only when the suite or the command line names values.
+   */
+  [variantField: string]: unknown;
   hosts?: string[];
   workloads: ResolvedWorkloadEntry[];
+}
+
+/** A case's variant: `{ dim: 'guest_type', value: 'pv' }`. */
+export interface CaseVariant {
+  dim: string;
+  value: string;
 }
 
 /** One cell of the matrix: one backend, one workload, one combination of parameters. */
@@ -111,8 +121,12 @@ export interface Case {
   /** Stable id: `<backend>/<workload>[/<param>=<value>,…]` with the suite's params sorted by key. */
   id: string;
   backend: string;
-  /** Xen cases only: the guest type (a variant of the backend, like the backend itself not part of the group key). */
-  guestType?: XenType;
+  /**
+   * The value of the backend's variant axis (Xen's guest type, QEMU's machine type) and the
+   * dimension it is recorded as; like the backend itself, not part of the group key.
+   * Absent: the backend has no axis, or the case runs its implicit value.
+   */
+  variant?: CaseVariant;
   workload: string;
   /** Every parameter of the workload, defaults filled in by the workload's schema. */
   params: Record<string, unknown>;

@@ -1,6 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { BACKEND_DEVICES, resolveDevice } from '../../src/devices/capabilities.ts';
-import { caseDevices } from '../../src/devices/case-devices.ts';
+import { backends } from '../../src/backends/registry.ts';
+import { resolveDevice as resolveIn, type DeviceResolution } from '../../src/devices/capabilities.ts';
+import { caseDevices as caseDevicesIn, type CaseDevices } from '../../src/devices/case-devices.ts';
+import type { DeviceKind, DeviceNeeds, DeviceRequest } from '../../src/devices/models.ts';
+
+/** Each backend declares its devices (Backend.devices); these resolve against that declaration by name. */
+const tableOf = (backend: string) => (Object.hasOwn(backends, backend) ? backends[backend]!.devices() : undefined);
+const resolveDevice = (backend: string, kind: DeviceKind, request: DeviceRequest): DeviceResolution => resolveIn(backend, tableOf(backend), kind, request);
+const caseDevices = (backend: string, needs: DeviceNeeds): { devices: CaseDevices } | { skip: string } => caseDevicesIn(backend, tableOf(backend), needs);
 import { DISK_MODELS, ioModeOf, NIC_MODELS } from '../../src/devices/models.ts';
 
 describe('device capabilities per backend', () => {
@@ -43,7 +50,7 @@ describe('device capabilities per backend', () => {
   });
 
   it('knows every model of the vocabulary on some backend, and refuses an unknown backend', () => {
-    const offered = new Set(Object.values(BACKEND_DEVICES).flatMap((b) => [...b.models.disk, ...b.models.nic]));
+    const offered = new Set(Object.values(backends).flatMap((b) => [...(b.variants?.values ?? [undefined])].map((v) => b.devices(v))).flatMap((d) => [...d.models.disk, ...d.models.nic]));
     for (const model of [...DISK_MODELS, ...NIC_MODELS]) expect(offered.has(model), model).toBe(true);
     expect(resolveDevice('bochs', 'disk', { io: 'paravirtual' })).toEqual({ ok: false, reason: "backend bochs has no disk models in hvbench's device table" });
   });

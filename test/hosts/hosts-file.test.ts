@@ -10,7 +10,7 @@ const good = { name: 'kvm1', address: '192.0.2.10', user: 'root', port: 2222, id
 
 function problems(json: unknown): string {
   try {
-    parseHostsFile(json, 'hosts.json', known);
+    parseHostsFile(json, 'hosts.json', known, ['native']);
   } catch (e) {
     if (e instanceof HvbError) return e.message;
     throw e;

@@ -46,7 +46,7 @@ const namespaces = () => execFileSync('ip', ['netns', 'list'], { encoding: 'utf8
 /** One case of the net workload through the runner's own case setup, and its single repetition. */
 async function runNetCase(mode: LocalNetMode, params: Record<string, unknown>) {
   const p = net.params.parse({ timeSec: 2, ...params });
-  const resolved = caseDevices('tcg', net.devices!(p));
+  const resolved = caseDevices('tcg', tcgBackend.devices(), net.devices!(p));
   if (!('devices' in resolved)) throw new Error(resolved.skip);
   const provider = createNetworkProvider({ image, mode, stateDir });
   let network: ProvidedNetwork | undefined;

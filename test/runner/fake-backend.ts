@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import type { Backend, RunningVm, VmExit, VmSpec } from '../../src/backends/common/backend.ts';
 import { decodeJob } from '../../src/guest/protocol/job.ts';
 import type { Host } from '../../src/hosts/host.ts';
+import { tcgBackend } from '../../src/backends/qemu/tcg.ts';
 
 /**
  * A backend that boots nothing: it reads the job from the command line and plays a
@@ -10,11 +11,18 @@ import type { Host } from '../../src/hosts/host.ts';
  */
 export type GuestScript = (say: (line: string) => void, nonce: string, spec: VmSpec) => { exit?: VmExit; hang?: boolean } | void;
 
-export function fakeBackend(script: GuestScript, name = 'fake'): Backend & { launched: VmSpec[]; killed: string[] } {
+export function fakeBackend(script: GuestScript, name = 'fake', like: Backend = tcgBackend): Backend & { launched: VmSpec[]; killed: string[] } {
   const launched: VmSpec[] = [];
   const killed: string[] = [];
   return {
     name,
+    // What the runner asks of a backend besides booting: the declarations of a real one (QEMU's unless told).
+    ...(like.variants ? { variants: like.variants } : {}),
+    devices: (variant) => like.devices(variant),
+    network: like.network,
+    ...(like.label === undefined ? {} : { label: like.label }),
+    ...(like.bridgeWhere === undefined ? {} : { bridgeWhere: like.bridgeWhere }),
+    factDims: like.factDims,
     launched,
     killed,
     probe: async () => ({ backend: name, available: true, reason: 'fake', facts: {} }),

@@ -5,7 +5,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Backend } from '../../src/backends/common/backend.ts';
-import { BACKEND_DEVICES } from '../../src/devices/capabilities.ts';
 import type { GuestImage } from '../../src/guest/image.ts';
 import { LocalHost } from '../../src/hosts/local.ts';
 import type { Sample } from '../../src/results/sample.ts';
@@ -42,7 +41,7 @@ function suiteOf(input: object) {
 
 function go(fake: Backend, input: object, extra: { signal?: AbortSignal; failFast?: boolean; resume?: StoredRun } = {}) {
   const { suite, cases } = suiteOf(input);
-  return runSuite({ suite, suiteFile: 'suite.ts', cases, outDir: out, image, host: new LocalHost(), backends: () => fake, workloads, devices: { fake: BACKEND_DEVICES.tcg! }, ...extra });
+  return runSuite({ suite, suiteFile: 'suite.ts', cases, outDir: out, image, host: new LocalHost(), backends: () => fake, workloads, ...extra });
 }
 
 async function samplesOf(dir: string, file = 'samples.jsonl'): Promise<Sample[]> {
@@ -207,7 +206,7 @@ describe('a results folder that fails', () => {
     });
     const { suite, cases } = suiteOf({ repetitions: 2, workloads: [{ workload: 'cpu', params: { threads: [1, 2] } }] });
     const running = runSuite({
-      suite, suiteFile: 'suite.ts', cases, outDir: out, image, host: new LocalHost(), backends: () => fake, workloads, devices: { fake: BACKEND_DEVICES.tcg! },
+      suite, suiteFile: 'suite.ts', cases, outDir: out, image, host: new LocalHost(), backends: () => fake, workloads,
       observer: (e) => {
         if (e.type === 'run-start') dir = e.dir;
       },
@@ -225,7 +224,7 @@ describe('a results folder that fails', () => {
     const fake = fakeBackend((say, nonce) => stepTranscript(say, nonce, 'cpu', sysbench(5)));
     const { suite, cases } = suiteOf({ repetitions: 1, workloads: [{ workload: 'cpu' }] });
     const running = runSuite({
-      suite, suiteFile: 'suite.ts', cases, outDir: out, image, host: new LocalHost(), backends: () => fake, workloads, devices: { fake: BACKEND_DEVICES.tcg! },
+      suite, suiteFile: 'suite.ts', cases, outDir: out, image, host: new LocalHost(), backends: () => fake, workloads,
       writable: { statfs: async () => ({ bavail: 10, bsize: 4096 }) },
     });
     await expect(running).rejects.toMatchObject({ code: 'results-dir', message: expect.stringMatching(new RegExp(`^cannot write results to ${out}/\\S+: only 0 MiB free on its file system, at least 32 MiB needed`)) });

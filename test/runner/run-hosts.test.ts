@@ -12,6 +12,7 @@ import { resolveSuite } from '../../src/suite/resolve.ts';
 import { workloads } from '../../src/workloads/registry.ts';
 import { unusedHostMethods } from '../support/unused-host-methods.ts';
 import { fakeBackend, stepTranscript } from './fake-backend.ts';
+import { xenBackend } from '../../src/backends/xen/xen.ts';
 
 const image = { kernel: '/k', initramfs: '/i', hash: 'abc', dir: 'd', manifest: { id: 'm1', kernel: { version: '6.1.0-test' }, initramfs: { sha256: 'b'.repeat(64), bytes: 1 }, segments: [], tools: ['sysbench'] } } as unknown as GuestImage;
 const sysbench = `    events per second:  100\n         avg:    1.00\n         95th percentile:   2.00\n`;
@@ -111,7 +112,7 @@ describe('running on several hosts', () => {
 
   it('skips a case no selected host offers, naming what each host offers', async () => {
     const fake = fakeBackend((say, nonce) => stepTranscript(say, nonce, 'cpu', sysbench));
-    const xen = fakeBackend(() => undefined, 'xen');
+    const xen = fakeBackend(() => undefined, 'xen', xenBackend);
     const hosts: RunHost[] = [{ config: { name: 'here', kind: 'local', backends: ['fake'] }, host: new LocalHost('here') }];
     const { run } = await go({ fake, xen }, { name: 's', backends: ['fake', 'xen'], repetitions: 1, workloads: [{ workload: 'cpu' }] }, hosts);
     expect(run.record.cases.map((c) => [c.id, c.status, c.error?.message])).toEqual([
@@ -121,7 +122,7 @@ describe('running on several hosts', () => {
   });
 
   it('opens a Xen case\'s network with the dom0 provider (never the local namespace one), and fails the case with why when there is none', async () => {
-    const xen = fakeBackend(() => undefined, 'xen');
+    const xen = fakeBackend(() => undefined, 'xen', xenBackend);
     const deps = { workloads, backends: ['xen'] };
     const suite = resolveSuite({ name: 's', backends: ['xen'], xenTypes: ['pv'], repetitions: 1, workloads: [{ workload: 'net' }] }, deps, 'suite.ts');
     const hosts: RunHost[] = [{ config: { name: 'dom0', kind: 'local', backends: ['xen'] }, host: new LocalHost('dom0') }];
@@ -134,8 +135,8 @@ describe('running on several hosts', () => {
       },
     };
     const netImage = { ...image, manifest: { ...image.manifest, tools: ['sysbench', 'iperf3', 'sockperf'] } } as GuestImage;
-    const base = { suite, suiteFile: 'suite.ts', cases: expandSuite(suite, deps), image: netImage, host: new LocalHost(), hosts, backends: () => xen, workloads, network: local };
-    const withProvider = await runSuite({ ...base, outDir: join(out, 'a'), dom0Network: dom0 });
+    const base = { suite, suiteFile: 'suite.ts', cases: expandSuite(suite, deps), image: netImage, host: new LocalHost(), hosts, backends: () => xen, workloads, networks: { 'local-netns': local } };
+    const withProvider = await runSuite({ ...base, outDir: join(out, 'a'), networks: { ...base.networks, 'host-bridge': dom0 } });
     expect(asked).toEqual(['xen:pv/net xen-vif on dom0']);
     expect(withProvider.run.record.cases.map((c) => [c.status, c.error?.message])).toEqual([['failed', 'no bridge today']]);
     const without = await runSuite({ ...base, outDir: join(out, 'b') });

@@ -4,7 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Backend, VmSpec } from '../../src/backends/common/backend.ts';
-import { BACKEND_DEVICES } from '../../src/devices/capabilities.ts';
+import { xenBackend } from '../../src/backends/xen/xen.ts';
+import { tcgBackend } from '../../src/backends/qemu/tcg.ts';
 import { decodeJob } from '../../src/guest/protocol/job.ts';
 import type { GuestImage } from '../../src/guest/image.ts';
 import { LocalHost } from '../../src/hosts/local.ts';
@@ -24,6 +25,9 @@ const image = {
   dir: 'd',
   manifest: { id: 'm1', kernel: { version: '6.1.0-test' }, initramfs: { sha256: 'b'.repeat(64), bytes: 1 }, segments: [], tools: ['sysbench', 'fio'] },
 } as unknown as GuestImage;
+/** What the runner asks of a backend besides booting, for the hand-written ones below: the QEMU backends' declarations. */
+const { devices, network, factDims } = tcgBackend;
+const declarations = { devices, network, factDims };
 const sysbench = (eps: number) => `    events per second:  ${eps}\n         avg:    1.00\n         95th percentile:   2.00\n`;
 let out: string;
 beforeEach(async () => {
@@ -37,19 +41,17 @@ function setup(registry: Record<string, Backend>, suiteInput: object) {
   const deps = { workloads, backends: Object.keys(registry) };
   const suite = resolveSuite(suiteInput, deps, 'suite.ts');
   const events: RunEvent[] = [];
-  // The fake backends offer the QEMU backends' devices, except one named like Xen.
-  const devices = Object.fromEntries(Object.keys(registry).map((n) => [n, BACKEND_DEVICES[n === 'xen' ? 'xen' : 'tcg']!]));
   return {
     events,
     go: () =>
-      runSuite({ suite, suiteFile: 'suite.ts', cases: expandSuite(suite, deps), outDir: out, image, host: new LocalHost(), backends: (n) => registry[n]!, workloads, observer: (e) => events.push(e), devices }),
+      runSuite({ suite, suiteFile: 'suite.ts', cases: expandSuite(suite, deps), outDir: out, image, host: new LocalHost(), backends: (n) => registry[n]!, workloads, observer: (e) => events.push(e) }),
   };
 }
 
 const fio = (id: string) => readFileSync(new URL(`../workloads/fixtures/fio-${id}-virtio-blk.json`, import.meta.url), 'utf8');
 
 /** A guest that finds its disk (with the given driver chain) and runs the four fio jobs, each report printed by its own step. */
-function diskGuest(chain: string, seen: VmSpec[]) {
+function diskGuest(chain: string, seen: VmSpec[], like?: Backend) {
   return fakeBackend((say, nonce, spec) => {
     seen.push(spec);
     say(`HVB ${nonce} ready uptime=1.25 kernel=6.1.0-test`);
@@ -60,7 +62,7 @@ function diskGuest(chain: string, seen: VmSpec[]) {
       say(endFrame(nonce, `${id}-report`, fio(id), 0, 3));
     }
     say(`HVB ${nonce} done`);
-  });
+  }, 'fake', like);
 }
 
 describe('running a suite', () => {
@@ -92,7 +94,7 @@ describe('running a suite', () => {
 
   it('skips the cases of a backend that cannot run here, with its reason, and runs the rest', async () => {
     const fake = fakeBackend((say, nonce) => stepTranscript(say, nonce, 'cpu', sysbench(1)));
-    const absent: Backend = { name: 'absent', probe: async () => ({ backend: 'absent', available: false, reason: 'not implemented yet', facts: {} }), launch: async () => { throw new Error('must not launch'); } };
+    const absent: Backend = { ...declarations, name: 'absent', probe: async () => ({ backend: 'absent', available: false, reason: 'not implemented yet', facts: {} }), launch: async () => { throw new Error('must not launch'); } };
     const { go, events } = setup({ absent, fake }, { name: 's', backends: ['absent', 'fake'], repetitions: 1, workloads: [{ workload: 'cpu', params: { threads: [1, 2] } }] });
     const { run } = await go();
     expect(run.record.cases.map((c) => [c.backend, c.status])).toEqual([['absent', 'skipped'], ['absent', 'skipped'], ['fake', 'completed'], ['fake', 'completed']]);
@@ -108,6 +110,7 @@ describe('running a suite', () => {
     let fakeProbed = false;
     let slowSawFake = false;
     const slow: Backend = {
+      ...declarations,
       name: 'slow',
       probe: async (_host, options) => {
         options?.log?.('booting a canary');
@@ -196,7 +199,7 @@ describe('running a suite', () => {
 
   it('skips, with the reason, a case whose device its backend does not offer, and runs the rest', async () => {
     const seen: VmSpec[] = [];
-    const { go, events } = setup({ xen: diskGuest('vbd', seen), fake: diskGuest('virtio_blk,virtio-pci', seen) }, { name: 's', backends: ['xen', 'fake'], repetitions: 1, workloads: [{ workload: 'disk', params: { io: ['emulated', 'paravirtual'], sizeMiB: 16 } }] });
+    const { go, events } = setup({ xen: diskGuest('vbd', seen, xenBackend), fake: diskGuest('virtio_blk,virtio-pci', seen) }, { name: 's', backends: ['xen', 'fake'], repetitions: 1, workloads: [{ workload: 'disk', params: { io: ['emulated', 'paravirtual'], sizeMiB: 16 } }] });
     const { run } = await go();
     expect(run.record.cases.map((c) => [c.id, c.status])).toEqual([
       ['xen:pvh/disk/io=emulated,sizeMiB=16', 'skipped'],
@@ -245,7 +248,7 @@ describe('running a suite', () => {
     };
     const deps = { workloads: { nicked }, backends: ['fake'] };
     const suite = resolveSuite({ name: 's', backends: ['fake'], repetitions: 2, workloads: [{ workload: 'nicked' }] }, deps, 'suite.ts');
-    const { run, samples } = await runSuite({ suite, suiteFile: 'suite.ts', cases: expandSuite(suite, deps), outDir: out, image, host: new LocalHost(), backends: () => fake, workloads: { nicked }, devices: { fake: BACKEND_DEVICES.tcg! }, network });
+    const { run, samples } = await runSuite({ suite, suiteFile: 'suite.ts', cases: expandSuite(suite, deps), outDir: out, image, host: new LocalHost(), backends: () => fake, workloads: { nicked }, networks: { 'local-netns': network } });
     expect(run.record.cases[0]?.status).toBe('completed');
     expect(samples.find((x) => x.metric === 'boot.to_ready_ms')?.dims).toMatchObject({ io: 'emulated', nic_model: 'rtl8139', nic_driver: '8139cp', net_attach: 'tap' });
     expect(calls).toEqual(['open fake/nicked rtl8139', 'close']);

@@ -69,7 +69,7 @@ describe('expandSuite', () => {
 
   it('crosses the xen backend with its guest types; other backends have none', () => {
     const xen = expandSuite(resolveSuite({ name: 'x', backends: ['tcg', 'xen'], xenTypes: ['pv', 'hvm'], workloads: [{ workload: 'boot' }] }, deps), deps);
-    expect(xen.map((c) => [c.id, c.guestType])).toEqual([
+    expect(xen.map((c) => [c.id, c.variant?.value])).toEqual([
       ['tcg/boot', undefined],
       ['xen:pv/boot', 'pv'],
       ['xen:hvm/boot', 'hvm'],

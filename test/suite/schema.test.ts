@@ -53,7 +53,7 @@ describe('suite errors name the file, the field and what was expected and receiv
     ['not an object', 42, [`${FILE}: expected a suite object (export default defineSuite({ … })), received 42`]],
     ['missing required fields', {}, [`${FILE}: name: missing; expected a name of lowercase letters, digits and dashes ([a-z0-9-]+, at most 64)`, `${FILE}: workloads: missing; expected a non-empty array of workload entries ({ workload, params })`]],
     ['bad name', { ...ok, name: 'Quick Suite' }, [`${FILE}: name: expected a name of lowercase letters, digits and dashes ([a-z0-9-]+, at most 64), received "Quick Suite"`]],
-    ['unknown top-level key', { ...ok, repetition: 5 }, [`${FILE}: repetition: unknown field; known fields: name, description, guest, backends, repetitions, warmup, timeoutSec, maxRepetitions, targetCiHalfWidth, timeBudgetSec, stopMetric, interleave, compare, xenTypes, hosts, workloads`]],
+    ['unknown top-level key', { ...ok, repetition: 5 }, [`${FILE}: repetition: unknown field; known fields: name, description, guest, backends, repetitions, warmup, timeoutSec, maxRepetitions, targetCiHalfWidth, timeBudgetSec, stopMetric, interleave, compare, machines, xenTypes, hosts, workloads`]],
     ['unknown guest key', { ...ok, guest: { cpus: 2 } }, [`${FILE}: guest.cpus: unknown field; known fields: vcpus, memoryMiB`]],
     ['guest memory too small', { ...ok, guest: { memoryMiB: 10 } }, [`${FILE}: guest.memoryMiB: expected an integer from 64 to 1048576, received 10`]],
     ['vcpus not an integer', { ...ok, guest: { vcpus: 1.5 } }, [`${FILE}: guest.vcpus: expected an integer from 1 to 255, received 1.5`]],

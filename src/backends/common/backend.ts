@@ -1,3 +1,4 @@
+import type { BackendDevices } from '../../devices/capabilities.ts';
 import type { GuestImage } from '../../guest/image.ts';
 import type { Host } from '../../hosts/host.ts';
 
@@ -16,10 +17,10 @@ export interface VmSpec {
   /** Which console the guest writes its framed lines to. */
   console: 'serial' | 'xen';
   /**
-   * Xen only: the guest type, `pv`, `pvh` or `hvm` (a case dimension `guest_type`).
-   * Absent means `pvh`. Other backends ignore it.
+   * The value of the backend's variant axis for this VM (Backend.variants): Xen's guest
+   * type, QEMU's machine type. Absent: the backend's implicit or first default value.
    */
-  xenType?: 'pv' | 'pvh' | 'hvm';
+  variant?: string;
 }
 
 export interface DiskSpec {
@@ -98,8 +99,81 @@ export interface ProbeOptions {
   log?: (line: string) => void;
 }
 
+/**
+ * Values of one dimension that each make a case of their own on a backend, like the
+ * backend itself (role `variant` in the dimension catalogue): Xen's guest types, QEMU's
+ * machine types. A suite chooses them with `suiteField`, the command line with `--<option>`.
+ */
+export interface VariantAxis {
+  /** The sample dimension, e.g. `guest_type`, `machine`. */
+  dim: string;
+  /** What one value is called in messages, e.g. "Xen guest type". */
+  label: string;
+  /** The suite field that lists the values, e.g. `xenTypes`, `machines`. */
+  suiteField: string;
+  /** The command-line option of `run` and `list`, without dashes, e.g. `xen-type`. */
+  option: string;
+  values: readonly string[];
+  /** What a suite runs when it names no value. */
+  defaults: readonly string[];
+  /**
+   * The value that needs no name: its cases keep the backend's plain id (`tcg/cpu`) and
+   * its samples carry no dimension, as before the axis existed. Absent: every value is named.
+   */
+  implicit?: string;
+}
+
+/**
+ * How a case's NIC reaches its peers:
+ * - `local-netns`: a tap in a network namespace hvbench makes on the machine it runs on
+ *   (the VMM must run there too);
+ * - `host-bridge`: a bridge and peers of the case's own on the host that runs the guest
+ *   (Xen: in dom0);
+ * - `none`: the backend has no NICs.
+ */
+export type NetworkAttachment = 'local-netns' | 'host-bridge' | 'none';
+
+/** Something a killed hvbench left behind that belongs to a backend (a VMM process, its folder). */
+export interface BackendLeftover {
+  /** Its kind in `doctor --json`, e.g. `qemu-process`, `vm-folder`. */
+  kind: string;
+  /** What it is, for a person: `QEMU process 123 in /tmp/hvbench-cpu-AbC123 (its hvbench, process 456, is gone)`. */
+  what: string;
+  /** The facts behind `what`, for `doctor --json` (e.g. `pid`, `path`); never `kind` or `what`. */
+  facts: Readonly<Record<string, string | number | boolean | null>>;
+  /**
+   * Removes it, checking again first: `removed` says what went, `problem` why it could not;
+   * neither when on that second look it is no longer a leftover (a pid now names another process).
+   */
+  remove(): Promise<{ removed?: string; problem?: string }>;
+}
+
+/**
+ * How a backend finds what its killed runs left on the machine hvbench runs on (doctor
+ * lists, clean removes). `found` in the order things must be removed (a process before its
+ * folder); `skipped`: what carries hvbench's mark but is not ours to touch, and why.
+ */
+export interface LeftoverFinder {
+  find(o: { tmpDir: string; now?: number }): Promise<{ found: BackendLeftover[]; skipped: { what: string; why: string }[] }>;
+}
+
 export interface Backend {
   name: string;
+  /** Its name in sentences, e.g. `Xen`, `QEMU TCG` (default: `name`). */
+  label?: string;
+  /** Its variants (Xen guest types, QEMU machine types), when it has any. */
+  variants?: VariantAxis;
+  /** The devices it attaches for each I/O class, for one variant (absent: the default). */
+  devices(variant?: string): BackendDevices;
+  network: NetworkAttachment;
+  /** Where a `host-bridge` attachment puts the bridge, for messages, e.g. `in dom0`. */
+  bridgeWhere?: string;
+  /** Runs on the machine hvbench runs on only (native): a hosts file may not offer it. */
+  localOnly?: boolean;
+  /** Probe facts that become dimensions of every sample (names from src/dims/catalogue.ts). */
+  factDims: readonly string[];
+  /** What its killed runs leave behind, for `doctor` and `clean`. */
+  leftovers?: LeftoverFinder;
   /** Facts that go into every sample this backend produces (e.g. QEMU version). */
   probe(host: Host, options?: ProbeOptions): Promise<Capability>;
   launch(vm: VmSpec, host: Host): Promise<RunningVm>;

@@ -9,6 +9,7 @@ import { HvbError } from '../../util/errors.ts';
 import type { Backend, Capability, DiskSpec, RunningVm, VmSpec } from '../common/backend.ts';
 import { startedVmm } from '../common/vmm-spawn.ts';
 import { nativeArgv, nativeJob } from './argv.ts';
+import { NATIVE_DEVICES } from './devices.ts';
 import { findNativeTools, probeNative } from './probe.ts';
 import { nativeRoot } from './root.ts';
 import { NativeVm } from './vm.ts';
@@ -31,6 +32,10 @@ export interface NativeBackendOptions {
 export function createNativeBackend(options: NativeBackendOptions = {}): Backend {
   return {
     name: 'native',
+    devices: () => NATIVE_DEVICES,
+    network: 'none',
+    localOnly: true,
+    factDims: [],
     probe(host: Host): Promise<Capability> {
       return probeNative(host);
     },

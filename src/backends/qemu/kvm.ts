@@ -6,6 +6,8 @@ import { checkKvmGuest } from './kvm-guest.ts';
 import { hostHasVhostNet } from './kvm-host.ts';
 import { probeKvm } from './kvm-probe.ts';
 import { usesVhostNet } from './argv.ts';
+import { MACHINE_AXIS, machineOf } from './machines.ts';
+import { QEMU_FACT_DIMS } from './tcg.ts';
 import { launchQemuVm, type QemuLaunchOptions } from './vm.ts';
 
 export interface KvmBackendOptions extends Omit<QemuLaunchOptions, 'accel' | 'vhostNet'> {
@@ -34,6 +36,11 @@ export function createKvmBackend(options: KvmBackendOptions = {}): Backend {
   const choices = new Map<string, HostChoice>();
   return {
     name: 'kvm',
+    label: 'KVM',
+    variants: MACHINE_AXIS,
+    devices: (variant) => machineOf(variant).devices,
+    network: 'local-netns',
+    factDims: QEMU_FACT_DIMS,
     async probe(host: Host, probeOptions: ProbeOptions = {}): Promise<Capability> {
       const found = await probeKvm(
         host,

@@ -1,6 +1,7 @@
 import type { Host } from '../../hosts/host.ts';
 import type { Backend, Capability, RunningVm, VmSpec } from '../common/backend.ts';
 import { QEMU_DEFAULTS } from './argv.ts';
+import { MACHINE_AXIS, machineOf } from './machines.ts';
 import { probeQemu } from './probe.ts';
 import { launchQemuVm, type QemuLaunchOptions } from './vm.ts';
 
@@ -16,6 +17,11 @@ export type TcgBackendOptions = Omit<QemuLaunchOptions, 'accel'>;
 export function createTcgBackend(options: TcgBackendOptions = {}): Backend {
   return {
     name: 'tcg',
+    label: 'QEMU TCG',
+    variants: MACHINE_AXIS,
+    devices: (variant) => machineOf(variant).devices,
+    network: 'local-netns',
+    factDims: QEMU_FACT_DIMS,
     probe(host: Host): Promise<Capability> {
       return probeQemu(host, 'tcg', 'tcg', options.binary ?? QEMU_DEFAULTS.binary);
     },
@@ -24,5 +30,8 @@ export function createTcgBackend(options: TcgBackendOptions = {}): Backend {
     },
   };
 }
+
+/** The QEMU probe's facts that become dimensions of every sample. */
+export const QEMU_FACT_DIMS: readonly string[] = ['qemu'];
 
 export const tcgBackend: Backend = createTcgBackend();

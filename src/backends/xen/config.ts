@@ -1,4 +1,4 @@
-import { DEFAULT_XEN_GUEST_TYPE, type XenGuestType } from '../../devices/models.ts';
+import { guestTypeOf, type XenGuestType } from './devices.ts';
 import { HvbError } from '../../util/errors.ts';
 import type { DiskSpec, NicSpec, VmSpec } from '../common/backend.ts';
 
@@ -46,13 +46,12 @@ export function xlString(value: string, what = 'value'): string {
 
 /**
  * Compiles a VmSpec into an xl domain config (xl.cfg(5)). Pure: nothing is touched. The
- * guest type is `vm.xenType`, `pvh` when absent. Every lifecycle action is `preserve`:
+ * guest type is `vm.variant`, `pvh` when absent. Every lifecycle action is `preserve`:
  * the stopped domain stays until hvbench has read its CPU time and the last console
  * bytes, then hvbench destroys it (see docs/xen.md).
  */
 export function buildXenConfig(vm: VmSpec, input: XenConfigInput): string {
-  const type = vm.xenType ?? DEFAULT_XEN_GUEST_TYPE;
-  if (!['pv', 'pvh', 'hvm'].includes(type)) throw new HvbError('invalid-argument', `unknown Xen guest type "${String(type)}"; expected pv, pvh or hvm`);
+  const type = guestTypeOf(vm.variant);
   if (!XEN_DOMAIN_NAME.test(input.domain)) {
     throw new HvbError('invalid-argument', `Xen domain name "${input.domain}" must be "hvb-" and at most 59 lower-case letters, digits or "-"`);
   }

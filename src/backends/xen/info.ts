@@ -1,4 +1,4 @@
-import type { XenGuestType } from '../../devices/models.ts';
+import type { XenGuestType } from './devices.ts';
 
 /** `xl info` as key → value (`key : value` lines; a key that repeats keeps its first value). */
 export function parseXlInfo(text: string): Record<string, string> {

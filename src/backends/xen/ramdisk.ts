@@ -6,7 +6,7 @@ import { pipeline } from 'node:stream/promises';
 import { createGunzip, createGzip } from 'node:zlib';
 import { defaultCacheDir } from '../../guest/cache.ts';
 import { sha256File } from '../../guest/deb-cache.ts';
-import type { XenGuestType } from '../../devices/models.ts';
+import type { XenGuestType } from './devices.ts';
 import { HvbError } from '../../util/errors.ts';
 
 /**

@@ -1,5 +1,6 @@
 import type { Host } from '../../hosts/host.ts';
 import type { Backend, Capability, RunningVm, VmSpec } from '../common/backend.ts';
+import { GUEST_TYPE_AXIS, guestTypeOf, xenDevices } from './devices.ts';
 import { probeXen } from './probe.ts';
 import { launchXenVm, XEN_DEFAULTS, type XenLaunchOptions } from './vm.ts';
 
@@ -13,11 +14,18 @@ export type XenBackendOptions = XenLaunchOptions;
 
 /**
  * Xen through `xl` in a dom0 host (usually reached over SSH). The guest type is the spec's
- * `xenType` (`pvh` when absent); see docs/xen.md for what each measurement means on Xen.
+ * `variant`, its guest type (`pvh` when absent); see docs/xen.md for what each measurement means on Xen.
  */
 export function createXenBackend(options: XenBackendOptions = {}): Backend {
   return {
     name: 'xen',
+    variants: GUEST_TYPE_AXIS,
+    devices: (variant) => xenDevices(guestTypeOf(variant)),
+    // A NIC joins a bridge of the case's own in dom0, with peers there (network/dom0-network.ts).
+    network: 'host-bridge',
+    label: 'Xen',
+    bridgeWhere: 'in dom0',
+    factDims: ['xen', 'dom0_kernel', 'xen_scheduler'],
     probe(host: Host): Promise<Capability> {
       return probeXen(host, options.xl ?? XEN_DEFAULTS.xl);
     },

@@ -17,32 +17,32 @@ import { loadSuite } from '../../suite/load.ts';
 import { interrupt, setInterruptNote } from '../signals.ts';
 import { checkOutDir } from '../out-dir.ts';
 import { backendList, getBackend, suiteDeps, workloads } from '../context.ts';
-import { applyOverrides, filterByWorkload, optional } from '../filter-cases.ts';
+import { addVariantOptions, applyOverrides, filterByWorkload, optional, variantOverrides } from '../filter-cases.ts';
+import { variantAxes } from '../../backends/registry.ts';
 import { DEFAULT_HOSTS_FILE, hostList, hostsToUse, selectHosts } from '../host-selection.ts';
 import { positiveInt } from '../stats-options.ts';
 
 export function registerRun(program: Command): void {
-  program
+  const command = program
     .command('run')
     .description('run a suite: boot the guest for every case and repetition, write results/<run-id>/')
     .argument('[suite]', 'suite file (TypeScript); with --resume, default: the one the run recorded')
     .option('-b, --backend <names...>', "run on these backends instead of the suite's (comma-separated or repeated)")
-    .option('--xen-type <types...>', "Xen guest types instead of the suite's xenTypes: pv, pvh, hvm")
     .option('-w, --workload <names...>', 'only these workloads (comma-separated or repeated)')
     .option('-H, --host <names...>', 'run on these hosts: local, hosts-file names, lab-kvm, lab-xen (default: the suite\'s hosts, else local)')
     .option('--hosts-file <file>', `remote hosts (default: ${DEFAULT_HOSTS_FILE} when present)`)
     .option('-r, --repetitions <n>', 'measured repetitions per case, overriding the suite', (text: string) => positiveInt(text, '--repetitions', 1))
     .option('-o, --out <dir>', 'folder for run folders', DEFAULT_RESULTS_DIR)
     .option('--resume <run>', 'go on with an earlier run (folder, or id under --out): run only what it has not completed')
-    .option('--fail-fast', 'stop at the first case that fails or times out')
-    .action(async (given: string | undefined, opts: { backend?: string[]; xenType?: string[]; workload?: string[]; host?: string[]; hostsFile?: string; repetitions?: number; out: string; resume?: string; failFast?: boolean }) => {
+    .option('--fail-fast', 'stop at the first case that fails or times out');
+  addVariantOptions(command).action(async (given: string | undefined, opts: { backend?: string[]; workload?: string[]; host?: string[]; hostsFile?: string; repetitions?: number; out: string; resume?: string; failFast?: boolean } & Record<string, unknown>) => {
       // Every path the user typed is made absolute once, here: VMMs, remote hosts and child
       // processes run in other working directories.
       const out = resolve(opts.out);
-      let overrides: SuiteOverrides = { ...optional('backends', backendList(opts.backend)), ...optional('xenTypes', backendList(opts.xenType)), ...optional('repetitions', opts.repetitions), ...optional('workloads', backendList(opts.workload)) };
+      let overrides: SuiteOverrides = { ...optional('backends', backendList(opts.backend)), ...variantOverrides(opts, backendList), ...optional('repetitions', opts.repetitions), ...optional('workloads', backendList(opts.workload)) };
       let resume: StoredRun | undefined;
       if (opts.resume !== undefined) {
-        if (Object.keys(overrides).length > 0) throw new HvbError('usage', '--resume runs the cases the run already has: --backend, --xen-type, --workload and --repetitions cannot be given with it');
+        if (Object.keys(overrides).length > 0) throw new HvbError('usage', `--resume runs the cases the run already has: --backend, ${variantAxes.map((a) => `--${a.option}, `).join('')}--workload and --repetitions cannot be given with it`);
         resume = await openRun(opts.resume, { resultsDir: out, forWriting: true });
         overrides = resume.record.suite.overrides ?? {};
       } else if (given === undefined) throw new HvbError('usage', 'hvbench run: give a suite file (or --resume <run>)');
@@ -76,8 +76,10 @@ export function registerRun(program: Command): void {
         backends: getBackend,
         workloads,
         observer: progress,
-        network: createNetworkProvider({ image }),
-        dom0Network: createDom0NetworkProvider({ image, log: (line) => process.stderr.write(`${line}\n`) }),
+        networks: {
+          'local-netns': createNetworkProvider({ image }),
+          'host-bridge': createDom0NetworkProvider({ image, log: (line) => process.stderr.write(`${line}\n`) }),
+        },
         signal: interrupt.signal,
         ...(Object.keys(overrides).length > 0 ? { suiteOverrides: overrides } : {}),
         ...(resume ? { resume } : {}),

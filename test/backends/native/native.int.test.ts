@@ -75,7 +75,7 @@ describe.runIf(process.getuid?.() === 0)('native backend, for real', () => {
 
   it('runs the disk workload on a scratch disk that is a host file', async () => {
     const params = disk.params.parse({ runtimeSec: 1, sizeMiB: 64 });
-    const planned = caseDevices('native', disk.devices!(params));
+    const planned = caseDevices('native', nativeBackend.devices(), disk.devices!(params));
     if ('skip' in planned) throw new Error(planned.skip);
     expect(planned.devices.disk?.model).toBe('host-file');
     const setup = await setupCase({ caseId: 'native/disk', slug: 'native-disk', workload: disk, devices: planned.devices, image, host, scratchDir: join(work, 'scratch') });

@@ -42,21 +42,21 @@ function thrown(run: () => unknown): HvbError {
 
 describe('xl config per guest type and I/O model (golden files)', () => {
   it.each([
-    ['pv-boot', { xenType: 'pv' as const }],
+    ['pv-boot', { variant: 'pv' as const }],
     ['pvh-boot', {}],
-    ['pv-paravirtual', { xenType: 'pv' as const, disks: [pvDisk] }],
-    ['pvh-paravirtual', { xenType: 'pvh' as const, disks: [pvDisk] }],
-    ['hvm-paravirtual', { xenType: 'hvm' as const, disks: [pvDisk] }],
-    ['hvm-emulated', { xenType: 'hvm' as const, disks: [ideDisk] }],
+    ['pv-paravirtual', { variant: 'pv' as const, disks: [pvDisk] }],
+    ['pvh-paravirtual', { variant: 'pvh' as const, disks: [pvDisk] }],
+    ['hvm-paravirtual', { variant: 'hvm' as const, disks: [pvDisk] }],
+    ['hvm-emulated', { variant: 'hvm' as const, disks: [ideDisk] }],
   ])('%s', (name, spec) => {
     golden(name, buildXenConfig({ ...base, ...spec }, input));
   });
 
   it.each([
-    ['pvh-vif', { xenType: 'pvh' as const, nics: [nic('xen-vif')] }],
-    ['hvm-vif', { xenType: 'hvm' as const, nics: [nic('xen-vif')] }],
-    ['hvm-e1000', { xenType: 'hvm' as const, nics: [nic('e1000')] }],
-    ['hvm-rtl8139', { xenType: 'hvm' as const, disks: [ideDisk], nics: [nic('rtl8139')] }],
+    ['pvh-vif', { variant: 'pvh' as const, nics: [nic('xen-vif')] }],
+    ['hvm-vif', { variant: 'hvm' as const, nics: [nic('xen-vif')] }],
+    ['hvm-e1000', { variant: 'hvm' as const, nics: [nic('e1000')] }],
+    ['hvm-rtl8139', { variant: 'hvm' as const, disks: [ideDisk], nics: [nic('rtl8139')] }],
   ])('%s (NIC on a dom0 bridge)', (name, spec) => {
     golden(name, buildXenConfig({ ...base, ...spec }, { ...input, bridge: 'xenbr0' }));
   });
@@ -66,7 +66,7 @@ describe('xl config per guest type and I/O model (golden files)', () => {
     expect(cfg).toMatch(/^type = "pvh"$/m);
     expect(cfg).toMatch(/^tsc_mode = "native"$/m);
     for (const action of ['on_poweroff', 'on_reboot', 'on_crash']) expect(cfg).toContain(`${action} = "preserve"`);
-    expect(buildXenConfig({ ...base, xenType: 'pv' }, input)).not.toContain('tsc_mode');
+    expect(buildXenConfig({ ...base, variant: 'pv' }, input)).not.toContain('tsc_mode');
   });
 
   it('puts the console on hvc0, or ttyS0 for an HVM guest with a serial console', () => {
@@ -74,7 +74,7 @@ describe('xl config per guest type and I/O model (golden files)', () => {
     expect(xenConsole('pvh', 'serial')).toBe('hvc0');
     expect(xenConsole('hvm', 'serial')).toBe('ttyS0');
     expect(xenConsole('hvm', 'xen')).toBe('hvc0');
-    expect(buildXenConfig({ ...base, xenType: 'hvm' }, input)).toMatch(/^extra = "quiet panic=-1 hvb\.job=abc console=ttyS0"$/m);
+    expect(buildXenConfig({ ...base, variant: 'hvm' }, input)).toMatch(/^extra = "quiet panic=-1 hvb\.job=abc console=ttyS0"$/m);
   });
 });
 
@@ -98,7 +98,7 @@ describe('quoting values into the config', () => {
   });
 
   it('puts a NIC attached to a bridge on that bridge (the one the runner made for the case)', () => {
-    const cfg = buildXenConfig({ ...base, xenType: 'pv', nics: [{ id: 'net0', model: 'xen-vif', attach: { kind: 'bridge', bridge: 'hvbbr-0a1b2c' } }] }, { ...input, bridge: 'xenbr0' });
+    const cfg = buildXenConfig({ ...base, variant: 'pv', nics: [{ id: 'net0', model: 'xen-vif', attach: { kind: 'bridge', bridge: 'hvbbr-0a1b2c' } }] }, { ...input, bridge: 'xenbr0' });
     expect(cfg).toContain('vif = [ "bridge=hvbbr-0a1b2c" ]');
   });
 
@@ -107,7 +107,7 @@ describe('quoting values into the config', () => {
     expect(thrown(() => buildXenConfig({ ...base, disks: [{ ...pvDisk, path: '/srv/a\nb' }] }, input)).message).toMatch(/control character/);
     expect(thrown(() => buildXenConfig({ ...base, disks: [{ ...pvDisk, format: 'qcow2' }] }, input)).message).toMatch(/raw files on Xen, not qcow2/);
     expect(thrown(() => buildXenConfig({ ...base, disks: [ideDisk] }, input)).message).toMatch(/IDE disk needs an HVM guest, and this one is PVH/);
-    expect(thrown(() => buildXenConfig({ ...base, xenType: 'hvm', disks: [ideDisk, { ...pvDisk, id: 'b' }] }, input)).message).toMatch(/either emulated or PV disks/);
+    expect(thrown(() => buildXenConfig({ ...base, variant: 'hvm', disks: [ideDisk, { ...pvDisk, id: 'b' }] }, input)).message).toMatch(/either emulated or PV disks/);
     expect(thrown(() => buildXenConfig({ ...base, disks: [{ ...pvDisk, model: 'virtio-blk' }] }, input)).message).toMatch(/cannot attach a virtio-blk disk/);
     expect(thrown(() => buildXenConfig({ ...base, nics: [nic('xen-vif')] }, input)).code).toBe('unsupported-device');
     expect(thrown(() => buildXenConfig({ ...base, nics: [nic('e1000')] }, { ...input, bridge: 'xenbr0' })).message).toMatch(/e1000 needs an HVM guest/);
@@ -117,7 +117,7 @@ describe('quoting values into the config', () => {
     expect(thrown(() => buildXenConfig(base, { ...input, domain: 'guest-1' })).message).toMatch(/must be "hvb-"/);
     expect(thrown(() => buildXenConfig({ ...base, vcpus: 0 }, input)).message).toMatch(/vcpus/);
     expect(thrown(() => buildXenConfig({ ...base, memoryMiB: 16.5 }, input)).message).toMatch(/memory/);
-    expect(thrown(() => buildXenConfig({ ...base, xenType: 'kvm' as never }, input)).message).toMatch(/unknown Xen guest type "kvm"/);
+    expect(thrown(() => buildXenConfig({ ...base, variant: 'kvm' as never }, input)).message).toMatch(/unknown Xen guest type "kvm"/);
   });
 
   it('checks the command line against the guest type: PV guests take 1023 bytes, PVH and HVM 2047', () => {

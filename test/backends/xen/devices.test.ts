@@ -1,6 +1,15 @@
 import { describe, expect, it } from 'vitest';
-import { BACKEND_DEVICES, deviceTableFor, resolveDevice, xenDevices, xenDeviceSupport } from '../../../src/devices/capabilities.ts';
+import { resolveDevice as resolveIn } from '../../../src/devices/capabilities.ts';
 import { caseDevices } from '../../../src/devices/case-devices.ts';
+import type { DeviceKind, DeviceRequest } from '../../../src/devices/models.ts';
+import { tcgBackend } from '../../../src/backends/qemu/tcg.ts';
+import { xenDevices, xenDeviceSupport } from '../../../src/backends/xen/devices.ts';
+import { xenBackend } from '../../../src/backends/xen/xen.ts';
+
+/** Resolves against the Xen backend's own declaration, for one guest type (default: the backend's default). */
+const resolveDevice = (backend: 'xen', kind: DeviceKind, request: DeviceRequest, table = xenBackend.devices()) => resolveIn(backend, table, kind, request);
+/** The device table of a case: the Xen backend's, for the case's guest type. */
+const deviceTableFor = (guestType: string | undefined) => xenBackend.devices(guestType);
 import { checkBound, modulesFor } from '../../../src/devices/drivers.ts';
 
 describe('Xen devices per guest type', () => {
@@ -24,16 +33,16 @@ describe('Xen devices per guest type', () => {
     expect(xenDeviceSupport('hvm', 'rtl8139')).toEqual({ ok: true });
     expect(xenDeviceSupport('pv', 'rtl8139')).toEqual({ ok: false, reason: expect.stringMatching(/as PV, which have no device model/) });
     expect(resolveDevice('xen', 'nic', { io: 'paravirtual' })).toEqual({ ok: true, model: 'xen-vif', io: 'paravirtual' });
-    expect(resolveDevice('xen', 'nic', { io: 'emulated' }, { xen: xenDevices('hvm') })).toEqual({ ok: true, model: 'e1000', io: 'emulated' });
+    expect(resolveDevice('xen', 'nic', { io: 'emulated' }, xenDevices('hvm'))).toEqual({ ok: true, model: 'e1000', io: 'emulated' });
   });
 
   it('maps io classes per type and hands the runner a table for a case', () => {
-    expect(resolveDevice('xen', 'disk', { io: 'emulated' }, { xen: xenDevices('hvm') })).toEqual({ ok: true, model: 'ide', io: 'emulated' });
-    expect(resolveDevice('xen', 'disk', { io: 'paravirtual' }, { xen: xenDevices('pv') })).toEqual({ ok: true, model: 'xen-vbd', io: 'paravirtual' });
-    expect(caseDevices('xen', { disk: { io: 'emulated', sizeMiB: 16 } }, deviceTableFor('hvm'))).toEqual({ devices: { disk: { model: 'ide', io: 'emulated', sizeMiB: 16 } } });
-    expect(caseDevices('xen', { disk: { io: 'emulated', sizeMiB: 16 } }, deviceTableFor('pvh'))).toEqual({ skip: expect.stringMatching(/as PVH/) });
-    expect(deviceTableFor(undefined)).toBe(BACKEND_DEVICES);
-    expect(deviceTableFor('hvm')['tcg']).toBe(BACKEND_DEVICES['tcg']);
+    expect(resolveDevice('xen', 'disk', { io: 'emulated' }, xenDevices('hvm'))).toEqual({ ok: true, model: 'ide', io: 'emulated' });
+    expect(resolveDevice('xen', 'disk', { io: 'paravirtual' }, xenDevices('pv'))).toEqual({ ok: true, model: 'xen-vbd', io: 'paravirtual' });
+    expect(caseDevices('xen', deviceTableFor('hvm'), { disk: { io: 'emulated', sizeMiB: 16 } })).toEqual({ devices: { disk: { model: 'ide', io: 'emulated', sizeMiB: 16 } } });
+    expect(caseDevices('xen', deviceTableFor('pvh'), { disk: { io: 'emulated', sizeMiB: 16 } })).toEqual({ skip: expect.stringMatching(/as PVH/) });
+    expect([deviceTableFor(undefined).defaults, deviceTableFor(undefined).models]).toEqual([xenDevices('pvh').defaults, xenDevices('pvh').models]);
+    expect(tcgBackend.devices().defaults.disk.emulated).toBe('ide');
     // The table without a guest type is the default type's (PVH).
     expect(resolveDevice('xen', 'disk', { io: 'emulated' })).toEqual({ ok: false, reason: expect.stringMatching(/as PVH/) });
   });

@@ -79,7 +79,7 @@ describe('a Xen domain from launch to the end', () => {
 
   it('reports a guest that crashed as a shutdown caused by a crash', async () => {
     const host = dom0({ onRunning: (g) => setTimeout(() => g.shutdown(3), 10) });
-    const vm = await backend.launch({ ...spec, xenType: 'pv' }, host);
+    const vm = await backend.launch({ ...spec, variant: 'pv' }, host);
     expect(vm.accel).toBe('xen-pv');
     expect(await vm.wait()).toEqual({ kind: 'shutdown', reason: 'guest crashed (kernel panic)', cause: 'crash' });
     expect(leftovers(host)).toEqual(clean);
@@ -111,7 +111,7 @@ describe('a Xen domain from launch to the end', () => {
   it('runs an HVM guest with an emulated IDE disk on ttyS0', async () => {
     let guest!: FakeGuest;
     const host = dom0({ onRunning: (g) => ((guest = g), setTimeout(() => g.shutdown(0), 10)) });
-    const vm = await backend.launch({ ...spec, xenType: 'hvm', disks: [{ id: 'scratch', path: '/srv/run/scratch/case-1.raw', format: 'raw', model: 'ide' }] }, host);
+    const vm = await backend.launch({ ...spec, variant: 'hvm', disks: [{ id: 'scratch', path: '/srv/run/scratch/case-1.raw', format: 'raw', model: 'ide' }] }, host);
     expect(vm.accel).toBe('xen-hvm');
     await vm.wait();
     expect(guest.domain.config).toContain('disk = [ "format=raw,vdev=hda,access=rw,target=/srv/run/scratch/case-1.raw" ]');

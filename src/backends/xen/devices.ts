@@ -1,0 +1,67 @@
+import { HvbError } from '../../util/errors.ts';
+import { resolveDevice, type BackendDevices } from '../../devices/capabilities.ts';
+import { ioModeOf, NIC_MODELS, type DeviceKind } from '../../devices/models.ts';
+import type { VariantAxis } from '../common/backend.ts';
+
+/**
+ * Xen guest types: `pv` (paravirtualised, no hardware virtualisation), `pvh` (hardware
+ * virtualisation, PV drivers, no device model) and `hvm` (a device model in dom0 emulates a
+ * PC: the only type with emulated disks and NICs).
+ */
+export const XEN_GUEST_TYPES = ['pv', 'pvh', 'hvm'] as const;
+export type XenGuestType = (typeof XEN_GUEST_TYPES)[number];
+/** The guest type of a Xen VM that does not name one. */
+export const DEFAULT_XEN_GUEST_TYPE: XenGuestType = 'pvh';
+
+/** The Xen backend's variants: its guest types, each a case of its own (`xen:pv/cpu`). */
+export const GUEST_TYPE_AXIS: VariantAxis = {
+  dim: 'guest_type',
+  label: 'Xen guest type',
+  suiteField: 'xenTypes',
+  option: 'xen-type',
+  values: XEN_GUEST_TYPES,
+  defaults: [DEFAULT_XEN_GUEST_TYPE],
+};
+
+/** A VM's guest type: its spec's variant, else `pvh`. */
+export function guestTypeOf(variant: string | undefined): XenGuestType {
+  const t = variant ?? DEFAULT_XEN_GUEST_TYPE;
+  if (!(XEN_GUEST_TYPES as readonly string[]).includes(t)) throw new HvbError('invalid-argument', `unknown Xen guest type "${t}"; expected pv, pvh or hvm`);
+  return t as XenGuestType;
+}
+
+/** Why a PV or PVH guest has no emulated device. */
+function noDeviceModel(type: XenGuestType): string {
+  return `hvbench boots Xen guests as ${type.toUpperCase()}, which have no device model: emulated devices need an HVM guest`;
+}
+
+/**
+ * Xen's devices for one guest type. Every type has the PV drivers (blkfront as `xen-vbd`,
+ * netfront as `xen-vif`); only HVM has a device model, which emulates IDE disks and e1000 /
+ * rtl8139 NICs. A NIC joins a bridge of the case's own in dom0 (network/dom0-network.ts).
+ */
+export function xenDevices(type: XenGuestType): BackendDevices {
+  const hvm = type === 'hvm';
+  return {
+    defaults: {
+      disk: { paravirtual: 'xen-vbd', emulated: hvm ? 'ide' : { unavailable: noDeviceModel(type) } },
+      nic: { paravirtual: 'xen-vif', emulated: hvm ? 'e1000' : { unavailable: noDeviceModel(type) } },
+    },
+    models: { disk: hvm ? ['xen-vbd', 'ide'] : ['xen-vbd'], nic: hvm ? ['xen-vif', 'e1000', 'rtl8139'] : ['xen-vif'] },
+    why: (_kind, model) => {
+      if (model.startsWith('virtio-')) return `Xen guests use Xen's own PV drivers (xen-vbd, xen-vif), not ${model}`;
+      if (!hvm && ioModeOf(model) === 'emulated') return noDeviceModel(type);
+      return `${model} is not offered on Xen: HVM guests get ide, e1000 or rtl8139 from the device model, every type the PV drivers`;
+    },
+  };
+}
+
+/**
+ * Whether a Xen guest of `type` can have the device `model` (a disk or NIC model name):
+ * `{ ok: true }`, or why not (the case is then skipped with that reason).
+ */
+export function xenDeviceSupport(type: XenGuestType, model: string): { ok: true } | { ok: false; reason: string } {
+  const kind: DeviceKind = (NIC_MODELS as readonly string[]).includes(model) ? 'nic' : 'disk';
+  const r = resolveDevice('xen', xenDevices(type), kind, { io: ioModeOf(model), device: model });
+  return r.ok ? { ok: true } : r;
+}
