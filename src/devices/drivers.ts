@@ -8,13 +8,15 @@ import type { DeviceKind } from './models.ts';
  * nearest one that is not a generic upper layer.
  */
 export const MODEL_DRIVERS: Record<string, { modules: readonly string[]; drivers: readonly string[] }> = {
-  'virtio-blk': { modules: ['virtio_pci', 'virtio_blk'], drivers: ['virtio_blk'] },
+  // Both virtio transports: PCI (QEMU's pc and q35) and virtio-mmio (microvm, no PCI). The
+  // one without a device of its own only registers its driver.
+  'virtio-blk': { modules: ['virtio_pci', 'virtio_mmio', 'virtio_blk'], drivers: ['virtio_blk'] },
   'virtio-scsi': { modules: ['virtio_pci', 'virtio_scsi', 'sd_mod'], drivers: ['virtio_scsi'] },
   'xen-vbd': { modules: ['xen_blkfront'], drivers: ['vbd'] },
   nvme: { modules: ['nvme'], drivers: ['nvme'] },
   ide: { modules: ['ata_piix', 'sd_mod'], drivers: ['ata_piix'] },
   ahci: { modules: ['ahci', 'sd_mod'], drivers: ['ahci'] },
-  'virtio-net': { modules: ['virtio_pci', 'virtio_net'], drivers: ['virtio_net'] },
+  'virtio-net': { modules: ['virtio_pci', 'virtio_mmio', 'virtio_net'], drivers: ['virtio_net'] },
   'xen-vif': { modules: ['xen_netfront'], drivers: ['vif'] },
   e1000: { modules: ['e1000'], drivers: ['e1000'] },
   // QEMU's rtl8139 is a C+ chip: 8139cp drives it, 8139too steps aside for C+ chips.

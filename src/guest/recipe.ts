@@ -22,9 +22,10 @@ export const PROGRAMS = {
   micro: { name: 'hvb-micro', source: 'hvb-micro.c', segment: 'micro' },
 } as const satisfies Record<string, RecipeProgram>;
 
-/** Drivers for every I/O model of every backend: virtio, emulated IDE/AHCI/NVMe/NICs, Xen PV. */
+/** Drivers for every I/O model of every backend: virtio (over PCI and MMIO), emulated IDE/AHCI/NVMe/NICs, Xen PV. */
 export const GUEST_MODULES = [
   'virtio_pci',
+  'virtio_mmio',
   'virtio_blk',
   'virtio_scsi',
   'virtio_net',

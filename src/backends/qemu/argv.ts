@@ -1,6 +1,7 @@
 import { HvbError } from '../../util/errors.ts';
 import type { VmSpec } from '../common/backend.ts';
 import { diskArgv, escapeQemuOptionValue, nicArgv } from './devices.ts';
+import { machineOf, type QemuMachine } from './machines.ts';
 
 export type QemuAccel = 'tcg' | 'kvm';
 
@@ -10,7 +11,12 @@ export interface QemuArgvOptions {
   qmpSocket: string;
   /** Default `qemu-system-x86_64` (looked up in PATH). */
   binary?: string;
-  /** Default `pc` (i440fx: has IDE built in). */
+  /**
+   * The machine type (a name in QEMU_MACHINES) for a VmSpec that names none; default `pc`
+   * (i440fx: has IDE built in). A spec's `variant` wins over it: the suite chooses machine
+   * types per case through the variant, while this option remains for what boots outside a
+   * case, such as the KVM probe's canary. In qemuBaseArgv: the `-machine` value itself.
+   */
   machine?: string;
   /** Default `qemu64`, QEMU's own default model, stated explicitly so it is recorded. */
   cpu?: string;
@@ -18,6 +24,8 @@ export interface QemuArgvOptions {
   diskCache?: string;
   /** KVM only: virtio-net NICs on a tap use the host's vhost-net (see NicArgvOptions). Default off. */
   vhostNet?: boolean;
+  /** The TSC rate of the host QEMU runs on, in kHz: for a machine that needs it (QemuMachine.needsHostTsc). */
+  hostTscKhz?: number;
 }
 
 /** Defaults of every QEMU option hvbench sets. */
@@ -42,15 +50,22 @@ export function buildQemuArgv(vm: VmSpec, options: QemuArgvOptions): string[] {
   if (vm.kernel === '' || vm.initramfs === '') {
     throw new HvbError('invalid-vm-spec', `VM "${vm.name}": kernel and initramfs paths are required`);
   }
-  const append = kernelCommandLine(vm.cmdline);
+  const machine = machineFor(vm, options);
+  const boardArgs = machine.kernelArgs?.({ accel: options.accel, ...(options.hostTscKhz === undefined ? {} : { hostTscKhz: options.hostTscKhz }) }) ?? [];
+  const append = kernelCommandLine(vm.cmdline, boardArgs);
   return [
-    ...qemuBaseArgv({ ...options, vcpus: vm.vcpus, memoryMiB: vm.memoryMiB }),
+    ...qemuBaseArgv({ ...options, machine: machine.machineArg, vcpus: vm.vcpus, memoryMiB: vm.memoryMiB }),
     '-kernel', vm.kernel,
     '-initrd', vm.initramfs,
     '-append', append,
-    ...diskArgv(vm.disks, { cache: options.diskCache ?? QEMU_DEFAULTS.diskCache }),
-    ...nicArgv(vm.nics, { vhostNet: options.vhostNet === true }),
+    ...diskArgv(vm.disks, { cache: options.diskCache ?? QEMU_DEFAULTS.diskCache, machine }),
+    ...nicArgv(vm.nics, { vhostNet: options.vhostNet === true, machine }),
   ];
+}
+
+/** The board a VM boots on: its spec's variant, else the `machine` option, else `pc`. */
+export function machineFor(vm: Pick<VmSpec, 'variant'>, options: Pick<QemuArgvOptions, 'machine'>): QemuMachine {
+  return machineOf(vm.variant ?? options.machine);
 }
 
 /**
@@ -91,12 +106,15 @@ export function qemuBaseArgv(options: QemuArgvOptions & { vcpus: number; memoryM
   ];
 }
 
-/** The `-append` value: the spec's command line plus the serial console, validated. */
-export function kernelCommandLine(cmdline: string): string {
+/**
+ * The `-append` value: the spec's command line, the words the board needs (QemuMachine.kernelArgs)
+ * and the serial console, validated.
+ */
+export function kernelCommandLine(cmdline: string, boardArgs: readonly string[] = []): string {
   if (/[\n\r\0]/.test(cmdline)) {
     throw new HvbError('invalid-cmdline', 'kernel command line must be one line (it contains a newline or NUL)');
   }
-  const full = `${cmdline.trim()} console=${SERIAL_CONSOLE}`.trimStart();
+  const full = [cmdline.trim(), ...boardArgs, `console=${SERIAL_CONSOLE}`].filter((w) => w !== '').join(' ');
   const bytes = Buffer.byteLength(full, 'utf8');
   if (bytes > MAX_KERNEL_CMDLINE_BYTES) {
     throw new HvbError(

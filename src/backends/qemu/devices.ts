@@ -1,12 +1,19 @@
 import { HvbError } from '../../util/errors.ts';
 import type { DiskSpec, NicSpec } from '../common/backend.ts';
+import type { QemuMachine } from './machine.ts';
+import { pcMachine } from './machine-pc.ts';
 
 /** Disk models the QEMU backends know, in the order error messages list them. */
 export const QEMU_DISK_MODELS = ['virtio-blk', 'ide', 'ahci', 'nvme', 'virtio-scsi'] as const;
 /** NIC models the QEMU backends know. */
 export const QEMU_NIC_MODELS = ['virtio-net', 'e1000', 'rtl8139'] as const;
 
-const NIC_DEVICES: Record<string, string> = { 'virtio-net': 'virtio-net-pci', e1000: 'e1000', rtl8139: 'rtl8139' };
+const NIC_DEVICES: Record<string, string> = { e1000: 'e1000', rtl8139: 'rtl8139' };
+
+/** A virtio device on the board's transport: `virtio-blk-pci` on PCI, `virtio-blk-device` on virtio-mmio. */
+function virtioDevice(kind: 'blk' | 'net' | 'scsi', machine: QemuMachine): string {
+  return `virtio-${kind}-${machine.virtio === 'pci' ? 'pci' : 'device'}`;
+}
 
 /** The i440fx (`pc`) board has two IDE buses with two units each. */
 const IDE_SLOTS = 4;
@@ -23,10 +30,13 @@ export function escapeQemuOptionValue(value: string): string {
 export interface DiskArgvOptions {
   /** `-drive cache=` mode; `none` (O_DIRECT) needs a file system that supports it (not tmpfs). */
   cache: string;
+  /** The board the disks attach to; default `pc`. */
+  machine?: QemuMachine;
 }
 
 /** `-drive` and `-device` arguments for every disk, in spec order; controllers are added once. */
 export function diskArgv(disks: DiskSpec[], options: DiskArgvOptions): string[] {
+  const machine = options.machine ?? pcMachine;
   const argv: string[] = [];
   const controllers = new Set<string>();
   const counts = { ide: 0, ahci: 0, scsi: 0 };
@@ -42,9 +52,10 @@ export function diskArgv(disks: DiskSpec[], options: DiskArgvOptions): string[] 
       ...(disk.readonly ? ['readonly=on'] : []),
     ];
     argv.push('-drive', drive.join(','));
+    checkOnBoard(machine, 'disk', disk.model, QEMU_DISK_MODELS);
     switch (disk.model) {
       case 'virtio-blk':
-        argv.push('-device', `virtio-blk-pci,drive=${disk.id}`);
+        argv.push('-device', `${virtioDevice('blk', machine)},drive=${disk.id}`);
         break;
       case 'ide': {
         const slot = counts.ide++;
@@ -65,7 +76,7 @@ export function diskArgv(disks: DiskSpec[], options: DiskArgvOptions): string[] 
         argv.push('-device', `nvme,serial=${disk.id.slice(0, 20)},drive=${disk.id}`);
         break;
       case 'virtio-scsi':
-        if (!controllers.has('scsi')) argv.push('-device', 'virtio-scsi-pci,id=scsi0');
+        if (!controllers.has('scsi')) argv.push('-device', `${virtioDevice('scsi', machine)},id=scsi0`);
         controllers.add('scsi');
         argv.push('-device', `scsi-hd,bus=scsi0.0,scsi-id=${counts.scsi++},drive=${disk.id}`);
         break;
@@ -83,15 +94,19 @@ export interface NicArgvOptions {
    * only where /dev/vhost-net is usable: QEMU refuses to start otherwise.
    */
   vhostNet?: boolean;
+  /** The board the NICs attach to; default `pc`. */
+  machine?: QemuMachine;
 }
 
 /** `-netdev` and `-device` arguments for every NIC, in spec order. */
 export function nicArgv(nics: NicSpec[], options: NicArgvOptions = {}): string[] {
+  const machine = options.machine ?? pcMachine;
   const argv: string[] = [];
   for (const nic of nics) {
     checkId('nic', nic.id);
-    const device = NIC_DEVICES[nic.model];
+    const device = nic.model === 'virtio-net' ? virtioDevice('net', machine) : NIC_DEVICES[nic.model];
     if (device === undefined) throw unsupported('NIC', nic.model, QEMU_NIC_MODELS);
+    checkOnBoard(machine, 'nic', nic.model, QEMU_NIC_MODELS);
     argv.push('-netdev', netdev(nic, options.vhostNet === true && usesVhostNet(nic)), '-device', `${device},netdev=${nic.id}`);
   }
   return argv;
@@ -135,6 +150,19 @@ function checkPort(nicId: string, port: number): void {
   if (!Number.isInteger(port) || port < 1 || port > 65535) {
     throw new HvbError('invalid-vm-spec', `NIC "${nicId}": port ${port} is not a TCP port (1–65535)`);
   }
+}
+
+/**
+ * A model QEMU knows but this board cannot attach (IDE on q35, anything but virtio on
+ * microvm). The suite skips such cases from the machine's device table; this catches a
+ * VmSpec built by hand.
+ */
+function checkOnBoard(machine: QemuMachine, kind: 'disk' | 'nic', model: string, known: readonly string[]): void {
+  if (!known.includes(model) || machine.devices.models[kind].includes(model)) return;
+  const why = machine.devices.why?.(kind, model) ?? `machine ${machine.name} cannot attach it`;
+  throw new HvbError('unsupported-device', `${kind === 'nic' ? 'NIC' : kind} model "${model}" is not available on QEMU machine ${machine.name}: ${why}`, {
+    hint: `use one of: ${machine.devices.models[kind].join(', ')}, or another machine type`,
+  });
 }
 
 function unsupported(what: string, model: string, known: readonly string[]): HvbError {

@@ -3,7 +3,8 @@ import type { Host } from '../../hosts/host.ts';
 import { HvbError } from '../../util/errors.ts';
 import type { VmSpec } from '../common/backend.ts';
 import { startedVmm } from '../common/vmm-spawn.ts';
-import { buildQemuArgv, type QemuAccel, type QemuArgvOptions } from './argv.ts';
+import { buildQemuArgv, machineFor, type QemuAccel, type QemuArgvOptions } from './argv.ts';
+import { hostTscKhz } from './host-tsc.ts';
 import { QemuVm } from './running-vm.ts';
 
 export { QemuVm };
@@ -42,10 +43,13 @@ export async function launchQemuVm(host: Host, vm: VmSpec, options: QemuLaunchOp
   const { startTimeoutMs, quitTimeoutMs, ...argvOptions } = options;
   const [kernel, initramfs] = await Promise.all([placeFile(host, vm.kernel), placeFile(host, vm.initramfs)]);
   const placed: VmSpec = { ...vm, kernel, initramfs };
+  // A board that must tell its guest the host's TSC rate (microvm under TCG) reads it here, where QEMU runs.
+  const needsTsc = argvOptions.hostTscKhz === undefined && machineFor(vm, argvOptions).needsHostTsc?.(options.accel) === true;
+  const board = needsTsc ? { hostTscKhz: await hostTscKhz(host) } : {};
   return startQemu(host, {
     name: vm.name,
     accel: options.accel,
-    argv: (qmpSocket, pidFile) => [...buildQemuArgv(placed, { ...argvOptions, qmpSocket }), '-pidfile', pidFile],
+    argv: (qmpSocket, pidFile) => [...buildQemuArgv(placed, { ...argvOptions, ...board, qmpSocket }), '-pidfile', pidFile],
     ...(startTimeoutMs === undefined ? {} : { startTimeoutMs }),
     ...(quitTimeoutMs === undefined ? {} : { quitTimeoutMs }),
   });
