@@ -1,5 +1,5 @@
 import { readFileSync, rmSync } from 'node:fs';
-import { processArgv, processGone, processStart } from '../util/proc.ts';
+import { killQuietly, processArgv, processGone, processStart } from '../util/proc.ts';
 
 /**
  * What this process must not leave behind if it exits in the middle of `lab … up` (a second
@@ -73,11 +73,7 @@ function qemuOf(b: BootingLab): number | undefined {
 export function stopBootingLabsSync(): void {
   for (const b of booting) {
     const pid = qemuOf(b);
-    try {
-      if (pid !== undefined) process.kill(pid, 'SIGKILL');
-    } catch {
-      // gone meanwhile, or not ours
-    }
+    if (pid !== undefined) killQuietly(pid);
     try {
       rmSync(b.dir, { recursive: true, force: true });
     } catch {

@@ -1,5 +1,6 @@
 import { spawnSync } from 'node:child_process';
 import { HvbError } from '../util/errors.ts';
+import { killQuietly } from '../util/proc.ts';
 import type { Host } from '../hosts/host.ts';
 import { TAP_PLAN } from './netns-plan.ts';
 
@@ -67,13 +68,7 @@ export async function deleteNetns(host: Host, netns: string): Promise<void> {
 export function killNetnsPidsSync(netns: string): void {
   try {
     const listed = spawnSync('ip', ['netns', 'pids', netns], { encoding: 'utf8', timeout: IP_TIMEOUT_MS });
-    for (const pid of parsePids(listed.stdout ?? '')) {
-      try {
-        process.kill(pid, 'SIGKILL');
-      } catch {
-        // gone already
-      }
-    }
+    for (const pid of parsePids(listed.stdout ?? '')) killQuietly(pid);
   } catch {
     // Nothing better to do on the way out.
   }
