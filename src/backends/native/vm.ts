@@ -1,6 +1,7 @@
 import { posix } from 'node:path';
 import type { Host } from '../../hosts/host.ts';
-import type { RunningVm, VmExit, VmmUsage } from '../common/backend.ts';
+import type { VmmUsage } from '../common/backend.ts';
+import { LifecycleVm } from '../common/lifecycle-vm.ts';
 import { killGroupAndWait, killProcessGroup } from '../common/process-group.ts';
 import { VmLifecycle } from '../common/vm-lifecycle.ts';
 import type { StartedProcess } from '../common/vmm-spawn.ts';
@@ -17,12 +18,14 @@ const KILL_EXIT_TIMEOUT_MS = 5_000;
 /**
  * A native run: the agent as PID 1 of its own namespaces, chrooted into the image root.
  * The console is its stdout; "power off" is the agent exiting, which ends the namespace.
- * usage() is the CPU time of the whole process tree (see usage()).
+ * usage() is the CPU time of the whole process tree: while it runs, so far, from /proc;
+ * once it has ended, busybox time's figure (exact: every process in it was waited for);
+ * none after a kill.
  */
-export class NativeVm implements RunningVm {
+export class NativeVm extends LifecycleVm {
   readonly accel = 'native';
   readonly pid: number;
-  private readonly life: VmLifecycle;
+  protected readonly life: VmLifecycle;
 
   constructor(
     private readonly host: Host,
@@ -30,6 +33,7 @@ export class NativeVm implements RunningVm {
     private readonly tempDir: string,
     notes: string[],
   ) {
+    super();
     const pid = child.pid;
     this.pid = pid;
     this.life = new VmLifecycle(
@@ -56,31 +60,6 @@ export class NativeVm implements RunningVm {
       { host, process: child, localPid: pid, tempDir, usageReadTimeoutMs: USAGE_READ_TIMEOUT_MS },
     );
     for (const note of notes) this.life.log.append(`hvbench: ${note}\n`);
-  }
-
-  onConsole(listener: (chunk: string) => void): void {
-    this.life.onConsole(listener);
-  }
-
-  wait(): Promise<VmExit> {
-    return this.life.wait();
-  }
-
-  kill(reason: string): Promise<void> {
-    return this.life.kill(reason);
-  }
-
-  /**
-   * While running: the process tree's CPU time so far, from /proc. Once ended: busybox
-   * time's figure for the whole tree (exact: every process in it was waited for);
-   * undefined after a kill.
-   */
-  usage(): Promise<VmmUsage | undefined> {
-    return this.life.usage();
-  }
-
-  vmmLog(): string {
-    return this.life.vmmLog();
   }
 
   /** busybox time's figure, written when the run ended by itself; none after a kill. */

@@ -1,6 +1,6 @@
 import type { Host } from '../../hosts/host.ts';
 import { HvbError } from '../../util/errors.ts';
-import type { RunningVm, VmExit, VmmUsage } from '../common/backend.ts';
+import { LifecycleVm } from '../common/lifecycle-vm.ts';
 import { parseProcessGroup } from '../common/process-group.ts';
 import { readProcessUsage } from '../common/proc-usage.ts';
 import { settlesWithin } from '../common/settles-within.ts';
@@ -43,10 +43,10 @@ export interface QemuProcess {
  * `readFile`), the kill (`signalGroup`). On a remote host the local process is ssh; when it
  * ends, QEMU has ended (or its watchdog kills it).
  */
-export class QemuVm implements RunningVm {
+export class QemuVm extends LifecycleVm {
   accel: ConfirmedAccel = 'unknown';
   private qmp: QmpClient | undefined;
-  private readonly life: VmLifecycle;
+  protected readonly life: VmLifecycle;
   private readonly child: StartedProcess;
   /** The spawned local process: QEMU itself on the local host, the ssh carrying it otherwise. */
   readonly localPid: number;
@@ -60,6 +60,7 @@ export class QemuVm implements RunningVm {
     child: StartedProcess,
     vmm: QemuProcess,
   ) {
+    super();
     this.child = child;
     this.localPid = child.pid;
     this.vmmPid = vmm.vmmPid;
@@ -126,26 +127,6 @@ export class QemuVm implements RunningVm {
     // The guest runs from QEMU's start: it may have stopped for good (a KVM internal error
     // within milliseconds) before QMP was connected, so its STOP event was never seen.
     void this.onVmPaused(qmp);
-  }
-
-  onConsole(listener: (chunk: string) => void): void {
-    this.life.onConsole(listener);
-  }
-
-  wait(): Promise<VmExit> {
-    return this.life.wait();
-  }
-
-  kill(reason: string): Promise<void> {
-    return this.life.kill(reason);
-  }
-
-  usage(): Promise<VmmUsage | undefined> {
-    return this.life.usage();
-  }
-
-  vmmLog(): string {
-    return this.life.vmmLog();
   }
 
   /** The guest stopped itself; QEMU is paused (-no-shutdown): read usage, then quit. */

@@ -1,9 +1,10 @@
 import { randomBytes } from 'node:crypto';
 import { posix } from 'node:path';
-import { DEFAULT_XEN_GUEST_TYPE, type XenGuestType } from '../../devices/models.ts';
+import { guestTypeOf, type XenGuestType } from './devices.ts';
 import type { Host, HostProcess } from '../../hosts/host.ts';
 import { HvbError } from '../../util/errors.ts';
-import type { RunningVm, VmExit, VmmUsage, VmSpec } from '../common/backend.ts';
+import type { VmmUsage, VmSpec } from '../common/backend.ts';
+import { LifecycleVm } from '../common/lifecycle-vm.ts';
 import { VmLifecycle, type VmmEnding } from '../common/vm-lifecycle.ts';
 import { startedVmm, type StartedProcess } from '../common/vmm-spawn.ts';
 import { buildXenConfig } from './config.ts';
@@ -57,7 +58,7 @@ export function xenDomainName(vmName: string, random: string = randomBytes(4).to
  */
 export async function launchXenVm(host: Host, vm: VmSpec, options: XenLaunchOptions = {}): Promise<XenVm> {
   const xl = [...(options.xl ?? XEN_DEFAULTS.xl)];
-  const type = vm.xenType ?? DEFAULT_XEN_GUEST_TYPE;
+  const type = guestTypeOf(vm.variant);
   const domain = xenDomainName(vm.name);
   const bridge = options.bridge === undefined ? {} : { bridge: options.bridge };
   // Refuse an impossible spec before anything is copied or created.
@@ -102,12 +103,12 @@ interface XenVmParams extends XenLaunchOptions {
  * process ending by itself. wait() resolves once xl has exited, the console drained, the
  * domain is gone and the private folder removed.
  */
-export class XenVm implements RunningVm {
+export class XenVm extends LifecycleVm {
   accel = 'unknown';
   domid: number | undefined;
   readonly domain: string;
   readonly pid: number;
-  private readonly life: VmLifecycle;
+  protected readonly life: VmLifecycle;
   private peakMemKiB = 0;
   /** The end after the guest stopped itself (usage, console, destroy), while it runs. */
   private stopping: Promise<void> | undefined;
@@ -120,6 +121,7 @@ export class XenVm implements RunningVm {
     child: StartedProcess,
     private readonly params: XenVmParams,
   ) {
+    super();
     this.domain = params.domain;
     this.pid = child.pid;
     this.life = new VmLifecycle(
@@ -166,31 +168,6 @@ export class XenVm implements RunningVm {
     await this.confirmType();
   }
 
-  onConsole(listener: (chunk: string) => void): void {
-    this.life.onConsole(listener);
-  }
-
-  wait(): Promise<VmExit> {
-    return this.life.wait();
-  }
-
-  kill(reason: string): Promise<void> {
-    return this.life.kill(reason);
-  }
-
-  /**
-   * The domain's CPU time (all vCPUs, `xl list` Time(s), 0.1 s resolution) as cpuUserS,
-   * cpuSystemS 0 (Xen does not split it), and the largest allocation seen (`xl list` Mem)
-   * as peakRssKiB. Exact after the guest stopped: the preserved domain's time no longer moves.
-   */
-  usage(): Promise<VmmUsage | undefined> {
-    return this.life.usage();
-  }
-
-  vmmLog(): string {
-    return this.life.vmmLog();
-  }
-
   private onMonitorEvent(event: XlMonitorEvent): void {
     switch (event.kind) {
       case 'running':
@@ -225,6 +202,11 @@ export class XenVm implements RunningVm {
     return { request, timeoutMs: this.params.destroyTimeoutMs ?? XEN_DEFAULTS.destroyTimeoutMs, late: `xl did not exit ${after}; killed` };
   }
 
+  /**
+   * The domain's CPU time (all vCPUs, `xl list` Time(s), 0.1 s resolution) as cpuUserS,
+   * cpuSystemS 0 (Xen does not split it), and the largest allocation seen (`xl list` Mem)
+   * as peakRssKiB. Exact after the guest stopped: the preserved domain's time no longer moves.
+   */
   private async readUsage(): Promise<VmmUsage | undefined> {
     const listed = await this.xl(['list', this.domain]).catch(() => undefined);
     const row = listed?.exitCode === 0 ? parseXlList(listed.stdout).find((r) => r.name === this.domain) : undefined;
