@@ -3,7 +3,7 @@ import { DEFAULT_GATE_TEST, type GateTest, type RatioCiMethod } from '../stats/c
 import { DEFAULT_PERMUTATIONS } from '../stats/permutation.ts';
 import { DEFAULT_SEED } from '../stats/prng.ts';
 import { DEFAULT_IGNORED_DIMS } from '../stats/series.ts';
-import { parseSettingOption, type CompareConfig } from '../stats/thresholds.ts';
+import { parseSettingOption, settingsFor, type CompareConfig, type CompareSettings } from '../stats/thresholds.ts';
 import { HvbError } from '../util/errors.ts';
 
 /** The options `compare` and `history` share: thresholds, matching and the test's randomness. */
@@ -32,8 +32,19 @@ export function addStatsOptions(cmd: Command): Command {
     .option('--json', 'machine-readable output');
 }
 
+/** The shared options, checked. */
+export interface ParsedStatsOpts {
+  /** Thresholds given on the command line. */
+  cli: CompareConfig;
+  ignore: Set<string>;
+  seed: number;
+  permutations: number;
+  ratioCi: RatioCiMethod;
+  test: GateTest;
+}
+
 /** The shared options, checked: thresholds given on the command line, dims to ignore, seed, permutations, CI method. */
-export function parseStatsOpts(opts: StatsOpts): { cli: CompareConfig; ignore: Set<string>; seed: number; permutations: number; ratioCi: RatioCiMethod; test: GateTest } {
+export function parseStatsOpts(opts: StatsOpts): ParsedStatsOpts {
   let cli: CompareConfig = {};
   for (const a of opts.alpha ?? []) cli = parseSettingOption(a, 'alpha', cli);
   for (const t of opts.threshold ?? []) cli = parseSettingOption(t, 'noiseThreshold', cli);
@@ -45,6 +56,15 @@ export function parseStatsOpts(opts: StatsOpts): { cli: CompareConfig; ignore: S
     ratioCi: ciMethod(opts.ci),
     test: gateTest(opts.test ?? DEFAULT_GATE_TEST),
   };
+}
+
+/**
+ * The checked options as a comparison takes them: the thresholds of each metric from the
+ * suite's settings, where the command line's take precedence.
+ */
+export function comparisonOptions(parsed: ParsedStatsOpts, suite: CompareConfig | undefined): Omit<ParsedStatsOpts, 'cli'> & { settings: (metric: string) => CompareSettings } {
+  const { cli, ...rest } = parsed;
+  return { ...rest, settings: (metric) => settingsFor(metric, [suite, cli]) };
 }
 
 export function splitList(values: readonly string[]): string[] {

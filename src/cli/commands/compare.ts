@@ -6,9 +6,9 @@ import { compareRuns, compareWithin, type CompareReport, type CompareReportOptio
 import { renderCompareMarkdown } from '../../stats/compare-markdown.ts';
 import { renderCompare } from '../../stats/compare-text.ts';
 import { byValue, differingDims } from '../../stats/series.ts';
-import { compareConfigOf, settingsFor } from '../../stats/thresholds.ts';
+import { compareConfigOf } from '../../stats/thresholds.ts';
 import { HvbError } from '../../util/errors.ts';
-import { addStatsOptions, collect, parseStatsOpts, splitList, type StatsOpts } from '../stats-options.ts';
+import { addStatsOptions, collect, comparisonOptions, parseStatsOpts, splitList, type StatsOpts } from '../stats-options.ts';
 
 interface CompareOpts extends StatsOpts {
   by?: string;
@@ -34,17 +34,9 @@ export function registerCompare(program: Command): void {
       const runB = await open(ref);
       const runA = baselineRef === undefined ? undefined : await open(baselineRef);
       if (opts.json && opts.markdown) throw new HvbError('usage', '--json and --markdown: choose one output format');
-      const { cli, ignore, seed, permutations, ratioCi, test } = parseStatsOpts(opts);
+      const stats = parseStatsOpts(opts);
       const suite = compareConfigOf(runB.run.record.suite.resolved, `${runB.run.dir}/run.json`);
-      const options: CompareReportOptions = {
-        ignore,
-        settings: (metric) => settingsFor(metric, [suite, cli]),
-        seed,
-        permutations,
-        ratioCi,
-        test,
-        metrics: splitList(opts.metric ?? []),
-      };
+      const options: CompareReportOptions = { ...comparisonOptions(stats, suite), metrics: splitList(opts.metric ?? []) };
       const report = runA ? againstBaseline(runA, runB, opts, options) : withinRun(runB, opts, options);
       for (const w of [...runB.warnings, ...(runA?.warnings ?? []), ...report.warnings]) process.stderr.write(`warning: ${w}\n`);
       process.stdout.write(opts.json ? `${JSON.stringify(report, null, 2)}\n` : opts.markdown ? renderCompareMarkdown(report) : renderCompare(report));

@@ -5,9 +5,9 @@ import { readSamples } from '../../results/samples-file.ts';
 import { openRun, RUN_FILE } from '../../results/store.ts';
 import { buildHistory, latestRegressions, type HistoryRun } from '../../stats/history.ts';
 import { renderHistory } from '../../stats/history-text.ts';
-import { compareConfigOf, settingsFor, type CompareConfig } from '../../stats/thresholds.ts';
+import { compareConfigOf, type CompareConfig } from '../../stats/thresholds.ts';
 import { describeError, HvbError } from '../../util/errors.ts';
-import { addStatsOptions, collect, parseStatsOpts, type StatsOpts } from '../stats-options.ts';
+import { addStatsOptions, collect, comparisonOptions, parseStatsOpts, type StatsOpts } from '../stats-options.ts';
 
 interface HistoryOpts extends StatsOpts {
   metric: string;
@@ -30,20 +30,11 @@ export function registerHistory(program: Command): void {
       if (opts.per !== 'run' && opts.per !== 'revision') throw new HvbError('usage', `--per ${JSON.stringify(opts.per)}: expected run or revision`);
       const where = (opts.where ?? []).map(parseWhere);
       const { runs, warnings, suites } = await loadRuns(dir);
-      const { cli, ignore, seed, permutations, ratioCi, test } = parseStatsOpts(opts);
+      const stats = parseStatsOpts(opts);
       // The newest run's suite says which thresholds apply now.
       const suite = suites.at(-1);
       const filtered = runs.map((r) => ({ ...r, samples: r.samples.filter((s) => where.every(([k, v]) => String(s.dims[k]) === v)) }));
-      const series = buildHistory(filtered, {
-        metric: opts.metric,
-        per: opts.per,
-        ignore,
-        settings: (metric) => settingsFor(metric, [suite, cli]),
-        seed,
-        permutations,
-        ratioCi,
-        test,
-      });
+      const series = buildHistory(filtered, { metric: opts.metric, per: opts.per, ...comparisonOptions(stats, suite) });
       for (const w of warnings) process.stderr.write(`warning: ${w}\n`);
       if (series.length === 0) {
         const known = [...new Set(runs.flatMap((r) => r.samples.map((s) => s.metric)))].sort();
@@ -51,7 +42,7 @@ export function registerHistory(program: Command): void {
           hint: known.length ? `metrics found: ${known.join(', ')}` : 'the folder holds no samples',
         });
       }
-      process.stdout.write(opts.json ? `${JSON.stringify({ format: 1, metric: opts.metric, per: opts.per, seed, series }, null, 2)}\n` : renderHistory(series));
+      process.stdout.write(opts.json ? `${JSON.stringify({ format: 1, metric: opts.metric, per: opts.per, seed: stats.seed, series }, null, 2)}\n` : renderHistory(series));
       // A gate on the newest point only: a regression further back is history, not news.
       if (latestRegressions(series).length > 0 && opts.fail) process.exitCode = 1;
     });
