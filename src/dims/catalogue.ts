@@ -8,7 +8,8 @@ import type { Dims } from '../results/sample.ts';
  *   vCPUs, memory, I/O class, device model). `device` marks the ones that describe the
  *   case's device: a variant without devices (native) is the reference for every device
  *   model of its workload.
- * - variant: what is compared (backend, Xen guest type).
+ * - variant: what is compared (backend, Xen guest type, QEMU machine type: each backend's
+ *   variant axis, Backend.variants).
  * - follows: follows from the variant or from the configuration (the accelerator, what the
  *   guest sees of its platform, its clocksource, the driver that bound a device model, dom0
  *   kernel, Xen scheduler, vhost): shown, never splitting a series. A value that differs
@@ -29,7 +30,7 @@ export interface DimDef {
   device?: boolean;
 }
 
-export const DIMENSIONS: Readonly<Record<string, DimDef>> = {
+export const DIMENSIONS = {
   workload: { role: 'configuration', label: 'workload' },
   vcpus: { role: 'configuration', label: 'vCPUs' },
   memory_mib: { role: 'configuration', label: 'memory (MiB)' },
@@ -39,6 +40,7 @@ export const DIMENSIONS: Readonly<Record<string, DimDef>> = {
   net_attach: { role: 'configuration', label: 'network attachment', device: true },
   backend: { role: 'variant', label: 'backend' },
   guest_type: { role: 'variant', label: 'Xen guest type' },
+  machine: { role: 'variant', label: 'QEMU machine type' },
   accel: { role: 'follows', label: 'accelerator' },
   cpu_model: { role: 'follows', label: 'CPU model' },
   vhost_net: { role: 'follows', label: 'vhost-net' },
@@ -61,15 +63,22 @@ export const DIMENSIONS: Readonly<Record<string, DimDef>> = {
   rep: { role: 'run', label: 'repetition' },
   seq: { role: 'run', label: 'sequence' },
   case: { role: 'run', label: 'case' },
-};
+} as const satisfies Readonly<Record<string, DimDef>>;
+
+/** The name of a catalogued dimension: what a backend may declare (its fact and variant dimensions). */
+export type DimName = keyof typeof DIMENSIONS;
+
+/** Whether `dim` is in the catalogue (workload parameters, `param.<name>`, are not). */
+export function isCatalogued(dim: string): dim is DimName {
+  return Object.hasOwn(DIMENSIONS, dim);
+}
 
 /** Workload parameters (`param.<name>`) are configuration; `param.io` and `param.device` describe the device. */
 const DEVICE_PARAMS = new Set(['param.io', 'param.device']);
 
 /** The definition of a dimension. One not in the catalogue is configuration: it is matched, never silently pooled. */
 export function dimDef(dim: string): DimDef {
-  const known = DIMENSIONS[dim];
-  if (known) return known;
+  if (isCatalogued(dim)) return DIMENSIONS[dim];
   if (dim.startsWith('param.')) return { role: 'configuration', label: dim.slice(6), ...(DEVICE_PARAMS.has(dim) ? { device: true } : {}) };
   return { role: 'configuration', label: dim };
 }
@@ -78,12 +87,16 @@ export function roleOf(dim: string): DimRole {
   return dimDef(dim).role;
 }
 
+function dimsOfRole(role: DimRole): string[] {
+  return Object.entries(DIMENSIONS as Record<string, DimDef>).flatMap(([name, def]) => (def.role === role ? [name] : []));
+}
+
 /** The variant dimensions, in the order a label names them. */
-export const VARIANT_DIMS: readonly string[] = Object.keys(DIMENSIONS).filter((d) => DIMENSIONS[d]!.role === 'variant');
+export const VARIANT_DIMS: readonly string[] = dimsOfRole('variant');
 /** The provenance dimensions (reported when they differ between the sides of a comparison). */
-export const PROVENANCE_DIMS: readonly string[] = Object.keys(DIMENSIONS).filter((d) => DIMENSIONS[d]!.role === 'provenance');
+export const PROVENANCE_DIMS: readonly string[] = dimsOfRole('provenance');
 /** The run-specific dimensions. */
-export const RUN_DIMS: readonly string[] = Object.keys(DIMENSIONS).filter((d) => DIMENSIONS[d]!.role === 'run');
+export const RUN_DIMS: readonly string[] = dimsOfRole('run');
 
 /** `tcg`, `xen pvh`: the variant a sample belongs to. */
 export function variantOf(dims: Dims): string {

@@ -1,4 +1,5 @@
 import type { BackendDevices } from '../../devices/capabilities.ts';
+import type { DimName } from '../../dims/catalogue.ts';
 import type { GuestImage } from '../../guest/image.ts';
 import type { Host } from '../../hosts/host.ts';
 
@@ -105,8 +106,8 @@ export interface ProbeOptions {
  * machine types. A suite chooses them with `suiteField`, the command line with `--<option>`.
  */
 export interface VariantAxis {
-  /** The sample dimension, e.g. `guest_type`, `machine`. */
-  dim: string;
+  /** The sample dimension, e.g. `guest_type`, `machine` (role `variant` in the catalogue). */
+  dim: DimName;
   /** What one value is called in messages, e.g. "Xen guest type". */
   label: string;
   /** The suite field that lists the values, e.g. `xenTypes`, `machines`. */
@@ -171,7 +172,7 @@ export interface Backend {
   /** Runs on the machine hvbench runs on only (native): a hosts file may not offer it. */
   localOnly?: boolean;
   /** Probe facts that become dimensions of every sample (names from src/dims/catalogue.ts). */
-  factDims: readonly string[];
+  factDims: readonly DimName[];
   /** What its killed runs leave behind, for `doctor` and `clean`. */
   leftovers?: LeftoverFinder;
   /** Facts that go into every sample this backend produces (e.g. QEMU version). */

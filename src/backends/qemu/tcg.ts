@@ -1,3 +1,4 @@
+import type { DimName } from '../../dims/catalogue.ts';
 import type { Host } from '../../hosts/host.ts';
 import type { Backend, Capability, RunningVm, VmSpec } from '../common/backend.ts';
 import { QEMU_DEFAULTS } from './argv.ts';
@@ -32,6 +33,6 @@ export function createTcgBackend(options: TcgBackendOptions = {}): Backend {
 }
 
 /** The QEMU probe's facts that become dimensions of every sample. */
-export const QEMU_FACT_DIMS: readonly string[] = ['qemu'];
+export const QEMU_FACT_DIMS: readonly DimName[] = ['qemu'];
 
 export const tcgBackend: Backend = createTcgBackend();
