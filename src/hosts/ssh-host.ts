@@ -22,6 +22,8 @@ import { shellCommand, shellWord } from './shell-quote.ts';
 
 /** The first connection (key exchange, authentication) must be done within this. */
 const CONNECT_TIMEOUT_MS = 30_000;
+/** A command to the multiplexing master (`check`, `exit`) must be answered within this. */
+const CONTROL_TIMEOUT_MS = 10_000;
 const TEMP_PREFIX = /^[A-Za-z0-9._-]{1,64}$/;
 const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
@@ -200,7 +202,7 @@ export class SshHost implements Host {
     this.closed = true;
     await this.connected?.catch(() => {});
     const [file, ...args] = sshControlArgv(this.target, this.controlPath, 'exit');
-    await execa(file!, args, { reject: false, stdin: 'ignore', timeout: 10_000 });
+    await execa(file!, args, { reject: false, stdin: 'ignore', timeout: CONTROL_TIMEOUT_MS });
     rmSync(this.controlDir, { recursive: true, force: true });
     forgetSshHost(this);
   }
@@ -262,7 +264,7 @@ export class SshHost implements Host {
       throw sshConnectError(this.target, said);
     }
     const [checkFile, ...checkArgs] = sshControlArgv(this.target, this.controlPath, 'check');
-    const check = await execa(checkFile!, checkArgs, { reject: false, stdin: 'ignore', timeout: 10_000 });
+    const check = await execa(checkFile!, checkArgs, { reject: false, stdin: 'ignore', timeout: CONTROL_TIMEOUT_MS });
     const pid = /pid=(\d+)/.exec(String(check.stderr))?.[1];
     this.masterPid = pid === undefined ? undefined : Number(pid);
   }
