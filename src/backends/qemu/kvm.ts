@@ -6,6 +6,7 @@ import { checkKvmGuest } from './kvm-guest.ts';
 import { hostHasVhostNet } from './kvm-host.ts';
 import { probeKvm } from './kvm-probe.ts';
 import { usesVhostNet } from './argv.ts';
+import { qemuLeftovers } from './leftovers.ts';
 import { MACHINE_AXIS, machineOf } from './machines.ts';
 import { QEMU_FACT_DIMS } from './tcg.ts';
 import { launchQemuVm, type QemuLaunchOptions } from './vm.ts';
@@ -41,6 +42,7 @@ export function createKvmBackend(options: KvmBackendOptions = {}): Backend {
     devices: (variant) => machineOf(variant).devices,
     network: 'local-netns',
     factDims: QEMU_FACT_DIMS,
+    leftovers: qemuLeftovers,
     async probe(host: Host, probeOptions: ProbeOptions = {}): Promise<Capability> {
       const found = await probeKvm(
         host,

@@ -2,6 +2,7 @@ import type { DimName } from '../../dims/catalogue.ts';
 import type { Host } from '../../hosts/host.ts';
 import type { Backend, Capability, RunningVm, VmSpec } from '../common/backend.ts';
 import { QEMU_DEFAULTS } from './argv.ts';
+import { qemuLeftovers } from './leftovers.ts';
 import { MACHINE_AXIS, machineOf } from './machines.ts';
 import { probeQemu } from './probe.ts';
 import { launchQemuVm, type QemuLaunchOptions } from './vm.ts';
@@ -23,6 +24,7 @@ export function createTcgBackend(options: TcgBackendOptions = {}): Backend {
     devices: (variant) => machineOf(variant).devices,
     network: 'local-netns',
     factDims: QEMU_FACT_DIMS,
+    leftovers: qemuLeftovers,
     probe(host: Host): Promise<Capability> {
       return probeQemu(host, 'tcg', 'tcg', options.binary ?? QEMU_DEFAULTS.binary);
     },
