@@ -76,7 +76,7 @@ describe('microvm', () => {
   it('attaches virtio over MMIO, tells the guest the host TSC rate under TCG, and keeps the console', () => {
     const argv = buildQemuArgv({ ...base, variant: 'microvm' }, { accel: 'tcg', qmpSocket, hostTscKhz: 2_596_152 });
     expect(after(argv, '-machine')).toBe('microvm,acpi=on,x-option-roms=off,pit=off,pic=off');
-    expect(after(argv, '-append')).toBe('quiet panic=-1 hvb=job tsc_early_khz=2596152 console=ttyS0');
+    expect(after(argv, '-append')).toBe('quiet panic=-1 hvb=job tsc_early_khz=2596152 tsc=reliable console=ttyS0');
     expect(argv.slice(argv.indexOf('-serial'), argv.indexOf('-serial') + 2)).toEqual(['-serial', 'chardev:con0']);
     expect(argv).toContain('virtio-blk-device,drive=scratch');
     expect(argv).toContain('virtio-net-device,netdev=net0');
