@@ -1,6 +1,6 @@
 import type { Sample } from '../results/sample.ts';
 import { summarize, type Summary } from '../stats/summary.ts';
-import { fmtNumber } from '../stats/format.ts';
+import { alignTable, fmtNumber } from '../stats/format.ts';
 
 /**
  * A plain-text table of results, one row per (case, metric): the case comes from the
@@ -34,7 +34,7 @@ export function renderResultTable(samples: readonly Sample[]): string {
       fmtNumber(s.max),
     ];
   });
-  return alignColumns([HEADER, ...cells]);
+  return alignTable(HEADER, cells, RIGHT_ALIGNED);
 }
 
 function groupRows(samples: readonly Sample[]): Row[] {
@@ -52,18 +52,3 @@ function groupRows(samples: readonly Sample[]): Row[] {
 
 /** About three significant digits (see stats/format.ts): the one number format of every table. */
 export { fmtNumber as formatNumber };
-
-/** Columns padded to their widest cell; numbers right-aligned; a dashed rule under the header. */
-function alignColumns(table: string[][]): string {
-  const widths = HEADER.map((_, c) => Math.max(...table.map((row) => [...row[c]!].length)));
-  const line = (row: string[]) =>
-    row
-      .map((cell, c) => {
-        const pad = ' '.repeat(widths[c]! - [...cell].length);
-        return RIGHT_ALIGNED.has(HEADER[c]!) ? pad + cell : cell + pad;
-      })
-      .join('  ')
-      .trimEnd();
-  const rule = widths.map((w) => '-'.repeat(w)).join('  ');
-  return [line(table[0]!), rule, ...table.slice(1).map(line)].join('\n');
-}
