@@ -1,10 +1,11 @@
-import type { Host, HostProcess, ProcessExit } from '../../hosts/host.ts';
+import type { Host, ProcessExit } from '../../hosts/host.ts';
 import { describeProcessExit } from '../../hosts/piped-process.ts';
 import { sshLostLine } from '../../hosts/ssh-errors.ts';
 import type { RunningVm, VmExit, VmmUsage } from './backend.ts';
 import { trackVm } from './live-vms.ts';
 import { settlesWithin } from './settles-within.ts';
 import { CappedLog, ConsoleStream, streamDone } from './vmm-output.ts';
+import type { StartedProcess } from './vmm-spawn.ts';
 
 /** How long the end of a VM waits for the last console and stderr bytes after its process exited. */
 export const DRAIN_TIMEOUT_MS = 2_000;
@@ -43,9 +44,8 @@ export interface VmmEnding {
 
 export interface VmLifecycleOptions {
   host: Host;
-  /** The spawned local process: the VMM itself, or the ssh that carries it to another host. */
-  process: HostProcess;
-  localPid: number;
+  /** The spawned local process: the VMM itself, or the ssh that carries it to another host (its group is what live-vms kills). */
+  process: StartedProcess;
   /** The VM's private directory on its host, removed at the end. */
   tempDir: string;
   /** kill() reads the usage first, but does not wait longer than this for it. */
@@ -91,7 +91,7 @@ export class VmLifecycle {
       this.console.push(bytes);
     });
     child.stderr.on('data', (bytes: Buffer) => this.onStderr(bytes));
-    const untrack = trackVm(vm, options.localPid, options.remoteKill);
+    const untrack = trackVm(vm, child.pid, options.remoteKill);
     this.processExit = child.exited.then(async (exit) => {
       this.gone = true;
       this.exitDescription = describeProcessExit(exit);

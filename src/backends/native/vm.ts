@@ -57,7 +57,7 @@ export class NativeVm extends LifecycleVm {
         // The agent ends a native run by exiting 0, where a guest would power off.
         exitOutcome: (exit) => (exit.exitCode === 0 ? { kind: 'shutdown', reason: 'the agent exited (a native run has no machine to power off)', cause: 'agent-exit' } : { kind: 'exited', exitCode: exit.exitCode, signal: exit.signal }),
       },
-      { host, process: child, localPid: pid, tempDir, usageReadTimeoutMs: USAGE_READ_TIMEOUT_MS },
+      { host, process: child, tempDir, usageReadTimeoutMs: USAGE_READ_TIMEOUT_MS },
     );
     for (const note of notes) this.life.log.append(`hvbench: ${note}\n`);
   }

@@ -78,7 +78,6 @@ export class QemuVm extends LifecycleVm {
       {
         host,
         process: child,
-        localPid: child.pid,
         tempDir: vmm.tempDir,
         usageReadTimeoutMs: USAGE_READ_TIMEOUT_MS,
         ...(host.kind === 'local' ? {} : { remoteKill: () => this.signalVmm() }),

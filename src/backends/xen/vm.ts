@@ -140,7 +140,7 @@ export class XenVm extends LifecycleVm {
           if (event) this.onMonitorEvent(event);
         },
       },
-      { host, process: child, localPid: child.pid, tempDir: params.dir, usageReadTimeoutMs: USAGE_READ_TIMEOUT_MS },
+      { host, process: child, tempDir: params.dir, usageReadTimeoutMs: USAGE_READ_TIMEOUT_MS },
     );
   }
 

@@ -3,7 +3,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { RunningVm, VmmUsage } from '../../../src/backends/common/backend.ts';
 import { killAllVms, liveVms } from '../../../src/backends/common/live-vms.ts';
 import { VmLifecycle, type VmmSpecifics } from '../../../src/backends/common/vm-lifecycle.ts';
-import type { Host, HostProcess, ProcessExit } from '../../../src/hosts/host.ts';
+import type { StartedProcess } from '../../../src/backends/common/vmm-spawn.ts';
+import type { Host, ProcessExit } from '../../../src/hosts/host.ts';
 import { unusedHostMethods } from '../../support/unused-host-methods.ts';
 
 // The lifecycle on a process in memory: the test writes its output and decides its exit.
@@ -24,7 +25,7 @@ function fakeProcess() {
     stderr.end();
     resolve(result);
   };
-  const process: HostProcess = {
+  const process: StartedProcess = {
     pid: 4_194_305,
     stdin: null,
     stdout,
@@ -81,7 +82,7 @@ function lifecycle(overrides: Partial<VmmSpecifics> = {}, kind: Host['kind'] = '
       }),
       ...overrides,
     },
-    { host, process: p.process, localPid: p.process.pid!, tempDir: '/t/vm', usageReadTimeoutMs: 1_000 },
+    { host, process: p.process, tempDir: '/t/vm', usageReadTimeoutMs: 1_000 },
   );
   return { life, vm, p, removed, requests, setCpu: (value: number) => (cpu = value) };
 }
