@@ -119,9 +119,10 @@ describe('lab up interrupted', () => {
 
   it('SIGTERM as soon as lab-xen\'s QEMU starts: the same', { timeout: 15 * MINUTES }, async () => {
     const { child, output } = startUp('xen', { HVBENCH_LABS: stateRoot });
-    // The first process naming the state folder may still be QEMU daemonizing (no state written yet).
+    // The first QEMU naming the state folder may still be daemonizing (no state written yet).
+    // Only QEMU counts: ssh-keygen, run just before it, names the state folder too.
     const qemus = await until('lab-xen\'s QEMU', 12 * MINUTES, () => {
-      const found = processesMentioning(stateRoot);
+      const found = processesMentioning(stateRoot).filter((pid) => /qemu-system/.test(processArgv(pid)?.[0] ?? ''));
       return found.length > 0 ? found : undefined;
     });
     const t0 = Date.now();
