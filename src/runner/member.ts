@@ -1,0 +1,99 @@
+import { join } from 'node:path';
+import type { CaseDevices } from '../devices/case-devices.ts';
+import { errorInfo, type CaseRecord } from '../results/run-record.ts';
+import type { Sample } from '../results/sample.ts';
+import { appendSamples } from '../results/samples-file.ts';
+import { SCRATCH_DIR } from '../results/scratch-dir.ts';
+import type { StoredRun } from '../results/store.ts';
+import { writeGuestLog } from '../results/guest-logs.ts';
+import type { Case } from '../suite/types.ts';
+import { BOOT_METRICS } from '../workloads/boot.ts';
+import { HOST_METRICS } from '../workloads/host-metrics.ts';
+import type { Workload } from '../workloads/workload.ts';
+import { networkOf, type HostState } from './case-plan.ts';
+import type { CaseRecorder } from './case-recorder.ts';
+import { setupCase, type CaseSetup } from './case-setup.ts';
+import type { Scheduled } from './group.ts';
+import { runRepetition, type RepOutcome } from './repetition.ts';
+import type { RunControl } from './run-control.ts';
+import type { RunSuiteOptions } from './run-options.ts';
+import { caseDims, toSamples, type RunProvenance } from './sample-dims.ts';
+import { caseTimeoutSec } from './timeout.ts';
+import { rejectOutOfRange } from './value-check.ts';
+
+/** A case on its host, as the scheduler runs it. */
+export interface Member extends Scheduled {
+  c: Case;
+  record: CaseRecord;
+  provenance: RunProvenance;
+  devices: CaseDevices;
+  caseIndex: number;
+  /** The host the case runs on. */
+  state: HostState;
+  setup?: CaseSetup;
+}
+
+/** What a member's steps share: the run, its options, the recorder and the run's control. */
+export interface MemberContext {
+  o: RunSuiteOptions;
+  run: StoredRun;
+  recorder: CaseRecorder;
+  control: RunControl;
+}
+
+/** Prepares a member's devices and network; a failure fails the case, not the run. */
+export async function openMember(x: MemberContext, m: Member): Promise<void> {
+  const { o, run, recorder, control } = x;
+  const workload = o.workloads[m.c.workload] as Workload;
+  const { host, config } = m.state.run;
+  await recorder.opening(m.record, config.name);
+  try {
+    const scratchDir = (m.state.scratchDir ??= config.kind === 'local' ? join(run.dir, SCRATCH_DIR) : await host.makeTempDir('hvbench-scratch-'));
+    const network = networkOf(o.networks, o.backends(m.c.backend), config.kind);
+    m.setup = await setupCase({ caseId: m.c.id, slug: `case-${m.caseIndex + 1}`, workload, devices: m.devices, image: o.image, host, scratchDir, ...(network ? { network } : {}) });
+  } catch (e) {
+    m.failed = true;
+    if (o.failFast) control.stopFor({ code: 'fail-fast', message: `--fail-fast: case ${m.c.id} failed: ${errorInfo(e).message}` });
+    await recorder.failed(m.record, e);
+  }
+}
+
+/** One guest boot of a member: run, store its samples and log at once, record it. */
+export async function repeatMember(x: MemberContext, m: Member, rep: number, warmup: boolean): Promise<Sample[]> {
+  const { o, run, recorder, control } = x;
+  const { c } = m;
+  const setup = m.setup as CaseSetup;
+  const workload = o.workloads[c.workload] as Workload;
+  const timeoutSec = caseTimeoutSec(workload.expectedSeconds(c.params), c.timeoutSec);
+  const defs = [...workload.metrics, ...BOOT_METRICS, ...HOST_METRICS];
+  const { seq, index } = control.take();
+  control.observe({ type: 'rep-start', index, total: control.total, caseId: c.id, backend: c.backend, workload: c.workload, rep, warmup });
+  const name = `${c.workload}-${warmup ? 'w' : 'r'}${rep}`;
+  const outcome = rejectOutOfRange(await runRepetition({ backend: o.backends(c.backend), host: setup.host, image: o.image, workload, params: c.params, ...(c.variant ? { variant: c.variant.value } : {}), vcpus: c.guest.vcpus, memoryMiB: c.guest.memoryMiB, timeoutSec, name, setup, ...(o.signal ? { signal: o.signal } : {}) }));
+  const dims = { ...caseDims(c, rep, outcome.accel ?? 'unknown', outcome.guestKernel, m.provenance), seq, ...setup.dims, ...outcome.dims };
+  const repSamples = warmup ? [] : toSamples(outcome.values, defs, dims, outcome.startedAt);
+  await appendSamples(run, repSamples);
+  const logFile = await writeGuestLog(run, c.id, warmup ? `w${rep}` : rep, renderLog(outcome, setup.extraLog()));
+  await recorder.repetition(m.record, outcome, { rep, warmup, logFile, seq });
+  control.observe({ type: 'rep-end', index, total: control.total, caseId: c.id, rep, warmup, status: outcome.status, wallMs: outcome.wallMs, ...(outcome.error ? { error: outcome.error } : {}) });
+  if (outcome.status !== 'completed') {
+    m.failed = true;
+    if (o.failFast && !control.interrupted) control.stopFor({ code: 'fail-fast', message: `--fail-fast: case ${c.id} ${outcome.status === 'timed-out' ? 'timed out' : 'failed'} (${warmup ? 'warm-up' : 'repetition'} ${rep})` });
+  } else if (!warmup) {
+    const v = outcome.values.find((x) => x.metric === stopMetricOf(o, c));
+    m.stopValues.push(v ? v.value : Number.NaN);
+  }
+  return repSamples;
+}
+
+/** The metric that drives the stopping rule of a case. */
+export function stopMetricOf(o: Pick<RunSuiteOptions, 'suite' | 'workloads'>, c: Case): string {
+  return o.suite.stopMetric ?? (o.workloads[c.workload] as Workload | undefined)?.metrics[0]?.name ?? 'boot.to_ready_ms';
+}
+
+function renderLog(outcome: RepOutcome, extra: string): string {
+  const vmm = outcome.vmmLog.trim();
+  const peers = extra.trim();
+  const steps = outcome.steps.flatMap((s) => [`--- step ${s.id}: exit ${s.exitCode}, ${s.elapsedMs} ms ---`, s.output.trimEnd()]);
+  return [...outcome.guestLog, ...steps, ...(vmm ? ['--- VMM stderr ---', vmm] : []), ...(peers ? ['--- network peers ---', peers] : [])].join('\n') + '\n';
+}

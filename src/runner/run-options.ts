@@ -1,0 +1,52 @@
+import type { Backend, NetworkAttachment } from '../backends/common/backend.ts';
+import type { GuestImage } from '../guest/image.ts';
+import type { Host } from '../hosts/host.ts';
+import type { SuiteOverrides } from '../results/run-record.ts';
+import type { Sample } from '../results/sample.ts';
+import type { StoredRun, WritableCheck } from '../results/store.ts';
+import type { Case, ResolvedSuite } from '../suite/types.ts';
+import type { Workload } from '../workloads/workload.ts';
+import type { RunHost } from './case-plan.ts';
+import type { NetworkProvider } from './case-setup.ts';
+import type { RunObserver } from './events.ts';
+
+export interface RunSuiteOptions {
+  suite: ResolvedSuite;
+  suiteFile: string;
+  cases: Case[];
+  outDir: string;
+  image: GuestImage;
+  /** The host when there is only one; it then offers every backend. Ignored when `hosts` is given. */
+  host: Host;
+  /** Hosts to spread the cases over (see host-assign.ts); default: `host` alone. */
+  hosts?: RunHost[];
+  backends: (name: string) => Backend;
+  workloads: Record<string, Workload>;
+  observer?: RunObserver;
+  /** Aborted on Ctrl-C: the current VM is killed, the run is recorded as interrupted. */
+  signal?: AbortSignal;
+  /**
+   * Opens a case's network, by the attachment its backend declares (Backend.network):
+   * `local-netns` on the local host (default: QEMU user-mode networking, without peers),
+   * `host-bridge` on the host that runs the guest (Xen: in dom0; without it such network
+   * cases fail with why).
+   */
+  networks?: Partial<Record<NetworkAttachment, NetworkProvider>>;
+  /** Command-line choices that changed the suite's cases, recorded in run.json for `--resume`. */
+  suiteOverrides?: SuiteOverrides;
+  /**
+   * Go on with this stored run instead of making a new one (`run --resume`, see resume.ts):
+   * `cases` are its cases in its order; completed ones are kept, the others run again.
+   */
+  resume?: StoredRun;
+  /** Stop at the first case that fails or times out; the cases not run are recorded as skipped, with the reason. */
+  failFast?: boolean;
+  /** How the results folder is checked before measuring (free space). */
+  writable?: WritableCheck;
+}
+
+
+export interface RunSuiteResult {
+  run: StoredRun;
+  samples: Sample[];
+}
