@@ -6,9 +6,7 @@ import { checkKvmGuest } from './kvm-guest.ts';
 import { hostHasVhostNet } from './kvm-host.ts';
 import { probeKvm } from './kvm-probe.ts';
 import { usesVhostNet } from './argv.ts';
-import { qemuLeftovers } from './leftovers.ts';
-import { MACHINE_AXIS, machineOf } from './machines.ts';
-import { QEMU_FACT_DIMS } from './tcg.ts';
+import { QEMU_DECLARATIONS } from './declarations.ts';
 import { launchQemuVm, type QemuLaunchOptions } from './vm.ts';
 
 export interface KvmBackendOptions extends Omit<QemuLaunchOptions, 'accel' | 'vhostNet'> {
@@ -38,11 +36,7 @@ export function createKvmBackend(options: KvmBackendOptions = {}): Backend {
   return {
     name: 'kvm',
     label: 'KVM',
-    variants: MACHINE_AXIS,
-    devices: (variant) => machineOf(variant).devices,
-    network: 'local-netns',
-    factDims: QEMU_FACT_DIMS,
-    leftovers: qemuLeftovers,
+    ...QEMU_DECLARATIONS,
     async probe(host: Host, probeOptions: ProbeOptions = {}): Promise<Capability> {
       const found = await probeKvm(
         host,

@@ -1,9 +1,7 @@
-import type { DimName } from '../../dims/catalogue.ts';
 import type { Host } from '../../hosts/host.ts';
 import type { Backend, Capability, RunningVm, VmSpec } from '../common/backend.ts';
 import { QEMU_DEFAULTS } from './argv.ts';
-import { qemuLeftovers } from './leftovers.ts';
-import { MACHINE_AXIS, machineOf } from './machines.ts';
+import { QEMU_DECLARATIONS } from './declarations.ts';
 import { probeQemu } from './probe.ts';
 import { launchQemuVm, type QemuLaunchOptions } from './vm.ts';
 
@@ -20,11 +18,7 @@ export function createTcgBackend(options: TcgBackendOptions = {}): Backend {
   return {
     name: 'tcg',
     label: 'QEMU TCG',
-    variants: MACHINE_AXIS,
-    devices: (variant) => machineOf(variant).devices,
-    network: 'local-netns',
-    factDims: QEMU_FACT_DIMS,
-    leftovers: qemuLeftovers,
+    ...QEMU_DECLARATIONS,
     probe(host: Host): Promise<Capability> {
       return probeQemu(host, 'tcg', 'tcg', options.binary ?? QEMU_DEFAULTS.binary);
     },
@@ -33,8 +27,5 @@ export function createTcgBackend(options: TcgBackendOptions = {}): Backend {
     },
   };
 }
-
-/** The QEMU probe's facts that become dimensions of every sample. */
-export const QEMU_FACT_DIMS: readonly DimName[] = ['qemu'];
 
 export const tcgBackend: Backend = createTcgBackend();
