@@ -1,18 +1,17 @@
 import { z } from 'zod';
-import { HvbError } from '../util/errors.ts';
+import { intParam, workersParam } from './int-params.ts';
 import { sysbenchField } from './sysbench-output.ts';
+import { stepOutput } from './tool-output.ts';
 import type { Workload } from './workload.ts';
 
-const params = z
-  .object({
-    /** Worker threads; usually the guest's vCPU count. */
-    threads: z.number().int().min(1).max(256).default(1),
-    /** How long sysbench runs, in seconds. */
-    timeSec: z.number().int().min(1).max(3600).default(10),
-    /** Upper bound of the prime search per event: the work per event. */
-    maxPrime: z.number().int().min(100).max(10_000_000).default(10_000),
-  })
-  .strict();
+const params = z.strictObject({
+  /** Worker threads; usually the guest's vCPU count. */
+  threads: workersParam(),
+  /** How long sysbench runs, in seconds. */
+  timeSec: intParam(1, 3600, 10),
+  /** Upper bound of the prime search per event: the work per event. */
+  maxPrime: intParam(100, 10_000_000, 10_000),
+});
 
 /** sysbench cpu: prime search in a tight loop, pure CPU with no I/O and hardly any memory traffic. */
 export const cpu: Workload<typeof params> = {
@@ -35,8 +34,7 @@ export const cpu: Workload<typeof params> = {
     ],
   }),
   parse(outputs) {
-    const out = outputs.find((o) => o.id === 'cpu');
-    if (!out) throw new HvbError('parse', 'the guest returned no output for step "cpu"');
+    const out = stepOutput(outputs, 'cpu');
     return [
       { metric: 'cpu.events_per_s', value: sysbenchField(out.output, 'events per second') },
       { metric: 'cpu.latency_avg_ms', value: sysbenchField(out.output, 'avg') },

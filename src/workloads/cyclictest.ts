@@ -1,17 +1,17 @@
 import { z } from 'zod';
 import { HvbError } from '../util/errors.ts';
+import { intParam, workersParam } from './int-params.ts';
+import { stepOutput } from './tool-output.ts';
 import type { Workload } from './workload.ts';
 
-const params = z
-  .object({
-    /** Seconds of the run. */
-    timeSec: z.number().int().min(1).max(3600).default(10),
-    /** Wake-up interval in microseconds. */
-    intervalUs: z.number().int().min(100).max(1_000_000).default(1000),
-    /** Measuring threads (SCHED_FIFO priority 80); their figures are combined. */
-    threads: z.number().int().min(1).max(256).default(1),
-  })
-  .strict();
+const params = z.strictObject({
+  /** Seconds of the run. */
+  timeSec: intParam(1, 3600, 10),
+  /** Wake-up interval in microseconds. */
+  intervalUs: intParam(100, 1_000_000, 1000),
+  /** Measuring threads (SCHED_FIFO priority 80); their figures are combined. */
+  threads: workersParam(),
+});
 
 /** `T: 0 (   98) P:80 I:1000 C:   2740 Min:     47 Act:  191 Avg:  351 Max:   14544` */
 const THREAD = /^T:\s*(\d+)\s+\(\s*\d+\)\s+P:\s*\d+\s+I:\s*\d+\s+C:\s*(\d+)\s+Min:\s*(\d+)\s+Act:\s*\d+\s+Avg:\s*(\d+)\s+Max:\s*(\d+)\s*$/;
@@ -51,9 +51,7 @@ export const cyclictest: Workload<typeof params> = {
     steps: [{ id: 'cyclictest', argv: ['cyclictest', '-q', '-m', '-p', '80', '-i', String(p.intervalUs), '-t', String(p.threads), '-D', String(p.timeSec)] }],
   }),
   parse(outputs, p) {
-    const out = outputs.find((o) => o.id === 'cyclictest');
-    if (!out) throw new HvbError('parse', 'the guest returned no output for step "cyclictest"');
-    const r = parseCyclictest(out.output, p.threads);
+    const r = parseCyclictest(stepOutput(outputs, 'cyclictest').output, p.threads);
     return [
       { metric: 'micro.timer_latency_min_us', value: r.minUs },
       { metric: 'micro.timer_latency_avg_us', value: r.avgUs },

@@ -1,21 +1,21 @@
 import { z } from 'zod';
-import { HvbError } from '../util/errors.ts';
 import { parseFioJob, type FioSide } from './fio-output.ts';
-import { HOST_CPU_PER_GIB } from './host-metrics.ts';
+import { cpuPerGib, HOST_CPU_PER_GIB } from './host-metrics.ts';
+import { intParam } from './int-params.ts';
 import { checkIoDevice, ioParams, ioRequest } from './io-params.ts';
+import { stepOutput } from './tool-output.ts';
 import type { GuestStep, MetricValue, StepOutput, Workload } from './workload.ts';
 
 const params = z
-  .object({
+  .strictObject({
     ...ioParams('disk'),
     /** Size of the raw scratch disk attached for the case, in MiB. */
-    sizeMiB: z.number().int().min(16).max(1_048_576).default(256),
+    sizeMiB: intParam(16, 1_048_576, 256),
     /** Seconds each of the four fio jobs runs. */
-    runtimeSec: z.number().int().min(1).max(600).default(5),
+    runtimeSec: intParam(1, 600, 5),
     /** I/O queue depth of every job (fio --iodepth, libaio). */
-    queueDepth: z.number().int().min(1).max(1024).default(16),
+    queueDepth: intParam(1, 1024, 16),
   })
-  .strict()
   .superRefine(checkIoDevice);
 
 type DiskParams = z.output<typeof params>;
@@ -51,8 +51,7 @@ function jobSteps(job: (typeof DISK_JOBS)[number], p: DiskParams): GuestStep[] {
 function jobResults(outputs: readonly StepOutput[]): Map<string, FioSide> {
   const results = new Map<string, FioSide>();
   for (const job of DISK_JOBS) {
-    const report = outputs.find((o) => o.id === reportStep(job.id));
-    if (!report) throw new HvbError('parse', `the guest returned no output for step "${reportStep(job.id)}"`);
+    const report = stepOutput(outputs, reportStep(job.id));
     const said = outputs.find((o) => o.id === job.id)?.output ?? '';
     results.set(job.id, parseFioJob(report.output, job.side, said));
   }
@@ -101,7 +100,6 @@ export const disk: Workload<typeof params> = {
     ];
   },
   hostCost(outputs, cost): MetricValue[] {
-    const gib = [...jobResults(outputs).values()].reduce((n, s) => n + s.ioBytes, 0) / 1024 ** 3;
-    return gib > 0 ? [{ metric: HOST_CPU_PER_GIB.name, value: cost.vmmCpuS / gib }] : [];
+    return cpuPerGib([...jobResults(outputs).values()].reduce((n, s) => n + s.ioBytes, 0), cost);
   },
 };

@@ -1,4 +1,5 @@
 import { HvbError } from '../util/errors.ts';
+import { toolOutputHint } from './tool-output.ts';
 
 /** One direction (read or write) of one fio job, from fio's JSON report. */
 export interface FioSide {
@@ -14,9 +15,7 @@ type Json = Record<string, unknown>;
 const isObject = (v: unknown): v is Json => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 function shape(problem: string, output: string): HvbError {
-  return new HvbError('parse', `fio output: ${problem}`, {
-    hint: `the tool's output is kept in the repetition log; first lines: ${JSON.stringify(output.slice(0, 200))}`,
-  });
+  return new HvbError('parse', `fio output: ${problem}`, { hint: toolOutputHint(output) });
 }
 
 /** fio's own messages on stderr: `fio: …` up to the end of the line. */

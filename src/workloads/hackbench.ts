@@ -1,19 +1,19 @@
 import { z } from 'zod';
 import { HvbError } from '../util/errors.ts';
+import { intParam } from './int-params.ts';
+import { stepOutput } from './tool-output.ts';
 import type { Workload } from './workload.ts';
 
-const params = z
-  .object({
-    /** Groups of senders and receivers. */
-    groups: z.number().int().min(1).max(100).default(2),
-    /** Senders (and as many receivers) per group. */
-    fds: z.number().int().min(1).max(100).default(5),
-    /** Messages each sender passes to each receiver. */
-    loops: z.number().int().min(1).max(1_000_000).default(200),
-    /** Tasks as processes (hackbench's default) or threads. */
-    mode: z.enum(['process', 'thread']).default('process'),
-  })
-  .strict();
+const params = z.strictObject({
+  /** Groups of senders and receivers. */
+  groups: intParam(1, 100, 2),
+  /** Senders (and as many receivers) per group. */
+  fds: intParam(1, 100, 5),
+  /** Messages each sender passes to each receiver. */
+  loops: intParam(1, 1_000_000, 200),
+  /** Tasks as processes (hackbench's default) or threads. */
+  mode: z.enum(['process', 'thread']).default('process'),
+});
 
 /** `Time: 0.554`, hackbench's last line. */
 const TIME = /^Time: ([0-9.]+)\s*$/m;
@@ -40,8 +40,6 @@ export const hackbench: Workload<typeof params> = {
     steps: [{ id: 'hackbench', argv: ['hackbench', '-g', String(p.groups), '-f', String(p.fds), '-l', String(p.loops), ...(p.mode === 'thread' ? ['-T'] : ['-P'])] }],
   }),
   parse(outputs) {
-    const out = outputs.find((o) => o.id === 'hackbench');
-    if (!out) throw new HvbError('parse', 'the guest returned no output for step "hackbench"');
-    return [{ metric: 'micro.hackbench_s', value: parseHackbench(out.output) }];
+    return [{ metric: 'micro.hackbench_s', value: parseHackbench(stepOutput(outputs, 'hackbench').output) }];
   },
 };

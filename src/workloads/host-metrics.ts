@@ -1,4 +1,4 @@
-import type { MetricDef } from './workload.ts';
+import type { JobCost, MetricDef, MetricValue } from './workload.ts';
 
 /** Host-side cost of every case, read from the VMM process. */
 export const HOST_METRICS: MetricDef[] = [
@@ -14,3 +14,9 @@ export const HOST_CPU_PER_GIB: MetricDef = {
   better: 'lower',
   description: "the VMM's CPU seconds for the job (host.vmm_job_cpu_s) per GiB the guest read and wrote",
 };
+
+/** HOST_CPU_PER_GIB of a job that moved `bytes`; none when it moved nothing (no figure rather than infinity). */
+export function cpuPerGib(bytes: number, cost: JobCost): MetricValue[] {
+  const gib = bytes / 1024 ** 3;
+  return gib > 0 ? [{ metric: HOST_CPU_PER_GIB.name, value: cost.vmmCpuS / gib }] : [];
+}

@@ -1,16 +1,15 @@
 import { z } from 'zod';
-import { HvbError } from '../util/errors.ts';
+import { intParam, workersParam } from './int-params.ts';
+import { numberIn, stepOutput } from './tool-output.ts';
 import type { StepOutput, Workload } from './workload.ts';
 
-const params = z
-  .object({
-    /** Block size of each memory operation in KiB: small blocks weigh per-call overhead, large ones bandwidth. */
-    blockKiB: z.number().int().min(1).max(1_048_576).default(1024),
-    /** Seconds each of the two runs (read, write) lasts. */
-    timeSec: z.number().int().min(1).max(3600).default(5),
-    threads: z.number().int().min(1).max(256).default(1),
-  })
-  .strict();
+const params = z.strictObject({
+  /** Block size of each memory operation in KiB: small blocks weigh per-call overhead, large ones bandwidth. */
+  blockKiB: intParam(1, 1_048_576, 1024),
+  /** Seconds each of the two runs (read, write) lasts. */
+  timeSec: intParam(1, 3600, 5),
+  threads: workersParam(),
+});
 
 const OPERATIONS = ['read', 'write'] as const;
 
@@ -18,13 +17,7 @@ const OPERATIONS = ['read', 'write'] as const;
 const TRANSFERRED = /^\s*[0-9.]+ MiB transferred \(([0-9.]+) MiB\/sec\)\s*$/m;
 
 export function sysbenchMemoryRate(out: StepOutput): number {
-  const m = TRANSFERRED.exec(out.output);
-  if (!m?.[1]) {
-    throw new HvbError('parse', `sysbench memory output (step ${out.id}) has no "MiB transferred (… MiB/sec)" line`, {
-      hint: `the tool's output is kept in the repetition log; first lines: ${JSON.stringify(out.output.slice(0, 200))}`,
-    });
-  }
-  return Number(m[1]);
+  return numberIn(out.output, TRANSFERRED, `sysbench memory output (step ${out.id}) has no "MiB transferred (… MiB/sec)" line`);
 }
 
 /** sysbench memory: sequential reads, then writes, of `blockKiB` blocks over a shared buffer. */
@@ -46,10 +39,6 @@ export const memory: Workload<typeof params> = {
     })),
   }),
   parse(outputs) {
-    return OPERATIONS.map((op) => {
-      const out = outputs.find((o) => o.id === op);
-      if (!out) throw new HvbError('parse', `the guest returned no output for step "${op}"`);
-      return { metric: `memory.${op}_mib_s`, value: sysbenchMemoryRate(out) };
-    });
+    return OPERATIONS.map((op) => ({ metric: `memory.${op}_mib_s`, value: sysbenchMemoryRate(stepOutput(outputs, op)) }));
   },
 };

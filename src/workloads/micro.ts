@@ -1,17 +1,17 @@
 import { z } from 'zod';
 import { HvbError } from '../util/errors.ts';
+import { intParam } from './int-params.ts';
+import { stepOutput } from './tool-output.ts';
 import type { MetricDef, Workload } from './workload.ts';
 
 /** The operations of hvb-micro (src/guest/micro/hvb-micro.c), in the order it runs them. */
 export const MICRO_OPS = ['cpuid', 'syscall', 'pagefault', 'ioport', 'rdtsc'] as const;
 type MicroOp = (typeof MICRO_OPS)[number];
 
-const params = z
-  .object({
-    /** Milliseconds each operation is timed for, after a short warm-up. */
-    msPerOp: z.number().int().min(10).max(60_000).default(500),
-  })
-  .strict();
+const params = z.strictObject({
+  /** Milliseconds each operation is timed for, after a short warm-up. */
+  msPerOp: intParam(10, 60_000, 500),
+});
 
 const DESCRIPTIONS: Record<MicroOp, string> = {
   cpuid: 'one CPUID instruction (a VM exit under hardware virtualization)',
@@ -58,9 +58,7 @@ export const micro: Workload<typeof params> = {
   expectedSeconds: (p) => Math.ceil((MICRO_OPS.length * p.msPerOp * 1.2) / 1000) + 2,
   command: (p) => ({ steps: [{ id: 'micro', argv: ['hvb-micro', '--ms', String(p.msPerOp), ...MICRO_OPS] }] }),
   parse(outputs) {
-    const out = outputs.find((o) => o.id === 'micro');
-    if (!out) throw new HvbError('parse', 'the guest returned no output for step "micro"');
-    const { ns } = parseMicro(out.output);
+    const { ns } = parseMicro(stepOutput(outputs, 'micro').output);
     return MICRO_OPS.filter((op) => ns[op] !== undefined).map((op) => ({ metric: `micro.${op}_ns`, value: ns[op]! }));
   },
 };

@@ -4,19 +4,20 @@ import { checkIoDevice, ioParams, ioRequest } from './io-params.ts';
 import { netSetupSteps, PEER_WAIT_SEC } from './net-guest.ts';
 import { parseIperf3 } from './net-iperf3.ts';
 import { parseSockperf } from './net-sockperf.ts';
-import { HOST_CPU_PER_GIB } from './host-metrics.ts';
+import { cpuPerGib, HOST_CPU_PER_GIB } from './host-metrics.ts';
+import { intParam } from './int-params.ts';
+import { stepOutput } from './tool-output.ts';
 import type { MetricValue, StepOutput, Workload } from './workload.ts';
 
 const params = z
-  .object({
+  .strictObject({
     /** Seconds of each of the three measurements (iperf3 each way, sockperf ping-pong). */
-    timeSec: z.number().int().min(2).max(600).default(10),
+    timeSec: intParam(2, 600, 10),
     /** Transport of the request/response test: sockperf's default UDP, or TCP (with TCP_NODELAY). */
     rrProtocol: z.enum(['udp', 'tcp']).default('udp'),
     /** The NIC: `io` (paravirtual → virtio-net, emulated → e1000 on QEMU) or a named `device`. */
     ...ioParams('nic'),
   })
-  .strict()
   .superRefine(checkIoDevice);
 
 export type NetParams = z.output<typeof params>;
@@ -70,9 +71,9 @@ export const net: Workload<typeof params> = {
     };
   },
   parse(outputs) {
-    const tx = parseIperf3(stepOutput(outputs, NET_STEPS.tx), { reverse: false });
-    const rx = parseIperf3(stepOutput(outputs, NET_STEPS.rx), { reverse: true });
-    const rr = parseSockperf(stepOutput(outputs, NET_STEPS.rr));
+    const tx = parseIperf3(outputOf(outputs, NET_STEPS.tx), { reverse: false });
+    const rx = parseIperf3(outputOf(outputs, NET_STEPS.rx), { reverse: true });
+    const rr = parseSockperf(outputOf(outputs, NET_STEPS.rr));
     return [
       { metric: 'net.tx_gbit_s', value: tx.bitsPerSecond / 1e9 },
       { metric: 'net.rx_gbit_s', value: rx.bitsPerSecond / 1e9 },
@@ -83,14 +84,11 @@ export const net: Workload<typeof params> = {
   },
   // The job also runs sockperf, whose bytes are few: the figure is CPU per GiB of iperf3 traffic.
   hostCost(outputs, cost): MetricValue[] {
-    const bytes = parseIperf3(stepOutput(outputs, NET_STEPS.tx), { reverse: false }).bytes + parseIperf3(stepOutput(outputs, NET_STEPS.rx), { reverse: true }).bytes;
-    const gib = bytes / 1024 ** 3;
-    return gib > 0 ? [{ metric: HOST_CPU_PER_GIB.name, value: cost.vmmCpuS / gib }] : [];
+    return cpuPerGib(parseIperf3(outputOf(outputs, NET_STEPS.tx), { reverse: false }).bytes + parseIperf3(outputOf(outputs, NET_STEPS.rx), { reverse: true }).bytes, cost);
   },
 };
 
-function stepOutput(outputs: readonly StepOutput[], id: string): string {
-  const out = outputs.find((o) => o.id === id);
-  if (!out) throw new HvbError('parse', `the guest returned no output for step "${id}"`);
-  return out.output;
+/** The tool's output of step `id`. */
+function outputOf(outputs: readonly StepOutput[], id: string): string {
+  return stepOutput(outputs, id).output;
 }

@@ -1,20 +1,20 @@
 import { z } from 'zod';
 import { HvbError } from '../util/errors.ts';
+import { intParam, workersParam } from './int-params.ts';
+import { stepOutput, toolOutputHint } from './tool-output.ts';
 import type { Workload } from './workload.ts';
 
-const params = z
-  .object({
-    /** Seconds of the run; stress-ng reports no rate below about 4.5 s of stream work. */
-    timeSec: z.number().int().min(5).max(3600).default(10),
-    /** Parallel stream instances; their rates are added. */
-    instances: z.number().int().min(1).max(256).default(1),
-    /**
-     * The last-level cache size stress-ng sizes its arrays from (4× this each), fixed so that
-     * every backend works on the same arrays whatever cache its virtual CPU reports.
-     */
-    cacheMiB: z.number().int().min(1).max(4096).default(16),
-  })
-  .strict();
+const params = z.strictObject({
+  /** Seconds of the run; stress-ng reports no rate below about 4.5 s of stream work. */
+  timeSec: intParam(5, 3600, 10),
+  /** Parallel stream instances; their rates are added. */
+  instances: workersParam(),
+  /**
+   * The last-level cache size stress-ng sizes its arrays from (4× this each), fixed so that
+   * every backend works on the same arrays whatever cache its virtual CPU reports.
+   */
+  cacheMiB: intParam(1, 4096, 16),
+});
 
 /** `stream: memory rate: 155.77 MB read/sec, 103.85 MB write/sec, 13.61 Mflop/sec (instance 0)` */
 const RATE = /stream: memory rate: ([0-9.]+) MB read\/sec, ([0-9.]+) MB write\/sec, [0-9.]+ Mflop\/sec \(instance (\d+)\)/g;
@@ -25,7 +25,7 @@ export function parseStream(output: string, instances: number): { readMBs: numbe
   if (found.length !== instances) {
     const short = output.includes('run duration too short');
     throw new HvbError('parse', `stress-ng stream reported ${found.length} memory rates, expected ${instances}${short ? ': the run was too short to determine a memory rate' : ''}`, {
-      hint: short ? 'raise timeSec: stress-ng needs several seconds of stream work per instance' : `the tool's output is kept in the repetition log; first lines: ${JSON.stringify(output.slice(0, 200))}`,
+      hint: short ? 'raise timeSec: stress-ng needs several seconds of stream work per instance' : toolOutputHint(output),
     });
   }
   return {
@@ -50,9 +50,7 @@ export const stream: Workload<typeof params> = {
     steps: [{ id: 'stream', argv: ['stress-ng', '--stream', String(p.instances), '--stream-l3-size', `${p.cacheMiB}M`, '--timeout', String(p.timeSec), '--metrics-brief'] }],
   }),
   parse(outputs, p) {
-    const out = outputs.find((o) => o.id === 'stream');
-    if (!out) throw new HvbError('parse', 'the guest returned no output for step "stream"');
-    const r = parseStream(out.output, p.instances);
+    const r = parseStream(stepOutput(outputs, 'stream').output, p.instances);
     return [
       { metric: 'memory.stream_read_mb_s', value: r.readMBs },
       { metric: 'memory.stream_write_mb_s', value: r.writeMBs },

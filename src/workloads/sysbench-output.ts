@@ -1,4 +1,4 @@
-import { HvbError } from '../util/errors.ts';
+import { numberIn } from './tool-output.ts';
 
 /**
  * Reads the figures sysbench 1.0 prints after a run, e.g.
@@ -13,11 +13,5 @@ import { HvbError } from '../util/errors.ts';
  */
 export function sysbenchField(output: string, label: string, tool = 'sysbench'): number {
   const escaped = label.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-  const m = new RegExp(`^\\s*${escaped}:\\s+([0-9]+(?:\\.[0-9]+)?)(?:s)?\\s*$`, 'm').exec(output);
-  if (!m?.[1]) {
-    throw new HvbError('parse', `${tool} output has no "${label}:" line`, {
-      hint: `the tool's output is kept in the guest log; first lines: ${JSON.stringify(output.slice(0, 200))}`,
-    });
-  }
-  return Number(m[1]);
+  return numberIn(output, new RegExp(`^\\s*${escaped}:\\s+([0-9]+(?:\\.[0-9]+)?)(?:s)?\\s*$`, 'm'), `${tool} output has no "${label}:" line`, 'guest log');
 }
