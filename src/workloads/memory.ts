@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { intParam, workersParam } from './int-params.ts';
 import { numberIn, stepOutput } from './tool-output.ts';
-import type { StepOutput, Workload } from './workload.ts';
+import type { MetricDef, StepOutput, Workload } from './workload.ts';
 
 const params = z.strictObject({
   /** Block size of each memory operation in KiB: small blocks weigh per-call overhead, large ones bandwidth. */
@@ -12,6 +12,9 @@ const params = z.strictObject({
 });
 
 const OPERATIONS = ['read', 'write'] as const;
+
+/** An operation's metric, one name for the metric list and parse(). */
+const metricOf = (op: (typeof OPERATIONS)[number]) => `memory.${op}_mib_s`;
 
 /** `6379.00 MiB transferred (3160.65 MiB/sec)`, sysbench 1.0's summary of a memory run. */
 const TRANSFERRED = /^\s*[0-9.]+ MiB transferred \(([0-9.]+) MiB\/sec\)\s*$/m;
@@ -26,10 +29,7 @@ export const memory: Workload<typeof params> = {
   description: 'sysbench memory: sequential read and write bandwidth at one block size',
   params,
   tools: ['sysbench'],
-  metrics: [
-    { name: 'memory.read_mib_s', unit: 'MiB/s', better: 'higher', description: 'sequential read rate (sysbench memory --memory-oper=read)' },
-    { name: 'memory.write_mib_s', unit: 'MiB/s', better: 'higher', description: 'sequential write rate (sysbench memory --memory-oper=write)' },
-  ],
+  metrics: OPERATIONS.map((op): MetricDef => ({ name: metricOf(op), unit: 'MiB/s', better: 'higher', description: `sequential ${op} rate (sysbench memory --memory-oper=${op})` })),
   expectedSeconds: (p) => OPERATIONS.length * (p.timeSec + 1),
   command: (p) => ({
     steps: OPERATIONS.map((op) => ({
@@ -39,6 +39,6 @@ export const memory: Workload<typeof params> = {
     })),
   }),
   parse(outputs) {
-    return OPERATIONS.map((op) => ({ metric: `memory.${op}_mib_s`, value: sysbenchMemoryRate(stepOutput(outputs, op)) }));
+    return OPERATIONS.map((op) => ({ metric: metricOf(op), value: sysbenchMemoryRate(stepOutput(outputs, op)) }));
   },
 };
