@@ -1,6 +1,7 @@
 import type { Problem } from './problems.ts';
 import { unknownName } from './suggest.ts';
 import type { ResolvedSuite, SuiteDeps } from './types.ts';
+import { variantFields } from './variants.ts';
 import { objectShape } from './zod-issues.ts';
 
 /**
@@ -15,9 +16,10 @@ export function checkNames(suite: ResolvedSuite, deps: SuiteDeps): Problem[] {
     if (!deps.backends.includes(backend)) problems.push({ path: ['backends', i], message: unknownName('backend', backend, deps.backends) });
     else if (suite.backends.indexOf(backend) !== i) problems.push({ path: ['backends', i], message: `${JSON.stringify(backend)} is listed twice` });
   });
-  // A type or host given twice would make every case twice (xenTypes) or mean nothing (hosts).
-  for (const field of ['xenTypes', 'hosts'] as const) {
-    suite[field]?.forEach((name: string, i, all: readonly string[]) => {
+  // A variant or host given twice would make every case twice (xenTypes, machines) or mean nothing (hosts).
+  for (const field of [...variantFields(), 'hosts']) {
+    const list = suite[field];
+    if (Array.isArray(list)) list.forEach((name: string, i, all: readonly string[]) => {
       if (all.indexOf(name) !== i) problems.push({ path: [field, i], message: `${JSON.stringify(name)} is listed twice` });
     });
   }
