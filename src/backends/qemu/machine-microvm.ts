@@ -23,6 +23,9 @@ const ONLY_VIRTIO = 'microvm has no PCI bus and no disk or network controller of
  * would then throw the TSC out for jiffies (4 ms steps, measured 512 ms against the TSC's
  * 800 ms), so the TSC is declared reliable (`tsc=reliable`), which the host's TSC is.
  * Under KVM the guest reads the rate from kvmclock and needs neither word.
+ *
+ * Every guest gets `pci=off`: there is no PCI bus to probe, and the probe would print an
+ * error ("PCI: Fatal: No config space access function found") into every guest log.
  */
 export const microvmMachine: QemuMachine = {
   name: 'microvm',
@@ -45,10 +48,10 @@ export const microvmMachine: QemuMachine = {
   },
   needsHostTsc: (accel) => accel === 'tcg',
   kernelArgs: ({ accel, hostTscKhz }) => {
-    if (accel !== 'tcg') return [];
+    if (accel !== 'tcg') return ['pci=off'];
     if (hostTscKhz === undefined || !Number.isInteger(hostTscKhz) || hostTscKhz <= 0) {
       throw new HvbError('invalid-argument', `microvm under TCG needs the host's TSC rate in kHz (a whole number above 0), got ${String(hostTscKhz)}`);
     }
-    return [`tsc_early_khz=${hostTscKhz}`, 'tsc=reliable'];
+    return ['pci=off', `tsc_early_khz=${hostTscKhz}`, 'tsc=reliable'];
   },
 };

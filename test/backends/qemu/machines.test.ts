@@ -76,7 +76,7 @@ describe('microvm', () => {
   it('attaches virtio over MMIO, tells the guest the host TSC rate under TCG, and keeps the console', () => {
     const argv = buildQemuArgv({ ...base, variant: 'microvm' }, { accel: 'tcg', qmpSocket, hostTscKhz: 2_596_152 });
     expect(after(argv, '-machine')).toBe('microvm,acpi=on,x-option-roms=off,pit=off,pic=off');
-    expect(after(argv, '-append')).toBe('quiet panic=-1 hvb=job tsc_early_khz=2596152 tsc=reliable console=ttyS0');
+    expect(after(argv, '-append')).toBe('quiet panic=-1 hvb=job pci=off tsc_early_khz=2596152 tsc=reliable console=ttyS0');
     expect(argv.slice(argv.indexOf('-serial'), argv.indexOf('-serial') + 2)).toEqual(['-serial', 'chardev:con0']);
     expect(argv).toContain('virtio-blk-device,drive=scratch');
     expect(argv).toContain('virtio-net-device,netdev=net0');
@@ -87,7 +87,7 @@ describe('microvm', () => {
     expect(QEMU_MACHINES['microvm']!.needsHostTsc?.('kvm')).toBe(false);
     expect(QEMU_MACHINES['microvm']!.needsHostTsc?.('tcg')).toBe(true);
     const kvm = buildQemuArgv({ ...base, variant: 'microvm' }, { accel: 'kvm', qmpSocket });
-    expect(after(kvm, '-append')).toBe('quiet panic=-1 hvb=job console=ttyS0');
+    expect(after(kvm, '-append')).toBe('quiet panic=-1 hvb=job pci=off console=ttyS0');
     const tcg = thrown(() => buildQemuArgv({ ...base, variant: 'microvm' }, { accel: 'tcg', qmpSocket }));
     expect(tcg.message).toBe("microvm under TCG needs the host's TSC rate in kHz (a whole number above 0), got undefined");
   });
