@@ -1,12 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import type { VmSpec } from '../../../src/backends/common/backend.ts';
 import { buildQemuArgv, machineFor } from '../../../src/backends/qemu/argv.ts';
-import { parseTscKhz } from '../../../src/backends/qemu/host-tsc.ts';
+import { hostTscKhz, parseTscKhz } from '../../../src/backends/qemu/host-tsc.ts';
 import { MACHINE_AXIS, QEMU_MACHINES, machineOf } from '../../../src/backends/qemu/machines.ts';
 import { tcgBackend } from '../../../src/backends/qemu/tcg.ts';
 import { resolveDevice } from '../../../src/devices/capabilities.ts';
 import { MODEL_DRIVERS } from '../../../src/devices/drivers.ts';
 import { HvbError } from '../../../src/util/errors.ts';
+import { scriptedHost } from '../fixtures/scripted-host.ts';
 
 const base: VmSpec = {
   name: 'disk-r1',
@@ -122,5 +123,24 @@ describe('parseTscKhz', () => {
     expect(parseTscKhz('tsc: Detected 3000 MHz TSC\n')).toBe(3_000_000);
     expect(parseTscKhz('tsc: Fast TSC calibration failed\n')).toBeUndefined();
     expect(parseTscKhz('')).toBeUndefined();
+  });
+});
+
+describe('hostTscKhz', () => {
+  it('reads the host kernel log once per host', async () => {
+    const host = { ...scriptedHost(() => ({ stdout: '[    0.000053] tsc: Detected 2596.152 MHz processor\n' })), name: 'tsc-host' };
+    expect(await hostTscKhz(host)).toBe(2_596_152);
+    expect(await hostTscKhz(host)).toBe(2_596_152);
+    expect(host.calls).toHaveLength(1);
+    expect(host.calls[0]!.slice(0, 2)).toEqual(['sh', '-c']);
+  });
+
+  it('fails with the reason and a way out when the log names no rate', async () => {
+    const host = { ...scriptedHost(() => ({ stdout: '', exitCode: 1 })), name: 'quiet-host' };
+    await expect(hostTscKhz(host)).rejects.toMatchObject({
+      code: 'host-tsc-unknown',
+      message: 'cannot read the TSC rate of host quiet-host: its kernel log (dmesg, journalctl -k) has no "tsc: Detected … MHz" line',
+      hint: expect.stringMatching(/another machine type than microvm under TCG/),
+    });
   });
 });
