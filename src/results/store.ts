@@ -1,3 +1,4 @@
+import { processExists } from '../util/proc.ts';
 import { access, constants, mkdir, open, readFile, rm, stat, statfs, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -201,13 +202,7 @@ async function locateRun(dirOrId: string, resultsDir: string): Promise<string> {
   });
 }
 
-/** Whether a process with this pid exists on this machine (EPERM: it does, and is someone else's). */
+/** Whether a process with this pid exists on this machine (a run.json's writer pid may be anything). */
 export function processAlive(pid: unknown): boolean {
-  if (typeof pid !== 'number') return false;
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'EPERM';
-  }
+  return typeof pid === 'number' && processExists(pid);
 }

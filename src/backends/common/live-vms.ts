@@ -1,5 +1,5 @@
 import type { RunningVm } from './backend.ts';
-import { killProcessGroup } from './process-group.ts';
+import { killProcessGroup } from '../../util/proc-group.ts';
 
 /**
  * Every VM started by this process and not yet ended, so that a signal, an uncaught

@@ -2,7 +2,7 @@ import { posix } from 'node:path';
 import type { Host } from '../../hosts/host.ts';
 import type { VmmUsage } from '../common/backend.ts';
 import { LifecycleVm } from '../common/lifecycle-vm.ts';
-import { killGroupAndWait, killProcessGroup } from '../common/process-group.ts';
+import { killGroupAndWait, killProcessGroup } from '../../util/proc-group.ts';
 import { VmLifecycle } from '../common/vm-lifecycle.ts';
 import type { StartedProcess } from '../common/vmm-spawn.ts';
 import { parseNativeUsage } from './argv.ts';

@@ -1,7 +1,7 @@
 import type { Host } from '../../hosts/host.ts';
 import { HvbError } from '../../util/errors.ts';
 import { LifecycleVm } from '../common/lifecycle-vm.ts';
-import { parseProcessGroup } from '../common/process-group.ts';
+import { parseProcessGroup } from '../../util/proc-group.ts';
 import { readProcessUsage } from '../common/proc-usage.ts';
 import { settlesWithin } from '../common/settles-within.ts';
 import { VmLifecycle, type VmmEnding } from '../common/vm-lifecycle.ts';

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { killAllVms, liveVms } from '../../../src/backends/common/live-vms.ts';
-import { killProcessGroup } from '../../../src/backends/common/process-group.ts';
+import { killProcessGroup } from '../../../src/util/proc-group.ts';
 import { startQemu } from '../../../src/backends/qemu/vm.ts';
 import { LocalHost } from '../../../src/hosts/local.ts';
 import { FakeQmpServer, withCapabilities, type FakeQmpClient, type QmpRequest } from '../fixtures/fake-qmp-server.ts';
