@@ -31,7 +31,8 @@ const busybox = join(new DebCache(defaultCacheDir()).unpackedPath(busyboxPkg), '
 
 const dir = await mkdtemp(join(tmpdir(), 'hvbench-bench-'));
 const bare = join(dir, 'bare.cpio.gz');
-const init = '#!/bin/busybox sh\n/bin/busybox mount -t proc proc /proc\n/bin/busybox echo "BARE-READY $(/bin/busybox cat /proc/uptime)"\n/bin/busybox poweroff -f\n';
+const init =
+  '#!/bin/busybox sh\n/bin/busybox mount -t proc proc /proc\n/bin/busybox echo "BARE-READY $(/bin/busybox cat /proc/uptime)"\n/bin/busybox poweroff -f\n';
 const { readFile } = await import('node:fs/promises');
 await writeCpioGz(
   [
@@ -48,7 +49,31 @@ await writeCpioGz(
 /** Spawn to the marker line, host clock, in ms. */
 async function bareBoot(): Promise<number> {
   const t0 = Date.now();
-  const child = execa('qemu-system-x86_64', ['-machine', 'pc', '-accel', 'tcg', '-m', '512', '-nodefaults', '-no-user-config', '-display', 'none', '-no-reboot', '-serial', 'stdio', '-kernel', image.kernel, '-initrd', bare, '-append', 'quiet panic=-1 console=ttyS0'], { reject: false, timeout: 300_000 });
+  const child = execa(
+    'qemu-system-x86_64',
+    [
+      '-machine',
+      'pc',
+      '-accel',
+      'tcg',
+      '-m',
+      '512',
+      '-nodefaults',
+      '-no-user-config',
+      '-display',
+      'none',
+      '-no-reboot',
+      '-serial',
+      'stdio',
+      '-kernel',
+      image.kernel,
+      '-initrd',
+      bare,
+      '-append',
+      'quiet panic=-1 console=ttyS0',
+    ],
+    { reject: false, timeout: 300_000 },
+  );
   let at: number | undefined;
   let seen = '';
   child.stdout?.on('data', (d: Buffer) => {
@@ -64,7 +89,18 @@ const withFio = await initrdFor(image, ['fio']);
 
 async function hvbenchBoot(initrd?: CaseInitrd): Promise<number> {
   const setup = initrd && { initrd, disks: [], nics: [], probe: [], modules: [], context: {} };
-  const out = await runRepetition({ backend: tcgBackend, host: new LocalHost(), image, workload: boot, params: {}, vcpus: 1, memoryMiB: 512, timeoutSec: 300, name: 'bench-boot', ...(setup ? { setup } : {}) });
+  const out = await runRepetition({
+    backend: tcgBackend,
+    host: new LocalHost(),
+    image,
+    workload: boot,
+    params: {},
+    vcpus: 1,
+    memoryMiB: 512,
+    timeoutSec: 300,
+    name: 'bench-boot',
+    ...(setup ? { setup } : {}),
+  });
   const v = out.values.find((x) => x.metric === 'boot.to_ready_ms');
   if (out.status !== 'completed' || !v) throw new Error(`hvbench boot failed: ${out.error}`);
   return v.value;
@@ -89,5 +125,9 @@ const mh = median(hvbMs);
 const mf = median(fioMs);
 const m = image.manifest;
 const fio = m.segments.find((s) => s.name === 'fio');
-console.log(`TCG boot to ready, median of ${runs}: bare busybox ${mb.toFixed(0)} ms, hvbench guest ${mh.toFixed(0)} ms (ratio ${(mh / mb).toFixed(3)}), with the fio segment ${mf.toFixed(0)} ms (ratio ${(mf / mb).toFixed(3)})`);
-console.log(`image ${m.id}: kernel ${m.kernel.version}, base initramfs ${mib(m.initramfs.bytes)} gz / ${mib(m.initramfs.unpackedBytes)}, + fio segment ${mib(fio?.bytes ?? 0)} gz / ${mib(fio?.unpackedBytes ?? 0)}`);
+console.log(
+  `TCG boot to ready, median of ${runs}: bare busybox ${mb.toFixed(0)} ms, hvbench guest ${mh.toFixed(0)} ms (ratio ${(mh / mb).toFixed(3)}), with the fio segment ${mf.toFixed(0)} ms (ratio ${(mf / mb).toFixed(3)})`,
+);
+console.log(
+  `image ${m.id}: kernel ${m.kernel.version}, base initramfs ${mib(m.initramfs.bytes)} gz / ${mib(m.initramfs.unpackedBytes)}, + fio segment ${mib(fio?.bytes ?? 0)} gz / ${mib(fio?.unpackedBytes ?? 0)}`,
+);

@@ -23,8 +23,11 @@ try {
   if (warm.hash !== cold.hash) throw new Error('the warm build returned another image');
   const m = cold.manifest;
   console.log(`image build: cold ${(coldMs / 1000).toFixed(1)} s, warm ${warmMs} ms`);
-  console.log(`kernel ${m.kernel.version}: ${mib(m.kernel.bytes)}; base initramfs ${mib(m.initramfs.bytes)} gz, ${mib(m.initramfs.unpackedBytes)} unpacked, ${m.initramfs.entries} entries; ${m.packages.length} packages`);
-  for (const s of m.segments) console.log(`segment ${s.name}: ${mib(s.bytes)} gz, ${mib(s.unpackedBytes)} unpacked, ${s.entries} entries (${s.tools.join(', ')})`);
+  console.log(
+    `kernel ${m.kernel.version}: ${mib(m.kernel.bytes)}; base initramfs ${mib(m.initramfs.bytes)} gz, ${mib(m.initramfs.unpackedBytes)} unpacked, ${m.initramfs.entries} entries; ${m.packages.length} packages`,
+  );
+  for (const s of m.segments)
+    console.log(`segment ${s.name}: ${mib(s.bytes)} gz, ${mib(s.unpackedBytes)} unpacked, ${s.entries} entries (${s.tools.join(', ')})`);
 } finally {
   await rm(cacheDir, { recursive: true, force: true });
 }

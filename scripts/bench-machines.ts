@@ -38,7 +38,18 @@ interface Boot {
 }
 
 async function bootOnce(machine: string, run: number): Promise<Boot> {
-  const out = await runRepetition({ backend: tcgBackend, host, image, workload: boot, params: {}, variant: machine, vcpus: 1, memoryMiB: 512, timeoutSec: 300, name: `bench-${machine}-${run}` });
+  const out = await runRepetition({
+    backend: tcgBackend,
+    host,
+    image,
+    workload: boot,
+    params: {},
+    variant: machine,
+    vcpus: 1,
+    memoryMiB: 512,
+    timeoutSec: 300,
+    name: `bench-${machine}-${run}`,
+  });
   const value = (metric: string) => out.values.find((v) => v.metric === metric)?.value;
   const toReadyMs = value('boot.to_ready_ms');
   const uptimeS = value('boot.guest_uptime_at_ready_s');
@@ -53,7 +64,9 @@ for (let run = 1; run <= runs; run++) {
   for (const machine of machines) {
     const b = await bootOnce(machine, run);
     boots.get(machine)!.push(b);
-    console.error(`run ${run}/${runs} ${machine}: ready after ${b.toReadyMs} ms, guest uptime ${b.guestUptimeMs.toFixed(0)} ms, peak RSS ${b.peakRssMiB.toFixed(0)} MiB`);
+    console.error(
+      `run ${run}/${runs} ${machine}: ready after ${b.toReadyMs} ms, guest uptime ${b.guestUptimeMs.toFixed(0)} ms, peak RSS ${b.peakRssMiB.toFixed(0)} MiB`,
+    );
   }
 }
 

@@ -32,7 +32,18 @@ const params = cpu.params.parse({ threads: 1, timeSec });
 const argv = cpu.command(params, {}).steps[0]!.argv;
 
 async function viaBackend(): Promise<number> {
-  const out = await runRepetition({ backend: nativeBackend, host: new LocalHost(), image, workload: cpu, params, setup: { initrd, disks: [], nics: [], probe: [], modules: [], context: {} }, vcpus: 1, memoryMiB: 512, timeoutSec: timeSec + 60, name: 'bench-native' });
+  const out = await runRepetition({
+    backend: nativeBackend,
+    host: new LocalHost(),
+    image,
+    workload: cpu,
+    params,
+    setup: { initrd, disks: [], nics: [], probe: [], modules: [], context: {} },
+    vcpus: 1,
+    memoryMiB: 512,
+    timeoutSec: timeSec + 60,
+    name: 'bench-native',
+  });
   const v = out.values.find((x) => x.metric === 'cpu.events_per_s');
   if (out.status !== 'completed' || !v) throw new Error(`native run failed: ${out.error}`);
   return v.value;
@@ -53,5 +64,7 @@ for (let i = 0; i < runs; i++) {
 }
 const mn = median(native);
 const mb = median(bare);
-console.log(`sysbench cpu (1 thread, ${timeSec} s), median of ${runs}: native backend ${mn.toFixed(1)} events/s, direct ${mb.toFixed(1)} events/s, ratio ${(mn / mb).toFixed(4)}`);
+console.log(
+  `sysbench cpu (1 thread, ${timeSec} s), median of ${runs}: native backend ${mn.toFixed(1)} events/s, direct ${mb.toFixed(1)} events/s, ratio ${(mn / mb).toFixed(4)}`,
+);
 console.log(`paired ratios: ${native.map((n, i) => (n / bare[i]!).toFixed(4)).join(' ')}`);

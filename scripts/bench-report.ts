@@ -44,7 +44,16 @@ function synthetic(): Sample[] {
             value: Math.max(1e-6, mean * (1 + 0.03 * normal())),
             unit: micro ? 'ns' : 'ops/s',
             better: micro ? 'lower' : 'higher',
-            dims: { suite: 'bench', run: id, case: `${b.backend}/w${m}/threads=${c + 1}`, backend: b.backend, workload: micro ? 'micro' : `w${m}`, rep, host: 'local', 'param.threads': c + 1 },
+            dims: {
+              suite: 'bench',
+              run: id,
+              case: `${b.backend}/w${m}/threads=${c + 1}`,
+              backend: b.backend,
+              workload: micro ? 'micro' : `w${m}`,
+              rep,
+              host: 'local',
+              'param.threads': c + 1,
+            },
             ts: '2026-01-01T00:00:00.000Z',
           });
         }
@@ -89,7 +98,14 @@ const mainCpuMs = (): number | undefined => {
 const s = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
 const c0 = cpuMs();
 const t0 = performance.now();
-const model = buildReport({ runs: [run], settings: () => ({ alpha: 0.01, noiseThreshold: 0.05 }), seed: 1, permutations: REPORT_PERMUTATIONS, ratioCi: 'log-t', generatedAt: new Date().toISOString() });
+const model = buildReport({
+  runs: [run],
+  settings: () => ({ alpha: 0.01, noiseThreshold: 0.05 }),
+  seed: 1,
+  permutations: REPORT_PERMUTATIONS,
+  ratioCi: 'log-t',
+  generatedAt: new Date().toISOString(),
+});
 const t1 = performance.now();
 const c1 = cpuMs();
 const written = await writeReport(model, out, { figures: false });
@@ -102,8 +118,15 @@ const c3 = cpuMs();
 const m3 = mainCpuMs();
 const fig = withFigures.timings.figures!;
 const pngs = withFigures.files.filter((f) => f.endsWith('.png')).length;
-console.log(`samples: ${samples.length} (${BACKENDS.length} backends × ${METRICS} metrics × ${CONFIGS} configurations × ${reps} repetitions); ${model.charts.length} charts`);
-console.log(`machine: ${os.availableParallelism()} CPUs, load average ${os.loadavg().map((l) => l.toFixed(1)).join(' ')} (wall time suffers when the machine is busy)`);
+console.log(
+  `samples: ${samples.length} (${BACKENDS.length} backends × ${METRICS} metrics × ${CONFIGS} configurations × ${reps} repetitions); ${model.charts.length} charts`,
+);
+console.log(
+  `machine: ${os.availableParallelism()} CPUs, load average ${os
+    .loadavg()
+    .map((l) => l.toFixed(1))
+    .join(' ')} (wall time suffers when the machine is busy)`,
+);
 console.log(`                                        wall      CPU of this process`);
 console.log(`build (statistics, comparison, specs)  ${s(t1 - t0).padStart(7)}   ${s(c1 - c0).padStart(7)}`);
 console.log(`page + specs + tables                  ${s(t2 - t1).padStart(7)}   ${s(c2 - c1).padStart(7)}`);
@@ -122,6 +145,8 @@ if (m2 !== undefined && m3 !== undefined) {
   console.log(`figures: main thread CPU ${s(m3 - m2)}, all threads ${s(c3 - c2)} on ${cpus} CPUs`);
   console.log(`estimate for an otherwise idle machine: ${s(c1 - c0 + c2 - c1)} without figures, ${s(c1 - c0 + figuresIdle)} with figures`);
 }
-console.log(`page size: ${(written.pageBytes / 2 ** 20).toFixed(2)} MiB (${written.pageBytes} bytes); files: ${withFigures.files.length}; figures scaled down to fit: ${withFigures.warnings.length}`);
+console.log(
+  `page size: ${(written.pageBytes / 2 ** 20).toFixed(2)} MiB (${written.pageBytes} bytes); files: ${withFigures.files.length}; figures scaled down to fit: ${withFigures.warnings.length}`,
+);
 for (const w of withFigures.warnings) console.log(`  ${w.text}`);
 if (values.out === undefined) await rm(out, { recursive: true, force: true });

@@ -24,16 +24,22 @@ console.log(`family: ${STANDARD_FAMILY.series} series, CV ${STANDARD_FAMILY.cvMi
 
 let t0 = Date.now();
 const aa = simulateAa({ pairs, seed: 20261206 });
-console.log(`A/A, ${pairs} pairs (seed 20261206): gate passes ${aa.passed}/${pairs} = ${pct(aa.passed / pairs)}; no flag at all in ${pct(aa.quiet / pairs)}; ${aa.falseRegressions} false regressions in ${pairs * STANDARD_FAMILY.series} series (${((Date.now() - t0) / 1000).toFixed(1)} s)`);
+console.log(
+  `A/A, ${pairs} pairs (seed 20261206): gate passes ${aa.passed}/${pairs} = ${pct(aa.passed / pairs)}; no flag at all in ${pct(aa.quiet / pairs)}; ${aa.falseRegressions} false regressions in ${pairs * STANDARD_FAMILY.series} series (${((Date.now() - t0) / 1000).toFixed(1)} s)`,
+);
 const few = Math.max(1, Math.round(pairs / 10));
 for (const noise of ['lognormal', 'contaminated'] as const) {
   t0 = Date.now();
   const other = simulateAa({ pairs: few * 2, seed: 20261208, noise });
-  console.log(`A/A with ${noise} noise, ${few * 2} pairs: gate passes ${pct(other.passed / other.pairs)}; no flag at all in ${pct(other.quiet / other.pairs)} (${((Date.now() - t0) / 1000).toFixed(1)} s)`);
+  console.log(
+    `A/A with ${noise} noise, ${few * 2} pairs: gate passes ${pct(other.passed / other.pairs)}; no flag at all in ${pct(other.quiet / other.pairs)} (${((Date.now() - t0) / 1000).toFixed(1)} s)`,
+  );
 }
 t0 = Date.now();
 const none = simulateAa({ pairs: few, seed: 20261207, correction: 'none' });
-console.log(`A/A without the family-wise control, ${few} pairs: gate passes ${pct(none.passed / few)}; ${(none.falseRegressions / few).toFixed(2)} false regressions per pair (${((Date.now() - t0) / 1000).toFixed(1)} s)\n`);
+console.log(
+  `A/A without the family-wise control, ${few} pairs: gate passes ${pct(none.passed / few)}; ${(none.falseRegressions / few).toFixed(2)} false regressions per pair (${((Date.now() - t0) / 1000).toFixed(1)} s)\n`,
+);
 
 const changes = [0.03, 0.05, 0.08, 0.1, 0.2];
 const cvs = [0.015, 0.02, 0.04, 0.06];

@@ -10,5 +10,8 @@ export { getBackend, workloads };
 /** Parses `--backend a,b --backend c` into names. */
 export function backendList(values: string[] | undefined): string[] | undefined {
   if (!values || values.length === 0) return undefined;
-  return values.flatMap((v) => v.split(',')).map((v) => v.trim()).filter(Boolean);
+  return values
+    .flatMap((v) => v.split(','))
+    .map((v) => v.trim())
+    .filter(Boolean);
 }

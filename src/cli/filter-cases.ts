@@ -39,7 +39,10 @@ export function filterByWorkload(cases: Case[], names: string[] | undefined, sui
   if (names.length === 0) throw emptySelection('--workload', 'workload', [...used]);
   const unknown = names.filter((n) => !used.has(n));
   if (unknown.length > 0) {
-    throw new HvbError('usage', `--workload ${unknown.join(',')}: ${suiteFile} has no cases for ${unknown.length > 1 ? 'these workloads' : 'this workload'}; it uses ${[...used].join(', ')}`);
+    throw new HvbError(
+      'usage',
+      `--workload ${unknown.join(',')}: ${suiteFile} has no cases for ${unknown.length > 1 ? 'these workloads' : 'this workload'}; it uses ${[...used].join(', ')}`,
+    );
   }
   return cases.filter((c) => names.includes(c.workload));
 }

@@ -18,21 +18,35 @@ export const LOCAL_HOST: HostConfig = { name: 'local', kind: 'local', backends: 
 /** Every host hvbench knows of: the local one, the hosts file's, and the labs that are up. */
 export async function knownHosts(hostsFile?: string): Promise<HostConfig[]> {
   const file = hostsFile ?? (existsSync(DEFAULT_HOSTS_FILE) ? DEFAULT_HOSTS_FILE : undefined);
-  const fromFile = file === undefined ? [] : await loadHostsFile(file, backendNames, backendNames.filter((n) => getBackend(n).localOnly === true));
+  const fromFile =
+    file === undefined
+      ? []
+      : await loadHostsFile(
+          file,
+          backendNames,
+          backendNames.filter((n) => getBackend(n).localOnly === true),
+        );
   return [LOCAL_HOST, ...fromFile, ...(await runningLabHosts())];
 }
 
 /** Parses `--host a,b --host c` into names. */
 export function hostList(values: string[] | undefined): string[] | undefined {
   if (!values || values.length === 0) return undefined;
-  return values.flatMap((v) => v.split(',')).map((v) => v.trim()).filter(Boolean);
+  return values
+    .flatMap((v) => v.split(','))
+    .map((v) => v.trim())
+    .filter(Boolean);
 }
 
 /**
  * The hosts a run uses: `--host` names, else the suite's `hosts`, else `local`. A name
  * hvbench does not know is an error that lists the known ones (and says how to start a lab).
  */
-export async function selectHosts(options: { names?: string[]; suiteHosts?: string[]; hostsFile?: string }): Promise<{ hosts: RunHost[]; close(): Promise<void> }> {
+export async function selectHosts(options: {
+  names?: string[];
+  suiteHosts?: string[];
+  hostsFile?: string;
+}): Promise<{ hosts: RunHost[]; close(): Promise<void> }> {
   const known = await knownHosts(options.hostsFile);
   const names = options.names ?? options.suiteHosts ?? ['local'];
   const configs = names.map((name) => {

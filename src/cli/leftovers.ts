@@ -21,22 +21,26 @@ export function leftoverItems(r: LeftoverReport): LeftoverItem[] {
   return [
     // kind and what first, and not overridden by a fact of the same name.
     ...r.backends.map((b): LeftoverItem => Object.assign({ kind: b.kind, what: b.what }, b.facts, { kind: b.kind, what: b.what })),
-    ...r.networks.map((n): LeftoverItem => ({
-      kind: 'network',
-      what: `network ${n.name}${n.netns ? ` (namespace ${n.netns})` : ''}${n.peers.length ? `, ${n.peers.length} peer process(es)` : ''}`,
-      name: n.name,
-      netns: n.netns ?? null,
-      peerPids: n.peers.map((p) => p.pid),
-      ownerPid: n.owner.pid,
-    })),
-    ...r.runs.map((run): LeftoverItem => ({
-      kind: 'run',
-      what: `run ${run.dir} says "running" but its process ${run.writerPid} is gone${run.scratch ? `; scratch disks in ${run.scratch}` : ''}`,
-      path: run.dir,
-      id: run.id,
-      writerPid: run.writerPid,
-      scratch: run.scratch ?? null,
-    })),
+    ...r.networks.map(
+      (n): LeftoverItem => ({
+        kind: 'network',
+        what: `network ${n.name}${n.netns ? ` (namespace ${n.netns})` : ''}${n.peers.length ? `, ${n.peers.length} peer process(es)` : ''}`,
+        name: n.name,
+        netns: n.netns ?? null,
+        peerPids: n.peers.map((p) => p.pid),
+        ownerPid: n.owner.pid,
+      }),
+    ),
+    ...r.runs.map(
+      (run): LeftoverItem => ({
+        kind: 'run',
+        what: `run ${run.dir} says "running" but its process ${run.writerPid} is gone${run.scratch ? `; scratch disks in ${run.scratch}` : ''}`,
+        path: run.dir,
+        id: run.id,
+        writerPid: run.writerPid,
+        scratch: run.scratch ?? null,
+      }),
+    ),
     ...r.cacheTemps.map((p): LeftoverItem => ({ kind: 'cache-temp', what: `unfinished cache entry ${p} (a build or download cut short)`, path: p })),
   ];
 }

@@ -76,7 +76,8 @@ export async function checkOutDir(given: string, options: { flag?: string; noLin
   if (given.trim() === '') throw bad(flag, JSON.stringify(given), 'expected a folder, received an empty path');
   const abs = path.resolve(given);
   const link = await lstat(abs).catch(() => undefined);
-  if (link?.isSymbolicLink() && !(await stat(abs).catch(() => undefined))) throw bad(flag, given, 'is a symbolic link to nothing (its target is missing)', 'Give an existing folder, or a new name.');
+  if (link?.isSymbolicLink() && !(await stat(abs).catch(() => undefined)))
+    throw bad(flag, given, 'is a symbolic link to nothing (its target is missing)', 'Give an existing folder, or a new name.');
   const { exists, isDir } = await checkPlace(flag, given, abs);
   if (exists && !isDir) throw bad(flag, given, 'is a file; expected a folder (existing or to be created)');
   if (exists && options.noLinksInside) {
@@ -101,7 +102,8 @@ export async function checkOutFile(given: string, options: { flag?: string } = {
   if (kernel) throw bad(flag, given, `is under ${kernel}, a kernel file system; hvbench writes no files there`, 'Give a file of your own, e.g. run.csv.');
   const info = await lstat(abs).catch(() => undefined);
   if (info?.isDirectory()) throw bad(flag, given, 'is a folder; expected a file name', 'Give a file name, e.g. run.csv.');
-  if (info?.isSymbolicLink()) throw bad(flag, given, 'is a symbolic link; refused, hvbench does not write through links', 'Give the file it points to, or a new name.');
+  if (info?.isSymbolicLink())
+    throw bad(flag, given, 'is a symbolic link; refused, hvbench does not write through links', 'Give the file it points to, or a new name.');
   if (info && !info.isFile()) throw bad(flag, given, 'is not a regular file', 'Give a file name, e.g. run.csv.');
   if (info) {
     const why = await notWritable(abs, 'file');

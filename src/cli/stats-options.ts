@@ -62,13 +62,19 @@ export function parseStatsOpts(opts: StatsOpts): ParsedStatsOpts {
  * The checked options as a comparison takes them: the thresholds of each metric from the
  * suite's settings, where the command line's take precedence.
  */
-export function comparisonOptions(parsed: ParsedStatsOpts, suite: CompareConfig | undefined): Omit<ParsedStatsOpts, 'cli'> & { settings: (metric: string) => CompareSettings } {
+export function comparisonOptions(
+  parsed: ParsedStatsOpts,
+  suite: CompareConfig | undefined,
+): Omit<ParsedStatsOpts, 'cli'> & { settings: (metric: string) => CompareSettings } {
   const { cli, ...rest } = parsed;
   return { ...rest, settings: (metric) => settingsFor(metric, [suite, cli]) };
 }
 
 export function splitList(values: readonly string[]): string[] {
-  return values.flatMap((v) => v.split(',')).map((v) => v.trim()).filter(Boolean);
+  return values
+    .flatMap((v) => v.split(','))
+    .map((v) => v.trim())
+    .filter(Boolean);
 }
 
 export function positiveInt(text: string, option: string, min: number): number {

@@ -2,9 +2,7 @@ import type { DeviceKind, DeviceRequest, IoMode } from './models.ts';
 import { ioModeOf } from './models.ts';
 
 /** What a backend offers for one requested device: the model it attaches, or why it cannot. */
-export type DeviceResolution =
-  | { ok: true; model: string; io: IoMode | 'none' }
-  | { ok: false; reason: string };
+export type DeviceResolution = { ok: true; model: string; io: IoMode | 'none' } | { ok: false; reason: string };
 
 /**
  * One backend's devices: what it attaches for each class, and which named models it has.

@@ -55,9 +55,13 @@ export function checkBound(kind: DeviceKind, model: string, facts: Record<string
     });
   }
   if (!expected.includes(driver)) {
-    throw new HvbError('device-mismatch', `the guest's ${kind} is driven by ${driver} (drivers ${chain}), but the case asked for model ${model}, driven by ${expected.join(' or ')}`, {
-      hint: 'the backend attached another device than asked; this case would measure the wrong device',
-    });
+    throw new HvbError(
+      'device-mismatch',
+      `the guest's ${kind} is driven by ${driver} (drivers ${chain}), but the case asked for model ${model}, driven by ${expected.join(' or ')}`,
+      {
+        hint: 'the backend attached another device than asked; this case would measure the wrong device',
+      },
+    );
   }
   return driver;
 }

@@ -65,7 +65,10 @@ export async function createScratchDisk(host: Host, dir: string, name: string, s
   if (made.exitCode !== 0) {
     await removeAll().catch(() => {});
     throw new HvbError('scratch-disk', `cannot create the ${sizeMiB} MiB scratch disk ${path} with ${made.tool}: ${(made.stderr || made.stdout).trim()}`, {
-      hint: made.exitCode === EXIT_NOT_FOUND ? 'install qemu-img (Debian: apt-get install qemu-utils) or dd (coreutils or busybox)' : 'check the free space of the scratch folder',
+      hint:
+        made.exitCode === EXIT_NOT_FOUND
+          ? 'install qemu-img (Debian: apt-get install qemu-utils) or dd (coreutils or busybox)'
+          : 'check the free space of the scratch folder',
     });
   }
   let removed = false;
@@ -83,7 +86,9 @@ export async function createScratchDisk(host: Host, dir: string, name: string, s
 
 /** A fully written raw file: qemu-img when the host has it, else dd from /dev/zero, synced. */
 async function writeZeros(host: Host, path: string, sizeMiB: number): Promise<ExecResult & { tool: string }> {
-  const qemuImg = await execSetup(host, ['qemu-img', 'create', '-q', '-f', 'raw', '-o', 'preallocation=full', path, `${sizeMiB}M`], { timeoutMs: WRITE_TIMEOUT_MS });
+  const qemuImg = await execSetup(host, ['qemu-img', 'create', '-q', '-f', 'raw', '-o', 'preallocation=full', path, `${sizeMiB}M`], {
+    timeoutMs: WRITE_TIMEOUT_MS,
+  });
   if (qemuImg.exitCode !== EXIT_NOT_FOUND) return { ...qemuImg, tool: 'qemu-img' };
   const dd = await execSetup(host, ['dd', 'if=/dev/zero', `of=${path}`, 'bs=1M', `count=${sizeMiB}`, 'conv=fsync'], { timeoutMs: WRITE_TIMEOUT_MS });
   return { ...dd, tool: 'dd (the host has no qemu-img)' };

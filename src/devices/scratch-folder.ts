@@ -43,7 +43,8 @@ export async function scratchFolder(host: Host, dir: string): Promise<ScratchFol
   const privateFolder = posix.join(folder, `hvbench-scratch-${randomBytes(6).toString('hex')}`);
   // -p: a retried mkdir finds its own folder made; the name is random, so never another's.
   const made = await execSetup(host, ['mkdir', '-p', '-m', '700', privateFolder]);
-  if (made.exitCode !== 0) throw new HvbError('scratch-disk', `cannot create the scratch folder ${privateFolder}: ${made.stderr.trim() || `exit code ${made.exitCode}`}`);
+  if (made.exitCode !== 0)
+    throw new HvbError('scratch-disk', `cannot create the scratch folder ${privateFolder}: ${made.stderr.trim() || `exit code ${made.exitCode}`}`);
   return { directIo: true, privateFolder };
 }
 

@@ -100,7 +100,11 @@ export const RUN_DIMS: readonly string[] = dimsOfRole('run');
 
 /** `tcg`, `xen pvh`: the variant a sample belongs to. */
 export function variantOf(dims: Dims): string {
-  return VARIANT_DIMS.filter((d) => dims[d] !== undefined).map((d) => String(dims[d])).join(' ') || 'unknown';
+  return (
+    VARIANT_DIMS.filter((d) => dims[d] !== undefined)
+      .map((d) => String(dims[d]))
+      .join(' ') || 'unknown'
+  );
 }
 
 /** Whether a configuration dimension describes the case's device. */

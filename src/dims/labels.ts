@@ -14,7 +14,9 @@ export function configurationLabels(all: readonly Dims[], fallback: (d: Dims) =>
     .sort((a, b) => (a === 'workload' ? -1 : b === 'workload' ? 1 : 0))
     .filter((k, i, list) => !list.slice(0, i).some((j) => dimDef(j).label === dimDef(k).label && all.every((d) => String(d[j]) === String(d[k]))));
   return all.map((d) => {
-    const parts = varying.filter((k) => d[k] !== undefined).map((k) => (k === 'workload' || k === 'disk_model' || k === 'nic_model' ? String(d[k]) : `${dimDef(k).label}=${d[k]}`));
+    const parts = varying
+      .filter((k) => d[k] !== undefined)
+      .map((k) => (k === 'workload' || k === 'disk_model' || k === 'nic_model' ? String(d[k]) : `${dimDef(k).label}=${d[k]}`));
     return parts.length > 0 ? parts.join(' ') : fallback(d);
   });
 }

@@ -46,8 +46,7 @@ export function parseShowRecord(output: string): { version: string; depends: { n
 
 /** The kernel package behind `kernel`: a metapackage is followed to the `linux-image-<kver>` it depends on. */
 export async function resolveKernelPackage(kernel: string): Promise<PackageRef> {
-  const show = async (name: string) =>
-    parseShowRecord((await aptCommand(['apt-cache', 'show', '--no-all-versions', name], `looking up ${name}`)).stdout);
+  const show = async (name: string) => parseShowRecord((await aptCommand(['apt-cache', 'show', '--no-all-versions', name], `looking up ${name}`)).stdout);
   const record = await show(kernel);
   if (isRealKernel(kernel)) return { name: kernel, version: record.version, arch: 'amd64' };
   const dep = record.depends.find((d) => isRealKernel(d.name));
@@ -67,8 +66,16 @@ function isRealKernel(name: string): boolean {
 /** The dependency closure of `packages` with exact versions, from apt's resolver against an empty system. */
 export async function resolveClosure(packages: string[]): Promise<PackageRef[]> {
   const argv = [
-    'apt-get', '-s', '-o', 'Dir::State::status=/dev/null', '-o', 'APT::Install-Recommends=false',
-    '-o', 'Debug::NoLocking=true', 'install', ...packages,
+    'apt-get',
+    '-s',
+    '-o',
+    'Dir::State::status=/dev/null',
+    '-o',
+    'APT::Install-Recommends=false',
+    '-o',
+    'Debug::NoLocking=true',
+    'install',
+    ...packages,
   ];
   const { stdout } = await aptCommand(argv, `resolving ${packages.join(' ')}`);
   const refs = parseInstLines(stdout);

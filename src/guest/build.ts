@@ -50,7 +50,8 @@ export async function buildImage(opts: BuildImageOptions = {}): Promise<GuestIma
   const recipe = validateRecipe(from?.recipe ?? opts.recipe ?? DEFAULT_RECIPE);
   const inputs = await readInputs(recipe, opts);
   const { agent, helpers, programSources, programsDir, toolchain } = inputs;
-  if (from) checkSameInputs(from, agent.sha256, helperHashes(helpers), new Map(recipe.programs.map((p, i) => [p.name, programSources[i] as string])), toolchain);
+  if (from)
+    checkSameInputs(from, agent.sha256, helperHashes(helpers), new Map(recipe.programs.map((p, i) => [p.name, programSources[i] as string])), toolchain);
 
   const packages: ResolvedPackage[] = from
     ? from.packages.map(({ name, version, arch, role }) => ({ name, version, arch, role }))
@@ -76,7 +77,19 @@ export async function buildImage(opts: BuildImageOptions = {}): Promise<GuestIma
   const tmp = join(images, `.tmp-${id}-${randomBytes(6).toString('hex')}`);
   await mkdir(tmp, { recursive: true });
   try {
-    const manifest = await writeImage(tmp, { id, recipe, packages, agent, helpers, programSources, programsDir, toolchain, from, debCacheDir: opts.debCacheDir ?? cacheDir, log });
+    const manifest = await writeImage(tmp, {
+      id,
+      recipe,
+      packages,
+      agent,
+      helpers,
+      programSources,
+      programsDir,
+      toolchain,
+      from,
+      debCacheDir: opts.debCacheDir ?? cacheDir,
+      log,
+    });
     await replaceDir(tmp, dir);
     log(`image ${id} ready`);
     if (!from) await recordCurrentImage(cacheDir, recipe, id);
@@ -109,26 +122,45 @@ export async function readInputs(recipe: Recipe, opts: Pick<BuildImageOptions, '
 export function inputsId(recipe: Recipe, packages: readonly { name: string; version: string }[], inputs: ImageSources): string {
   const extra = [
     ...inputs.helpers.map((h) => `helper ${h.name} ${h.sha256}`),
-    ...recipe.programs.map((p, i) => `program ${p.name} ${inputs.programSources[i]} ${inputs.toolchain?.compiler} ${inputs.toolchain?.libc} ${COMPILE_FLAGS.join(' ')}`),
+    ...recipe.programs.map(
+      (p, i) => `program ${p.name} ${inputs.programSources[i]} ${inputs.toolchain?.compiler} ${inputs.toolchain?.libc} ${COMPILE_FLAGS.join(' ')}`,
+    ),
   ];
   return imageId(recipe, packages, inputs.agent.bytes, extra);
 }
 
 /** A rebuild needs the same agent, helpers, program sources and toolchain as the original. */
-function checkSameInputs(from: ImageManifest, agentSha: string, helpers: Record<string, string>, sources: Map<string, string>, toolchain: Toolchain | undefined): void {
+function checkSameInputs(
+  from: ImageManifest,
+  agentSha: string,
+  helpers: Record<string, string>,
+  sources: Map<string, string>,
+  toolchain: Toolchain | undefined,
+): void {
   if (from.agent.sha256 !== agentSha || JSON.stringify(from.agent.helpers) !== JSON.stringify(helpers)) {
-    throw new HvbError('agent-mismatch', `image ${from.id} was built with another agent or helper scripts (agent sha256 ${from.agent.sha256}, this one is ${agentSha})`, {
-      hint: 'pass agentPath and helpersDir pointing to the files that image was built with',
-    });
+    throw new HvbError(
+      'agent-mismatch',
+      `image ${from.id} was built with another agent or helper scripts (agent sha256 ${from.agent.sha256}, this one is ${agentSha})`,
+      {
+        hint: 'pass agentPath and helpersDir pointing to the files that image was built with',
+      },
+    );
   }
   for (const p of from.programs) {
     if (p.sourceSha256 !== sources.get(p.name)) {
-      throw new HvbError('program-mismatch', `image ${from.id} was built from another source of ${p.name} (sha256 ${p.sourceSha256}, this one is ${sources.get(p.name) ?? 'missing'})`);
+      throw new HvbError(
+        'program-mismatch',
+        `image ${from.id} was built from another source of ${p.name} (sha256 ${p.sourceSha256}, this one is ${sources.get(p.name) ?? 'missing'})`,
+      );
     }
     if (toolchain && (p.compiler !== toolchain.compiler || p.libc !== toolchain.libc)) {
-      throw new HvbError('toolchain-mismatch', `image ${from.id} compiled ${p.name} with ${p.compiler}, ${p.libc}; this host has ${toolchain.compiler}, ${toolchain.libc}`, {
-        hint: 'install the same gcc and libc6-dev versions to rebuild the same bytes',
-      });
+      throw new HvbError(
+        'toolchain-mismatch',
+        `image ${from.id} compiled ${p.name} with ${p.compiler}, ${p.libc}; this host has ${toolchain.compiler}, ${toolchain.libc}`,
+        {
+          hint: 'install the same gcc and libc6-dev versions to rebuild the same bytes',
+        },
+      );
     }
   }
 }

@@ -22,11 +22,7 @@ export function tail(text: string, lines = 6): string {
  * Runs a host program (argv array, no shell) and returns its output.
  * A missing program or a non-zero exit becomes an HvbError that says what was being done.
  */
-export async function runCommand(
-  argv: string[],
-  what: string,
-  options: { cwd?: string; env?: Record<string, string> } = {},
-): Promise<CommandResult> {
+export async function runCommand(argv: string[], what: string, options: { cwd?: string; env?: Record<string, string> } = {}): Promise<CommandResult> {
   const [file, ...args] = argv;
   if (!file) throw new HvbError('invalid-argument', `cannot run an empty command for ${what}`);
   const result = await execa(file, args, {

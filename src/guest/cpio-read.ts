@@ -27,7 +27,15 @@ export interface CpioMember {
 const MAGIC = '070701';
 const HEADER_BYTES = 110;
 const TRAILER = 'TRAILER!!!';
-const KINDS: Record<number, CpioKind> = { 0o100000: 'file', 0o040000: 'dir', 0o120000: 'symlink', 0o020000: 'chardev', 0o060000: 'blockdev', 0o010000: 'fifo', 0o140000: 'socket' };
+const KINDS: Record<number, CpioKind> = {
+  0o100000: 'file',
+  0o040000: 'dir',
+  0o120000: 'symlink',
+  0o020000: 'chardev',
+  0o060000: 'blockdev',
+  0o010000: 'fifo',
+  0o140000: 'socket',
+};
 
 export function readCpioMembers(buf: Buffer, what = 'cpio archive'): CpioMember[] {
   const members: CpioMember[] = [];

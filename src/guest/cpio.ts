@@ -41,9 +41,7 @@ const pad4 = (n: number) => (4 - (n % 4)) % 4;
  */
 export function newcHeader(h: Header): Buffer {
   const name = Buffer.from(`${h.name}\0`, 'utf8');
-  const fields = [
-    h.ino, h.mode, 0, 0, h.nlink, h.mtime, h.filesize, 0, 0, h.rdevmajor, h.rdevminor, name.length, 0,
-  ];
+  const fields = [h.ino, h.mode, 0, 0, h.nlink, h.mtime, h.filesize, 0, 0, h.rdevmajor, h.rdevminor, name.length, 0];
   const names = ['ino', 'mode', 'uid', 'gid', 'nlink', 'mtime', 'filesize', 'devmajor', 'devminor', 'rdevmajor', 'rdevminor', 'namesize', 'check'];
   const text = `070701${fields.map((v, i) => hex8(v, names[i] ?? 'field')).join('')}`;
   return Buffer.concat([Buffer.from(text, 'latin1'), name, Buffer.alloc(pad4(text.length + name.length))]);

@@ -14,7 +14,13 @@ export type ImageCheck = { ok: true; image: GuestImage } | { ok: false; missing:
  * full sha256 only with `verify` (hashing the files takes a moment).
  */
 export async function checkImageDir(dir: string, options: { verify?: boolean } = {}): Promise<ImageCheck> {
-  if (!(await stat(dir).then(() => true, () => false))) return { ok: false, missing: true, problem: 'no such image folder' };
+  if (
+    !(await stat(dir).then(
+      () => true,
+      () => false,
+    ))
+  )
+    return { ok: false, missing: true, problem: 'no such image folder' };
   const data = await readJsonFile(join(dir, MANIFEST_FILE));
   if (data === undefined) return { ok: false, missing: false, problem: `no readable ${MANIFEST_FILE}` };
   let manifest: ImageManifest;
@@ -30,7 +36,10 @@ export async function checkImageDir(dir: string, options: { verify?: boolean } =
   ];
   for (const [file, facts] of files) {
     const path = join(dir, file);
-    const size = await stat(path).then((s) => s.size, () => undefined);
+    const size = await stat(path).then(
+      (s) => s.size,
+      () => undefined,
+    );
     if (size === undefined) return { ok: false, missing: false, problem: `${file} is missing` };
     if (size !== facts.bytes) return { ok: false, missing: false, problem: `${file} has ${size} bytes, the manifest says ${facts.bytes}` };
     if (options.verify && (await sha256File(path)) !== facts.sha256) {

@@ -5,4 +5,14 @@ export { initramfsFor, initrdFor, type CaseInitrd } from './initrd.ts';
 export { defaultCacheDir } from './cache.ts';
 export { formatManifest, parseManifest } from './manifest.ts';
 export { DEFAULT_RECIPE, GUEST_MODULES, PROGRAMS, TOOLS } from './recipe.ts';
-export type { GuestImage, ImageManifest, ManifestModule, ManifestPackage, ManifestProgram, ManifestSegment, Recipe, RecipeProgram, RecipeTool } from './image.ts';
+export type {
+  GuestImage,
+  ImageManifest,
+  ManifestModule,
+  ManifestPackage,
+  ManifestProgram,
+  ManifestSegment,
+  Recipe,
+  RecipeProgram,
+  RecipeTool,
+} from './image.ts';

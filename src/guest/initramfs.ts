@@ -41,7 +41,14 @@ export interface SegmentContent {
 
 /** Empty directories the agent mounts on or writes to, with their modes. */
 const BASE_DIRS: Record<string, number> = {
-  dev: 0o755, etc: 0o755, mnt: 0o755, proc: 0o755, root: 0o700, run: 0o755, sys: 0o755, tmp: 0o1777,
+  dev: 0o755,
+  etc: 0o755,
+  mnt: 0o755,
+  proc: 0o755,
+  root: 0o700,
+  run: 0o755,
+  sys: 0o755,
+  tmp: 0o1777,
 };
 
 /** The bytes of a text file of these lines, each ended by a newline. */

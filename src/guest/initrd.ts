@@ -41,7 +41,10 @@ export function segmentsFor(image: GuestImage, tools: readonly string[]): Manife
 
 /** Short hash of a sequence of archives by their sha256, in boot order. */
 export function initrdHash(archives: readonly Pick<ManifestArchive, 'sha256'>[]): string {
-  return createHash('sha256').update(archives.map((a) => a.sha256).join('\n')).digest('hex').slice(0, 16);
+  return createHash('sha256')
+    .update(archives.map((a) => a.sha256).join('\n'))
+    .digest('hex')
+    .slice(0, 16);
 }
 
 /**
@@ -60,7 +63,10 @@ export async function initrdFor(image: GuestImage, tools: readonly string[]): Pr
 
   const dir = join(image.dir, INITRDS_DIR);
   const path = join(dir, `${hash}.cpio.gz`);
-  const existing = await stat(path).then((s) => s.size, () => undefined);
+  const existing = await stat(path).then(
+    (s) => s.size,
+    () => undefined,
+  );
   if (existing === bytes) return { path, hash, segments: names, bytes };
 
   await mkdir(dir, { recursive: true });
@@ -71,7 +77,8 @@ export async function initrdFor(image: GuestImage, tools: readonly string[]): Pr
     out.end();
     await new Promise<void>((resolve, reject) => out.once('finish', resolve).once('error', reject));
     const written = (await stat(tmp)).size;
-    if (written !== bytes) throw new HvbError('initrd-damaged', `initrd ${hash} has ${written} bytes, expected ${bytes}; the image folder ${image.dir} is damaged`);
+    if (written !== bytes)
+      throw new HvbError('initrd-damaged', `initrd ${hash} has ${written} bytes, expected ${bytes}; the image folder ${image.dir} is damaged`);
     await rename(tmp, path);
   } finally {
     await rm(tmp, { force: true });

@@ -30,7 +30,10 @@ export function parseModinfo(ko: Buffer, what = 'kernel module'): Map<string, st
 /** The normalised module names in a `.modinfo` `depends=` value. */
 export function modinfoDepends(info: Map<string, string[]>): string[] {
   const value = info.get('depends')?.[0] ?? '';
-  return value.split(',').filter((d) => d !== '').map(moduleName);
+  return value
+    .split(',')
+    .filter((d) => d !== '')
+    .map(moduleName);
 }
 
 /**
@@ -90,7 +93,10 @@ export async function planModules(requested: readonly string[], source: ModuleSo
   const loadLists = new Map<string, string[]>();
   for (const name of requested.map(moduleName)) {
     const order = orderModules(graph, [name]);
-    loadLists.set(name, order.flatMap((m) => shipped(m) ?? []).map((p) => `/lib/modules/${kver}/${p}`));
+    loadLists.set(
+      name,
+      order.flatMap((m) => shipped(m) ?? []).map((p) => `/lib/modules/${kver}/${p}`),
+    );
   }
   const names = [...graph.keys()].sort();
   const modules: ManifestModule[] = names.map((name) => {
@@ -115,7 +121,10 @@ export function formatModulesDep(modules: readonly ManifestModule[], kver: strin
   const lines = modules
     .filter((m) => !m.builtin && m.path)
     .map((m) => {
-      const deps = orderModules(graph, [m.name]).slice(0, -1).reverse().flatMap((d) => rel(d) ?? []);
+      const deps = orderModules(graph, [m.name])
+        .slice(0, -1)
+        .reverse()
+        .flatMap((d) => rel(d) ?? []);
       return `${rel(m.name)}:${deps.map((d) => ` ${d}`).join('')}`;
     })
     .sort();

@@ -16,11 +16,7 @@ export const DYNAMIC_LOADER = '/lib64/ld-linux-x86-64.so.2';
  * always-needed libraries, and each symlink passed on the way to a real file.
  * A library that no package provides is an error naming the file that needs it.
  */
-export async function libraryClosure(
-  tree: PackageTree,
-  programs: readonly string[],
-  alwaysLibs: readonly string[],
-): Promise<string[]> {
+export async function libraryClosure(tree: PackageTree, programs: readonly string[], alwaysLibs: readonly string[]): Promise<string[]> {
   const paths = new Set<string>();
   const queue: string[] = [];
   const seen = new Set<string>();

@@ -53,7 +53,10 @@ export async function loadImage(opts: LoadImageOptions = {}): Promise<GuestImage
   if (opts.id === undefined) {
     // Without an id the caller wants the image of this source tree: a changed agent makes it stale.
     const agentPath = opts.agentPath ?? defaultAgentPath();
-    const agentExists = await access(agentPath).then(() => true, () => false);
+    const agentExists = await access(agentPath).then(
+      () => true,
+      () => false,
+    );
     if (agentExists && (await readAgent(agentPath)).sha256 !== check.image.manifest.agent.sha256) {
       throw new HvbError('image-stale', `guest image ${id} carries an older agent than ${agentPath}`, { hint: BUILD_HINT });
     }

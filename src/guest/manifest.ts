@@ -36,9 +36,7 @@ export const manifestSchema: z.ZodType<ImageManifest> = z.strictObject({
       role: z.enum(['kernel', 'busybox', 'tool', 'dependency']),
     }),
   ),
-  modules: z.array(
-    z.strictObject({ name: z.string().min(1), builtin: z.boolean(), path: z.string().optional(), depends: z.array(z.string()) }),
-  ),
+  modules: z.array(z.strictObject({ name: z.string().min(1), builtin: z.boolean(), path: z.string().optional(), depends: z.array(z.string()) })),
   tools: z.array(z.string()),
   programs: z.array(
     z.strictObject({
@@ -99,7 +97,9 @@ export function formatManifest(m: ImageManifest): string {
     `initramfs  ${mib(m.initramfs.bytes)} gzip, ${mib(m.initramfs.unpackedBytes)} unpacked, ${m.initramfs.entries} entries  sha256 ${m.initramfs.sha256}`,
     `agent      sha256 ${m.agent.sha256}`,
     `tools      ${m.tools.join(', ') || '(none)'}`,
-    ...m.segments.map((s) => `segment    ${s.name.padEnd(10)} ${mib(s.bytes)} gzip, ${mib(s.unpackedBytes)} unpacked  ${s.tools.join(', ')}  sha256 ${s.sha256}`),
+    ...m.segments.map(
+      (s) => `segment    ${s.name.padEnd(10)} ${mib(s.bytes)} gzip, ${mib(s.unpackedBytes)} unpacked  ${s.tools.join(', ')}  sha256 ${s.sha256}`,
+    ),
     ...m.programs.map((p) => `program    ${p.name} (source sha256 ${p.sourceSha256}) built with ${p.compiler}, ${p.libc}: ${p.argv.join(' ')}`),
     '',
     `packages (${m.packages.length})`,

@@ -33,7 +33,8 @@ export async function hostToolchain(): Promise<Toolchain> {
     throw new HvbError('toolchain-missing', 'gcc finds no static C library (libc.a), needed to build the guest programs', { hint: APT_HINT });
   }
   const libc = (await run(['dpkg-query', '-W', '-f=${Version}', 'libc6-dev'], 'reading the libc6-dev version').catch(() => ({ stdout: '' }))).stdout.trim();
-  if (libc === '') throw new HvbError('toolchain-missing', 'libc6-dev is not installed; it holds the static C library the guest programs link', { hint: APT_HINT });
+  if (libc === '')
+    throw new HvbError('toolchain-missing', 'libc6-dev is not installed; it holds the static C library the guest programs link', { hint: APT_HINT });
   return { compiler, libc: `libc6-dev ${libc}` };
 }
 

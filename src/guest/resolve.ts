@@ -35,8 +35,7 @@ export async function aptListsFingerprint(listsDir = APT_LISTS_DIR): Promise<str
 /** Gives each resolved package its role in the image, sorted by name. */
 export function assignRoles(recipe: Recipe, kernel: PackageRef, closure: readonly PackageRef[]): ResolvedPackage[] {
   const tools = new Set(recipe.tools.map((t) => t.package));
-  const role = (name: string): ManifestPackage['role'] =>
-    name === recipe.busybox ? 'busybox' : tools.has(name) ? 'tool' : 'dependency';
+  const role = (name: string): ManifestPackage['role'] => (name === recipe.busybox ? 'busybox' : tools.has(name) ? 'tool' : 'dependency');
   const packages: ResolvedPackage[] = [{ ...kernel, role: 'kernel' }];
   for (const ref of closure) {
     if (ref.name !== kernel.name && !packages.some((p) => p.name === ref.name)) packages.push({ ...ref, role: role(ref.name) });
@@ -49,12 +48,7 @@ export function assignRoles(recipe: Recipe, kernel: PackageRef, closure: readonl
  * dependency closure of busybox, the tools and the base packages. apt's resolver takes a few
  * seconds, so its answer is kept per recipe and state of the package lists.
  */
-export async function resolvePackages(
-  recipe: Recipe,
-  cacheDir: string,
-  log: (line: string) => void,
-  listsDir = APT_LISTS_DIR,
-): Promise<ResolvedPackage[]> {
+export async function resolvePackages(recipe: Recipe, cacheDir: string, log: (line: string) => void, listsDir = APT_LISTS_DIR): Promise<ResolvedPackage[]> {
   const key = createHash('sha256')
     .update(canonicalRecipe(recipe))
     .update(await aptListsFingerprint(listsDir))

@@ -57,7 +57,11 @@ export async function writeImage(dir: string, b: ImageInputs): Promise<ImageMani
   const userland = b.packages.filter((p) => p.role !== 'kernel');
   const tree = await PackageTree.load(userland.map((p) => ({ pkg: p.name, dir: debs.unpackedPath(p) })));
   const baseTools = b.recipe.tools.filter((t) => t.segment === undefined);
-  const baseFiles = await libraryClosure(tree, baseTools.flatMap((t) => t.binaries), b.recipe.alwaysLibs);
+  const baseFiles = await libraryClosure(
+    tree,
+    baseTools.flatMap((t) => t.binaries),
+    b.recipe.alwaysLibs,
+  );
   const tools = toolCommands(b.recipe);
 
   const entries = initramfsEntries({
@@ -78,7 +82,14 @@ export async function writeImage(dir: string, b: ImageInputs): Promise<ImageMani
   await mkdir(join(dir, 'segments'), { recursive: true });
   for (const name of segmentNames(b.recipe)) {
     const segTools = b.recipe.tools.filter((t) => t.segment === name);
-    const closure = segTools.length > 0 ? await libraryClosure(tree, segTools.flatMap((t) => t.binaries), []) : [];
+    const closure =
+      segTools.length > 0
+        ? await libraryClosure(
+            tree,
+            segTools.flatMap((t) => t.binaries),
+            [],
+          )
+        : [];
     const compiled = [];
     for (const [i, program] of b.recipe.programs.entries()) {
       if (program.segment !== name) continue;
@@ -90,7 +101,10 @@ export async function writeImage(dir: string, b: ImageInputs): Promise<ImageMani
     }
     const segToolNames = toolCommands(b.recipe, name);
     const file = segmentFile(name);
-    const facts = await writeCpioGz(segmentEntries({ name, tree, files: closure.filter((f) => !inBase.has(f)), programs: compiled, tools: segToolNames }), join(dir, file));
+    const facts = await writeCpioGz(
+      segmentEntries({ name, tree, files: closure.filter((f) => !inBase.has(f)), programs: compiled, tools: segToolNames }),
+      join(dir, file),
+    );
     b.log(`writing segment ${name}: ${facts.entries} entries, ${mib(facts.unpackedBytes)} MiB`);
     segments.push({ name, file, ...facts, tools: segToolNames });
   }

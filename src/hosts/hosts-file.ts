@@ -21,9 +21,15 @@ export const RESERVED_HOST_NAMES = ['local', 'lab-kvm', 'lab-xen'];
 
 const entrySchema = z.strictObject({
   name: z.string().regex(HOST_NAME, 'expected a host name: letters, digits, ".", "_", "-" (at most 64)'),
-  address: z.string().min(1, 'expected a host name or IP address').regex(/^[A-Za-z0-9.:_-]+$/, 'expected a host name or IP address (no spaces, no options)'),
+  address: z
+    .string()
+    .min(1, 'expected a host name or IP address')
+    .regex(/^[A-Za-z0-9.:_-]+$/, 'expected a host name or IP address (no spaces, no options)'),
   port: z.int().min(1).max(65535).optional(),
-  user: z.string().regex(/^[a-z_][a-z0-9_.-]{0,31}$/, 'expected a user name').optional(),
+  user: z
+    .string()
+    .regex(/^[a-z_][a-z0-9_.-]{0,31}$/, 'expected a user name')
+    .optional(),
   identityFile: z.string().min(1).optional(),
   knownHostsFile: z.string().min(1, 'expected the known_hosts file that pins this host key'),
   backends: z.array(z.string().min(1)).min(1, 'expected at least one backend, e.g. ["kvm"]'),
@@ -47,7 +53,9 @@ export async function loadHostsFile(path: string, knownBackends: readonly string
   try {
     json = JSON.parse(text);
   } catch (e) {
-    throw new HvbError('hosts-file', `${path}: not valid JSON: ${(e as Error).message}`, { hint: 'a hosts file is { "hosts": [ { "name", "address", "knownHostsFile", "backends" } ] }' });
+    throw new HvbError('hosts-file', `${path}: not valid JSON: ${(e as Error).message}`, {
+      hint: 'a hosts file is { "hosts": [ { "name", "address", "knownHostsFile", "backends" } ] }',
+    });
   }
   return parseHostsFile(json, path, knownBackends, localOnly);
 }

@@ -37,7 +37,10 @@ export function spawnPiped(file: string, args: string[], options: PipedOptions):
 export function fromExeca(subprocess: ResultPromise): HostProcess {
   const { stdout, stderr } = subprocess;
   if (stdout === null || stderr === null) throw new TypeError('fromExeca: the process needs piped stdout and stderr');
-  const exited = subprocess.then(toProcessExit, (error: unknown): ProcessExit => ({ exitCode: null, signal: null, error: error instanceof Error ? error.message : String(error) }));
+  const exited = subprocess.then(
+    toProcessExit,
+    (error: unknown): ProcessExit => ({ exitCode: null, signal: null, error: error instanceof Error ? error.message : String(error) }),
+  );
   return {
     pid: subprocess.pid,
     stdin: subprocess.stdin,

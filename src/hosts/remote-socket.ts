@@ -107,7 +107,10 @@ export function socatConnected(
 
 /** socat's error line (`… E connect(…): No such file or directory`), or the last line. */
 function lastError(stderr: string): string {
-  const lines = stderr.split('\n').map((line) => line.trim()).filter((line) => line !== '');
+  const lines = stderr
+    .split('\n')
+    .map((line) => line.trim())
+    .filter((line) => line !== '');
   const error = lines.find((line) => / E /.test(line)) ?? lines.at(-1) ?? '(no message)';
   return error.replace(/^.*? E /, '');
 }

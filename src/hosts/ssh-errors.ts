@@ -33,7 +33,10 @@ export function sshConnectError(target: SshTargetResolved, stderr: string, cause
   if (/host key verification failed|no \S+ host key is known|remote host identification has changed/i.test(said)) {
     return new HvbError('host-key-rejected', `${where}: the host key does not match ${target.knownHostsFile}: ${said}`, {
       ...options,
-      hint: target.kind === 'lab' ? 'the lab was rebuilt or another machine answers on its port; boot the lab again' : 'if the host was reinstalled, check its new key fingerprint and update the known_hosts file',
+      hint:
+        target.kind === 'lab'
+          ? 'the lab was rebuilt or another machine answers on its port; boot the lab again'
+          : 'if the host was reinstalled, check its new key fingerprint and update the known_hosts file',
     });
   }
   if (/permission denied|too many authentication failures/i.test(said)) {

@@ -120,7 +120,10 @@ export class SshHost implements Host {
     const result = await this.run(shellCommand(['cat', '--', path]));
     if (result.exitCode !== 0) {
       const missing = /no such file or directory/i.test(result.stderr);
-      throw new HvbError(missing ? 'ENOENT' : 'remote-read-failed', `${this.describe()}: cannot read ${path}: ${result.stderr.trim() || `exit code ${result.exitCode}`}`);
+      throw new HvbError(
+        missing ? 'ENOENT' : 'remote-read-failed',
+        `${this.describe()}: cannot read ${path}: ${result.stderr.trim() || `exit code ${result.exitCode}`}`,
+      );
     }
     return result.stdout;
   }
@@ -143,7 +146,10 @@ export class SshHost implements Host {
     const result = await retrySetup(this, 'mkdir (temporary folder)', () => this.run(command));
     const path = result.stdout.trim();
     if (result.exitCode !== 0 || !path.startsWith('/')) {
-      throw new HvbError('remote-temp-failed', `${this.describe()}: cannot make a temporary folder: ${result.stderr.trim() || `exit code ${result.exitCode}`}${isTransientSshFailure(this, result) ? ' (ssh failed twice; the host may be overloaded)' : ''}`);
+      throw new HvbError(
+        'remote-temp-failed',
+        `${this.describe()}: cannot make a temporary folder: ${result.stderr.trim() || `exit code ${result.exitCode}`}${isTransientSshFailure(this, result) ? ' (ssh failed twice; the host may be overloaded)' : ''}`,
+      );
     }
     return path;
   }
@@ -193,7 +199,10 @@ export class SshHost implements Host {
     const result = await this.run(`LC_ALL=C ${shellCommand(['kill', `-${signal.replace(/^SIG/, '')}`, `-${pgid}`])}`);
     if (result.exitCode === 0) return true;
     if (/no such process/i.test(result.stderr)) return false;
-    throw new HvbError('remote-kill-failed', `${this.describe()}: cannot send ${signal} to process group ${pgid}: ${result.stderr.trim() || `exit code ${result.exitCode}`}`);
+    throw new HvbError(
+      'remote-kill-failed',
+      `${this.describe()}: cannot send ${signal} to process group ${pgid}: ${result.stderr.trim() || `exit code ${result.exitCode}`}`,
+    );
   }
 
   /** Ends the shared connection (and every session still on it) and removes the control directory. Idempotent. */

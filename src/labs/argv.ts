@@ -47,16 +47,31 @@ export function labQemuArgv(lab: LabName, files: LabBootFiles, port: number, bin
   const cpu = lab === 'kvm' ? LAB_MACHINE.kvm.cpu : LAB_MACHINE.xen.cpu;
   const common = [
     binary,
-    '-machine', LAB_MACHINE.machine,
-    '-accel', LAB_MACHINE.accel,
-    '-cpu', cpu,
-    '-smp', String(LAB_MACHINE.smp),
-    '-m', LAB_MACHINE.memory,
-    '-nodefaults', '-no-user-config', '-display', 'none', '-monitor', 'none', '-no-reboot',
-    '-chardev', `file,id=con0,path=${escapeQemuOptionValue(files.consoleLog)}`,
-    '-serial', 'chardev:con0',
-    '-netdev', labNetdev(port),
-    '-device', 'virtio-net-pci,netdev=n0',
+    '-machine',
+    LAB_MACHINE.machine,
+    '-accel',
+    LAB_MACHINE.accel,
+    '-cpu',
+    cpu,
+    '-smp',
+    String(LAB_MACHINE.smp),
+    '-m',
+    LAB_MACHINE.memory,
+    '-nodefaults',
+    '-no-user-config',
+    '-display',
+    'none',
+    '-monitor',
+    'none',
+    '-no-reboot',
+    '-chardev',
+    `file,id=con0,path=${escapeQemuOptionValue(files.consoleLog)}`,
+    '-serial',
+    'chardev:con0',
+    '-netdev',
+    labNetdev(port),
+    '-device',
+    'virtio-net-pci,netdev=n0',
   ];
   const detach = ['-daemonize', '-pidfile', files.pidFile];
   if (lab === 'kvm') {
@@ -65,7 +80,16 @@ export function labQemuArgv(lab: LabName, files: LabBootFiles, port: number, bin
     return [...common, ...disk, '-kernel', files.kernel, '-initrd', files.initrd, '-append', LAB_MACHINE.kvm.append, ...detach];
   }
   if (!files.hypervisor) throw new HvbError('invalid-argument', 'the Xen lab boots Xen: the hypervisor file is missing');
-  return [...common, '-kernel', files.hypervisor, '-append', LAB_MACHINE.xen.append, '-initrd', multibootModules(files.kernel, LAB_MACHINE.xen.dom0Append, files.initrd), ...detach];
+  return [
+    ...common,
+    '-kernel',
+    files.hypervisor,
+    '-append',
+    LAB_MACHINE.xen.append,
+    '-initrd',
+    multibootModules(files.kernel, LAB_MACHINE.xen.dom0Append, files.initrd),
+    ...detach,
+  ];
 }
 
 /**

@@ -16,8 +16,15 @@ import { HvbError } from '../util/errors.ts';
 import { trackTempDir } from './booting.ts';
 import { labInitramfsEntries } from './entries.ts';
 import {
-  LAB_HYPERVISOR_FILE, LAB_INITRAMFS_FILE, LAB_KERNEL_FILE, LAB_MANIFEST_FILE, labImage, labImageId, parseLabManifest,
-  type LabImage, type LabManifest,
+  LAB_HYPERVISOR_FILE,
+  LAB_INITRAMFS_FILE,
+  LAB_KERNEL_FILE,
+  LAB_MANIFEST_FILE,
+  labImage,
+  labImageId,
+  parseLabManifest,
+  type LabImage,
+  type LabManifest,
 } from './manifest.ts';
 import { canonicalLabRecipe, type LabRecipe } from './recipe.ts';
 import { resolveLabPackages, type LabPackage } from './resolve.ts';
@@ -54,7 +61,8 @@ export async function buildLabImage(recipe: LabRecipe, opts: BuildLabImageOption
   const log = opts.log ?? (() => {});
   const init = await readFile(opts.initPath ?? defaultLabInitPath());
   const check = () => {
-    if (opts.signal?.aborted) throw new HvbError('interrupted', `interrupted while building the ${recipe.variant} lab image; nothing of it was kept and no lab was started`);
+    if (opts.signal?.aborted)
+      throw new HvbError('interrupted', `interrupted while building the ${recipe.variant} lab image; nothing of it was kept and no lab was started`);
   };
   check();
   const packages = await resolveLabPackages(recipe, cacheDir, log);
@@ -96,7 +104,10 @@ export async function openLabImage(dir: string): Promise<LabImage | undefined> {
     return undefined;
   }
   for (const f of [manifest.kernel, manifest.initramfs, ...(manifest.hypervisor ? [manifest.hypervisor] : [])]) {
-    const size = await stat(join(dir, f.file)).then((s) => s.size, () => -1);
+    const size = await stat(join(dir, f.file)).then(
+      (s) => s.size,
+      () => -1,
+    );
     if (size !== f.bytes) return undefined;
   }
   return labImage(dir, manifest);

@@ -15,8 +15,21 @@ export interface LabInitramfsContent extends BusyboxAndModules {
 
 /** Empty directories with their modes; /var/lock must exist for xenconsole, /var/tmp holds guest images. */
 const DIRS: Record<string, number> = {
-  dev: 0o755, etc: 0o755, 'etc/dropbear': 0o700, mnt: 0o755, proc: 0o755, root: 0o700, 'root/.ssh': 0o700, run: 0o755,
-  sys: 0o755, tmp: 0o1777, var: 0o755, 'var/lib': 0o755, 'var/lock': 0o755, 'var/log': 0o755, 'var/tmp': 0o1777,
+  dev: 0o755,
+  etc: 0o755,
+  'etc/dropbear': 0o700,
+  mnt: 0o755,
+  proc: 0o755,
+  root: 0o700,
+  'root/.ssh': 0o700,
+  run: 0o755,
+  sys: 0o755,
+  tmp: 0o1777,
+  var: 0o755,
+  'var/lib': 0o755,
+  'var/lock': 0o755,
+  'var/log': 0o755,
+  'var/tmp': 0o1777,
 };
 
 /** The lab initramfs members, sorted by path: package files win over busybox applets, /init over everything. */

@@ -18,7 +18,15 @@ import { processGone, processStart } from '../util/proc.ts';
 import { labRecipe, type LabName } from './recipe.ts';
 import { generateKeyPair, knownHostsLine, sshRun } from './ssh.ts';
 import {
-  LAB_HOSTS, defaultLabStateRoot, labHostConfig, labPaths, labProcessAlive, readLabState, removeLabState, writeLabState, type LabState,
+  LAB_HOSTS,
+  defaultLabStateRoot,
+  labHostConfig,
+  labPaths,
+  labProcessAlive,
+  readLabState,
+  removeLabState,
+  writeLabState,
+  type LabState,
 } from './state.ts';
 
 export interface LabOptions {
@@ -129,9 +137,13 @@ export async function labUp(lab: LabName, opts: LabOptions = {}): Promise<LabUpR
     await labDown(lab, { stateRoot, ...(interrupted ? { graceMs: 3_000 } : {}) });
     booting.done();
     if (interrupted) {
-      throw new HvbError('interrupted', state
-        ? `interrupted: lab-${lab} was stopped before it finished booting (its QEMU, pid ${state.pid}, is gone and its state folder removed)`
-        : `interrupted before lab-${lab} was started; nothing was left running`, { cause: e });
+      throw new HvbError(
+        'interrupted',
+        state
+          ? `interrupted: lab-${lab} was stopped before it finished booting (its QEMU, pid ${state.pid}, is gone and its state folder removed)`
+          : `interrupted before lab-${lab} was started; nothing was left running`,
+        { cause: e },
+      );
     }
     if (e instanceof HvbError && tail && !e.message.includes('console')) {
       throw new HvbError(e.code, `${e.message}\nlast console lines of lab-${lab}:\n${tail}`, { ...(e.hint ? { hint: e.hint } : {}), cause: e });
@@ -220,9 +232,13 @@ async function waitForConsole(state: LabState, opts: LabOptions) {
       throw new HvbError('lab-boot-failed', `QEMU of lab-${state.lab} exited during the boot; last console lines:\n${await consoleTail(state.consoleLog)}`);
     }
     if (Date.now() > deadline) {
-      throw new HvbError('lab-boot-timeout', `lab-${state.lab} printed no ready marker within ${((opts.readyTimeoutMs ?? 300_000) / 1000).toFixed(0)} s; last console lines:\n${await consoleTail(state.consoleLog)}`, {
-        hint: 'the machine may be busy (TCG boots slowly on few cores); try again, or look at the console log',
-      });
+      throw new HvbError(
+        'lab-boot-timeout',
+        `lab-${state.lab} printed no ready marker within ${((opts.readyTimeoutMs ?? 300_000) / 1000).toFixed(0)} s; last console lines:\n${await consoleTail(state.consoleLog)}`,
+        {
+          hint: 'the machine may be busy (TCG boots slowly on few cores); try again, or look at the console log',
+        },
+      );
     }
     await pause(POLL_MS, opts.signal);
   }
@@ -241,7 +257,10 @@ async function waitForSsh(state: LabState, opts: LabOptions): Promise<void> {
     last = r.timedOut ? 'ssh timed out' : r.stderr.trim() || `ssh exit code ${r.exitCode}`;
     if (!labProcessAlive(state)) throw new HvbError('lab-boot-failed', `QEMU of lab-${state.lab} exited while waiting for SSH (${last})`);
     if (Date.now() > deadline) {
-      throw new HvbError('lab-ssh-timeout', `lab-${state.lab} booted but SSH on 127.0.0.1:${state.port} did not answer within ${((opts.sshTimeoutMs ?? 180_000) / 1000).toFixed(0)} s: ${last}`);
+      throw new HvbError(
+        'lab-ssh-timeout',
+        `lab-${state.lab} booted but SSH on 127.0.0.1:${state.port} did not answer within ${((opts.sshTimeoutMs ?? 180_000) / 1000).toFixed(0)} s: ${last}`,
+      );
     }
     await pause(1000, opts.signal);
   }

@@ -48,7 +48,10 @@ export function parseLabManifest(data: unknown, source: string): LabManifest {
   const parsed = labManifestSchema.safeParse(data);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
-    throw new HvbError('manifest-invalid', `${source} is not a valid lab image manifest: ${issue?.path.join('.') || '(top level)'}: ${issue?.message ?? 'invalid'}`);
+    throw new HvbError(
+      'manifest-invalid',
+      `${source} is not a valid lab image manifest: ${issue?.path.join('.') || '(top level)'}: ${issue?.message ?? 'invalid'}`,
+    );
   }
   return parsed.data;
 }

@@ -61,13 +61,7 @@ export const KVM_LAB_RECIPE: LabRecipe = {
   variant: 'kvm',
   ...BASE,
   packages: ['qemu-system-x86', 'qemu-utils', 'iproute2', ...SSH_PACKAGES],
-  programs: [
-    '/usr/bin/qemu-system-x86_64',
-    '/usr/lib/x86_64-linux-gnu/qemu/accel-tcg-x86_64.so',
-    '/usr/bin/qemu-img',
-    '/bin/ip',
-    ...SSH_PROGRAMS,
-  ],
+  programs: ['/usr/bin/qemu-system-x86_64', '/usr/lib/x86_64-linux-gnu/qemu/accel-tcg-x86_64.so', '/usr/bin/qemu-img', '/bin/ip', ...SSH_PROGRAMS],
   trees: ['/usr/share/seabios', '/usr/lib/ipxe/qemu', '/usr/share/qemu'],
   files: [],
   links: {},
@@ -103,7 +97,13 @@ export function xenLabRecipe(options: { hvm?: boolean } = {}): LabRecipe {
     variant: hvm ? 'xen-hvm' : 'xen',
     ...BASE,
     hypervisor: { package: 'xen-hypervisor-4.17-amd64', file: '/boot/xen-4.17-amd64.gz' },
-    packages: ['xen-utils-4.17', 'xenstore-utils', ...HOTPLUG_PACKAGES, ...SSH_PACKAGES, ...(hvm ? ['qemu-system-xen', 'seabios', 'qemu-system-data', 'ipxe-qemu'] : [])],
+    packages: [
+      'xen-utils-4.17',
+      'xenstore-utils',
+      ...HOTPLUG_PACKAGES,
+      ...SSH_PACKAGES,
+      ...(hvm ? ['qemu-system-xen', 'seabios', 'qemu-system-data', 'ipxe-qemu'] : []),
+    ],
     programs: [
       ...XEN_PROGRAMS.map((p) => `${XEN_BIN}/${p}`),
       // Called by xl itself: `xl console` / `create -c`, and save/restore.
@@ -122,7 +122,15 @@ export function xenLabRecipe(options: { hvm?: boolean } = {}): LabRecipe {
     files: [
       '/etc/xen/xl.conf',
       ...(hvm
-        ? [`${XEN_LIB}/boot/hvmloader`, '/usr/share/qemu/linuxboot_dma.bin', '/usr/share/qemu/linuxboot.bin', '/usr/share/qemu/kvmvapic.bin', '/usr/share/qemu/keymaps/en-us', '/usr/lib/ipxe/qemu/efi-e1000.rom', '/usr/lib/ipxe/qemu/efi-rtl8139.rom']
+        ? [
+            `${XEN_LIB}/boot/hvmloader`,
+            '/usr/share/qemu/linuxboot_dma.bin',
+            '/usr/share/qemu/linuxboot.bin',
+            '/usr/share/qemu/kvmvapic.bin',
+            '/usr/share/qemu/keymaps/en-us',
+            '/usr/lib/ipxe/qemu/efi-e1000.rom',
+            '/usr/lib/ipxe/qemu/efi-rtl8139.rom',
+          ]
         : []),
     ],
     links: Object.fromEntries(XEN_PROGRAMS.map((p) => [`/usr/sbin/${p}`, `${XEN_BIN}/${p}`])),
@@ -147,7 +155,9 @@ export function canonicalLabRecipe(r: LabRecipe): string {
     programs: [...r.programs],
     trees: [...r.trees],
     files: [...r.files],
-    links: Object.keys(r.links).sort().map((k) => [k, r.links[k]]),
+    links: Object.keys(r.links)
+      .sort()
+      .map((k) => [k, r.links[k]]),
     modules: [...r.modules],
     alwaysLibs: [...r.alwaysLibs],
   });

@@ -15,8 +15,7 @@ const resolvedSchema = z.array(
 
 /** Gives each resolved package its role, kernel first, then sorted by name. */
 export function assignLabRoles(recipe: LabRecipe, kernel: PackageRef, closure: readonly PackageRef[]): LabPackage[] {
-  const role = (name: string): LabPackageRole =>
-    name === recipe.busybox ? 'busybox' : name === recipe.hypervisor?.package ? 'hypervisor' : 'package';
+  const role = (name: string): LabPackageRole => (name === recipe.busybox ? 'busybox' : name === recipe.hypervisor?.package ? 'hypervisor' : 'package');
   const byName = new Map<string, LabPackage>([[kernel.name, { ...kernel, role: 'kernel' }]]);
   for (const ref of closure) if (!byName.has(ref.name)) byName.set(ref.name, { ...ref, role: role(ref.name) });
   return [...byName.values()].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
@@ -27,7 +26,11 @@ export function assignLabRoles(recipe: LabRecipe, kernel: PackageRef, closure: r
  * the guest image), cached per recipe and state of apt's package lists under `<cacheDir>/labs/resolved/`.
  */
 export async function resolveLabPackages(recipe: LabRecipe, cacheDir: string, log: (line: string) => void, listsDir = APT_LISTS_DIR): Promise<LabPackage[]> {
-  const key = createHash('sha256').update(canonicalLabRecipe(recipe)).update(await aptListsFingerprint(listsDir)).digest('hex').slice(0, 24);
+  const key = createHash('sha256')
+    .update(canonicalLabRecipe(recipe))
+    .update(await aptListsFingerprint(listsDir))
+    .digest('hex')
+    .slice(0, 24);
   const file = join(cacheDir, 'labs', 'resolved', `${key}.json`);
   const cached = resolvedSchema.safeParse(await readJsonFile(file));
   if (cached.success) return cached.data;

@@ -20,13 +20,38 @@ export async function makeScratchFilesystem(path: string, sizeGiB: number): Prom
   } finally {
     await file.close();
   }
-  const argv = ['-q', '-F', '-t', 'ext4', '-T', 'largefile', '-J', 'size=16', '-m', '0', '-L', 'hvb-lab-tmp', '-E', 'lazy_itable_init=0,lazy_journal_init=0,nodiscard', path];
-  const r = await execa('mke2fs', argv, { reject: false, stdin: 'ignore', timeout: 120_000, env: { LC_ALL: 'C', PATH: `${process.env.PATH ?? ''}:/usr/sbin:/sbin` } });
+  const argv = [
+    '-q',
+    '-F',
+    '-t',
+    'ext4',
+    '-T',
+    'largefile',
+    '-J',
+    'size=16',
+    '-m',
+    '0',
+    '-L',
+    'hvb-lab-tmp',
+    '-E',
+    'lazy_itable_init=0,lazy_journal_init=0,nodiscard',
+    path,
+  ];
+  const r = await execa('mke2fs', argv, {
+    reject: false,
+    stdin: 'ignore',
+    timeout: 120_000,
+    env: { LC_ALL: 'C', PATH: `${process.env.PATH ?? ''}:/usr/sbin:/sbin` },
+  });
   if (r.exitCode !== 0) {
     await rm(path, { force: true });
     const missing = (r.cause as NodeJS.ErrnoException | undefined)?.code === 'ENOENT';
-    throw new HvbError('lab-disk-failed', `cannot make the KVM lab's /tmp disk ${path}: ${missing ? 'mke2fs was not found' : String(r.stderr || r.stdout).trim() || `mke2fs exit code ${r.exitCode}`}`, {
-      hint: 'install e2fsprogs (Debian: apt-get install e2fsprogs)',
-    });
+    throw new HvbError(
+      'lab-disk-failed',
+      `cannot make the KVM lab's /tmp disk ${path}: ${missing ? 'mke2fs was not found' : String(r.stderr || r.stdout).trim() || `mke2fs exit code ${r.exitCode}`}`,
+      {
+        hint: 'install e2fsprogs (Debian: apt-get install e2fsprogs)',
+      },
+    );
   }
 }

@@ -36,7 +36,13 @@ export interface SshResult {
 /** Runs one command on a lab over ssh; never throws for a failed command. `signal` ends ssh early (exit code undefined). */
 export async function sshRun(config: HostConfig, command: readonly string[], timeoutMs = 60_000, signal?: AbortSignal): Promise<SshResult> {
   const [file, ...args] = labSshArgv(config, command, { connectTimeoutS: Math.max(5, Math.floor(timeoutMs / 2000)) });
-  const r = await execa(file as string, args, { reject: false, stdin: 'ignore', timeout: timeoutMs, env: { LC_ALL: 'C' }, ...(signal ? { cancelSignal: signal } : {}) });
+  const r = await execa(file as string, args, {
+    reject: false,
+    stdin: 'ignore',
+    timeout: timeoutMs,
+    env: { LC_ALL: 'C' },
+    ...(signal ? { cancelSignal: signal } : {}),
+  });
   return { exitCode: r.exitCode, stdout: String(r.stdout ?? ''), stderr: String(r.stderr ?? ''), timedOut: Boolean(r.timedOut) };
 }
 

@@ -64,7 +64,8 @@ export function freeBlock(used: ReadonlySet<string>, pick: (n: number) => number
 
 async function must(host: Host, argv: string[], what: string): Promise<string> {
   const r = await host.exec(argv, { timeoutMs: 30_000 });
-  if (r.exitCode !== 0) throw new HvbError('net-bridge', `${what} on ${host.name} failed (${argv.join(' ')}, exit ${r.exitCode}): ${r.stderr.trim() || r.stdout.trim()}`);
+  if (r.exitCode !== 0)
+    throw new HvbError('net-bridge', `${what} on ${host.name} failed (${argv.join(' ')}, exit ${r.exitCode}): ${r.stderr.trim() || r.stdout.trim()}`);
   return r.stdout;
 }
 
@@ -129,11 +130,15 @@ export function bridgeAges(text: string): Map<string, number | undefined> {
 export async function removeStaleBridges(host: Host, addresses: Map<string, string[]>): Promise<string[]> {
   const bridges = parseLinkNames(await must(host, ['ip', '-o', 'link', 'show'], 'listing links')).filter((n) => BRIDGE.test(n));
   if (bridges.length === 0) return [];
-  const listening = new Set(parseProcNet(await must(host, ['cat', '/proc/net/tcp'], 'reading the TCP sockets')).filter((s) => s.state === 0x0a).map((s) => s.address));
+  const listening = new Set(
+    parseProcNet(await must(host, ['cat', '/proc/net/tcp'], 'reading the TCP sockets'))
+      .filter((s) => s.state === 0x0a)
+      .map((s) => s.address),
+  );
   const silent = bridges.filter((b) => !(addresses.get(b) ?? []).some((a) => listening.has(a)));
   if (silent.length === 0) return [];
   const script = 'date +%s; for b do echo "$b $(cat "/sys/class/net/$b/ifalias" 2>/dev/null)"; done';
-  const ages = bridgeAges(await must(host, ['sh', '-c', script, 'sh', ...silent], 'reading the bridges\' marks'));
+  const ages = bridgeAges(await must(host, ['sh', '-c', script, 'sh', ...silent], "reading the bridges' marks"));
   const stale = silent.filter((b) => {
     const age = ages.get(b);
     return age === undefined || Math.abs(age) >= STALE_BRIDGE_AGE_S;

@@ -31,7 +31,8 @@ export async function preparePeerRootOn(host: Host, image: GuestImage, dir: stri
     'l=$1; shift; while [ $# -ge 2 ]; do mkdir -p "${2%/*}" || exit 1; ' +
     'if [ "$2" = "$l" ]; then cp "$1" "$2" && chmod 755 "$2" || exit 1; else ln -s "$1" "$2" || exit 1; fi; shift 2; done';
   const r = await host.exec(['sh', '-c', script, 'hvb-peer-root', loader, ...pairs], { timeoutMs: 60_000 });
-  if (r.exitCode !== 0) throw new HvbError('peer-root', `cannot lay out the peers' programs in ${dir} on ${host.name}: ${r.stderr.trim() || `exit ${r.exitCode}`}`);
+  if (r.exitCode !== 0)
+    throw new HvbError('peer-root', `cannot lay out the peers' programs in ${dir} on ${host.name}: ${r.stderr.trim() || `exit ${r.exitCode}`}`);
   return peerRootAt(dir, programs);
 }
 
@@ -49,9 +50,21 @@ export interface Dom0Peer {
 /** The three peers of the net workload on `address`, with the fixed ports of a private network. */
 export function dom0PeerSpecs(root: PeerRoot, address: string, ports: PeerPorts): PeerSpec[] {
   return [
-    { name: 'iperf3', argv: root.argv('iperf3', ['-s', '-B', address, '-p', String(ports.iperf3), '--forceflush']), listen: { proto: 'tcp', address, port: ports.iperf3 } },
-    { name: 'sockperf-udp', argv: root.argv('sockperf', ['server', '-i', address, '-p', String(ports.sockperfUdp)]), listen: { proto: 'udp', address, port: ports.sockperfUdp } },
-    { name: 'sockperf-tcp', argv: root.argv('sockperf', ['server', '--tcp', '-i', address, '-p', String(ports.sockperfTcp)]), listen: { proto: 'tcp', address, port: ports.sockperfTcp } },
+    {
+      name: 'iperf3',
+      argv: root.argv('iperf3', ['-s', '-B', address, '-p', String(ports.iperf3), '--forceflush']),
+      listen: { proto: 'tcp', address, port: ports.iperf3 },
+    },
+    {
+      name: 'sockperf-udp',
+      argv: root.argv('sockperf', ['server', '-i', address, '-p', String(ports.sockperfUdp)]),
+      listen: { proto: 'udp', address, port: ports.sockperfUdp },
+    },
+    {
+      name: 'sockperf-tcp',
+      argv: root.argv('sockperf', ['server', '--tcp', '-i', address, '-p', String(ports.sockperfTcp)]),
+      listen: { proto: 'tcp', address, port: ports.sockperfTcp },
+    },
   ];
 }
 
@@ -96,12 +109,18 @@ export async function startDom0Peer(host: Host, spec: PeerSpec, onSpawned: (peer
   const deadline = Date.now() + START_TIMEOUT_MS;
   for (;;) {
     // cat, not readFile: the table of the network namespace the host's commands run in.
-    const table = await host.exec(['cat', `/proc/net/${proto}`], { timeoutMs: 30_000 }).then((r) => r.stdout, () => '');
+    const table = await host.exec(['cat', `/proc/net/${proto}`], { timeoutMs: 30_000 }).then(
+      (r) => r.stdout,
+      () => '',
+    );
     if (parseProcNet(table).some((s) => s.address === address && s.port === port && s.state === SERVING_STATE[proto])) return peer;
     if (output.exited || Date.now() > deadline) {
       await peer.stop();
       const why = output.exited ? `it exited (${output.exitText})` : `it did not open ${proto} ${address}:${port} within ${START_TIMEOUT_MS / 1000} s`;
-      throw new HvbError('peer-start', `peer ${spec.name} in dom0 of ${host.name} did not start serving: ${why}${peer.log().trim() ? `; it said: ${peer.log().trim().slice(-500)}` : ''}`);
+      throw new HvbError(
+        'peer-start',
+        `peer ${spec.name} in dom0 of ${host.name} did not start serving: ${why}${peer.log().trim() ? `; it said: ${peer.log().trim().slice(-500)}` : ''}`,
+      );
     }
     await sleep(POLL_MS);
   }

@@ -97,7 +97,10 @@ export async function openNetwork(options: OpenNetworkOptions): Promise<Network>
 
   try {
     await writeNetworkState(stateDir, state);
-    const root = await preparePeerRoot(options.image, tempDir, { ...(options.debCacheDir ? { debCacheDir: options.debCacheDir } : {}), ...(options.log ? { log: options.log } : {}) });
+    const root = await preparePeerRoot(options.image, tempDir, {
+      ...(options.debCacheDir ? { debCacheDir: options.debCacheDir } : {}),
+      ...(options.log ? { log: options.log } : {}),
+    });
     if (mode === 'tap') await createNetnsWithTap(host, name);
     const peerHost = mode === 'tap' ? new NetnsHost(host, name) : host;
     const record = async () => {

@@ -23,7 +23,10 @@ export type ProvidedNetwork = Network & {
  * per case, opened before its first boot and closed after its last. The VMM of every
  * repetition must be launched on the returned `host` (inside the namespace for `tap`).
  */
-export function createNetworkProvider(options: NetworkProviderOptions): { mode: LocalNetMode; open(request: { caseId: string; model: string; host: Host }): Promise<ProvidedNetwork> } {
+export function createNetworkProvider(options: NetworkProviderOptions): {
+  mode: LocalNetMode;
+  open(request: { caseId: string; model: string; host: Host }): Promise<ProvidedNetwork>;
+} {
   const mode = options.mode ?? defaultNetMode();
   return {
     mode,

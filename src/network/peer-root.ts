@@ -93,9 +93,13 @@ function toolPrograms(image: GuestImage): Map<PeerTool, string> {
   for (const tool of PEER_TOOLS) {
     const path = image.manifest.recipe.tools.flatMap((t) => t.binaries).find((b) => posix.basename(b) === tool);
     if (!path) {
-      throw new HvbError('peer-tool-missing', `the guest image ${image.manifest.id} has no ${tool}: the network peers run the image's own ${PEER_TOOLS.join(' and ')}`, {
-        hint: 'add TOOLS.iperf3 and TOOLS.sockperf to the image recipe (src/guest/recipe.ts) and build the image again',
-      });
+      throw new HvbError(
+        'peer-tool-missing',
+        `the guest image ${image.manifest.id} has no ${tool}: the network peers run the image's own ${PEER_TOOLS.join(' and ')}`,
+        {
+          hint: 'add TOOLS.iperf3 and TOOLS.sockperf to the image recipe (src/guest/recipe.ts) and build the image again',
+        },
+      );
     }
     found.set(tool, path);
   }

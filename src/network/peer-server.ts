@@ -38,7 +38,12 @@ export interface PeerProcess {
  * stopped and the error quotes its output. `onSpawned` is told of the process as soon as it
  * exists, before it serves, so that a crash of hvbench meanwhile cannot orphan it.
  */
-export async function startPeer(host: Host, spec: PeerSpec, onSpawned: (peer: PeerProcess) => Promise<void> = async () => {}, timeoutMs = PEER_START_TIMEOUT_MS): Promise<PeerProcess> {
+export async function startPeer(
+  host: Host,
+  spec: PeerSpec,
+  onSpawned: (peer: PeerProcess) => Promise<void> = async () => {},
+  timeoutMs = PEER_START_TIMEOUT_MS,
+): Promise<PeerProcess> {
   const child = host.spawn(spec.argv, { detached: true });
   const output = watchPeerOutput(child);
   const pid = child.pid;
@@ -81,7 +86,10 @@ export async function startPeer(host: Host, spec: PeerSpec, onSpawned: (peer: Pe
       const log = output.log().trim();
       const why = output.exited ? `it exited (${output.exitText})` : `it did not open ${proto} ${address}:${port} within ${timeoutMs} ms`;
       throw new HvbError('peer-start', `peer ${spec.name} did not start serving: ${why}${log ? `; it said: ${log.slice(-500)}` : ''}`, {
-        hint: output.exited && /in use/i.test(log) ? 'another program holds the port; it is chosen again on the next try' : 'the peer runs the guest image\'s own program from the package cache',
+        hint:
+          output.exited && /in use/i.test(log)
+            ? 'another program holds the port; it is chosen again on the next try'
+            : "the peer runs the guest image's own program from the package cache",
       });
     }
     await sleep(POLL_MS);

@@ -24,9 +24,17 @@ export async function startPeers(
 ): Promise<{ peers: PeerProcess[]; ports: PeerPorts }> {
   const address = mode === 'tap' ? TAP_PLAN.peer : USER_PLAN.hostListen;
   const specs: ((port: number) => PeerSpec)[] = [
-    (port) => ({ name: 'iperf3', argv: root.argv('iperf3', ['-s', '-B', address, '-p', String(port), '--forceflush']), listen: { proto: 'tcp', address, port } }),
+    (port) => ({
+      name: 'iperf3',
+      argv: root.argv('iperf3', ['-s', '-B', address, '-p', String(port), '--forceflush']),
+      listen: { proto: 'tcp', address, port },
+    }),
     (port) => ({ name: 'sockperf-udp', argv: root.argv('sockperf', ['server', '-i', address, '-p', String(port)]), listen: { proto: 'udp', address, port } }),
-    (port) => ({ name: 'sockperf-tcp', argv: root.argv('sockperf', ['server', '--tcp', '-i', address, '-p', String(port)]), listen: { proto: 'tcp', address, port } }),
+    (port) => ({
+      name: 'sockperf-tcp',
+      argv: root.argv('sockperf', ['server', '--tcp', '-i', address, '-p', String(port)]),
+      listen: { proto: 'tcp', address, port },
+    }),
   ];
   const fixed = [TAP_PLAN.ports.iperf3, TAP_PLAN.ports.sockperfUdp, TAP_PLAN.ports.sockperfTcp];
   const peers: PeerProcess[] = [];

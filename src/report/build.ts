@@ -37,7 +37,10 @@ export interface ReportModel {
 export function buildReport(input: ReportInput): ReportModel {
   if (input.runs.length === 0) throw new HvbError('usage', 'report: expected at least one run, received none');
   const samples = input.runs.flatMap((r) => r.samples);
-  if (samples.length === 0) throw new HvbError('usage', `report: the runs ${input.runs.map((r) => r.record.id).join(', ')} hold no samples`, { hint: 'report on runs whose cases completed at least one repetition' });
+  if (samples.length === 0)
+    throw new HvbError('usage', `report: the runs ${input.runs.map((r) => r.record.id).join(', ')} hold no samples`, {
+      hint: 'report on runs whose cases completed at least one repetition',
+    });
   const reference = chooseReference(samples, input.reference);
   // `--ignore` acts on the charts too: an ignored dimension no longer splits a column.
   const metrics = groupByMetric(samples, new Set([...REPORT_IGNORED_DIMS, ...(input.ignore ?? [])]));
@@ -50,7 +53,10 @@ export function buildReport(input: ReportInput): ReportModel {
   const charts = buildCharts({ samples, metrics, bars, comparison, history, overview });
   const warnings = collectWarnings(allRuns, bars);
   if (input.runs.length > 1 && !input.baseline) {
-    warnings.unshift({ kind: 'note', text: `the runs ${input.runs.map((r) => r.record.id).join(', ')} are pooled: every series holds the repetitions of all of them (n adds up); give one run, or one with --baseline, to keep them apart` });
+    warnings.unshift({
+      kind: 'note',
+      text: `the runs ${input.runs.map((r) => r.record.id).join(', ')} are pooled: every series holds the repetitions of all of them (n adds up); give one run, or one with --baseline, to keep them apart`,
+    });
   }
   if (comparison) for (const w of comparison.report.warnings) if (!warnings.some((x) => x.text === w)) warnings.push({ kind: 'outlier', text: w });
   return {
@@ -76,13 +82,22 @@ function chooseReference(samples: readonly Sample[], asked: string | null | unde
   if (asked === undefined) return backends.has('native') ? 'native' : undefined;
   const variants = new Set(samples.map((s) => variantOf(s.dims)));
   if (!backends.has(asked) && !variants.has(asked)) {
-    throw new HvbError('usage', `--reference ${JSON.stringify(asked)}: no sample has that backend; expected one of: ${[...new Set([...backends, ...variants])].sort().join(', ')}, or none`);
+    throw new HvbError(
+      'usage',
+      `--reference ${JSON.stringify(asked)}: no sample has that backend; expected one of: ${[...new Set([...backends, ...variants])].sort().join(', ')}, or none`,
+    );
   }
   return asked;
 }
 
 function compareOptions(input: ReportInput): CompareReportOptions {
-  return { ignore: input.ignore ?? new Set(DEFAULT_IGNORED_DIMS), settings: input.settings, seed: input.seed, permutations: input.permutations, ratioCi: input.ratioCi };
+  return {
+    ignore: input.ignore ?? new Set(DEFAULT_IGNORED_DIMS),
+    settings: input.settings,
+    seed: input.seed,
+    permutations: input.permutations,
+    ratioCi: input.ratioCi,
+  };
 }
 
 /** Against the baseline run when there is one; otherwise every backend against the reference, when there are two or more. */
@@ -105,6 +120,15 @@ function historyOf(input: ReportInput, runs: readonly ReportRun[]): { series: Hi
   const ordered = [...runs].sort((a, b) => (a.record.startedAt < b.record.startedAt ? -1 : 1));
   const historyRuns = ordered.map((r) => ({ id: r.record.id, startedAt: r.record.startedAt, revision: r.record.hvbench.revision, samples: r.samples }));
   const metricNames = [...new Set(runs.flatMap((r) => r.samples.map((s) => s.metric)))];
-  const series = metricNames.map((metric) => buildHistory(historyRuns, { metric, ignore: new Set(REPORT_IGNORED_DIMS), settings: input.settings, seed: input.seed, permutations: input.permutations, ratioCi: input.ratioCi }));
+  const series = metricNames.map((metric) =>
+    buildHistory(historyRuns, {
+      metric,
+      ignore: new Set(REPORT_IGNORED_DIMS),
+      settings: input.settings,
+      seed: input.seed,
+      permutations: input.permutations,
+      ratioCi: input.ratioCi,
+    }),
+  );
   return { series, runOrder: ordered.map((r) => r.record.id) };
 }

@@ -48,7 +48,8 @@ export function buildCharts(input: ChartInput): Chart[] {
   if (input.overview) add('overview', `Every backend against ${input.overview.reference}`, overviewSpec(input.overview));
   if (input.comparison) {
     const families = [...new Set(input.comparison.report.rows.map((r) => metricFamily(r.metric)))];
-    for (const f of families) add(`comparison-${slug(f)}`, `${input.comparison.title}: ${f}`, forestSpec(input.comparison.report, `${input.comparison.title}: ${f}`, f));
+    for (const f of families)
+      add(`comparison-${slug(f)}`, `${input.comparison.title}: ${f}`, forestSpec(input.comparison.report, `${input.comparison.title}: ${f}`, f));
   }
   for (const m of input.bars) add(`metric-${slug(m.metric.metric)}`, metricTitle(m.metric.metric, m.metric.unit), metricBarsSpec(m));
   for (const w of IO_WORKLOADS) {
@@ -63,7 +64,13 @@ export function buildCharts(input: ChartInput): Chart[] {
 
 /** A file name from a metric name: lower-case letters, digits, dots, dashes and underscores only. */
 export function slug(text: string): string {
-  return text.toLowerCase().replace(/[^a-z0-9._-]+/g, '-').replace(/^[.-]+/, '').slice(0, 80) || 'chart';
+  return (
+    text
+      .toLowerCase()
+      .replace(/[^a-z0-9._-]+/g, '-')
+      .replace(/^[.-]+/, '')
+      .slice(0, 80) || 'chart'
+  );
 }
 
 /** Metrics of a workload measured on both I/O classes by at least one backend, with their absolute bars. */

@@ -20,7 +20,10 @@ export function methodology(input: ReportInput, allRuns: readonly ReportRun[], n
     for (const h of r.record.hosts) {
       const kind = (h as { kind?: unknown }).kind === 'lab' ? ' — a lab host (functional checks only)' : '';
       const cores = h.cores === undefined ? '' : `, ${h.cores} cores`;
-      hosts.set(`${h.name}\u0000${h.cpuModel}\u0000${h.kernel}`, `${h.name}: ${h.cpuModel}, ${h.cpus} logical CPUs${cores}, ${h.memoryMiB} MiB memory, kernel ${h.kernel}, ${h.os} (${h.arch}); hardware virtualization ${h.virtualization}; ${h.underHypervisor ? 'itself a virtual machine' : 'not under a hypervisor'}${kind}`);
+      hosts.set(
+        `${h.name}\u0000${h.cpuModel}\u0000${h.kernel}`,
+        `${h.name}: ${h.cpuModel}, ${h.cpus} logical CPUs${cores}, ${h.memoryMiB} MiB memory, kernel ${h.kernel}, ${h.os} (${h.arch}); hardware virtualization ${h.virtualization}; ${h.underHypervisor ? 'itself a virtual machine' : 'not under a hypervisor'}${kind}`,
+      );
     }
   }
   items.push({ label: 'Hosts', lines: hosts.size > 0 ? [...hosts.values()] : ['not recorded'] });
@@ -35,7 +38,10 @@ export function methodology(input: ReportInput, allRuns: readonly ReportRun[], n
       backends.set(`${b.backend}\u0000${b.host}\u0000${facts}`, `${b.backend} on ${b.host}: ${b.reason}${facts ? ` (${facts})` : ''}`);
     }
   }
-  items.push({ label: 'Backends and versions', lines: [...backends.values(), ...dimValues(allRuns, ['qemu', 'xen']).map(([k, v]) => `${k} versions in the samples: ${v.join(', ')}`)] });
+  items.push({
+    label: 'Backends and versions',
+    lines: [...backends.values(), ...dimValues(allRuns, ['qemu', 'xen']).map(([k, v]) => `${k} versions in the samples: ${v.join(', ')}`)],
+  });
 
   const images = new Map<string, string>();
   for (const r of allRuns) {
@@ -46,14 +52,25 @@ export function methodology(input: ReportInput, allRuns: readonly ReportRun[], n
   for (const img of input.images ?? []) {
     const listed = img.packages.filter((p) => p.role !== 'dependency');
     const deps = img.packages.length - listed.length;
-    imageLines.push(`image ${img.id} packages (Debian): ${listed.map((p) => `${p.name} ${p.version}`).join(', ')}${deps > 0 ? `; and ${deps} dependencies` : ''}`);
+    imageLines.push(
+      `image ${img.id} packages (Debian): ${listed.map((p) => `${p.name} ${p.version}`).join(', ')}${deps > 0 ? `; and ${deps} dependencies` : ''}`,
+    );
   }
   const withoutManifest = [...images.keys()].filter((id) => !(input.images ?? []).some((i) => i.id === id));
-  if (withoutManifest.length > 0) imageLines.push(`package list not available for image ${withoutManifest.join(', ')} (its manifest is not in this machine's image cache; \`hvbench image info --id <id>\` shows it where it is)`);
+  if (withoutManifest.length > 0)
+    imageLines.push(
+      `package list not available for image ${withoutManifest.join(', ')} (its manifest is not in this machine's image cache; \`hvbench image info --id <id>\` shows it where it is)`,
+    );
   items.push({ label: 'Guest image', lines: imageLines.length > 0 ? imageLines : ['not recorded'] });
 
   const vcpus = dimValues(allRuns, ['vcpus', 'memory_mib', 'guest_type']);
-  items.push({ label: 'Guest', lines: vcpus.length > 0 ? vcpus.map(([k, v]) => `${k === 'memory_mib' ? 'memory (MiB)' : k === 'vcpus' ? 'vCPUs' : 'guest type'}: ${v.join(', ')}`) : ['not recorded'] });
+  items.push({
+    label: 'Guest',
+    lines:
+      vcpus.length > 0
+        ? vcpus.map(([k, v]) => `${k === 'memory_mib' ? 'memory (MiB)' : k === 'vcpus' ? 'vCPUs' : 'guest type'}: ${v.join(', ')}`)
+        : ['not recorded'],
+  });
 
   items.push({ label: 'Runs', lines: allRuns.map((r) => runLine(r, r === input.baseline)) });
   items.push({ label: 'Repetitions', lines: allRuns.map(repetitionLine) });
@@ -94,6 +111,18 @@ function repetitionLine(r: ReportRun): string {
 /** Distinct values of some dimensions over every sample, for those present. */
 function dimValues(runs: readonly ReportRun[], dims: readonly string[]): [string, string[]][] {
   return dims
-    .map((d): [string, string[]] => [d, [...new Set(runs.flatMap((r) => r.samples.map((s) => s.dims[d]).filter((v) => v !== undefined).map(String)))].sort()])
+    .map((d): [string, string[]] => [
+      d,
+      [
+        ...new Set(
+          runs.flatMap((r) =>
+            r.samples
+              .map((s) => s.dims[d])
+              .filter((v) => v !== undefined)
+              .map(String),
+          ),
+        ),
+      ].sort(),
+    ])
     .filter(([, v]) => v.length > 0);
 }

@@ -73,8 +73,10 @@ export function normalisedBar(group: Group, ref: Group): Bar {
   const refMean = mean(ref.values);
   const value = summary.mean / refMean;
   const points = group.values.map((v) => v / refMean);
-  if (group === ref || group.variant === ref.variant) return { group, summary, value, lo: summary.ci95 && summary.ci95.lo / refMean, hi: summary.ci95 && summary.ci95.hi / refMean, points, normalised: true };
-  if (group.values.length < 2 || ref.values.length < 2 || !(summary.mean > 0)) return { group, summary, value, lo: undefined, hi: undefined, points, normalised: true };
+  if (group === ref || group.variant === ref.variant)
+    return { group, summary, value, lo: summary.ci95 && summary.ci95.lo / refMean, hi: summary.ci95 && summary.ci95.hi / refMean, points, normalised: true };
+  if (group.values.length < 2 || ref.values.length < 2 || !(summary.mean > 0))
+    return { group, summary, value, lo: undefined, hi: undefined, points, normalised: true };
   // A ratio beyond what a double holds has no interval: the bar is drawn without one, and its value says so.
   let ci: { lo: number; hi: number } | undefined;
   try {
@@ -91,7 +93,10 @@ function referenceGroup(metric: MetricGroups, columnKey: string, reference: stri
   const byVariant = inColumn.filter((g) => g.variant === reference);
   const byBackend = inColumn.filter((g) => g.backend === reference);
   const ref = byVariant.length === 1 ? byVariant[0] : byBackend.length === 1 ? byBackend[0] : undefined;
-  if (!ref) return byBackend.length > 1 ? `several ${reference} variants (${byBackend.map((g) => g.variant).join(', ')}); name one with --reference` : `no ${reference} series`;
+  if (!ref)
+    return byBackend.length > 1
+      ? `several ${reference} variants (${byBackend.map((g) => g.variant).join(', ')}); name one with --reference`
+      : `no ${reference} series`;
   if (!(mean(ref.values) > 0)) return `the ${reference} mean is not positive`;
   return ref;
 }

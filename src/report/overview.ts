@@ -71,7 +71,19 @@ export function buildOverview(report: CompareReport, headlines?: ReadonlySet<str
     const key = JSON.stringify([r.metric, workload, Object.entries(rowDims[i]!).sort()]);
     let row = byKey.get(key);
     if (!row) {
-      byKey.set(key, (row = { workload, metric: r.metric, metricTitle: metricTitle(r.metric, r.unit), unit: r.unit, better: r.better, configuration, referenceNote: undefined, cells: {} }));
+      byKey.set(
+        key,
+        (row = {
+          workload,
+          metric: r.metric,
+          metricTitle: metricTitle(r.metric, r.unit),
+          unit: r.unit,
+          better: r.better,
+          configuration,
+          referenceNote: undefined,
+          cells: {},
+        }),
+      );
     }
     if (r.deviceless) row.referenceNote = `${report.a.value} has no device: its host file is the reference for every device model`;
     row.cells[r.value!] = {
@@ -143,7 +155,10 @@ function rowLabels(all: readonly Dims[]): string[] {
   const byWorkload = new Map<string, number[]>();
   all.forEach((d, i) => (byWorkload.get(String(d.workload)) ?? byWorkload.set(String(d.workload), []).get(String(d.workload))!).push(i));
   for (const indices of byWorkload.values()) {
-    const labels = configurationLabels(indices.map((i) => all[i]!), () => '');
+    const labels = configurationLabels(
+      indices.map((i) => all[i]!),
+      () => '',
+    );
     indices.forEach((i, k) => (out[i] = labels[k]!));
   }
   return out;

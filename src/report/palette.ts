@@ -46,7 +46,5 @@ export function sortVariants<T extends { backend: string; variant: string }>(ite
   const backends = sortBackends(items.map((i) => i.backend));
   const seen = new Map<string, string>();
   for (const i of items) seen.set(i.variant, i.backend);
-  return [...seen.entries()]
-    .sort(([va, ba], [vb, bb]) => backends.indexOf(ba) - backends.indexOf(bb) || (va < vb ? -1 : va > vb ? 1 : 0))
-    .map(([v]) => v);
+  return [...seen.entries()].sort(([va, ba], [vb, bb]) => backends.indexOf(ba) - backends.indexOf(bb) || (va < vb ? -1 : va > vb ? 1 : 0)).map(([v]) => v);
 }

@@ -23,20 +23,25 @@ export function summaryRows(metrics: readonly MetricBars[]): SummaryRow[] {
   return metrics.flatMap((m) => {
     const variants = sortVariants(m.bars.map((b) => b.group));
     const columns = m.metric.columns.map((c) => c.key);
-    const bars = [...m.bars].sort((a, b) => columns.indexOf(a.group.columnKey) - columns.indexOf(b.group.columnKey) || variants.indexOf(a.group.variant) - variants.indexOf(b.group.variant));
-    return bars.map((b): SummaryRow => ({
-      metric: m.metric.metric,
-      unit: m.metric.unit,
-      better: m.metric.better,
-      column: b.group.column,
-      variant: b.group.variant,
-      device: b.group.device,
-      n: b.summary.n,
-      mean: b.summary.mean,
-      lo: b.summary.ci95?.lo,
-      hi: b.summary.ci95?.hi,
-      cv: b.summary.cv,
-      ratio: m.reference === undefined || !b.normalised ? undefined : { reference: m.reference, value: b.value, lo: b.lo, hi: b.hi },
-    }));
+    const bars = [...m.bars].sort(
+      (a, b) =>
+        columns.indexOf(a.group.columnKey) - columns.indexOf(b.group.columnKey) || variants.indexOf(a.group.variant) - variants.indexOf(b.group.variant),
+    );
+    return bars.map(
+      (b): SummaryRow => ({
+        metric: m.metric.metric,
+        unit: m.metric.unit,
+        better: m.metric.better,
+        column: b.group.column,
+        variant: b.group.variant,
+        device: b.group.device,
+        n: b.summary.n,
+        mean: b.summary.mean,
+        lo: b.summary.ci95?.lo,
+        hi: b.summary.ci95?.hi,
+        cv: b.summary.cv,
+        ratio: m.reference === undefined || !b.normalised ? undefined : { reference: m.reference, value: b.value, lo: b.lo, hi: b.hi },
+      }),
+    );
   });
 }

@@ -32,12 +32,16 @@ export function collectWarnings(runs: readonly ReportRun[], metrics: readonly Me
   const out: ReportWarning[] = [];
   const labs = labHosts(runs);
   if (labs.length > 0) {
-    out.push({ kind: 'lab', text: `Figures from lab host${labs.length > 1 ? 's' : ''} ${labs.join(', ')} (a hypervisor nested under QEMU TCG) are functional checks, not performance data: they show that a backend works, not how fast it is.` });
+    out.push({
+      kind: 'lab',
+      text: `Figures from lab host${labs.length > 1 ? 's' : ''} ${labs.join(', ')} (a hypervisor nested under QEMU TCG) are functional checks, not performance data: they show that a backend works, not how fast it is.`,
+    });
   }
   const skips = new Map<string, string[]>();
   for (const run of runs) {
     const r = run.record;
-    if (r.status !== 'completed') out.push({ kind: 'run', text: `run ${r.id} is ${r.status}${r.error ? `: ${r.error.message}` : ''}; its figures cover only what was measured` });
+    if (r.status !== 'completed')
+      out.push({ kind: 'run', text: `run ${r.id} is ${r.status}${r.error ? `: ${r.error.message}` : ''}; its figures cover only what was measured` });
     for (const w of run.warnings) out.push({ kind: 'run', text: w });
     for (const c of r.cases) {
       if (c.status === 'completed') continue;
@@ -47,12 +51,20 @@ export function collectWarnings(runs: readonly ReportRun[], metrics: readonly Me
         continue;
       }
       const why = c.error ? `: ${c.error.message}${c.error.hint ? ` (${c.error.hint})` : ''}` : '';
-      out.push({ kind: 'case', text: `${r.id}: case ${c.id} ${c.status}${why}${c.repetitionsDone > 0 ? ` after ${c.repetitionsDone} of ${c.repetitions} repetitions` : ''}` });
+      out.push({
+        kind: 'case',
+        text: `${r.id}: case ${c.id} ${c.status}${why}${c.repetitionsDone > 0 ? ` after ${c.repetitionsDone} of ${c.repetitions} repetitions` : ''}`,
+      });
     }
   }
   for (const [why, cases] of skips) out.push({ kind: 'skip', text: `${cases.length} case${cases.length === 1 ? '' : 's'} skipped: ${why}`, items: cases });
   const slirp = new Set(runs.flatMap((r) => r.samples.filter((s) => s.dims.net_attach === 'user').map((s) => String(s.dims.case ?? s.metric))));
-  if (slirp.size > 0) out.push({ kind: 'network', text: `${slirp.size} network case(s) ran on QEMU user-mode networking (net_attach: user): their figures measure slirp, not the NIC`, items: [...slirp].sort() });
+  if (slirp.size > 0)
+    out.push({
+      kind: 'network',
+      text: `${slirp.size} network case(s) ran on QEMU user-mode networking (net_attach: user): their figures measure slirp, not the NIC`,
+      items: [...slirp].sort(),
+    });
   // One note per reason, naming the metrics it concerns.
   const notes = new Map<string, string[]>();
   for (const m of metrics) if (m.note) (notes.get(m.note) ?? notes.set(m.note, []).get(m.note)!).push(m.metric.metric);

@@ -70,7 +70,10 @@ export async function writeReport(model: ReportModel, dir: string, options: Writ
     );
     figures = drawn.timings;
     for (const s of drawn.scaled) {
-      const w: ReportWarning = { kind: 'note', text: `figure ${s.id}.png: ${s.width} × ${s.height} px at ${s.scale}× would exceed the ${s.maxPixels} px limit; scaled down to ${s.pngWidth} × ${s.pngHeight} px (${s.zoom.toFixed(2)}×). The SVG has every detail.` };
+      const w: ReportWarning = {
+        kind: 'note',
+        text: `figure ${s.id}.png: ${s.width} × ${s.height} px at ${s.scale}× would exceed the ${s.maxPixels} px limit; scaled down to ${s.pngWidth} × ${s.pngHeight} px (${s.zoom.toFixed(2)}×). The SVG has every detail.`,
+      };
       if (!model.warnings.some((x) => x.text === w.text)) model.warnings.push(w);
       warnings.push(w);
     }

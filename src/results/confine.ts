@@ -45,9 +45,13 @@ export async function checkRunSubfolder(dir: string, rel: string): Promise<void>
   const info = await lstat(sub).catch(() => undefined);
   if (!info) return;
   if (info.isSymbolicLink() || !info.isDirectory()) {
-    throw new HvbError('run-invalid', `${sub}: expected the run's own ${rel}/ folder, found ${info.isSymbolicLink() ? 'a symbolic link' : 'something else'}; refused, hvbench writes there`, {
-      hint: 'Remove it, or copy the run with `cp -rL`.',
-    });
+    throw new HvbError(
+      'run-invalid',
+      `${sub}: expected the run's own ${rel}/ folder, found ${info.isSymbolicLink() ? 'a symbolic link' : 'something else'}; refused, hvbench writes there`,
+      {
+        hint: 'Remove it, or copy the run with `cp -rL`.',
+      },
+    );
   }
 }
 

@@ -31,8 +31,16 @@ export async function findCrashedRuns(resultsDir: string, skipped: SkippedLeftov
     const info = await lstat(dir).catch(() => undefined);
     if (!info) continue;
     if (info.isSymbolicLink()) {
-      if (await readFile(path.join(dir, RUN_FILE)).then(() => true, () => false)) {
-        skipped.push({ what: `run ${dir}`, why: `it is a symbolic link (to ${await realpath(dir).catch(() => 'a missing folder')}); links are not followed out of ${resultsDir}` });
+      if (
+        await readFile(path.join(dir, RUN_FILE)).then(
+          () => true,
+          () => false,
+        )
+      ) {
+        skipped.push({
+          what: `run ${dir}`,
+          why: `it is a symbolic link (to ${await realpath(dir).catch(() => 'a missing folder')}); links are not followed out of ${resultsDir}`,
+        });
       }
       continue;
     }
@@ -57,7 +65,10 @@ export async function findCrashedRuns(resultsDir: string, skipped: SkippedLeftov
     const scratch = path.join(dir, SCRATCH_DIR);
     const scratchInfo = await lstat(scratch).catch(() => undefined);
     if (scratchInfo && (scratchInfo.isSymbolicLink() || !scratchInfo.isDirectory())) {
-      skipped.push({ what: `run ${dir}`, why: `its ${SCRATCH_DIR} is ${scratchInfo.isSymbolicLink() ? 'a symbolic link' : 'not a folder'}, not the scratch folder hvbench makes; nothing is followed or removed` });
+      skipped.push({
+        what: `run ${dir}`,
+        why: `its ${SCRATCH_DIR} is ${scratchInfo.isSymbolicLink() ? 'a symbolic link' : 'not a folder'}, not the scratch folder hvbench makes; nothing is followed or removed`,
+      });
       continue;
     }
     runs.push({ dir, id: String(record.id ?? name), writerPid: pid, scratch: scratchInfo ? scratch : undefined });

@@ -71,7 +71,10 @@ function writeError(file: string, e: unknown, what: string): HvbError {
   const code = (e as NodeJS.ErrnoException).code ?? 'error';
   return new HvbError('results-write', `cannot append samples to ${file}: ${code} (${(e as Error).message}); ${what}`, {
     cause: e,
-    hint: code === 'ENOSPC' || code === 'EDQUOT' ? 'The results folder is full: free some space, then `hvbench run --resume <run>` runs what is missing.' : 'Check the results folder, then `hvbench run --resume <run>` runs what is missing.',
+    hint:
+      code === 'ENOSPC' || code === 'EDQUOT'
+        ? 'The results folder is full: free some space, then `hvbench run --resume <run>` runs what is missing.'
+        : 'Check the results folder, then `hvbench run --resume <run>` runs what is missing.',
   });
 }
 
@@ -93,10 +96,14 @@ export async function readSamples(run: StoredRun): Promise<SamplesRead> {
   const file = samplesPath(run);
   const text = await readFile(file, 'utf8').catch((e: NodeJS.ErrnoException) => {
     if (e.code === 'ENOENT') {
-      throw new HvbError('samples-invalid', `${file}: missing: the run folder has no samples file (${run.record.samplesFile}, named by run.json's samplesFile)`, {
-        cause: e,
-        hint: 'Every run writes its samples file when it starts: the folder is incomplete (copied in part?).',
-      });
+      throw new HvbError(
+        'samples-invalid',
+        `${file}: missing: the run folder has no samples file (${run.record.samplesFile}, named by run.json's samplesFile)`,
+        {
+          cause: e,
+          hint: 'Every run writes its samples file when it starts: the folder is incomplete (copied in part?).',
+        },
+      );
     }
     throw new HvbError('samples-invalid', `${file}: cannot read: ${e.message}`, { cause: e });
   });
@@ -150,7 +157,9 @@ function sampleKey(s: Sample): string {
 
 function describeKey(s: Sample): string {
   const { run, case: id, rep } = s.dims;
-  return run !== undefined && id !== undefined && rep !== undefined ? `run ${run}, case ${id}, rep ${rep}, metric ${s.metric}` : `the same sample of metric ${s.metric}`;
+  return run !== undefined && id !== undefined && rep !== undefined
+    ? `run ${run}, case ${id}, rep ${rep}, metric ${s.metric}`
+    : `the same sample of metric ${s.metric}`;
 }
 
 function samplesPath(run: StoredRun): string {

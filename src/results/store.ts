@@ -36,7 +36,10 @@ const queues = new WeakMap<StoredRun, Promise<unknown>>();
 /** Runs `task` after every task queued before it on the same run. */
 export function enqueue<T>(run: StoredRun, task: () => Promise<T>): Promise<T> {
   const next = (queues.get(run) ?? Promise.resolve()).then(task, task);
-  queues.set(run, next.catch(() => undefined));
+  queues.set(
+    run,
+    next.catch(() => undefined),
+  );
   return next;
 }
 
@@ -116,7 +119,15 @@ export async function createRun(outDir: string, init: NewRun, check: WritableChe
       await rm(dir, { recursive: true, force: true }).catch(() => {});
       throw e;
     }
-    const record: RunRecord = { format: RUN_FORMAT, id, status: 'running', ...init, startedAt, samplesFile: SAMPLES_FILE, writer: { hostname: os.hostname(), pid: process.pid } };
+    const record: RunRecord = {
+      format: RUN_FORMAT,
+      id,
+      status: 'running',
+      ...init,
+      startedAt,
+      samplesFile: SAMPLES_FILE,
+      writer: { hostname: os.hostname(), pid: process.pid },
+    };
     const run: StoredRun = { id, dir, record, warnings: [] };
     await writeFile(path.join(dir, SAMPLES_FILE), '', { flag: 'wx' });
     await updateRun(run); // syncs the run folder

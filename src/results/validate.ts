@@ -58,7 +58,10 @@ export const runRecordSchema = z.looseObject({
 export function describeIssues(error: z.ZodError): string {
   return error.issues
     .map((issue) => {
-      const path = issue.path.map((k) => (typeof k === 'number' ? `[${k}]` : `.${String(k)}`)).join('').replace(/^\./, '');
+      const path = issue.path
+        .map((k) => (typeof k === 'number' ? `[${k}]` : `.${String(k)}`))
+        .join('')
+        .replace(/^\./, '');
       return path ? `${path}: ${issue.message}` : issue.message;
     })
     .join('; ');

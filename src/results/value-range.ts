@@ -17,7 +17,8 @@ export function sampleValueProblem(value: number): string | undefined {
   if (!Number.isFinite(value)) return `value ${String(value)} is not a finite number`;
   if (value < 0) return `value ${value} is negative; no metric of hvbench can be`;
   if (value > MAX_SAMPLE_VALUE) return `value ${value} is above ${MAX_SAMPLE_VALUE}, more than any metric can measure`;
-  if (value !== 0 && value < MIN_NONZERO_SAMPLE_VALUE) return `value ${value} is below ${MIN_NONZERO_SAMPLE_VALUE} (and not 0), finer than any metric can measure`;
+  if (value !== 0 && value < MIN_NONZERO_SAMPLE_VALUE)
+    return `value ${value} is below ${MIN_NONZERO_SAMPLE_VALUE} (and not 0), finer than any metric can measure`;
   return undefined;
 }
 

@@ -46,14 +46,33 @@ export async function inspectHost(h: RunHost, o: PlanContext, assignment: readon
     state.unreachable = `host ${h.config.name} is unreachable: ${e instanceof Error ? e.message : String(e)}`;
     return state;
   }
-  const backends = new Set(o.cases.filter((_, i) => { const a = assignment[i]!; return 'host' in a && a.host === h.config.name; }).map((c) => c.backend));
+  const backends = new Set(
+    o.cases
+      .filter((_, i) => {
+        const a = assignment[i]!;
+        return 'host' in a && a.host === h.config.name;
+      })
+      .map((c) => c.backend),
+  );
   // Probes run side by side: one may take a while (KVM's canary boot, up to a minute the first time).
   const observe = o.observer ?? (() => undefined);
-  const found = await Promise.all([...backends].map(async (name) => {
-    const log = (line: string) => observe({ type: 'probe-log', backend: name, host: h.config.name, line });
-    // A probe that cannot finish (a dropped connection, a command that timed out) makes the backend unavailable there, with why.
-    return o.backends(name).probe(h.host, { image: o.image, log }).catch((e: unknown): Capability => ({ backend: name, available: false, reason: `its probe failed: ${e instanceof Error ? e.message : String(e)}`, facts: {} }));
-  }));
+  const found = await Promise.all(
+    [...backends].map(async (name) => {
+      const log = (line: string) => observe({ type: 'probe-log', backend: name, host: h.config.name, line });
+      // A probe that cannot finish (a dropped connection, a command that timed out) makes the backend unavailable there, with why.
+      return o
+        .backends(name)
+        .probe(h.host, { image: o.image, log })
+        .catch(
+          (e: unknown): Capability => ({
+            backend: name,
+            available: false,
+            reason: `its probe failed: ${e instanceof Error ? e.message : String(e)}`,
+            facts: {},
+          }),
+        );
+    }),
+  );
   for (const [i, name] of [...backends].entries()) state.capabilities.set(name, found[i]!);
   return state;
 }
@@ -70,7 +89,12 @@ export function planCase(c: Case, assigned: HostAssignment, states: Map<string, 
   if (state.unreachable !== undefined) return { fail: state.unreachable, host: assigned.host };
   const capability = state.capabilities.get(c.backend) as Capability;
   const where = state.run.config.kind === 'local' ? 'here' : `on host ${assigned.host}`;
-  if (!capability.available) return { skip: `backend ${c.backend} cannot run ${where}: ${capability.reason}`, reason: capability.reason, unavailable: { backend: c.backend, host: assigned.host } };
+  if (!capability.available)
+    return {
+      skip: `backend ${c.backend} cannot run ${where}: ${capability.reason}`,
+      reason: capability.reason,
+      unavailable: { backend: c.backend, host: assigned.host },
+    };
   const workload = o.workloads[c.workload] as Workload;
   const backend = o.backends(c.backend);
   const planned = caseDevices(c.backend, backend.devices(c.variant?.value), workload.devices?.(c.params) ?? {});
@@ -92,7 +116,13 @@ export function networkOf(networks: Partial<Record<string, NetworkProvider>> | u
 function noHostBridge(backend: Backend): NetworkProvider {
   const where = backend.bridgeWhere ?? 'on the host that runs its guest';
   return {
-    open: () => Promise.reject(new HvbError('net-no-provider', `a ${backend.label ?? backend.name} network case needs a bridge and peers ${where}, and this run has no provider for them`)),
+    open: () =>
+      Promise.reject(
+        new HvbError(
+          'net-no-provider',
+          `a ${backend.label ?? backend.name} network case needs a bridge and peers ${where}, and this run has no provider for them`,
+        ),
+      ),
   };
 }
 

@@ -47,7 +47,16 @@ export class CaseRecorder {
     return updateRun(this.run, () => {
       (record.logs ??= []).push(r.logFile);
       if (outcome.usage) {
-        record.usage.push({ rep: r.rep, seq: r.seq, warmup: r.warmup, ...(outcome.accel ? { accel: outcome.accel } : {}), wallS: outcome.wallMs / 1000, cpuUserS: outcome.usage.cpuUserS, cpuSystemS: outcome.usage.cpuSystemS, peakRssKiB: outcome.usage.peakRssKiB });
+        record.usage.push({
+          rep: r.rep,
+          seq: r.seq,
+          warmup: r.warmup,
+          ...(outcome.accel ? { accel: outcome.accel } : {}),
+          wallS: outcome.wallMs / 1000,
+          cpuUserS: outcome.usage.cpuUserS,
+          cpuSystemS: outcome.usage.cpuSystemS,
+          peakRssKiB: outcome.usage.peakRssKiB,
+        });
       }
       if (outcome.status === 'completed') {
         if (!r.warmup) record.repetitionsDone++;

@@ -29,7 +29,12 @@ export interface GroupSteps<M extends Scheduled> {
  * until each has `policy.min`, then more rounds while the stopping rule asks for them (a CI
  * target, capped by `max` and the time budget). A member that fails stops; the others go on.
  */
-export async function runGroup<M extends Scheduled>(members: readonly M[], policy: StoppingPolicy, control: RunControl, steps: GroupSteps<M>): Promise<Sample[]> {
+export async function runGroup<M extends Scheduled>(
+  members: readonly M[],
+  policy: StoppingPolicy,
+  control: RunControl,
+  steps: GroupSteps<M>,
+): Promise<Sample[]> {
   const samples: Sample[] = [];
   for (const m of members) await steps.open(m);
   try {
@@ -42,7 +47,15 @@ export async function runGroup<M extends Scheduled>(members: readonly M[], polic
       if (active.length === 0) break;
       // Members behind the minimum go first (after a resume they may have kept different counts).
       const behind = active.filter((m) => m.stopValues.length < policy.min);
-      if (behind.length === 0 && !shouldContinueRound(active.map((m) => m.stopValues), policy, Date.now() - t0).continue) break;
+      if (
+        behind.length === 0 &&
+        !shouldContinueRound(
+          active.map((m) => m.stopValues),
+          policy,
+          Date.now() - t0,
+        ).continue
+      )
+        break;
       for (const m of behind.length > 0 ? behind : active) {
         if (control.stopped) break;
         samples.push(...(await steps.repeat(m, m.stopValues.length + 1, false)));

@@ -17,7 +17,11 @@ export type HostAssignment = { host: string } | { unassigned: string };
  * fewest cases so far wins (ties: the order the hosts were given), which keeps parallel
  * hosts evenly busy. Deterministic: the same input gives the same plan.
  */
-export function assignHosts(cases: readonly Pick<Case, 'backend' | 'workload' | 'params' | 'guest'>[], hosts: readonly AssignableHost[], interleave = true): HostAssignment[] {
+export function assignHosts(
+  cases: readonly Pick<Case, 'backend' | 'workload' | 'params' | 'guest'>[],
+  hosts: readonly AssignableHost[],
+  interleave = true,
+): HostAssignment[] {
   const load = new Map(hosts.map((h) => [h.name, 0]));
   const out: HostAssignment[] = new Array(cases.length);
   const groups = new Map<string, number[]>();

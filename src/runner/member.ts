@@ -50,7 +50,16 @@ export async function openMember(x: MemberContext, m: Member): Promise<void> {
   try {
     const scratchDir = (m.state.scratchDir ??= config.kind === 'local' ? join(run.dir, SCRATCH_DIR) : await host.makeTempDir('hvbench-scratch-'));
     const network = networkOf(o.networks, o.backends(m.c.backend), config.kind);
-    m.setup = await setupCase({ caseId: m.c.id, slug: `case-${m.caseIndex + 1}`, workload, devices: m.devices, image: o.image, host, scratchDir, ...(network ? { network } : {}) });
+    m.setup = await setupCase({
+      caseId: m.c.id,
+      slug: `case-${m.caseIndex + 1}`,
+      workload,
+      devices: m.devices,
+      image: o.image,
+      host,
+      scratchDir,
+      ...(network ? { network } : {}),
+    });
   } catch (e) {
     m.failed = true;
     if (o.failFast) control.stopFor({ code: 'fail-fast', message: `--fail-fast: case ${m.c.id} failed: ${errorInfo(e).message}` });
@@ -69,16 +78,45 @@ export async function repeatMember(x: MemberContext, m: Member, rep: number, war
   const { seq, index } = control.take();
   control.observe({ type: 'rep-start', index, total: control.total, caseId: c.id, backend: c.backend, workload: c.workload, rep, warmup });
   const name = `${c.workload}-${warmup ? 'w' : 'r'}${rep}`;
-  const outcome = rejectOutOfRange(await runRepetition({ backend: o.backends(c.backend), host: setup.host, image: o.image, workload, params: c.params, ...(c.variant ? { variant: c.variant.value } : {}), vcpus: c.guest.vcpus, memoryMiB: c.guest.memoryMiB, timeoutSec, name, setup, ...(o.signal ? { signal: o.signal } : {}) }));
+  const outcome = rejectOutOfRange(
+    await runRepetition({
+      backend: o.backends(c.backend),
+      host: setup.host,
+      image: o.image,
+      workload,
+      params: c.params,
+      ...(c.variant ? { variant: c.variant.value } : {}),
+      vcpus: c.guest.vcpus,
+      memoryMiB: c.guest.memoryMiB,
+      timeoutSec,
+      name,
+      setup,
+      ...(o.signal ? { signal: o.signal } : {}),
+    }),
+  );
   const dims = { ...caseDims(c, rep, outcome.accel ?? 'unknown', outcome.guestKernel, m.provenance), seq, ...setup.dims, ...outcome.dims };
   const repSamples = warmup ? [] : toSamples(outcome.values, defs, dims, outcome.startedAt);
   await appendSamples(run, repSamples);
   const logFile = await writeGuestLog(run, c.id, warmup ? `w${rep}` : rep, renderLog(outcome, setup.extraLog()));
   await recorder.repetition(m.record, outcome, { rep, warmup, logFile, seq });
-  control.observe({ type: 'rep-end', index, total: control.total, caseId: c.id, rep, warmup, status: outcome.status, wallMs: outcome.wallMs, ...(outcome.error ? { error: outcome.error } : {}) });
+  control.observe({
+    type: 'rep-end',
+    index,
+    total: control.total,
+    caseId: c.id,
+    rep,
+    warmup,
+    status: outcome.status,
+    wallMs: outcome.wallMs,
+    ...(outcome.error ? { error: outcome.error } : {}),
+  });
   if (outcome.status !== 'completed') {
     m.failed = true;
-    if (o.failFast && !control.interrupted) control.stopFor({ code: 'fail-fast', message: `--fail-fast: case ${c.id} ${outcome.status === 'timed-out' ? 'timed out' : 'failed'} (${warmup ? 'warm-up' : 'repetition'} ${rep})` });
+    if (o.failFast && !control.interrupted)
+      control.stopFor({
+        code: 'fail-fast',
+        message: `--fail-fast: case ${c.id} ${outcome.status === 'timed-out' ? 'timed out' : 'failed'} (${warmup ? 'warm-up' : 'repetition'} ${rep})`,
+      });
   } else if (!warmup) {
     const v = outcome.values.find((x) => x.metric === stopMetricOf(o, c));
     m.stopValues.push(v ? v.value : Number.NaN);

@@ -16,7 +16,11 @@ interface Stream {
 }
 
 /** Live progress: one status line rewritten in place on a terminal, plain lines otherwise. */
-export function progressObserver(stream: Stream = process.stderr, env: NodeJS.ProcessEnv = process.env, now: () => number = Date.now): RunObserver & { stop(): void } {
+export function progressObserver(
+  stream: Stream = process.stderr,
+  env: NodeJS.ProcessEnv = process.env,
+  now: () => number = Date.now,
+): RunObserver & { stop(): void } {
   const live = Boolean(stream.isTTY) && !env.CI && env.TERM !== 'dumb';
   const t0 = now();
   let done = 0;

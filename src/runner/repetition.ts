@@ -149,7 +149,8 @@ export async function runRepetition(input: RepetitionInput): Promise<RepOutcome>
   }
   common.steps = steps;
   if (timedOut) {
-    const where = session.readyAt === undefined ? 'the guest never said ready' : `the guest said ready but did not finish (${session.finishedSteps().length} steps done)`;
+    const where =
+      session.readyAt === undefined ? 'the guest never said ready' : `the guest said ready but did not finish (${session.finishedSteps().length} steps done)`;
     return outcome('timed-out', { ...common, values, error: `timed out after ${input.timeoutSec} s: ${where}` });
   }
   if (input.signal?.aborted) return outcome('failed', { ...common, values, error: 'interrupted' });

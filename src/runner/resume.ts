@@ -37,7 +37,11 @@ export interface ResumeState {
 function canonical(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(canonical);
   if (value !== null && typeof value === 'object') {
-    return Object.fromEntries(Object.keys(value).sort().map((k) => [k, canonical((value as Record<string, unknown>)[k])]));
+    return Object.fromEntries(
+      Object.keys(value)
+        .sort()
+        .map((k) => [k, canonical((value as Record<string, unknown>)[k])]),
+    );
   }
   return value;
 }
@@ -79,7 +83,12 @@ export function casesLeft(record: RunRecord): CaseRecord[] {
  * cases to run again to `pending` with their kept repetitions, and records the resume. The
  * run is `running` again, written by this process.
  */
-export async function prepareResume(run: StoredRun, cases: readonly Case[], stopMetricOf: (c: Case) => string, check: WritableCheck = {}): Promise<ResumeState> {
+export async function prepareResume(
+  run: StoredRun,
+  cases: readonly Case[],
+  stopMetricOf: (c: Case) => string,
+  check: WritableCheck = {},
+): Promise<ResumeState> {
   const record = run.record;
   assertNotBusy(run);
   if (cases.length !== record.cases.length || cases.some((c, i) => c.id !== record.cases[i]!.id)) {
@@ -110,7 +119,8 @@ export async function prepareResume(run: StoredRun, cases: readonly Case[], stop
     if (k === undefined) continue;
     const metric = stopMetricOf(c);
     const values: number[] = [];
-    for (let rep = 1; rep <= k; rep++) values.push(keptSamples.find((s) => s.dims.case === c.id && s.dims.rep === rep && s.metric === metric)?.value ?? Number.NaN);
+    for (let rep = 1; rep <= k; rep++)
+      values.push(keptSamples.find((s) => s.dims.case === c.id && s.dims.rep === rep && s.metric === metric)?.value ?? Number.NaN);
     kept.set(c.id, values);
   }
   const seqs = [...all.map((s) => s.dims.seq), ...record.cases.flatMap((c) => c.usage.map((u) => u.seq))].filter((x): x is number => typeof x === 'number');
@@ -125,7 +135,12 @@ export async function prepareResume(run: StoredRun, cases: readonly Case[], stop
     repetitionsKept: [...keptReps.values()].reduce((a, b) => a + b, 0),
     samplesSetAside: setAside,
     ...(setAside > 0 ? { samplesSetAsideFile: SET_ASIDE_FILE } : {}),
-    previous: [...again.values()].map((r) => ({ id: r.id, status: r.status, repetitionsDone: r.repetitionsDone, ...(r.error ? { error: r.error as ErrorInfo } : {}) })),
+    previous: [...again.values()].map((r) => ({
+      id: r.id,
+      status: r.status,
+      repetitionsDone: r.repetitionsDone,
+      ...(r.error ? { error: r.error as ErrorInfo } : {}),
+    })),
   };
   await updateRun(run, (r) => {
     r.status = 'running';
@@ -152,18 +167,26 @@ function assertNotBusy(run: StoredRun): void {
   const { status, writer } = run.record;
   if (status !== 'running') return;
   if (writer?.hostname !== os.hostname()) {
-    throw new HvbError('run-busy', `run ${run.id} says "running" and was written on host ${writer?.hostname ?? 'unknown'}: whether it still runs cannot be told from here`, {
-      hint: 'Resume it on the host that wrote it.',
-    });
+    throw new HvbError(
+      'run-busy',
+      `run ${run.id} says "running" and was written on host ${writer?.hostname ?? 'unknown'}: whether it still runs cannot be told from here`,
+      {
+        hint: 'Resume it on the host that wrote it.',
+      },
+    );
   }
   if (writer.pid !== process.pid && processAlive(writer.pid)) {
-    throw new HvbError('run-busy', `run ${run.id} is still being written by process ${writer.pid}`, { hint: 'Wait for it to end, or stop it (Ctrl-C), then resume.' });
+    throw new HvbError('run-busy', `run ${run.id} is still being written by process ${writer.pid}`, {
+      hint: 'Wait for it to end, or stop it (Ctrl-C), then resume.',
+    });
   }
 }
 
 /** Every valid sample line of the run, skipping what is not (a line cut short). */
 async function readAllSamples(run: StoredRun): Promise<Sample[]> {
-  const text = await readFile(path.join(run.dir, run.record.samplesFile), 'utf8').catch((e: NodeJS.ErrnoException) => (e.code === 'ENOENT' ? '' : Promise.reject(e)));
+  const text = await readFile(path.join(run.dir, run.record.samplesFile), 'utf8').catch((e: NodeJS.ErrnoException) =>
+    e.code === 'ENOENT' ? '' : Promise.reject(e),
+  );
   const samples: Sample[] = [];
   for (const line of text.split('\n')) {
     if (line.trim() === '') continue;

@@ -45,7 +45,6 @@ export interface RunSuiteOptions {
   writable?: WritableCheck;
 }
 
-
 export interface RunSuiteResult {
   run: StoredRun;
   samples: Sample[];

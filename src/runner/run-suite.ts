@@ -40,28 +40,45 @@ export { SCRATCH_DIR };
 export async function runSuite(options: RunSuiteOptions): Promise<RunSuiteResult> {
   const t0 = Date.now();
   // Run folders (and the scratch disks in them) are handed to VMMs that run elsewhere: absolute from here on.
-  const o: RunSuiteOptions = { ...options, outDir: resolve(options.outDir), ...(options.resume ? { resume: { ...options.resume, dir: resolve(options.resume.dir) } } : {}) };
+  const o: RunSuiteOptions = {
+    ...options,
+    outDir: resolve(options.outDir),
+    ...(options.resume ? { resume: { ...options.resume, dir: resolve(options.resume.dir) } } : {}),
+  };
   const observe = o.observer ?? (() => undefined);
   const runHosts = o.hosts ?? [{ config: { name: o.host.name, kind: o.host.kind, backends: [...new Set(o.cases.map((c) => c.backend))] }, host: o.host }];
-  const assignment = assignHosts(o.cases, runHosts.map((h) => h.config), o.suite.interleave);
+  const assignment = assignHosts(
+    o.cases,
+    runHosts.map((h) => h.config),
+    o.suite.interleave,
+  );
   const used = runHosts.filter((h) => assignment.some((a) => 'host' in a && a.host === h.config.name));
   const states = new Map<string, HostState>();
   await Promise.all(used.map(async (h) => states.set(h.config.name, await inspectHost(h, o, assignment))));
 
   const resumed = o.resume ? await prepareResume(o.resume, o.cases, (c) => stopMetricOf(o, c), o.writable) : undefined;
-  const run = resumed?.run ?? (await createRun(o.outDir, {
-    suite: { name: o.suite.name, file: o.suiteFile, resolved: o.suite, ...(o.suiteOverrides ? { overrides: o.suiteOverrides } : {}) },
-    hvbench: await hvbenchVersion(),
-    hosts: [...states.values()].flatMap((s) => (s.facts ? [{ ...s.facts, kind: s.run.config.kind }] : [])),
-    image: { id: o.image.manifest.id, hash: o.image.hash, kernelVersion: o.image.manifest.kernel.version },
-    backends: [...states.values()].flatMap((s) => backendRecords(s, o)),
-    cases: o.cases.map(pendingCase),
-  }, o.writable));
+  const run =
+    resumed?.run ??
+    (await createRun(
+      o.outDir,
+      {
+        suite: { name: o.suite.name, file: o.suiteFile, resolved: o.suite, ...(o.suiteOverrides ? { overrides: o.suiteOverrides } : {}) },
+        hvbench: await hvbenchVersion(),
+        hosts: [...states.values()].flatMap((s) => (s.facts ? [{ ...s.facts, kind: s.run.config.kind }] : [])),
+        image: { id: o.image.manifest.id, hash: o.image.hash, kernelVersion: o.image.manifest.kernel.version },
+        backends: [...states.values()].flatMap((s) => backendRecords(s, o)),
+        cases: o.cases.map(pendingCase),
+      },
+      o.writable,
+    ));
   const recorder = new CaseRecorder(run);
   const plans = o.cases.map((c, i) => planCase(c, assignment[i]!, states, o));
   const done = (c: Case) => resumed?.done.has(c.id) === true;
   const todo = o.cases.filter((c) => !done(c));
-  const total = o.cases.reduce((n, c, i) => n + ('devices' in plans[i]! && !done(c) ? c.warmup + c.repetitions - (resumed?.kept.get(c.id)?.length ?? 0) : 0), 0);
+  const total = o.cases.reduce(
+    (n, c, i) => n + ('devices' in plans[i]! && !done(c) ? c.warmup + c.repetitions - (resumed?.kept.get(c.id)?.length ?? 0) : 0),
+    0,
+  );
   observe({ type: 'run-start', runId: run.id, dir: run.dir, cases: todo.length, repetitions: total });
 
   const control = new RunControl(resumed?.nextSeq ?? 0, total, observe, o.signal);
@@ -81,12 +98,30 @@ export async function runSuite(options: RunSuiteOptions): Promise<RunSuiteResult
     const { state } = plan;
     const capability = state.capabilities.get(c.backend) as Capability;
     const facts = state.facts as HostFacts;
-    const provenance: RunProvenance = { suite: o.suite.name, run: run.id, host: state.run.config.name, hostKind: state.run.config.kind, hostCpu: facts.cpuModel, image: o.image.hash, backendFacts: factDimsOf(o.backends(c.backend), capability) };
+    const provenance: RunProvenance = {
+      suite: o.suite.name,
+      run: run.id,
+      host: state.run.config.name,
+      hostKind: state.run.config.kind,
+      hostCpu: facts.cpuModel,
+      image: o.image.hash,
+      backendFacts: factDimsOf(o.backends(c.backend), capability),
+    };
     const key = o.suite.interleave ? groupKey(c) : c.id;
     const groups = queues.get(state.run.config.name) ?? new Map<string, Member[]>();
     queues.set(state.run.config.name, groups);
     const members = groups.get(key) ?? [];
-    members.push({ c, record, provenance, devices: plan.devices, caseIndex: i, state, warmup: c.warmup, stopValues: [...(resumed?.kept.get(c.id) ?? [])], failed: false });
+    members.push({
+      c,
+      record,
+      provenance,
+      devices: plan.devices,
+      caseIndex: i,
+      state,
+      warmup: c.warmup,
+      stopValues: [...(resumed?.kept.get(c.id) ?? [])],
+      failed: false,
+    });
     groups.set(key, members);
   }
   const x: MemberContext = { o, run, recorder, control };
@@ -139,13 +174,23 @@ async function finish(run: StoredRun, recorder: CaseRecorder, control: RunContro
 /** The backends of a host as run.json records them: what each probe found, or the host's silence. */
 function backendRecords(s: HostState, o: RunSuiteOptions) {
   if (s.unreachable !== undefined) {
-    return s.run.config.backends.filter((b) => o.cases.some((c) => c.backend === b)).map((b) => ({ backend: b, host: s.run.config.name, available: false, reason: s.unreachable!, facts: {} }));
+    return s.run.config.backends
+      .filter((b) => o.cases.some((c) => c.backend === b))
+      .map((b) => ({ backend: b, host: s.run.config.name, available: false, reason: s.unreachable!, facts: {} }));
   }
   return [...s.capabilities.values()].map((c) => ({ backend: c.backend, host: s.run.config.name, available: c.available, reason: c.reason, facts: c.facts }));
 }
 
 /** Tells the observer of a case that does not start: one line per backend that cannot run on a host, not one per case. */
-function announceNotStarted(c: Case, plan: Exclude<CasePlan, { devices: unknown }>, plans: readonly CasePlan[], cases: readonly Case[], done: (c: Case) => boolean, announced: Set<string>, observe: NonNullable<RunSuiteOptions['observer']>): void {
+function announceNotStarted(
+  c: Case,
+  plan: Exclude<CasePlan, { devices: unknown }>,
+  plans: readonly CasePlan[],
+  cases: readonly Case[],
+  done: (c: Case) => boolean,
+  announced: Set<string>,
+  observe: NonNullable<RunSuiteOptions['observer']>,
+): void {
   if ('fail' in plan) {
     observe({ type: 'case-failed', caseId: c.id, reason: plan.fail });
     return;

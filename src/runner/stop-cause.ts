@@ -50,13 +50,18 @@ const MAX_FAULT_CHARS = 240;
 export function processFault(guestLog: readonly string[]): string | undefined {
   for (let i = guestLog.length - 1; i >= 0; i--) {
     const line = guestLog[i] as string;
-    if (PROCESS_FAULT.test(line)) return line.replace(/^\[\s*[\d.]+\]\s*/, '').trim().slice(0, MAX_FAULT_CHARS);
+    if (PROCESS_FAULT.test(line))
+      return line
+        .replace(/^\[\s*[\d.]+\]\s*/, '')
+        .trim()
+        .slice(0, MAX_FAULT_CHARS);
   }
   return undefined;
 }
 
 /** Lines of VMM stderr that say what went wrong; warnings and register dumps left out. */
-const TELLING = /KVM internal error|connection .* was lost|emulation failure|Suberror|terminating on signal|[Aa]ssertion|[Ee]rror|[Ff]ailed|[Cc]annot|[Cc]ould not|[Aa]borted/;
+const TELLING =
+  /KVM internal error|connection .* was lost|emulation failure|Suberror|terminating on signal|[Aa]ssertion|[Ee]rror|[Ff]ailed|[Cc]annot|[Cc]ould not|[Aa]borted/;
 const NOISE = /^\S+: warning:|^(?:[A-Z]{2,3}=|extra data\[|Code=)/;
 
 /** Up to three telling lines of the VMM's stderr, joined; undefined when it said nothing useful. */

@@ -24,13 +24,15 @@ export function bootstrapRatioCi(a: readonly number[], b: readonly number[], opt
   if (!Number.isInteger(resamples) || resamples < 100) {
     throw new HvbError('stats-argument', `bootstrap: expected at least 100 resamples, received ${resamples}`);
   }
-  if (a.length === 0 || b.length === 0) throw new HvbError('stats-too-few', `bootstrap: each side needs at least 1 value (a has ${a.length}, b has ${b.length})`);
+  if (a.length === 0 || b.length === 0)
+    throw new HvbError('stats-too-few', `bootstrap: each side needs at least 1 value (a has ${a.length}, b has ${b.length})`);
   const rng = mulberry32(options.seed);
   // Each side divided by its largest |x| (sums cannot overflow); the scales come back as one factor.
   const sa = Math.max(...a.map(Math.abs)) || 1;
   const sb = Math.max(...b.map(Math.abs)) || 1;
   const factor = sb / sa > 0 && Number.isFinite(sb / sa) ? sb / sa : Math.exp(Math.log(sb) - Math.log(sa));
-  if (!(factor > 0 && Number.isFinite(factor))) throw new HvbError('stats-range', `bootstrap: the ratio of the sides' scales (${sb} / ${sa}) exceeds the range of a double`);
+  if (!(factor > 0 && Number.isFinite(factor)))
+    throw new HvbError('stats-range', `bootstrap: the ratio of the sides' scales (${sb} / ${sa}) exceeds the range of a double`);
   const xa = Float64Array.from(a, (x) => x / sa);
   const xb = Float64Array.from(b, (x) => x / sb);
   const ratios = new Float64Array(resamples);
@@ -42,7 +44,8 @@ export function bootstrapRatioCi(a: readonly number[], b: readonly number[], opt
   ratios.sort();
   const lo = quantileSortedTyped(ratios, (1 - level) / 2) * factor;
   const hi = quantileSortedTyped(ratios, (1 + level) / 2) * factor;
-  if (!(lo > 0 && Number.isFinite(hi))) throw new HvbError('stats-range', 'bootstrap: a resampled mean was not positive, or a bound exceeds the range of a double');
+  if (!(lo > 0 && Number.isFinite(hi)))
+    throw new HvbError('stats-range', 'bootstrap: a resampled mean was not positive, or a bound exceeds the range of a double');
   return { lo, hi, level, method: 'bootstrap' };
 }
 

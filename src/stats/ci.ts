@@ -40,7 +40,7 @@ export function meanCi(values: readonly number[], level = 0.95): Interval | unde
 export function positiveMeanCi(values: readonly number[], level = 0.95): Interval | undefined {
   const m = checkedMoments(values, level, 'a confidence interval of the mean');
   if (!allPositive(values)) throw new HvbError('stats-value', 'a log-scale interval of the mean needs values that are all > 0');
-  const half = tQuantile(1 - (1 - level) / 2, m.n - 1) * Math.sqrt(m.varScaled / m.n) / m.meanScaled;
+  const half = (tQuantile(1 - (1 - level) / 2, m.n - 1) * Math.sqrt(m.varScaled / m.n)) / m.meanScaled;
   const center = logMean(m);
   const lo = Math.exp(center - half);
   const hi = Math.exp(center + half);
@@ -83,7 +83,10 @@ export function ratioCiLogT(a: readonly number[], b: readonly number[], level = 
   const lo = ratio * Math.exp(-half);
   const hi = ratio * Math.exp(half);
   if (!(lo > 0 && Number.isFinite(hi))) {
-    throw new HvbError('stats-range', `the interval of the ratio of means, exp(${logRatio.toPrecision(4)} ± ${half.toPrecision(4)}), exceeds the range of a double`);
+    throw new HvbError(
+      'stats-range',
+      `the interval of the ratio of means, exp(${logRatio.toPrecision(4)} ± ${half.toPrecision(4)}), exceeds the range of a double`,
+    );
   }
   return se === 0 ? { lo: ratio, hi: ratio, level, method: 'log-t' } : { lo, hi, level, method: 'log-t' };
 }
@@ -103,5 +106,6 @@ function checkedMoments(values: readonly number[], level: number, what: string):
 }
 
 export function checkLevel(level: number): void {
-  if (!(level > 0 && level < 1)) throw new HvbError('stats-argument', `confidence level: expected a fraction strictly between 0 and 1 (e.g. 0.95), received ${level}`);
+  if (!(level > 0 && level < 1))
+    throw new HvbError('stats-argument', `confidence level: expected a fraction strictly between 0 and 1 (e.g. 0.95), received ${level}`);
 }

@@ -13,7 +13,10 @@ import { fmtChange } from './format.ts';
 
 export function renderCompareMarkdown(report: CompareReport): string {
   const out: string[] = [];
-  const title = report.mode === 'runs' ? `\`${cell(report.b.run)}\` against baseline \`${cell(report.a.run)}\`` : `${cell(report.by ?? '')} against ${cell(report.a.value ?? '')} in \`${cell(report.a.run)}\``;
+  const title =
+    report.mode === 'runs'
+      ? `\`${cell(report.b.run)}\` against baseline \`${cell(report.a.run)}\``
+      : `${cell(report.by ?? '')} against ${cell(report.a.value ?? '')} in \`${cell(report.a.run)}\``;
   out.push(`### hvbench compare: ${title}`, '', `**${cell(summaryLine(report))}**`, '');
   if (report.findings.length > 0) {
     for (const f of report.findings) out.push(`- ${cell(findingLine(f))}`);

@@ -1,5 +1,16 @@
 import type { Dims, Sample } from '../results/sample.ts';
-import { BACKEND_VERDICTS, compareBackends, DEFAULT_GATE_TEST, DEFAULT_RATIO_CI, GATE_VERDICTS, measure, type Comparison, type GateTest, type RatioCiMethod, type Verdict } from './compare.ts';
+import {
+  BACKEND_VERDICTS,
+  compareBackends,
+  DEFAULT_GATE_TEST,
+  DEFAULT_RATIO_CI,
+  GATE_VERDICTS,
+  measure,
+  type Comparison,
+  type GateTest,
+  type RatioCiMethod,
+  type Verdict,
+} from './compare.ts';
 import type { CompareRow } from './compare-row.ts';
 import { gateFamily } from './family.ts';
 import { findingsOf, type Finding } from './findings.ts';
@@ -87,14 +98,27 @@ export function compareWithin(run: RunSamples, by: string, reference: string, op
   return report;
 }
 
-function buildReport(mode: CompareReport['mode'], a: CompareReport['a'], b: CompareReport['b'], pairs: readonly (SeriesPair & { value?: string; deviceless?: true })[], options: CompareReportOptions, runIds: [string, string]): CompareReport {
+function buildReport(
+  mode: CompareReport['mode'],
+  a: CompareReport['a'],
+  b: CompareReport['b'],
+  pairs: readonly (SeriesPair & { value?: string; deviceless?: true })[],
+  options: CompareReportOptions,
+  runIds: [string, string],
+): CompareReport {
   const seed = options.seed ?? DEFAULT_SEED;
   const ratioCi = options.ratioCi ?? DEFAULT_RATIO_CI;
   const permutations = options.permutations ?? DEFAULT_PERMUTATIONS;
   const gateTest = options.test ?? DEFAULT_GATE_TEST;
   const labels = labeller(pairs.map((p) => p.b.dims));
   const warnings: string[] = [];
-  const compareOptions = (p: SeriesPair) => ({ ...options.settings(p.b.metric), seed: deriveSeed(seed, hash32(p.b.key)), permutations, ratioCi, test: gateTest });
+  const compareOptions = (p: SeriesPair) => ({
+    ...options.settings(p.b.metric),
+    seed: deriveSeed(seed, hash32(p.b.key)),
+    permutations,
+    ratioCi,
+    test: gateTest,
+  });
   const comparisons: Comparison[] =
     mode === 'runs'
       ? gateFamily(pairs.map((p) => ({ measured: measure(p.a.values, p.b.values, compareOptions(p)), better: p.b.better })))
@@ -104,13 +128,28 @@ function buildReport(mode: CompareReport['mode'], a: CompareReport['a'], b: Comp
     const label = labels(p.b.dims);
     const comparison = comparisons[i]!;
     counts[comparison.verdict] = (counts[comparison.verdict] ?? 0) + 1;
-    for (const [side, s, runId] of [['A', p.a, runIds[0]], ['B', p.b, runIds[1]]] as const) {
+    for (const [side, s, runId] of [
+      ['A', p.a, runIds[0]],
+      ['B', p.b, runIds[1]],
+    ] as const) {
       const where = mode === 'by' ? `${seriesLabel(s.dims)}` : `${label} in ${runId} (${side})`;
       const w = outlierWarning(`${where} ${s.metric}`, s.values, s.reps.every((r) => r !== undefined) ? (s.reps as number[]) : undefined);
       if (w && !warnings.includes(w)) warnings.push(w);
     }
     const notes = [...new Set([...varyingFacts(p.a), ...varyingFacts(p.b)])];
-    return { metric: p.b.metric, unit: p.b.unit, better: p.b.better, label, dims: p.b.dims, ...(p.value === undefined ? {} : { value: p.value }), ...(p.deviceless ? { deviceless: true as const } : {}), ...(notes.length > 0 ? { notes } : {}), a: summarize(p.a.values), b: summarize(p.b.values), comparison };
+    return {
+      metric: p.b.metric,
+      unit: p.b.unit,
+      better: p.b.better,
+      label,
+      dims: p.b.dims,
+      ...(p.value === undefined ? {} : { value: p.value }),
+      ...(p.deviceless ? { deviceless: true as const } : {}),
+      ...(notes.length > 0 ? { notes } : {}),
+      a: summarize(p.a.values),
+      b: summarize(p.b.values),
+      comparison,
+    };
   });
   const familySize = comparisons.find((c) => c.familySize !== undefined)?.familySize ?? 0;
   const test =
@@ -122,7 +161,15 @@ function buildReport(mode: CompareReport['mode'], a: CompareReport['a'], b: Comp
     mode,
     a,
     b,
-    method: { test, ...(mode === 'runs' ? { gateTest, correction: 'holm' as const, familySize } : {}), permutations, seed, ratioCi, level: 0.95, ignoredDims: [...options.ignore].sort() },
+    method: {
+      test,
+      ...(mode === 'runs' ? { gateTest, correction: 'holm' as const, familySize } : {}),
+      permutations,
+      seed,
+      ratioCi,
+      level: 0.95,
+      ignoredDims: [...options.ignore].sort(),
+    },
     rows,
     findings: mode === 'runs' ? findingsOf(rows) : [],
     unmatched: { onlyA: [], onlyB: [] },

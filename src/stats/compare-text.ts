@@ -32,8 +32,21 @@ export function renderCompare(report: CompareReport): string {
   if (report.rows.length === 0) out.push('no series to compare');
   else if (report.mode === 'runs') {
     const rows = [...report.rows].sort((x, y) => GATE_ORDER.indexOf(x.comparison.verdict) - GATE_ORDER.indexOf(y.comparison.verdict));
-    out.push(alignTable(GATE_HEADER, rows.map((r) => cells(r, report.mode)), RIGHT));
-  } else out.push(alignTable(BY_HEADER, report.rows.map((r) => cells(r, report.mode)), RIGHT));
+    out.push(
+      alignTable(
+        GATE_HEADER,
+        rows.map((r) => cells(r, report.mode)),
+        RIGHT,
+      ),
+    );
+  } else
+    out.push(
+      alignTable(
+        BY_HEADER,
+        report.rows.map((r) => cells(r, report.mode)),
+        RIGHT,
+      ),
+    );
   const notes = report.rows.filter((r) => {
     const v = r.comparison.verdict;
     return v === 'not-computable' || (report.mode === 'runs' && (v !== 'no-change' || /significant \(|cannot be significant/.test(r.comparison.reason)));
@@ -48,7 +61,8 @@ export function renderCompare(report: CompareReport): string {
   for (const c of report.provenanceChanges) out.push('', `${c.dim} changed: ${c.a.join(', ') || '(none)'} → ${c.b.join(', ') || '(none)'}`);
   const { onlyA, onlyB } = report.unmatched;
   if (onlyA.length > 0) out.push('', `only in A (${onlyA.length}): ${onlyA.join('; ')}`);
-  if (onlyB.length > 0) out.push('', `${report.mode === 'runs' ? 'only in B' : `no ${report.by} ${report.a.value} to compare with`} (${onlyB.length}): ${onlyB.join('; ')}`);
+  if (onlyB.length > 0)
+    out.push('', `${report.mode === 'runs' ? 'only in B' : `no ${report.by} ${report.a.value} to compare with`} (${onlyB.length}): ${onlyB.join('; ')}`);
   out.push('', summaryLine(report));
   return `${out.join('\n')}\n`;
 }
@@ -74,7 +88,11 @@ function cells(r: CompareRow, mode: CompareReport['mode']): string[] {
 
 /** `regression: kvm boot.to_ready_ms ↓ in 8 cases, B/A 1.09–1.12: kvm/boot, kvm/cpu threads=1, …` */
 export function findingLine(f: Finding): string {
-  const range = f.ratioRange ? (f.ratioRange.min === f.ratioRange.max ? fmtRatio(f.ratioRange.min) : `${fmtRatio(f.ratioRange.min)}–${fmtRatio(f.ratioRange.max)}`) : '–';
+  const range = f.ratioRange
+    ? f.ratioRange.min === f.ratioRange.max
+      ? fmtRatio(f.ratioRange.min)
+      : `${fmtRatio(f.ratioRange.min)}–${fmtRatio(f.ratioRange.max)}`
+    : '–';
   const n = f.cases.length;
   return `${f.verdict}: ${f.variant} ${f.metric} ${arrow(f.better)} in ${n} case${n === 1 ? '' : 's'}, B/A ${range}: ${f.cases.map((c) => c.label).join(', ')}`;
 }
@@ -89,7 +107,8 @@ export function summaryLine(report: CompareReport): string {
   const count = (v: Verdict) => report.counts[v] ?? 0;
   const plural = (n: number, one: string, many: string) => `${n} ${n === 1 ? one : many}`;
   const notComputable = count('not-computable') > 0 ? `, ${count('not-computable')} not computable` : '';
-  if (report.mode === 'by') return `against ${report.by} ${report.a.value}: ${count('worse')} worse, ${count('better')} better, ${count('similar')} similar, ${count('inconclusive')} inconclusive${notComputable}`;
+  if (report.mode === 'by')
+    return `against ${report.by} ${report.a.value}: ${count('worse')} worse, ${count('better')} better, ${count('similar')} similar, ${count('inconclusive')} inconclusive${notComputable}`;
   const findings = report.findings.length > 0 ? ` (${plural(report.findings.length, 'finding', 'findings')})` : '';
   return `${plural(count('regression'), 'regression', 'regressions')}, ${plural(count('improvement'), 'improvement', 'improvements')}${findings}, ${count('no-change')} without significant change${notComputable}`;
 }

@@ -88,17 +88,35 @@ export function measure(a: readonly number[], b: readonly number[], options: Com
   const seed = options.seed ?? DEFAULT_SEED;
   const ma = moments(a);
   const mb = moments(b);
-  const base = { nA: a.length, nB: b.length, meanA: ma.mean, meanB: mb.mean, alpha: options.alpha, noiseThreshold: options.noiseThreshold, seed, exact: false, minPValue: undefined, pValue: undefined, test: undefined, ratio: undefined, ratioCi: undefined, change: undefined };
+  const base = {
+    nA: a.length,
+    nB: b.length,
+    meanA: ma.mean,
+    meanB: mb.mean,
+    alpha: options.alpha,
+    noiseThreshold: options.noiseThreshold,
+    seed,
+    exact: false,
+    minPValue: undefined,
+    pValue: undefined,
+    test: undefined,
+    ratio: undefined,
+    ratioCi: undefined,
+    change: undefined,
+  };
   const first = a[0] ?? b[0];
   const identical = [...a, ...b].every((x) => x === first || (x === 0 && first === 0));
-  if (a.length < 2 || b.length < 2) return { ...base, identical: false, problem: `too few values to compare (A has ${a.length}, B has ${b.length}; at least 2 each)` };
+  if (a.length < 2 || b.length < 2)
+    return { ...base, identical: false, problem: `too few values to compare (A has ${a.length}, B has ${b.length}; at least 2 each)` };
   const extreme = [...a, ...b].find(atTheLimits);
-  if (extreme !== undefined && !identical) return { ...base, identical, problem: `a value of ${extreme} lies at the limits of a double, not in the range of a measurement: check the samples file` };
+  if (extreme !== undefined && !identical)
+    return { ...base, identical, problem: `a value of ${extreme} lies at the limits of a double, not in the range of a measurement: check the samples file` };
   const out: Measured = { ...base, identical };
   if (withTest) Object.assign(out, gateTest(a, b, options, seed));
   if (ma.meanScaled > 0 && mb.meanScaled > 0) {
     const ratio = ratioOfMeans(ma, mb);
-    if (!(ratio > 0 && Number.isFinite(ratio))) return { ...out, problem: `the ratio of the means (${fmtNumberish(mb.mean)} / ${fmtNumberish(ma.mean)}) exceeds the range of a double` };
+    if (!(ratio > 0 && Number.isFinite(ratio)))
+      return { ...out, problem: `the ratio of the means (${fmtNumberish(mb.mean)} / ${fmtNumberish(ma.mean)}) exceeds the range of a double` };
     try {
       const ratioCi = ratioInterval(a, b, options, seed);
       return { ...out, ratio, ratioCi, change: ratio - 1 };
@@ -118,9 +136,18 @@ export function atTheLimits(x: number): boolean {
   return m >= EXTREME_MAGNITUDE || (m > 0 && m <= 1 / EXTREME_MAGNITUDE);
 }
 
-function gateTest(a: readonly number[], b: readonly number[], options: CompareOptions, seed: number): Pick<Measured, 'pValue' | 'test' | 'exact' | 'minPValue'> {
+function gateTest(
+  a: readonly number[],
+  b: readonly number[],
+  options: CompareOptions,
+  seed: number,
+): Pick<Measured, 'pValue' | 'test' | 'exact' | 'minPValue'> {
   const permutation = (why: string) => {
-    const r = permutationTest(a, b, { seed, permutations: options.permutations ?? DEFAULT_PERMUTATIONS, exactLimit: Math.max(EXACT_SPLIT_LIMIT, options.permutations ?? 0) });
+    const r = permutationTest(a, b, {
+      seed,
+      permutations: options.permutations ?? DEFAULT_PERMUTATIONS,
+      exactLimit: Math.max(EXACT_SPLIT_LIMIT, options.permutations ?? 0),
+    });
     return { pValue: r.pValue, test: `permutation${why}`, exact: r.exact, minPValue: r.minPValue };
   };
   if ((options.test ?? DEFAULT_GATE_TEST) === 'permutation') return permutation('');
@@ -153,9 +180,17 @@ export function gateVerdict(m: Measured, better: Better, pAdjusted: number | und
   // The change counts when its interval reaches the noise threshold in its own direction.
   const reach = up ? ci.hi - 1 : 1 - ci.lo;
   if (reach < m.noiseThreshold) {
-    return { ...result, verdict: 'no-change', reason: `significant (${p}) but below the ${pct(m.noiseThreshold)} noise threshold: the interval of the change reaches only ${pct(reach)}` };
+    return {
+      ...result,
+      verdict: 'no-change',
+      reason: `significant (${p}) but below the ${pct(m.noiseThreshold)} noise threshold: the interval of the change reaches only ${pct(reach)}`,
+    };
   }
-  return { ...result, verdict: worse ? 'regression' : 'improvement', reason: `${p} < ${m.alpha}; ${pct(Math.abs(ratio - 1))} ${up ? 'higher' : 'lower'} (${better} is better)` };
+  return {
+    ...result,
+    verdict: worse ? 'regression' : 'improvement',
+    reason: `${p} < ${m.alpha}; ${pct(Math.abs(ratio - 1))} ${up ? 'higher' : 'lower'} (${better} is better)`,
+  };
 }
 
 /** One series against its baseline as a family of one: the regression gate for a single metric. */
@@ -175,7 +210,8 @@ export function compareBackends(a: readonly number[], b: readonly number[], bett
   const { problem, identical, ...m } = measure(a, b, options, false);
   const result = { ...m, pAdjusted: undefined, familySize: undefined };
   if (identical) return { ...result, verdict: 'similar', reason: 'every value is the same on both sides' };
-  if (problem !== undefined || m.ratio === undefined || m.ratioCi === undefined) return { ...result, verdict: 'not-computable', reason: problem ?? 'no interval of the ratio' };
+  if (problem !== undefined || m.ratio === undefined || m.ratioCi === undefined)
+    return { ...result, verdict: 'not-computable', reason: problem ?? 'no interval of the ratio' };
   const { lo, hi } = m.ratioCi;
   const band = `the ${pct(m.noiseThreshold)} noise band`;
   const range = `[${fmtR(lo)}, ${fmtR(hi)}]`;
@@ -183,7 +219,11 @@ export function compareBackends(a: readonly number[], b: readonly number[], bett
   if (lo > 1 || hi < 1) {
     const up = lo > 1;
     const worse = up === (better === 'lower');
-    return { ...result, verdict: worse ? 'worse' : 'better', reason: `the interval ${range} lies ${up ? 'above' : 'below'} 1: ${pct(Math.abs(m.ratio - 1))} ${up ? 'higher' : 'lower'} (${better} is better)` };
+    return {
+      ...result,
+      verdict: worse ? 'worse' : 'better',
+      reason: `the interval ${range} lies ${up ? 'above' : 'below'} 1: ${pct(Math.abs(m.ratio - 1))} ${up ? 'higher' : 'lower'} (${better} is better)`,
+    };
   }
   return { ...result, verdict: 'inconclusive', reason: `the interval ${range} contains 1 and reaches beyond ${band}: more repetitions would tell` };
 }

@@ -48,7 +48,12 @@ export function findingsOf(rows: readonly CompareRow[]): Finding[] {
     f.ratioRange = ratios.length > 0 ? { min: Math.min(...ratios), max: Math.max(...ratios) } : undefined;
     f.cases.sort((x, y) => effect(y.ratio) - effect(x.ratio));
   }
-  return list.sort((x, y) => (x.verdict === y.verdict ? 0 : x.verdict === 'regression' ? -1 : 1) || y.cases.length - x.cases.length || effect(y.cases[0]?.ratio) - effect(x.cases[0]?.ratio));
+  return list.sort(
+    (x, y) =>
+      (x.verdict === y.verdict ? 0 : x.verdict === 'regression' ? -1 : 1) ||
+      y.cases.length - x.cases.length ||
+      effect(y.cases[0]?.ratio) - effect(x.cases[0]?.ratio),
+  );
 }
 
 /** |ln ratio|: the size of a change, the same for ×2 and ×½. */

@@ -24,12 +24,28 @@ export function renderHistory(series: readonly HistorySeries[]): string {
       const c = p.change;
       const ci = p.summary.ci95 ? ` [${fmtNumber(p.summary.ci95.lo)}, ${fmtNumber(p.summary.ci95.hi)}]` : '';
       const verdict = c === undefined ? '' : p.flagged ? `<< ${c.verdict}` : verdictWord(c.verdict);
-      return [p.date.slice(0, 16).replace('T', ' '), verdict, `${fmtNumber(p.summary.mean)}${ci}`, fmtChange(c?.change), c?.pAdjusted === undefined ? '' : fmtP(c.pAdjusted), String(p.summary.n), p.label];
+      return [
+        p.date.slice(0, 16).replace('T', ' '),
+        verdict,
+        `${fmtNumber(p.summary.mean)}${ci}`,
+        fmtChange(c?.change),
+        c?.pAdjusted === undefined ? '' : fmtP(c.pAdjusted),
+        String(p.summary.n),
+        p.label,
+      ];
     });
     const flagged = s.points.filter((p) => p.flagged).length;
     const notes = s.points.filter((p) => p.change?.verdict === 'not-computable').map((p) => `  ${p.label}: not computable: ${p.change!.reason}`);
-    return [`${title}`, alignTable(HEADER, rows, RIGHT), `${flagged} change${flagged === 1 ? '' : 's'} flagged over ${s.points.length} point${s.points.length === 1 ? '' : 's'}`, ...notes].join('\n');
+    return [
+      `${title}`,
+      alignTable(HEADER, rows, RIGHT),
+      `${flagged} change${flagged === 1 ? '' : 's'} flagged over ${s.points.length} point${s.points.length === 1 ? '' : 's'}`,
+      ...notes,
+    ].join('\n');
   });
-  const footer = family === undefined ? '' : `\np adjusted over the ${family} step${family === 1 ? '' : 's'} shown (Holm); a step is flagged when its adjusted p is below alpha and its interval reaches the noise threshold\n`;
+  const footer =
+    family === undefined
+      ? ''
+      : `\np adjusted over the ${family} step${family === 1 ? '' : 's'} shown (Holm); a step is flagged when its adjusted p is below alpha and its interval reaches the noise threshold\n`;
   return `${blocks.join('\n\n')}\n${footer}`;
 }

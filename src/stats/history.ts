@@ -60,7 +60,13 @@ export interface HistorySeries {
 
 export function buildHistory(runs: readonly HistoryRun[], options: HistoryOptions): HistorySeries[] {
   const ordered = [...runs].sort((x, y) => (x.startedAt < y.startedAt ? -1 : x.startedAt > y.startedAt ? 1 : x.id < y.id ? -1 : 1));
-  const series = new Map<string, { head: Omit<HistorySeries, 'points'>; points: Map<string, { runs: string[]; date: string; revision: string; values: number[]; provenance: Record<string, string[]> }> }>();
+  const series = new Map<
+    string,
+    {
+      head: Omit<HistorySeries, 'points'>;
+      points: Map<string, { runs: string[]; date: string; revision: string; values: number[]; provenance: Record<string, string[]> }>;
+    }
+  >();
   for (const run of ordered) {
     const samples = run.samples.filter((s) => s.metric === options.metric);
     const pointLabel = options.per === 'revision' ? `${run.revision}${run.dirty ? '+dirty' : ''}` : run.id;
@@ -80,7 +86,15 @@ export function buildHistory(runs: readonly HistoryRun[], options: HistoryOption
     const list: HistoryPoint[] = [];
     let previous: number[] | undefined;
     for (const [label, p] of points) {
-      const point: HistoryPoint = { label, runs: p.runs, date: p.date, revision: p.revision, summary: summarize(p.values), provenance: p.provenance, flagged: false };
+      const point: HistoryPoint = {
+        label,
+        runs: p.runs,
+        date: p.date,
+        revision: p.revision,
+        summary: summarize(p.values),
+        provenance: p.provenance,
+        flagged: false,
+      };
       if (previous) {
         const measured = measure(previous, p.values, {
           ...options.settings(head.metric),

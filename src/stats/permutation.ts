@@ -35,7 +35,8 @@ export function permutationTest(a: readonly number[], b: readonly number[], opti
   const nb = b.length;
   if (na < 1 || nb < 1) throw new HvbError('stats-too-few', `permutation test: each side needs at least 1 value (a has ${na}, b has ${nb})`);
   const permutations = options.permutations ?? DEFAULT_PERMUTATIONS;
-  if (!Number.isInteger(permutations) || permutations < 1) throw new HvbError('stats-argument', `permutation test: expected a positive number of permutations, received ${permutations}`);
+  if (!Number.isInteger(permutations) || permutations < 1)
+    throw new HvbError('stats-argument', `permutation test: expected a positive number of permutations, received ${permutations}`);
   const n = na + nb;
   // The statistic is scale-free: dividing by the largest |x| keeps sums of values near the
   // limits of a double (1e308, −1.7e308) finite.

@@ -1,4 +1,14 @@
-import { dimDef, isDeviceDim, isFact, isMatched, PROVENANCE_DIMS as CATALOGUE_PROVENANCE, RUN_DIMS, VARIANT_DIMS, variantOf, type MatchMode } from '../dims/catalogue.ts';
+import {
+  dimDef,
+  isDeviceDim,
+  isFact,
+  isMatched,
+  PROVENANCE_DIMS as CATALOGUE_PROVENANCE,
+  RUN_DIMS,
+  VARIANT_DIMS,
+  variantOf,
+  type MatchMode,
+} from '../dims/catalogue.ts';
 import type { Better, Dims, Sample } from '../results/sample.ts';
 
 /**
@@ -201,7 +211,11 @@ export function seriesLabel(dims: Dims, extra: readonly string[] = []): string {
     .map((k) => `${k.slice(6)}=${dims[k]}`)
     .join(',');
   // A dimension that repeats a parameter (`io` beside `param.io`) is not named twice.
-  const rest = extra.filter((k) => k in dims && !VARIANT_DIMS.includes(k) && k !== 'workload' && !k.startsWith('param.') && !isFact(k, 'within') && dims[`param.${k}`] !== dims[k]).map((k) => `${k}=${dims[k]}`);
+  const rest = extra
+    .filter(
+      (k) => k in dims && !VARIANT_DIMS.includes(k) && k !== 'workload' && !k.startsWith('param.') && !isFact(k, 'within') && dims[`param.${k}`] !== dims[k],
+    )
+    .map((k) => `${k}=${dims[k]}`);
   return [head, params, ...rest].filter((s) => s !== '').join(' ') || '(all)';
 }
 

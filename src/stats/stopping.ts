@@ -48,14 +48,21 @@ export interface StopDecision {
 export function shouldContinue(values: readonly number[], policy: StoppingPolicy, elapsedMs: number): StopDecision {
   const n = values.length;
   if (n < policy.min) return { continue: true, reason: 'below-minimum', n, message: `${n} of at least ${policy.min} repetitions` };
-  if (n >= policy.max) return { continue: false, reason: policy.max === policy.min ? 'fixed-count' : 'maximum', n, message: `reached ${policy.max} repetitions` };
+  if (n >= policy.max)
+    return { continue: false, reason: policy.max === policy.min ? 'fixed-count' : 'maximum', n, message: `reached ${policy.max} repetitions` };
   if (policy.targetCiHalfWidth === undefined) return { continue: false, reason: 'fixed-count', n, message: `${n} repetitions, no CI target` };
   const ciHalfWidth = relativeCiHalfWidth(values);
   if (ciHalfWidth <= policy.targetCiHalfWidth) {
     return { continue: false, reason: 'ci-target-met', n, ciHalfWidth, message: `CI half-width ${pct(ciHalfWidth)} ≤ target ${pct(policy.targetCiHalfWidth)}` };
   }
   if (policy.timeBudgetSec !== undefined && n > 0 && elapsedMs + elapsedMs / n > policy.timeBudgetSec * 1000) {
-    return { continue: false, reason: 'time-budget', n, ciHalfWidth, message: `another repetition would pass the ${policy.timeBudgetSec} s budget (CI half-width ${pct(ciHalfWidth)}, target ${pct(policy.targetCiHalfWidth)})` };
+    return {
+      continue: false,
+      reason: 'time-budget',
+      n,
+      ciHalfWidth,
+      message: `another repetition would pass the ${policy.timeBudgetSec} s budget (CI half-width ${pct(ciHalfWidth)}, target ${pct(policy.targetCiHalfWidth)})`,
+    };
   }
   return { continue: true, reason: 'ci-too-wide', n, ciHalfWidth, message: `CI half-width ${pct(ciHalfWidth)} > target ${pct(policy.targetCiHalfWidth)}` };
 }

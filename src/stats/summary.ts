@@ -48,7 +48,10 @@ export function summarize(values: readonly number[]): Summary {
   const madValue = quantileSorted(deviations, 0.5) * scale;
   const mad = Number.isFinite(madValue) ? madValue : undefined;
   const ci95 = n > 1 ? summaryCi(values, 0.95) : undefined;
-  const missing = n > 1 ? [sd === undefined && 'sd', mad === undefined && 'MAD', ci95 === undefined && 'the 95 % interval'].filter((x): x is string => typeof x === 'string') : [];
+  const missing =
+    n > 1
+      ? [sd === undefined && 'sd', mad === undefined && 'MAD', ci95 === undefined && 'the 95 % interval'].filter((x): x is string => typeof x === 'string')
+      : [];
   return {
     n,
     mean: m.mean,
@@ -63,7 +66,9 @@ export function summarize(values: readonly number[]): Summary {
     sem: sd === undefined ? undefined : sd / Math.sqrt(n),
     mad,
     ci95,
-    ...(missing.length > 0 ? { note: `${missing.join(', ')} not computable: the values span more than the range of a double (largest |x| ${m.scale.toPrecision(3)})` } : {}),
+    ...(missing.length > 0
+      ? { note: `${missing.join(', ')} not computable: the values span more than the range of a double (largest |x| ${m.scale.toPrecision(3)})` }
+      : {}),
   };
 }
 

@@ -81,7 +81,10 @@ export function parseSettingOption(text: string, field: keyof CompareSettings, i
   const ok = raw !== '' && Number.isFinite(value) && (field === 'alpha' ? value > 0 && value < 1 : value >= 0);
   if (!ok) {
     const expected = field === 'alpha' ? 'a probability between 0 and 1 (e.g. 0.01 or 1%)' : 'a relative change ≥ 0 (e.g. 0.05 or 5%)';
-    throw new HvbError('usage', `--${field === 'alpha' ? 'alpha' : 'threshold'} ${JSON.stringify(text)}: expected ${expected}, optionally prefixed by "<metric>="`);
+    throw new HvbError(
+      'usage',
+      `--${field === 'alpha' ? 'alpha' : 'threshold'} ${JSON.stringify(text)}: expected ${expected}, optionally prefixed by "<metric>="`,
+    );
   }
   if (metric === undefined) return { ...into, [field]: value };
   return { ...into, metrics: { ...into.metrics, [metric]: { ...into.metrics?.[metric], [field]: value } } };

@@ -19,9 +19,10 @@ export function checkNames(suite: ResolvedSuite, deps: SuiteDeps): Problem[] {
   // A variant or host given twice would make every case twice (xenTypes, machines) or mean nothing (hosts).
   for (const field of [...variantFields(), 'hosts']) {
     const list = suite[field];
-    if (Array.isArray(list)) list.forEach((name: string, i, all: readonly string[]) => {
-      if (all.indexOf(name) !== i) problems.push({ path: [field, i], message: `${JSON.stringify(name)} is listed twice` });
-    });
+    if (Array.isArray(list))
+      list.forEach((name: string, i, all: readonly string[]) => {
+        if (all.indexOf(name) !== i) problems.push({ path: [field, i], message: `${JSON.stringify(name)} is listed twice` });
+      });
   }
   const known = Object.keys(deps.workloads);
   suite.workloads.forEach((entry, i) => {

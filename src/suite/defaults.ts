@@ -34,7 +34,6 @@ export const MIN_MEMORY_MIB = 64;
 /** Most vCPUs accepted (QEMU's default machine limit is 255 without an IOMMU). */
 export const MAX_VCPUS = 255;
 
-
 /** Longest `timeoutSec` accepted: Node.js timers hold at most 2^31 − 1 ms, and a longer one fires at once. */
 export const MAX_TIMEOUT_SEC = Math.floor((2 ** 31 - 1) / 1000);
 

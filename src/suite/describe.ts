@@ -100,7 +100,10 @@ function describeNumber(def: Def, checks: CheckDef[]): string {
   if (lo && hi && lo.inclusive && hi.inclusive) range = ` from ${lo.value} to ${hi.value}`;
   else {
     const parts = [lo && `${lo.inclusive ? '≥' : '>'} ${lo.value}`, hi && `${hi.inclusive ? '≤' : '<'} ${hi.value}`];
-    range = parts.filter(Boolean).map((p) => ` ${p}`).join(' and');
+    range = parts
+      .filter(Boolean)
+      .map((p) => ` ${p}`)
+      .join(' and');
   }
   return `${base}${range}${step ? ` (a multiple of ${step.value})` : ''}`;
 }

@@ -35,21 +35,22 @@ export function expandSuite(suite: ResolvedSuite, deps: SuiteDeps, options: { so
 
   const cases: Case[] = [];
   for (const backend of suite.backends) {
-    for (const variant of variantsOf(suite, backend)) suite.workloads.forEach((entry, i) => {
-      for (const combo of perEntry[i]!) {
-        cases.push({
-          id: caseId(variant === undefined ? backend : `${backend}:${variant.value}`, entry.workload, combo.given),
-          backend,
-          ...(variant === undefined ? {} : { variant }),
-          workload: entry.workload,
-          params: combo.params,
-          guest: { ...suite.guest },
-          repetitions: suite.repetitions,
-          warmup: suite.warmup,
-          ...(suite.timeoutSec === undefined ? {} : { timeoutSec: suite.timeoutSec }),
-        });
-      }
-    });
+    for (const variant of variantsOf(suite, backend))
+      suite.workloads.forEach((entry, i) => {
+        for (const combo of perEntry[i]!) {
+          cases.push({
+            id: caseId(variant === undefined ? backend : `${backend}:${variant.value}`, entry.workload, combo.given),
+            backend,
+            ...(variant === undefined ? {} : { variant }),
+            workload: entry.workload,
+            params: combo.params,
+            guest: { ...suite.guest },
+            repetitions: suite.repetitions,
+            warmup: suite.warmup,
+            ...(suite.timeoutSec === undefined ? {} : { timeoutSec: suite.timeoutSec }),
+          });
+        }
+      });
   }
   return cases;
 }

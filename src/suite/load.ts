@@ -35,7 +35,17 @@ export async function loadSuite(file: string, deps: SuiteDeps, options: { timeou
   try {
     // The timer also keeps Node alive: a top-level await that never settles would otherwise end the process (exit 13) without a word.
     const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new HvbError('suite-import', `${file}: the suite file did not finish loading within ${timeoutMs / 1000} s (a top-level await that never settles?)`, { hint: 'A suite file should only describe the suite: remove what it waits for at load time.' })), timeoutMs);
+      timer = setTimeout(
+        () =>
+          reject(
+            new HvbError(
+              'suite-import',
+              `${file}: the suite file did not finish loading within ${timeoutMs / 1000} s (a top-level await that never settles?)`,
+              { hint: 'A suite file should only describe the suite: remove what it waits for at load time.' },
+            ),
+          ),
+        timeoutMs,
+      );
     });
     mod = (await Promise.race([import(pathToFileURL(abs).href), timeout])) as Record<string, unknown>;
   } catch (e) {

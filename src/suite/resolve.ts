@@ -51,8 +51,12 @@ function nameProblemsOf(input: unknown, deps: SuiteDeps, structural: readonly Pr
     const workloads = Array.isArray(raw.workloads)
       ? raw.workloads.map((e: unknown) => {
           const entry = (e !== null && typeof e === 'object' ? e : {}) as Record<string, unknown>;
-          const params = entry.params !== null && typeof entry.params === 'object' && !Array.isArray(entry.params) ? (entry.params as Record<string, unknown>) : {};
-          return { workload: typeof entry.workload === 'string' ? entry.workload : '', params: Object.fromEntries(Object.entries(params).map(([k, v]) => [k, Array.isArray(v) ? v : [v]])) };
+          const params =
+            entry.params !== null && typeof entry.params === 'object' && !Array.isArray(entry.params) ? (entry.params as Record<string, unknown>) : {};
+          return {
+            workload: typeof entry.workload === 'string' ? entry.workload : '',
+            params: Object.fromEntries(Object.entries(params).map(([k, v]) => [k, Array.isArray(v) ? v : [v]])),
+          };
         })
       : [];
     const suite = {
@@ -91,8 +95,13 @@ export function checkStopMetric(suite: ResolvedSuite, deps: SuiteDeps): Problem[
   }
   if (lacking.length === 0) return [];
   const known = [...all];
-  if (!known.includes(metric)) return [{ path: ['stopMetric'], message: unknownName('metric', metric, known, 'metrics of this suite\'s workloads') }];
-  return [{ path: ['stopMetric'], message: `${JSON.stringify(metric)} is not measured by workload${lacking.length > 1 ? 's' : ''} ${lacking.join(', ')} of this suite; expected a metric every workload measures, e.g. ${COMMON_METRICS.join(', ')}` }];
+  if (!known.includes(metric)) return [{ path: ['stopMetric'], message: unknownName('metric', metric, known, "metrics of this suite's workloads") }];
+  return [
+    {
+      path: ['stopMetric'],
+      message: `${JSON.stringify(metric)} is not measured by workload${lacking.length > 1 ? 's' : ''} ${lacking.join(', ')} of this suite; expected a metric every workload measures, e.g. ${COMMON_METRICS.join(', ')}`,
+    },
+  ];
 }
 
 /**

@@ -27,7 +27,10 @@ import type { ResolvedSuite, SuiteInput } from './types.ts';
  * workload's own schema once the axes are expanded (see expand.ts).
  */
 
-const suiteName = z.string().regex(/^[a-z0-9-]+$/).max(64);
+const suiteName = z
+  .string()
+  .regex(/^[a-z0-9-]+$/)
+  .max(64);
 expectations.add(suiteName, { expected: 'a name of lowercase letters, digits and dashes ([a-z0-9-]+, at most 64)' });
 
 const backendName = z.string().min(1);
@@ -81,31 +84,33 @@ expectations.add(hostList, { expected: 'a non-empty array of host names, e.g. ["
 const workloadList = z.array(workloadEntrySchema).min(1);
 expectations.add(workloadList, { expected: 'a non-empty array of workload entries ({ workload, params })' });
 
-export const suiteSchema = z.strictObject({
-  name: suiteName,
-  description: z.string().default(DEFAULT_DESCRIPTION),
-  guest: guestSchema.default({ vcpus: DEFAULT_VCPUS, memoryMiB: DEFAULT_MEMORY_MIB }),
-  backends: backendList.default(() => [...DEFAULT_BACKENDS]),
-  repetitions: z.int().min(1).max(MAX_REPETITIONS).default(DEFAULT_REPETITIONS),
-  warmup: z.int().min(0).max(MAX_WARMUP).default(DEFAULT_WARMUP),
-  timeoutSec: z
-    .number()
-    .positive()
-    .refine((v) => v <= MAX_TIMEOUT_SEC, { message: `expected at most ${MAX_TIMEOUT_SEC} s, the longest timer Node.js can set (about 24 days)` })
-    .optional(),
-  maxRepetitions: z.int().min(1).max(MAX_REPETITIONS).optional(),
-  targetCiHalfWidth: z.number().gt(0).lt(1).optional(),
-  timeBudgetSec: z.number().positive().max(MAX_TIME_BUDGET_SEC).optional(),
-  stopMetric: z.string().min(1).optional(),
-  interleave: z.boolean().default(true),
-  compare: compareConfigSchema.optional(),
-  ...variantFields,
-  hosts: hostList.optional(),
-  workloads: workloadList,
-}).refine((s) => s.maxRepetitions === undefined || s.maxRepetitions >= s.repetitions, {
-  message: 'expected maxRepetitions ≥ repetitions',
-  path: ['maxRepetitions'],
-});
+export const suiteSchema = z
+  .strictObject({
+    name: suiteName,
+    description: z.string().default(DEFAULT_DESCRIPTION),
+    guest: guestSchema.default({ vcpus: DEFAULT_VCPUS, memoryMiB: DEFAULT_MEMORY_MIB }),
+    backends: backendList.default(() => [...DEFAULT_BACKENDS]),
+    repetitions: z.int().min(1).max(MAX_REPETITIONS).default(DEFAULT_REPETITIONS),
+    warmup: z.int().min(0).max(MAX_WARMUP).default(DEFAULT_WARMUP),
+    timeoutSec: z
+      .number()
+      .positive()
+      .refine((v) => v <= MAX_TIMEOUT_SEC, { message: `expected at most ${MAX_TIMEOUT_SEC} s, the longest timer Node.js can set (about 24 days)` })
+      .optional(),
+    maxRepetitions: z.int().min(1).max(MAX_REPETITIONS).optional(),
+    targetCiHalfWidth: z.number().gt(0).lt(1).optional(),
+    timeBudgetSec: z.number().positive().max(MAX_TIME_BUDGET_SEC).optional(),
+    stopMetric: z.string().min(1).optional(),
+    interleave: z.boolean().default(true),
+    compare: compareConfigSchema.optional(),
+    ...variantFields,
+    hosts: hostList.optional(),
+    workloads: workloadList,
+  })
+  .refine((s) => s.maxRepetitions === undefined || s.maxRepetitions >= s.repetitions, {
+    message: 'expected maxRepetitions ≥ repetitions',
+    path: ['maxRepetitions'],
+  });
 expectations.add(suiteSchema, { expected: 'a suite object (export default defineSuite({ … }))' });
 
 /** The parsed shape, before parameter values are normalised to axes. */

@@ -42,7 +42,8 @@ export function issuesToProblems(issues: readonly z.core.$ZodIssue[], ctx: Issue
     const expected = describeSchema(sub);
     problems.push({
       path,
-      message: value === undefined && issue.code === 'invalid_type' ? `missing; expected ${expected}` : `expected ${expected}, received ${describeValue(value)}`,
+      message:
+        value === undefined && issue.code === 'invalid_type' ? `missing; expected ${expected}` : `expected ${expected}, received ${describeValue(value)}`,
     });
   }
   return problems;

@@ -42,7 +42,21 @@ function jobSteps(job: (typeof DISK_JOBS)[number], p: DiskParams): GuestStep[] {
     {
       id: job.id,
       // hvb-fresh drops the guest's caches first; @disk is the scratch disk the agent found.
-      argv: ['hvb-fresh', 'fio', `--name=${job.id}`, '--filename=@disk', `--rw=${job.rw}`, `--bs=${job.bs}`, '--ioengine=libaio', '--direct=1', `--iodepth=${p.queueDepth}`, `--runtime=${p.runtimeSec}`, '--time_based=1', '--output-format=json', `--output=${reportPath(job.id)}`],
+      argv: [
+        'hvb-fresh',
+        'fio',
+        `--name=${job.id}`,
+        '--filename=@disk',
+        `--rw=${job.rw}`,
+        `--bs=${job.bs}`,
+        '--ioengine=libaio',
+        '--direct=1',
+        `--iodepth=${p.queueDepth}`,
+        `--runtime=${p.runtimeSec}`,
+        '--time_based=1',
+        '--output-format=json',
+        `--output=${reportPath(job.id)}`,
+      ],
     },
     { id: reportStep(job.id), argv: ['cat', reportPath(job.id)] },
   ];
@@ -100,6 +114,9 @@ export const disk: Workload<typeof params> = {
     ];
   },
   hostCost(outputs, cost): MetricValue[] {
-    return cpuPerGib([...jobResults(outputs).values()].reduce((n, s) => n + s.ioBytes, 0), cost);
+    return cpuPerGib(
+      [...jobResults(outputs).values()].reduce((n, s) => n + s.ioBytes, 0),
+      cost,
+    );
   },
 };

@@ -55,7 +55,14 @@ function whereItBroke(text: string, e: unknown): string {
 function describeTail(output: string, last: number): string {
   const messages = output.match(FIO_MESSAGE) ?? [];
   const after = output.slice(last + 1).trim();
-  return `${messages.length ? ` (fio said: ${messages.map((m) => m.trim()).join('; ').slice(0, 300)})` : ''}${after ? ` (after it: ${JSON.stringify(after.slice(0, 200))})` : ''}`;
+  return `${
+    messages.length
+      ? ` (fio said: ${messages
+          .map((m) => m.trim())
+          .join('; ')
+          .slice(0, 300)})`
+      : ''
+  }${after ? ` (after it: ${JSON.stringify(after.slice(0, 200))})` : ''}`;
 }
 
 /**

@@ -37,7 +37,9 @@ export const hackbench: Workload<typeof params> = {
   // Unbounded by design; a few seconds under emulation at the defaults.
   expectedSeconds: (p) => Math.ceil((p.groups * p.fds * p.fds * p.loops) / 2000) + 5,
   command: (p) => ({
-    steps: [{ id: 'hackbench', argv: ['hackbench', '-g', String(p.groups), '-f', String(p.fds), '-l', String(p.loops), ...(p.mode === 'thread' ? ['-T'] : ['-P'])] }],
+    steps: [
+      { id: 'hackbench', argv: ['hackbench', '-g', String(p.groups), '-f', String(p.fds), '-l', String(p.loops), ...(p.mode === 'thread' ? ['-T'] : ['-P'])] },
+    ],
   }),
   parse(outputs) {
     return [{ metric: 'micro.hackbench_s', value: parseHackbench(stepOutput(outputs, 'hackbench').output) }];

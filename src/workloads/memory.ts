@@ -29,13 +29,25 @@ export const memory: Workload<typeof params> = {
   description: 'sysbench memory: sequential read and write bandwidth at one block size',
   params,
   tools: ['sysbench'],
-  metrics: OPERATIONS.map((op): MetricDef => ({ name: metricOf(op), unit: 'MiB/s', better: 'higher', description: `sequential ${op} rate (sysbench memory --memory-oper=${op})` })),
+  metrics: OPERATIONS.map(
+    (op): MetricDef => ({ name: metricOf(op), unit: 'MiB/s', better: 'higher', description: `sequential ${op} rate (sysbench memory --memory-oper=${op})` }),
+  ),
   expectedSeconds: (p) => OPERATIONS.length * (p.timeSec + 1),
   command: (p) => ({
     steps: OPERATIONS.map((op) => ({
       id: op,
       // The total is far beyond what the time allows: the run ends on time, not on size.
-      argv: ['sysbench', 'memory', `--threads=${p.threads}`, `--time=${p.timeSec}`, `--memory-block-size=${p.blockKiB}K`, '--memory-total-size=1T', `--memory-oper=${op}`, '--memory-access-mode=seq', 'run'],
+      argv: [
+        'sysbench',
+        'memory',
+        `--threads=${p.threads}`,
+        `--time=${p.timeSec}`,
+        `--memory-block-size=${p.blockKiB}K`,
+        '--memory-total-size=1T',
+        `--memory-oper=${op}`,
+        '--memory-access-mode=seq',
+        'run',
+      ],
     })),
   }),
   parse(outputs) {

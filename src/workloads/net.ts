@@ -65,7 +65,19 @@ export const net: Workload<typeof params> = {
         {
           id: NET_STEPS.rr,
           // --no-rdtsc: time with the monotonic clock, not the TSC, whose rate a guest cannot trust.
-          argv: ['sockperf', 'ping-pong', ...(p.rrProtocol === 'tcp' ? ['--tcp'] : []), '-i', ep.peer, '-p', String(rrPort), '-t', String(p.timeSec), '--full-rtt', '--no-rdtsc'],
+          argv: [
+            'sockperf',
+            'ping-pong',
+            ...(p.rrProtocol === 'tcp' ? ['--tcp'] : []),
+            '-i',
+            ep.peer,
+            '-p',
+            String(rrPort),
+            '-t',
+            String(p.timeSec),
+            '--full-rtt',
+            '--no-rdtsc',
+          ],
         },
       ],
     };
@@ -84,7 +96,10 @@ export const net: Workload<typeof params> = {
   },
   // The job also runs sockperf, whose bytes are few: the figure is CPU per GiB of iperf3 traffic.
   hostCost(outputs, cost): MetricValue[] {
-    return cpuPerGib(parseIperf3(outputOf(outputs, NET_STEPS.tx), { reverse: false }).bytes + parseIperf3(outputOf(outputs, NET_STEPS.rx), { reverse: true }).bytes, cost);
+    return cpuPerGib(
+      parseIperf3(outputOf(outputs, NET_STEPS.tx), { reverse: false }).bytes + parseIperf3(outputOf(outputs, NET_STEPS.rx), { reverse: true }).bytes,
+      cost,
+    );
   },
 };
 

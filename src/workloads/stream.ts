@@ -24,9 +24,13 @@ export function parseStream(output: string, instances: number): { readMBs: numbe
   const found = [...output.matchAll(RATE)];
   if (found.length !== instances) {
     const short = output.includes('run duration too short');
-    throw new HvbError('parse', `stress-ng stream reported ${found.length} memory rates, expected ${instances}${short ? ': the run was too short to determine a memory rate' : ''}`, {
-      hint: short ? 'raise timeSec: stress-ng needs several seconds of stream work per instance' : toolOutputHint(output),
-    });
+    throw new HvbError(
+      'parse',
+      `stress-ng stream reported ${found.length} memory rates, expected ${instances}${short ? ': the run was too short to determine a memory rate' : ''}`,
+      {
+        hint: short ? 'raise timeSec: stress-ng needs several seconds of stream work per instance' : toolOutputHint(output),
+      },
+    );
   }
   return {
     readMBs: found.reduce((n, m) => n + Number(m[1]), 0),
@@ -37,7 +41,7 @@ export function parseStream(output: string, instances: number): { readMBs: numbe
 /** stress-ng's stream stressor: STREAM-style copy, scale, add and triad over arrays larger than the cache. */
 export const stream: Workload<typeof params> = {
   name: 'stream',
-  description: "stress-ng stream: STREAM-style memory bandwidth (read and write rates)",
+  description: 'stress-ng stream: STREAM-style memory bandwidth (read and write rates)',
   params,
   tools: ['stress-ng'],
   metrics: [
@@ -47,7 +51,12 @@ export const stream: Workload<typeof params> = {
   // stress-ng lets the operation in progress finish after the timeout: slow under emulation.
   expectedSeconds: (p) => 2 * p.timeSec + 5,
   command: (p) => ({
-    steps: [{ id: 'stream', argv: ['stress-ng', '--stream', String(p.instances), '--stream-l3-size', `${p.cacheMiB}M`, '--timeout', String(p.timeSec), '--metrics-brief'] }],
+    steps: [
+      {
+        id: 'stream',
+        argv: ['stress-ng', '--stream', String(p.instances), '--stream-l3-size', `${p.cacheMiB}M`, '--timeout', String(p.timeSec), '--metrics-brief'],
+      },
+    ],
   }),
   parse(outputs, p) {
     const r = parseStream(stepOutput(outputs, 'stream').output, p.instances);

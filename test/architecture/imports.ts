@@ -151,7 +151,10 @@ export function backendNamesOutside(root: string): string[] {
         readFileSync(p, 'utf8')
           .split('\n')
           .forEach((line, i) => {
-            const code = line.replace(/\/\/.*$/, '').replace(/^\s*\*.*$/, '').replace(/\/\*.*?\*\//g, '');
+            const code = line
+              .replace(/\/\/.*$/, '')
+              .replace(/^\s*\*.*$/, '')
+              .replace(/\/\*.*?\*\//g, '');
             if (decide.test(code)) out.push(`${rel}:${i + 1}: ${line.trim()}`);
           });
       }

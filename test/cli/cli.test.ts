@@ -62,7 +62,10 @@ describe('the hvbench command', () => {
     // The KVM canary boot takes up to a minute the first time (its verdict is cached after).
     const r = await hvbench(['doctor', '--json'], { timeoutMs: 230_000 });
     expect(r.exitCode).toBe(0);
-    const { backends: answers, leftovers } = JSON.parse(r.stdout) as { backends: { backend: string; available: boolean; reason: string; facts: Record<string, string> }[]; leftovers: unknown[] };
+    const { backends: answers, leftovers } = JSON.parse(r.stdout) as {
+      backends: { backend: string; available: boolean; reason: string; facts: Record<string, string> }[];
+      leftovers: unknown[];
+    };
     expect(Array.isArray(leftovers)).toBe(true);
     const by = Object.fromEntries(answers.map((a) => [a.backend, a]));
     expect(by.tcg?.available).toBe(true);

@@ -15,14 +15,41 @@ const runs: Record<string, string> = {};
 
 let other: string;
 
-async function makeRun(name: string, day: number, factor: Record<string, number>, seed: number, suite: object = { name: 'quick' }, where = dir): Promise<string> {
+async function makeRun(
+  name: string,
+  day: number,
+  factor: Record<string, number>,
+  seed: number,
+  suite: object = { name: 'quick' },
+  where = dir,
+): Promise<string> {
   const z = normalSampler(mulberry32(seed));
   const startedAt = `2026-01-${String(day).padStart(2, '0')}T08:00:00.000Z`;
-  const run = await createRun(where, { startedAt, suite: { name: 'quick', file: 'suites/quick.ts', resolved: suite }, hvbench: { version: '0.1.0', revision: `rev-${name}` }, hosts: [], backends: [], cases: [] });
+  const run = await createRun(where, {
+    startedAt,
+    suite: { name: 'quick', file: 'suites/quick.ts', resolved: suite },
+    hvbench: { version: '0.1.0', revision: `rev-${name}` },
+    hosts: [],
+    backends: [],
+    cases: [],
+  });
   const samples: Sample[] = [];
   for (let rep = 1; rep <= 10; rep++) {
     for (const backend of Object.keys(factor)) {
-      const dims = { suite: 'quick', run: run.id, case: `${backend}/cpu/threads=1`, backend, accel: backend, workload: 'cpu', vcpus: 1, rep, host: 'local', host_cpu: 'Test CPU', image: 'img', 'param.threads': 1 };
+      const dims = {
+        suite: 'quick',
+        run: run.id,
+        case: `${backend}/cpu/threads=1`,
+        backend,
+        accel: backend,
+        workload: 'cpu',
+        vcpus: 1,
+        rep,
+        host: 'local',
+        host_cpu: 'Test CPU',
+        image: 'img',
+        'param.threads': 1,
+      };
       const base = backend === 'native' ? 20_000 : 1000;
       samples.push({ metric: 'cpu.events_per_s', value: base * factor[backend]! * (1 + 0.02 * z()), unit: 'events/s', better: 'higher', dims, ts: startedAt });
       samples.push({ metric: 'boot.to_ready_ms', value: 3000 * (1 + 0.02 * z()), unit: 'ms', better: 'lower', dims, ts: startedAt });
@@ -70,7 +97,12 @@ describe('hvbench compare', () => {
     const r = await hvbench(['compare', runs.slow!, runs.base!, '--json', '--seed', '7']);
     expect(r.exitCode).toBe(1);
     const report = JSON.parse(r.stdout);
-    expect(report).toMatchObject({ format: 1, mode: 'runs', counts: { regression: 1, improvement: 0, 'no-change': 1, 'not-computable': 0 }, method: { seed: 7, ratioCi: 'log-t', gateTest: 'welch', correction: 'holm', familySize: 2 } });
+    expect(report).toMatchObject({
+      format: 1,
+      mode: 'runs',
+      counts: { regression: 1, improvement: 0, 'no-change': 1, 'not-computable': 0 },
+      method: { seed: 7, ratioCi: 'log-t', gateTest: 'welch', correction: 'holm', familySize: 2 },
+    });
     expect(report.findings).toMatchObject([{ verdict: 'regression', variant: 'tcg', metric: 'cpu.events_per_s', cases: [{ label: 'tcg/cpu threads=1' }] }]);
     const boot = report.rows.find((row: { metric: string }) => row.metric === 'boot.to_ready_ms');
     expect(boot.comparison).toMatchObject({ noiseThreshold: 0.1, alpha: 0.01, verdict: 'no-change' });
@@ -83,7 +115,9 @@ describe('hvbench compare', () => {
     const r = await hvbench(['compare', runs.slow!, runs.base!, '--markdown']);
     expect(r.exitCode).toBe(1);
     expect(r.stdout).toMatch(/^### hvbench compare: /);
-    expect(r.stdout).toMatch(/^\| \*\*regression\*\* \| 0\.\d{3} \[0\.\d{3}, 0\.\d{3}\] \| −\d\d\.\d % \| \S+ \| tcg\/cpu threads=1 \| cpu\.events_per_s ↑ \|$/m);
+    expect(r.stdout).toMatch(
+      /^\| \*\*regression\*\* \| 0\.\d{3} \[0\.\d{3}, 0\.\d{3}\] \| −\d\d\.\d % \| \S+ \| tcg\/cpu threads=1 \| cpu\.events_per_s ↑ \|$/m,
+    );
     expect(r.stdout).not.toMatch(/boot\.to_ready_ms/);
   });
 

@@ -36,7 +36,10 @@ describe('the demo, end to end', () => {
     const record = JSON.parse(await readFile(join(dir!, 'run.json'), 'utf8')) as Record;
     expect(record.status).toBe('completed');
     expect(record.backends.map((b) => b.backend).sort()).toEqual(['kvm', 'native', 'tcg', 'xen']);
-    const samples = (await readFile(join(dir!, 'samples.jsonl'), 'utf8')).trim().split('\n').map((l) => JSON.parse(l) as { dims: { backend: string } });
+    const samples = (await readFile(join(dir!, 'samples.jsonl'), 'utf8'))
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { dims: { backend: string } });
     const measured = new Set(samples.map((s) => s.dims.backend));
     expect(measured).toContain('native');
     expect(measured).toContain('tcg');
@@ -48,8 +51,15 @@ describe('the demo, end to end', () => {
         expect(measured).toContain(b.backend);
       } else {
         // Skipped with doctor's reason, announced once for the backend (not per case).
-        for (const c of cases) expect([c.id, c.status, c.error]).toEqual([c.id, 'skipped', { message: `backend ${b.backend} cannot run here: ${b.reason}`, code: 'backend-unavailable' }]);
-        expect(run.stderr.split('\n').filter((l) => l.startsWith(`backend ${b.backend} cannot run here: `))).toEqual([`backend ${b.backend} cannot run here: ${b.reason} — 3 cases skipped`]);
+        for (const c of cases)
+          expect([c.id, c.status, c.error]).toEqual([
+            c.id,
+            'skipped',
+            { message: `backend ${b.backend} cannot run here: ${b.reason}`, code: 'backend-unavailable' },
+          ]);
+        expect(run.stderr.split('\n').filter((l) => l.startsWith(`backend ${b.backend} cannot run here: `))).toEqual([
+          `backend ${b.backend} cannot run here: ${b.reason} — 3 cases skipped`,
+        ]);
         expect(measured).not.toContain(b.backend);
       }
     }

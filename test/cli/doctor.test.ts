@@ -54,8 +54,19 @@ const SOME: LeftoverReport = {
     vmFolder('/tmp/hvbench-tcg-AbC123'),
     vmFolder('/tmp/hvbench-kvm-XyZ789'),
   ],
-  networks: [{ name: 'hvb-1234-5555-a1b2', owner: { pid: 1234, start: 5555 }, netns: 'hvb-1234-5555-a1b2', peers: [{ pid: 4400, start: 987700 }], tempDir: undefined, hasState: true }],
-  runs: [{ dir: 'results/20250314-092653-quick-ab12', id: '20250314-092653-quick-ab12', writerPid: 1234, scratch: 'results/20250314-092653-quick-ab12/scratch' }],
+  networks: [
+    {
+      name: 'hvb-1234-5555-a1b2',
+      owner: { pid: 1234, start: 5555 },
+      netns: 'hvb-1234-5555-a1b2',
+      peers: [{ pid: 4400, start: 987700 }],
+      tempDir: undefined,
+      hasState: true,
+    },
+  ],
+  runs: [
+    { dir: 'results/20250314-092653-quick-ab12', id: '20250314-092653-quick-ab12', writerPid: 1234, scratch: 'results/20250314-092653-quick-ab12/scratch' },
+  ],
   cacheTemps: ['/var/cache/hvbench/labs/images/.tmp-a3c4a5ffc2e47485-0f1e2d3c4b5a'],
 };
 
@@ -64,7 +75,12 @@ describe('hvbench doctor', () => {
     const calls: ProbeOptions[] = [];
     let out = '';
     const progress: string[] = [];
-    const report = await runDoctor([fakeBackend(tcg, calls), fakeBackend(kvm, calls)], new LocalHost(), {}, { out: (t) => (out += t), progress: (l) => progress.push(l), leftovers: noLeftovers });
+    const report = await runDoctor(
+      [fakeBackend(tcg, calls), fakeBackend(kvm, calls)],
+      new LocalHost(),
+      {},
+      { out: (t) => (out += t), progress: (l) => progress.push(l), leftovers: noLeftovers },
+    );
     expect(report).toEqual({ backends: [tcg, kvm], leftovers: [] });
     expect(out).toBe(
       [
@@ -83,7 +99,12 @@ describe('hvbench doctor', () => {
   it('--recheck asks every probe to gather its cached evidence again; --json prints the answers as they are, and the leftovers', async () => {
     const calls: ProbeOptions[] = [];
     let out = '';
-    await runDoctor([fakeBackend(kvm, calls)], new LocalHost(), { recheck: true, json: true }, { out: (t) => (out += t), progress: () => {}, leftovers: noLeftovers });
+    await runDoctor(
+      [fakeBackend(kvm, calls)],
+      new LocalHost(),
+      { recheck: true, json: true },
+      { out: (t) => (out += t), progress: () => {}, leftovers: noLeftovers },
+    );
     expect(calls.map((c) => c.recheck)).toEqual([true]);
     expect(JSON.parse(out)).toEqual({ backends: [kvm], leftovers: [] });
   });
@@ -111,7 +132,14 @@ describe('hvbench doctor', () => {
         { kind: 'vm-folder', what: lines[1], path: '/tmp/hvbench-tcg-AbC123' },
         { kind: 'vm-folder', what: lines[2], path: '/tmp/hvbench-kvm-XyZ789' },
         { kind: 'network', what: lines[3], name: 'hvb-1234-5555-a1b2', netns: 'hvb-1234-5555-a1b2', peerPids: [4400], ownerPid: 1234 },
-        { kind: 'run', what: lines[4], path: 'results/20250314-092653-quick-ab12', id: '20250314-092653-quick-ab12', writerPid: 1234, scratch: 'results/20250314-092653-quick-ab12/scratch' },
+        {
+          kind: 'run',
+          what: lines[4],
+          path: 'results/20250314-092653-quick-ab12',
+          id: '20250314-092653-quick-ab12',
+          writerPid: 1234,
+          scratch: 'results/20250314-092653-quick-ab12/scratch',
+        },
         { kind: 'cache-temp', what: lines[5], path: '/var/cache/hvbench/labs/images/.tmp-a3c4a5ffc2e47485-0f1e2d3c4b5a' },
       ],
     });
@@ -136,7 +164,8 @@ describe('hvbench doctor --json with leftovers found on this machine', () => {
   });
 
   const noNetns = noNetnsHost;
-  const find = () => findAllLeftovers({ resultsDir: results, tmpDir: join(dir, 'tmp'), stateDir: join(dir, 'net'), cacheDir: join(dir, 'cache'), host: noNetns });
+  const find = () =>
+    findAllLeftovers({ resultsDir: results, tmpDir: join(dir, 'tmp'), stateDir: join(dir, 'net'), cacheDir: join(dir, 'cache'), host: noNetns });
   const doctorJson = async () => {
     let out = '';
     await runDoctor([fakeBackend(tcg, [])], new LocalHost(), { json: true }, { out: (t) => (out += t), progress: () => {}, leftovers: find });
@@ -178,7 +207,8 @@ describe('hvbench doctor --json with leftovers found on this machine', () => {
     for (const d of [labTemp, fresh, join(cache, 'labs', 'images', 'a3c4a5ffc2e47485'), join(cache, 'debs')]) await mkdir(d, { recursive: true });
     await writeFile(debTemp, 'part');
     await writeFile(join(cache, 'debs', 'fio_3.33-3_amd64.deb'), 'whole');
-    for (const p of [labTemp, debTemp, join(cache, 'labs', 'images', 'a3c4a5ffc2e47485'), join(cache, 'debs', 'fio_3.33-3_amd64.deb')]) await utimes(p, old, old);
+    for (const p of [labTemp, debTemp, join(cache, 'labs', 'images', 'a3c4a5ffc2e47485'), join(cache, 'debs', 'fio_3.33-3_amd64.deb')])
+      await utimes(p, old, old);
     const json = await doctorJson();
     expect(json.leftovers).toEqual([
       { kind: 'cache-temp', what: `unfinished cache entry ${debTemp} (a build or download cut short)`, path: debTemp },

@@ -72,7 +72,10 @@ afterAll(async () => {
  */
 async function interrupt(name: string, workload: string, params: string, signal: 'SIGINT' | 'SIGTERM') {
   const suite = join(dir, `${name}.ts`);
-  await writeFile(suite, `export default { name: '${name}', repetitions: 2, workloads: [{ workload: 'boot' }, { workload: '${workload}', params: ${params} }] };\n`);
+  await writeFile(
+    suite,
+    `export default { name: '${name}', repetitions: 2, workloads: [{ workload: 'boot' }, { workload: '${workload}', params: ${params} }] };\n`,
+  );
   const out = join(dir, `${name}-results`);
   const tmp = join(dir, `${name}-tmp`);
   await mkdir(tmp);
@@ -84,7 +87,8 @@ async function interrupt(name: string, workload: string, params: string, signal:
   // The boot case first (so something is measured), then into the interesting case.
   await until('the boot case', 8 * 60_000, () => (/\bboot rep 2: completed/.test(log) ? true : undefined));
   await until(`the ${workload} guest`, 120_000, () => (processesOf(owner).some((p) => p.comm.startsWith('qemu-system')) ? true : undefined));
-  const namespaces = workload === 'net' ? await until('the namespace', 60_000, async () => ((await namespacesOf(owner)).length > 0 ? namespacesOf(owner) : undefined)) : [];
+  const namespaces =
+    workload === 'net' ? await until('the namespace', 60_000, async () => ((await namespacesOf(owner)).length > 0 ? namespacesOf(owner) : undefined)) : [];
   const during = processesOf(owner);
   await new Promise((r) => setTimeout(r, 3_000));
   child.kill(signal);
@@ -97,7 +101,10 @@ async function interrupt(name: string, workload: string, params: string, signal:
     namespaces,
     during,
     record: JSON.parse(await readFile(join(runDir, 'run.json'), 'utf8')),
-    samples: (await readFile(join(runDir, 'samples.jsonl'), 'utf8')).trim().split('\n').map((l) => JSON.parse(l) as { metric: string; dims: Record<string, unknown> }),
+    samples: (await readFile(join(runDir, 'samples.jsonl'), 'utf8'))
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { metric: string; dims: Record<string, unknown> }),
     runFiles: await readdir(runDir),
     leftProcesses: processesOf(owner),
     leftNamespaces: await namespacesOf(owner),
@@ -107,19 +114,23 @@ async function interrupt(name: string, workload: string, params: string, signal:
 }
 
 describe('hvbench run interrupted mid-case', () => {
-  it.runIf(isRoot)('SIGINT during a network case: exit 130, run interrupted, no VMM, namespace, tap, peer or temporary folder left', { timeout: 15 * 60_000 }, async () => {
-    const r = await interrupt('sigint-net', 'net', "{ io: 'paravirtual', timeSec: 20 }", 'SIGINT');
-    expect(r.ended.exitCode, r.log).toBe(130);
-    expect(r.namespaces).toHaveLength(1);
-    // The peers ran (the image's own iperf3 and sockperf, through its loader), under this hvbench.
-    expect(r.during.filter((p) => p.argv.some((a) => /iperf3$/.test(a)))).not.toEqual([]);
-    expect(r.record.status).toBe('interrupted');
-    expect(r.record.cases.map((c: { status: string }) => c.status)).toEqual(['completed', 'failed']);
-    expect(r.samples.filter((s) => s.dims.workload === 'boot' && s.metric === 'boot.to_ready_ms')).toHaveLength(2);
-    expect(r.leftProcesses).toEqual([]);
-    expect(r.leftNamespaces).toEqual([]);
-    expect(r.leftTmp).toEqual([]);
-  });
+  it.runIf(isRoot)(
+    'SIGINT during a network case: exit 130, run interrupted, no VMM, namespace, tap, peer or temporary folder left',
+    { timeout: 15 * 60_000 },
+    async () => {
+      const r = await interrupt('sigint-net', 'net', "{ io: 'paravirtual', timeSec: 20 }", 'SIGINT');
+      expect(r.ended.exitCode, r.log).toBe(130);
+      expect(r.namespaces).toHaveLength(1);
+      // The peers ran (the image's own iperf3 and sockperf, through its loader), under this hvbench.
+      expect(r.during.filter((p) => p.argv.some((a) => /iperf3$/.test(a)))).not.toEqual([]);
+      expect(r.record.status).toBe('interrupted');
+      expect(r.record.cases.map((c: { status: string }) => c.status)).toEqual(['completed', 'failed']);
+      expect(r.samples.filter((s) => s.dims.workload === 'boot' && s.metric === 'boot.to_ready_ms')).toHaveLength(2);
+      expect(r.leftProcesses).toEqual([]);
+      expect(r.leftNamespaces).toEqual([]);
+      expect(r.leftTmp).toEqual([]);
+    },
+  );
 
   it('SIGTERM during a disk case: the same, and the scratch disk is removed', { timeout: 15 * 60_000 }, async () => {
     const r = await interrupt('sigterm-disk', 'disk', "{ io: 'paravirtual', sizeMiB: 64, runtimeSec: 20 }", 'SIGTERM');

@@ -38,7 +38,8 @@ describe('suites/quick.ts on this host', () => {
         .split('\n')
         .map((l) => JSON.parse(l).metric as string),
     );
-    for (const m of ['boot.to_ready_ms', 'cpu.events_per_s', 'memory.read_mib_s', 'disk.seq_read_mib_s', 'micro.cpuid_ns', 'net.tx_gbit_s']) expect(metrics).toContain(m);
+    for (const m of ['boot.to_ready_ms', 'cpu.events_per_s', 'memory.read_mib_s', 'disk.seq_read_mib_s', 'micro.cpuid_ns', 'net.tx_gbit_s'])
+      expect(metrics).toContain(m);
   });
 });
 

@@ -21,7 +21,10 @@ describe('relative paths typed by the user', () => {
   // QEMU and the native chroot run in other working directories: a relative --out once
   // reached QEMU as `results/<run>/scratch/case-1.raw` and the disk case failed.
   it('runs disk cases on tcg and native with a relative suite path and a relative --out', { timeout: 400_000 }, async () => {
-    await writeFile(join(cwd, 'tiny.ts'), "export default { name: 'tiny', backends: ['tcg', 'native'], repetitions: 1, workloads: [{ workload: 'disk', params: { sizeMiB: 16, runtimeSec: 1 } }] };\n");
+    await writeFile(
+      join(cwd, 'tiny.ts'),
+      "export default { name: 'tiny', backends: ['tcg', 'native'], repetitions: 1, workloads: [{ workload: 'disk', params: { sizeMiB: 16, runtimeSec: 1 } }] };\n",
+    );
     const r = await execa('node', [BIN, 'run', 'tiny.ts', '--out', 'results'], { cwd, reject: false, env: { CI: '1' }, timeout: 380_000 });
     expect(r.stderr + r.stdout).not.toMatch(/No such file|must be an absolute path/);
     expect(r.exitCode, r.stderr).toBe(0);
@@ -33,9 +36,15 @@ describe('relative paths typed by the user', () => {
       ['tcg/disk/runtimeSec=1,sizeMiB=16', 'completed'],
       ['native/disk/runtimeSec=1,sizeMiB=16', 'completed'],
     ]);
-    const samples = (await readFile(join(dir, 'samples.jsonl'), 'utf8')).trim().split('\n').map((l) => JSON.parse(l) as { metric: string; dims: Record<string, unknown> });
+    const samples = (await readFile(join(dir, 'samples.jsonl'), 'utf8'))
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { metric: string; dims: Record<string, unknown> });
     for (const backend of ['tcg', 'native']) {
-      expect(samples.some((s) => s.metric === 'disk.seq_read_mib_s' && s.dims.backend === backend), backend).toBe(true);
+      expect(
+        samples.some((s) => s.metric === 'disk.seq_read_mib_s' && s.dims.backend === backend),
+        backend,
+      ).toBe(true);
     }
     // The scratch disks went away with their cases.
     expect(await readdir(join(dir, 'scratch')).catch(() => [])).toEqual([]);

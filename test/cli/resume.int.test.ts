@@ -96,10 +96,21 @@ describe('a run killed with SIGKILL, cleaned and resumed (local TCG)', () => {
     expect(record.status).toBe('completed');
     expect(record.resumes).toHaveLength(1);
     expect(record.resumes[0]).toMatchObject({ previousStatus: 'interrupted', cases: 2, repetitionsKept: 1 });
-    const samples = (await readFile(join(runDir, 'samples.jsonl'), 'utf8')).trim().split('\n').map((l) => JSON.parse(l) as { metric: string; dims: Record<string, unknown> });
+    const samples = (await readFile(join(runDir, 'samples.jsonl'), 'utf8'))
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { metric: string; dims: Record<string, unknown> });
     for (const metric of ['cpu.events_per_s', 'boot.to_ready_ms']) {
-      const reps = samples.filter((s) => s.metric === metric).map((s) => `${String(s.dims.case)} r${String(s.dims.rep)}`).sort();
-      expect(reps).toEqual(['tcg/cpu/threads=1,timeSec=1 r1', 'tcg/cpu/threads=1,timeSec=1 r2', 'tcg/cpu/threads=2,timeSec=1 r1', 'tcg/cpu/threads=2,timeSec=1 r2']);
+      const reps = samples
+        .filter((s) => s.metric === metric)
+        .map((s) => `${String(s.dims.case)} r${String(s.dims.rep)}`)
+        .sort();
+      expect(reps).toEqual([
+        'tcg/cpu/threads=1,timeSec=1 r1',
+        'tcg/cpu/threads=1,timeSec=1 r2',
+        'tcg/cpu/threads=2,timeSec=1 r1',
+        'tcg/cpu/threads=2,timeSec=1 r2',
+      ]);
     }
   });
 });

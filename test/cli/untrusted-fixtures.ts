@@ -22,7 +22,12 @@ export async function treeDigest(root: string): Promise<string[]> {
       else if (info.isDirectory()) {
         out.push(`${rel}/ ${info.mode.toString(8)}`);
         await walk(full);
-      } else out.push(`${rel} ${info.mode.toString(8)} ${createHash('sha256').update(await readFile(full)).digest('hex')}`);
+      } else
+        out.push(
+          `${rel} ${info.mode.toString(8)} ${createHash('sha256')
+            .update(await readFile(full))
+            .digest('hex')}`,
+        );
     }
   };
   await walk(root);
@@ -42,9 +47,30 @@ export function runSamples(runId: string, reps = 5, scale = 1): Sample[] {
   const samples: Sample[] = [];
   for (let rep = 1; rep <= reps; rep++) {
     for (const backend of ['tcg', 'native']) {
-      const dims = { suite: 'quick', run: runId, case: `${backend}/cpu/threads=1`, backend, accel: backend, workload: 'cpu', vcpus: 1, memory_mib: 512, rep, host: 'local', host_kind: 'local', image: 'img', 'param.threads': 1 };
+      const dims = {
+        suite: 'quick',
+        run: runId,
+        case: `${backend}/cpu/threads=1`,
+        backend,
+        accel: backend,
+        workload: 'cpu',
+        vcpus: 1,
+        memory_mib: 512,
+        rep,
+        host: 'local',
+        host_kind: 'local',
+        image: 'img',
+        'param.threads': 1,
+      };
       const base = backend === 'native' ? 2000 : 1000;
-      samples.push({ metric: 'cpu.events_per_s', value: base * scale * (1 + 0.01 * ((rep * 7) % 5)), unit: 'events/s', better: 'higher', dims, ts: '2026-01-01T08:00:00.000Z' });
+      samples.push({
+        metric: 'cpu.events_per_s',
+        value: base * scale * (1 + 0.01 * ((rep * 7) % 5)),
+        unit: 'events/s',
+        better: 'higher',
+        dims,
+        ts: '2026-01-01T08:00:00.000Z',
+      });
     }
   }
   return samples;

@@ -72,7 +72,16 @@ async function cli(args: string[]): Promise<{ code: number; out: string; crash?:
 const pick = <T>(rng: Rng, items: readonly T[]): T => items[Math.floor(rng() * items.length)]!;
 
 const BAD_PATHS = ['../../canary/victim.txt', '/etc/passwd', 'logs/../../canary/secret', '.hidden', 'sub/samples.jsonl', '..', '', 'samples.jsonl\u0000x'];
-const BAD_IDS = ['../../../escaped', '/tmp/escaped', 'a/b', '', '..', '20260101-080000-quick-zzzz', '20260101-080000-QUICK-1f3a', `20260101-080000-${'x'.repeat(80)}-1f3a`];
+const BAD_IDS = [
+  '../../../escaped',
+  '/tmp/escaped',
+  'a/b',
+  '',
+  '..',
+  '20260101-080000-quick-zzzz',
+  '20260101-080000-QUICK-1f3a',
+  `20260101-080000-${'x'.repeat(80)}-1f3a`,
+];
 const EXTREME = ['1e308', '-1.7e308', '5e-324', '-0', '0', '1e15', '1.0000001e15', '-1', '1e-16'];
 
 interface Damage {
@@ -92,10 +101,7 @@ async function damage(dir: string, rng: Rng): Promise<Damage> {
   // Two runs in five get a damaged path (which must be refused); the others only damaged data, which must be read around.
   const pathKinds = ['samplesFile', 'id', 'setAside', 'logs', 'link', 'logs-link'];
   const dataKinds = ['extreme', 'extreme', 'extreme', 'duplicate', 'duplicate', 'hostile-dim', 'cut', 'crashed', 'metric'];
-  const chosen = new Set([
-    ...(rng() < 0.4 ? [pick(rng, pathKinds)] : []),
-    ...Array.from({ length: 1 + Math.floor(rng() * 3) }, () => pick(rng, dataKinds)),
-  ]);
+  const chosen = new Set([...(rng() < 0.4 ? [pick(rng, pathKinds)] : []), ...Array.from({ length: 1 + Math.floor(rng() * 3) }, () => pick(rng, dataKinds))]);
   for (const kind of chosen) {
     switch (kind) {
       case 'samplesFile':
@@ -107,7 +113,14 @@ async function damage(dir: string, rng: Rng): Promise<Damage> {
         d.pathDamaged = true;
         break;
       case 'setAside':
-        record.resumes = [{ samplesSetAsideFile: pick(rng, BAD_PATHS.filter((p) => p !== '')) }];
+        record.resumes = [
+          {
+            samplesSetAsideFile: pick(
+              rng,
+              BAD_PATHS.filter((p) => p !== ''),
+            ),
+          },
+        ];
         d.pathDamaged = true;
         break;
       case 'logs':
@@ -209,7 +222,13 @@ describe('random damage to results folders', () => {
       // clean: crashed runs of this results folder (scratch removed, marked interrupted) — never anything outside.
       const tmp = path.join(root, `tmp-${i}`);
       await mkdir(tmp);
-      const found = await findAllLeftovers({ resultsDir: results, tmpDir: tmp, stateDir: path.join(tmp, 'net'), cacheDir: path.join(tmp, 'cache'), host: noNetns });
+      const found = await findAllLeftovers({
+        resultsDir: results,
+        tmpDir: tmp,
+        stateDir: path.join(tmp, 'net'),
+        cacheDir: path.join(tmp, 'cache'),
+        host: noNetns,
+      });
       const removed = await removeLeftovers(found, { resultsDir: results, host: noNetns, stateDir: path.join(tmp, 'net') });
       for (const p of removed.problems) expect(p, label).toMatch(/run\.json|symbolic link|samples/);
       await rm(tmp, { recursive: true, force: true });

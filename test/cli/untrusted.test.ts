@@ -29,7 +29,10 @@ beforeAll(async () => {
   canary = path.join(root, 'canary');
   await makeCanary(canary);
   // The canary holds a folder shaped like a crashed run with scratch disks: `clean` must never reach it through a link.
-  await writeFile(path.join(canary, 'sub', 'run.json'), JSON.stringify({ format: 1, id: '20260101-080000-quick-dead', status: 'running', writer: { hostname: os.hostname(), pid: deadPid() } }));
+  await writeFile(
+    path.join(canary, 'sub', 'run.json'),
+    JSON.stringify({ format: 1, id: '20260101-080000-quick-dead', status: 'running', writer: { hostname: os.hostname(), pid: deadPid() } }),
+  );
   digest = await treeDigest(canary);
   results = path.join(root, 'results');
   good = await makeRun(results);
@@ -68,7 +71,9 @@ describe('paths in run.json are confined to the run folder', () => {
     await symlink(path.join(canary, 'secret'), path.join(linked, 'samples.jsonl'));
     const r = await hvbench(['export', 'csv', linked]);
     expect(r.exitCode).toBe(2);
-    expect(r.stderr).toContain(`${path.join(linked, 'samples.jsonl')}: samplesFile is a symbolic link to ${path.join(canary, 'secret')}, outside the run folder`);
+    expect(r.stderr).toContain(
+      `${path.join(linked, 'samples.jsonl')}: samplesFile is a symbolic link to ${path.join(canary, 'secret')}, outside the run folder`,
+    );
     expect(r.stdout + r.stderr).not.toContain('canary-secret');
   });
 
@@ -91,7 +96,7 @@ describe('paths in run.json are confined to the run folder', () => {
 });
 
 describe('clean', () => {
-  it('never follows a linked run folder, leaves other users\' VM folders alone and says why', async () => {
+  it("never follows a linked run folder, leaves other users' VM folders alone and says why", async () => {
     const out = path.join(root, 'clean-results');
     const tmp = path.join(root, 'tmp');
     await mkdir(tmp, { recursive: true });
@@ -111,7 +116,9 @@ describe('clean', () => {
     const mine = await vm('hvbench-mine-aaaaaa', undefined);
     const other = await vm('hvbench-other-bbbbbb', 65534);
     const r = await hvbench(['clean', '--out', out], { env: { TMPDIR: tmp, HVBENCH_CACHE: path.join(root, 'cache') } });
-    expect(r.stdout).toContain(`skipped: run ${path.join(out, 'evil')}: it is a symbolic link (to ${path.join(canary, 'sub')}); links are not followed out of ${out}`);
+    expect(r.stdout).toContain(
+      `skipped: run ${path.join(out, 'evil')}: it is a symbolic link (to ${path.join(canary, 'sub')}); links are not followed out of ${out}`,
+    );
     expect(r.stdout).toContain(`skipped: VM folder ${other}: belongs to user 65534, not to the user running hvbench (${process.getuid!()})`);
     expect(r.stdout).toContain(`removed: VM folder ${mine}`);
     expect(r.stdout).not.toContain(`removed: VM folder ${other}`);
@@ -210,7 +217,8 @@ describe('numbers and duplicates', () => {
     const extreme = await damagedCopy(good, 'extreme');
     const file = path.join(extreme, 'samples.jsonl');
     const first = JSON.parse((await readFile(file, 'utf8')).split('\n')[0]!) as { dims: Record<string, unknown> };
-    const line = (value: string, rep: number) => `{"metric":"cpu.events_per_s","value":${value},"unit":"events/s","better":"higher","dims":${JSON.stringify({ ...first.dims, rep })},"ts":"2026-01-01T08:00:00.000Z"}\n`;
+    const line = (value: string, rep: number) =>
+      `{"metric":"cpu.events_per_s","value":${value},"unit":"events/s","better":"higher","dims":${JSON.stringify({ ...first.dims, rep })},"ts":"2026-01-01T08:00:00.000Z"}\n`;
     await appendFile(file, line('1e308', 11) + line('5e-324', 12) + line('-1.7e308', 13) + line('-0', 14));
     const r = await hvbench(['export', 'csv', extreme]);
     expect(r.exitCode).toBe(0);
@@ -234,11 +242,17 @@ describe('numbers and duplicates', () => {
     const e = await hvbench(['export', 'csv', copy]);
     expect(e.exitCode).toBe(0);
     expect(e.stdout.trim().split('\n')).toHaveLength(11);
-    expect(e.stderr).toContain(`${path.join(copy, 'samples.jsonl')} line 11: left out: a second sample of run ${path.basename(a)}, case tcg/cpu/threads=1, rep 1, metric cpu.events_per_s (the first is line 1)`);
+    expect(e.stderr).toContain(
+      `${path.join(copy, 'samples.jsonl')} line 11: left out: a second sample of run ${path.basename(a)}, case tcg/cpu/threads=1, rep 1, metric cpu.events_per_s (the first is line 1)`,
+    );
     const h = await hvbench(['history', hist, '--metric', 'cpu.events_per_s', '--json']);
     expect(h.stderr).toContain(`${copy}: skipped: the same run id ${path.basename(a)} as ${a}`);
     const json = JSON.parse(h.stdout) as { series: { points: { runs: string[]; summary: { n: number } }[] }[] };
-    for (const s of json.series) expect(s.points.map((p) => [p.runs.length, p.summary.n])).toEqual([[1, 5], [1, 5]]);
+    for (const s of json.series)
+      expect(s.points.map((p) => [p.runs.length, p.summary.n])).toEqual([
+        [1, 5],
+        [1, 5],
+      ]);
   });
 });
 
@@ -249,7 +263,10 @@ describe('signals', () => {
       const file = path.join(dir, 'slow.mjs');
       const marker = path.join(dir, 'loading');
       // The suite says when it is loading (hvbench is up, its handlers installed), then waits a minute.
-      await writeFile(file, `import { writeFileSync } from 'node:fs';\nwriteFileSync(${JSON.stringify(marker)}, '');\nawait new Promise((r) => setTimeout(r, 60_000));\nexport default { name: 'slow', workloads: [{ workload: 'boot' }] };\n`);
+      await writeFile(
+        file,
+        `import { writeFileSync } from 'node:fs';\nwriteFileSync(${JSON.stringify(marker)}, '');\nawait new Promise((r) => setTimeout(r, 60_000));\nexport default { name: 'slow', workloads: [{ workload: 'boot' }] };\n`,
+      );
       const child = hvbench(['list', file]);
       for (let i = 0; i < 300 && !(await stat(marker).catch(() => undefined)); i++) await new Promise((r) => setTimeout(r, 100));
       const sent = Date.now();

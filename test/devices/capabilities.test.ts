@@ -34,8 +34,14 @@ describe('device capabilities per backend', () => {
     expect(resolveDevice('xen', 'nic', { io: 'paravirtual' })).toEqual({ ok: true, model: 'xen-vif', io: 'paravirtual' });
     expect(resolveDevice('xen', 'disk', { io: 'emulated' })).toEqual({ ok: false, reason: expect.stringMatching(/PVH, which have no device model/) });
     expect(resolveDevice('xen', 'nic', { io: 'emulated', device: 'e1000' })).toEqual({ ok: false, reason: expect.stringMatching(/need an HVM guest/) });
-    expect(resolveDevice('xen', 'disk', { io: 'paravirtual', device: 'virtio-blk' })).toEqual({ ok: false, reason: "Xen guests use Xen's own PV drivers (xen-vbd, xen-vif), not virtio-blk" });
-    expect(resolveDevice('tcg', 'disk', { io: 'paravirtual', device: 'xen-vbd' })).toEqual({ ok: false, reason: expect.stringMatching(/xen-vbd is a Xen device/) });
+    expect(resolveDevice('xen', 'disk', { io: 'paravirtual', device: 'virtio-blk' })).toEqual({
+      ok: false,
+      reason: "Xen guests use Xen's own PV drivers (xen-vbd, xen-vif), not virtio-blk",
+    });
+    expect(resolveDevice('tcg', 'disk', { io: 'paravirtual', device: 'xen-vbd' })).toEqual({
+      ok: false,
+      reason: expect.stringMatching(/xen-vbd is a Xen device/),
+    });
   });
 
   it('runs native disk cases on a host file for paravirtual only, and no NIC case', () => {
@@ -50,7 +56,11 @@ describe('device capabilities per backend', () => {
   });
 
   it('knows every model of the vocabulary on some backend, and refuses an unknown backend', () => {
-    const offered = new Set(Object.values(backends).flatMap((b) => [...(b.variants?.values ?? [undefined])].map((v) => b.devices(v))).flatMap((d) => [...d.models.disk, ...d.models.nic]));
+    const offered = new Set(
+      Object.values(backends)
+        .flatMap((b) => [...(b.variants?.values ?? [undefined])].map((v) => b.devices(v)))
+        .flatMap((d) => [...d.models.disk, ...d.models.nic]),
+    );
     for (const model of [...DISK_MODELS, ...NIC_MODELS]) expect(offered.has(model), model).toBe(true);
     expect(resolveDevice('bochs', 'disk', { io: 'paravirtual' })).toEqual({ ok: false, reason: "backend bochs has no disk models in hvbench's device table" });
   });

@@ -25,7 +25,9 @@ describe('the driver that bound a device', () => {
   });
 
   it('fails when another driver bound, or none', () => {
-    expect(() => checkBound('disk', 'ahci', { disk_drivers: SEEN.ide })).toThrow("the guest's disk is driven by ata_piix (drivers sd,ata_piix), but the case asked for model ahci, driven by ahci");
+    expect(() => checkBound('disk', 'ahci', { disk_drivers: SEEN.ide })).toThrow(
+      "the guest's disk is driven by ata_piix (drivers sd,ata_piix), but the case asked for model ahci, driven by ahci",
+    );
     expect(() => checkBound('nic', 'e1000', {})).toThrow('the guest reported no driver for its nic (asked for model e1000)');
     expect(() => checkBound('disk', 'ide', { disk_drivers: 'sd' })).toThrow(/no driver for its disk/);
   });

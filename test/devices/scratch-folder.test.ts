@@ -31,7 +31,15 @@ function fakeRemote(direct: string[], home = '/home/bench'): { host: Host; calls
   return { host, calls, removed };
 }
 
-const probes = (calls: string[][]) => calls.filter((c) => c.includes('oflag=direct')).map((c) => c.find((a) => a.startsWith('of='))!.slice(3).replace(/\/[^/]+$/, ''));
+const probes = (calls: string[][]) =>
+  calls
+    .filter((c) => c.includes('oflag=direct'))
+    .map((c) =>
+      c
+        .find((a) => a.startsWith('of='))!
+        .slice(3)
+        .replace(/\/[^/]+$/, ''),
+    );
 
 describe('the scratch folder of a remote host', () => {
   it('keeps the temporary folder when it takes O_DIRECT, and probes it once per host', async () => {

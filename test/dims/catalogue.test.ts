@@ -13,7 +13,7 @@ describe('the dimension catalogue', () => {
     expect([...dims].filter((d) => !d.startsWith('param.') && !isCatalogued(d))).toEqual([]);
   });
 
-  it('has each backend\'s variant dimension as a variant, and its fact dimensions as provenance or facts', () => {
+  it("has each backend's variant dimension as a variant, and its fact dimensions as provenance or facts", () => {
     for (const backend of Object.values(backends)) {
       if (backend.variants) expect(roleOf(backend.variants.dim), backend.name).toBe('variant');
       for (const d of backend.factDims) expect(['provenance', 'follows'], `${backend.name}: ${d}`).toContain(roleOf(d));

@@ -65,14 +65,17 @@ describe('apt failures', () => {
     expect(e.hint).toMatch(/apt-get update/);
   });
 
-  it('recognises a network failure and shows the tail of apt\'s output', () => {
-    const e = explainAptFailure(failed('Err:1 http://mirror/debian bookworm/main amd64 fio amd64 3.33-3\n  Temporary failure resolving \'mirror\'\nE: Failed to fetch fio'), 'downloading 1 package(s)');
+  it("recognises a network failure and shows the tail of apt's output", () => {
+    const e = explainAptFailure(
+      failed("Err:1 http://mirror/debian bookworm/main amd64 fio amd64 3.33-3\n  Temporary failure resolving 'mirror'\nE: Failed to fetch fio"),
+      'downloading 1 package(s)',
+    );
     expect(e.code).toBe('apt-network');
     expect(e.message).toMatch(/Temporary failure resolving/);
     expect(e.hint).toMatch(/network/);
   });
 
-  it('passes other errors on with apt\'s message', () => {
+  it("passes other errors on with apt's message", () => {
     const e = explainAptFailure(failed('E: something else went wrong'), 'resolving');
     expect(e.code).toBe('apt-failed');
     expect(e.message).toBe('resolving failed:\nE: something else went wrong');

@@ -55,7 +55,9 @@ describe('guest image build from Debian packages', () => {
       ['net', ['iperf3', 'sockperf']],
       ['micro', ['hvb-micro']],
     ]);
-    expect(m.programs).toEqual([expect.objectContaining({ name: 'hvb-micro', segment: 'micro', argv: ['gcc', '-O2', '-static', '-s', '-o', 'hvb-micro', 'hvb-micro.c'] })]);
+    expect(m.programs).toEqual([
+      expect.objectContaining({ name: 'hvb-micro', segment: 'micro', argv: ['gcc', '-O2', '-static', '-s', '-o', 'hvb-micro', 'hvb-micro.c'] }),
+    ]);
     expect(Object.keys(m.agent.helpers)).toEqual(['hvb-dev', 'hvb-fresh']);
     expect(formatManifest(m)).toContain(m.kernel.version);
     expect(firstLog.filter((l) => l.startsWith('writing segment '))).toHaveLength(6);
@@ -116,7 +118,9 @@ describe('guest image build from Debian packages', () => {
     expect(members.has(`lib/modules/${m.kernel.version}/modules.dep`)).toBe(true);
   });
 
-  it('runs sysbench and fio from base + their segments (chroot, needs root)', { skip: process.getuid?.() !== 0 || !existsSync('/usr/sbin/chroot') }, async () => {
+  it('runs sysbench and fio from base + their segments (chroot, needs root)', {
+    skip: process.getuid?.() !== 0 || !existsSync('/usr/sbin/chroot'),
+  }, async () => {
     const root = join(work, 'root');
     for (const e of [...members.values(), ...(segments.get('sysbench')?.values() ?? []), ...(segments.get('fio')?.values() ?? [])]) {
       const path = join(root, e.name);

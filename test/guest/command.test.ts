@@ -7,7 +7,9 @@ describe('host commands', () => {
   });
 
   it('says which program is missing and which package provides it', async () => {
-    await expect(runCommand(['dpkg-deb-not-here'], 'unpacking x')).rejects.toThrow('dpkg-deb-not-here is needed for unpacking x but was not found on this host');
+    await expect(runCommand(['dpkg-deb-not-here'], 'unpacking x')).rejects.toThrow(
+      'dpkg-deb-not-here is needed for unpacking x but was not found on this host',
+    );
     const e = await runCommand(['apt-get', '--version'], 'x', { env: { PATH: '/nonexistent' } }).catch((err: unknown) => err);
     expect(e).toMatchObject({ code: 'command-missing', hint: 'install it with: apt-get install apt' });
   });

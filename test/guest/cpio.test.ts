@@ -18,7 +18,9 @@ const entries: CpioEntry[] = [
 describe('newc cpio writer', () => {
   it('writes a 110-byte header with 13 hex fields, the NUL-terminated name and padding to 4 bytes', () => {
     const h = newcHeader({ ino: 1, mode: 0o100644, nlink: 1, mtime: 0, filesize: 3, rdevmajor: 0, rdevminor: 0, name: 'ab' });
-    expect(h.toString('latin1', 0, 110)).toBe(`070701${['00000001', '000081a4', '00000000', '00000000', '00000001', '00000000', '00000003', '00000000', '00000000', '00000000', '00000000', '00000003', '00000000'].join('')}`);
+    expect(h.toString('latin1', 0, 110)).toBe(
+      `070701${['00000001', '000081a4', '00000000', '00000000', '00000001', '00000000', '00000003', '00000000', '00000000', '00000000', '00000000', '00000003', '00000000'].join('')}`,
+    );
     expect(h.length).toBe(116); // 110 + "ab\0" = 113, padded to 116
     expect(h.subarray(110).toString('latin1')).toBe('ab\0\0\0\0');
   });

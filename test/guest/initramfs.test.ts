@@ -106,9 +106,17 @@ describe('segment contents', () => {
     const paths = entries.map((e) => e.path);
     expect(paths).toEqual([...paths].sort());
     expect(paths).toEqual([
-      'etc', 'etc/hvb', 'etc/hvb/segments', 'etc/hvb/segments/fio',
-      'usr', 'usr/bin', 'usr/bin/hvb-micro', 'usr/lib', 'usr/lib/x86_64-linux-gnu',
-      'usr/lib/x86_64-linux-gnu/libz.so.1', 'usr/lib/x86_64-linux-gnu/libz.so.1.2.13',
+      'etc',
+      'etc/hvb',
+      'etc/hvb/segments',
+      'etc/hvb/segments/fio',
+      'usr',
+      'usr/bin',
+      'usr/bin/hvb-micro',
+      'usr/lib',
+      'usr/lib/x86_64-linux-gnu',
+      'usr/lib/x86_64-linux-gnu/libz.so.1',
+      'usr/lib/x86_64-linux-gnu/libz.so.1.2.13',
     ]);
     expect(byPath.get('usr/bin/hvb-micro')).toMatchObject({ kind: 'file', mode: 0o755 });
     expect(body(byPath.get('etc/hvb/segments/fio'))).toBe('fio\nhvb-micro\n');

@@ -34,12 +34,20 @@ describe('module load order', () => {
   });
 
   it('lists a shared dependency once', () => {
-    const graph = new Map([['a', ['c']], ['b', ['c']], ['c', []]]);
+    const graph = new Map([
+      ['a', ['c']],
+      ['b', ['c']],
+      ['c', []],
+    ]);
     expect(orderModules(graph, ['a', 'b'])).toEqual(['c', 'a', 'b']);
   });
 
   it('rejects a cycle and names the modules in it', () => {
-    const graph = new Map([['a', ['b']], ['b', ['c']], ['c', ['a']]]);
+    const graph = new Map([
+      ['a', ['b']],
+      ['b', ['c']],
+      ['c', ['a']],
+    ]);
     expect(() => orderModules(graph, ['a'])).toThrow('kernel modules depend on each other in a cycle: a -> b -> c -> a');
   });
 });
@@ -53,10 +61,7 @@ function fakeSource(modules: Record<string, string[]>, builtin: string[]): Modul
 }
 
 describe('module plan', () => {
-  const source = fakeSource(
-    { virtio_blk: ['virtio', 'virtio_ring'], virtio: ['virtio_ring'], virtio_ring: [], xen_blkfront: [] },
-    ['virtio_pci', 'sd_mod'],
-  );
+  const source = fakeSource({ virtio_blk: ['virtio', 'virtio_ring'], virtio: ['virtio_ring'], virtio_ring: [], xen_blkfront: [] }, ['virtio_pci', 'sd_mod']);
 
   it('makes one load list per requested module, dependencies first, empty for built-ins', async () => {
     const plan = await planModules(['virtio_blk', 'xen-blkfront', 'sd_mod'], source, KVER);

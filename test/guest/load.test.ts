@@ -49,9 +49,7 @@ afterAll(async () => {
 
 describe('loadImage', () => {
   it('says to build an image when none was built', async () => {
-    await expect(loadImage({ cacheDir, agentPath: join(cacheDir, 'agent.sh') })).rejects.toThrow(
-      'no guest image built yet; run `hvbench image build`',
-    );
+    await expect(loadImage({ cacheDir, agentPath: join(cacheDir, 'agent.sh') })).rejects.toThrow('no guest image built yet; run `hvbench image build`');
   });
 
   it('opens the image last built for the recipe, and one by id', async () => {

@@ -41,7 +41,10 @@ describe('manifest', () => {
 });
 
 describe('image id', () => {
-  const packages = [{ name: 'sysbench', version: '1.0.20+ds-5' }, { name: 'libc6', version: '2.36-9' }];
+  const packages = [
+    { name: 'sysbench', version: '1.0.20+ds-5' },
+    { name: 'libc6', version: '2.36-9' },
+  ];
   const agent = Buffer.from('#!/bin/sh\n');
 
   it('is 16 hex digits and does not depend on package order', () => {

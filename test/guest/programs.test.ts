@@ -48,7 +48,9 @@ describe('guest programs', () => {
     const path = process.env.PATH;
     process.env.PATH = work;
     try {
-      await expect(hostToolchain()).rejects.toThrow(expect.objectContaining({ code: 'toolchain-missing', hint: 'install the C compiler and the static C library: apt-get install gcc libc6-dev' }));
+      await expect(hostToolchain()).rejects.toThrow(
+        expect.objectContaining({ code: 'toolchain-missing', hint: 'install the C compiler and the static C library: apt-get install gcc libc6-dev' }),
+      );
     } finally {
       process.env.PATH = path;
     }

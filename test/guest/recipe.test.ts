@@ -5,7 +5,9 @@ describe('guest recipe', () => {
   it('has the kernel metapackage, static busybox, every I/O model driver and the workload tools', () => {
     expect(DEFAULT_RECIPE.kernel).toBe('linux-image-amd64');
     expect(DEFAULT_RECIPE.busybox).toBe('busybox-static');
-    expect(DEFAULT_RECIPE.modules).toEqual(expect.arrayContaining(['virtio_blk', 'virtio_net', 'nvme', 'ata_piix', 'ahci', 'e1000', '8139cp', '8139too', 'xen_blkfront', 'xen_netfront', 'sd_mod']));
+    expect(DEFAULT_RECIPE.modules).toEqual(
+      expect.arrayContaining(['virtio_blk', 'virtio_net', 'nvme', 'ata_piix', 'ahci', 'e1000', '8139cp', '8139too', 'xen_blkfront', 'xen_netfront', 'sd_mod']),
+    );
     // The base archive carries no workload tool: a boot-only guest boots the least bytes.
     expect(toolCommands(DEFAULT_RECIPE)).toEqual([]);
     expect(toolCommands(DEFAULT_RECIPE, 'all')).toEqual(['sysbench', 'fio', 'stress-ng', 'cyclictest', 'hackbench', 'iperf3', 'sockperf', 'hvb-micro']);
@@ -37,7 +39,11 @@ describe('guest recipe', () => {
       'guest recipe: tools.0.binaries.0: an absolute path to a file',
     );
     expect(() => validateRecipe({ ...DEFAULT_RECIPE, kernel: 'Linux Image' })).toThrow(/guest recipe: kernel: a Debian package name/);
-    expect(() => validateRecipe({ ...DEFAULT_RECIPE, tools: [{ package: 'fio', binaries: ['/usr/bin/fio'], segment: 'Big Tools' }] })).toThrow(/tools.0.segment: a segment name/);
-    expect(() => validateRecipe({ ...DEFAULT_RECIPE, programs: [{ name: 'x', source: '../x.c', segment: 'micro' }] })).toThrow(/programs.0.source: a C source file name/);
+    expect(() => validateRecipe({ ...DEFAULT_RECIPE, tools: [{ package: 'fio', binaries: ['/usr/bin/fio'], segment: 'Big Tools' }] })).toThrow(
+      /tools.0.segment: a segment name/,
+    );
+    expect(() => validateRecipe({ ...DEFAULT_RECIPE, programs: [{ name: 'x', source: '../x.c', segment: 'micro' }] })).toThrow(
+      /programs.0.source: a C source file name/,
+    );
   });
 });

@@ -6,7 +6,15 @@ import { loadHostsFile, parseHostsFile } from '../../src/hosts/hosts-file.ts';
 import { HvbError } from '../../src/util/errors.ts';
 
 const known = ['tcg', 'kvm', 'xen', 'native'];
-const good = { name: 'kvm1', address: '192.0.2.10', user: 'root', port: 2222, identityFile: 'id_ed25519', knownHostsFile: '/etc/hvbench/known_hosts', backends: ['kvm', 'tcg'] };
+const good = {
+  name: 'kvm1',
+  address: '192.0.2.10',
+  user: 'root',
+  port: 2222,
+  identityFile: 'id_ed25519',
+  knownHostsFile: '/etc/hvbench/known_hosts',
+  backends: ['kvm', 'tcg'],
+};
 
 function problems(json: unknown): string {
   try {

@@ -37,7 +37,11 @@ describe('setup commands lost to ssh', () => {
 
   it('does not retry what is not a transport failure: a program that said why, another exit code, or a local 255', async () => {
     const said = { exitCode: 255, stdout: '', stderr: 'qemu-img: some reason\n' };
-    for (const [kind, result] of [['remote', said], ['remote', { exitCode: 1, stdout: '', stderr: '' }], ['local', lost]] as const) {
+    for (const [kind, result] of [
+      ['remote', said],
+      ['remote', { exitCode: 1, stdout: '', stderr: '' }],
+      ['local', lost],
+    ] as const) {
       const s = scripted(kind, [result, ok]);
       expect(await execSetup(s.host, ['qemu-img', 'create'])).toEqual(result);
       expect(s.calls).toBe(1);

@@ -37,7 +37,7 @@ const ADVERSARIAL = [
   'grüße ✓ 日本',
   '\u00a0nbsp',
   '\r\n',
-  "mixed 'single' and \"double\" $(and) `more`",
+  'mixed \'single\' and "double" $(and) `more`',
 ];
 
 // Real shells: the remote side may be bash, dash or busybox ash (dropbear labs).
@@ -52,7 +52,7 @@ describe('shellWord', () => {
     expect(shellWord('plain')).toBe("'plain'");
     expect(shellWord('')).toBe("''");
     expect(shellWord("it's")).toBe("'it'\\''s'");
-    expect(shellWord('$(x) `y` "z"')).toBe("'$(x) `y` \"z\"'");
+    expect(shellWord('$(x) `y` "z"')).toBe('\'$(x) `y` "z"\'');
   });
 
   it('refuses a NUL byte, which no command line can carry', () => {

@@ -34,7 +34,9 @@ describe('KVM lab', () => {
     const status = await labStatus('kvm', { stateRoot });
     expect(status).toMatchObject({ up: true, sshAnswers: true, host: 'lab-kvm' });
     expect(status.state?.port).toBe(up.state.port);
-    expect((await runningLabHosts(stateRoot)).map((h) => [h.name, h.kind, h.backends, h.ssh?.address])).toEqual([['lab-kvm', 'lab', ['kvm', 'tcg'], '127.0.0.1']]);
+    expect((await runningLabHosts(stateRoot)).map((h) => [h.name, h.kind, h.backends, h.ssh?.address])).toEqual([
+      ['lab-kvm', 'lab', ['kvm', 'tcg'], '127.0.0.1'],
+    ]);
   });
 
   it('a second up is a no-op', async () => {
@@ -63,16 +65,26 @@ describe('KVM lab', () => {
       process.stderr.write(r.stderr);
       expect(r.exitCode, r.stdout + r.stderr).toBe(0);
       const [runId] = await readdir(out);
-      const record = JSON.parse(await readFile(join(out, runId!, 'run.json'), 'utf8')) as { hosts: { name: string; kind: string; virtualization: string }[]; cases: { id: string; workload: string; status: string; host: string }[]; backends: { backend: string; host: string; available: boolean; reason: string }[] };
+      const record = JSON.parse(await readFile(join(out, runId!, 'run.json'), 'utf8')) as {
+        hosts: { name: string; kind: string; virtualization: string }[];
+        cases: { id: string; workload: string; status: string; host: string }[];
+        backends: { backend: string; host: string; available: boolean; reason: string }[];
+      };
       expect(record.cases.map((c) => [c.id.replace(/\/.*/, ''), c.workload, c.status, c.host])).toEqual([
         ['kvm', 'cpu', 'completed', 'lab-kvm'],
         ['kvm', 'disk', 'completed', 'lab-kvm'],
       ]);
       expect(record.hosts).toEqual([expect.objectContaining({ name: 'lab-kvm', kind: 'lab', virtualization: 'svm' })]);
       expect(record.backends).toEqual([expect.objectContaining({ backend: 'kvm', host: 'lab-kvm', available: true })]);
-      const samples = (await readFile(join(out, runId!, 'samples.jsonl'), 'utf8')).trim().split('\n').map((l) => JSON.parse(l) as Sample);
+      const samples = (await readFile(join(out, runId!, 'samples.jsonl'), 'utf8'))
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l) as Sample);
       expect(samples.map((s) => s.metric)).toEqual(expect.arrayContaining(['cpu.events_per_s', 'disk.seq_read_mib_s', 'disk.rand_write_iops']));
-      expect(samples.find((s) => s.metric === 'disk.seq_read_mib_s')?.dims).toMatchObject({ disk_model: 'virtio-blk', disk_driver: expect.stringContaining('virtio_blk') });
+      expect(samples.find((s) => s.metric === 'disk.seq_read_mib_s')?.dims).toMatchObject({
+        disk_model: 'virtio-blk',
+        disk_driver: expect.stringContaining('virtio_blk'),
+      });
       for (const s of samples) {
         // QMP inside the lab said KVM, and so did the guest kernel.
         expect(s.dims).toMatchObject({ backend: 'kvm', accel: 'kvm', host: 'lab-kvm', host_kind: 'lab', guest_hypervisor: 'KVM' });

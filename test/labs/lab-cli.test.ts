@@ -3,9 +3,20 @@ import { formatLabStatus, formatUptime } from '../../src/cli/commands/lab.ts';
 import type { LabState } from '../../src/labs/state.ts';
 
 const state: LabState = {
-  format: 1, lab: 'kvm', variant: 'kvm', pid: 1, pidStartTicks: 1, startedAt: '2026-01-01T00:00:00.000Z', port: 40022,
-  identityFile: '/s/id', knownHostsFile: '/s/kh', consoleLog: '/s/console.log', imageId: '0123456789abcdef',
-  imageHash: 'fedcba9876543210', kernelVersion: '6.1.0-9-amd64', nonce: 'ab'.repeat(12),
+  format: 1,
+  lab: 'kvm',
+  variant: 'kvm',
+  pid: 1,
+  pidStartTicks: 1,
+  startedAt: '2026-01-01T00:00:00.000Z',
+  port: 40022,
+  identityFile: '/s/id',
+  knownHostsFile: '/s/kh',
+  consoleLog: '/s/console.log',
+  imageId: '0123456789abcdef',
+  imageHash: 'fedcba9876543210',
+  kernelVersion: '6.1.0-9-amd64',
+  nonce: 'ab'.repeat(12),
 };
 
 describe('hvbench lab status output', () => {

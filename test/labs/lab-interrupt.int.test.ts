@@ -91,7 +91,9 @@ async function expectLabStopped(lab: LabName, ended: Awaited<ResultPromise>, log
 }
 
 describe('lab up interrupted', () => {
-  it('SIGINT while lab-kvm boots: its QEMU is stopped, its state removed, exit 130; another up meanwhile left it alone', { timeout: 15 * MINUTES }, async () => {
+  it('SIGINT while lab-kvm boots: its QEMU is stopped, its state removed, exit 130; another up meanwhile left it alone', {
+    timeout: 15 * MINUTES,
+  }, async () => {
     const { child, output } = startUp('kvm', { HVBENCH_LABS: stateRoot });
     // Booting: the daemonized QEMU runs and the state names it (the image was built or found first).
     const state = await until<LabState>('lab-kvm to boot', 12 * MINUTES, async () => {
@@ -117,11 +119,11 @@ describe('lab up interrupted', () => {
     expect(processGone(state.pid)).toBe(true);
   });
 
-  it('SIGTERM as soon as lab-xen\'s QEMU starts: the same', { timeout: 15 * MINUTES }, async () => {
+  it("SIGTERM as soon as lab-xen's QEMU starts: the same", { timeout: 15 * MINUTES }, async () => {
     const { child, output } = startUp('xen', { HVBENCH_LABS: stateRoot });
     // The first QEMU naming the state folder may still be daemonizing (no state written yet).
     // Only QEMU counts: ssh-keygen, run just before it, names the state folder too.
-    const qemus = await until('lab-xen\'s QEMU', 12 * MINUTES, () => {
+    const qemus = await until("lab-xen's QEMU", 12 * MINUTES, () => {
       const found = processesMentioning(stateRoot).filter((pid) => /qemu-system/.test(processArgv(pid)?.[0] ?? ''));
       return found.length > 0 ? found : undefined;
     });
@@ -146,7 +148,7 @@ describe('lab up interrupted', () => {
     const images = join(buildCache, 'labs', 'images');
     const state = join(buildCache, 'state');
     const { child, output } = startUp('xen', { HVBENCH_CACHE: buildCache, HVBENCH_LABS: state });
-    const tmp = await until('the image\'s temporary folder', 4 * MINUTES, () => {
+    const tmp = await until("the image's temporary folder", 4 * MINUTES, () => {
       const found = existsSync(images) ? readdirSync(images).filter((n) => n.startsWith('.tmp-')) : [];
       return found.length > 0 ? found : undefined;
     });

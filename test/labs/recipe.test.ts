@@ -59,7 +59,20 @@ describe('lab recipes', () => {
     });
     expect(r.trees).toEqual(['/etc/xen/scripts']);
     expect(r.files).toEqual(['/etc/xen/xl.conf']);
-    expect(r.modules).toEqual(['xenfs', 'xen_privcmd', 'xen_evtchn', 'xen_gntdev', 'xen_gntalloc', 'xen_blkback', 'xen_netback', 'loop', 'bridge', 'tun', 'virtio_pci', 'virtio_net']);
+    expect(r.modules).toEqual([
+      'xenfs',
+      'xen_privcmd',
+      'xen_evtchn',
+      'xen_gntdev',
+      'xen_gntalloc',
+      'xen_blkback',
+      'xen_netback',
+      'loop',
+      'bridge',
+      'tun',
+      'virtio_pci',
+      'virtio_net',
+    ]);
     // glibc dlopens libgcc_s for pthread_cancel: xl create aborts without it.
     expect(r.alwaysLibs).toEqual(['libgcc_s.so.1']);
   });
@@ -70,7 +83,16 @@ describe('lab recipes', () => {
     expect(r.packages).toEqual(expect.arrayContaining(['qemu-system-xen', 'seabios', 'qemu-system-data', 'ipxe-qemu']));
     expect(r.programs).toContain('/usr/libexec/xen-qemu-system-i386');
     expect(r.trees).toContain('/usr/share/seabios');
-    expect(r.files).toEqual(['/etc/xen/xl.conf', '/usr/lib/xen-4.17/boot/hvmloader', '/usr/share/qemu/linuxboot_dma.bin', '/usr/share/qemu/linuxboot.bin', '/usr/share/qemu/kvmvapic.bin', '/usr/share/qemu/keymaps/en-us', '/usr/lib/ipxe/qemu/efi-e1000.rom', '/usr/lib/ipxe/qemu/efi-rtl8139.rom']);
+    expect(r.files).toEqual([
+      '/etc/xen/xl.conf',
+      '/usr/lib/xen-4.17/boot/hvmloader',
+      '/usr/share/qemu/linuxboot_dma.bin',
+      '/usr/share/qemu/linuxboot.bin',
+      '/usr/share/qemu/kvmvapic.bin',
+      '/usr/share/qemu/keymaps/en-us',
+      '/usr/lib/ipxe/qemu/efi-e1000.rom',
+      '/usr/lib/ipxe/qemu/efi-rtl8139.rom',
+    ]);
     expect(labRecipeHash(r)).not.toBe(labRecipeHash(xenLabRecipe()));
   });
 
@@ -88,7 +110,12 @@ describe('lab recipes', () => {
 
   it('assigns roles: kernel, hypervisor, busybox, the rest packages; sorted by name', () => {
     const pkg = (name: string) => ({ name, version: '1', arch: 'amd64' });
-    const got = assignLabRoles(xenLabRecipe(), pkg('linux-image-6.1.0-9-amd64'), [pkg('socat'), pkg('xen-hypervisor-4.17-amd64'), pkg('busybox-static'), pkg('socat')]);
+    const got = assignLabRoles(xenLabRecipe(), pkg('linux-image-6.1.0-9-amd64'), [
+      pkg('socat'),
+      pkg('xen-hypervisor-4.17-amd64'),
+      pkg('busybox-static'),
+      pkg('socat'),
+    ]);
     expect(got.map((p) => [p.name, p.role])).toEqual([
       ['busybox-static', 'busybox'],
       ['linux-image-6.1.0-9-amd64', 'kernel'],

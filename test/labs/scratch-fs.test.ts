@@ -34,7 +34,7 @@ describe("the KVM lab's /tmp disk", () => {
     expect((await stat(path)).size).toBe(1024 ** 3);
   });
 
-  it("names the file and quotes mke2fs when it fails, and leaves no file", async () => {
+  it('names the file and quotes mke2fs when it fails, and leaves no file', async () => {
     const path = join(dir, 'empty.raw');
     const made = makeScratchFilesystem(path, 0);
     await expect(made).rejects.toThrow(/cannot make the KVM lab's \/tmp disk .*empty\.raw: .+/);

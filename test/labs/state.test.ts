@@ -5,7 +5,16 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { processGone, processStart } from '../../src/util/proc.ts';
 import { runningLabHosts } from '../../src/labs/registry.ts';
-import { defaultLabStateRoot, labHostConfig, labPaths, labProcessAlive, readLabState, removeLabState, writeLabState, type LabState } from '../../src/labs/state.ts';
+import {
+  defaultLabStateRoot,
+  labHostConfig,
+  labPaths,
+  labProcessAlive,
+  readLabState,
+  removeLabState,
+  writeLabState,
+  type LabState,
+} from '../../src/labs/state.ts';
 
 let root: string;
 let child: ChildProcess | undefined;
@@ -22,9 +31,20 @@ afterEach(async () => {
 function state(over: Partial<LabState> = {}): LabState {
   const p = labPaths(root, 'kvm');
   return {
-    format: 1, lab: 'kvm', variant: 'kvm', pid: 123456, pidStartTicks: 42, startedAt: '2026-01-01T00:00:00.000Z', port: 40022,
-    identityFile: p.identityFile, knownHostsFile: p.knownHosts, consoleLog: p.consoleLog,
-    imageId: '0123456789abcdef', imageHash: 'fedcba9876543210', kernelVersion: '6.1.0-9-amd64', nonce: 'ab'.repeat(12),
+    format: 1,
+    lab: 'kvm',
+    variant: 'kvm',
+    pid: 123456,
+    pidStartTicks: 42,
+    startedAt: '2026-01-01T00:00:00.000Z',
+    port: 40022,
+    identityFile: p.identityFile,
+    knownHostsFile: p.knownHosts,
+    consoleLog: p.consoleLog,
+    imageId: '0123456789abcdef',
+    imageHash: 'fedcba9876543210',
+    kernelVersion: '6.1.0-9-amd64',
+    nonce: 'ab'.repeat(12),
     ...over,
   };
 }

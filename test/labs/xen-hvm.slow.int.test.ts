@@ -46,7 +46,7 @@ describe.skipIf(!slow)('Xen lab with --hvm: an HVM guest with an emulated IDE di
     pid = state!.pid;
   });
 
-  it('runs a disk case on an HVM guest\'s emulated IDE disk, driven by ata_piix', { timeout: 120 * MINUTES }, async () => {
+  it("runs a disk case on an HVM guest's emulated IDE disk, driven by ata_piix", { timeout: 120 * MINUTES }, async () => {
     expect(pid, 'the lab of the test above').toBeDefined();
     const t0 = Date.now();
     const r = await hvbench(['run', 'test/labs/xen-hvm-suite.ts', '--out', out], { env: env(), timeoutMs: 39 * MINUTES });
@@ -63,7 +63,16 @@ describe.skipIf(!slow)('Xen lab with --hvm: an HVM guest with an emulated IDE di
       .map((l) => JSON.parse(l) as Sample);
     expect(samples.map((s) => s.metric)).toEqual(expect.arrayContaining(['disk.seq_read_mib_s', 'boot.to_ready_ms']));
     for (const s of samples) {
-      expect(s.dims).toMatchObject({ backend: 'xen', guest_type: 'hvm', accel: 'xen-hvm', host: 'lab-xen', host_kind: 'lab', disk_model: 'ide', disk_driver: 'ata_piix', io: 'emulated' });
+      expect(s.dims).toMatchObject({
+        backend: 'xen',
+        guest_type: 'hvm',
+        accel: 'xen-hvm',
+        host: 'lab-xen',
+        host_kind: 'lab',
+        disk_model: 'ide',
+        disk_driver: 'ata_piix',
+        io: 'emulated',
+      });
     }
     process.stderr.write(`xen hvm: boot.to_ready_ms ${samples.find((s) => s.metric === 'boot.to_ready_ms')?.value}\n`);
   });

@@ -78,7 +78,11 @@ describe('Xen lab', () => {
     const list = await sshRun(target, ['xl', 'list'], 120_000);
     expect(list.stdout).toMatch(/^Domain-0\s+0\s/m);
     // What /etc/xen/scripts/block runs besides busybox.
-    const tools = await sshRun(target, ['bash', '-c', 'for t in flock xenstore-read xenstore-write xenstore-list losetup stat; do command -v "$t" >/dev/null || echo "missing $t"; done; echo "bash $BASH_VERSION"']);
+    const tools = await sshRun(target, [
+      'bash',
+      '-c',
+      'for t in flock xenstore-read xenstore-write xenstore-list losetup stat; do command -v "$t" >/dev/null || echo "missing $t"; done; echo "bash $BASH_VERSION"',
+    ]);
     expect(tools.stdout).toMatch(/^bash 5\./m);
     expect(tools.stdout).not.toMatch(/missing/);
     host = hostFromConfig(labHostConfig(up!.state));
@@ -89,11 +93,26 @@ describe('Xen lab', () => {
     });
   });
 
-  it('runs the quick suite\'s cpu, disk and net cases through the CLI as PV and PVH guests on lab-xen', { timeout: 30 * MINUTES }, async () => {
+  it("runs the quick suite's cpu, disk and net cases through the CLI as PV and PVH guests on lab-xen", { timeout: 30 * MINUTES }, async () => {
     expect(up, 'the lab of the first test').toBeDefined();
     const t0 = Date.now();
     const r = await hvbench(
-      ['run', 'suites/quick.ts', '--host', 'lab-xen', '--backend', 'xen', '--xen-type', 'pv,pvh', '--workload', 'cpu,disk,net', '--repetitions', '1', '--out', out],
+      [
+        'run',
+        'suites/quick.ts',
+        '--host',
+        'lab-xen',
+        '--backend',
+        'xen',
+        '--xen-type',
+        'pv,pvh',
+        '--workload',
+        'cpu,disk,net',
+        '--repetitions',
+        '1',
+        '--out',
+        out,
+      ],
       { env: { HVBENCH_LABS: stateRoot }, timeoutMs: 29 * MINUTES },
     );
     process.stderr.write(`hvbench run on lab-xen: exit ${r.exitCode} after ${((Date.now() - t0) / 1000).toFixed(0)} s\n${r.stdout}\n`);
@@ -109,8 +128,18 @@ describe('Xen lab', () => {
     // The disk job (four fio steps) fits a PV guest's 1023-byte command line only gzipped (hvb.jobz=).
     // The cases the quick suite expands to (its parameters may change; the real CLI says which).
     const listed = await hvbench(['list', 'suites/quick.ts', '--backend', 'xen', '--xen-type', 'pv,pvh', '--workload', 'cpu,disk,net']);
-    const ids = listed.stdout.split('\n').filter((l) => l.startsWith('xen:')).sort();
-    expect(ids.map((id) => id.split('/').slice(0, 2).join('/'))).toEqual(['xen:pv/cpu', 'xen:pv/disk', 'xen:pv/net', 'xen:pvh/cpu', 'xen:pvh/disk', 'xen:pvh/net']);
+    const ids = listed.stdout
+      .split('\n')
+      .filter((l) => l.startsWith('xen:'))
+      .sort();
+    expect(ids.map((id) => id.split('/').slice(0, 2).join('/'))).toEqual([
+      'xen:pv/cpu',
+      'xen:pv/disk',
+      'xen:pv/net',
+      'xen:pvh/cpu',
+      'xen:pvh/disk',
+      'xen:pvh/net',
+    ]);
     expect(record.cases.map((c) => [c.id, c.status, c.host]).sort(), r.stdout + r.stderr).toEqual(ids.map((id) => [id, 'completed', 'lab-xen']));
     expect(r.exitCode === 0 || resumes > 0, r.stdout + r.stderr).toBe(true);
 
@@ -119,7 +148,13 @@ describe('Xen lab', () => {
       .split('\n')
       .map((l) => JSON.parse(l) as Sample);
     for (const s of samples) {
-      expect(s.dims).toMatchObject({ backend: 'xen', host: 'lab-xen', host_kind: 'lab', xen: expect.stringMatching(/^4\.17\./), dom0_kernel: up!.state.kernelVersion });
+      expect(s.dims).toMatchObject({
+        backend: 'xen',
+        host: 'lab-xen',
+        host_kind: 'lab',
+        xen: expect.stringMatching(/^4\.17\./),
+        dom0_kernel: up!.state.kernelVersion,
+      });
       expect(['pv', 'pvh']).toContain(s.dims.guest_type);
       expect(s.dims.accel).toBe(`xen-${s.dims.guest_type}`);
     }
@@ -129,20 +164,30 @@ describe('Xen lab', () => {
       const disk = of('disk', type);
       const net = of('net', type);
       expect(cpu.map((s) => s.metric)).toEqual(expect.arrayContaining(['cpu.events_per_s', 'boot.to_ready_ms', 'host.vmm_cpu_s', 'host.vmm_job_cpu_s']));
-      expect(disk.map((s) => s.metric)).toEqual(expect.arrayContaining(['disk.seq_read_mib_s', 'disk.seq_write_mib_s', 'disk.rand_read_iops', 'boot.to_ready_ms']));
+      expect(disk.map((s) => s.metric)).toEqual(
+        expect.arrayContaining(['disk.seq_read_mib_s', 'disk.seq_write_mib_s', 'disk.rand_read_iops', 'boot.to_ready_ms']),
+      );
       // The guest reported the driver bound to the vbd: blkfront, which sysfs calls vbd.
       for (const s of disk) expect(s.dims).toMatchObject({ disk_model: 'xen-vbd', disk_driver: 'vbd', io: 'paravirtual' });
       // netfront bound the vif (sysfs: vif), on the case's own bridge in dom0 with the peers there.
       for (const s of net) expect(s.dims).toMatchObject({ nic_model: 'xen-vif', nic_driver: 'vif', net_attach: 'bridge', io: 'paravirtual' });
-      for (const metric of ['net.tx_gbit_s', 'net.rx_gbit_s', 'net.rr_latency_p50_us']) expect(net.find((s) => s.metric === metric)?.value, `${type} ${metric}`).toBeGreaterThan(0);
-      process.stderr.write(`xen ${type} net: ${net.filter((s) => s.metric.startsWith('net.')).map((s) => `${s.metric} ${s.value.toPrecision(3)}`).join(', ')}\n`);
+      for (const metric of ['net.tx_gbit_s', 'net.rx_gbit_s', 'net.rr_latency_p50_us'])
+        expect(net.find((s) => s.metric === metric)?.value, `${type} ${metric}`).toBeGreaterThan(0);
+      process.stderr.write(
+        `xen ${type} net: ${net
+          .filter((s) => s.metric.startsWith('net.'))
+          .map((s) => `${s.metric} ${s.value.toPrecision(3)}`)
+          .join(', ')}\n`,
+      );
       for (const s of [...cpu, ...disk].filter((x) => x.metric === 'host.vmm_cpu_s')) expect(s.value).toBeGreaterThan(0);
       const boot = (list: Sample[]) => list.find((s) => s.metric === 'boot.to_ready_ms')?.value;
       process.stderr.write(`xen ${type}: boot.to_ready_ms cpu ${boot(cpu)}, disk ${boot(disk)}\n`);
     }
   });
 
-  it('a PV guest whose kernel panics: Xen reports the domain crashed, the case fails with the panic, the next case runs', { timeout: 10 * MINUTES }, async () => {
+  it('a PV guest whose kernel panics: Xen reports the domain crashed, the case fails with the panic, the next case runs', {
+    timeout: 10 * MINUTES,
+  }, async () => {
     expect(host, 'the lab host of the second test').toBeDefined();
     /** Writes "core" (the default core_pattern) into sysrq-trigger: `c` crashes the kernel. */
     const panic: Workload = {
@@ -156,13 +201,28 @@ describe('Xen lab', () => {
     };
     const workloads = { ...shipped, panic };
     const deps = { workloads, backends: ['xen'] };
-    const suite = resolveSuite({ name: 'xen-crash', backends: ['xen'], xenTypes: ['pv'], repetitions: 1, workloads: [{ workload: 'panic' }, { workload: 'boot' }] }, deps, 'xen-crash');
+    const suite = resolveSuite(
+      { name: 'xen-crash', backends: ['xen'], xenTypes: ['pv'], repetitions: 1, workloads: [{ workload: 'panic' }, { workload: 'boot' }] },
+      deps,
+      'xen-crash',
+    );
     const image = await guestImage();
-    const { run } = await runSuite({ suite, suiteFile: 'xen-crash', cases: expandSuite(suite, deps), outDir: out, image, host: host!, backends: () => xenBackend, workloads });
+    const { run } = await runSuite({
+      suite,
+      suiteFile: 'xen-crash',
+      cases: expandSuite(suite, deps),
+      outDir: out,
+      image,
+      host: host!,
+      backends: () => xenBackend,
+      workloads,
+    });
     const [crashed, next] = run.record.cases;
     process.stderr.write(`xen crash case: ${crashed?.error?.message}\n`);
     expect(crashed?.status).toBe('failed');
-    expect(crashed?.error?.message).toMatch(/^repetition 1: the guest stopped before the job was done \(guest crashed \(kernel panic\)\); the guest kernel panicked: sysrq triggered crash/);
+    expect(crashed?.error?.message).toMatch(
+      /^repetition 1: the guest stopped before the job was done \(guest crashed \(kernel panic\)\); the guest kernel panicked: sysrq triggered crash/,
+    );
     // The tail is the end of the panic's call trace; the whole console is in the case's log.
     expect(crashed?.guestLogTail?.at(-1)).toMatch(/^\[\s*\d+\.\d+\] /);
     expect(await readFile(join(run.dir, crashed!.logs![0]!), 'utf8')).toMatch(/Kernel panic - not syncing: sysrq triggered crash/);

@@ -44,7 +44,15 @@ describe('dom0 bridges', () => {
   });
 
   it('reads the age of each bridge from its mark; unmarked or foreign aliases have none', () => {
-    const text = ['1764268800', 'hvbbr-0a1b2c hvbench-1764268200', 'hvbbr-dead00 ', 'hvbbr-beef00 someone else', 'eth0 hvbench-1', 'hvbbr-cafe00 hvbench-1764268830', ''].join('\n');
+    const text = [
+      '1764268800',
+      'hvbbr-0a1b2c hvbench-1764268200',
+      'hvbbr-dead00 ',
+      'hvbbr-beef00 someone else',
+      'eth0 hvbench-1',
+      'hvbbr-cafe00 hvbench-1764268830',
+      '',
+    ].join('\n');
     expect(bridgeAges(text)).toEqual(
       new Map([
         ['hvbbr-0a1b2c', 600],

@@ -72,21 +72,38 @@ describe.skipIf(!root)('a dom0 network (in a namespace standing in for dom0)', (
       expect(links()).toContain('hvbbr-a11be0:');
       execFileSync('ip', ['-n', ns, 'link', 'del', 'hvbbr-a11be0']);
       // Its own bridge carries the dom0's clock as its mark.
-      expect(Number(inNs('cat', `/sys/class/net/${net.bridge}/ifalias`).trim().replace(/^hvbench-/, ''))).toBeGreaterThanOrEqual(now - 5);
+      expect(
+        Number(
+          inNs('cat', `/sys/class/net/${net.bridge}/ifalias`)
+            .trim()
+            .replace(/^hvbench-/, ''),
+        ),
+      ).toBeGreaterThanOrEqual(now - 5);
       expect(net.attach).toEqual({ kind: 'bridge', bridge: net.bridge });
       expect(net.dims).toEqual({ net_attach: 'bridge' });
-      expect(net.endpoint).toMatchObject({ mode: 'bridge', guestCidr: expect.stringMatching(/^10\.214\.\d+\.\d+\/30$/), ports: { iperf3: 5201, sockperfUdp: 11111, sockperfTcp: 11112 } });
+      expect(net.endpoint).toMatchObject({
+        mode: 'bridge',
+        guestCidr: expect.stringMatching(/^10\.214\.\d+\.\d+\/30$/),
+        ports: { iperf3: 5201, sockperfUdp: 11111, sockperfTcp: 11112 },
+      });
       expect(links()).toContain(`${net.bridge}:`);
       expect(inNs('ip', '-o', '-4', 'addr', 'show', 'dev', net.bridge)).toContain(`inet ${net.endpoint.peer}/30`);
-      const tcp = parseProcNet(inNs('cat', '/proc/net/tcp')).filter((s) => s.address === net.endpoint.peer && s.state === 0x0a).map((s) => s.port);
-      const udp = parseProcNet(inNs('cat', '/proc/net/udp')).filter((s) => s.address === net.endpoint.peer).map((s) => s.port);
+      const tcp = parseProcNet(inNs('cat', '/proc/net/tcp'))
+        .filter((s) => s.address === net.endpoint.peer && s.state === 0x0a)
+        .map((s) => s.port);
+      const udp = parseProcNet(inNs('cat', '/proc/net/udp'))
+        .filter((s) => s.address === net.endpoint.peer)
+        .map((s) => s.port);
       expect(tcp.sort((a, b) => a - b)).toEqual([5201, 11112]);
       expect(udp).toEqual([11111]);
       expect([...liveNetworks].map((n) => n.name)).toContain(`${dom0.name}:${net.bridge}`);
 
       // A real client (the image's own iperf3) in the same namespace reaches the peer.
       const peerRoot = await preparePeerRoot(image, await mkdtemp(join(work, 'client-')));
-      const client = await execa('ip', ['netns', 'exec', ns, ...peerRoot.argv('iperf3', ['-c', net.endpoint.peer, '-p', '5201', '-t', '1', '-J'])], { reject: false, timeout: 60_000 });
+      const client = await execa('ip', ['netns', 'exec', ns, ...peerRoot.argv('iperf3', ['-c', net.endpoint.peer, '-p', '5201', '-t', '1', '-J'])], {
+        reject: false,
+        timeout: 60_000,
+      });
       expect(client.exitCode, client.stderr).toBe(0);
       expect((JSON.parse(client.stdout) as { end: { sum_received: { bytes: number } } }).end.sum_received.bytes).toBeGreaterThan(0);
       expect(net.peerLog()).toMatch(/--- peer iperf3 in dom0 \(pid \d+\) ---\n[\s\S]*Server listening on 5201/);
@@ -105,7 +122,8 @@ describe.skipIf(!root)('a dom0 network (in a namespace standing in for dom0)', (
     // The TCP sockperf exits at once (its program replaced by `false`); the bridge and the
     // two peers before it are real.
     const dom0: Host = Object.assign(Object.create(inner) as NetnsHost, {
-      spawn: (argv: string[], options?: SpawnOptions) => inner.spawn(argv.includes('--tcp') ? [...argv.slice(0, argv.indexOf('hvb-peer') + 1), 'false'] : argv, options),
+      spawn: (argv: string[], options?: SpawnOptions) =>
+        inner.spawn(argv.includes('--tcp') ? [...argv.slice(0, argv.indexOf('hvb-peer') + 1), 'false'] : argv, options),
     });
     const opened = await openDom0Network(dom0, { image }).catch((e: unknown) => e);
     if (!(opened instanceof Error)) await (opened as { close(): Promise<void> }).close();

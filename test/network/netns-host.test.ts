@@ -33,7 +33,7 @@ function recorder(): Host & { argvs: string[][] } {
 }
 
 describe('NetnsHost', () => {
-  it('runs every command through ip netns exec, as an argument list; files stay the inner host\'s', async () => {
+  it("runs every command through ip netns exec, as an argument list; files stay the inner host's", async () => {
     const inner = recorder();
     const host = new NetnsHost(inner, 'hvb-1-2-abcd');
     expect([host.name, host.kind]).toEqual(['bench-1', 'local']);

@@ -80,7 +80,7 @@ describe('leftover detection', () => {
     ]);
   });
 
-  it('never takes a peer root outside hvbench\'s own temporary folders from a state file', () => {
+  it("never takes a peer root outside hvbench's own temporary folders from a state file", () => {
     const odd = state(4242, 900100, { tempDir: '/home/someone' });
     const ours = state(5151, 900200, { tempDir: '/tmp/hvb-peers-abc123' });
     expect(findLeftovers([], [odd, ours], alive).map((l) => l.tempDir)).toEqual([undefined, '/tmp/hvb-peers-abc123']);
@@ -96,12 +96,21 @@ describe('cleanLeftovers', () => {
     await rm(stateDir, { recursive: true, force: true });
   });
 
-  it('kills what is left in a dead owner\'s namespace, deletes it, and removes the state files', async () => {
+  it("kills what is left in a dead owner's namespace, deletes it, and removes the state files", async () => {
     const ip = fakeIp({ 'hvb-4242-900100-a1b2': '3001\n3002\n' });
     const peerRoot = join(stateDir, 'hvb-peers-x');
     await mkdir(peerRoot);
     await writeNetworkState(stateDir, state(5151, 900200, { name: 'hvb-5151-900200-c3d4', mode: 'tap', netns: 'hvb-5151-900200-c3d4', tempDir: peerRoot }));
-    await writeNetworkState(stateDir, state(4242, 900100, { name: 'hvb-4242-900100-beef', peers: [{ name: 'iperf3', pid: 4001, start: 11 }, { name: 'sockperf-udp', pid: 4002, start: 12 }] }));
+    await writeNetworkState(
+      stateDir,
+      state(4242, 900100, {
+        name: 'hvb-4242-900100-beef',
+        peers: [
+          { name: 'iperf3', pid: 4001, start: 11 },
+          { name: 'sockperf-udp', pid: 4002, start: 12 },
+        ],
+      }),
+    );
     await writeNetworkState(stateDir, state(6000, 900300));
     const killed: number[] = [];
     // 4002 was reused by another process since (another start time): it must survive.
@@ -123,7 +132,8 @@ describe('cleanLeftovers', () => {
     ip.exec = async (argv) => {
       ip.calls.push(argv.join(' '));
       if (argv[2] === 'list') return { exitCode: 0, stdout: 'hvb-4242-900100-a1b2\n', stderr: '' };
-      if (argv[2] === 'del') return { exitCode: 1, stdout: '', stderr: 'Cannot remove namespace file "/run/netns/hvb-4242-900100-a1b2": Operation not permitted' };
+      if (argv[2] === 'del')
+        return { exitCode: 1, stdout: '', stderr: 'Cannot remove namespace file "/run/netns/hvb-4242-900100-a1b2": Operation not permitted' };
       return { exitCode: 0, stdout: '', stderr: '' };
     };
     const report = await cleanLeftovers({ host: ip, stateDir, alive, kill: () => {} });

@@ -103,7 +103,13 @@ describe('network state files', () => {
   it('round-trips, skips unreadable files, and removes', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'hvb-netns-state-'));
     try {
-      const s = { name: 'hvb-1-2-abcd', mode: 'tap' as const, owner: { pid: 1, start: 2 }, netns: 'hvb-1-2-abcd', peers: [{ name: 'iperf3', pid: 9, start: 3 }] };
+      const s = {
+        name: 'hvb-1-2-abcd',
+        mode: 'tap' as const,
+        owner: { pid: 1, start: 2 },
+        netns: 'hvb-1-2-abcd',
+        peers: [{ name: 'iperf3', pid: 9, start: 3 }],
+      };
       await writeNetworkState(dir, s);
       await writeNetworkState(dir, { ...s, name: 'broken', peers: 'no' as never });
       expect(readNetworkStates(dir)).toEqual({ states: [s], unreadable: ['broken.json'] });

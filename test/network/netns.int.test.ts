@@ -105,7 +105,7 @@ describe.skipIf(!root)('guest network: namespace, tap and peers, with a real TCG
     if (work !== '') await rm(work, { recursive: true, force: true });
   });
 
-  it('virtio-net on a tap: iperf3 both ways and sockperf against the image\'s own peers, then nothing left', { timeout: 200_000 }, async () => {
+  it("virtio-net on a tap: iperf3 both ways and sockperf against the image's own peers, then nothing left", { timeout: 200_000 }, async () => {
     const { outcome, network, dims, peerLog } = await runNetCase('tap', { io: 'paravirtual' });
     expect(outcome.error, outcome.guestLog.slice(-20).join('\n') + peerLog).toBeUndefined();
     expect(outcome.status).toBe('completed');

@@ -9,11 +9,17 @@ export const CHROMIUM = process.env.HVBENCH_CHROMIUM ?? '/usr/bin/chromium';
 
 export async function launchChromium(): Promise<Browser> {
   await access(CHROMIUM).catch(() => {
-    throw new Error(`${CHROMIUM} not found: the report page test needs Chromium (apt-get install chromium, or bash scripts/setup-host.sh --for-tests; HVBENCH_CHROMIUM names another binary)`);
+    throw new Error(
+      `${CHROMIUM} not found: the report page test needs Chromium (apt-get install chromium, or bash scripts/setup-host.sh --for-tests; HVBENCH_CHROMIUM names another binary)`,
+    );
   });
   // As root, Chromium refuses to start without --no-sandbox.
   const root = process.getuid?.() === 0;
-  return puppeteer.launch({ executablePath: CHROMIUM, headless: true, args: [...(root ? ['--no-sandbox'] : []), '--disable-gpu', '--disable-dev-shm-usage', '--no-first-run'] });
+  return puppeteer.launch({
+    executablePath: CHROMIUM,
+    headless: true,
+    args: [...(root ? ['--no-sandbox'] : []), '--disable-gpu', '--disable-dev-shm-usage', '--no-first-run'],
+  });
 }
 
 export interface PageCheck {
@@ -38,7 +44,9 @@ export async function checkPage(browser: Browser, file: string, screenshot: stri
   await page.setViewport({ width: 1280, height: 900 });
   await page.goto(`file://${file}`, { waitUntil: 'load' });
   await page.waitForSelector('body[data-charts="done"]', { timeout: 60_000 });
-  const charts = await page.$$eval('.chart', (els) => els.map((e) => ({ id: e.id, rendered: e.getAttribute('data-rendered'), svg: e.querySelector('svg') !== null })));
+  const charts = await page.$$eval('.chart', (els) =>
+    els.map((e) => ({ id: e.id, rendered: e.getAttribute('data-rendered'), svg: e.querySelector('svg') !== null })),
+  );
   const text = await page.evaluate(() => document.body.innerText);
   const pwned = await page.evaluate(() => (window as unknown as { __hvbPwned?: unknown }).__hvbPwned);
   await page.screenshot({ path: screenshot as `${string}.png`, fullPage: true });

@@ -13,7 +13,9 @@ describe('buildReport', () => {
   });
 
   it('refuses a reference no sample has, naming the ones there are', () => {
-    expect(() => buildReport(reportInput([reportRun(ID, '2026-01-01T00:00:00Z', runSamples(ID))], { reference: 'kvmm' }))).toThrow(/--reference "kvmm": no sample has that backend; expected one of: kvm, native, tcg, xen, xen pvh, or none/);
+    expect(() => buildReport(reportInput([reportRun(ID, '2026-01-01T00:00:00Z', runSamples(ID))], { reference: 'kvmm' }))).toThrow(
+      /--reference "kvmm": no sample has that backend; expected one of: kvm, native, tcg, xen, xen pvh, or none/,
+    );
   });
 
   it('says that lab figures are functional checks, not performance data', () => {
@@ -27,7 +29,16 @@ describe('buildReport', () => {
   });
 
   it('lists cases that did not complete, and a methodology from the provenance', () => {
-    const run = reportRun(ID, '2026-01-01T00:00:00Z', runSamples(ID), [{ id: 'xen/net/io=emulated', backend: 'xen', workload: 'net', status: 'skipped', repetitionsDone: 0, error: { message: `emulated NIC on a PVH guest ${HOSTILE}` } }]);
+    const run = reportRun(ID, '2026-01-01T00:00:00Z', runSamples(ID), [
+      {
+        id: 'xen/net/io=emulated',
+        backend: 'xen',
+        workload: 'net',
+        status: 'skipped',
+        repetitionsDone: 0,
+        error: { message: `emulated NIC on a PVH guest ${HOSTILE}` },
+      },
+    ]);
     const model = buildReport(reportInput([run]));
     // A skip is expected (the backend cannot offer the case), not a failure: its own kind, with the cases it names.
     const skip = model.warnings.find((w) => w.kind === 'skip')!;
@@ -42,7 +53,19 @@ describe('buildReport', () => {
     expect(m.Guest).toContain('vCPUs: 1');
     expect(m.Repetitions).toContain('repetitions 5, warm-up 0');
     expect(m['Statistical method']).toContain('Normalised to native');
-    const withPackages = buildReport(reportInput([run], { images: [{ id: 'img0123456789abc', packages: [{ name: 'fio', version: '3.33-3', role: 'tool' }, { name: 'libc6', version: '2.36', role: 'dependency' }] }] }));
+    const withPackages = buildReport(
+      reportInput([run], {
+        images: [
+          {
+            id: 'img0123456789abc',
+            packages: [
+              { name: 'fio', version: '3.33-3', role: 'tool' },
+              { name: 'libc6', version: '2.36', role: 'dependency' },
+            ],
+          },
+        ],
+      }),
+    );
     expect(withPackages.methodology.find((i) => i.label === 'Guest image')!.lines.join('\n')).toContain('packages (Debian): fio 3.33-3; and 1 dependencies');
   });
 });

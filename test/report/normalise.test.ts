@@ -4,7 +4,14 @@ import { metricBars } from '../../src/report/normalise.ts';
 import type { Sample } from '../../src/results/sample.ts';
 import { ratioCiLogT } from '../../src/stats/ci.ts';
 
-const s = (backend: string, value: number, dims: Sample['dims'] = {}): Sample => ({ metric: 'cpu.events_per_s', value, unit: 'events/s', better: 'higher', dims: { backend, workload: 'cpu', ...dims }, ts: '' });
+const s = (backend: string, value: number, dims: Sample['dims'] = {}): Sample => ({
+  metric: 'cpu.events_per_s',
+  value,
+  unit: 'events/s',
+  better: 'higher',
+  dims: { backend, workload: 'cpu', ...dims },
+  ts: '',
+});
 
 describe('metricBars', () => {
   const samples = [s('native', 100), s('native', 110), s('native', 90), s('tcg', 20), s('tcg', 22), s('tcg', 18)];
@@ -40,7 +47,11 @@ describe('metricBars', () => {
     const bars = metricBars(groupByMetric([...samples, s('tcg', 40, { 'param.threads': 2 }), s('tcg', 41, { 'param.threads': 2 })])[0]!, 'native');
     expect(bars.reference).toBe('native');
     expect(bars.note).toMatch(/partly not normalised \(those values are in the summary table, in their unit\): threads=2 \(no native series\)/);
-    expect(bars.bars.map((b) => [b.normalised, Number(b.value.toFixed(6))])).toEqual([[true, 1], [true, 0.2], [false, 40.5]]);
+    expect(bars.bars.map((b) => [b.normalised, Number(b.value.toFixed(6))])).toEqual([
+      [true, 1],
+      [true, 0.2],
+      [false, 40.5],
+    ]);
     expect(metricBars(groupByMetric([s('tcg', 40), s('tcg', 41)])[0]!, 'native').note).toBe('not normalised: cpu (no native series)');
   });
 
@@ -53,7 +64,12 @@ describe('metricBars', () => {
 
 describe('groupByMetric', () => {
   it('puts backends side by side in one configuration; Xen guest types are variants', () => {
-    const [m] = groupByMetric([s('native', 1, { 'param.threads': 1 }), s('xen', 2, { 'param.threads': 1, guest_type: 'pvh' }), s('xen', 3, { 'param.threads': 1, guest_type: 'hvm' }), s('tcg', 4, { 'param.threads': 2 })]);
+    const [m] = groupByMetric([
+      s('native', 1, { 'param.threads': 1 }),
+      s('xen', 2, { 'param.threads': 1, guest_type: 'pvh' }),
+      s('xen', 3, { 'param.threads': 1, guest_type: 'hvm' }),
+      s('tcg', 4, { 'param.threads': 2 }),
+    ]);
     expect(m!.groups.map((g) => [g.variant, g.column])).toEqual([
       ['native', 'threads=1'],
       ['xen pvh', 'threads=1'],
@@ -62,9 +78,12 @@ describe('groupByMetric', () => {
     ]);
   });
 
-  it("native, without a device (io none, its disk a host file), stands in every device column as the reference of each model", () => {
+  it('native, without a device (io none, its disk a host file), stands in every device column as the reference of each model', () => {
     // The dimensions real runs record: native's case keeps param.io, its io is `none`.
-    const d = (backend: string, model: string, io = 'paravirtual') => ({ ...s(backend, 1, { 'param.io': backend === 'native' ? 'paravirtual' : io, io: backend === 'native' ? 'none' : io, disk_model: model, workload: 'disk' }), metric: 'disk.seq_read_mib_s' });
+    const d = (backend: string, model: string, io = 'paravirtual') => ({
+      ...s(backend, 1, { 'param.io': backend === 'native' ? 'paravirtual' : io, io: backend === 'native' ? 'none' : io, disk_model: model, workload: 'disk' }),
+      metric: 'disk.seq_read_mib_s',
+    });
     const [m] = groupByMetric([d('native', 'host-file'), d('tcg', 'virtio-blk'), d('tcg', 'ide', 'emulated'), d('xen', 'xen-vbd')]);
     expect(m!.groups.map((g) => [g.variant, g.column, g.device, g.deviceless])).toEqual([
       ['native', 'io=paravirtual', 'host file', true],
@@ -81,7 +100,11 @@ describe('groupByMetric', () => {
   });
 
   it('a fact that differs between repetitions (the clocksource) is a note, not a second column', () => {
-    const [m] = groupByMetric([s('tcg', 1, { guest_clocksource: 'tsc-early', guest_hypervisor: 'none' }), s('tcg', 2, { guest_clocksource: 'tsc', guest_hypervisor: 'none' }), s('native', 3, { guest_hypervisor: 'KVM' })]);
+    const [m] = groupByMetric([
+      s('tcg', 1, { guest_clocksource: 'tsc-early', guest_hypervisor: 'none' }),
+      s('tcg', 2, { guest_clocksource: 'tsc', guest_hypervisor: 'none' }),
+      s('native', 3, { guest_hypervisor: 'KVM' }),
+    ]);
     expect(m!.columns).toHaveLength(1);
     expect(m!.groups.map((g) => [g.variant, g.values, g.notes])).toEqual([
       ['tcg', [1, 2], ['guest clocksource: tsc-early, tsc']],

@@ -18,12 +18,36 @@ const only = (o: Overview, variants: string[]): Overview => ({ ...o, variants })
 function withTinyRatios(o: Overview): Overview {
   const c: OverviewCell = { ratio: 0.0052, lo: 0.0012, hi: 0.0088, verdict: 'worse', n: 3, nReference: 3, notes: [] };
   const cells = Object.fromEntries(o.variants.map((v) => [v, c]));
-  return { ...o, rows: [...o.rows, { workload: 'net', configuration: 'io=paravirtual virtio-net', metric: 'net.rr_latency_p99_us', metricTitle: 'Network: request-response latency p99 (µs)', unit: 'us', better: 'lower', referenceNote: undefined, cells }] };
+  return {
+    ...o,
+    rows: [
+      ...o.rows,
+      {
+        workload: 'net',
+        configuration: 'io=paravirtual virtio-net',
+        metric: 'net.rr_latency_p99_us',
+        metricTitle: 'Network: request-response latency p99 (µs)',
+        unit: 'us',
+        better: 'lower',
+        referenceNote: undefined,
+        cells,
+      },
+    ],
+  };
 }
 
 describe('compact ratios', () => {
   it('keep about two significant digits and the resolution near 1', () => {
-    expect([2086.3, 112.94, 69.88, 1.024, 0.1212, 0.05341, 0.00052, undefined].map(shortRatio)).toEqual(['2086', '113', '69.9', '1.02', '0.12', '0.053', '5.2e-4', '–']);
+    expect([2086.3, 112.94, 69.88, 1.024, 0.1212, 0.05341, 0.00052, undefined].map(shortRatio)).toEqual([
+      '2086',
+      '113',
+      '69.9',
+      '1.02',
+      '0.12',
+      '0.053',
+      '5.2e-4',
+      '–',
+    ]);
   });
 
   it('wrap breaks at spaces and cuts words longer than a line', () => {
@@ -46,14 +70,22 @@ describe('overview as Markdown', () => {
   });
 
   it('writes cells as ratio×, interval, mark and verdict; a variant that did not run is –', () => {
-    expect(md).toContain('| cpu (threads=1) — CPU: sysbench events per second (events/s) ↑ | 0.99× [0.98, 1.00] ≈ similar | 0.98× [0.96, 0.99] ≈ similar | 0.98× [0.97, 1.00] ≈ similar | 0.12× [0.053, 0.26] ▼ worse |');
-    expect(md).toContain('| cpu (threads=2) — CPU: sysbench events per second (events/s) ↑ | 0.98× [0.95, 1.01] ≈ similar | 0.93× [0.82, 1.06] ? inconclusive |');
-    expect(md).toContain('| boot — Boot: time to agent ready (ms) ↓ | 1.62× [1.48, 1.77] ▼ worse | 2.41× [2.02, 2.88] ▼ worse | 1.97× [1.70, 2.28] ▼ worse | 113× [6.11, 2086] ▼ worse |');
+    expect(md).toContain(
+      '| cpu (threads=1) — CPU: sysbench events per second (events/s) ↑ | 0.99× [0.98, 1.00] ≈ similar | 0.98× [0.96, 0.99] ≈ similar | 0.98× [0.97, 1.00] ≈ similar | 0.12× [0.053, 0.26] ▼ worse |',
+    );
+    expect(md).toContain(
+      '| cpu (threads=2) — CPU: sysbench events per second (events/s) ↑ | 0.98× [0.95, 1.01] ≈ similar | 0.93× [0.82, 1.06] ? inconclusive |',
+    );
+    expect(md).toContain(
+      '| boot — Boot: time to agent ready (ms) ↓ | 1.62× [1.48, 1.77] ▼ worse | 2.41× [2.02, 2.88] ▼ worse | 1.97× [1.70, 2.28] ▼ worse | 113× [6.11, 2086] ▼ worse |',
+    );
     expect(md).toContain('| disk (virtio-blk)¹ — Disk: random read latency p99 (µs) ↓ | 1.31× [1.12, 1.53] ▼ worse | – | – | 8.74× [5.90, 12.9] ▼ worse |');
   });
 
   it('says what the numbers are, which way is better, and puts the notes in footnotes', () => {
-    expect(md).toContain('Cells: ratio to native (mean ÷ mean) with its 95 % interval; 3 repetitions per series. ↑ higher is better, ↓ lower is better. ▲ better than native, ▼ worse');
+    expect(md).toContain(
+      'Cells: ratio to native (mean ÷ mean) with its 95 % interval; 3 repetitions per series. ↑ higher is better, ↓ lower is better. ▲ better than native, ▼ worse',
+    );
     expect(lines).toContain('- ¹ native has no device: its host file is the reference for every device model');
     expect(lines).toContain('- ² tcg: guest clocksource: tsc-early, tsc');
     expect(md).toContain('38.7× [30.1, 49.8] ▼ worse² |');
@@ -80,7 +112,9 @@ describe('overview as text', () => {
     expect(lines[0]).toBe('Ratio to native (mean ÷ mean) with its 95 % interval; 3 repetitions per series.');
     expect(lines[1]).toMatch(/^↑ higher is better, ↓ lower is better\. ▲ better than native, ▼ worse, ≈ similar/);
     expect(text).toContain('cpu — CPU: sysbench events per second (events/s) ↑');
-    expect(lines.find((l) => l.startsWith('  threads=1'))).toMatch(/^ {2}threads=1 +0\.99× \[0\.98, 1\.00\] ≈ +0\.98× \[0\.96, 0\.99\] ≈ +0\.12× \[0\.053, 0\.26\] ▼$/);
+    expect(lines.find((l) => l.startsWith('  threads=1'))).toMatch(
+      /^ {2}threads=1 +0\.99× \[0\.98, 1\.00\] ≈ +0\.98× \[0\.96, 0\.99\] ≈ +0\.12× \[0\.053, 0\.26\] ▼$/,
+    );
     expect(lines.find((l) => l.startsWith('  virtio-blk¹'))).toMatch(/1\.31× \[1\.12, 1\.53\] ▼ +– +8\.74× \[5\.90, 12\.9\] ▼$/);
     expect(lines).toContain('¹ native has no device: its host file is the reference for every device model');
     expect(lines).toContain('² tcg: guest clocksource: tsc-early, tsc');
@@ -157,9 +191,15 @@ describe('overview as LaTeX', () => {
 describe('overview of a real native + tcg run', () => {
   it('renders the comparison of the captured run in all three forms, and the LaTeX compiles', async () => {
     const file = path.join(import.meta.dirname, '../fixtures/runs/native-tcg-local/samples.jsonl');
-    const samples = (await readFile(file, 'utf8')).trim().split('\n').map((l) => JSON.parse(l) as Sample);
+    const samples = (await readFile(file, 'utf8'))
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as Sample);
     const report = compareWithin({ id: 'fixture', samples }, 'backend', 'native', { ignore: new Set(), settings: (m) => settingsFor(m, []) });
-    const overview = buildOverview(report, new Set(['boot.to_ready_ms', 'cpu.events_per_s', 'memory.read_mib_s', 'disk.seq_read_mib_s', 'micro.timer_latency_avg_us']))!;
+    const overview = buildOverview(
+      report,
+      new Set(['boot.to_ready_ms', 'cpu.events_per_s', 'memory.read_mib_s', 'disk.seq_read_mib_s', 'micro.timer_latency_avg_us']),
+    )!;
     expect(overview.reference).toBe('native');
     expect(overview.variants).toEqual(['tcg']);
     const md = overviewMarkdown(overview);

@@ -23,7 +23,9 @@ beforeAll(async () => {
   // A guest-controlled string in a dimension (shown in charts and tables) and in a case error.
   const samples = runSamples('20260102-000000-fixture-new0', { seed: 4, tcgCpuShift: 0.8, extraDims: { guest_kernel: HOSTILE } });
   samples.push({ ...samples[0]!, metric: 'net.tx_gbit_s', unit: 'Gbit/s', dims: { ...samples[0]!.dims, workload: 'net', 'param.tag': HOSTILE } });
-  const run = reportRun('20260102-000000-fixture-new0', '2026-01-02T00:00:00Z', samples, [{ id: 'xen/net/io=emulated', status: 'skipped', error: { message: `no emulated NIC: ${HOSTILE}` } }]);
+  const run = reportRun('20260102-000000-fixture-new0', '2026-01-02T00:00:00Z', samples, [
+    { id: 'xen/net/io=emulated', status: 'skipped', error: { message: `no emulated NIC: ${HOSTILE}` } },
+  ]);
   const model = buildReport(reportInput([run], { baseline: base, title: `Fixture ${HOSTILE}` }));
   chartIds = model.charts.map((c) => c.id);
   written = await writeReport(model, dir);

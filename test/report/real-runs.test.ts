@@ -50,7 +50,7 @@ describe('a real native + tcg run', () => {
     expect(series[0]!.values).toHaveLength(3);
   });
 
-  it('pairs every tcg series with native, the disk with native\'s host file, and leaves out only what native cannot run', () => {
+  it("pairs every tcg series with native, the disk with native's host file, and leaves out only what native cannot run", () => {
     const disk = within.rows.filter((r) => r.dims.workload === 'disk');
     expect(disk.length).toBeGreaterThanOrEqual(8);
     for (const r of disk) expect([r.metric, r.deviceless, r.dims.disk_model]).toEqual([r.metric, true, 'virtio-blk']);
@@ -83,17 +83,29 @@ describe('a real native + tcg run', () => {
       // Each column holds one native and one tcg bar: facts never split a column.
       for (const c of m.columns) {
         if (c.label.startsWith('net')) continue;
-        expect(m.groups.filter((g) => g.columnKey === c.key).map((g) => g.variant).sort(), `${m.metric} ${c.label}`).toEqual(['native', 'tcg']);
+        expect(
+          m.groups
+            .filter((g) => g.columnKey === c.key)
+            .map((g) => g.variant)
+            .sort(),
+          `${m.metric} ${c.label}`,
+        ).toEqual(['native', 'tcg']);
       }
       expect(m.columns.map((c) => c.label).join(' '), m.metric).not.toMatch(/guest_|hypervisor|clocksource/);
     }
   });
 
-  it('opens with the overview: one row per workload, the verdicts from the intervals, native\'s host file named as the disk reference', () => {
+  it("opens with the overview: one row per workload, the verdicts from the intervals, native's host file named as the disk reference", () => {
     const o = model.overview!;
     expect(o.reference).toBe('native');
     expect(o.variants).toEqual(['tcg']);
-    expect(o.rows.map((r) => `${r.workload} ${r.metric}`)).toEqual(['boot boot.to_ready_ms', 'cpu cpu.events_per_s', 'memory memory.read_mib_s', 'disk disk.seq_read_mib_s', 'micro micro.cpuid_ns']);
+    expect(o.rows.map((r) => `${r.workload} ${r.metric}`)).toEqual([
+      'boot boot.to_ready_ms',
+      'cpu cpu.events_per_s',
+      'memory memory.read_mib_s',
+      'disk disk.seq_read_mib_s',
+      'micro micro.cpuid_ns',
+    ]);
     const row = (w: string) => o.rows.find((r) => r.workload === w)!.cells.tcg!;
     expect(row('cpu').verdict).toBe('worse');
     expect(row('memory').verdict).toBe('worse');
@@ -137,11 +149,12 @@ describe('native and tcg here with Xen PV and PVH from the Xen lab, in one repor
 
   it('records what Xen adds: guest types, dom0 kernel, scheduler, the guest seeing Xen, the lab host', () => {
     const dims = new Set(xen.samples.flatMap((s) => Object.keys(s.dims)));
-    for (const d of ['guest_type', 'dom0_kernel', 'xen_scheduler', 'xen', 'guest_hypervisor', 'guest_clocksource', 'host_kind']) expect(dims.has(d), d).toBe(true);
+    for (const d of ['guest_type', 'dom0_kernel', 'xen_scheduler', 'xen', 'guest_hypervisor', 'guest_clocksource', 'host_kind'])
+      expect(dims.has(d), d).toBe(true);
     expect(new Set(xen.samples.map((s) => s.dims.guest_type))).toEqual(new Set(['pv', 'pvh']));
   });
 
-  it('puts xen pv and xen pvh beside tcg against native, with the Xen disk on native\'s host file', () => {
+  it("puts xen pv and xen pvh beside tcg against native, with the Xen disk on native's host file", () => {
     const o = pooled.overview!;
     expect(o.variants).toEqual(['xen pv', 'xen pvh', 'tcg']);
     for (const w of ['cpu', 'memory', 'disk', 'micro', 'boot']) {
@@ -199,14 +212,19 @@ describe('kvm from the KVM lab with native and tcg from here', () => {
     expect(facts('host_kind')).toEqual(new Set(['lab']));
   });
 
-  it('compares kvm with native on every workload it completed, the disk on native\'s host file, and names the micro case that failed', () => {
+  it("compares kvm with native on every workload it completed, the disk on native's host file, and names the micro case that failed", () => {
     const o = model3.overview!;
     expect(o.variants).toEqual(['kvm', 'tcg']);
     for (const w of ['boot', 'cpu', 'memory', 'disk']) expect(o.rows.find((r) => r.workload === w)!.cells.kvm, w).toBeDefined();
     expect(o.rows.find((r) => r.workload === 'disk')!.cells.kvm!.device).toBe('virtio-blk');
     // kvm/micro failed in the nested lab (a GP fault in the port-I/O loop): no kvm cell, and the failure is on the page.
     expect(o.rows.find((r) => r.workload === 'micro')!.cells.kvm).toBeUndefined();
-    expect(model3.warnings.filter((w) => w.kind === 'case').map((w) => w.text).join('\n')).toMatch(/kvm\/micro/);
+    expect(
+      model3.warnings
+        .filter((w) => w.kind === 'case')
+        .map((w) => w.text)
+        .join('\n'),
+    ).toMatch(/kvm\/micro/);
     expect(model3.labHosts).toEqual(['lab-kvm']);
   });
 });

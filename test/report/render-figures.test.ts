@@ -53,7 +53,9 @@ describe('writeReport with a chart whose PNG would exceed the size limit', () =>
 
   it('names each scaled chart in the warnings, on the page and in the model the command prints', async () => {
     const tall = written.warnings.filter((w) => w.text.startsWith('figure tall-chart.png'));
-    expect(tall.map((w) => w.text)).toEqual([expect.stringMatching(/^figure tall-chart\.png: \d+ × \d+ px at 2× would exceed the 4000 px limit; scaled down to \d+ × 4000 px/)]);
+    expect(tall.map((w) => w.text)).toEqual([
+      expect.stringMatching(/^figure tall-chart\.png: \d+ × \d+ px at 2× would exceed the 4000 px limit; scaled down to \d+ × 4000 px/),
+    ]);
     expect(model.warnings).toContainEqual(tall[0]);
     const page = await readFile(path.join(dir, 'index.html'), 'utf8');
     expect(page).toContain('figure tall-chart.png');
@@ -74,10 +76,16 @@ describe('writeReport with a chart whose PNG would exceed the size limit', () =>
 
 describe('renderFigures', () => {
   it('fails with the name of a chart vega cannot draw, after the figures under way are finished', async () => {
-    const bad: Chart = { id: 'bad-chart', title: 'bad', spec: { $schema: VEGA_LITE_SCHEMA, data: { values: [{ a: 1 }] }, mark: 'no-such-mark', encoding: {} } as unknown as Chart['spec'] };
+    const bad: Chart = {
+      id: 'bad-chart',
+      title: 'bad',
+      spec: { $schema: VEGA_LITE_SCHEMA, data: { values: [{ a: 1 }] }, mark: 'no-such-mark', encoding: {} } as unknown as Chart['spec'],
+    };
     const good: Chart = { ...TALL, id: 'good-chart', spec: { ...TALL.spec, height: 100 } as Chart['spec'] };
     const written: string[] = [];
-    await expect(renderFigures([good, bad, good], async (c) => void written.push(c.id), { inFlight: 2 })).rejects.toThrow(/chart bad-chart: cannot render to SVG/);
+    await expect(renderFigures([good, bad, good], async (c) => void written.push(c.id), { inFlight: 2 })).rejects.toThrow(
+      /chart bad-chart: cannot render to SVG/,
+    );
     expect(written).toEqual(['good-chart']);
   });
 

@@ -2,7 +2,15 @@ import { access, readFile, stat } from 'node:fs/promises';
 import { renderAsync } from '@resvg/resvg-js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { trimFont } from '../../src/report/render/font-trim.ts';
-import { CHART_FAMILY, chartFontFiles, drawableWith, prepareChartFonts, SYSTEM_FONTS, TRIMMED_CHARACTERS, type ChartFonts } from '../../src/report/render/fonts.ts';
+import {
+  CHART_FAMILY,
+  chartFontFiles,
+  drawableWith,
+  prepareChartFonts,
+  SYSTEM_FONTS,
+  TRIMMED_CHARACTERS,
+  type ChartFonts,
+} from '../../src/report/render/fonts.ts';
 import { renderSvg } from '../../src/report/render/svg.ts';
 import { VEGA_LITE_SCHEMA, CHART_CONFIG } from '../../src/report/specs/common.ts';
 
@@ -66,7 +74,11 @@ describe('chart fonts', () => {
         config: CHART_CONFIG,
         data: { values: ['native', 'kvm', 'xen pvh', 'tcg'].map((v, i) => ({ variant: v, value: 1 + i / 3 })) },
         mark: 'bar',
-        encoding: { x: { field: 'variant', type: 'nominal', title: 'configuration' }, y: { field: 'value', type: 'quantitative', title: '÷ native (ratio of means, µs ÷ µs)' }, color: { field: 'variant', type: 'nominal' } },
+        encoding: {
+          x: { field: 'variant', type: 'nominal', title: 'configuration' },
+          y: { field: 'value', type: 'quantitative', title: '÷ native (ratio of means, µs ÷ µs)' },
+          color: { field: 'variant', type: 'nominal' },
+        },
       } as never,
       'fonts-test',
     );
@@ -76,7 +88,8 @@ describe('chart fonts', () => {
 
   it('leaves figures with other characters, families or styles to the system fonts', () => {
     const covered = TRIMMED_CHARACTERS;
-    const svg = (text: string, attrs = '') => `<svg xmlns="http://www.w3.org/2000/svg" width="10" height="10"><text font-family="${FAMILY}" font-size="11px"${attrs}>${text}</text></svg>`;
+    const svg = (text: string, attrs = '') =>
+      `<svg xmlns="http://www.w3.org/2000/svg" width="10" height="10"><text font-family="${FAMILY}" font-size="11px"${attrs}>${text}</text></svg>`;
     expect(drawableWith(svg('plain text ÷ µs'), covered)).toBe(true);
     expect(drawableWith(svg('漢字'), covered)).toBe(false);
     expect(drawableWith(svg('&#x6f22;'), covered)).toBe(false);

@@ -19,7 +19,9 @@ describe('svgSize', () => {
   });
 
   it('names the chart when the SVG has no size in pixels', () => {
-    expect(() => svgSize('<svg xmlns="http://www.w3.org/2000/svg" width="100%" height="10"></svg>', 'metric-cpu')).toThrow(/chart metric-cpu: .*no positive width and height/);
+    expect(() => svgSize('<svg xmlns="http://www.w3.org/2000/svg" width="100%" height="10"></svg>', 'metric-cpu')).toThrow(
+      /chart metric-cpu: .*no positive width and height/,
+    );
     expect(() => svgSize('<html></html>', 'boot')).toThrow(/chart boot/);
   });
 });
@@ -67,6 +69,8 @@ describe('renderPng', () => {
   });
 
   it('names the chart when resvg cannot read the SVG', async () => {
-    await expect(renderPng('<svg xmlns="http://www.w3.org/2000/svg" width="10" height="10"><g></svg>', 'broken')).rejects.toThrow(/chart broken: cannot convert its SVG to PNG/);
+    await expect(renderPng('<svg xmlns="http://www.w3.org/2000/svg" width="10" height="10"><g></svg>', 'broken')).rejects.toThrow(
+      /chart broken: cannot convert its SVG to PNG/,
+    );
   });
 });

@@ -7,7 +7,19 @@ const overview: Overview = {
   reference: 'native',
   variants: ['kvm', 'tcg'],
   rows: [
-    { workload: 'cpu', metric: 'cpu.events_per_s', metricTitle: 'CPU: sysbench events per second (events/s)', unit: 'events/s', better: 'higher', configuration: '', referenceNote: undefined, cells: { kvm: { ratio: 0.97, lo: 0.95, hi: 0.99, verdict: 'worse', n: 3, nReference: 3, notes: [] }, tcg: { ratio: 0.12, lo: 0.05, hi: 0.26, verdict: 'worse', n: 3, nReference: 3, notes: [] } } },
+    {
+      workload: 'cpu',
+      metric: 'cpu.events_per_s',
+      metricTitle: 'CPU: sysbench events per second (events/s)',
+      unit: 'events/s',
+      better: 'higher',
+      configuration: '',
+      referenceNote: undefined,
+      cells: {
+        kvm: { ratio: 0.97, lo: 0.95, hi: 0.99, verdict: 'worse', n: 3, nReference: 3, notes: [] },
+        tcg: { ratio: 0.12, lo: 0.05, hi: 0.26, verdict: 'worse', n: 3, nReference: 3, notes: [] },
+      },
+    },
   ],
 };
 

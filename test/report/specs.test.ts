@@ -17,9 +17,30 @@ describe('spec builders', () => {
   const chart = (id: string): Json => model.charts.find((c) => c.id === id)?.spec;
 
   it('makes one chart per metric and the special charts, each compiling with vega-lite', () => {
-    expect(model.charts.map((c) => c.id)).toEqual(['overview', 'comparison-cpu', 'comparison-boot', 'comparison-micro', 'comparison-disk', 'metric-cpu.events_per_s', 'metric-boot.to_ready_ms', 'metric-micro.cpuid_ns', 'metric-micro.syscall_ns', 'metric-micro.rdtsc_ns', 'metric-disk.seq_read_mib_s', 'io-disk', 'boot', 'micro-costs']);
+    expect(model.charts.map((c) => c.id)).toEqual([
+      'overview',
+      'comparison-cpu',
+      'comparison-boot',
+      'comparison-micro',
+      'comparison-disk',
+      'metric-cpu.events_per_s',
+      'metric-boot.to_ready_ms',
+      'metric-micro.cpuid_ns',
+      'metric-micro.syscall_ns',
+      'metric-micro.rdtsc_ns',
+      'metric-disk.seq_read_mib_s',
+      'io-disk',
+      'boot',
+      'micro-costs',
+    ]);
     const warnings: string[] = [];
-    const logger: Json = { level: () => logger, error: (m: string) => warnings.push(m), warn: (m: string) => warnings.push(m), info: () => logger, debug: () => logger };
+    const logger: Json = {
+      level: () => logger,
+      error: (m: string) => warnings.push(m),
+      warn: (m: string) => warnings.push(m),
+      info: () => logger,
+      debug: () => logger,
+    };
     for (const c of model.charts) expect(() => compile(c.spec as Json, { logger }), c.id).not.toThrow();
     expect(warnings).toEqual([]);
   });
@@ -62,7 +83,13 @@ describe('spec builders', () => {
     expect(spec.concat).toHaveLength(1);
     const rows: Json[] = spec.concat[0].data.values;
     // native has no device, so no I/O class: it is not one of the pairs.
-    expect(rows.map((r) => `${r.variant}:${r.device}`).sort()).toEqual(['kvm:emulated: ide', 'kvm:paravirtual: virtio-blk', 'tcg:emulated: ide', 'tcg:paravirtual: virtio-blk', 'xen pvh:paravirtual: xen-vbd']);
+    expect(rows.map((r) => `${r.variant}:${r.device}`).sort()).toEqual([
+      'kvm:emulated: ide',
+      'kvm:paravirtual: virtio-blk',
+      'tcg:emulated: ide',
+      'tcg:paravirtual: virtio-blk',
+      'xen pvh:paravirtual: xen-vbd',
+    ]);
     expect(spec.concat[0].layer[0].encoding.y.title).toBe('disk.seq_read_mib_s (MiB/s)');
     // The bars of the overview's disk row pair every disk model with native's host file.
     const disk = model.overview!.rows.find((r) => r.workload === 'disk')!;
@@ -86,7 +113,11 @@ describe('spec builders', () => {
 
   it('forest plot: ratios with intervals, regressions highlighted', () => {
     const base = reportRun('20260101-000000-fixture-base', '2026-01-01T00:00:00Z', runSamples('20260101-000000-fixture-base', { seed: 7 }));
-    const slower = reportRun('20260102-000000-fixture-new0', '2026-01-02T00:00:00Z', runSamples('20260102-000000-fixture-new0', { seed: 8, tcgCpuShift: 0.7, reps: 6 }));
+    const slower = reportRun(
+      '20260102-000000-fixture-new0',
+      '2026-01-02T00:00:00Z',
+      runSamples('20260102-000000-fixture-new0', { seed: 8, tcgCpuShift: 0.7, reps: 6 }),
+    );
     const m = buildReport(reportInput([slower], { baseline: base }));
     const spec: Json = m.charts.find((c) => c.id === 'comparison-cpu')!.spec;
     const rows: Json[] = spec.data.values;

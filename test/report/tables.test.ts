@@ -6,7 +6,21 @@ import { escapeMarkdown, markdownTable } from '../../src/report/tables/markdown.
 import type { SummaryRow } from '../../src/report/summary.ts';
 import { compileLatex, expectCleanLatexLog } from './validate-files.ts';
 
-const row = (over: Partial<SummaryRow> = {}): SummaryRow => ({ metric: 'cpu.events_per_s', unit: 'events/s', better: 'higher', column: 'threads=1', variant: 'tcg', device: undefined, n: 5, mean: 812.345, lo: 800.1, hi: 824.6, cv: 0.012, ratio: { reference: 'native', value: 0.2031, lo: 0.2, hi: 0.2062 }, ...over });
+const row = (over: Partial<SummaryRow> = {}): SummaryRow => ({
+  metric: 'cpu.events_per_s',
+  unit: 'events/s',
+  better: 'higher',
+  column: 'threads=1',
+  variant: 'tcg',
+  device: undefined,
+  n: 5,
+  mean: 812.345,
+  lo: 800.1,
+  hi: 824.6,
+  cv: 0.012,
+  ratio: { reference: 'native', value: 0.2031, lo: 0.2, hi: 0.2062 },
+  ...over,
+});
 
 describe('summary tables', () => {
   const table = summaryTable([row(), row({ variant: 'native', mean: 4000, lo: 3950, hi: 4050, ratio: { reference: 'native', value: 1, lo: 0.99, hi: 1.01 } })]);
@@ -15,7 +29,10 @@ describe('summary tables', () => {
     expect(table.header).toEqual(['metric', 'unit', 'configuration', 'backend', 'n', 'mean', '95 % CI', 'CV %', '÷ native [95 % CI]']);
     expect(table.rows[0]).toEqual(['CPU: sysbench events per second', 'events/s ↑', 'threads=1', 'tcg', '5', '812', '[800, 825]', '1.2', '0.203 [0.2, 0.206]']);
     expect(table.sections[0]).toBe('CPU: sysbench events per second (events/s) ↑');
-    expect(summaryTable([row({ metric: 'disk.rand_read_clat_p99_us', unit: 'us', better: 'lower' })]).rows[0]!.slice(0, 2)).toEqual(['Disk: random read latency p99', 'µs ↓']);
+    expect(summaryTable([row({ metric: 'disk.rand_read_clat_p99_us', unit: 'us', better: 'lower' })]).rows[0]!.slice(0, 2)).toEqual([
+      'Disk: random read latency p99',
+      'µs ↓',
+    ]);
   });
 
   it('Markdown: a GitHub table, numbers right-aligned', () => {
@@ -42,7 +59,9 @@ describe('summary tables', () => {
     const body = lines.filter((l) => l.startsWith('\\hspace*{1em}'));
     expect(body).toHaveLength(2);
     for (const l of body) expect(l.split(' & ')).toHaveLength(6);
-    expect(escapeLatex('a_b%c&d#e$f{g}h\\i^j~k<script>')).toBe('a\\_b\\%c\\&d\\#e\\$f\\{g\\}h\\textbackslash{}i\\textasciicircum{}j\\textasciitilde{}k\\textless{}script\\textgreater{}');
+    expect(escapeLatex('a_b%c&d#e$f{g}h\\i^j~k<script>')).toBe(
+      'a\\_b\\%c\\&d\\#e\\$f\\{g\\}h\\textbackslash{}i\\textasciicircum{}j\\textasciitilde{}k\\textless{}script\\textgreater{}',
+    );
   });
 
   it('LaTeX: µ is \\textmu, the signs of the tables are math, other non-ASCII is ?', () => {
@@ -59,8 +78,27 @@ describe('summary tables', () => {
     const configs = ['disk io=paravirtual queueDepth=16 runtimeSec=3 sizeMiB=128', 'cpu maxPrime=10000 threads=2 timeSec=5', 'boot'];
     for (const metric of ['disk.rand_read_clat_p99_us', 'cpu.events_per_s', 'host.cpu_s_per_gib']) {
       for (const column of configs) {
-        for (const [variant, device] of [['native', 'host file'], ['kvm', 'virtio-blk'], ['xen pvh', 'xen-vbd'], ['tcg', 'ide']] as const) {
-          rows.push(row({ metric, unit: metric.endsWith('_us') ? 'us' : 'events/s', column, variant, device, n: 10, mean: 123456.7, lo: 0.000123, hi: 98765432, cv: 1.234, ratio: { reference: 'native', value: 48267.75, lo: 0.0001234, hi: 123456.78 } }));
+        for (const [variant, device] of [
+          ['native', 'host file'],
+          ['kvm', 'virtio-blk'],
+          ['xen pvh', 'xen-vbd'],
+          ['tcg', 'ide'],
+        ] as const) {
+          rows.push(
+            row({
+              metric,
+              unit: metric.endsWith('_us') ? 'us' : 'events/s',
+              column,
+              variant,
+              device,
+              n: 10,
+              mean: 123456.7,
+              lo: 0.000123,
+              hi: 98765432,
+              cv: 1.234,
+              ratio: { reference: 'native', value: 48267.75, lo: 0.0001234, hi: 123456.78 },
+            }),
+          );
         }
       }
     }

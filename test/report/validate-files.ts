@@ -56,16 +56,30 @@ const PREAMBLE = ['\\usepackage[T1]{fontenc}', '\\usepackage{siunitx,booktabs,ta
 export async function compileLatex(table: string, layout: 'twocolumn' | 'onecolumn'): Promise<string> {
   const which = await execa('which', ['pdflatex'], { reject: false });
   if (which.exitCode !== 0) {
-    throw new Error(`pdflatex is not installed, and the LaTeX tables are checked by compiling them: apt-get install -y --no-install-recommends ${TEX_DEBIAN_PACKAGES.join(' ')}`);
+    throw new Error(
+      `pdflatex is not installed, and the LaTeX tables are checked by compiling them: apt-get install -y --no-install-recommends ${TEX_DEBIAN_PACKAGES.join(' ')}`,
+    );
   }
   const dir = await mkdtemp(path.join(tmpdir(), 'hvbench-tex-'));
   try {
-    const doc = [`\\documentclass${layout === 'twocolumn' ? '[twocolumn]' : ''}{article}`, ...PREAMBLE, '\\begin{document}', '\\typeout{hvbench widths: column \\the\\columnwidth, text \\the\\textwidth}', '\\input{table.tex}', '\\end{document}', ''].join('\n');
+    const doc = [
+      `\\documentclass${layout === 'twocolumn' ? '[twocolumn]' : ''}{article}`,
+      ...PREAMBLE,
+      '\\begin{document}',
+      '\\typeout{hvbench widths: column \\the\\columnwidth, text \\the\\textwidth}',
+      '\\input{table.tex}',
+      '\\end{document}',
+      '',
+    ].join('\n');
     await writeFile(path.join(dir, 'table.tex'), table);
     await writeFile(path.join(dir, 'doc.tex'), doc);
     let log = '';
     for (let pass = 0; pass < 2; pass++) {
-      const r = await execa('pdflatex', ['-interaction=nonstopmode', '-halt-on-error', '-no-shell-escape', 'doc.tex'], { cwd: dir, reject: false, timeout: 120_000 });
+      const r = await execa('pdflatex', ['-interaction=nonstopmode', '-halt-on-error', '-no-shell-escape', 'doc.tex'], {
+        cwd: dir,
+        reject: false,
+        timeout: 120_000,
+      });
       log = await readFile(path.join(dir, 'doc.log'), 'latin1').catch(() => r.stdout);
       expect(r.exitCode, `pdflatex failed:\n${errorLines(log) || r.stdout.slice(-3000)}`).toBe(0);
     }

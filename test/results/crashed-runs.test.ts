@@ -66,10 +66,12 @@ describe('crashed runs', () => {
     const skipped: SkippedLeftover[] = [];
     expect(await findCrashedRuns(results, skipped)).toEqual([]);
     const byWhat = (a: SkippedLeftover, b: SkippedLeftover) => a.what.localeCompare(b.what);
-    expect([...skipped].sort(byWhat)).toEqual([
-      { what: `run ${join(results, 'linked')}`, why: `it is a symbolic link (to ${outside}); links are not followed out of ${results}` },
-      { what: `run ${run.dir}`, why: `its ${SCRATCH_DIR} is a symbolic link, not the scratch folder hvbench makes; nothing is followed or removed` },
-    ].sort(byWhat));
+    expect([...skipped].sort(byWhat)).toEqual(
+      [
+        { what: `run ${join(results, 'linked')}`, why: `it is a symbolic link (to ${outside}); links are not followed out of ${results}` },
+        { what: `run ${run.dir}`, why: `its ${SCRATCH_DIR} is a symbolic link, not the scratch folder hvbench makes; nothing is followed or removed` },
+      ].sort(byWhat),
+    );
   });
 
   it("leaves another user's run alone, saying whose", async () => {

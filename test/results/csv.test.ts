@@ -39,7 +39,9 @@ describe('exportCsv against spreadsheet formula injection', () => {
     ]);
     const [header, row] = csv.split('\n');
     expect(header).toBe('ts,metric,value,unit,better,a,b,c,case,d,e,f,g,h,i');
-    expect(row).toBe(`2025-03-14T09:27:00.000Z,cpu.events_per_s,1.5,events/s,higher,"'=HYPERLINK(""http://x"",""y"")",'+1+2,'-cmd,tcg/cpu/threads=1,'@SUM(A1),'\tx,-3,-3.5,ok=1,1e-7`);
+    expect(row).toBe(
+      `2025-03-14T09:27:00.000Z,cpu.events_per_s,1.5,events/s,higher,"'=HYPERLINK(""http://x"",""y"")",'+1+2,'-cmd,tcg/cpu/threads=1,'@SUM(A1),'\tx,-3,-3.5,ok=1,1e-7`,
+    );
   });
 
   it('neutralises a hostile dims key in the header too', () => {

@@ -96,13 +96,19 @@ describe('checkWritable', () => {
 
   it('refuses a folder on a file system with too little space, naming it; createRun leaves no run folder', async () => {
     const statfs = async () => ({ bavail: 100, bsize: 4096 });
-    await expect(checkWritable(out, { statfs })).rejects.toMatchObject({ code: 'results-dir', message: `cannot write results to ${out}: only 0 MiB free on its file system, at least 32 MiB needed` });
+    await expect(checkWritable(out, { statfs })).rejects.toMatchObject({
+      code: 'results-dir',
+      message: `cannot write results to ${out}: only 0 MiB free on its file system, at least 32 MiB needed`,
+    });
     await expect(createRun(out, newRun(), { statfs })).rejects.toMatchObject({ code: 'results-dir' });
     expect(await readdir(out)).toEqual([]);
   });
 
   it('refuses a folder where the probe cannot be written', async () => {
     // /proc/self is writable by mode for root, yet takes no new files.
-    await expect(checkWritable('/proc/self')).rejects.toMatchObject({ code: 'results-dir', message: expect.stringMatching(/^cannot write results to \/proc\/self: expected a writable folder, got E/) });
+    await expect(checkWritable('/proc/self')).rejects.toMatchObject({
+      code: 'results-dir',
+      message: expect.stringMatching(/^cannot write results to \/proc\/self: expected a writable folder, got E/),
+    });
   });
 });

@@ -54,7 +54,11 @@ describe('updateRun', () => {
   it('rewrites run.json with the change applied', async () => {
     const run = await createRun(out, newRun());
     await updateRun(run, (r) => {
-      r.cases.push({ ...pendingCase({ id: 'tcg/boot', backend: 'tcg', workload: 'boot', params: {}, repetitions: 3, warmup: 0 }), status: 'completed', repetitionsDone: 3 });
+      r.cases.push({
+        ...pendingCase({ id: 'tcg/boot', backend: 'tcg', workload: 'boot', params: {}, repetitions: 3, warmup: 0 }),
+        status: 'completed',
+        repetitionsDone: 3,
+      });
     });
     const reopened = await openRun(run.dir);
     expect(reopened.record.cases).toEqual([
@@ -121,7 +125,10 @@ describe('samples', () => {
 
   it('refuses samples JSON cannot hold, writing none of the batch', async () => {
     const run = await createRun(out, newRun());
-    await expect(appendSamples(run, [sample(1), sample(Number.NaN)])).rejects.toMatchObject({ code: 'sample-invalid', message: expect.stringContaining('sample 1 (metric "cpu.events_per_s"): value:') });
+    await expect(appendSamples(run, [sample(1), sample(Number.NaN)])).rejects.toMatchObject({
+      code: 'sample-invalid',
+      message: expect.stringContaining('sample 1 (metric "cpu.events_per_s"): value:'),
+    });
     expect(await readFile(path.join(run.dir, 'samples.jsonl'), 'utf8')).toBe('');
   });
 

@@ -28,7 +28,15 @@ async function rewrite(dir: string, change: (r: Record<string, unknown>) => void
 describe('names from run.json', () => {
   it('run ids are strict: date, time, a suite name, 4 hex digits', () => {
     expect(isRunId('20260101-080000-quick-1f3a')).toBe(true);
-    for (const bad of ['../../x', '20260101-080000-quick-1f3a/..', '20260101-080000-Quick-1f3a', '20260101-080000--1f3a', `20260101-080000-${'a'.repeat(65)}-1f3a`, '20260101-080000-quick-1f3a\n']) expect(isRunId(bad), bad).toBe(false);
+    for (const bad of [
+      '../../x',
+      '20260101-080000-quick-1f3a/..',
+      '20260101-080000-Quick-1f3a',
+      '20260101-080000--1f3a',
+      `20260101-080000-${'a'.repeat(65)}-1f3a`,
+      '20260101-080000-quick-1f3a\n',
+    ])
+      expect(isRunId(bad), bad).toBe(false);
   });
 
   it('file names are plain names or logs/<name>', () => {
@@ -51,7 +59,10 @@ describe('names from run.json', () => {
   it('openRun refuses a samplesFile out of the folder, naming the field', async () => {
     const run = await createRun(out, newRun());
     await rewrite(run.dir, (r) => (r.samplesFile = '../victim'));
-    await expect(openRun(run.dir)).rejects.toMatchObject({ code: 'run-invalid', message: expect.stringContaining('run.json: samplesFile: expected the samples file') });
+    await expect(openRun(run.dir)).rejects.toMatchObject({
+      code: 'run-invalid',
+      message: expect.stringContaining('run.json: samplesFile: expected the samples file'),
+    });
   });
 
   it('openRun refuses a samples file linked out of the folder, and accepts one linked inside it', async () => {
@@ -71,7 +82,10 @@ describe('names from run.json', () => {
     await mkdir(path.join(out, 'elsewhere'));
     await symlink(run.dir, path.join(out, 'elsewhere', 'run'));
     await expect(openRun(path.join(out, 'elsewhere', 'run'))).resolves.toBeDefined();
-    await expect(openRun(path.join(out, 'elsewhere', 'run'), { forWriting: true })).rejects.toMatchObject({ code: 'run-invalid', message: expect.stringContaining('the run folder is a symbolic link') });
+    await expect(openRun(path.join(out, 'elsewhere', 'run'), { forWriting: true })).rejects.toMatchObject({
+      code: 'run-invalid',
+      message: expect.stringContaining('the run folder is a symbolic link'),
+    });
   });
 });
 
@@ -90,7 +104,10 @@ describe('sample values', () => {
 
   it('are refused when written, writing none of the batch', async () => {
     const run = await createRun(out, newRun());
-    await expect(appendSamples(run, [sample(1), sample(1e308, { rep: 2 })])).rejects.toMatchObject({ code: 'sample-invalid', message: expect.stringContaining('sample 1 (metric "cpu.events_per_s"): value 1e+308 is above') });
+    await expect(appendSamples(run, [sample(1), sample(1e308, { rep: 2 })])).rejects.toMatchObject({
+      code: 'sample-invalid',
+      message: expect.stringContaining('sample 1 (metric "cpu.events_per_s"): value 1e+308 is above'),
+    });
     expect(await readFile(path.join(run.dir, 'samples.jsonl'), 'utf8')).toBe('');
   });
 
@@ -116,12 +133,17 @@ describe('duplicates and missing files', () => {
     await appendSamples(run, [sample(3, { run: run.id, rep: 1 })]);
     const read = await readSamples(run);
     expect(read.samples.map((s) => s.value)).toEqual([1, 2]);
-    expect(read.warnings).toEqual([`${path.join(run.dir, 'samples.jsonl')} line 3: left out: a second sample of run ${run.id}, case tcg/cpu/threads=1, rep 1, metric cpu.events_per_s (the first is line 1); samples are never pooled`]);
+    expect(read.warnings).toEqual([
+      `${path.join(run.dir, 'samples.jsonl')} line 3: left out: a second sample of run ${run.id}, case tcg/cpu/threads=1, rep 1, metric cpu.events_per_s (the first is line 1); samples are never pooled`,
+    ]);
   });
 
   it('a missing samples file is an error naming it', async () => {
     const run = await createRun(out, newRun());
     await unlink(path.join(run.dir, 'samples.jsonl'));
-    await expect(readSamples(await openRun(run.dir))).rejects.toMatchObject({ code: 'samples-invalid', message: `${path.join(run.dir, 'samples.jsonl')}: missing: the run folder has no samples file (samples.jsonl, named by run.json's samplesFile)` });
+    await expect(readSamples(await openRun(run.dir))).rejects.toMatchObject({
+      code: 'samples-invalid',
+      message: `${path.join(run.dir, 'samples.jsonl')}: missing: the run folder has no samples file (samples.jsonl, named by run.json's samplesFile)`,
+    });
   });
 });

@@ -67,7 +67,16 @@ function tracked(inner: Backend, change: (vm: Parameters<Backend['launch']>[0]) 
 async function run(suiteInput: object, backend: Backend) {
   const deps = { workloads, backends: [backend.name] };
   const suite = resolveSuite({ backends: [backend.name], ...suiteInput }, deps, 'faults-suite');
-  const result = await runSuite({ suite, suiteFile: 'faults-suite', cases: expandSuite(suite, deps), outDir: out, image, host: new LocalHost(), backends: () => backend, workloads });
+  const result = await runSuite({
+    suite,
+    suiteFile: 'faults-suite',
+    cases: expandSuite(suite, deps),
+    outDir: out,
+    image,
+    host: new LocalHost(),
+    backends: () => backend,
+    workloads,
+  });
   const reread = await readSamples(await openRun(result.run.dir));
   return { ...result, reread };
 }
@@ -79,13 +88,16 @@ function expectNothingLeft(): void {
 
 describe('faults injected into real guests', () => {
   it('a guest kernel that panics mid-job: failed with the panic message and the log tail, and the next case runs', { timeout: 300_000 }, async () => {
-    const { run: stored, samples, reread } = await run(
-      { name: 'panic-e2e', repetitions: 2, workloads: [{ workload: 'panic' }, { workload: 'boot' }] },
-      tracked(tcgBackend),
-    );
+    const {
+      run: stored,
+      samples,
+      reread,
+    } = await run({ name: 'panic-e2e', repetitions: 2, workloads: [{ workload: 'panic' }, { workload: 'boot' }] }, tracked(tcgBackend));
     const [panicked, next] = stored.record.cases;
     expect(panicked?.status).toBe('failed');
-    expect(panicked?.error?.message).toMatch(/^repetition 1: the guest stopped before the job was done \(guest rebooted or panicked \(no-reboot\)\); the guest kernel panicked: sysrq triggered crash/);
+    expect(panicked?.error?.message).toMatch(
+      /^repetition 1: the guest stopped before the job was done \(guest rebooted or panicked \(no-reboot\)\); the guest kernel panicked: sysrq triggered crash/,
+    );
     // The tail holds the kernel's last words: the panic's call trace (panic=-1 resets right after it).
     expect(panicked?.guestLogTail?.at(-1)).toMatch(/^\[\s*\d+\.\d+\] Kernel Offset: /);
     expect(await readFile(join(stored.dir, panicked!.logs![0]!), 'utf8')).toMatch(/Kernel panic - not syncing: sysrq triggered crash/);
@@ -107,7 +119,10 @@ describe('faults injected into real guests', () => {
       if (vm) process.kill(vm.pid, 'SIGKILL');
       return vm?.pid;
     })();
-    const { run: stored } = await run({ name: 'vmm-killed', repetitions: 1, timeoutSec: 120, workloads: [{ workload: 'hang' }, { workload: 'boot' }] }, tracked(tcgBackend));
+    const { run: stored } = await run(
+      { name: 'vmm-killed', repetitions: 1, timeoutSec: 120, workloads: [{ workload: 'hang' }, { workload: 'boot' }] },
+      tracked(tcgBackend),
+    );
     expect(await killer).toBeGreaterThan(0);
     const [killed, next] = stored.record.cases;
     expect(killed?.status).toBe('failed');
@@ -131,7 +146,7 @@ describe('faults injected into real guests', () => {
   // firmware below: QEMU reports `KVM internal error. Suberror: 1` / `emulation failure`
   // and then stays alive with the guest paused. The firmware is the injected fault; the
   // QEMU, the KVM and the error are real.
-  it.runIf(existsSync('/dev/kvm'))('a KVM internal error: failed with QEMU\'s words, and the paused QEMU is not left behind', { timeout: 120_000 }, async () => {
+  it.runIf(existsSync('/dev/kvm'))("a KVM internal error: failed with QEMU's words, and the paused QEMU is not left behind", { timeout: 120_000 }, async () => {
     const firmware = join(out, 'int3.bin');
     await writeFile(firmware, Buffer.alloc(65_536, 0xcc));
     const wrapper = join(out, 'qemu-with-firmware');

@@ -74,7 +74,10 @@ describe('leftovers of every backend, networks, runs and cache temporaries', () 
   it('removes in order: backend leftovers, runs, cache temporaries; collects what went and what could not', async () => {
     const log: string[] = [];
     const finder: LeftoverFinder = {
-      find: async () => ({ found: [leftover('QEMU process 1', log), leftover('VM folder a', log, { problem: 'a: busy' }), leftover('pid reused', log, {})], skipped: [] }),
+      find: async () => ({
+        found: [leftover('QEMU process 1', log), leftover('VM folder a', log, { problem: 'a: busy' }), leftover('pid reused', log, {})],
+        skipped: [],
+      }),
     };
     const run = await createRun(join(dir, 'results'), newRun());
     const gone = spawnSync(process.execPath, ['-e', '']).pid;

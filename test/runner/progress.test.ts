@@ -44,7 +44,14 @@ describe('progress', () => {
   it('says once per unavailable backend why its cases are skipped, and passes on probe lines', () => {
     const p = capture(false);
     p.observer({ type: 'probe-log', backend: 'kvm', host: 'local', line: 'kvm: booting a canary guest' });
-    p.observer({ type: 'backend-unavailable', backend: 'xen', host: 'local', message: 'backend xen cannot run here: not a Xen dom0', reason: 'not a Xen dom0', cases: 6 });
+    p.observer({
+      type: 'backend-unavailable',
+      backend: 'xen',
+      host: 'local',
+      message: 'backend xen cannot run here: not a Xen dom0',
+      reason: 'not a Xen dom0',
+      cases: 6,
+    });
     p.observer({ type: 'probe-log', backend: 'kvm', host: 'lab-kvm', line: 'kvm: ok' });
     expect(p.text()).toBe('kvm: booting a canary guest\nbackend xen cannot run here: not a Xen dom0 — 6 cases skipped\nlab-kvm: kvm: ok\n');
   });

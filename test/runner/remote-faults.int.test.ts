@@ -80,7 +80,12 @@ describe('a remote host that dies mid-run', () => {
     // The scheduler gives `hang` and then `cpu` to the first host (remote), `boot` to local.
     const deps = { workloads, backends: ['tcg'] };
     const suite = resolveSuite(
-      { name: 'remote-dies', repetitions: 1, timeoutSec: 240, workloads: [{ workload: 'hang' }, { workload: 'boot' }, { workload: 'cpu', params: { timeSec: 2 } }] },
+      {
+        name: 'remote-dies',
+        repetitions: 1,
+        timeoutSec: 240,
+        workloads: [{ workload: 'hang' }, { workload: 'boot' }, { workload: 'cpu', params: { timeSec: 2 } }],
+      },
       deps,
       'remote-faults',
     );
@@ -91,7 +96,17 @@ describe('a remote host that dies mid-run', () => {
       return Date.now();
     })();
     const t0 = Date.now();
-    const result = await runSuite({ suite, suiteFile: 'remote-faults', cases: expandSuite(suite, deps), outDir: out, image, host: new LocalHost(), hosts, backends: () => backend, workloads });
+    const result = await runSuite({
+      suite,
+      suiteFile: 'remote-faults',
+      cases: expandSuite(suite, deps),
+      outDir: out,
+      image,
+      host: new LocalHost(),
+      hosts,
+      backends: () => backend,
+      workloads,
+    });
     const diedAt = await dying;
     const byWorkload = new Map(result.run.record.cases.map((c) => [c.workload, c]));
     expect(byWorkload.get('hang')).toMatchObject({ host: 'remote', status: 'failed' });
@@ -101,10 +116,13 @@ describe('a remote host that dies mid-run', () => {
     expect(byWorkload.get('boot')).toMatchObject({ host: 'local', status: 'completed', repetitionsDone: 1 });
     // The run did not wait for the case timeout of the dead host's guest.
     expect(Date.now() - diedAt).toBeLessThan(120_000);
-    process.stderr.write(`remote host died ${((diedAt - t0) / 1000).toFixed(1)} s into the run; hang: ${byWorkload.get('hang')?.error?.message}\ncpu: ${byWorkload.get('cpu')?.error?.message}\n`);
+    process.stderr.write(
+      `remote host died ${((diedAt - t0) / 1000).toFixed(1)} s into the run; hang: ${byWorkload.get('hang')?.error?.message}\ncpu: ${byWorkload.get('cpu')?.error?.message}\n`,
+    );
     // The file holds what the run measured; hosts run side by side, so its order is the order
     // in which their repetitions ended, not the run's per-host order.
-    const order = (list: readonly Sample[]) => [...list].sort((a, b) => JSON.stringify([a.dims.case, a.dims.rep, a.metric]).localeCompare(JSON.stringify([b.dims.case, b.dims.rep, b.metric])));
+    const order = (list: readonly Sample[]) =>
+      [...list].sort((a, b) => JSON.stringify([a.dims.case, a.dims.rep, a.metric]).localeCompare(JSON.stringify([b.dims.case, b.dims.rep, b.metric])));
     expect(order((await readSamples(await openRun(result.run.dir))).samples)).toEqual(order(result.samples));
     expect(liveVms.size).toBe(0);
     for (const pid of remoteVms) expect(isRunning(pid), `remote QEMU ${pid}`).toBe(false);

@@ -8,7 +8,8 @@ import { fakeBackend, stepTranscript } from './fake-backend.ts';
 
 const image = { kernel: '/img/vmlinuz', initramfs: '/img/initramfs.cpio.gz', hash: 'h', dir: '/img' } as GuestImage;
 const host = { name: 'local', kind: 'local' } as Host;
-const sysbench = 'CPU speed:\n    events per second:  812.50\n\nLatency (ms):\n         avg:                                    1.23\n         95th percentile:                        1.50\n';
+const sysbench =
+  'CPU speed:\n    events per second:  812.50\n\nLatency (ms):\n         avg:                                    1.23\n         95th percentile:                        1.50\n';
 const base = { host, image, workload: cpu, params: cpu.params.parse({ timeSec: 1 }), vcpus: 1, memoryMiB: 256, timeoutSec: 5, name: 't' };
 
 describe('one repetition', () => {

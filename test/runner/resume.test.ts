@@ -46,12 +46,18 @@ function go(fake: Backend, input: object, extra: { signal?: AbortSignal; failFas
 
 async function samplesOf(dir: string, file = 'samples.jsonl'): Promise<Sample[]> {
   const text = await readFile(join(dir, file), 'utf8').catch(() => '');
-  return text.split('\n').filter((l) => l !== '').map((l) => JSON.parse(l) as Sample);
+  return text
+    .split('\n')
+    .filter((l) => l !== '')
+    .map((l) => JSON.parse(l) as Sample);
 }
 
 /** `case rep` of every sample of one metric, sorted: each repetition must appear exactly once. */
 function repsOf(samples: Sample[], metric = 'cpu.events_per_s'): string[] {
-  return samples.filter((s) => s.metric === metric).map((s) => `${s.dims.case} r${s.dims.rep}`).sort();
+  return samples
+    .filter((s) => s.metric === metric)
+    .map((s) => `${s.dims.case} r${s.dims.rep}`)
+    .sort();
 }
 
 const everyRep = (threads: number[], reps: number) => threads.flatMap((t) => Array.from({ length: reps }, (_, i) => `fake/cpu/threads=${t} r${i + 1}`)).sort();
@@ -111,7 +117,11 @@ describe('run --resume', () => {
     });
     const { run } = await go(first, input, { signal: ac.signal });
     expect(run.record.status).toBe('interrupted');
-    expect(run.record.cases.map((c) => [c.status, c.repetitionsDone])).toEqual([['completed', 2], ['failed', 1], ['pending', 0]]);
+    expect(run.record.cases.map((c) => [c.status, c.repetitionsDone])).toEqual([
+      ['completed', 2],
+      ['failed', 1],
+      ['pending', 0],
+    ]);
     const before = await samplesOf(run.dir);
     expect(repsOf(before, 'boot.to_ready_ms')).toContain('fake/cpu/threads=2 r2'); // the interrupted repetition's boot metrics
 
@@ -122,7 +132,11 @@ describe('run --resume', () => {
     expect(second.launched).toHaveLength(3);
     expect(resumed.dir).toBe(run.dir);
     expect(resumed.record.status).toBe('completed');
-    expect(resumed.record.cases.map((c) => [c.status, c.repetitionsDone])).toEqual([['completed', 2], ['completed', 2], ['completed', 2]]);
+    expect(resumed.record.cases.map((c) => [c.status, c.repetitionsDone])).toEqual([
+      ['completed', 2],
+      ['completed', 2],
+      ['completed', 2],
+    ]);
     const after = await samplesOf(run.dir);
     expect(repsOf(after)).toEqual(everyRep([1, 2, 3], 2));
     expect(repsOf(after, 'boot.to_ready_ms')).toEqual(everyRep([1, 2, 3], 2));
@@ -139,8 +153,18 @@ describe('run --resume', () => {
     const onDisk = JSON.parse(await readFile(join(run.dir, 'run.json'), 'utf8'));
     expect(onDisk.status).toBe('completed');
     expect(onDisk.resumes).toHaveLength(1);
-    expect(onDisk.resumes[0]).toMatchObject({ previousStatus: 'interrupted', cases: 2, repetitionsKept: 1, samplesSetAside: aside.length, samplesSetAsideFile: 'samples.set-aside.jsonl', writer: { pid: process.pid } });
-    expect(onDisk.resumes[0].previous.map((p: { id: string; status: string }) => [p.id, p.status])).toEqual([['fake/cpu/threads=2', 'failed'], ['fake/cpu/threads=3', 'pending']]);
+    expect(onDisk.resumes[0]).toMatchObject({
+      previousStatus: 'interrupted',
+      cases: 2,
+      repetitionsKept: 1,
+      samplesSetAside: aside.length,
+      samplesSetAsideFile: 'samples.set-aside.jsonl',
+      writer: { pid: process.pid },
+    });
+    expect(onDisk.resumes[0].previous.map((p: { id: string; status: string }) => [p.id, p.status])).toEqual([
+      ['fake/cpu/threads=2', 'failed'],
+      ['fake/cpu/threads=3', 'pending'],
+    ]);
     // The interrupted repetition's log is kept beside the new one.
     expect(onDisk.cases[1].logs).toEqual(['logs/fake_cpu_threads=2.r1.log', 'logs/fake_cpu_threads=2.r2.log', 'logs/fake_cpu_threads=2.r2.2.log']);
   });
@@ -180,7 +204,9 @@ describe('run --resume', () => {
     record.status = 'running';
     record.writer.pid = process.ppid;
     await writeFile(join(run.dir, 'run.json'), JSON.stringify(record));
-    await expect(go(fake, { repetitions: 1, workloads: [{ workload: 'cpu' }] }, { resume: await openRun(run.dir) })).rejects.toMatchObject({ code: 'run-busy' });
+    await expect(go(fake, { repetitions: 1, workloads: [{ workload: 'cpu' }] }, { resume: await openRun(run.dir) })).rejects.toMatchObject({
+      code: 'run-busy',
+    });
 
     const changed = suiteOf({ repetitions: 3, workloads: [{ workload: 'cpu' }] });
     expect(() => checkResumeSuite(changed.suite, record, 'suite.ts')).toThrow(/suite\.ts does not resolve to the suite of run .*: repetitions differs/);
@@ -206,12 +232,22 @@ describe('a results folder that fails', () => {
     });
     const { suite, cases } = suiteOf({ repetitions: 2, workloads: [{ workload: 'cpu', params: { threads: [1, 2] } }] });
     const running = runSuite({
-      suite, suiteFile: 'suite.ts', cases, outDir: out, image, host: new LocalHost(), backends: () => fake, workloads,
+      suite,
+      suiteFile: 'suite.ts',
+      cases,
+      outDir: out,
+      image,
+      host: new LocalHost(),
+      backends: () => fake,
+      workloads,
       observer: (e) => {
         if (e.type === 'run-start') dir = e.dir;
       },
     });
-    await expect(running).rejects.toMatchObject({ code: 'results-write', message: expect.stringMatching(/^cannot append samples to .*samples\.jsonl: ENOSPC/) });
+    await expect(running).rejects.toMatchObject({
+      code: 'results-write',
+      message: expect.stringMatching(/^cannot append samples to .*samples\.jsonl: ENOSPC/),
+    });
     expect(fake.launched).toHaveLength(2);
     const onDisk = JSON.parse(await readFile(join(dir, 'run.json'), 'utf8'));
     expect(onDisk.status).toBe('failed');
@@ -224,10 +260,20 @@ describe('a results folder that fails', () => {
     const fake = fakeBackend((say, nonce) => stepTranscript(say, nonce, 'cpu', sysbench(5)));
     const { suite, cases } = suiteOf({ repetitions: 1, workloads: [{ workload: 'cpu' }] });
     const running = runSuite({
-      suite, suiteFile: 'suite.ts', cases, outDir: out, image, host: new LocalHost(), backends: () => fake, workloads,
+      suite,
+      suiteFile: 'suite.ts',
+      cases,
+      outDir: out,
+      image,
+      host: new LocalHost(),
+      backends: () => fake,
+      workloads,
       writable: { statfs: async () => ({ bavail: 10, bsize: 4096 }) },
     });
-    await expect(running).rejects.toMatchObject({ code: 'results-dir', message: expect.stringMatching(new RegExp(`^cannot write results to ${out}/\\S+: only 0 MiB free on its file system, at least 32 MiB needed`)) });
+    await expect(running).rejects.toMatchObject({
+      code: 'results-dir',
+      message: expect.stringMatching(new RegExp(`^cannot write results to ${out}/\\S+: only 0 MiB free on its file system, at least 32 MiB needed`)),
+    });
     expect(fake.launched).toHaveLength(0);
   });
 });

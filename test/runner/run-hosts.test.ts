@@ -14,7 +14,13 @@ import { unusedHostMethods } from '../support/unused-host-methods.ts';
 import { fakeBackend, stepTranscript } from './fake-backend.ts';
 import { xenBackend } from '../../src/backends/xen/xen.ts';
 
-const image = { kernel: '/k', initramfs: '/i', hash: 'abc', dir: 'd', manifest: { id: 'm1', kernel: { version: '6.1.0-test' }, initramfs: { sha256: 'b'.repeat(64), bytes: 1 }, segments: [], tools: ['sysbench'] } } as unknown as GuestImage;
+const image = {
+  kernel: '/k',
+  initramfs: '/i',
+  hash: 'abc',
+  dir: 'd',
+  manifest: { id: 'm1', kernel: { version: '6.1.0-test' }, initramfs: { sha256: 'b'.repeat(64), bytes: 1 }, segments: [], tools: ['sysbench'] },
+} as unknown as GuestImage;
 const sysbench = `    events per second:  100\n         avg:    1.00\n         95th percentile:   2.00\n`;
 let out: string;
 beforeEach(async () => {
@@ -74,7 +80,17 @@ function counting(inner: Backend) {
 function go(registry: Record<string, Backend>, suiteInput: object, hosts: RunHost[]) {
   const deps = { workloads, backends: Object.keys(registry) };
   const suite = resolveSuite(suiteInput, deps, 'suite.ts');
-  return runSuite({ suite, suiteFile: 'suite.ts', cases: expandSuite(suite, deps), outDir: out, image, host: new LocalHost(), hosts, backends: (n) => registry[n]!, workloads });
+  return runSuite({
+    suite,
+    suiteFile: 'suite.ts',
+    cases: expandSuite(suite, deps),
+    outDir: out,
+    image,
+    host: new LocalHost(),
+    hosts,
+    backends: (n) => registry[n]!,
+    workloads,
+  });
 }
 
 describe('running on several hosts', () => {
@@ -90,7 +106,9 @@ describe('running on several hosts', () => {
       ['fake/cpu', 'completed', 'here'],
       ['other/cpu', 'failed', 'far'],
     ]);
-    expect(run.record.cases[1]?.error?.message).toBe('host far is unreachable: host far did not answer: ssh: connect to host 192.0.2.1 port 22: Connection refused');
+    expect(run.record.cases[1]?.error?.message).toBe(
+      'host far is unreachable: host far did not answer: ssh: connect to host 192.0.2.1 port 22: Connection refused',
+    );
     expect(other.launched).toHaveLength(0);
     expect(samples.every((s) => s.dims.host === 'here' && s.dims.host_kind === 'local')).toBe(true);
     expect(run.record.hosts.map((h) => [h.name, h.kind])).toEqual([['here', 'local']]);
@@ -100,7 +118,11 @@ describe('running on several hosts', () => {
   it('runs different hosts in parallel and one guest at a time on each host', async () => {
     const { backend, stats } = counting(fakeBackend((say, nonce) => stepTranscript(say, nonce, 'cpu', sysbench)));
     const hosts: RunHost[] = ['a', 'b'].map((name) => ({ config: { name, kind: 'local' as const, backends: ['fake'] }, host: new LocalHost(name) }));
-    const { run, samples } = await go({ fake: backend }, { name: 's', backends: ['fake'], repetitions: 3, workloads: [{ workload: 'cpu', params: { threads: [1, 2, 3, 4] } }] }, hosts);
+    const { run, samples } = await go(
+      { fake: backend },
+      { name: 's', backends: ['fake'], repetitions: 3, workloads: [{ workload: 'cpu', params: { threads: [1, 2, 3, 4] } }] },
+      hosts,
+    );
     expect(run.record.cases.map((c) => c.host)).toEqual(['a', 'b', 'a', 'b']);
     expect(run.record.cases.every((c) => c.status === 'completed')).toBe(true);
     expect(stats.maxPerHost).toBe(1);
@@ -121,7 +143,7 @@ describe('running on several hosts', () => {
     ]);
   });
 
-  it('opens a Xen case\'s network with the dom0 provider (never the local namespace one), and fails the case with why when there is none', async () => {
+  it("opens a Xen case's network with the dom0 provider (never the local namespace one), and fails the case with why when there is none", async () => {
     const xen = fakeBackend(() => undefined, 'xen', xenBackend);
     const deps = { workloads, backends: ['xen'] };
     const suite = resolveSuite({ name: 's', backends: ['xen'], xenTypes: ['pv'], repetitions: 1, workloads: [{ workload: 'net' }] }, deps, 'suite.ts');
@@ -135,12 +157,24 @@ describe('running on several hosts', () => {
       },
     };
     const netImage = { ...image, manifest: { ...image.manifest, tools: ['sysbench', 'iperf3', 'sockperf'] } } as GuestImage;
-    const base = { suite, suiteFile: 'suite.ts', cases: expandSuite(suite, deps), image: netImage, host: new LocalHost(), hosts, backends: () => xen, workloads, networks: { 'local-netns': local } };
+    const base = {
+      suite,
+      suiteFile: 'suite.ts',
+      cases: expandSuite(suite, deps),
+      image: netImage,
+      host: new LocalHost(),
+      hosts,
+      backends: () => xen,
+      workloads,
+      networks: { 'local-netns': local },
+    };
     const withProvider = await runSuite({ ...base, outDir: join(out, 'a'), networks: { ...base.networks, 'host-bridge': dom0 } });
     expect(asked).toEqual(['xen:pv/net xen-vif on dom0']);
     expect(withProvider.run.record.cases.map((c) => [c.status, c.error?.message])).toEqual([['failed', 'no bridge today']]);
     const without = await runSuite({ ...base, outDir: join(out, 'b') });
-    expect(without.run.record.cases.map((c) => [c.status, c.error?.message])).toEqual([['failed', 'a Xen network case needs a bridge and peers in dom0, and this run has no provider for them']]);
+    expect(without.run.record.cases.map((c) => [c.status, c.error?.message])).toEqual([
+      ['failed', 'a Xen network case needs a bridge and peers in dom0, and this run has no provider for them'],
+    ]);
     expect(xen.launched).toHaveLength(0);
   });
 });

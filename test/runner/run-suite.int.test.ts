@@ -102,7 +102,12 @@ describe('a suite on the real TCG backend', () => {
 function parentOf(pid: number): number | undefined {
   try {
     const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return Number(stat.slice(stat.lastIndexOf(')') + 1).trim().split(/\s+/)[1]);
+    return Number(
+      stat
+        .slice(stat.lastIndexOf(')') + 1)
+        .trim()
+        .split(/\s+/)[1],
+    );
   } catch {
     return undefined;
   }

@@ -44,7 +44,17 @@ function setup(registry: Record<string, Backend>, suiteInput: object) {
   return {
     events,
     go: () =>
-      runSuite({ suite, suiteFile: 'suite.ts', cases: expandSuite(suite, deps), outDir: out, image, host: new LocalHost(), backends: (n) => registry[n]!, workloads, observer: (e) => events.push(e) }),
+      runSuite({
+        suite,
+        suiteFile: 'suite.ts',
+        cases: expandSuite(suite, deps),
+        outDir: out,
+        image,
+        host: new LocalHost(),
+        backends: (n) => registry[n]!,
+        workloads,
+        observer: (e) => events.push(e),
+      }),
   };
 }
 
@@ -52,28 +62,42 @@ const fio = (id: string) => readFileSync(new URL(`../workloads/fixtures/fio-${id
 
 /** A guest that finds its disk (with the given driver chain) and runs the four fio jobs, each report printed by its own step. */
 function diskGuest(chain: string, seen: VmSpec[], like?: Backend) {
-  return fakeBackend((say, nonce, spec) => {
-    seen.push(spec);
-    say(`HVB ${nonce} ready uptime=1.25 kernel=6.1.0-test`);
-    say(`HVB ${nonce} fact disk=vda disk_drivers=${chain} disk_sectors=131072`);
-    for (const id of ['seqread', 'seqwrite', 'randread', 'randwrite']) {
-      say(endFrame(nonce, id, '', 0, 2000));
-      say(`HVB ${nonce} out ${id}-report ${Buffer.from(fio(id)).toString('base64')}`);
-      say(endFrame(nonce, `${id}-report`, fio(id), 0, 3));
-    }
-    say(`HVB ${nonce} done`);
-  }, 'fake', like);
+  return fakeBackend(
+    (say, nonce, spec) => {
+      seen.push(spec);
+      say(`HVB ${nonce} ready uptime=1.25 kernel=6.1.0-test`);
+      say(`HVB ${nonce} fact disk=vda disk_drivers=${chain} disk_sectors=131072`);
+      for (const id of ['seqread', 'seqwrite', 'randread', 'randwrite']) {
+        say(endFrame(nonce, id, '', 0, 2000));
+        say(`HVB ${nonce} out ${id}-report ${Buffer.from(fio(id)).toString('base64')}`);
+        say(endFrame(nonce, `${id}-report`, fio(id), 0, 3));
+      }
+      say(`HVB ${nonce} done`);
+    },
+    'fake',
+    like,
+  );
 }
 
 describe('running a suite', () => {
   it('runs warm-ups and repetitions in order and stores only measured samples, with their dimensions', async () => {
     let eps = 100;
     const fake = fakeBackend((say, nonce) => stepTranscript(say, nonce, 'cpu', sysbench(eps++)));
-    const { go, events } = setup({ fake }, { name: 's', backends: ['fake'], repetitions: 2, warmup: 1, workloads: [{ workload: 'cpu', params: { threads: [1, 2] } }] });
+    const { go, events } = setup(
+      { fake },
+      { name: 's', backends: ['fake'], repetitions: 2, warmup: 1, workloads: [{ workload: 'cpu', params: { threads: [1, 2] } }] },
+    );
     const { run, samples } = await go();
     expect(fake.launched).toHaveLength(6);
     const eventsSeen = events.filter((e) => e.type === 'rep-start').map((e) => (e.type === 'rep-start' ? `${e.caseId}:${e.warmup ? 'w' : 'r'}${e.rep}` : ''));
-    expect(eventsSeen).toEqual(['fake/cpu/threads=1:w1', 'fake/cpu/threads=1:r1', 'fake/cpu/threads=1:r2', 'fake/cpu/threads=2:w1', 'fake/cpu/threads=2:r1', 'fake/cpu/threads=2:r2']);
+    expect(eventsSeen).toEqual([
+      'fake/cpu/threads=1:w1',
+      'fake/cpu/threads=1:r1',
+      'fake/cpu/threads=1:r2',
+      'fake/cpu/threads=2:w1',
+      'fake/cpu/threads=2:r1',
+      'fake/cpu/threads=2:r2',
+    ]);
     const eps1 = samples.filter((s) => s.metric === 'cpu.events_per_s').map((s) => [s.dims.case, s.dims.rep, s.value]);
     expect(eps1).toEqual([
       ['fake/cpu/threads=1', 1, 101],
@@ -82,7 +106,18 @@ describe('running a suite', () => {
       ['fake/cpu/threads=2', 2, 105],
     ]);
     const s = samples[0]!;
-    expect(s.dims).toMatchObject({ suite: 's', backend: 'fake', accel: 'fake', workload: 'cpu', 'param.threads': 1, image: 'abc', guest_kernel: '6.1.0-test', host: 'local', vcpus: 1, memory_mib: 512 });
+    expect(s.dims).toMatchObject({
+      suite: 's',
+      backend: 'fake',
+      accel: 'fake',
+      workload: 'cpu',
+      'param.threads': 1,
+      image: 'abc',
+      guest_kernel: '6.1.0-test',
+      host: 'local',
+      vcpus: 1,
+      memory_mib: 512,
+    });
     expect(run.record.status).toBe('completed');
     expect(run.record.cases.map((c) => [c.status, c.repetitionsDone, c.usage.length])).toEqual([
       ['completed', 2, 3],
@@ -94,14 +129,38 @@ describe('running a suite', () => {
 
   it('skips the cases of a backend that cannot run here, with its reason, and runs the rest', async () => {
     const fake = fakeBackend((say, nonce) => stepTranscript(say, nonce, 'cpu', sysbench(1)));
-    const absent: Backend = { ...declarations, name: 'absent', probe: async () => ({ backend: 'absent', available: false, reason: 'not implemented yet', facts: {} }), launch: async () => { throw new Error('must not launch'); } };
-    const { go, events } = setup({ absent, fake }, { name: 's', backends: ['absent', 'fake'], repetitions: 1, workloads: [{ workload: 'cpu', params: { threads: [1, 2] } }] });
+    const absent: Backend = {
+      ...declarations,
+      name: 'absent',
+      probe: async () => ({ backend: 'absent', available: false, reason: 'not implemented yet', facts: {} }),
+      launch: async () => {
+        throw new Error('must not launch');
+      },
+    };
+    const { go, events } = setup(
+      { absent, fake },
+      { name: 's', backends: ['absent', 'fake'], repetitions: 1, workloads: [{ workload: 'cpu', params: { threads: [1, 2] } }] },
+    );
     const { run } = await go();
-    expect(run.record.cases.map((c) => [c.backend, c.status])).toEqual([['absent', 'skipped'], ['absent', 'skipped'], ['fake', 'completed'], ['fake', 'completed']]);
+    expect(run.record.cases.map((c) => [c.backend, c.status])).toEqual([
+      ['absent', 'skipped'],
+      ['absent', 'skipped'],
+      ['fake', 'completed'],
+      ['fake', 'completed'],
+    ]);
     expect(run.record.cases[0]?.error).toEqual({ message: 'backend absent cannot run here: not implemented yet', code: 'backend-unavailable' });
     expect(run.record.backends).toContainEqual(expect.objectContaining({ backend: 'absent', available: false, reason: 'not implemented yet' }));
     // Announced once for the backend, not once per case.
-    expect(events.filter((e) => e.type === 'backend-unavailable')).toEqual([{ type: 'backend-unavailable', backend: 'absent', host: 'local', message: 'backend absent cannot run here: not implemented yet', reason: 'not implemented yet', cases: 2 }]);
+    expect(events.filter((e) => e.type === 'backend-unavailable')).toEqual([
+      {
+        type: 'backend-unavailable',
+        backend: 'absent',
+        host: 'local',
+        message: 'backend absent cannot run here: not implemented yet',
+        reason: 'not implemented yet',
+        cases: 2,
+      },
+    ]);
     expect(events.some((e) => e.type === 'case-skipped')).toBe(false);
   });
 
@@ -118,7 +177,9 @@ describe('running a suite', () => {
         slowSawFake = fakeProbed;
         return { backend: 'slow', available: false, reason: 'canary failed', facts: {} };
       },
-      launch: async () => { throw new Error('must not launch'); },
+      launch: async () => {
+        throw new Error('must not launch');
+      },
     };
     const probe = fake.probe.bind(fake);
     fake.probe = async (...args) => {
@@ -160,7 +221,17 @@ describe('running a suite', () => {
     });
     const deps = { workloads, backends: ['fake'] };
     const suite = resolveSuite({ name: 's', backends: ['fake'], repetitions: 3, workloads: [{ workload: 'cpu' }] }, deps, 'suite.ts');
-    const { run } = await runSuite({ suite, suiteFile: 'suite.ts', cases: expandSuite(suite, deps), outDir: out, image, host: new LocalHost(), backends: () => fake, workloads, signal: ac.signal });
+    const { run } = await runSuite({
+      suite,
+      suiteFile: 'suite.ts',
+      cases: expandSuite(suite, deps),
+      outDir: out,
+      image,
+      host: new LocalHost(),
+      backends: () => fake,
+      workloads,
+      signal: ac.signal,
+    });
     expect(run.record.status).toBe('interrupted');
     expect(fake.launched).toHaveLength(1);
     const onDisk = JSON.parse(await readFile(join(run.dir, 'run.json'), 'utf8'));
@@ -169,7 +240,10 @@ describe('running a suite', () => {
 
   it('attaches a scratch disk of the asked model, records the bound driver, and removes the disk', async () => {
     const seen: VmSpec[] = [];
-    const { go } = setup({ fake: diskGuest('sd,ahci', seen) }, { name: 's', backends: ['fake'], repetitions: 2, workloads: [{ workload: 'disk', params: { device: 'ahci', sizeMiB: 16, runtimeSec: 2 } }] });
+    const { go } = setup(
+      { fake: diskGuest('sd,ahci', seen) },
+      { name: 's', backends: ['fake'], repetitions: 2, workloads: [{ workload: 'disk', params: { device: 'ahci', sizeMiB: 16, runtimeSec: 2 } }] },
+    );
     const { run, samples } = await go();
     expect(run.record.cases[0]?.status, JSON.stringify(run.record.cases[0]?.error)).toBe('completed');
     const disk = seen[0]!.disks[0]!;
@@ -182,7 +256,13 @@ describe('running a suite', () => {
     expect(job.command.steps[0]!.argv).toContain('--filename=@disk');
     const s = samples.find((x) => x.metric === 'disk.seq_read_mib_s')!;
     expect(s.value).toBeCloseTo(1342.17, 1);
-    expect(s.dims).toMatchObject({ io: 'emulated', disk_model: 'ahci', disk_driver: 'ahci', 'param.device': 'ahci', initrd: expect.stringMatching(/^[0-9a-f]{16}$/) });
+    expect(s.dims).toMatchObject({
+      io: 'emulated',
+      disk_model: 'ahci',
+      disk_driver: 'ahci',
+      'param.device': 'ahci',
+      initrd: expect.stringMatching(/^[0-9a-f]{16}$/),
+    });
     expect(samples.filter((x) => x.metric === 'host.cpu_s_per_gib')).toHaveLength(2);
     // The scratch disk and its folder are gone after the case and the run.
     expect(existsSync(disk.path)).toBe(false);
@@ -190,7 +270,10 @@ describe('running a suite', () => {
   });
 
   it('fails a case whose disk is driven by another driver than its model', async () => {
-    const { go } = setup({ fake: diskGuest('sd,ata_piix', []) }, { name: 's', backends: ['fake'], repetitions: 1, workloads: [{ workload: 'disk', params: { device: 'ahci', sizeMiB: 16 } }] });
+    const { go } = setup(
+      { fake: diskGuest('sd,ata_piix', []) },
+      { name: 's', backends: ['fake'], repetitions: 1, workloads: [{ workload: 'disk', params: { device: 'ahci', sizeMiB: 16 } }] },
+    );
     const { run, samples } = await go();
     expect(run.record.cases[0]?.status).toBe('failed');
     expect(run.record.cases[0]?.error?.message).toMatch(/driven by ata_piix \(drivers sd,ata_piix\), but the case asked for model ahci/);
@@ -199,7 +282,10 @@ describe('running a suite', () => {
 
   it('skips, with the reason, a case whose device its backend does not offer, and runs the rest', async () => {
     const seen: VmSpec[] = [];
-    const { go, events } = setup({ xen: diskGuest('vbd', seen, xenBackend), fake: diskGuest('virtio_blk,virtio-pci', seen) }, { name: 's', backends: ['xen', 'fake'], repetitions: 1, workloads: [{ workload: 'disk', params: { io: ['emulated', 'paravirtual'], sizeMiB: 16 } }] });
+    const { go, events } = setup(
+      { xen: diskGuest('vbd', seen, xenBackend), fake: diskGuest('virtio_blk,virtio-pci', seen) },
+      { name: 's', backends: ['xen', 'fake'], repetitions: 1, workloads: [{ workload: 'disk', params: { io: ['emulated', 'paravirtual'], sizeMiB: 16 } }] },
+    );
     const { run } = await go();
     expect(run.record.cases.map((c) => [c.id, c.status])).toEqual([
       ['xen:pvh/disk/io=emulated,sizeMiB=16', 'skipped'],
@@ -207,7 +293,9 @@ describe('running a suite', () => {
       ['fake/disk/io=emulated,sizeMiB=16', 'failed'],
       ['fake/disk/io=paravirtual,sizeMiB=16', 'completed'],
     ]);
-    expect(run.record.cases[0]?.error?.message).toBe('xen cannot run this case: hvbench boots Xen guests as PVH, which have no device model: emulated devices need an HVM guest');
+    expect(run.record.cases[0]?.error?.message).toBe(
+      'xen cannot run this case: hvbench boots Xen guests as PVH, which have no device model: emulated devices need an HVM guest',
+    );
     expect(events.filter((e) => e.type === 'case-skipped')).toHaveLength(1);
     expect(events.find((e) => e.type === 'run-start')).toMatchObject({ repetitions: 3 });
     // Interleaved by group, in the order groups first appear: the paravirtual one (xen, fake), then the emulated one.
@@ -243,14 +331,35 @@ describe('running a suite', () => {
     const network = {
       open: async (r: { caseId: string; model: string }) => {
         calls.push(`open ${r.caseId} ${r.model}`);
-        return { attach: { kind: 'tap' as const, ifname: 'hvbtap0' }, endpoint, dims: { net_attach: 'tap' }, peerLog: () => 'Server listening on 5201', close: async () => void calls.push('close') };
+        return {
+          attach: { kind: 'tap' as const, ifname: 'hvbtap0' },
+          endpoint,
+          dims: { net_attach: 'tap' },
+          peerLog: () => 'Server listening on 5201',
+          close: async () => void calls.push('close'),
+        };
       },
     };
     const deps = { workloads: { nicked }, backends: ['fake'] };
     const suite = resolveSuite({ name: 's', backends: ['fake'], repetitions: 2, workloads: [{ workload: 'nicked' }] }, deps, 'suite.ts');
-    const { run, samples } = await runSuite({ suite, suiteFile: 'suite.ts', cases: expandSuite(suite, deps), outDir: out, image, host: new LocalHost(), backends: () => fake, workloads: { nicked }, networks: { 'local-netns': network } });
+    const { run, samples } = await runSuite({
+      suite,
+      suiteFile: 'suite.ts',
+      cases: expandSuite(suite, deps),
+      outDir: out,
+      image,
+      host: new LocalHost(),
+      backends: () => fake,
+      workloads: { nicked },
+      networks: { 'local-netns': network },
+    });
     expect(run.record.cases[0]?.status).toBe('completed');
-    expect(samples.find((x) => x.metric === 'boot.to_ready_ms')?.dims).toMatchObject({ io: 'emulated', nic_model: 'rtl8139', nic_driver: '8139cp', net_attach: 'tap' });
+    expect(samples.find((x) => x.metric === 'boot.to_ready_ms')?.dims).toMatchObject({
+      io: 'emulated',
+      nic_model: 'rtl8139',
+      nic_driver: '8139cp',
+      net_attach: 'tap',
+    });
     expect(calls).toEqual(['open fake/nicked rtl8139', 'close']);
     expect(contexts).toEqual([{ net: endpoint }, { net: endpoint }]);
     expect(seen[0]!.nics).toEqual([{ id: 'net0', model: 'rtl8139', attach: { kind: 'tap', ifname: 'hvbtap0' } }]);
@@ -291,10 +400,16 @@ describe('running a suite', () => {
     const steady = fakeBackend((say, nonce) => stepTranscript(say, nonce, 'cpu', sysbench(100)), 'steady');
     let flip = 0;
     const noisy = fakeBackend((say, nonce) => stepTranscript(say, nonce, 'cpu', sysbench(flip++ % 2 ? 50 : 150)), 'noisy');
-    const once = setup({ steady }, { name: 's', backends: ['steady'], repetitions: 3, maxRepetitions: 8, targetCiHalfWidth: 0.05, workloads: [{ workload: 'cpu' }] });
+    const once = setup(
+      { steady },
+      { name: 's', backends: ['steady'], repetitions: 3, maxRepetitions: 8, targetCiHalfWidth: 0.05, workloads: [{ workload: 'cpu' }] },
+    );
     const r1 = await once.go();
     expect(r1.run.record.cases[0]?.repetitionsDone).toBe(3);
-    const capped = setup({ noisy }, { name: 's', backends: ['noisy'], repetitions: 3, maxRepetitions: 8, targetCiHalfWidth: 0.05, workloads: [{ workload: 'cpu' }] });
+    const capped = setup(
+      { noisy },
+      { name: 's', backends: ['noisy'], repetitions: 3, maxRepetitions: 8, targetCiHalfWidth: 0.05, workloads: [{ workload: 'cpu' }] },
+    );
     const r2 = await capped.go();
     expect(r2.run.record.cases[0]?.repetitionsDone).toBe(8);
     expect(r2.run.record.cases[0]?.status).toBe('completed');

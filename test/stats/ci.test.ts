@@ -39,7 +39,7 @@ describe('confidence intervals', () => {
     const one = bootstrapRatioCi(a, b, { seed: 7, resamples: 2000 });
     expect(bootstrapRatioCi(a, b, { seed: 7, resamples: 2000 })).toEqual(one);
     expect(bootstrapRatioCi(a, b, { seed: 8, resamples: 2000 })).not.toEqual(one);
-    const ratio = (b.reduce((s, x) => s + x) / b.length) / (a.reduce((s, x) => s + x) / a.length);
+    const ratio = b.reduce((s, x) => s + x) / b.length / (a.reduce((s, x) => s + x) / a.length);
     expect(one.lo).toBeLessThan(ratio);
     expect(one.hi).toBeGreaterThan(ratio);
     expect(one.method).toBe('bootstrap');

@@ -20,7 +20,14 @@ function run(id: string, seed: number, factor: (backend: string, metric: string,
         const dims = { run: id, rep, backend, workload, host: 'local', 'param.x': 1 };
         const boot = 3000 * factor(backend, 'boot.to_ready_ms', workload) * (1 + 0.02 * z());
         out.push({ metric: 'boot.to_ready_ms', value: boot, unit: 'ms', better: 'lower', dims, ts: '' });
-        out.push({ metric: 'work.ops_s', value: 1000 * factor(backend, 'work.ops_s', workload) * (1 + 0.02 * z()), unit: 'ops/s', better: 'higher', dims, ts: '' });
+        out.push({
+          metric: 'work.ops_s',
+          value: 1000 * factor(backend, 'work.ops_s', workload) * (1 + 0.02 * z()),
+          unit: 'ops/s',
+          better: 'higher',
+          dims,
+          ts: '',
+        });
       }
     }
   }
@@ -53,7 +60,9 @@ describe('compareRuns: the regression gate', () => {
 
   it('Markdown: the changes only, largest effect first, cells escaped', () => {
     const base = run('A', 3, () => 1);
-    const changed = run('B', 4, (backend, metric, workload) => (backend === 'tcg' && metric === 'work.ops_s' ? (workload === 'cpu' ? 0.7 : workload === 'disk' ? 1.3 : workload === 'net' ? 0.9 : 1) : 1));
+    const changed = run('B', 4, (backend, metric, workload) =>
+      backend === 'tcg' && metric === 'work.ops_s' ? (workload === 'cpu' ? 0.7 : workload === 'disk' ? 1.3 : workload === 'net' ? 0.9 : 1) : 1,
+    );
     for (const s of [...base, ...changed]) if (s.dims.workload === 'net') s.dims.workload = 'net|<b>x</b>';
     const md = renderCompareMarkdown(compareRuns({ id: 'A', samples: base }, { id: 'B', samples: changed }, options));
     const rows = md.split('\n').filter((l) => l.startsWith('| ') && !l.startsWith('| verdict'));
@@ -73,7 +82,13 @@ describe('compareRuns: the regression gate', () => {
 
 describe('compareWithin: the backend comparison', () => {
   it('gives verdicts from the interval at 3 repetitions and no p-value, and no findings', () => {
-    const samples = run('W', 7, (backend, metric) => (backend === 'tcg' && metric === 'work.ops_s' ? 0.12 : backend === 'kvm' ? 1.01 : 1), ['native', 'kvm', 'tcg'], 3);
+    const samples = run(
+      'W',
+      7,
+      (backend, metric) => (backend === 'tcg' && metric === 'work.ops_s' ? 0.12 : backend === 'kvm' ? 1.01 : 1),
+      ['native', 'kvm', 'tcg'],
+      3,
+    );
     const report = compareWithin({ id: 'W', samples }, 'backend', 'native', options);
     expect(report.findings).toEqual([]);
     expect(report.method.test).toMatch(/verdict from the 95 % interval of B\/A/);

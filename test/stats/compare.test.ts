@@ -52,11 +52,18 @@ describe('compareSeries', () => {
   });
 
   it('needs two values a side, and says so as not computable', () => {
-    expect(compareSeries([1], [2, 3], 'higher', defaults)).toMatchObject({ verdict: 'not-computable', pValue: undefined, reason: expect.stringMatching(/too few values/) });
+    expect(compareSeries([1], [2, 3], 'higher', defaults)).toMatchObject({
+      verdict: 'not-computable',
+      pValue: undefined,
+      reason: expect.stringMatching(/too few values/),
+    });
   });
 
   it('is not computable when a mean is not positive, and no change when both sides are the same constant', () => {
-    expect(compareSeries([-1, -2, -3], [1, 2, 3], 'higher', defaults)).toMatchObject({ verdict: 'not-computable', reason: expect.stringMatching(/positive means; mean A is -2/) });
+    expect(compareSeries([-1, -2, -3], [1, 2, 3], 'higher', defaults)).toMatchObject({
+      verdict: 'not-computable',
+      reason: expect.stringMatching(/positive means; mean A is -2/),
+    });
     expect(compareSeries([0, 0, 0], [0, 0, 0], 'higher', defaults)).toMatchObject({ verdict: 'no-change', reason: 'every value is the same on both sides' });
   });
 
@@ -88,7 +95,20 @@ describe('compareBackends: the verdict from the interval', () => {
   });
 
   it('calls an interval inside the noise band similar, one that straddles 1 beyond it inconclusive', () => {
-    expect(compareBackends(around(1000, noise.map((x) => x / 4)), around(1010, noise.map((x) => x / 4)), 'higher', opts).verdict).toBe('similar');
+    expect(
+      compareBackends(
+        around(
+          1000,
+          noise.map((x) => x / 4),
+        ),
+        around(
+          1010,
+          noise.map((x) => x / 4),
+        ),
+        'higher',
+        opts,
+      ).verdict,
+    ).toBe('similar');
     const wide = compareBackends([100, 130, 80], [110, 70, 125], 'higher', opts);
     expect(wide.verdict).toBe('inconclusive');
     expect(wide.reason).toMatch(/contains 1 and reaches beyond the 5 % noise band/);

@@ -33,7 +33,14 @@ function expectSane(value: unknown): void {
 }
 
 function samples(run: string, backend: string, values: readonly number[], better: Sample['better'] = 'lower'): Sample[] {
-  return values.map((value, i) => ({ metric: 'micro.syscall_ns', value, unit: 'ns', better, dims: { run, rep: i + 1, backend, workload: 'micro', host: 'local' }, ts: '' }));
+  return values.map((value, i) => ({
+    metric: 'micro.syscall_ns',
+    value,
+    unit: 'ns',
+    better,
+    dims: { run, rep: i + 1, backend, workload: 'micro', host: 'local' },
+    ts: '',
+  }));
 }
 
 /** Where the extreme value goes: one value of B, every value of B, every value of both sides. */
@@ -57,46 +64,79 @@ describe.each(EXTREMES)('samples of %d', (x) => {
     }
   });
 
-  it.each(placements(x).map((p) => [p.name, p] as const))('compare (gate and backends) and history with %s: finite figures, no p of 0, no regression', (_name, p) => {
-    for (const better of ['lower', 'higher'] as const) {
-      const gate = compareRuns({ id: 'A', samples: samples('A', 'tcg', p.a, better) }, { id: 'B', samples: samples('B', 'tcg', p.b, better) }, options);
-      expectSane(gate);
-      expect(gate.rows).toHaveLength(1);
-      expect(gate.counts.regression).toBe(0);
-      const text = renderCompare(gate) + renderCompareMarkdown(gate);
-      expect(text).not.toMatch(/NaN|Infinity/);
-      const row = gate.rows[0]!.comparison;
-      if (row.verdict === 'not-computable') expect(row.reason).toMatch(/limits of a double|positive means/);
+  it.each(placements(x).map((p) => [p.name, p] as const))(
+    'compare (gate and backends) and history with %s: finite figures, no p of 0, no regression',
+    (_name, p) => {
+      for (const better of ['lower', 'higher'] as const) {
+        const gate = compareRuns({ id: 'A', samples: samples('A', 'tcg', p.a, better) }, { id: 'B', samples: samples('B', 'tcg', p.b, better) }, options);
+        expectSane(gate);
+        expect(gate.rows).toHaveLength(1);
+        expect(gate.counts.regression).toBe(0);
+        const text = renderCompare(gate) + renderCompareMarkdown(gate);
+        expect(text).not.toMatch(/NaN|Infinity/);
+        const row = gate.rows[0]!.comparison;
+        if (row.verdict === 'not-computable') expect(row.reason).toMatch(/limits of a double|positive means/);
 
-      const within = compareWithin({ id: 'W', samples: [...samples('W', 'native', p.a, better), ...samples('W', 'tcg', p.b, better)] }, 'backend', 'native', options);
-      expectSane(within);
-      expect(within.rows).toHaveLength(1);
-      expect(renderCompare(within)).not.toMatch(/NaN|Infinity/);
+        const within = compareWithin(
+          { id: 'W', samples: [...samples('W', 'native', p.a, better), ...samples('W', 'tcg', p.b, better)] },
+          'backend',
+          'native',
+          options,
+        );
+        expectSane(within);
+        expect(within.rows).toHaveLength(1);
+        expect(renderCompare(within)).not.toMatch(/NaN|Infinity/);
 
-      const history = buildHistory(
-        [
-          { id: 'A', startedAt: '2026-01-01T00:00:00Z', revision: 'a', samples: samples('A', 'tcg', p.a, better) },
-          { id: 'B', startedAt: '2026-01-02T00:00:00Z', revision: 'b', samples: samples('B', 'tcg', p.b, better) },
-        ],
-        { ...options, metric: 'micro.syscall_ns' },
-      );
-      expectSane(history);
-      expect(history[0]!.points[1]!.change!.verdict).not.toBe('regression');
-      expect(renderHistory(history)).not.toMatch(/NaN|Infinity/);
-    }
-  });
+        const history = buildHistory(
+          [
+            { id: 'A', startedAt: '2026-01-01T00:00:00Z', revision: 'a', samples: samples('A', 'tcg', p.a, better) },
+            { id: 'B', startedAt: '2026-01-02T00:00:00Z', revision: 'b', samples: samples('B', 'tcg', p.b, better) },
+          ],
+          { ...options, metric: 'micro.syscall_ns' },
+        );
+        expectSane(history);
+        expect(history[0]!.points[1]!.change!.verdict).not.toBe('regression');
+        expect(renderHistory(history)).not.toMatch(/NaN|Infinity/);
+      }
+    },
+  );
 });
 
 describe('values at the limits of a double', () => {
   it('are named in the reason of a comparison that is not computed', () => {
-    const gate = compareRuns({ id: 'A', samples: samples('A', 'tcg', normal) }, { id: 'B', samples: samples('B', 'tcg', normal.map(() => 1e308)) }, options);
-    expect(gate.rows[0]!.comparison).toMatchObject({ verdict: 'not-computable', reason: expect.stringMatching(/a value of 1e\+308 lies at the limits of a double/) });
+    const gate = compareRuns(
+      { id: 'A', samples: samples('A', 'tcg', normal) },
+      {
+        id: 'B',
+        samples: samples(
+          'B',
+          'tcg',
+          normal.map(() => 1e308),
+        ),
+      },
+      options,
+    );
+    expect(gate.rows[0]!.comparison).toMatchObject({
+      verdict: 'not-computable',
+      reason: expect.stringMatching(/a value of 1e\+308 lies at the limits of a double/),
+    });
     expect(gate.counts['not-computable']).toBe(1);
   });
 
   it('all −0 against all 0 is no change; −0 against positive values is not computable, never a ratio of 0', () => {
     const zeros = normal.map(() => -0);
-    const same = compareRuns({ id: 'A', samples: samples('A', 'tcg', normal.map(() => 0)) }, { id: 'B', samples: samples('B', 'tcg', zeros) }, options);
+    const same = compareRuns(
+      {
+        id: 'A',
+        samples: samples(
+          'A',
+          'tcg',
+          normal.map(() => 0),
+        ),
+      },
+      { id: 'B', samples: samples('B', 'tcg', zeros) },
+      options,
+    );
     expect(same.rows[0]!.comparison.verdict).toBe('no-change');
     const drop = compareRuns({ id: 'A', samples: samples('A', 'tcg', normal) }, { id: 'B', samples: samples('B', 'tcg', zeros) }, options);
     expect(drop.rows[0]!.comparison).toMatchObject({ verdict: 'not-computable', ratio: undefined });

@@ -30,7 +30,11 @@ describe("Holm's family-wise adjustment", () => {
     expect(changed.pValue).toBeLessThan(0.01);
     const alone = gateFamily([{ measured: changed, better: 'higher' }]);
     expect(alone[0]!.verdict).toBe('regression');
-    const flat = measure(a, a.map((x) => x * 1.0001), opts);
+    const flat = measure(
+      a,
+      a.map((x) => x * 1.0001),
+      opts,
+    );
     const family = gateFamily([{ measured: changed, better: 'higher' }, ...Array.from({ length: 299 }, () => ({ measured: flat, better: 'higher' as const }))]);
     expect(family[0]).toMatchObject({ verdict: 'no-change', familySize: 300 });
     expect(family[0]!.reason).toMatch(/adjusted over 300 series \(Holm\) ≥ 0\.01/);

@@ -4,7 +4,16 @@ import { fmtChange, fmtNumber, fmtRatio } from '../../src/stats/format.ts';
 
 describe('number formats of the statistics tables', () => {
   it('ratios: three decimals below 10, four digits up to 9999, an exponent beyond; never NaN or Infinity', () => {
-    expect([0.8024, 1, 9.9994, 112.936, 2086.319, 48300, 1.234e-305, 0].map(fmtRatio)).toEqual(['0.802', '1.000', '9.999', '112.9', '2086', '4.83e+4', '1.23e-305', '0.000']);
+    expect([0.8024, 1, 9.9994, 112.936, 2086.319, 48300, 1.234e-305, 0].map(fmtRatio)).toEqual([
+      '0.802',
+      '1.000',
+      '9.999',
+      '112.9',
+      '2086',
+      '4.83e+4',
+      '1.23e-305',
+      '0.000',
+    ]);
     expect([undefined, Number.NaN, Infinity].map(fmtRatio)).toEqual(['–', '–', '–']);
   });
 

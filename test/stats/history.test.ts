@@ -7,7 +7,14 @@ import { settingsFor } from '../../src/stats/thresholds.ts';
 
 const noise = [0.01, -0.012, 0.004, -0.003, 0.008, -0.009, 0.002, -0.001, 0.006, -0.005];
 function run(id: string, day: number, revision: string, mean: number, qemu = '7.2'): HistoryRun {
-  const samples: Sample[] = noise.map((x, i) => ({ metric: 'cpu.events_per_s', value: mean * (1 + x), unit: 'events/s', better: 'higher', dims: { run: id, rep: i + 1, backend: 'tcg', workload: 'cpu', qemu }, ts: '' }));
+  const samples: Sample[] = noise.map((x, i) => ({
+    metric: 'cpu.events_per_s',
+    value: mean * (1 + x),
+    unit: 'events/s',
+    better: 'higher',
+    dims: { run: id, rep: i + 1, backend: 'tcg', workload: 'cpu', qemu },
+    ts: '',
+  }));
   return { id, startedAt: `2026-01-0${day}T00:00:00Z`, revision, samples };
 }
 const options = { metric: 'cpu.events_per_s', ignore: new Set(DEFAULT_IGNORED_DIMS), settings: (m: string) => settingsFor(m, []), seed: 1, permutations: 2000 };
@@ -26,7 +33,10 @@ describe('history', () => {
   it('pools the runs of one revision into one point', () => {
     const runs = [run('r1', 1, 'a', 1000), run('r2', 2, 'a', 1000), run('r3', 3, 'b', 1000)];
     const [series] = buildHistory(runs, { ...options, per: 'revision' });
-    expect(series!.points.map((p) => [p.label, p.runs, p.summary.n])).toEqual([['a', ['r1', 'r2'], 20], ['b', ['r3'], 10]]);
+    expect(series!.points.map((p) => [p.label, p.runs, p.summary.n])).toEqual([
+      ['a', ['r1', 'r2'], 20],
+      ['b', ['r3'], 10],
+    ]);
   });
 
   it('adjusts the p-values of every step together (Holm) and names the newest regressions', () => {

@@ -24,7 +24,9 @@ describe('permutation test', () => {
     expect(mc.exact).toBe(false);
     // Monte Carlo error of p ≈ √(p(1 − p)/P) ≈ 0.0006 here; allow 5 of them.
     expect(Math.abs(mc.pValue - exact.pValue)).toBeLessThan(0.003);
-    expect(permutationTest(a, b, { seed: 1, permutations: 2000, exactLimit: 0 })).toEqual(permutationTest(a, b, { seed: 1, permutations: 2000, exactLimit: 0 }));
+    expect(permutationTest(a, b, { seed: 1, permutations: 2000, exactLimit: 0 })).toEqual(
+      permutationTest(a, b, { seed: 1, permutations: 2000, exactLimit: 0 }),
+    );
   });
 
   it('never reports a Monte Carlo p below 1/(P + 1)', () => {

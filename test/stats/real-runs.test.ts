@@ -16,7 +16,11 @@ let gate: CompareReport;
 beforeAll(async () => {
   first = await loadRealRun('native-tcg-local');
   second = await loadRealRun('native-tcg-local-2');
-  gate = compareRuns({ id: first.record.id, samples: first.samples }, { id: second.record.id, samples: second.samples }, { ignore, settings: (m) => settingsFor(m, []), seed: 1 });
+  gate = compareRuns(
+    { id: first.record.id, samples: first.samples },
+    { id: second.record.id, samples: second.samples },
+    { ignore, settings: (m) => settingsFor(m, []), seed: 1 },
+  );
 });
 
 describe('the regression gate on two real runs', () => {
@@ -26,7 +30,9 @@ describe('the regression gate on two real runs', () => {
     expect(gate.unmatched.onlyB).toEqual([]);
     const changed = gate.provenanceChanges.map((c) => c.dim);
     expect(changed).toEqual(expect.arrayContaining(['image', 'guest_clocksource']));
-    for (const r of gate.rows) for (const x of [r.comparison.ratio, r.comparison.ratioCi?.lo, r.comparison.ratioCi?.hi, r.a.mean, r.b.mean]) if (x !== undefined) expect(Number.isFinite(x)).toBe(true);
+    for (const r of gate.rows)
+      for (const x of [r.comparison.ratio, r.comparison.ratioCi?.lo, r.comparison.ratioCi?.hi, r.a.mean, r.b.mean])
+        if (x !== undefined) expect(Number.isFinite(x)).toBe(true);
   });
 
   it('reports the slower TCG boots of the busy machine as one finding of tcg, and stays quiet on the rest', () => {

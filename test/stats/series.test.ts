@@ -5,28 +5,50 @@ import { DEFAULT_IGNORED_DIMS, differingDims, groupSeries, matchBy, matchRuns, s
 const ignore = new Set(DEFAULT_IGNORED_DIMS);
 
 function s(value: number, dims: Sample['dims'], metric = 'cpu.events_per_s'): Sample {
-  return { metric, value, unit: 'events/s', better: 'higher', dims: { suite: 'q', workload: 'cpu', host: 'local', host_cpu: 'X', 'param.threads': 1, ...dims }, ts: '2026-01-01T00:00:00Z' };
+  return {
+    metric,
+    value,
+    unit: 'events/s',
+    better: 'higher',
+    dims: { suite: 'q', workload: 'cpu', host: 'local', host_cpu: 'X', 'param.threads': 1, ...dims },
+    ts: '2026-01-01T00:00:00Z',
+  };
 }
-const tcg = (run: string, rep: number, value: number, extra: Sample['dims'] = {}) => s(value, { run, rep, backend: 'tcg', accel: 'tcg', case: 'tcg/cpu', qemu: '7.2', image: 'i1', ...extra });
+const tcg = (run: string, rep: number, value: number, extra: Sample['dims'] = {}) =>
+  s(value, { run, rep, backend: 'tcg', accel: 'tcg', case: 'tcg/cpu', qemu: '7.2', image: 'i1', ...extra });
 
 describe('series', () => {
   it('matches configuration, variant and host; keeps what follows from the variant as facts', () => {
     const series = groupSeries([tcg('r1', 1, 10), tcg('r1', 2, 11, { image: 'i2' }), tcg('r1', 3, 12, { 'param.threads': 2 })], ignore);
     expect(series).toHaveLength(2);
-    expect(series[0]).toMatchObject({ values: [10, 11], reps: [1, 2], provenance: { image: ['i1', 'i2'], qemu: ['7.2'], suite: ['q'] }, facts: { accel: ['tcg'] } });
+    expect(series[0]).toMatchObject({
+      values: [10, 11],
+      reps: [1, 2],
+      provenance: { image: ['i1', 'i2'], qemu: ['7.2'], suite: ['q'] },
+      facts: { accel: ['tcg'] },
+    });
     expect(Object.keys(series[0]!.dims)).toEqual(['backend', 'host', 'host_cpu', 'param.threads', 'workload']);
   });
 
   it('a fact that differs between repetitions of one case is a note, not a second series', () => {
-    const series = groupSeries([tcg('r1', 1, 10, { guest_clocksource: 'tsc-early' }), tcg('r1', 2, 11, { guest_clocksource: 'tsc' }), tcg('r1', 3, 12, { guest_clocksource: 'tsc-early' })], ignore);
+    const series = groupSeries(
+      [
+        tcg('r1', 1, 10, { guest_clocksource: 'tsc-early' }),
+        tcg('r1', 2, 11, { guest_clocksource: 'tsc' }),
+        tcg('r1', 3, 12, { guest_clocksource: 'tsc-early' }),
+      ],
+      ignore,
+    );
     expect(series).toHaveLength(1);
     expect(series[0]!.values).toEqual([10, 11, 12]);
     expect(varyingFacts(series[0]!)).toEqual(['guest clocksource: tsc-early, tsc']);
   });
 
   it('within a run, the host follows the backend; between runs it is matched', () => {
-    const native = (rep: number, v: number) => s(v, { run: 'r', rep, backend: 'native', accel: 'native', case: 'native/cpu', host: 'local', guest_hypervisor: 'KVM' });
-    const kvm = (rep: number, v: number) => s(v, { run: 'r', rep, backend: 'kvm', accel: 'kvm', case: 'kvm/cpu', host: 'lab-kvm', host_kind: 'lab', guest_hypervisor: 'none' });
+    const native = (rep: number, v: number) =>
+      s(v, { run: 'r', rep, backend: 'native', accel: 'native', case: 'native/cpu', host: 'local', guest_hypervisor: 'KVM' });
+    const kvm = (rep: number, v: number) =>
+      s(v, { run: 'r', rep, backend: 'kvm', accel: 'kvm', case: 'kvm/cpu', host: 'lab-kvm', host_kind: 'lab', guest_hypervisor: 'none' });
     const m = matchBy([native(1, 100), native(2, 101), kvm(1, 90), kvm(2, 91)], 'backend', 'native', ignore);
     expect(m.pairs).toHaveLength(1);
     expect(m.pairs[0]!.b.facts).toMatchObject({ host: ['lab-kvm'], host_kind: ['lab'] });
@@ -34,11 +56,15 @@ describe('series', () => {
   });
 
   it('compares Xen guest types as variants of their own: xen pv and xen pvh against native', () => {
-    const xen = (type: string, rep: number, v: number) => s(v, { run: 'r', rep, backend: 'xen', guest_type: type, accel: 'xen', case: `xen:${type}/cpu`, dom0_kernel: '6.1', xen_scheduler: 'credit2' });
+    const xen = (type: string, rep: number, v: number) =>
+      s(v, { run: 'r', rep, backend: 'xen', guest_type: type, accel: 'xen', case: `xen:${type}/cpu`, dom0_kernel: '6.1', xen_scheduler: 'credit2' });
     const native = (rep: number, v: number) => s(v, { run: 'r', rep, backend: 'native', accel: 'native', case: 'native/cpu' });
     const m = matchBy([native(1, 100), native(2, 101), xen('pv', 1, 80), xen('pv', 2, 81), xen('pvh', 1, 90), xen('pvh', 2, 92)], 'backend', 'native', ignore);
     expect(m.values).toEqual(['native', 'xen pv', 'xen pvh']);
-    expect(m.pairs.map((p) => [p.value, p.b.values])).toEqual([['xen pv', [80, 81]], ['xen pvh', [90, 92]]]);
+    expect(m.pairs.map((p) => [p.value, p.b.values])).toEqual([
+      ['xen pv', [80, 81]],
+      ['xen pvh', [90, 92]],
+    ]);
     expect(m.unmatched).toEqual([]);
     expect(seriesLabel(m.pairs[0]!.b.dims)).toBe('xen:pv/cpu threads=1');
     // By guest type: PVH against PV within Xen.
@@ -49,8 +75,29 @@ describe('series', () => {
 
   it('native, without a device of its own, is the reference for every device model of its workload', () => {
     const disk = (backend: string, rep: number, value: number, io: string, model: string) =>
-      s(value, { run: 'r', rep, backend, accel: backend, workload: 'disk', case: `${backend}/disk/io=${io}`, 'param.io': backend === 'native' ? 'paravirtual' : io, io, disk_model: model }, 'disk.seq_read_mib_s');
-    const samples = [disk('native', 1, 1400, 'none', 'host-file'), disk('native', 2, 1450, 'none', 'host-file'), disk('tcg', 1, 1200, 'paravirtual', 'virtio-blk'), disk('tcg', 2, 1300, 'paravirtual', 'virtio-blk'), disk('tcg', 1, 650, 'emulated', 'ide'), disk('tcg', 2, 700, 'emulated', 'ide')];
+      s(
+        value,
+        {
+          run: 'r',
+          rep,
+          backend,
+          accel: backend,
+          workload: 'disk',
+          case: `${backend}/disk/io=${io}`,
+          'param.io': backend === 'native' ? 'paravirtual' : io,
+          io,
+          disk_model: model,
+        },
+        'disk.seq_read_mib_s',
+      );
+    const samples = [
+      disk('native', 1, 1400, 'none', 'host-file'),
+      disk('native', 2, 1450, 'none', 'host-file'),
+      disk('tcg', 1, 1200, 'paravirtual', 'virtio-blk'),
+      disk('tcg', 2, 1300, 'paravirtual', 'virtio-blk'),
+      disk('tcg', 1, 650, 'emulated', 'ide'),
+      disk('tcg', 2, 700, 'emulated', 'ide'),
+    ];
     const m = matchBy(samples, 'backend', 'native', ignore);
     expect(m.unmatched).toEqual([]);
     expect(m.pairs.map((p) => [p.b.dims.disk_model, p.a.values, p.deviceless])).toEqual([
@@ -76,7 +123,13 @@ describe('series', () => {
   });
 
   it('pairs backends within a run against a reference, ignoring accel and backend facts', () => {
-    const samples = [tcg('r', 1, 10), tcg('r', 2, 11), s(200, { run: 'r', rep: 1, backend: 'native', accel: 'native', case: 'native/cpu' }), s(210, { run: 'r', rep: 2, backend: 'native', accel: 'native', case: 'native/cpu' }), tcg('r', 1, 30, { 'param.threads': 2 })];
+    const samples = [
+      tcg('r', 1, 10),
+      tcg('r', 2, 11),
+      s(200, { run: 'r', rep: 1, backend: 'native', accel: 'native', case: 'native/cpu' }),
+      s(210, { run: 'r', rep: 2, backend: 'native', accel: 'native', case: 'native/cpu' }),
+      tcg('r', 1, 30, { 'param.threads': 2 }),
+    ];
     const m = matchBy(samples, 'backend', 'native', ignore);
     expect(m.values).toEqual(['native', 'tcg']);
     expect(m.pairs).toHaveLength(1);
@@ -86,8 +139,28 @@ describe('series', () => {
 
   it('pairs paravirtual with emulated devices within a run: the parameter, model and driver follow from io', () => {
     const disk = (rep: number, value: number, io: string, model: string, driver: string) =>
-      s(value, { run: 'r', rep, backend: 'tcg', accel: 'tcg', workload: 'disk', case: `tcg/disk/io=${io}`, 'param.io': io, io, disk_model: model, disk_driver: driver }, 'disk.seq_read_mib_s');
-    const samples = [disk(1, 1200, 'paravirtual', 'virtio-blk', 'virtio_blk'), disk(2, 1300, 'paravirtual', 'virtio-blk', 'virtio_blk'), disk(1, 650, 'emulated', 'ide', 'ata_piix'), disk(2, 700, 'emulated', 'ide', 'ata_piix')];
+      s(
+        value,
+        {
+          run: 'r',
+          rep,
+          backend: 'tcg',
+          accel: 'tcg',
+          workload: 'disk',
+          case: `tcg/disk/io=${io}`,
+          'param.io': io,
+          io,
+          disk_model: model,
+          disk_driver: driver,
+        },
+        'disk.seq_read_mib_s',
+      );
+    const samples = [
+      disk(1, 1200, 'paravirtual', 'virtio-blk', 'virtio_blk'),
+      disk(2, 1300, 'paravirtual', 'virtio-blk', 'virtio_blk'),
+      disk(1, 650, 'emulated', 'ide', 'ata_piix'),
+      disk(2, 700, 'emulated', 'ide', 'ata_piix'),
+    ];
     const m = matchBy(samples, 'io', 'paravirtual', ignore);
     expect(m.pairs).toHaveLength(1);
     expect(m.pairs[0]).toMatchObject({ value: 'emulated', a: { values: [1200, 1300] }, b: { values: [650, 700] } });
@@ -95,7 +168,9 @@ describe('series', () => {
   });
 
   it('labels series by backend, workload, parameters and what else varies', () => {
-    expect(seriesLabel({ backend: 'tcg', workload: 'cpu', 'param.threads': 2, 'param.timeSec': 5, vcpus: 2, accel: 'tcg' }, ['vcpus', 'accel'])).toBe('tcg/cpu threads=2,timeSec=5 vcpus=2');
+    expect(seriesLabel({ backend: 'tcg', workload: 'cpu', 'param.threads': 2, 'param.timeSec': 5, vcpus: 2, accel: 'tcg' }, ['vcpus', 'accel'])).toBe(
+      'tcg/cpu threads=2,timeSec=5 vcpus=2',
+    );
     expect(seriesLabel({})).toBe('(all)');
   });
 

@@ -26,7 +26,10 @@ describe('stopping rule', () => {
   it('stops at the maximum and before the next repetition would pass the budget', () => {
     expect(shouldContinue(loose, { min: 2, max: 5, targetCiHalfWidth: 0.01 }, 0)).toMatchObject({ continue: false, reason: 'maximum' });
     // 5 repetitions took 50 s: a sixth would end near 60 s > 55 s.
-    expect(shouldContinue(loose, { min: 5, max: 20, targetCiHalfWidth: 0.01, timeBudgetSec: 55 }, 50_000)).toMatchObject({ continue: false, reason: 'time-budget' });
+    expect(shouldContinue(loose, { min: 5, max: 20, targetCiHalfWidth: 0.01, timeBudgetSec: 55 }, 50_000)).toMatchObject({
+      continue: false,
+      reason: 'time-budget',
+    });
     expect(shouldContinue(loose, { min: 5, max: 20, targetCiHalfWidth: 0.01, timeBudgetSec: 65 }, 50_000)).toMatchObject({ continue: true });
   });
 

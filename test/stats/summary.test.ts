@@ -33,7 +33,11 @@ describe('summarize', () => {
 
   it('keeps the interval of positive values above 0 at n = 2 and 3, where a t interval goes below', () => {
     // Like micro.syscall_ns in the issue: a t interval gave [−291, 1609].
-    for (const values of [[120, 1198], [150, 1400, 409], [1, 1000]]) {
+    for (const values of [
+      [120, 1198],
+      [150, 1400, 409],
+      [1, 1000],
+    ]) {
       const s = summarize(values);
       expect(s.ci95!.lo).toBeGreaterThan(0);
       expect(s.ci95!.lo).toBeLessThan(s.mean);
@@ -55,7 +59,21 @@ describe('summarize', () => {
   });
 
   it('leaves sd, cv, sem and the interval undefined for a single value', () => {
-    expect(summarize([3])).toEqual({ n: 1, mean: 3, median: 3, sd: undefined, cv: undefined, min: 3, max: 3, p90: 3, p50: 3, p99: 3, sem: undefined, mad: 0, ci95: undefined });
+    expect(summarize([3])).toEqual({
+      n: 1,
+      mean: 3,
+      median: 3,
+      sd: undefined,
+      cv: undefined,
+      min: 3,
+      max: 3,
+      p90: 3,
+      p50: 3,
+      p99: 3,
+      sem: undefined,
+      mad: 0,
+      ci95: undefined,
+    });
   });
 
   it('leaves cv undefined for a zero mean and uses |mean| otherwise', () => {

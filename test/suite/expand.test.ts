@@ -15,11 +15,7 @@ describe('expandSuite', () => {
     warmup: 1,
     timeoutSec: 120,
     guest: { vcpus: 2 },
-    workloads: [
-      { workload: 'cpu', params: { timeSec: [5, 10], threads: [1, 2] } },
-      { workload: 'boot' },
-      { workload: 'disk', params: { rw: 'randread' } },
-    ],
+    workloads: [{ workload: 'cpu', params: { timeSec: [5, 10], threads: [1, 2] } }, { workload: 'boot' }, { workload: 'disk', params: { rw: 'randread' } }],
   });
 
   it('nests backends, then entries, then axes in written order with the last axis fastest', () => {

@@ -28,7 +28,10 @@ export const disk = fake(
   z
     .object({
       rw: z.enum(['read', 'write', 'randread']).default('read'),
-      bs: z.string().regex(/^\d+[kmKM]$/).default('4k'),
+      bs: z
+        .string()
+        .regex(/^\d+[kmKM]$/)
+        .default('4k'),
       iodepth: z.int().min(1).max(256).default(1),
       direct: z.boolean().default(true),
     })

@@ -47,19 +47,28 @@ describe('loadSuite', () => {
   });
 
   it('loads a TypeScript file from anywhere', async () => {
-    const file = await suiteFile('anywhere.ts', `const n: number = 2;\nexport default defineSuite({ name: 'anywhere', repetitions: n, workloads: [{ workload: 'boot' }] });`);
+    const file = await suiteFile(
+      'anywhere.ts',
+      `const n: number = 2;\nexport default defineSuite({ name: 'anywhere', repetitions: n, workloads: [{ workload: 'boot' }] });`,
+    );
     expect((await loadSuite(file, deps)).repetitions).toBe(2);
   });
 
   it('reports field errors with the file as given', async () => {
-    const file = await suiteFile('bad.ts', `export default defineSuite({ name: 'bad', workloads: [{ workload: 'cpu', params: { threads: 'two' as unknown as number } }] });`);
+    const file = await suiteFile(
+      'bad.ts',
+      `export default defineSuite({ name: 'bad', workloads: [{ workload: 'cpu', params: { threads: 'two' as unknown as number } }] });`,
+    );
     const relative = path.relative(process.cwd(), file);
     await expect(loadSuite(relative, deps)).rejects.toThrow(`${relative}: workloads[0].params.threads: expected an integer ≥ 1, received "two"`);
   });
 
   it('checks parameter values at load time, not only the structure', async () => {
     const file = await suiteFile('late.ts', `export default { name: 'late', workloads: [{ workload: 'disk', params: { iodepth: [1, 0] } }] };`);
-    await expect(loadSuite(file, deps)).rejects.toMatchObject({ code: 'suite-invalid', message: `${file}: workloads[0].params.iodepth: expected an integer from 1 to 256, received 0` });
+    await expect(loadSuite(file, deps)).rejects.toMatchObject({
+      code: 'suite-invalid',
+      message: `${file}: workloads[0].params.iodepth: expected an integer from 1 to 256, received 0`,
+    });
   });
 
   it('says when the file does not exist', async () => {
@@ -78,7 +87,10 @@ describe('loadSuite', () => {
 
   it('says when the file has a syntax error', async () => {
     const file = await suiteFile('syntax.ts', 'export default defineSuite({ name: ');
-    await expect(loadSuite(file, deps)).rejects.toMatchObject({ code: 'suite-import', message: expect.stringContaining(`${file}: the suite file failed to load`) });
+    await expect(loadSuite(file, deps)).rejects.toMatchObject({
+      code: 'suite-import',
+      message: expect.stringContaining(`${file}: the suite file failed to load`),
+    });
   });
 
   it('says when nothing suitable is exported, listing what is', async () => {

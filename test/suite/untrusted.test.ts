@@ -98,7 +98,17 @@ describe('suite checks', () => {
   });
 
   it('counts and sizes have upper bounds, each named', () => {
-    expect(problems({ name: 'x', repetitions: 1e9, maxRepetitions: 1e9, warmup: 1e6, timeBudgetSec: 1e12, guest: { vcpus: 1e4, memoryMiB: 1e12 }, workloads: [{ workload: 'disk', params: { sizeMiB: 1e12, runtimeSec: 1e9 } }] })).toEqual([
+    expect(
+      problems({
+        name: 'x',
+        repetitions: 1e9,
+        maxRepetitions: 1e9,
+        warmup: 1e6,
+        timeBudgetSec: 1e12,
+        guest: { vcpus: 1e4, memoryMiB: 1e12 },
+        workloads: [{ workload: 'disk', params: { sizeMiB: 1e12, runtimeSec: 1e9 } }],
+      }),
+    ).toEqual([
       `${src}: guest.vcpus: expected an integer from 1 to 255, received 10000`,
       `${src}: guest.memoryMiB: expected an integer from 64 to 1048576, received 1000000000000`,
       `${src}: repetitions: expected an integer from 1 to 1000, received 1000000000`,
@@ -111,7 +121,9 @@ describe('suite checks', () => {
   });
 
   it('reports unknown and bad parameters, and bad fields, all at once', () => {
-    expect(problems({ name: 'x', repetitions: 0, stopMetric: 'nope', workloads: [{ workload: 'cpu', params: { threds: 2, timeSec: -1 } }, { workload: 'cpuu' }] })).toEqual([
+    expect(
+      problems({ name: 'x', repetitions: 0, stopMetric: 'nope', workloads: [{ workload: 'cpu', params: { threds: 2, timeSec: -1 } }, { workload: 'cpuu' }] }),
+    ).toEqual([
       `${src}: repetitions: expected an integer from 1 to 1000, received 0`,
       `${src}: workloads[0].params.threds: unknown parameter "threds" (did you mean "threads"?); workload cpu takes: maxPrime, threads, timeSec`,
       `${src}: workloads[1].workload: unknown workload "cpuu" (did you mean "cpu"?); known workloads: boot, cpu, cyclictest, disk, hackbench, memory, micro, net, stream`,

@@ -36,7 +36,8 @@ export async function resumeNestedFaults(
   for (; resumes < options.maxResumes; resumes++) {
     const open = record.cases.filter((c) => c.status !== 'completed');
     if (open.length === 0 || !open.every((c) => isNestedFault(c, options.guestTypes))) break;
-    for (const c of open) process.stderr.write(`xen lab: ${c.id} failed (${c.error?.message}); guest log tail:\n${(c.guestLogTail ?? []).join('\n')}\nresuming the run\n`);
+    for (const c of open)
+      process.stderr.write(`xen lab: ${c.id} failed (${c.error?.message}); guest log tail:\n${(c.guestLogTail ?? []).join('\n')}\nresuming the run\n`);
     const resumed = await hvbench(['run', '--resume', runDir, '--host', 'lab-xen'], { env: { HVBENCH_LABS: options.stateRoot }, timeoutMs: options.timeoutMs });
     process.stderr.write(`hvbench run --resume on lab-xen: exit ${resumed.exitCode}\n${resumed.stdout}\n${resumed.stderr}\n`);
     record = await read();

@@ -14,7 +14,17 @@ export async function runOnTcg(image: GuestImage, suiteInput: object) {
   const out = await mkdtemp(join(tmpdir(), 'hvb-int-'));
   const deps = { workloads, backends: ['tcg'] };
   const suite = resolveSuite(suiteInput, deps, 'test-suite');
-  const result = await runSuite({ suite, suiteFile: 'test-suite', cases: expandSuite(suite, deps), outDir: out, image, host: new LocalHost(), backends: getBackend, workloads });
-  const values = (metric: string, caseId?: string) => result.samples.filter((s) => s.metric === metric && (caseId === undefined || s.dims.case === caseId)).map((s) => s.value);
+  const result = await runSuite({
+    suite,
+    suiteFile: 'test-suite',
+    cases: expandSuite(suite, deps),
+    outDir: out,
+    image,
+    host: new LocalHost(),
+    backends: getBackend,
+    workloads,
+  });
+  const values = (metric: string, caseId?: string) =>
+    result.samples.filter((s) => s.metric === metric && (caseId === undefined || s.dims.case === caseId)).map((s) => s.value);
   return { ...result, values, cleanup: () => rm(out, { recursive: true, force: true }) };
 }

@@ -13,7 +13,11 @@ describe('scripts/setup-host.sh --for-tests', () => {
     try {
       await chmod(bin, 0o755);
       for (const tool of ['id', 'sort', 'dpkg-query']) await symlink(`/usr/bin/${tool}`, join(bin, tool));
-      const r = await execa('/usr/bin/setpriv', ['--reuid=65534', '--regid=65534', '--clear-groups', '/bin/bash', join(REPO, 'scripts/setup-host.sh'), '--for-tests'], { reject: false, env: { PATH: bin }, extendEnv: false });
+      const r = await execa(
+        '/usr/bin/setpriv',
+        ['--reuid=65534', '--regid=65534', '--clear-groups', '/bin/bash', join(REPO, 'scripts/setup-host.sh'), '--for-tests'],
+        { reject: false, env: { PATH: bin }, extendEnv: false },
+      );
       expect(r.exitCode).toBe(1);
       const [line, how] = r.stderr.split('\n');
       expect(line).toMatch(/^hvbench needs these Debian packages: /);
@@ -32,6 +36,8 @@ describe('scripts/setup-host.sh --for-tests', () => {
     expect(testSh.indexOf('scripts/setup-host.sh --for-tests')).toBeGreaterThan(0);
     expect(testSh.indexOf('scripts/node-deps.sh')).toBeGreaterThan(testSh.indexOf('setup-host.sh'));
     const ci = await readFile(join(REPO, '.ci/run'), 'utf8');
-    expect(ci.split('\n').filter((l) => l && !l.startsWith('#') && !l.startsWith('set ') && !l.startsWith('cd ') && !l.startsWith('export '))).toEqual(['npm test']);
+    expect(ci.split('\n').filter((l) => l && !l.startsWith('#') && !l.startsWith('set ') && !l.startsWith('cd ') && !l.startsWith('export '))).toEqual([
+      'npm test',
+    ]);
   });
 });

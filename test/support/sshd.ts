@@ -132,7 +132,10 @@ export function descendants(root: number): number[] {
     if (!/^\d+$/.test(entry)) continue;
     try {
       const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
-      const fields = stat.slice(stat.lastIndexOf(')') + 1).trim().split(/\s+/);
+      const fields = stat
+        .slice(stat.lastIndexOf(')') + 1)
+        .trim()
+        .split(/\s+/);
       parent.set(Number(entry), Number(fields[1]));
     } catch {
       // exited while we looked

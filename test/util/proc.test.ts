@@ -6,7 +6,8 @@ import { parseProcessGroup } from '../../src/util/proc-group.ts';
 // /proc/<pid>/stat lines as Linux 6.x prints them; the command names hold spaces, ')' and ') ('.
 const CAT = '1525 (cat) R 1523 1523 25624 0 -1 4194304 100 0 0 0 0 0 0 0 20 0 1 0 576188 3133440 357 18446744073709551615';
 const TIMES = '1234 (a b) c) S 1 1234 1234 0 -1 4194560 100 0 0 0 250 30 700 90 20 0 1 0 5000 1000 100 18446744073709551615';
-const QEMU = '4242 (qemu) (x86_64) S 1 4242 4242 0 -1 4194560 21843 0 0 0 828 49 0 0 20 0 5 0 123456 1234567168 50940 18446744073709551615 1 1 0 0 0 0 0 4096 17635 0 0 0 17 1 0 0 0 0 0\n';
+const QEMU =
+  '4242 (qemu) (x86_64) S 1 4242 4242 0 -1 4194560 21843 0 0 0 828 49 0 0 20 0 5 0 123456 1234567168 50940 18446744073709551615 1 1 0 0 0 0 0 4096 17635 0 0 0 17 1 0 0 0 0 0\n';
 
 describe('/proc/<pid>/stat', () => {
   it('reads the start time and state', () => {
@@ -21,7 +22,16 @@ describe('/proc/<pid>/stat', () => {
 
   it('reads pid, command name, parent and process group after an awkward command name', () => {
     expect(parseStat(QEMU)).toEqual({
-      pid: 4242, comm: 'qemu) (x86_64', state: 'S', ppid: 1, pgrp: 4242, utime: 828, stime: 49, cutime: 0, cstime: 0, startTicks: 123456,
+      pid: 4242,
+      comm: 'qemu) (x86_64',
+      state: 'S',
+      ppid: 1,
+      pgrp: 4242,
+      utime: 828,
+      stime: 49,
+      cutime: 0,
+      cstime: 0,
+      startTicks: 123456,
     });
     expect(parseProcessGroup(QEMU)).toBe(4242);
     expect(parseProcessGroup('')).toBeUndefined();

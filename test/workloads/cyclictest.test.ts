@@ -25,12 +25,15 @@ describe('cyclictest workload', () => {
   });
 
   it('combines threads: smallest min, cycle-weighted mean, largest max', () => {
-    const two = 'T: 0 ( 98) P:80 I:1000 C:   100 Min:     10 Act:   20 Avg:   20 Max:     50\nT: 1 ( 99) P:80 I:1500 C:   300 Min:      5 Act:   40 Avg:   40 Max:     30\n';
+    const two =
+      'T: 0 ( 98) P:80 I:1000 C:   100 Min:     10 Act:   20 Avg:   20 Max:     50\nT: 1 ( 99) P:80 I:1500 C:   300 Min:      5 Act:   40 Avg:   40 Max:     30\n';
     expect(parseCyclictest(two, 2)).toEqual({ minUs: 5, avgUs: 35, maxUs: 50 });
     expect(() => parseCyclictest(two, 3)).toThrow(/printed 2 thread summaries, expected 3/);
   });
 
   it('fails with its own fatal line', () => {
-    expect(() => parseCyclictest(fixture('cyclictest-fatal.txt'), 1)).toThrow('cyclictest printed 0 thread summaries, expected 1 (it said: FATAL: invalid cpu passed to numa_node_of_cpu(0))');
+    expect(() => parseCyclictest(fixture('cyclictest-fatal.txt'), 1)).toThrow(
+      'cyclictest printed 0 thread summaries, expected 1 (it said: FATAL: invalid cpu passed to numa_node_of_cpu(0))',
+    );
   });
 });

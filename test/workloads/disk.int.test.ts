@@ -19,7 +19,11 @@ afterAll(async () => {
 
 describe('the disk workload on the real TCG backend', () => {
   it('measures a paravirtual (virtio-blk) and an emulated (IDE) disk, each bound to its own driver', { timeout: 600_000 }, async () => {
-    run = await runOnTcg(image, { name: 'disk-e2e', repetitions: 1, workloads: [{ workload: 'disk', params: { io: ['paravirtual', 'emulated'], sizeMiB: 64, runtimeSec: 2, queueDepth: 8 } }] });
+    run = await runOnTcg(image, {
+      name: 'disk-e2e',
+      repetitions: 1,
+      workloads: [{ workload: 'disk', params: { io: ['paravirtual', 'emulated'], sizeMiB: 64, runtimeSec: 2, queueDepth: 8 } }],
+    });
     const [virtio, ide] = run.run.record.cases;
     expect([virtio?.status, ide?.status], JSON.stringify(run.run.record.cases.map((c) => c.error))).toEqual(['completed', 'completed']);
 

@@ -14,8 +14,31 @@ const params = (p: object = {}) => disk.params.parse(p);
 describe('disk workload (fio)', () => {
   it('runs four direct-I/O jobs on the scratch disk, caches dropped before each, each report printed from its own file', () => {
     const steps = disk.command(params({ runtimeSec: 3, queueDepth: 4 })).steps;
-    expect(steps.map((s) => s.id)).toEqual(['seqread', 'seqread-report', 'seqwrite', 'seqwrite-report', 'randread', 'randread-report', 'randwrite', 'randwrite-report']);
-    expect(steps[4]!.argv).toEqual(['hvb-fresh', 'fio', '--name=randread', '--filename=@disk', '--rw=randread', '--bs=4k', '--ioengine=libaio', '--direct=1', '--iodepth=4', '--runtime=3', '--time_based=1', '--output-format=json', '--output=/run/fio-randread.json']);
+    expect(steps.map((s) => s.id)).toEqual([
+      'seqread',
+      'seqread-report',
+      'seqwrite',
+      'seqwrite-report',
+      'randread',
+      'randread-report',
+      'randwrite',
+      'randwrite-report',
+    ]);
+    expect(steps[4]!.argv).toEqual([
+      'hvb-fresh',
+      'fio',
+      '--name=randread',
+      '--filename=@disk',
+      '--rw=randread',
+      '--bs=4k',
+      '--ioengine=libaio',
+      '--direct=1',
+      '--iodepth=4',
+      '--runtime=3',
+      '--time_based=1',
+      '--output-format=json',
+      '--output=/run/fio-randread.json',
+    ]);
     expect(steps[5]!.argv).toEqual(['cat', '/run/fio-randread.json']);
     expect(disk.tools).toEqual(['fio']);
   });
@@ -23,7 +46,15 @@ describe('disk workload (fio)', () => {
   it('says where a damaged report broke, and what fio printed besides it', () => {
     const clean = fixture('fio-randwrite-virtio-blk.json');
     const damaged = clean.replace('"jobs" : [', '"jobs" : [ oops');
-    const run = () => disk.parse([...outputs('virtio-blk').filter((o) => o.id !== 'randwrite-report'), { id: 'randwrite', exitCode: 0, output: 'fio: some warning\n', elapsedMs: 3000 }, { id: 'randwrite-report', exitCode: 0, output: damaged, elapsedMs: 3 }], params());
+    const run = () =>
+      disk.parse(
+        [
+          ...outputs('virtio-blk').filter((o) => o.id !== 'randwrite-report'),
+          { id: 'randwrite', exitCode: 0, output: 'fio: some warning\n', elapsedMs: 3000 },
+          { id: 'randwrite-report', exitCode: 0, output: damaged, elapsedMs: 3 },
+        ],
+        params(),
+      );
     expect(run).toThrow(/the JSON report does not parse: Unexpected token .*"jobs" : \[ oops.* \(\d+ characters, ending ".*"\)/);
     expect(run).toThrow(/\(fio said: "fio: some warning"\)$/);
   });
@@ -81,7 +112,10 @@ describe('disk workload (fio)', () => {
   it('reads a report with nan and inf where fio could not compute a figure (too few bandwidth samples)', () => {
     const clean = fixture('fio-seqread-virtio-blk.json');
     const expected = parseFioJob(clean, 'read');
-    const withNan = clean.replace(/"bw_dev" : [0-9.]+/, '"bw_dev" : -nan').replace(/"iops_stddev" : [0-9.]+/, '"iops_stddev" : nan').replace(/"bw_agg" : [0-9.]+/, '"bw_agg" : inf');
+    const withNan = clean
+      .replace(/"bw_dev" : [0-9.]+/, '"bw_dev" : -nan')
+      .replace(/"iops_stddev" : [0-9.]+/, '"iops_stddev" : nan')
+      .replace(/"bw_agg" : [0-9.]+/, '"bw_agg" : inf');
     expect(withNan).toMatch(/-nan[^]*nan[^]*inf/);
     expect(parseFioJob(withNan, 'read')).toEqual(expected);
     // A string that merely contains the letters is left alone.

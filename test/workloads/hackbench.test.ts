@@ -20,6 +20,8 @@ describe('hackbench workload', () => {
   });
 
   it('fails with its own error line', () => {
-    expect(() => parseHackbench(fixture('hackbench-bad-option.txt'))).toThrow('hackbench output has no "Time:" line (it said: /usr/bin/hackbench: --loops|-l requires an integer > 0)');
+    expect(() => parseHackbench(fixture('hackbench-bad-option.txt'))).toThrow(
+      'hackbench output has no "Time:" line (it said: /usr/bin/hackbench: --loops|-l requires an integer > 0)',
+    );
   });
 });

@@ -11,11 +11,24 @@ describe('memory workload (sysbench memory)', () => {
   it('reads, then writes, at the block size', () => {
     const steps = memory.command(memory.params.parse({ blockKiB: 4, timeSec: 2 })).steps;
     expect(steps.map((s) => s.id)).toEqual(['read', 'write']);
-    expect(steps[1]!.argv).toEqual(['sysbench', 'memory', '--threads=1', '--time=2', '--memory-block-size=4K', '--memory-total-size=1T', '--memory-oper=write', '--memory-access-mode=seq', 'run']);
+    expect(steps[1]!.argv).toEqual([
+      'sysbench',
+      'memory',
+      '--threads=1',
+      '--time=2',
+      '--memory-block-size=4K',
+      '--memory-total-size=1T',
+      '--memory-oper=write',
+      '--memory-access-mode=seq',
+      'run',
+    ]);
   });
 
   it('parses real runs', () => {
-    const values = memory.parse([step('read', fixture('sysbench-memory-read-1k.txt')), step('write', fixture('sysbench-memory-write-1m.txt'))], memory.params.parse({}));
+    const values = memory.parse(
+      [step('read', fixture('sysbench-memory-read-1k.txt')), step('write', fixture('sysbench-memory-write-1m.txt'))],
+      memory.params.parse({}),
+    );
     expect(values).toEqual([
       { metric: 'memory.read_mib_s', value: 629.46 },
       { metric: 'memory.write_mib_s', value: 3160.65 },

@@ -27,14 +27,18 @@ describe('micro workload (hvb-micro)', () => {
   });
 
   it('leaves out an operation the host kernel does not offer, and keeps the others (native on a kernel without ioperm)', () => {
-    expect(parseMicro(fixture('hvb-micro-native-no-ioperm.txt')).unavailable).toEqual({ ioport: 'ioperm(0xe0): Function not implemented (this kernel has no I/O port permissions)' });
+    expect(parseMicro(fixture('hvb-micro-native-no-ioperm.txt')).unavailable).toEqual({
+      ioport: 'ioperm(0xe0): Function not implemented (this kernel has no I/O port permissions)',
+    });
     const values = micro.parse([{ id: 'micro', exitCode: 0, output: fixture('hvb-micro-native-no-ioperm.txt'), elapsedMs: 1010 }], micro.params.parse({}));
     expect(values.map((v) => v.metric)).toEqual(['micro.cpuid_ns', 'micro.syscall_ns', 'micro.pagefault_ns', 'micro.rdtsc_ns']);
     expect(values[0]!.value).toBe(12443.225);
   });
 
   it("fails with hvb-micro's own error", () => {
-    expect(() => parseMicro(fixture('hvb-micro-ioperm-denied.txt'))).toThrow('hvb-micro output has no figure for cpuid, syscall, pagefault, ioport, rdtsc (it said: ioperm(0xe0): Function not implemented (port access needs root))');
+    expect(() => parseMicro(fixture('hvb-micro-ioperm-denied.txt'))).toThrow(
+      'hvb-micro output has no figure for cpuid, syscall, pagefault, ioport, rdtsc (it said: ioperm(0xe0): Function not implemented (port access needs root))',
+    );
     expect(() => parseMicro(fixture('hvb-micro-unknown-op.txt'))).toThrow(/\(it said: unknown operation "fork"\)/);
     expect(() => parseMicro(fixture('hvb-micro-tcg.txt').replace(/^rdtsc.*$/m, ''))).toThrow(/no figure for rdtsc$/);
   });

@@ -72,12 +72,20 @@ describe('net workload', () => {
 
   it('names the missing step, and the tool error of a failed measurement', () => {
     expect(() => net.parse([step('net-tx', fixture('iperf3-tx-virtio.json'))], defaults)).toThrow(/no output for step "net-rx"/);
-    const refused = [step('net-tx', fixture('iperf3-refused.json')), step('net-rx', fixture('iperf3-refused.json')), step('net-rr', fixture('sockperf-udp-virtio.txt'))];
+    const refused = [
+      step('net-tx', fixture('iperf3-refused.json')),
+      step('net-rx', fixture('iperf3-refused.json')),
+      step('net-rr', fixture('sockperf-udp-virtio.txt')),
+    ];
     expect(() => net.parse(refused, defaults)).toThrow(/iperf3 reported: unable to connect to server: Connection refused/);
   });
 
   it('derives the VMM CPU seconds per GiB the two iperf3 runs moved', () => {
-    const outputs = [step('net-tx', fixture('iperf3-tx-virtio.json')), step('net-rx', fixture('iperf3-rx-virtio.json')), step('net-rr', fixture('sockperf-udp-virtio.txt'))];
+    const outputs = [
+      step('net-tx', fixture('iperf3-tx-virtio.json')),
+      step('net-rx', fixture('iperf3-rx-virtio.json')),
+      step('net-rr', fixture('sockperf-udp-virtio.txt')),
+    ];
     const gib = (363724800 + 449327480) / 1024 ** 3;
     const [figure] = net.hostCost!(outputs, { vmmCpuS: 12 }, defaults);
     expect(figure?.metric).toBe('host.cpu_s_per_gib');

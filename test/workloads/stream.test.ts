@@ -30,7 +30,9 @@ describe('stream workload (stress-ng --stream)', () => {
   });
 
   it('says when the run was too short to measure, and fails on errors', () => {
-    expect(() => parseStream(fixture('stress-ng-stream-too-short.txt'), 1)).toThrow(expect.objectContaining({ message: expect.stringMatching(/too short to determine a memory rate/), hint: expect.stringMatching(/raise timeSec/) }));
+    expect(() => parseStream(fixture('stress-ng-stream-too-short.txt'), 1)).toThrow(
+      expect.objectContaining({ message: expect.stringMatching(/too short to determine a memory rate/), hint: expect.stringMatching(/raise timeSec/) }),
+    );
     expect(() => parseStream(fixture('stress-ng-stream-bad-size.txt'), 1)).toThrow(/reported 0 memory rates/);
     expect(stream.params.safeParse({ timeSec: 3 }).success).toBe(false);
   });

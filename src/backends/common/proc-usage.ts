@@ -20,10 +20,7 @@ export function parseVmHwm(text: string): number | undefined {
  */
 export async function readProcessUsage(host: Host, pid: number): Promise<VmmUsage | undefined> {
   try {
-    const [stat, status] = await Promise.all([
-      host.readFile(`/proc/${pid}/stat`),
-      host.readFile(`/proc/${pid}/status`),
-    ]);
+    const [stat, status] = await Promise.all([host.readFile(`/proc/${pid}/stat`), host.readFile(`/proc/${pid}/status`)]);
     const cpu = parseProcStat(stat);
     const peakRssKiB = parseVmHwm(status);
     if (cpu === undefined || peakRssKiB === undefined) return undefined;

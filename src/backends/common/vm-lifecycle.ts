@@ -95,7 +95,8 @@ export class VmLifecycle {
     this.processExit = child.exited.then(async (exit) => {
       this.gone = true;
       this.exitDescription = describeProcessExit(exit);
-      if (exit.error !== undefined && exit.exitCode === null && exit.signal === null) this.log.append(`hvbench: lost track of ${specifics.name}: ${exit.error}\n`);
+      if (exit.error !== undefined && exit.exitCode === null && exit.signal === null)
+        this.log.append(`hvbench: lost track of ${specifics.name}: ${exit.error}\n`);
       await specifics.afterExit?.();
       // Its last words on stderr may still be in the pipe; they may decide the outcome (xl's monitor).
       await settlesWithin(stderrDone, DRAIN_TIMEOUT_MS);

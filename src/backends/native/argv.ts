@@ -34,9 +34,27 @@ export interface NativeArgvInput {
 
 export function nativeArgv(o: NativeArgvInput): string[] {
   return [
-    o.busybox, 'time', '-o', o.usageFile, '-f', USAGE_FORMAT,
-    o.unshare, '--mount', '--pid', '--fork', '--kill-child', '--',
-    o.chroot, o.root, '/bin/busybox', 'env', '-i', 'HVB_NATIVE=1', `HVB_CMDLINE=${o.cmdline}`, ...(o.diskOnStdin ? ['HVB_DISK=stdin'] : []), '/init',
+    o.busybox,
+    'time',
+    '-o',
+    o.usageFile,
+    '-f',
+    USAGE_FORMAT,
+    o.unshare,
+    '--mount',
+    '--pid',
+    '--fork',
+    '--kill-child',
+    '--',
+    o.chroot,
+    o.root,
+    '/bin/busybox',
+    'env',
+    '-i',
+    'HVB_NATIVE=1',
+    `HVB_CMDLINE=${o.cmdline}`,
+    ...(o.diskOnStdin ? ['HVB_DISK=stdin'] : []),
+    '/init',
   ];
 }
 

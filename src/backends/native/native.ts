@@ -43,7 +43,8 @@ export function createNativeBackend(options: NativeBackendOptions = {}): Backend
       if (host.kind !== 'local') throw new HvbError('native-host', `the native backend runs on the local host only, not on ${host.kind} host ${host.name}`);
       const disk = hostFileDisk(vm);
       const tools = await findNativeTools();
-      if ('missing' in tools) throw new HvbError('native-unavailable', `the native backend needs ${tools.missing.join(' and ')}`, { hint: 'apt-get install util-linux coreutils' });
+      if ('missing' in tools)
+        throw new HvbError('native-unavailable', `the native backend needs ${tools.missing.join(' and ')}`, { hint: 'apt-get install util-linux coreutils' });
       const root = await nativeRoot(vm.initramfs, options.cacheDir ?? defaultCacheDir());
       await checkAgent(root.dir);
       const busybox = join(root.dir, 'bin', 'busybox');
@@ -51,7 +52,9 @@ export function createNativeBackend(options: NativeBackendOptions = {}): Backend
         throw new HvbError('native-root', `the image root ${root.dir} has no executable /bin/busybox`, { hint: 'the initramfs is not an hvbench guest image' });
       });
       const job = nativeJob(vm.cmdline);
-      const notes = job.droppedModules.length ? [`kernel modules ${job.droppedModules.join(', ')} not loaded: a native run uses the host's kernel and drivers`] : [];
+      const notes = job.droppedModules.length
+        ? [`kernel modules ${job.droppedModules.join(', ')} not loaded: a native run uses the host's kernel and drivers`]
+        : [];
       const tempDir = await host.makeTempDir(`hvbench-native-${vm.name.replace(/[^A-Za-z0-9._-]/g, '_').slice(0, 40)}-`);
       const argv = nativeArgv({ busybox, ...tools, root: root.dir, usageFile: join(tempDir, 'usage'), cmdline: job.cmdline, diskOnStdin: disk !== undefined });
       let file: FileHandle | undefined;
@@ -100,9 +103,13 @@ function spawnRun(argv: string[], cwd: string, disk: FileHandle | undefined): Ho
 async function checkAgent(rootDir: string): Promise<void> {
   const init = await readFile(join(rootDir, 'init'), 'utf8').catch(() => '');
   if (!init.includes(NATIVE_AGENT_MARKER)) {
-    throw new HvbError('native-agent', `the image's agent (${join(rootDir, 'init')}) cannot run natively: it does not read ${NATIVE_AGENT_MARKER}/HVB_CMDLINE`, {
-      hint: 'rebuild the image with an agent that supports native runs (hvbench image build)',
-    });
+    throw new HvbError(
+      'native-agent',
+      `the image's agent (${join(rootDir, 'init')}) cannot run natively: it does not read ${NATIVE_AGENT_MARKER}/HVB_CMDLINE`,
+      {
+        hint: 'rebuild the image with an agent that supports native runs (hvbench image build)',
+      },
+    );
   }
 }
 

@@ -17,7 +17,13 @@ const SBIN = ['/usr/local/sbin', '/usr/sbin', '/sbin', '/usr/local/bin', '/usr/b
 export async function findProgram(name: string, path = process.env.PATH ?? ''): Promise<string | undefined> {
   for (const dir of [...path.split(delimiter).filter(Boolean), ...SBIN]) {
     const candidate = join(dir, name);
-    if (await access(candidate, constants.X_OK).then(() => true, () => false)) return candidate;
+    if (
+      await access(candidate, constants.X_OK).then(
+        () => true,
+        () => false,
+      )
+    )
+      return candidate;
   }
   return undefined;
 }
@@ -36,12 +42,16 @@ export async function findNativeTools(): Promise<NativeTools | { missing: string
 export async function probeNative(host: Host, uid: number | undefined = process.getuid?.()): Promise<Capability> {
   const no = (reason: string, hint?: string): Capability => ({ backend: 'native', available: false, reason, facts: {}, ...(hint ? { hint } : {}) });
   if (host.kind !== 'local') return no(`native runs work on the local host only, not on ${host.kind} host ${host.name}`);
-  if (uid !== 0) return no(`needs root to create mount and PID namespaces and chroot (running as uid ${uid ?? 'unknown'})`, 'run hvbench as root (e.g. with sudo)');
+  if (uid !== 0)
+    return no(`needs root to create mount and PID namespaces and chroot (running as uid ${uid ?? 'unknown'})`, 'run hvbench as root (e.g. with sudo)');
   const tools = await findNativeTools();
   if ('missing' in tools) return no(`missing ${tools.missing.join(' and ')}`, 'apt-get install util-linux coreutils');
   const canary = await host.exec([tools.unshare, '--mount', '--pid', '--fork', '--kill-child', '--', tools.chroot, '/', 'true'], { timeoutMs: 10_000 });
   if (canary.exitCode !== 0) {
-    return no(`cannot enter new mount and PID namespaces: unshare exited with ${canary.exitCode}: ${canary.stderr.trim().split('\n').at(-1) ?? ''}`, 'native runs need CAP_SYS_ADMIN and CAP_SYS_CHROOT (not available in most containers)');
+    return no(
+      `cannot enter new mount and PID namespaces: unshare exited with ${canary.exitCode}: ${canary.stderr.trim().split('\n').at(-1) ?? ''}`,
+      'native runs need CAP_SYS_ADMIN and CAP_SYS_CHROOT (not available in most containers)',
+    );
   }
   const version = await host.exec([tools.unshare, '--version'], { timeoutMs: 10_000 });
   const unshareVersion = /(\d+\.\d+(?:\.\d+)?)/.exec(version.stdout)?.[1] ?? 'unknown';

@@ -65,7 +65,10 @@ export async function unpack(archive: Buffer, dir: string, what: string): Promis
     const target = join(dir, m.name);
     // Later archives (segments) override earlier ones, as when the kernel unpacks them.
     if (dirs.has(m.name) !== (m.kind === 'dir') && (dirs.has(m.name) || taken.has(m.name))) {
-      throw new HvbError('cpio-invalid', `${what}: ${m.name} is ${m.kind === 'dir' ? 'a folder' : `a ${m.kind}`} in one archive and ${m.kind === 'dir' ? 'a file' : 'a folder'} in another`);
+      throw new HvbError(
+        'cpio-invalid',
+        `${what}: ${m.name} is ${m.kind === 'dir' ? 'a folder' : `a ${m.kind}`} in one archive and ${m.kind === 'dir' ? 'a file' : 'a folder'} in another`,
+      );
     }
     if (m.kind === 'dir') {
       if (!dirs.has(m.name)) await mkdir(target);
@@ -89,12 +92,16 @@ export async function unpack(archive: Buffer, dir: string, what: string): Promis
 /** sha256 of a file, remembered per path, size and modification time. */
 async function fileHash(file: string): Promise<string> {
   const info = await stat(file).catch((e: NodeJS.ErrnoException) => {
-    throw new HvbError('native-initramfs', `cannot read the guest initramfs ${file}: ${e.code ?? e.message}`, { hint: 'build the image first: hvbench image build' });
+    throw new HvbError('native-initramfs', `cannot read the guest initramfs ${file}: ${e.code ?? e.message}`, {
+      hint: 'build the image first: hvbench image build',
+    });
   });
   const key = `${file}\0${info.size}\0${info.mtimeMs}`;
   const known = hashes.get(key);
   if (known) return known;
-  const sha = createHash('sha256').update(await readFile(file)).digest('hex');
+  const sha = createHash('sha256')
+    .update(await readFile(file))
+    .digest('hex');
   hashes.set(key, sha);
   return sha;
 }

@@ -51,11 +51,17 @@ export class NativeVm extends LifecycleVm {
           // PID 1 of its namespace, whatever it ran — may still be dying: the run has ended
           // when none of them is left (see killGroupAndWait).
           const left = await killGroupAndWait(pid, { timeoutMs: GROUP_GONE_TIMEOUT_MS });
-          if (left.length > 0) this.life.log.append(`hvbench: ${left.length} process(es) of the run still there ${GROUP_GONE_TIMEOUT_MS / 1000} s after SIGKILL: ${left.map((m) => `${m.pid} ${m.comm} (${m.state})`).join(', ')}\n`);
+          if (left.length > 0)
+            this.life.log.append(
+              `hvbench: ${left.length} process(es) of the run still there ${GROUP_GONE_TIMEOUT_MS / 1000} s after SIGKILL: ${left.map((m) => `${m.pid} ${m.comm} (${m.state})`).join(', ')}\n`,
+            );
         },
         cleanUp: async () => this.life.settleUsage(await this.readFinalUsage()),
         // The agent ends a native run by exiting 0, where a guest would power off.
-        exitOutcome: (exit) => (exit.exitCode === 0 ? { kind: 'shutdown', reason: 'the agent exited (a native run has no machine to power off)', cause: 'agent-exit' } : { kind: 'exited', exitCode: exit.exitCode, signal: exit.signal }),
+        exitOutcome: (exit) =>
+          exit.exitCode === 0
+            ? { kind: 'shutdown', reason: 'the agent exited (a native run has no machine to power off)', cause: 'agent-exit' }
+            : { kind: 'exited', exitCode: exit.exitCode, signal: exit.signal },
       },
       { host, process: child, tempDir, usageReadTimeoutMs: USAGE_READ_TIMEOUT_MS },
     );

@@ -39,9 +39,7 @@ export function classifyAccel(answers: AccelAnswers): AccelEvidence {
 /** Asks a running QEMU which accelerator it really uses. A lost connection throws. */
 export async function confirmAccel(qmp: QmpClient): Promise<AccelEvidence> {
   const kvm = await answerOrError(() => qmp.execute<{ enabled?: boolean; present?: boolean }>('query-kvm'));
-  const jit = await answerOrError(() =>
-    qmp.execute<string>(ACCEL_QUERIES.jit.execute, { ...ACCEL_QUERIES.jit.arguments }),
-  );
+  const jit = await answerOrError(() => qmp.execute<string>(ACCEL_QUERIES.jit.execute, { ...ACCEL_QUERIES.jit.arguments }));
   return classifyAccel({ kvm, jit });
 }
 

@@ -55,9 +55,12 @@ export function buildQemuArgv(vm: VmSpec, options: QemuArgvOptions): string[] {
   const append = kernelCommandLine(vm.cmdline, boardArgs);
   return [
     ...qemuBaseArgv({ ...options, machine: machine.machineArg, vcpus: vm.vcpus, memoryMiB: vm.memoryMiB }),
-    '-kernel', vm.kernel,
-    '-initrd', vm.initramfs,
-    '-append', append,
+    '-kernel',
+    vm.kernel,
+    '-initrd',
+    vm.initramfs,
+    '-append',
+    append,
     ...diskArgv(vm.disks, { cache: options.diskCache ?? QEMU_DEFAULTS.diskCache, machine }),
     ...nicArgv(vm.nics, { vhostNet: options.vhostNet === true, machine }),
   ];
@@ -92,17 +95,31 @@ export function qemuBaseArgv(options: QemuArgvOptions & { vcpus: number; memoryM
   const accel = options.accel === 'tcg' && vcpus > 1 ? 'tcg,thread=multi' : options.accel;
   return [
     options.binary ?? QEMU_DEFAULTS.binary,
-    '-machine', options.machine ?? QEMU_DEFAULTS.machine,
-    '-accel', accel,
-    '-cpu', options.cpu ?? QEMU_DEFAULTS.cpu,
-    '-smp', String(vcpus),
-    '-m', `${memoryMiB}M`,
-    '-nodefaults', '-no-user-config', '-display', 'none', '-monitor', 'none',
+    '-machine',
+    options.machine ?? QEMU_DEFAULTS.machine,
+    '-accel',
+    accel,
+    '-cpu',
+    options.cpu ?? QEMU_DEFAULTS.cpu,
+    '-smp',
+    String(vcpus),
+    '-m',
+    `${memoryMiB}M`,
+    '-nodefaults',
+    '-no-user-config',
+    '-display',
+    'none',
+    '-monitor',
+    'none',
     // After a guest poweroff QEMU stays alive and paused, so its exact usage can be read.
-    '-no-reboot', '-no-shutdown',
-    '-chardev', 'stdio,id=con0,signal=off',
-    '-serial', 'chardev:con0',
-    '-qmp', `unix:${qmpSocket},server=on,wait=off`,
+    '-no-reboot',
+    '-no-shutdown',
+    '-chardev',
+    'stdio,id=con0,signal=off',
+    '-serial',
+    'chardev:con0',
+    '-qmp',
+    `unix:${qmpSocket},server=on,wait=off`,
   ];
 }
 

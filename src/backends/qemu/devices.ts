@@ -128,7 +128,10 @@ function netdev(nic: NicSpec, vhost: boolean): string {
     return `tap,id=${nic.id},ifname=${attach.ifname},script=no,downscript=no${vhost ? ',vhost=on' : ''}`;
   }
   if (attach.kind === 'bridge') {
-    throw new HvbError('invalid-vm-spec', `NIC "${nic.id}": QEMU attaches NICs to a tap or user-mode networking, not to a bridge (${attach.bridge}); bridges are Xen's`);
+    throw new HvbError(
+      'invalid-vm-spec',
+      `NIC "${nic.id}": QEMU attaches NICs to a tap or user-mode networking, not to a bridge (${attach.bridge}); bridges are Xen's`,
+    );
   }
   const forwards = (attach.hostForwards ?? []).map(({ hostPort, guestPort }) => {
     checkPort(nic.id, hostPort);
@@ -166,11 +169,9 @@ function checkOnBoard(machine: QemuMachine, kind: 'disk' | 'nic', model: string,
 }
 
 function unsupported(what: string, model: string, known: readonly string[]): HvbError {
-  return new HvbError(
-    'unsupported-device',
-    `${what} model "${model}" is not supported by the QEMU backends (known: ${known.join(', ')})`,
-    { hint: `use one of: ${known.join(', ')}` },
-  );
+  return new HvbError('unsupported-device', `${what} model "${model}" is not supported by the QEMU backends (known: ${known.join(', ')})`, {
+    hint: `use one of: ${known.join(', ')}`,
+  });
 }
 
 function tooMany(model: string, max: number): HvbError {

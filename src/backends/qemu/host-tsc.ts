@@ -11,7 +11,12 @@ const READ_TIMEOUT_MS = 30_000;
 const TSC_LINES = [/tsc: Refined TSC clocksource calibration: (\d+(?:\.\d+)?) MHz/, /tsc: Detected (\d+(?:\.\d+)?) MHz (?:processor|TSC)/];
 
 /** Reads the kernel log: dmesg, or the journal's kernel messages of this boot when dmesg is refused or has rotated. */
-const KERNEL_LOG = ['sh', '-c', "{ dmesg 2>/dev/null; journalctl -k -b -o cat 2>/dev/null; } | grep -E 'tsc: (Refined TSC clocksource calibration|Detected [0-9.]+ MHz)'", 'sh'];
+const KERNEL_LOG = [
+  'sh',
+  '-c',
+  "{ dmesg 2>/dev/null; journalctl -k -b -o cat 2>/dev/null; } | grep -E 'tsc: (Refined TSC clocksource calibration|Detected [0-9.]+ MHz)'",
+  'sh',
+];
 
 const cache = new Map<string, number>();
 
@@ -25,9 +30,13 @@ export async function hostTscKhz(host: Host): Promise<number> {
   const result = await host.exec(KERNEL_LOG, { timeoutMs: READ_TIMEOUT_MS });
   const khz = parseTscKhz(result.stdout);
   if (khz === undefined) {
-    throw new HvbError('host-tsc-unknown', `cannot read the TSC rate of host ${host.name}: its kernel log (dmesg, journalctl -k) has no "tsc: Detected … MHz" line`, {
-      hint: 'run hvbench as a user who may read the kernel log (kernel.dmesg_restrict), or choose another machine type than microvm under TCG',
-    });
+    throw new HvbError(
+      'host-tsc-unknown',
+      `cannot read the TSC rate of host ${host.name}: its kernel log (dmesg, journalctl -k) has no "tsc: Detected … MHz" line`,
+      {
+        hint: 'run hvbench as a user who may read the kernel log (kernel.dmesg_restrict), or choose another machine type than microvm under TCG',
+      },
+    );
   }
   cache.set(host.name, khz);
   return khz;

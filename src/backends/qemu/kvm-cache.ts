@@ -55,7 +55,10 @@ const cachedSchema = z.object({
 });
 
 export function canaryCachePath(cacheDir: string, fingerprint: CanaryFingerprint): string {
-  const key = createHash('sha256').update(JSON.stringify(fingerprintFields(fingerprint))).digest('hex').slice(0, 24);
+  const key = createHash('sha256')
+    .update(JSON.stringify(fingerprintFields(fingerprint)))
+    .digest('hex')
+    .slice(0, 24);
   return join(cacheDir, CANARY_CACHE_DIR, `${key}.json`);
 }
 

@@ -115,9 +115,6 @@ async function describeVcpu(vm: QemuVm): Promise<string | undefined> {
     .catch(() => '');
   const rip = /\bRIP=([0-9a-f]+)/i.exec(registers)?.[1];
   const cpl = /\bCPL=(\d)/.exec(registers)?.[1];
-  const parts = [
-    ...(status ? [`QEMU status ${status}`] : []),
-    ...(rip ? [`vCPU at RIP=${rip}${cpl === undefined ? '' : ` (CPL ${cpl})`}`] : []),
-  ];
+  const parts = [...(status ? [`QEMU status ${status}`] : []), ...(rip ? [`vCPU at RIP=${rip}${cpl === undefined ? '' : ` (CPL ${cpl})`}`] : [])];
   return parts.length > 0 ? parts.join(', ') : undefined;
 }

@@ -63,11 +63,17 @@ export async function gatherKvmHostEvidence(host: Host): Promise<KvmHostEvidence
   const parsed = stat.exitCode === 0 ? parseDeviceStat(stat.stdout) : undefined;
   // `[ -r ] && [ -w ]` answers 0 or 1; anything else (a timeout, a dropped SSH session) is no answer.
   if (parsed !== undefined && access.exitCode !== 0 && access.exitCode !== 1) {
-    throw new HvbError('host-check-failed', `could not check whether ${KVM_DEVICE} is usable on host ${host.name}: ${access.stderr.trim() || `exit code ${access.exitCode}`}`);
+    throw new HvbError(
+      'host-check-failed',
+      `could not check whether ${KVM_DEVICE} is usable on host ${host.name}: ${access.stderr.trim() || `exit code ${access.exitCode}`}`,
+    );
   }
   return {
     device: parsed === undefined ? { exists: false } : { exists: true, ...parsed, readWrite: access.exitCode === 0 },
-    modules: modules.stdout.split('\n').map((l) => l.trim()).filter((l) => (KVM_MODULES as readonly string[]).includes(l)),
+    modules: modules.stdout
+      .split('\n')
+      .map((l) => l.trim())
+      .filter((l) => (KVM_MODULES as readonly string[]).includes(l)),
     cpu: parseCpuVirt(cpuinfo),
     kernelRelease: uname.stdout.trim() || 'unknown',
     vhostNet: vhost.exitCode === 0,

@@ -29,7 +29,16 @@ export interface KvmProbeResult {
 }
 
 /** The verdicts that describe the host, not the moment: they are cached. */
-const CACHEABLE = new Set<CanaryVerdict['kind']>(['ok', 'kvm-internal-error', 'no-progress', 'cpu-refused', 'accel-mismatch', 'wrong-hypervisor', 'guest-failed', 'vmm-failed']);
+const CACHEABLE = new Set<CanaryVerdict['kind']>([
+  'ok',
+  'kvm-internal-error',
+  'no-progress',
+  'cpu-refused',
+  'accel-mismatch',
+  'wrong-hypervisor',
+  'guest-failed',
+  'vmm-failed',
+]);
 const RECHECK = '`hvbench doctor --recheck` boots the canary again';
 
 /**
@@ -143,7 +152,14 @@ function verdictFacts(entry: CachedCanary, cached: boolean): Record<string, stri
     canaryCpu: verdict.cpu,
     canaryCheckedAt: entry.checkedAt,
     canaryCached: cached ? 'yes' : 'no',
-    ...(entry.verdicts.length > 1 ? { canaryRefusedCpu: entry.verdicts.slice(0, -1).map((v) => `${v.cpu}: ${v.detail}`).join('; ') } : {}),
+    ...(entry.verdicts.length > 1
+      ? {
+          canaryRefusedCpu: entry.verdicts
+            .slice(0, -1)
+            .map((v) => `${v.cpu}: ${v.detail}`)
+            .join('; '),
+        }
+      : {}),
     ...(verdict.kind === 'ok' ? { cpuModel: verdict.cpu } : {}),
     ...(verdict.guest?.hypervisor === undefined ? {} : { guestHypervisor: verdict.guest.hypervisor }),
     ...(verdict.guest?.clocksource === undefined ? {} : { guestClocksource: verdict.guest.clocksource }),

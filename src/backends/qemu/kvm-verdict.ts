@@ -53,7 +53,8 @@ export interface CanaryVerdict {
 /** QEMU's KVM code aborts when KVM refuses an MSR of the CPU model (e.g. `-cpu host` on a nested host). */
 const MSR_REFUSED = /failed to set MSR (0x[0-9a-f]+)/i;
 /** QEMU refusing the CPU model or one of its features outright. */
-const CPU_MODEL_REFUSED = /unable to find CPU model|CPU model '[^']*' not found|can't apply global \S+-cpu\.|host doesn't support requested feature[^\n]*\n[^\n]*(?:fatal|exiting)/i;
+const CPU_MODEL_REFUSED =
+  /unable to find CPU model|CPU model '[^']*' not found|can't apply global \S+-cpu\.|host doesn't support requested feature[^\n]*\n[^\n]*(?:fatal|exiting)/i;
 const KVM_UNUSABLE = /Could not access KVM kernel module|failed to initialize kvm|failed to initialize KVM|kvm_init_vcpu failed/i;
 
 /**
@@ -108,7 +109,10 @@ export function classifyCanary(o: CanaryObservation): CanaryVerdict {
   if (exit?.kind === 'killed') return verdict('interrupted', `the canary was stopped: ${exit.reason}`);
   if (exit?.kind === 'shutdown') {
     const last = o.consoleLines.at(-1);
-    return verdict('guest-failed', `the canary guest stopped ${after}, before its agent finished: ${exit.reason}${last ? ` (last console line: "${oneLine(last)}")` : ''}`);
+    return verdict(
+      'guest-failed',
+      `the canary guest stopped ${after}, before its agent finished: ${exit.reason}${last ? ` (last console line: "${oneLine(last)}")` : ''}`,
+    );
   }
   return verdict('vmm-failed', `QEMU exited ${after} (${howQemuEnded(o)})${lastWords(o.vmmLog) ? `: ${lastWords(o.vmmLog)}` : ''}`);
 }

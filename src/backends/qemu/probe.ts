@@ -46,12 +46,7 @@ export async function probeQemu(host: Host, backend: string, accel: QemuAccel, b
 
 /** Starts QEMU without a board (`-machine none`), asks QMP on stdio what runs, quits. */
 async function smokeTest(host: Host, binary: string, accel: QemuAccel): Promise<{ accel: string; problem: string }> {
-  const messages = [
-    { execute: 'qmp_capabilities' },
-    { ...ACCEL_QUERIES.kvm, id: 'kvm' },
-    { ...ACCEL_QUERIES.jit, id: 'jit' },
-    { execute: 'quit' },
-  ];
+  const messages = [{ execute: 'qmp_capabilities' }, { ...ACCEL_QUERIES.kvm, id: 'kvm' }, { ...ACCEL_QUERIES.jit, id: 'jit' }, { execute: 'quit' }];
   const run = await host.exec(
     [binary, '-machine', 'none', '-accel', accel, '-nodefaults', '-no-user-config', '-display', 'none', '-monitor', 'none', '-qmp', 'stdio'],
     { timeoutMs: PROBE_TIMEOUT_MS, input: messages.map((m) => JSON.stringify(m)).join('\n') + '\n' },

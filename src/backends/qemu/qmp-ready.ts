@@ -37,9 +37,18 @@ export async function connectQmpWhenReady(target: string | QmpEndpoint, options:
       throw new HvbError('vmm-start-timeout', `QMP socket ${socketPath} did not answer within ${options.timeoutMs} ms`);
     }
     const attempt = QmpClient.connect(target, { timeoutMs: remaining });
-    const outcome = await Promise.race([attempt.then((client) => ({ client }), (error: unknown) => ({ error })), exitedFirst]);
+    const outcome = await Promise.race([
+      attempt.then(
+        (client) => ({ client }),
+        (error: unknown) => ({ error }),
+      ),
+      exitedFirst,
+    ]);
     if (outcome === 'exited') {
-      attempt.then((client) => client.close(), () => {});
+      attempt.then(
+        (client) => client.close(),
+        () => {},
+      );
       throw exitError();
     }
     if ('client' in outcome) return outcome.client;

@@ -31,8 +31,7 @@ export interface QemuStartOptions {
   quitTimeoutMs?: number;
 }
 
-export type QemuLaunchOptions = Omit<QemuArgvOptions, 'qmpSocket'> &
-  Pick<QemuStartOptions, 'startTimeoutMs' | 'quitTimeoutMs'>;
+export type QemuLaunchOptions = Omit<QemuArgvOptions, 'qmpSocket'> & Pick<QemuStartOptions, 'startTimeoutMs' | 'quitTimeoutMs'>;
 
 /**
  * Boots a VmSpec under QEMU with the given accelerator. The kernel and initramfs paths are
@@ -85,7 +84,12 @@ export async function startQemu(host: Host, options: QemuStartOptions): Promise<
     await host.removeTree(dir);
     throw error;
   }
-  const child = await startedVmm(host.spawn(argv, { detached: true, cwd: dir }), argv[0]!, () => host.removeTree(dir), 'install QEMU (Debian: apt-get install qemu-system-x86) or check the binary path');
+  const child = await startedVmm(
+    host.spawn(argv, { detached: true, cwd: dir }),
+    argv[0]!,
+    () => host.removeTree(dir),
+    'install QEMU (Debian: apt-get install qemu-system-x86) or check the binary path',
+  );
   const local = host.kind === 'local';
   const vm = new QemuVm(host, child, {
     ...(local ? { vmmPid: child.pid } : { pidFile }),

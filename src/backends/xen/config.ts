@@ -105,7 +105,10 @@ export function guestCommandLine(vm: VmSpec, type: XenGuestType): string {
   const limit = MAX_XEN_CMDLINE_BYTES[type];
   if (bytes > limit) {
     throw new HvbError('invalid-cmdline', `kernel command line is ${bytes} bytes; a Xen ${type.toUpperCase()} guest accepts at most ${limit}`, {
-      hint: type === 'pv' ? 'a PV guest takes half the command line of PVH and HVM: run the case as pvh, or shorten the job' : 'shorten the job encoded on the command line',
+      hint:
+        type === 'pv'
+          ? 'a PV guest takes half the command line of PVH and HVM: run the case as pvh, or shorten the job'
+          : 'shorten the job encoded on the command line',
     });
   }
   return full;
@@ -114,16 +117,23 @@ export function guestCommandLine(vm: VmSpec, type: XenGuestType): string {
 /** One `disk = [...]` entry (xl-disk-configuration(5)); `target=` comes last, as it may hold commas. */
 function diskSpec(disk: DiskSpec, index: number, type: XenGuestType, all: DiskSpec[]): string {
   if (disk.format !== 'raw') {
-    throw new HvbError('unsupported-device', `disk ${disk.id}: hvbench attaches raw files on Xen, not ${disk.format} (that needs QEMU's qdisk backend in dom0)`);
+    throw new HvbError(
+      'unsupported-device',
+      `disk ${disk.id}: hvbench attaches raw files on Xen, not ${disk.format} (that needs QEMU's qdisk backend in dom0)`,
+    );
   }
   const path = absolute(disk.path, `disk ${disk.id}`);
   let vdev: string;
   if (disk.model === 'xen-vbd') {
     vdev = `xvd${letter(index)}`;
   } else if (disk.model === 'ide') {
-    if (type !== 'hvm') throw new HvbError('unsupported-device', `disk ${disk.id}: an emulated IDE disk needs an HVM guest, and this one is ${type.toUpperCase()}`);
+    if (type !== 'hvm')
+      throw new HvbError('unsupported-device', `disk ${disk.id}: an emulated IDE disk needs an HVM guest, and this one is ${type.toUpperCase()}`);
     if (all.some((d) => d.model === 'xen-vbd')) {
-      throw new HvbError('unsupported-device', `disk ${disk.id}: an HVM guest gets either emulated or PV disks here, not both (emulated devices run without the platform PCI device)`);
+      throw new HvbError(
+        'unsupported-device',
+        `disk ${disk.id}: an HVM guest gets either emulated or PV disks here, not both (emulated devices run without the platform PCI device)`,
+      );
     }
     if (index >= IDE_SLOTS) throw new HvbError('unsupported-device', `at most ${IDE_SLOTS} IDE disks fit an HVM guest`);
     vdev = `hd${letter(index)}`;
@@ -136,9 +146,13 @@ function diskSpec(disk: DiskSpec, index: number, type: XenGuestType, all: DiskSp
 /** One `vif = [...]` entry (xl-network-configuration(5)). */
 function vifSpec(nic: NicSpec, type: XenGuestType, fallback: string | undefined): string {
   if (nic.attach.kind === 'tap' || (nic.attach.kind === 'user' && fallback === undefined)) {
-    throw new HvbError('unsupported-device', `NIC ${nic.id}: a Xen vif joins a bridge in dom0, not ${nic.attach.kind === 'tap' ? 'a tap device' : 'user-mode networking'}`, {
-      hint: 'the runner opens a bridge in dom0 for Xen network cases (network/dom0-network.ts)',
-    });
+    throw new HvbError(
+      'unsupported-device',
+      `NIC ${nic.id}: a Xen vif joins a bridge in dom0, not ${nic.attach.kind === 'tap' ? 'a tap device' : 'user-mode networking'}`,
+      {
+        hint: 'the runner opens a bridge in dom0 for Xen network cases (network/dom0-network.ts)',
+      },
+    );
   }
   const bridge = nic.attach.kind === 'bridge' ? nic.attach.bridge : (fallback as string);
   if (!BRIDGE_NAME.test(bridge)) throw new HvbError('invalid-argument', `bridge name "${bridge}" must be 1 to 15 letters, digits, ".", "_" or "-"`);
@@ -147,7 +161,8 @@ function vifSpec(nic: NicSpec, type: XenGuestType, fallback: string | undefined)
     // On HVM, `type=vif` keeps the device model from adding an emulated twin of the PV NIC.
     if (type === 'hvm') parts.push('type=vif');
   } else if (nic.model === 'e1000' || nic.model === 'rtl8139') {
-    if (type !== 'hvm') throw new HvbError('unsupported-device', `NIC ${nic.id}: an emulated ${nic.model} needs an HVM guest, and this one is ${type.toUpperCase()}`);
+    if (type !== 'hvm')
+      throw new HvbError('unsupported-device', `NIC ${nic.id}: an emulated ${nic.model} needs an HVM guest, and this one is ${type.toUpperCase()}`);
     parts.push(`model=${nic.model}`, 'type=ioemu');
   } else {
     throw new HvbError('unsupported-device', `NIC ${nic.id}: Xen cannot attach a ${nic.model} NIC (known: xen-vif, and e1000 or rtl8139 on HVM guests)`);

@@ -30,7 +30,9 @@ export interface XenInfo {
 /** Reads `xl info` output; undefined when it is not xl info (no version found). */
 export function xenInfo(text: string): XenInfo | undefined {
   const raw = parseXlInfo(text);
-  const version = raw['xen_version'] ?? (raw['xen_major'] !== undefined && raw['xen_minor'] !== undefined ? `${raw['xen_major']}.${raw['xen_minor']}${raw['xen_extra'] ?? ''}` : undefined);
+  const version =
+    raw['xen_version'] ??
+    (raw['xen_major'] !== undefined && raw['xen_minor'] !== undefined ? `${raw['xen_major']}.${raw['xen_minor']}${raw['xen_extra'] ?? ''}` : undefined);
   if (version === undefined || version === '') return undefined;
   const virtCaps = (raw['virt_caps'] ?? '').split(/\s+/).filter((c) => c !== '');
   const hvm = virtCaps.includes('hvm') && (virtCaps.includes('hap') || virtCaps.includes('shadow') || !virtCaps.some((c) => c === 'hap' || c === 'shadow'));

@@ -36,10 +36,14 @@ export async function probeXen(host: Host, xl: readonly string[] = ['xl']): Prom
   }
 
   const info = await host.exec([...xl, 'info'], { timeoutMs: PROBE_TIMEOUT_MS });
-  if (info.exitCode === NOT_FOUND) return no(`this is a Xen dom0, but ${xl.join(' ')} was not found`, 'install the Xen tools (Debian: apt-get install xen-utils)');
+  if (info.exitCode === NOT_FOUND)
+    return no(`this is a Xen dom0, but ${xl.join(' ')} was not found`, 'install the Xen tools (Debian: apt-get install xen-utils)');
   const parsed = info.exitCode === 0 ? xenInfo(info.stdout) : undefined;
   if (!parsed) {
-    return no(`this is a Xen dom0, but \`${xl.join(' ')} info\` failed: ${firstLine(info.stderr || info.stdout) || `exit code ${info.exitCode}`}`, 'xl needs root and a running xenstored (Debian: the xen-utils service)');
+    return no(
+      `this is a Xen dom0, but \`${xl.join(' ')} info\` failed: ${firstLine(info.stderr || info.stdout) || `exit code ${info.exitCode}`}`,
+      'xl needs root and a running xenstored (Debian: the xen-utils service)',
+    );
   }
   facts['xen'] = parsed.version;
   facts['dom0_kernel'] = parsed.dom0Kernel;
@@ -53,10 +57,14 @@ export async function probeXen(host: Host, xl: readonly string[] = ['xl']): Prom
 
   const consoled = await host.exec(['pidof', 'xenconsoled'], { timeoutMs: PROBE_TIMEOUT_MS });
   if (consoled.exitCode !== 0 && consoled.exitCode !== NOT_FOUND) {
-    return no(`Xen ${parsed.version} runs, but xenconsoled does not: hvbench reads the guest console through it`, 'start xenconsoled (Debian: the xen-utils service)');
+    return no(
+      `Xen ${parsed.version} runs, but xenconsoled does not: hvbench reads the guest console through it`,
+      'start xenconsoled (Debian: the xen-utils service)',
+    );
   }
   const lock = await host.exec(['test', '-d', '/var/lock'], { timeoutMs: PROBE_TIMEOUT_MS });
-  if (lock.exitCode !== 0) return no(`Xen ${parsed.version} runs, but /var/lock does not exist: xl's console client keeps its lock there`, 'mkdir -p /var/lock');
+  if (lock.exitCode !== 0)
+    return no(`Xen ${parsed.version} runs, but /var/lock does not exist: xl's console client keeps its lock there`, 'mkdir -p /var/lock');
 
   const listed = await host.exec([...xl, 'list'], { timeoutMs: PROBE_TIMEOUT_MS });
   const leftovers = listed.exitCode === 0 ? parseXlList(listed.stdout).filter((d) => d.name.startsWith(XEN_DOMAIN_PREFIX)) : [];

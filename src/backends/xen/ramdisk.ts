@@ -31,7 +31,13 @@ export async function xenRamdisk(initramfs: string, type: XenGuestType, cacheDir
   });
   const dir = join(cacheDir, 'xen', 'ramdisks');
   const target = join(dir, `${sha.slice(0, 32)}.cpio.gz`);
-  if (await stat(target).then((s) => s.size > 0, () => false)) return target;
+  if (
+    await stat(target).then(
+      (s) => s.size > 0,
+      () => false,
+    )
+  )
+    return target;
   await mkdir(dir, { recursive: true });
   const tmp = `${target}.tmp-${randomBytes(6).toString('hex')}`;
   try {
@@ -39,7 +45,9 @@ export async function xenRamdisk(initramfs: string, type: XenGuestType, cacheDir
     await pipeline(createReadStream(initramfs), createGunzip(), createGzip({ level: 6 }), createWriteStream(tmp));
     await rename(tmp, target);
   } catch (e) {
-    throw new HvbError('initramfs-damaged', `cannot repack the initramfs ${initramfs} for a Xen guest: ${e instanceof Error ? e.message : String(e)}`, { cause: e });
+    throw new HvbError('initramfs-damaged', `cannot repack the initramfs ${initramfs} for a Xen guest: ${e instanceof Error ? e.message : String(e)}`, {
+      cause: e,
+    });
   } finally {
     await rm(tmp, { force: true });
   }

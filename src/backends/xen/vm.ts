@@ -44,7 +44,12 @@ const USAGE_READ_TIMEOUT_MS = 5_000;
  * letters, digits and `-` (at most 32 characters), and 8 random hex digits.
  */
 export function xenDomainName(vmName: string, random: string = randomBytes(4).toString('hex')): string {
-  const slug = vmName.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 32).replace(/-+$/, '');
+  const slug = vmName
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '-')
+    .replace(/^-+|-+$/g, '')
+    .slice(0, 32)
+    .replace(/-+$/, '');
   return `hvb-${slug === '' ? 'vm' : `${slug}`}-${random}`;
 }
 
@@ -76,7 +81,12 @@ export async function launchXenVm(host: Host, vm: VmSpec, options: XenLaunchOpti
     await host.removeTree(dir).catch(() => {});
     throw error;
   }
-  const child = await startedVmm(spawned, xl.join(' '), () => host.removeTree(dir), 'install the Xen tools in dom0 (Debian: xen-utils) or check the xl command');
+  const child = await startedVmm(
+    spawned,
+    xl.join(' '),
+    () => host.removeTree(dir),
+    'install the Xen tools in dom0 (Debian: xen-utils) or check the xl command',
+  );
   const xenVm = new XenVm(host, child, { ...options, dir, domain, type, xl });
   try {
     await xenVm.started(options.startTimeoutMs ?? XEN_DEFAULTS.startTimeoutMs);
@@ -152,19 +162,25 @@ export class XenVm extends LifecycleVm {
     });
     const exited = this.life.processExit.then(() => {
       throw new HvbError('vmm-exited', `xl create ended before the domain ran: ${this.life.describeExit()}`, {
-        hint: 'the VMM log above is xl\'s own explanation; `xl dmesg` on the dom0 may say more',
+        hint: "the VMM log above is xl's own explanation; `xl dmesg` on the dom0 may say more",
       });
     });
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new HvbError('vmm-start-timeout', `the domain ${this.domain} was not running ${timeoutMs / 1000} s after xl create`)), timeoutMs);
+      timer = setTimeout(
+        () => reject(new HvbError('vmm-start-timeout', `the domain ${this.domain} was not running ${timeoutMs / 1000} s after xl create`)),
+        timeoutMs,
+      );
     });
     try {
       await Promise.race([running, exited, timeout]);
     } finally {
       clearTimeout(timer);
     }
-    if (this.consoleProblem !== undefined) throw new HvbError('console-failed', `xl could not attach the guest console: ${this.consoleProblem}`, { hint: 'the dom0 needs /var/lock and a running xenconsoled' });
+    if (this.consoleProblem !== undefined)
+      throw new HvbError('console-failed', `xl could not attach the guest console: ${this.consoleProblem}`, {
+        hint: 'the dom0 needs /var/lock and a running xenconsoled',
+      });
     await this.confirmType();
   }
 

@@ -67,9 +67,13 @@ function againstBaseline(a: Opened, b: Opened, opts: CompareOpts, options: Compa
   const report = compareRuns({ id: a.run.id, samples: a.samples }, { id: b.run.id, samples: b.samples }, options);
   if (report.rows.length === 0) {
     const diff = differingDims(a.samples, b.samples, options.ignore);
-    throw new HvbError('usage', `nothing to compare: no series of ${b.run.id} matches one of ${a.run.id}${diff.length ? `; dimensions that differ: ${diff.join('; ')}` : ' (one of them has no samples)'}`, {
-      hint: 'compare runs of the same suite on the same host, or leave a dimension out of matching with --ignore <dim>',
-    });
+    throw new HvbError(
+      'usage',
+      `nothing to compare: no series of ${b.run.id} matches one of ${a.run.id}${diff.length ? `; dimensions that differ: ${diff.join('; ')}` : ' (one of them has no samples)'}`,
+      {
+        hint: 'compare runs of the same suite on the same host, or leave a dimension out of matching with --ignore <dim>',
+      },
+    );
   }
   return report;
 }
@@ -78,14 +82,21 @@ function withinRun(run: Opened, opts: CompareOpts, options: CompareReportOptions
   const by = opts.by ?? 'backend';
   // By a variant dimension (backend), the values are whole variants: `xen pv` and `xen pvh` apart.
   const values = [...new Set(run.samples.map((s) => byValue(s.dims, by)).filter((v) => v !== undefined))].sort();
-  if (values.length === 0) throw new HvbError('usage', `${run.run.id}: no sample has the dimension "${by}"`, { hint: 'choose --by among the dimensions `hvbench export csv` shows' });
+  if (values.length === 0)
+    throw new HvbError('usage', `${run.run.id}: no sample has the dimension "${by}"`, { hint: 'choose --by among the dimensions `hvbench export csv` shows' });
   const reference = opts.reference ?? (by === 'backend' && values.includes('native') ? 'native' : undefined);
   if (reference === undefined) {
-    throw new HvbError('usage', `${run.run.id}: which ${by} is the reference? expected --reference with one of: ${values.join(', ')}`, { hint: 'or give a baseline run as the second argument' });
+    throw new HvbError('usage', `${run.run.id}: which ${by} is the reference? expected --reference with one of: ${values.join(', ')}`, {
+      hint: 'or give a baseline run as the second argument',
+    });
   }
-  if (!values.includes(reference)) throw new HvbError('usage', `--reference ${JSON.stringify(reference)}: ${run.run.id} has no ${by} of that value; it has: ${values.join(', ')}`);
+  if (!values.includes(reference))
+    throw new HvbError('usage', `--reference ${JSON.stringify(reference)}: ${run.run.id} has no ${by} of that value; it has: ${values.join(', ')}`);
   if (values.length < 2) throw new HvbError('usage', `${run.run.id}: every sample has ${by} ${reference}; nothing to compare it with`);
   const report = compareWithin({ id: run.run.id, samples: run.samples }, by, reference, options);
-  if (report.rows.length === 0) throw new HvbError('usage', `${run.run.id}: no series of another ${by} matches one of ${by} ${reference}`, { hint: 'the cases of each value must have the same workload, parameters and guest' });
+  if (report.rows.length === 0)
+    throw new HvbError('usage', `${run.run.id}: no series of another ${by} matches one of ${by} ${reference}`, {
+      hint: 'the cases of each value must have the same workload, parameters and guest',
+    });
   return report;
 }

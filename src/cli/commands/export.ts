@@ -25,7 +25,10 @@ export function registerExport(program: Command): void {
         return;
       }
       await writeFile(out, csv).catch((e: NodeJS.ErrnoException) => {
-        throw new HvbError('usage', `--out ${opts.out}: cannot write the file: ${e.code ?? e.message}`, { cause: e, hint: 'Give a file in a writable folder.' });
+        throw new HvbError('usage', `--out ${opts.out}: cannot write the file: ${e.code ?? e.message}`, {
+          cause: e,
+          hint: 'Give a file in a writable folder.',
+        });
       });
     });
 }

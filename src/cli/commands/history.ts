@@ -38,11 +38,17 @@ export function registerHistory(program: Command): void {
       for (const w of warnings) process.stderr.write(`warning: ${w}\n`);
       if (series.length === 0) {
         const known = [...new Set(runs.flatMap((r) => r.samples.map((s) => s.metric)))].sort();
-        throw new HvbError('usage', `no samples of metric ${JSON.stringify(opts.metric)}${where.length ? ' matching --where' : ''} in the ${runs.length} runs under ${dir}`, {
-          hint: known.length ? `metrics found: ${known.join(', ')}` : 'the folder holds no samples',
-        });
+        throw new HvbError(
+          'usage',
+          `no samples of metric ${JSON.stringify(opts.metric)}${where.length ? ' matching --where' : ''} in the ${runs.length} runs under ${dir}`,
+          {
+            hint: known.length ? `metrics found: ${known.join(', ')}` : 'the folder holds no samples',
+          },
+        );
       }
-      process.stdout.write(opts.json ? `${JSON.stringify({ format: 1, metric: opts.metric, per: opts.per, seed: stats.seed, series }, null, 2)}\n` : renderHistory(series));
+      process.stdout.write(
+        opts.json ? `${JSON.stringify({ format: 1, metric: opts.metric, per: opts.per, seed: stats.seed, series }, null, 2)}\n` : renderHistory(series),
+      );
       // A gate on the newest point only: a regression further back is history, not news.
       if (latestRegressions(series).length > 0 && opts.fail) process.exitCode = 1;
     });
@@ -61,7 +67,9 @@ function parseWhere(text: string): [string, string] {
  */
 async function loadRuns(dir: string): Promise<{ runs: HistoryRun[]; warnings: string[]; suites: (CompareConfig | undefined)[] }> {
   const names = await readdir(dir).catch((e: NodeJS.ErrnoException) => {
-    throw new HvbError('usage', `${dir}: cannot read the results folder (${e.code ?? e.message})`, { hint: 'give the folder that holds the run folders, e.g. results' });
+    throw new HvbError('usage', `${dir}: cannot read the results folder (${e.code ?? e.message})`, {
+      hint: 'give the folder that holds the run folders, e.g. results',
+    });
   });
   const runs: (HistoryRun & { suite: CompareConfig | undefined })[] = [];
   const warnings: string[] = [];
@@ -80,7 +88,14 @@ async function loadRuns(dir: string): Promise<{ runs: HistoryRun[]; warnings: st
       const { samples, warnings: w } = await readSamples(run);
       warnings.push(...run.warnings, ...w);
       const rev = run.record.hvbench;
-      runs.push({ id: run.id, startedAt: run.record.startedAt, revision: rev?.revision ?? 'unknown', ...(rev?.dirty ? { dirty: true } : {}), samples, suite: compareConfigOf(run.record.suite.resolved, runDir) });
+      runs.push({
+        id: run.id,
+        startedAt: run.record.startedAt,
+        revision: rev?.revision ?? 'unknown',
+        ...(rev?.dirty ? { dirty: true } : {}),
+        samples,
+        suite: compareConfigOf(run.record.suite.resolved, runDir),
+      });
     } catch (e) {
       warnings.push(`${runDir}: skipped: ${describeError(e)}`);
     }

@@ -19,7 +19,9 @@ export function registerHosts(program: Command): void {
         process.stdout.write(`${JSON.stringify(rows, null, 2)}\n`);
       } else {
         for (const { config, check: c } of rows) {
-          const where = config.ssh ? `${config.ssh.user ? `${config.ssh.user}@` : ''}${config.ssh.address}${config.ssh.port ? `:${config.ssh.port}` : ''}` : 'this machine';
+          const where = config.ssh
+            ? `${config.ssh.user ? `${config.ssh.user}@` : ''}${config.ssh.address}${config.ssh.port ? `:${config.ssh.port}` : ''}`
+            : 'this machine';
           process.stdout.write(`${config.name.padEnd(12)} ${config.kind.padEnd(6)} ${where.padEnd(24)} ${config.backends.join(', ')}\n`);
           if (c) process.stdout.write(`${''.padEnd(12)} ${c.ok ? `answers: ${c.text}` : `UNREACHABLE: ${c.text}`}\n`);
         }

@@ -22,14 +22,14 @@ export function formatLabStatus(s: LabStatus): string {
 }
 
 export function registerLab(program: Command): void {
-  const lab = program
-    .command('lab')
-    .description('nested test hosts booted under local QEMU TCG: a Linux host with a real KVM, Xen with a Linux dom0');
+  const lab = program.command('lab').description('nested test hosts booted under local QEMU TCG: a Linux host with a real KVM, Xen with a Linux dom0');
   for (const name of LAB_NAMES) {
-    const one = lab.command(name).description(name === 'kvm' ? 'lab-kvm: Linux with kvm_amd (nested SVM under TCG), offers kvm and tcg' : 'lab-xen: Xen 4.17 and a Linux dom0, offers xen');
-    const up = one
-      .command('up')
-      .description('build the lab image if needed, boot it detached and wait until SSH answers (a lab that is up is left alone)');
+    const one = lab
+      .command(name)
+      .description(
+        name === 'kvm' ? 'lab-kvm: Linux with kvm_amd (nested SVM under TCG), offers kvm and tcg' : 'lab-xen: Xen 4.17 and a Linux dom0, offers xen',
+      );
+    const up = one.command('up').description('build the lab image if needed, boot it detached and wait until SSH answers (a lab that is up is left alone)');
     if (name === 'xen') up.option('--hvm', "include QEMU's Xen device model, SeaBIOS and option ROMs for HVM guests");
     up.action(async (opts: { hvm?: boolean }) => {
       const t0 = Date.now();
@@ -56,7 +56,9 @@ export function registerLab(program: Command): void {
       const t = r.timings;
       process.stdout.write(
         `lab-${name} is up: ssh on 127.0.0.1:${r.state.port} as root (image ${r.state.imageHash}, ${r.state.variant}, kernel ${r.state.kernelVersion})\n` +
-          (t ? `  image ${secs(t.imageMs)}, ready marker ${secs(t.readyMs)}, SSH answered ${secs(t.sshMs)} after QEMU started; total ${secs(Date.now() - t0)}\n` : ''),
+          (t
+            ? `  image ${secs(t.imageMs)}, ready marker ${secs(t.readyMs)}, SSH answered ${secs(t.sshMs)} after QEMU started; total ${secs(Date.now() - t0)}\n`
+            : ''),
       );
     });
     one

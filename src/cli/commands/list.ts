@@ -13,9 +13,9 @@ export function registerList(program: Command): void {
     .option('-b, --backend <names...>', "these backends instead of the suite's (comma-separated or repeated)")
     .option('-w, --workload <names...>', 'only these workloads (comma-separated or repeated)');
   addVariantOptions(command).action(async (file: string, opts: { backend?: string[]; workload?: string[] } & Record<string, unknown>) => {
-      const suite = await loadSuite(file, suiteDeps);
-      applyOverrides(suite, { ...optional('backends', backendList(opts.backend)), ...variantOverrides(opts, backendList) });
-      const cases = filterByWorkload(expandSuite(suite, suiteDeps, { source: file }), backendList(opts.workload), file);
-      process.stdout.write(`${formatCaseList(cases)}\n`);
-    });
+    const suite = await loadSuite(file, suiteDeps);
+    applyOverrides(suite, { ...optional('backends', backendList(opts.backend)), ...variantOverrides(opts, backendList) });
+    const cases = filterByWorkload(expandSuite(suite, suiteDeps, { source: file }), backendList(opts.workload), file);
+    process.stdout.write(`${formatCaseList(cases)}\n`);
+  });
 }

@@ -31,10 +31,17 @@ export function registerReport(program: Command): void {
     .argument('<runs...>', 'runs to report on (folders or run ids under results/); their samples are pooled')
     .option('--baseline <run>', 'a baseline run: the comparison (forest plot) is the runs against it')
     .option('--out <dir>', 'the report folder (default reports/<first run id>)')
-    .option('--reference <backend>', 'normalise bars to this backend (or "xen pvh"-style variant); "none" shows values in their units (default native, when present)')
+    .option(
+      '--reference <backend>',
+      'normalise bars to this backend (or "xen pvh"-style variant); "none" shows values in their units (default native, when present)',
+    )
     .option('--title <text>', 'page title')
     .option('--no-figures', 'skip the SVG and PNG files (the page draws its charts itself)')
-    .option('--figure-size <preset>', `size of the SVG/PNG figures: ${FIGURE_SIZES.join(', ')} (column and page: a two-column paper's widths, PNG at 300 dpi)`, 'screen');
+    .option(
+      '--figure-size <preset>',
+      `size of the SVG/PNG figures: ${FIGURE_SIZES.join(', ')} (column and page: a two-column paper's widths, PNG at 300 dpi)`,
+      'screen',
+    );
   addStatsOptions(cmd);
   // The report's own default (see REPORT_PERMUTATIONS), in the help too.
   const permutationsOption = cmd.options.find((o) => o.long === '--permutations');
@@ -78,10 +85,14 @@ export function registerReport(program: Command): void {
     const onPage = model.warnings.filter((w) => w.kind === 'outlier' || w.kind === 'note').length;
     if (onPage > 0 && !opts.json) process.stderr.write(`${onPage} more note(s) on the page (metrics not normalised, outliers): see its Warnings section\n`);
     if (opts.json) {
-      process.stdout.write(`${JSON.stringify({ format: 1, dir: written.dir, files: written.files, pageBytes: written.pageBytes, charts: model.charts.map((c) => c.id), warnings: model.warnings, seconds }, null, 2)}\n`);
+      process.stdout.write(
+        `${JSON.stringify({ format: 1, dir: written.dir, files: written.files, pageBytes: written.pageBytes, charts: model.charts.map((c) => c.id), warnings: model.warnings, seconds }, null, 2)}\n`,
+      );
     } else {
       if (model.overview) process.stdout.write(`${overviewText(model.overview)}\n`);
-      process.stdout.write(`report written to ${path.join(written.dir, 'index.html')}: ${model.charts.length} charts, ${written.files.length} files, page ${(written.pageBytes / 1024).toFixed(0)} KiB, ${model.warnings.length} warnings, ${seconds.toFixed(1)} s\n`);
+      process.stdout.write(
+        `report written to ${path.join(written.dir, 'index.html')}: ${model.charts.length} charts, ${written.files.length} files, page ${(written.pageBytes / 1024).toFixed(0)} KiB, ${model.warnings.length} warnings, ${seconds.toFixed(1)} s\n`,
+      );
     }
   });
 }

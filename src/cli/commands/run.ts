@@ -29,20 +29,42 @@ export function registerRun(program: Command): void {
     .argument('[suite]', 'suite file (TypeScript); with --resume, default: the one the run recorded')
     .option('-b, --backend <names...>', "run on these backends instead of the suite's (comma-separated or repeated)")
     .option('-w, --workload <names...>', 'only these workloads (comma-separated or repeated)')
-    .option('-H, --host <names...>', 'run on these hosts: local, hosts-file names, lab-kvm, lab-xen (default: the suite\'s hosts, else local)')
+    .option('-H, --host <names...>', "run on these hosts: local, hosts-file names, lab-kvm, lab-xen (default: the suite's hosts, else local)")
     .option('--hosts-file <file>', `remote hosts (default: ${DEFAULT_HOSTS_FILE} when present)`)
     .option('-r, --repetitions <n>', 'measured repetitions per case, overriding the suite', (text: string) => positiveInt(text, '--repetitions', 1))
     .option('-o, --out <dir>', 'folder for run folders', DEFAULT_RESULTS_DIR)
     .option('--resume <run>', 'go on with an earlier run (folder, or id under --out): run only what it has not completed')
     .option('--fail-fast', 'stop at the first case that fails or times out');
-  addVariantOptions(command).action(async (given: string | undefined, opts: { backend?: string[]; workload?: string[]; host?: string[]; hostsFile?: string; repetitions?: number; out: string; resume?: string; failFast?: boolean } & Record<string, unknown>) => {
+  addVariantOptions(command).action(
+    async (
+      given: string | undefined,
+      opts: {
+        backend?: string[];
+        workload?: string[];
+        host?: string[];
+        hostsFile?: string;
+        repetitions?: number;
+        out: string;
+        resume?: string;
+        failFast?: boolean;
+      } & Record<string, unknown>,
+    ) => {
       // Every path the user typed is made absolute once, here: VMMs, remote hosts and child
       // processes run in other working directories.
       const out = resolve(opts.out);
-      let overrides: SuiteOverrides = { ...optional('backends', backendList(opts.backend)), ...variantOverrides(opts, backendList), ...optional('repetitions', opts.repetitions), ...optional('workloads', backendList(opts.workload)) };
+      let overrides: SuiteOverrides = {
+        ...optional('backends', backendList(opts.backend)),
+        ...variantOverrides(opts, backendList),
+        ...optional('repetitions', opts.repetitions),
+        ...optional('workloads', backendList(opts.workload)),
+      };
       let resume: StoredRun | undefined;
       if (opts.resume !== undefined) {
-        if (Object.keys(overrides).length > 0) throw new HvbError('usage', `--resume runs the cases the run already has: --backend, ${variantAxes.map((a) => `--${a.option}, `).join('')}--workload and --repetitions cannot be given with it`);
+        if (Object.keys(overrides).length > 0)
+          throw new HvbError(
+            'usage',
+            `--resume runs the cases the run already has: --backend, ${variantAxes.map((a) => `--${a.option}, `).join('')}--workload and --repetitions cannot be given with it`,
+          );
         resume = await openRun(opts.resume, { resultsDir: out, forWriting: true });
         overrides = resume.record.suite.overrides ?? {};
       } else if (given === undefined) throw new HvbError('usage', 'hvbench run: give a suite file (or --resume <run>)');
@@ -59,10 +81,17 @@ export function registerRun(program: Command): void {
         return;
       }
       const hostNames = hostsToUse(hostList(opts.host), resume?.record);
-      const selected = await selectHosts({ ...(hostNames ? { names: hostNames } : {}), ...(suite.hosts ? { suiteHosts: suite.hosts } : {}), ...(opts.hostsFile ? { hostsFile: resolve(opts.hostsFile) } : {}) });
+      const selected = await selectHosts({
+        ...(hostNames ? { names: hostNames } : {}),
+        ...(suite.hosts ? { suiteHosts: suite.hosts } : {}),
+        ...(opts.hostsFile ? { hostsFile: resolve(opts.hostsFile) } : {}),
+      });
       const image = await buildImage({ log: (line) => process.stderr.write(`image: ${line}\n`) });
       const leftovers = await cleanLeftovers();
-      for (const l of leftovers.removed) process.stderr.write(`cleaned up after an earlier run: ${`network ${l.name}${l.netns ? ` (namespace ${l.netns})` : ''}${l.peers.length ? `, ${l.peers.length} peer process(es)` : ''}`}\n`);
+      for (const l of leftovers.removed)
+        process.stderr.write(
+          `cleaned up after an earlier run: ${`network ${l.name}${l.netns ? ` (namespace ${l.netns})` : ''}${l.peers.length ? `, ${l.peers.length} peer process(es)` : ''}`}\n`,
+        );
       for (const p of leftovers.problems) process.stderr.write(`warning: ${p}\n`);
       const progress = progressObserver();
       const { run, samples } = await runSuite({
@@ -99,5 +128,6 @@ export function registerRun(program: Command): void {
         process.stderr.write('no case of this run could run here: every backend it asks for is unavailable (see `hvbench doctor`)\n');
         process.exitCode = 1;
       }
-    });
+    },
+  );
 }

@@ -71,7 +71,15 @@ function parseBody(kind: string, rest: string): Frame | string {
       const elapsedMs = nonNegativeInt(kv.get('ms'));
       const bytes = nonNegativeInt(kv.get('bytes'));
       const sha256 = kv.get('sha256');
-      if (step === undefined || !STEP.test(step) || exitCode === undefined || elapsedMs === undefined || bytes === undefined || sha256 === undefined || !SHA256.test(sha256)) {
+      if (
+        step === undefined ||
+        !STEP.test(step) ||
+        exitCode === undefined ||
+        elapsedMs === undefined ||
+        bytes === undefined ||
+        sha256 === undefined ||
+        !SHA256.test(sha256)
+      ) {
         return 'end needs a step id, exit=, ms=, bytes= and sha256=';
       }
       return { kind: 'end', step, exitCode, elapsedMs, bytes, sha256 };
@@ -105,7 +113,7 @@ function parseFacts(words: string[]): Frame | string {
 export function parseLine(line: string, nonce: string): ParsedLine {
   const prefix = `${FRAME_TAG} ${nonce} `;
   if (!line.startsWith(prefix)) {
-    return line.startsWith(`${FRAME_TAG} `) ? { trusted: false, reason: 'frame without this run\'s nonce' } : { trusted: false };
+    return line.startsWith(`${FRAME_TAG} `) ? { trusted: false, reason: "frame without this run's nonce" } : { trusted: false };
   }
   const body = line.slice(prefix.length);
   const space = body.indexOf(' ');

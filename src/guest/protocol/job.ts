@@ -38,10 +38,7 @@ export const CMDLINE_PARAM = 'hvb.job';
 
 function checkWord(word: string, where: string): void {
   if (!SAFE_WORD.test(word)) {
-    throw new HvbError(
-      'job-word',
-      `${where}: ${JSON.stringify(word)} cannot be passed to the guest; expected characters from [A-Za-z0-9_.,:=/+%@-]`,
-    );
+    throw new HvbError('job-word', `${where}: ${JSON.stringify(word)} cannot be passed to the guest; expected characters from [A-Za-z0-9_.,:=/+%@-]`);
   }
 }
 

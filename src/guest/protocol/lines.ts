@@ -66,7 +66,8 @@ export class LineSplitter {
  * separators and the bidirectional controls (they make a line read other than it is), and
  * lone surrogates (not encodable as UTF-8: they would be lost when the log is written).
  */
-const UNSAFE = /[\u0000-\u0008\u000a-\u001f\u007f-\u009f\u200e\u200f\u2028-\u202e\u2066-\u2069]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
+const UNSAFE =
+  /[\u0000-\u0008\u000a-\u001f\u007f-\u009f\u200e\u200f\u2028-\u202e\u2066-\u2069]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
 
 /** Makes a guest line safe to store and print: control characters and escapes become visible text (`\x1b`, `\u202e`). */
 export function escapeLogLine(line: string): string {

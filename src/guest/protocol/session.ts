@@ -87,7 +87,8 @@ export class GuestSession {
     if (!parsed.trusted) {
       // A frame is never echoed into the log with the nonce intact: the log may be shared.
       this.keepLog(line);
-      if (parsed.reason && line.includes(this.nonce) && this.rejected.length < MAX_REJECTED) this.rejected.push(this.safe(`${parsed.reason}: ${line.slice(0, 200)}`));
+      if (parsed.reason && line.includes(this.nonce) && this.rejected.length < MAX_REJECTED)
+        this.rejected.push(this.safe(`${parsed.reason}: ${line.slice(0, 200)}`));
       return;
     }
     this.apply(parsed.frame);
@@ -151,7 +152,8 @@ export class GuestSession {
             ? `all ${bytes.length} bytes arrived but their sha256 differs from the guest's`
             : undefined;
       if (damage !== undefined) {
-        const rejected = this.rejected.length === 0 ? '' : `; ${this.rejected.length} line(s) with the run's nonce did not validate, the first: ${this.rejected[0]}`;
+        const rejected =
+          this.rejected.length === 0 ? '' : `; ${this.rejected.length} line(s) with the run's nonce did not validate, the first: ${this.rejected[0]}`;
         throw new HvbError('console-corrupt', `output of guest step "${id}" arrived damaged: ${damage}${rejected}`, {
           hint: 'the console lost or changed a line on its way (another writer interleaved with the agent, or the transport dropped bytes); the guest log shows the lines around it',
         });

@@ -35,7 +35,10 @@ async function load(lib: { name: string; file: string }): Promise<InlineLibrary>
     const [source, pkg] = await Promise.all([readFile(file, 'utf8'), readFile(path.join(dir, 'package.json'), 'utf8')]);
     return { name: lib.name, version: String((JSON.parse(pkg) as { version?: unknown }).version ?? 'unknown'), source: scriptText(source, file) };
   } catch (e) {
-    throw new HvbError('report-assets', `${file}: cannot read the browser build of ${lib.name}: ${(e as Error).message}`, { cause: e, hint: 'run npm ci to install the dependencies' });
+    throw new HvbError('report-assets', `${file}: cannot read the browser build of ${lib.name}: ${(e as Error).message}`, {
+      cause: e,
+      hint: 'run npm ci to install the dependencies',
+    });
   }
 }
 

@@ -110,7 +110,15 @@ ${model.methodology.map((m) => `<dt>${h(m.label)}</dt>${m.lines.map((l) => `<dd>
 `;
 }
 
-const WARNING_TAGS: Record<ReportWarning['kind'], string> = { lab: 'lab', run: 'run', case: 'failed', skip: 'skipped', outlier: 'outlier', network: 'network', note: 'note' };
+const WARNING_TAGS: Record<ReportWarning['kind'], string> = {
+  lab: 'lab',
+  run: 'run',
+  case: 'failed',
+  skip: 'skipped',
+  outlier: 'outlier',
+  network: 'network',
+  note: 'note',
+};
 
 /** `1 failed case, 3 expected skips, 2 notes`. */
 function warningHeadline(warnings: readonly ReportWarning[]): string {

@@ -44,7 +44,11 @@ export interface FigureOptions {
 
 export type WriteFigure = (chart: Chart, svg: string, png: Buffer) => Promise<void>;
 
-export async function renderFigures(charts: readonly Chart[], write: WriteFigure, options: FigureOptions = {}): Promise<{ scaled: ScaledFigure[]; timings: FigureTimings }> {
+export async function renderFigures(
+  charts: readonly Chart[],
+  write: WriteFigure,
+  options: FigureOptions = {},
+): Promise<{ scaled: ScaledFigure[]; timings: FigureTimings }> {
   const started = performance.now();
   const scale = options.scale ?? PNG_SCALE;
   const maxPixels = options.maxPixels ?? MAX_PNG_PIXELS;

@@ -29,7 +29,14 @@ export const TRIMMED_CHARACTERS: ReadonlySet<number> = new Set([
 /** Where fonts live on Linux, macOS and in a user's home. */
 function fontDirs(): string[] {
   const home = os.homedir();
-  return ['/usr/share/fonts', '/usr/local/share/fonts', path.join(home, '.local/share/fonts'), path.join(home, '.fonts'), '/Library/Fonts', '/System/Library/Fonts'];
+  return [
+    '/usr/share/fonts',
+    '/usr/local/share/fonts',
+    path.join(home, '.local/share/fonts'),
+    path.join(home, '.fonts'),
+    '/Library/Fonts',
+    '/System/Library/Fonts',
+  ];
 }
 
 const SYSTEM: NonNullable<ResvgRenderOptions['font']> = { loadSystemFonts: true, defaultFontFamily: CHART_FAMILY, sansSerifFamily: CHART_FAMILY };
@@ -78,7 +85,10 @@ export async function prepareChartFonts(): Promise<ChartFonts> {
     dir = await mkdtemp(path.join(os.tmpdir(), 'hvb-fonts-'));
     const out: string[] = [];
     let covered: Set<number> | undefined;
-    for (const [name, file] of [['regular.ttf', files.regular], ['bold.ttf', files.bold]] as const) {
+    for (const [name, file] of [
+      ['regular.ttf', files.regular],
+      ['bold.ttf', files.bold],
+    ] as const) {
       const trimmed = trimFont(await readFile(file), TRIMMED_CHARACTERS);
       covered = covered ? new Set([...covered].filter((c) => trimmed.covered.has(c))) : trimmed.covered;
       const target = path.join(dir, name);
@@ -106,11 +116,22 @@ export async function prepareChartFonts(): Promise<ChartFonts> {
 
 /** Whether every text of the SVG is in the chart family, upright, regular or bold, with characters the copies cover. */
 export function drawableWith(svg: string, covered: ReadonlySet<number>): boolean {
-  for (const m of svg.matchAll(/font-family="([^"]*)"/g)) if (m[1]!.split(',')[0]!.trim().replace(/^['"]|['"]$/g, '') !== CHART_FAMILY) return false;
+  for (const m of svg.matchAll(/font-family="([^"]*)"/g))
+    if (
+      m[1]!
+        .split(',')[0]!
+        .trim()
+        .replace(/^['"]|['"]$/g, '') !== CHART_FAMILY
+    )
+      return false;
   for (const m of svg.matchAll(/font-weight="([^"]*)"/g)) if (!['normal', 'bold', '400', '700'].includes(m[1]!)) return false;
   if (/font-style="(?!normal")/.test(svg) || /<(?:textPath|font|font-face)\b/.test(svg)) return false;
   for (const m of svg.matchAll(/<text\b[^>]*>([\s\S]*?)<\/text>/g)) {
-    const text = m[1]!.replace(/<[^>]*>/g, '').replace(/&#x([0-9a-f]+);/gi, (_, h: string) => String.fromCodePoint(parseInt(h, 16))).replace(/&#([0-9]+);/g, (_, d: string) => String.fromCodePoint(Number(d))).replace(/&(amp|lt|gt|quot|apos);/g, '&');
+    const text = m[1]!
+      .replace(/<[^>]*>/g, '')
+      .replace(/&#x([0-9a-f]+);/gi, (_, h: string) => String.fromCodePoint(parseInt(h, 16)))
+      .replace(/&#([0-9]+);/g, (_, d: string) => String.fromCodePoint(Number(d)))
+      .replace(/&(amp|lt|gt|quot|apos);/g, '&');
     for (const c of text) if (!covered.has(c.codePointAt(0)!) && c !== '\n' && c !== '\t' && c !== '\r') return false;
   }
   return true;

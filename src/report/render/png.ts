@@ -45,7 +45,8 @@ export function svgSize(svg: string, name: string): { width: number; height: num
   };
   const width = attr('width');
   const height = attr('height');
-  if (!(width > 0) || !(height > 0)) throw new HvbError('report-render', `chart ${name}: its SVG has no positive width and height in pixels on its <svg> element`);
+  if (!(width > 0) || !(height > 0))
+    throw new HvbError('report-render', `chart ${name}: its SVG has no positive width and height in pixels on its <svg> element`);
   return { width, height };
 }
 

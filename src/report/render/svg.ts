@@ -4,7 +4,13 @@ import { HvbError } from '../../util/errors.ts';
 import type { Spec } from '../specs/common.ts';
 
 /** Vega-Lite's advice on specs goes nowhere: the specs are fixed by hvbench, and its console output would interleave with the command's. */
-const quiet = { level: () => quiet, error: () => quiet, warn: () => quiet, info: () => quiet, debug: () => quiet } as unknown as Parameters<typeof compile>[1] extends infer O ? (O extends { logger?: infer L } ? NonNullable<L> : never) : never;
+const quiet = { level: () => quiet, error: () => quiet, warn: () => quiet, info: () => quiet, debug: () => quiet } as unknown as Parameters<
+  typeof compile
+>[1] extends infer O
+  ? O extends { logger?: infer L }
+    ? NonNullable<L>
+    : never
+  : never;
 
 /**
  * Renders a Vega-Lite spec to SVG headless (no browser, no canvas: vega's own SVG string

@@ -32,8 +32,21 @@ export function historySpec(metrics: readonly HistorySeries[][], runOrder: reado
         }));
       });
       const backends = sortBackends(rows.map((r) => r.backend));
-      const order = [...new Map(list.flatMap((s) => s.points).sort((a, b) => (a.date < b.date ? -1 : a.date > b.date ? 1 : runOrder.indexOf(a.label) - runOrder.indexOf(b.label))).map((p) => [pointLabel(p.date, p.revision), true])).keys()];
-      const x = { field: 'when', type: 'ordinal', sort: order, title: 'run start (UTC) · hvbench revision, oldest first', axis: { labelAngle: -30, labelLimit: 200 } };
+      const order = [
+        ...new Map(
+          list
+            .flatMap((s) => s.points)
+            .sort((a, b) => (a.date < b.date ? -1 : a.date > b.date ? 1 : runOrder.indexOf(a.label) - runOrder.indexOf(b.label)))
+            .map((p) => [pointLabel(p.date, p.revision), true]),
+        ).keys(),
+      ];
+      const x = {
+        field: 'when',
+        type: 'ordinal',
+        sort: order,
+        title: 'run start (UTC) · hvbench revision, oldest first',
+        axis: { labelAngle: -30, labelLimit: 200 },
+      };
       const y = { field: 'mean', type: 'quantitative', title: withUnit(metricName(first.metric), unitLabel(first.unit)), scale: { zero: false } };
       return {
         title: { text: metricTitle(first.metric, first.unit), subtitle: first.better === 'higher' ? '↑ higher is better' : '↓ lower is better' },
@@ -41,19 +54,68 @@ export function historySpec(metrics: readonly HistorySeries[][], runOrder: reado
         width: 300,
         height: 180,
         layer: [
-          { mark: { type: 'line', point: { filled: true, size: 30 } }, encoding: { x, y, color: backendColour(backends), detail: { field: 'series' }, tooltip: [{ field: 'series' }, { field: 'run' }, { field: 'when', title: 'measured' }, { field: 'mean', format: '.4~g' }, { field: 'lo', title: '95 % CI low', format: '.4~g' }, { field: 'hi', title: '95 % CI high', format: '.4~g' }, { field: 'n' }, { field: 'flag', title: 'change' }] } },
-          ...(rows.some((r) => r.lo !== null) ? [{ transform: [{ filter: 'isValid(datum.lo)' }], mark: { type: 'errorbar', ticks: { size: 5 } }, encoding: { x, y: { field: 'lo', type: 'quantitative', title: y.title, scale: y.scale }, y2: { field: 'hi' }, color: backendColour(backends), detail: { field: 'series' } } }] : []),
-          ...(rows.some((r) => r.flag !== null) ? [{
-            transform: [{ filter: 'isValid(datum.flag)' }],
-            mark: { type: 'point', size: 220, strokeWidth: 2.5, filled: false },
-            encoding: { x, y, stroke: { field: 'flag', type: 'nominal', title: 'flagged change', scale: { domain: ['regression', 'improvement'], range: [VERDICT_COLOURS.regression, VERDICT_COLOURS.improvement] } } },
-          }] : []),
+          {
+            mark: { type: 'line', point: { filled: true, size: 30 } },
+            encoding: {
+              x,
+              y,
+              color: backendColour(backends),
+              detail: { field: 'series' },
+              tooltip: [
+                { field: 'series' },
+                { field: 'run' },
+                { field: 'when', title: 'measured' },
+                { field: 'mean', format: '.4~g' },
+                { field: 'lo', title: '95 % CI low', format: '.4~g' },
+                { field: 'hi', title: '95 % CI high', format: '.4~g' },
+                { field: 'n' },
+                { field: 'flag', title: 'change' },
+              ],
+            },
+          },
+          ...(rows.some((r) => r.lo !== null)
+            ? [
+                {
+                  transform: [{ filter: 'isValid(datum.lo)' }],
+                  mark: { type: 'errorbar', ticks: { size: 5 } },
+                  encoding: {
+                    x,
+                    y: { field: 'lo', type: 'quantitative', title: y.title, scale: y.scale },
+                    y2: { field: 'hi' },
+                    color: backendColour(backends),
+                    detail: { field: 'series' },
+                  },
+                },
+              ]
+            : []),
+          ...(rows.some((r) => r.flag !== null)
+            ? [
+                {
+                  transform: [{ filter: 'isValid(datum.flag)' }],
+                  mark: { type: 'point', size: 220, strokeWidth: 2.5, filled: false },
+                  encoding: {
+                    x,
+                    y,
+                    stroke: {
+                      field: 'flag',
+                      type: 'nominal',
+                      title: 'flagged change',
+                      scale: { domain: ['regression', 'improvement'], range: [VERDICT_COLOURS.regression, VERDICT_COLOURS.improvement] },
+                    },
+                  },
+                },
+              ]
+            : []),
         ],
       };
     });
   if (charts.length === 0) return undefined;
   return {
-    ...base('History across runs', ['means with 95 % CI per run; rings: a change flagged against the previous run (permutation test and noise threshold, as hvbench compare)'], 'metrics across runs for regression tracking'),
+    ...base(
+      'History across runs',
+      ['means with 95 % CI per run; rings: a change flagged against the previous run (permutation test and noise threshold, as hvbench compare)'],
+      'metrics across runs for regression tracking',
+    ),
     concat: charts,
     columns: 2,
     resolve: { scale: { color: 'shared', stroke: 'shared' } },

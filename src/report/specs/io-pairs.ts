@@ -29,7 +29,9 @@ export function ioPairsSpec(workload: string, metrics: readonly IoMetric[]): Spe
       hi: round(b.hi),
       n: b.summary.n,
     }));
-    const devices = [...new Set(rows.map((r) => r.device))].sort((a, b) => (a.startsWith('paravirtual') === b.startsWith('paravirtual') ? (a < b ? -1 : 1) : a.startsWith('paravirtual') ? -1 : 1));
+    const devices = [...new Set(rows.map((r) => r.device))].sort((a, b) =>
+      a.startsWith('paravirtual') === b.startsWith('paravirtual') ? (a < b ? -1 : 1) : a.startsWith('paravirtual') ? -1 : 1,
+    );
     const x = { field: 'variant', type: 'nominal', sort: sortVariants(m.bars.map((b) => b.group)), title: null, axis: { labelAngle: 0 } };
     const xOffset = { field: 'device', type: 'nominal', sort: devices };
     const y = { field: 'value', type: 'quantitative', title: withUnit(m.metric, m.unit) };
@@ -46,20 +48,41 @@ export function ioPairsSpec(workload: string, metrics: readonly IoMetric[]): Spe
             xOffset,
             y,
             color: backendColour(backends),
-            opacity: { field: 'io', type: 'ordinal', sort: ['paravirtual', 'emulated'], title: 'I/O', scale: { domain: ['paravirtual', 'emulated'], range: [0.95, 0.35] } },
-            tooltip: [{ field: 'variant', title: 'backend' }, { field: 'device' }, { field: 'value', title: `mean (${m.unit})`, format: '.4~g' }, { field: 'lo', title: '95 % CI low', format: '.4~g' }, { field: 'hi', title: '95 % CI high', format: '.4~g' }, { field: 'n' }],
+            opacity: {
+              field: 'io',
+              type: 'ordinal',
+              sort: ['paravirtual', 'emulated'],
+              title: 'I/O',
+              scale: { domain: ['paravirtual', 'emulated'], range: [0.95, 0.35] },
+            },
+            tooltip: [
+              { field: 'variant', title: 'backend' },
+              { field: 'device' },
+              { field: 'value', title: `mean (${m.unit})`, format: '.4~g' },
+              { field: 'lo', title: '95 % CI low', format: '.4~g' },
+              { field: 'hi', title: '95 % CI high', format: '.4~g' },
+              { field: 'n' },
+            ],
           },
         },
-        ...(rows.every((r) => r.lo === null) ? [] : [{
-          transform: [{ filter: 'isValid(datum.lo)' }],
-          mark: { type: 'errorbar', ticks: { size: 6 }, color: '#222222' },
-          encoding: { x, xOffset, y: { field: 'lo', type: 'quantitative', title: withUnit(m.metric, m.unit) }, y2: { field: 'hi' } },
-        }]),
+        ...(rows.every((r) => r.lo === null)
+          ? []
+          : [
+              {
+                transform: [{ filter: 'isValid(datum.lo)' }],
+                mark: { type: 'errorbar', ticks: { size: 6 }, color: '#222222' },
+                encoding: { x, xOffset, y: { field: 'lo', type: 'quantitative', title: withUnit(m.metric, m.unit) }, y2: { field: 'hi' } },
+              },
+            ]),
       ],
     };
   });
   return {
-    ...base(`${workload}: paravirtual vs emulated`, ['per backend: solid = paravirtual, light = emulated; error bars: 95 % CI of the mean'], `${workload} metrics on paravirtual and emulated devices`),
+    ...base(
+      `${workload}: paravirtual vs emulated`,
+      ['per backend: solid = paravirtual, light = emulated; error bars: 95 % CI of the mean'],
+      `${workload} metrics on paravirtual and emulated devices`,
+    ),
     concat: charts,
     columns: 3,
     resolve: { scale: { y: 'independent', x: 'independent', xOffset: 'independent' } },
@@ -68,8 +91,6 @@ export function ioPairsSpec(workload: string, metrics: readonly IoMetric[]): Spe
 
 /** Parameters other than the I/O class, appended to the device name when they vary. */
 function otherParams(column: string): string {
-  const rest = column
-    .split(' ')
-    .filter((p) => !/^(io|disk_model|nic_model|net_attach)=/.test(p) && p !== '' && !/^[a-z]+$/.test(p));
+  const rest = column.split(' ').filter((p) => !/^(io|disk_model|nic_model|net_attach)=/.test(p) && p !== '' && !/^[a-z]+$/.test(p));
   return rest.length > 0 ? ` ${rest.join(' ')}` : '';
 }

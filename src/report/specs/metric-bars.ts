@@ -34,7 +34,16 @@ export function metricBarsSpec(m: MetricBars): Spec {
   for (const b of bars) {
     const g = b.group;
     const common = { column: g.column, variant: g.variant, backend: g.backend, ...(g.guestType === undefined ? {} : { guest_type: g.guestType }) };
-    rows.push({ kind: 'bar', ...common, value: round(b.value), lo: round(b.lo), hi: round(b.hi), n: b.summary.n, mean: round(b.summary.mean), ...(g.device === undefined ? {} : { device: g.device }) });
+    rows.push({
+      kind: 'bar',
+      ...common,
+      value: round(b.value),
+      lo: round(b.lo),
+      hi: round(b.hi),
+      n: b.summary.n,
+      mean: round(b.summary.mean),
+      ...(g.device === undefined ? {} : { device: g.device }),
+    });
     const points = thinPoints(b.points);
     shown += points.length;
     total += b.points.length;
@@ -46,7 +55,9 @@ export function metricBarsSpec(m: MetricBars): Spec {
   const subtitle = [
     `${direction(better)}; bars: mean${normalised ? ` ÷ ${m.reference} mean` : ''}; error bars: 95 % CI${normalised ? ' of the ratio' : ' of the mean'}; points: repetitions`,
     ...(shown < total ? [`showing ${shown} of ${total} repetitions (evenly spaced order statistics)`] : []),
-    ...(deviceless.length > 0 ? [`${deviceless[0]!.group.variant} has no device: its ${deviceless[0]!.group.device} is the reference of every device model`] : []),
+    ...(deviceless.length > 0
+      ? [`${deviceless[0]!.group.variant} has no device: its ${deviceless[0]!.group.device} is the reference of every device model`]
+      : []),
     ...(m.note ? [m.note] : []),
   ];
   const longLabels = columns.some((c) => c.length > 14);
@@ -72,7 +83,17 @@ export function metricBarsSpec(m: MetricBars): Spec {
         xOffset,
         y,
         color: backendColour(bars.map((b) => b.group.backend)),
-        ...(guestTypes.size > 0 ? { opacity: { field: 'guest_type', type: 'ordinal', sort: guestTypeScale(guestTypes).domain, title: 'Xen guest type', scale: guestTypeScale(guestTypes) } } : {}),
+        ...(guestTypes.size > 0
+          ? {
+              opacity: {
+                field: 'guest_type',
+                type: 'ordinal',
+                sort: guestTypeScale(guestTypes).domain,
+                title: 'Xen guest type',
+                scale: guestTypeScale(guestTypes),
+              },
+            }
+          : {}),
         tooltip,
       },
     },

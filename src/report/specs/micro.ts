@@ -19,8 +19,20 @@ export function microSpec(metrics: readonly MetricBars[]): Spec | undefined {
   const multi = new Set(bars.map((b) => b.group.column)).size > 1;
   const op = (b: (typeof bars)[number]) => `${b.group.metric.replace(/^micro\./, '').replace(/_ns$/, '')}${multi ? ` (${b.group.column})` : ''}`;
   const rows = bars.flatMap((b) => [
-    { kind: 'mean', op: op(b), variant: b.group.variant, backend: b.group.backend, value: round(b.value), lo: round(b.lo !== undefined && b.lo > 0 ? b.lo : undefined), hi: round(b.hi), n: b.summary.n },
-    ...thinPoints(b.points.filter((v) => v > 0), 100).map((v) => ({ kind: 'rep', op: op(b), variant: b.group.variant, backend: b.group.backend, value: round(v) })),
+    {
+      kind: 'mean',
+      op: op(b),
+      variant: b.group.variant,
+      backend: b.group.backend,
+      value: round(b.value),
+      lo: round(b.lo !== undefined && b.lo > 0 ? b.lo : undefined),
+      hi: round(b.hi),
+      n: b.summary.n,
+    },
+    ...thinPoints(
+      b.points.filter((v) => v > 0),
+      100,
+    ).map((v) => ({ kind: 'rep', op: op(b), variant: b.group.variant, backend: b.group.backend, value: round(v) })),
   ]);
   const backends = sortBackends(bars.map((b) => b.group.backend));
   const ops = [...new Set(bars.map(op))];
@@ -28,17 +40,38 @@ export function microSpec(metrics: readonly MetricBars[]): Spec | undefined {
   const xOffset = { field: 'variant', type: 'nominal', sort: sortVariants(bars.map((b) => b.group)) };
   const y = { field: 'value', type: 'quantitative', title: 'time per operation (ns, log scale)', scale: { type: 'log' } };
   return {
-    ...base('Virtualization micro-costs', ['nanoseconds per operation, log scale, ↓ lower is better', 'dots: means with their 95 % CI (on the log scale, so it stays positive); faint: repetitions'], 'micro-benchmark costs per backend'),
+    ...base(
+      'Virtualization micro-costs',
+      [
+        'nanoseconds per operation, log scale, ↓ lower is better',
+        'dots: means with their 95 % CI (on the log scale, so it stays positive); faint: repetitions',
+      ],
+      'micro-benchmark costs per backend',
+    ),
     data: { values: rows },
     width: { step: 28 },
     height: 260,
     layer: [
-      { transform: [{ filter: "datum.kind === 'rep'" }], mark: { type: 'circle', size: 10, opacity: 0.35 }, encoding: { x, xOffset, y, color: backendColour(backends) } },
-      ...(rows.some((r) => r.kind === 'mean' && 'lo' in r && r.lo !== null) ? [{
-        transform: [{ filter: "datum.kind === 'mean' && isValid(datum.lo)" }],
-        mark: { type: 'errorbar', ticks: { size: 5 }, thickness: 1.5 },
-        encoding: { x, xOffset, y: { field: 'lo', type: 'quantitative', title: 'time per operation (ns, log scale)', scale: { type: 'log' } }, y2: { field: 'hi' }, color: backendColour(backends) },
-      }] : []),
+      {
+        transform: [{ filter: "datum.kind === 'rep'" }],
+        mark: { type: 'circle', size: 10, opacity: 0.35 },
+        encoding: { x, xOffset, y, color: backendColour(backends) },
+      },
+      ...(rows.some((r) => r.kind === 'mean' && 'lo' in r && r.lo !== null)
+        ? [
+            {
+              transform: [{ filter: "datum.kind === 'mean' && isValid(datum.lo)" }],
+              mark: { type: 'errorbar', ticks: { size: 5 }, thickness: 1.5 },
+              encoding: {
+                x,
+                xOffset,
+                y: { field: 'lo', type: 'quantitative', title: 'time per operation (ns, log scale)', scale: { type: 'log' } },
+                y2: { field: 'hi' },
+                color: backendColour(backends),
+              },
+            },
+          ]
+        : []),
       {
         transform: [{ filter: "datum.kind === 'mean'" }],
         mark: { type: 'point', filled: true, size: 60, stroke: '#111111', strokeWidth: 0.8 },
@@ -47,7 +80,14 @@ export function microSpec(metrics: readonly MetricBars[]): Spec | undefined {
           xOffset,
           y,
           color: backendColour(backends),
-          tooltip: [{ field: 'op', title: 'operation' }, { field: 'variant', title: 'backend' }, { field: 'value', title: 'mean (ns)', format: '.4~g' }, { field: 'lo', title: '95 % CI low', format: '.4~g' }, { field: 'hi', title: '95 % CI high', format: '.4~g' }, { field: 'n' }],
+          tooltip: [
+            { field: 'op', title: 'operation' },
+            { field: 'variant', title: 'backend' },
+            { field: 'value', title: 'mean (ns)', format: '.4~g' },
+            { field: 'lo', title: '95 % CI low', format: '.4~g' },
+            { field: 'hi', title: '95 % CI high', format: '.4~g' },
+            { field: 'n' },
+          ],
         },
       },
     ],

@@ -14,7 +14,17 @@ export function overviewSpec(overview: Overview): Spec | undefined {
     const label = `${r.workload}: ${metricName(r.metric).replace(/^[^:]*: /, '')}${r.configuration ? ` (${r.configuration})` : ''} ${r.better === 'higher' ? '↑' : '↓'}`;
     return Object.entries(r.cells)
       .filter(([, c]) => c.ratio !== undefined && c.ratio > 0)
-      .map(([variant, c]) => ({ row: label, variant, backend: variant.split(' ')[0]!, ratio: round(c.ratio), lo: round(c.lo), hi: round(c.hi), verdict: c.verdict, n: c.n, device: c.device ?? null }));
+      .map(([variant, c]) => ({
+        row: label,
+        variant,
+        backend: variant.split(' ')[0]!,
+        ratio: round(c.ratio),
+        lo: round(c.lo),
+        hi: round(c.hi),
+        verdict: c.verdict,
+        n: c.n,
+        device: c.device ?? null,
+      }));
   });
   if (rows.length === 0) return undefined;
   const order = [...new Set(rows.map((r) => r.row))];
@@ -24,13 +34,28 @@ export function overviewSpec(overview: Overview): Spec | undefined {
   const x = { field: 'ratio', type: 'quantitative', title: `ratio to ${overview.reference} (mean ÷ mean; log scale)`, scale };
   const colour = backendColour(sortBackends(rows.map((r) => r.backend)));
   return {
-    ...base(`Every backend against ${overview.reference}`, ['one row per workload (its headline metric); points: ratio of means; bars: 95 % CI', `dashed line: as ${overview.reference}; ↑ higher is better, ↓ lower is better`], `overview: ratio of each backend to ${overview.reference} per workload`),
+    ...base(
+      `Every backend against ${overview.reference}`,
+      [
+        'one row per workload (its headline metric); points: ratio of means; bars: 95 % CI',
+        `dashed line: as ${overview.reference}; ↑ higher is better, ↓ lower is better`,
+      ],
+      `overview: ratio of each backend to ${overview.reference} per workload`,
+    ),
     data: { values: rows },
     width: 420,
     height: { step: Math.max(14, 8 * overview.variants.length) },
     layer: [
       { data: { values: [{}] }, mark: { type: 'rule', color: '#888888', strokeDash: [4, 3] }, encoding: { x: { datum: 1 } } }, // one line, not one per row
-      ...(rows.some((r) => r.lo !== null) ? [{ transform: [{ filter: 'isValid(datum.lo) && datum.lo > 0' }], mark: { type: 'rule', strokeWidth: 1.6 }, encoding: { y, yOffset, x: { field: 'lo', type: 'quantitative', title: x.title, scale }, x2: { field: 'hi' }, color: colour } }] : []),
+      ...(rows.some((r) => r.lo !== null)
+        ? [
+            {
+              transform: [{ filter: 'isValid(datum.lo) && datum.lo > 0' }],
+              mark: { type: 'rule', strokeWidth: 1.6 },
+              encoding: { y, yOffset, x: { field: 'lo', type: 'quantitative', title: x.title, scale }, x2: { field: 'hi' }, color: colour },
+            },
+          ]
+        : []),
       {
         mark: { type: 'point', filled: true, size: 60 },
         encoding: {
@@ -38,7 +63,16 @@ export function overviewSpec(overview: Overview): Spec | undefined {
           yOffset,
           x,
           color: colour,
-          tooltip: [{ field: 'row', title: 'workload' }, { field: 'variant', title: 'backend' }, { field: 'ratio', format: '.3~g' }, { field: 'lo', title: '95 % CI low', format: '.3~g' }, { field: 'hi', title: '95 % CI high', format: '.3~g' }, { field: 'verdict' }, { field: 'n' }, { field: 'device' }],
+          tooltip: [
+            { field: 'row', title: 'workload' },
+            { field: 'variant', title: 'backend' },
+            { field: 'ratio', format: '.3~g' },
+            { field: 'lo', title: '95 % CI low', format: '.3~g' },
+            { field: 'hi', title: '95 % CI high', format: '.3~g' },
+            { field: 'verdict' },
+            { field: 'n' },
+            { field: 'device' },
+          ],
         },
       },
     ],

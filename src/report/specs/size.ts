@@ -51,8 +51,10 @@ export function sizeSpec(spec: Spec, size: FigureSize): Spec {
     // The plot takes about half the width; axis labels and the legend the rest. (Vega-Lite's
     // `fit` cannot size charts with discrete axes, so the widths are set, not fitted.)
     if (typeof s.width === 'number') s.width = Math.round(p.widthPt * 0.5);
-    else if (s.width && typeof s.width === 'object' && 'step' in s.width) s.width = { step: Math.max(6, Math.round(Number((s.width as { step: number }).step) * 0.6)) };
-    if (s.height && typeof s.height === 'object' && 'step' in s.height) s.height = { step: Math.max(8, Math.round(Number((s.height as { step: number }).step) * 0.7)) };
+    else if (s.width && typeof s.width === 'object' && 'step' in s.width)
+      s.width = { step: Math.max(6, Math.round(Number((s.width as { step: number }).step) * 0.6)) };
+    if (s.height && typeof s.height === 'object' && 'step' in s.height)
+      s.height = { step: Math.max(8, Math.round(Number((s.height as { step: number }).step) * 0.7)) };
     else if (typeof s.height === 'number') s.height = Math.round(Math.min(s.height, p.widthPt * 0.6));
     // A long subtitle would widen the figure beyond the column: in a paper it belongs in the caption.
     if (s.title && typeof s.title === 'object') s.title = { ...(s.title as object), subtitle: undefined };

@@ -16,7 +16,8 @@ export function latexTable(table: SummaryTable, caption: string): string {
   const kept = table.header.map((_, c) => c).filter((c) => c >= table.foldedColumns);
   const columns = kept.length + 1;
   const spec = `>{\\raggedright\\arraybackslash}X${kept.map((c) => (table.numeric[c] ? 'r' : 'l')).join('')}`;
-  const cells = (first: string, row: readonly string[], numbers: boolean) => [first, ...kept.map((c) => (numbers && table.numeric[c] ? numericCell(row[c]!) : thinPercent(escapeLatex(row[c]!))))].join(' & ');
+  const cells = (first: string, row: readonly string[], numbers: boolean) =>
+    [first, ...kept.map((c) => (numbers && table.numeric[c] ? numericCell(row[c]!) : thinPercent(escapeLatex(row[c]!))))].join(' & ');
   const header = `${cells(table.header[table.foldedColumns - 1] ?? '', table.header, false)} \\\\`;
   // A line across the table, wrapping within it; `\\*` keeps it on the page of the row below it.
   const spanning = (tex: string) => `\\multicolumn{${columns}}{@{}>{\\raggedright\\arraybackslash}p{\\textwidth}@{}}{${tex}} \\\\*`;
@@ -99,8 +100,8 @@ const REPLACEMENTS: Readonly<Record<string, string>> = {
   '▲': '$\\bigtriangleup$',
   '▼': '$\\bigtriangledown$',
   // The micro sign and the Greek letter mu both print as an upright µ (µs, not us or ?s).
-  'µ': '\\textmu{}',
-  'μ': '\\textmu{}',
+  µ: '\\textmu{}',
+  μ: '\\textmu{}',
   '°': '\\textdegree{}',
   '⁰': '\\textsuperscript{0}',
   '¹': '\\textsuperscript{1}',

@@ -27,10 +27,16 @@ export function overviewLatex(overview: Overview, caption: string): string {
   const groups = rowsByMetric(overview.rows);
   const ordered = groups.flatMap((g) => g.rows);
   const { notes, footnotes } = numberNotes(overview, ordered);
-  const side = wide || sideLabelsFit(overview, groups.flatMap((g) => g.labels));
+  const side =
+    wide ||
+    sideLabelsFit(
+      overview,
+      groups.flatMap((g) => g.labels),
+    );
   const columns = overview.variants.length + (side ? 1 : 0);
   const sup = (numbers: readonly number[]) => (numbers.length === 0 ? '' : `\\textsuperscript{${numbers.join(',')}}`);
-  const spanning = (tex: string, keep: boolean) => `\\multicolumn{${columns}}{@{}>{\\raggedright\\arraybackslash}p{${width}}@{}}{${tex}} \\\\${keep ? '*' : ''}`;
+  const spanning = (tex: string, keep: boolean) =>
+    `\\multicolumn{${columns}}{@{}>{\\raggedright\\arraybackslash}p{${width}}@{}}{${tex}} \\\\${keep ? '*' : ''}`;
 
   const body: string[] = [];
   let k = 0;
@@ -50,7 +56,9 @@ export function overviewLatex(overview: Overview, caption: string): string {
     });
   });
 
-  const spec = side ? `@{}>{\\raggedright\\arraybackslash}X*{${overview.variants.length}}{c}@{}` : `@{}*{${overview.variants.length}}{>{\\centering\\arraybackslash}X}@{}`;
+  const spec = side
+    ? `@{}>{\\raggedright\\arraybackslash}X*{${overview.variants.length}}{c}@{}`
+    : `@{}*{${overview.variants.length}}{>{\\centering\\arraybackslash}X}@{}`;
   const header = side ? ['workload', ...overview.variants] : overview.variants;
   const legend = `Ratio of each mean to ${overview.reference}'s (mean ÷ mean), its 95 % interval beneath; ${repetitionsText(overview)}. ↑ higher is better, ↓ lower is better. ${marksLegend(overview)}.`;
   return [

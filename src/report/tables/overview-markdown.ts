@@ -1,6 +1,19 @@
 import type { Overview, OverviewCell } from '../overview.ts';
 import { escapeMarkdown } from './markdown.ts';
-import { caseLabel, marksLegend, metricLabel, numberNotes, repetitionsText, repetitionsVary, shortInterval, shortRatio, superscript, verdictMark, verdictText, whatTheNumbersAre } from './overview-cells.ts';
+import {
+  caseLabel,
+  marksLegend,
+  metricLabel,
+  numberNotes,
+  repetitionsText,
+  repetitionsVary,
+  shortInterval,
+  shortRatio,
+  superscript,
+  verdictMark,
+  verdictText,
+  whatTheNumbersAre,
+} from './overview-cells.ts';
 
 /**
  * The overview as a GitHub Markdown table for a PR comment: one row per workload
@@ -22,7 +35,12 @@ export function overviewMarkdown(overview: Overview): string {
     });
     out.push(line([label, ...cells]));
   });
-  out.push('', escapeMarkdown(`Cells: ${whatTheNumbersAre(overview)}${withN ? `; n = repetitions of the backend / of ${overview.reference}` : ''}; ${repetitionsText(overview)}. ↑ higher is better, ↓ lower is better. ${marksLegend(overview)}.`));
+  out.push(
+    '',
+    escapeMarkdown(
+      `Cells: ${whatTheNumbersAre(overview)}${withN ? `; n = repetitions of the backend / of ${overview.reference}` : ''}; ${repetitionsText(overview)}. ↑ higher is better, ↓ lower is better. ${marksLegend(overview)}.`,
+    ),
+  );
   if (footnotes.length > 0) out.push('', ...footnotes.map((text, i) => `- ${superscript(i + 1)} ${escapeMarkdown(text)}`));
   return `${out.join('\n')}\n`;
 }

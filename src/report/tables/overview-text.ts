@@ -1,6 +1,18 @@
 import { alignTable } from '../../stats/format.ts';
 import type { Overview, OverviewCell } from '../overview.ts';
-import { marksLegend, numberNotes, repetitionsText, repetitionsVary, rowsByMetric, shortInterval, shortRatio, superscript, verdictMark, verdictText, whatTheNumbersAre } from './overview-cells.ts';
+import {
+  marksLegend,
+  numberNotes,
+  repetitionsText,
+  repetitionsVary,
+  rowsByMetric,
+  shortInterval,
+  shortRatio,
+  superscript,
+  verdictMark,
+  verdictText,
+  whatTheNumbersAre,
+} from './overview-cells.ts';
 import { wrapText } from './wrap.ts';
 
 /**
@@ -25,12 +37,14 @@ export function overviewText(overview: Overview): string {
   const ordered = groups.flatMap((g) => g.rows);
   const { notes, footnotes } = numberNotes(overview, ordered);
   const withN = repetitionsVary(overview);
-  const cellsOf = ordered.map((row, i) => overview.variants.map((v) => {
-    const cell = row.cells[v];
-    if (cell === undefined) return '–';
-    const marks = (notes[i]!.cells[v] ?? []).map(superscript).join(',');
-    return `${cellText(cell, withN)}${marks}`;
-  }));
+  const cellsOf = ordered.map((row, i) =>
+    overview.variants.map((v) => {
+      const cell = row.cells[v];
+      if (cell === undefined) return '–';
+      const marks = (notes[i]!.cells[v] ?? []).map(superscript).join(',');
+      return `${cellText(cell, withN)}${marks}`;
+    }),
+  );
   const cellWidths = overview.variants.map((v, c) => Math.max([...v].length, ...cellsOf.map((cells) => [...cells[c]!].length)));
   const labelWidth = Math.max(MIN_LABEL_WIDTH, width - cellWidths.reduce((sum, w) => sum + w + 2, 0) - INDENT.length);
 
@@ -57,7 +71,10 @@ export function overviewText(overview: Overview): string {
   });
 
   const head = [
-    ...wrapText(`${capitalise(whatTheNumbersAre(overview))}${withN ? `; n = repetitions of the variant / of ${overview.reference}` : ''}; ${repetitionsText(overview)}.`, width),
+    ...wrapText(
+      `${capitalise(whatTheNumbersAre(overview))}${withN ? `; n = repetitions of the variant / of ${overview.reference}` : ''}; ${repetitionsText(overview)}.`,
+      width,
+    ),
     ...wrapText(`↑ higher is better, ↓ lower is better. ${marksLegend(overview)}.`, width),
   ];
   const foot = footnotes.flatMap((text, i) => wrapText(`${superscript(i + 1)} ${text}`, width - INDENT.length).map((l, j) => (j === 0 ? l : `${INDENT}${l}`)));

@@ -3,7 +3,8 @@ import type { Host } from '../../../src/hosts/host.ts';
 import { parseProcStat, parseVmHwm, readProcessUsage } from '../../../src/backends/common/proc-usage.ts';
 
 // A real /proc/<pid>/stat of QEMU, with a command name that contains ") (" to be awkward.
-const STAT = '4242 (qemu) (x86_64) S 1 4242 4242 0 -1 4194560 21843 0 0 0 828 49 0 0 20 0 5 0 123456 1234567168 50940 18446744073709551615 1 1 0 0 0 0 0 4096 17635 0 0 0 17 1 0 0 0 0 0\n';
+const STAT =
+  '4242 (qemu) (x86_64) S 1 4242 4242 0 -1 4194560 21843 0 0 0 828 49 0 0 20 0 5 0 123456 1234567168 50940 18446744073709551615 1 1 0 0 0 0 0 4096 17635 0 0 0 17 1 0 0 0 0 0\n';
 const STATUS = 'Name:\tqemu-system-x86\nVmPeak:\t 1300000 kB\nVmHWM:\t  203784 kB\nVmRSS:\t  203000 kB\nThreads:\t5\n';
 
 describe('/proc parsing', () => {

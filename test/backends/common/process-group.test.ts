@@ -71,20 +71,41 @@ describe('process groups', () => {
   // processes fork all the time. Right after the leader is reaped, a few of them are often
   // still dying (the namespace is torn down after its init is killed): a check then found
   // "a process still in the killed group". killGroupAndWait returns only once none is left.
-  it.runIf(process.getuid?.() === 0)('killGroupAndWait returns once no process of the group is left, also while a PID namespace forks', { timeout: 60_000 }, async () => {
-    for (let round = 0; round < 4; round++) {
-      const child = host.spawn(['busybox', 'time', '-o', '/dev/null', 'unshare', '--mount', '--pid', '--fork', '--kill-child', '--', 'sh', '-c', 'while :; do sleep 5 & sh -c "sleep 5 & dd if=/dev/zero of=/dev/null bs=1M count=100000" & done'], { detached: true });
-      const pid = child.pid!;
-      started.push(pid);
-      await expect.poll(() => processesInGroup(pid).length).toBeGreaterThanOrEqual(30);
-      expect((await groupMembers(pid)).map((m) => m.comm)).toContain('sleep');
-      killProcessGroup(pid);
-      await child.exited;
-      expect(await killGroupAndWait(pid, { timeoutMs: 10_000 })).toEqual([]);
-      // Checked at once, with nothing to wait for: not one survivor.
-      expect(processesInGroup(pid)).toEqual([]);
-    }
-  });
+  it.runIf(process.getuid?.() === 0)(
+    'killGroupAndWait returns once no process of the group is left, also while a PID namespace forks',
+    { timeout: 60_000 },
+    async () => {
+      for (let round = 0; round < 4; round++) {
+        const child = host.spawn(
+          [
+            'busybox',
+            'time',
+            '-o',
+            '/dev/null',
+            'unshare',
+            '--mount',
+            '--pid',
+            '--fork',
+            '--kill-child',
+            '--',
+            'sh',
+            '-c',
+            'while :; do sleep 5 & sh -c "sleep 5 & dd if=/dev/zero of=/dev/null bs=1M count=100000" & done',
+          ],
+          { detached: true },
+        );
+        const pid = child.pid!;
+        started.push(pid);
+        await expect.poll(() => processesInGroup(pid).length).toBeGreaterThanOrEqual(30);
+        expect((await groupMembers(pid)).map((m) => m.comm)).toContain('sleep');
+        killProcessGroup(pid);
+        await child.exited;
+        expect(await killGroupAndWait(pid, { timeoutMs: 10_000 })).toEqual([]);
+        // Checked at once, with nothing to wait for: not one survivor.
+        expect(processesInGroup(pid)).toEqual([]);
+      }
+    },
+  );
 
   it('killGroupAndWait names the members still there at the deadline', async () => {
     const { pid } = await twoSleeps();

@@ -6,11 +6,35 @@ const nonce = '0123456789abcdef0123456789abcdef';
 
 describe('native command line', () => {
   it('measures with busybox time, enters new namespaces, chroots and passes the job in a clean environment', () => {
-    const argv = nativeArgv({ busybox: '/c/root/bin/busybox', unshare: '/usr/bin/unshare', chroot: '/usr/sbin/chroot', root: '/c/root', usageFile: '/t/usage', cmdline: 'hvb.job=abc' });
+    const argv = nativeArgv({
+      busybox: '/c/root/bin/busybox',
+      unshare: '/usr/bin/unshare',
+      chroot: '/usr/sbin/chroot',
+      root: '/c/root',
+      usageFile: '/t/usage',
+      cmdline: 'hvb.job=abc',
+    });
     expect(argv).toEqual([
-      '/c/root/bin/busybox', 'time', '-o', '/t/usage', '-f', '%e %U %S %M',
-      '/usr/bin/unshare', '--mount', '--pid', '--fork', '--kill-child', '--',
-      '/usr/sbin/chroot', '/c/root', '/bin/busybox', 'env', '-i', 'HVB_NATIVE=1', 'HVB_CMDLINE=hvb.job=abc', '/init',
+      '/c/root/bin/busybox',
+      'time',
+      '-o',
+      '/t/usage',
+      '-f',
+      '%e %U %S %M',
+      '/usr/bin/unshare',
+      '--mount',
+      '--pid',
+      '--fork',
+      '--kill-child',
+      '--',
+      '/usr/sbin/chroot',
+      '/c/root',
+      '/bin/busybox',
+      'env',
+      '-i',
+      'HVB_NATIVE=1',
+      'HVB_CMDLINE=hvb.job=abc',
+      '/init',
     ]);
   });
 

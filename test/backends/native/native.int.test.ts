@@ -17,7 +17,6 @@ import type { Workload } from '../../../src/workloads/workload.ts';
 import { guestImage, IMAGE_BUILD_TIMEOUT_MS } from '../../support/guest-image.ts';
 import { processesInGroup } from '../fixtures/proc-scan.ts';
 
-
 /** What a cpu case boots: the base archive and the sysbench segment, without devices. */
 async function sysbenchSetup() {
   return { initrd: await initrdFor(image, cpu.tools ?? []), disks: [], nics: [], probe: [], modules: [], context: {} };
@@ -58,7 +57,18 @@ describe.runIf(process.getuid?.() === 0)('native backend, for real', () => {
 
   it('runs the cpu workload through runRepetition like a guest', async () => {
     const params = cpu.params.parse({ timeSec: 1 });
-    const out = await runRepetition({ backend: nativeBackend, host, image, workload: cpu, params, setup: await sysbenchSetup(), vcpus: 1, memoryMiB: 512, timeoutSec: 60, name: 'cpu-native' });
+    const out = await runRepetition({
+      backend: nativeBackend,
+      host,
+      image,
+      workload: cpu,
+      params,
+      setup: await sysbenchSetup(),
+      vcpus: 1,
+      memoryMiB: 512,
+      timeoutSec: 60,
+      name: 'cpu-native',
+    });
     expect(out.error).toBeUndefined();
     expect(out).toMatchObject({ status: 'completed', accel: 'native', guestKernel: release(), exit: { kind: 'shutdown', cause: 'agent-exit' } });
     const value = (m: string) => out.values.find((v) => v.metric === m)?.value;
@@ -78,9 +88,28 @@ describe.runIf(process.getuid?.() === 0)('native backend, for real', () => {
     const planned = caseDevices('native', nativeBackend.devices(), disk.devices!(params));
     if ('skip' in planned) throw new Error(planned.skip);
     expect(planned.devices.disk?.model).toBe('host-file');
-    const setup = await setupCase({ caseId: 'native/disk', slug: 'native-disk', workload: disk, devices: planned.devices, image, host, scratchDir: join(work, 'scratch') });
+    const setup = await setupCase({
+      caseId: 'native/disk',
+      slug: 'native-disk',
+      workload: disk,
+      devices: planned.devices,
+      image,
+      host,
+      scratchDir: join(work, 'scratch'),
+    });
     try {
-      const out = await runRepetition({ backend: nativeBackend, host, image, workload: disk, params, setup, vcpus: 1, memoryMiB: 512, timeoutSec: 120, name: 'disk-native' });
+      const out = await runRepetition({
+        backend: nativeBackend,
+        host,
+        image,
+        workload: disk,
+        params,
+        setup,
+        vcpus: 1,
+        memoryMiB: 512,
+        timeoutSec: 120,
+        name: 'disk-native',
+      });
       expect(out.error).toBeUndefined();
       expect(out.status).toBe('completed');
       for (const m of ['disk.seq_read_mib_s', 'disk.seq_write_mib_s', 'disk.rand_read_iops', 'disk.rand_write_iops']) {
@@ -92,7 +121,17 @@ describe.runIf(process.getuid?.() === 0)('native backend, for real', () => {
   }, 120_000);
 
   it('reports a failing step the way a guest does', async () => {
-    const out = await runRepetition({ backend: nativeBackend, host, image, workload: failing, params: {}, vcpus: 1, memoryMiB: 512, timeoutSec: 30, name: 'fail-native' });
+    const out = await runRepetition({
+      backend: nativeBackend,
+      host,
+      image,
+      workload: failing,
+      params: {},
+      vcpus: 1,
+      memoryMiB: 512,
+      timeoutSec: 30,
+      name: 'fail-native',
+    });
     expect(out).toMatchObject({ status: 'failed', error: expect.stringMatching(/the guest reported: step x exited with status 1/) });
     expect(out.guestLog.join('\n')).toMatch(/hvbench agent: step x exited with status 1/);
   }, 60_000);
@@ -100,13 +139,27 @@ describe.runIf(process.getuid?.() === 0)('native backend, for real', () => {
   it('kills the whole run on timeout and leaves no process or mount behind', async () => {
     const params = cpu.params.parse({ timeSec: 60 });
     let pid = 0;
-    const backend = { ...nativeBackend, launch: async (...args: Parameters<typeof nativeBackend.launch>) => {
-      const vm = await nativeBackend.launch(...args);
-      pid = vm.pid;
-      return vm;
-    } };
+    const backend = {
+      ...nativeBackend,
+      launch: async (...args: Parameters<typeof nativeBackend.launch>) => {
+        const vm = await nativeBackend.launch(...args);
+        pid = vm.pid;
+        return vm;
+      },
+    };
     const t0 = Date.now();
-    const out = await runRepetition({ backend, host, image, workload: cpu, params, setup: await sysbenchSetup(), vcpus: 1, memoryMiB: 512, timeoutSec: 2, name: 'cpu-timeout' });
+    const out = await runRepetition({
+      backend,
+      host,
+      image,
+      workload: cpu,
+      params,
+      setup: await sysbenchSetup(),
+      vcpus: 1,
+      memoryMiB: 512,
+      timeoutSec: 2,
+      name: 'cpu-timeout',
+    });
     expect(out.status).toBe('timed-out');
     expect(Date.now() - t0).toBeLessThan(15_000);
     expect(pid).toBeGreaterThan(0);

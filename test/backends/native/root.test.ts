@@ -66,7 +66,9 @@ describe('unpacking the image root', () => {
       { path: 'lib', kind: 'symlink', target: dir },
       { path: 'lib/planted', kind: 'file', mode: 0o644, data: Buffer.from('x') },
     ];
-    await expect(unpack(await writeCpio(escape), join(dir, 'root'), 'evil')).rejects.toThrow(/lib\/planted lies under lib, which is not a folder in the archive/);
+    await expect(unpack(await writeCpio(escape), join(dir, 'root'), 'evil')).rejects.toThrow(
+      /lib\/planted lies under lib, which is not a folder in the archive/,
+    );
     await expect(stat(join(dir, 'planted'))).rejects.toMatchObject({ code: 'ENOENT' });
   });
 
@@ -90,6 +92,8 @@ describe('unpacking the image root', () => {
     const backend = createNativeBackend({ cacheDir: join(dir, 'cache') });
     const vm = { name: 'x', vcpus: 1, memoryMiB: 64, kernel: '/k', initramfs: file, cmdline: '', disks: [], nics: [], console: 'serial' as const };
     await expect(backend.launch(vm, new LocalHost())).rejects.toMatchObject({ code: 'native-agent' });
-    await expect(backend.launch({ ...vm, disks: [{ id: 'd', path: '/d', format: 'raw', model: 'virtio-blk' }] }, new LocalHost())).rejects.toMatchObject({ code: 'native-devices' });
+    await expect(backend.launch({ ...vm, disks: [{ id: 'd', path: '/d', format: 'raw', model: 'virtio-blk' }] }, new LocalHost())).rejects.toMatchObject({
+      code: 'native-devices',
+    });
   });
 });

@@ -37,19 +37,36 @@ describe('buildQemuArgv', () => {
   it('compiles a minimal spec for TCG', () => {
     expect(buildQemuArgv(base, { accel: 'tcg', qmpSocket })).toEqual([
       'qemu-system-x86_64',
-      '-machine', 'pc',
-      '-accel', 'tcg',
-      '-cpu', 'qemu64',
-      '-smp', '1',
-      '-m', '512M',
-      '-nodefaults', '-no-user-config', '-display', 'none', '-monitor', 'none',
-      '-no-reboot', '-no-shutdown',
-      '-chardev', 'stdio,id=con0,signal=off',
-      '-serial', 'chardev:con0',
-      '-qmp', 'unix:/tmp/hvbench-x/qmp.sock,server=on,wait=off',
-      '-kernel', '/img/vmlinuz',
-      '-initrd', '/img/initrd.img',
-      '-append', 'quiet panic=-1 hvb=job console=ttyS0',
+      '-machine',
+      'pc',
+      '-accel',
+      'tcg',
+      '-cpu',
+      'qemu64',
+      '-smp',
+      '1',
+      '-m',
+      '512M',
+      '-nodefaults',
+      '-no-user-config',
+      '-display',
+      'none',
+      '-monitor',
+      'none',
+      '-no-reboot',
+      '-no-shutdown',
+      '-chardev',
+      'stdio,id=con0,signal=off',
+      '-serial',
+      'chardev:con0',
+      '-qmp',
+      'unix:/tmp/hvbench-x/qmp.sock,server=on,wait=off',
+      '-kernel',
+      '/img/vmlinuz',
+      '-initrd',
+      '/img/initrd.img',
+      '-append',
+      'quiet panic=-1 hvb=job console=ttyS0',
     ]);
   });
 
@@ -78,41 +95,76 @@ describe('buildQemuArgv', () => {
       ],
       nics: [
         { id: 'net0', model: 'virtio-net', attach: { kind: 'tap', ifname: 'hvb-tap0' } },
-        { id: 'net1', model: 'e1000', attach: { kind: 'user', hostForwards: [{ hostPort: 2222, guestPort: 22 }, { hostPort: 5201, guestPort: 5201 }] } },
+        {
+          id: 'net1',
+          model: 'e1000',
+          attach: {
+            kind: 'user',
+            hostForwards: [
+              { hostPort: 2222, guestPort: 22 },
+              { hostPort: 5201, guestPort: 5201 },
+            ],
+          },
+        },
         { id: 'net2', model: 'rtl8139', attach: { kind: 'user' } },
       ],
     };
     const argv = buildQemuArgv(vm, { accel: 'tcg', qmpSocket });
     const devices = argv.slice(argv.indexOf('-append') + 2);
-    const drive = (id: string, file: string, format = 'raw', extra = '') =>
-      `file=${file},if=none,id=${id},format=${format},cache=none,aio=threads${extra}`;
+    const drive = (id: string, file: string, format = 'raw', extra = '') => `file=${file},if=none,id=${id},format=${format},cache=none,aio=threads${extra}`;
     expect(devices).toEqual([
-      '-drive', drive('vd0', '/scratch/a.img'),
-      '-device', 'virtio-blk-pci,drive=vd0',
-      '-drive', drive('hd0', '/scratch/b.img'),
-      '-device', 'ide-hd,bus=ide.0,unit=0,drive=hd0',
-      '-drive', drive('hd1', '/scratch/c.img'),
-      '-device', 'ide-hd,bus=ide.0,unit=1,drive=hd1',
-      '-drive', drive('hd2', '/scratch/c2.img'),
-      '-device', 'ide-hd,bus=ide.1,unit=0,drive=hd2',
-      '-drive', drive('sata0', '/scratch/d.qcow2', 'qcow2', ',readonly=on'),
-      '-device', 'ahci,id=ahci0',
-      '-device', 'ide-hd,bus=ahci0.0,drive=sata0',
-      '-drive', drive('sata1', '/scratch/e.img'),
-      '-device', 'ide-hd,bus=ahci0.1,drive=sata1',
-      '-drive', drive('nvme0', '/scratch/f.img'),
-      '-device', 'nvme,serial=nvme0,drive=nvme0',
-      '-drive', drive('sd0', '/scratch/g.img'),
-      '-device', 'virtio-scsi-pci,id=scsi0',
-      '-device', 'scsi-hd,bus=scsi0.0,scsi-id=0,drive=sd0',
-      '-drive', drive('sd1', '/scratch/h.img'),
-      '-device', 'scsi-hd,bus=scsi0.0,scsi-id=1,drive=sd1',
-      '-netdev', 'tap,id=net0,ifname=hvb-tap0,script=no,downscript=no',
-      '-device', 'virtio-net-pci,netdev=net0',
-      '-netdev', 'user,id=net1,hostfwd=tcp:127.0.0.1:2222-:22,hostfwd=tcp:127.0.0.1:5201-:5201',
-      '-device', 'e1000,netdev=net1',
-      '-netdev', 'user,id=net2',
-      '-device', 'rtl8139,netdev=net2',
+      '-drive',
+      drive('vd0', '/scratch/a.img'),
+      '-device',
+      'virtio-blk-pci,drive=vd0',
+      '-drive',
+      drive('hd0', '/scratch/b.img'),
+      '-device',
+      'ide-hd,bus=ide.0,unit=0,drive=hd0',
+      '-drive',
+      drive('hd1', '/scratch/c.img'),
+      '-device',
+      'ide-hd,bus=ide.0,unit=1,drive=hd1',
+      '-drive',
+      drive('hd2', '/scratch/c2.img'),
+      '-device',
+      'ide-hd,bus=ide.1,unit=0,drive=hd2',
+      '-drive',
+      drive('sata0', '/scratch/d.qcow2', 'qcow2', ',readonly=on'),
+      '-device',
+      'ahci,id=ahci0',
+      '-device',
+      'ide-hd,bus=ahci0.0,drive=sata0',
+      '-drive',
+      drive('sata1', '/scratch/e.img'),
+      '-device',
+      'ide-hd,bus=ahci0.1,drive=sata1',
+      '-drive',
+      drive('nvme0', '/scratch/f.img'),
+      '-device',
+      'nvme,serial=nvme0,drive=nvme0',
+      '-drive',
+      drive('sd0', '/scratch/g.img'),
+      '-device',
+      'virtio-scsi-pci,id=scsi0',
+      '-device',
+      'scsi-hd,bus=scsi0.0,scsi-id=0,drive=sd0',
+      '-drive',
+      drive('sd1', '/scratch/h.img'),
+      '-device',
+      'scsi-hd,bus=scsi0.0,scsi-id=1,drive=sd1',
+      '-netdev',
+      'tap,id=net0,ifname=hvb-tap0,script=no,downscript=no',
+      '-device',
+      'virtio-net-pci,netdev=net0',
+      '-netdev',
+      'user,id=net1,hostfwd=tcp:127.0.0.1:2222-:22,hostfwd=tcp:127.0.0.1:5201-:5201',
+      '-device',
+      'e1000,netdev=net1',
+      '-netdev',
+      'user,id=net2',
+      '-device',
+      'rtl8139,netdev=net2',
     ]);
   });
 
@@ -134,16 +186,12 @@ describe('buildQemuArgv', () => {
   });
 
   it('rejects unknown device models, naming the model and listing the known ones', () => {
-    const disk = thrown(() =>
-      buildQemuArgv({ ...base, disks: [{ id: 'd0', path: '/x.img', format: 'raw', model: 'xen-vbd' }] }, { accel: 'tcg', qmpSocket }),
-    );
+    const disk = thrown(() => buildQemuArgv({ ...base, disks: [{ id: 'd0', path: '/x.img', format: 'raw', model: 'xen-vbd' }] }, { accel: 'tcg', qmpSocket }));
     expect(disk.code).toBe('unsupported-device');
     expect(disk.message).toContain('"xen-vbd"');
     for (const model of QEMU_DISK_MODELS) expect(disk.message).toContain(model);
 
-    const nic = thrown(() =>
-      buildQemuArgv({ ...base, nics: [{ id: 'n0', model: 'vmxnet3', attach: { kind: 'user' } }] }, { accel: 'tcg', qmpSocket }),
-    );
+    const nic = thrown(() => buildQemuArgv({ ...base, nics: [{ id: 'n0', model: 'vmxnet3', attach: { kind: 'user' } }] }, { accel: 'tcg', qmpSocket }));
     expect(nic.code).toBe('unsupported-device');
     expect(nic.message).toContain('"vmxnet3"');
     for (const model of QEMU_NIC_MODELS) expect(nic.message).toContain(model);

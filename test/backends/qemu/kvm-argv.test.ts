@@ -60,7 +60,7 @@ describe('kvm argv: the same VmSpec as tcg, different only where it must be', ()
     expect(kvmChoices({ ...spec, nics: [] }, { cpu: 'host', vhostNet: true }).dims).toEqual({ cpu_model: 'host' });
   });
 
-  it('refuses vhost-net without KVM (it drives the guest through KVM\'s irqfd)', () => {
+  it("refuses vhost-net without KVM (it drives the guest through KVM's irqfd)", () => {
     expect(() => buildQemuArgv(spec, { accel: 'tcg', qmpSocket, vhostNet: true })).toThrow(/vhost-net needs the KVM accelerator, not tcg/);
   });
 });

@@ -143,7 +143,15 @@ describe('probeKvm from evidence (fake host)', () => {
     await writeCachedCanary(cacheDir, {
       fingerprint,
       checkedAt: '2026-11-27T10:00:00.000Z',
-      verdicts: [{ kind: 'ok', detail: 'the canary guest booted to its agent and powered off in 1.3 s', cpu: 'host', elapsedMs: 1300, guest: { hypervisor: 'KVM', clocksource: 'kvm-clock' } }],
+      verdicts: [
+        {
+          kind: 'ok',
+          detail: 'the canary guest booted to its agent and powered off in 1.3 s',
+          cpu: 'host',
+          elapsedMs: 1300,
+          guest: { hypervisor: 'KVM', clocksource: 'kvm-clock' },
+        },
+      ],
     });
     const host = fakeHost();
     const cached = await probeKvm(host, { cacheDir }, { image });
@@ -151,9 +159,17 @@ describe('probeKvm from evidence (fake host)', () => {
     expect(cached.cpu).toBe('host');
     expect(cached.capability).toMatchObject({
       available: true,
-      reason: 'QEMU 7.2.22, KVM (kvm_amd): the canary guest booted to its agent and powered off in 1.3 s; the guest sees KVM, clock source kvm-clock [canary of 2026-11-27T10:00:00.000Z, cached]',
+      reason:
+        'QEMU 7.2.22, KVM (kvm_amd): the canary guest booted to its agent and powered off in 1.3 s; the guest sees KVM, clock source kvm-clock [canary of 2026-11-27T10:00:00.000Z, cached]',
     });
-    expect(cached.capability.facts).toMatchObject({ canary: 'ok', canaryCached: 'yes', cpuModel: 'host', guestHypervisor: 'KVM', guestClocksource: 'kvm-clock', vhostNet: 'no' });
+    expect(cached.capability.facts).toMatchObject({
+      canary: 'ok',
+      canaryCached: 'yes',
+      cpuModel: 'host',
+      guestHypervisor: 'KVM',
+      guestClocksource: 'kvm-clock',
+      vhostNet: 'no',
+    });
 
     // Another image is another fingerprint: no cached verdict for it.
     const other = fakeHost();

@@ -93,7 +93,20 @@ describe('kvm backend probe on this machine', () => {
     }
     if (!existsSync('/dev/kvm')) return;
     // A launch after the probe: QEMU confirms KVM over QMP, with the CPU model the canary used.
-    const vm = await again.launch({ name: 'kvm-launch', vcpus: 1, memoryMiB: 128, kernel: image.kernel, initramfs: image.initramfs, cmdline: 'quiet', disks: [], nics: [], console: 'serial' }, host);
+    const vm = await again.launch(
+      {
+        name: 'kvm-launch',
+        vcpus: 1,
+        memoryMiB: 128,
+        kernel: image.kernel,
+        initramfs: image.initramfs,
+        cmdline: 'quiet',
+        disks: [],
+        nics: [],
+        console: 'serial',
+      },
+      host,
+    );
     expect(vm.accel).toBe('kvm');
     expect(vm.dims).toEqual({ cpu_model: cached.facts['canaryCpu'] });
     await vm.kill('test done');
@@ -103,7 +116,17 @@ describe('kvm backend probe on this machine', () => {
   it("the agent reports the guest's own view; a backend it contradicts fails the repetition loudly", { timeout: 240_000 }, async () => {
     // TCG with KVM's guest check: QEMU runs TCG, so the guest kernel cannot have seen KVM.
     const pretender: Backend = { ...tcgBackend, name: 'tcg', checkGuest: checkKvmGuest };
-    const outcome = await runRepetition({ backend: pretender, host, image, workload: boot, params: {}, vcpus: 1, memoryMiB: 256, timeoutSec: 200, name: 'guest-view' });
+    const outcome = await runRepetition({
+      backend: pretender,
+      host,
+      image,
+      workload: boot,
+      params: {},
+      vcpus: 1,
+      memoryMiB: 256,
+      timeoutSec: 200,
+      name: 'guest-view',
+    });
     expect(outcome.accel).toBe('tcg');
     expect(outcome.facts['hypervisor'], outcome.guestLog.slice(-20).join('\n')).toMatch(/^[A-Za-z0-9_.,:/+-]+$/);
     expect(outcome.facts['clocksource']).toMatch(/^[A-Za-z0-9_.,:/+-]+$/);

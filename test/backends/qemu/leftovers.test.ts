@@ -87,7 +87,11 @@ describe('QEMU leftovers', () => {
     const { found, skipped } = await qemuLeftovers.find({ tmpDir: tmp });
     expect(skipped).toEqual([]);
     expect(found.map((f) => ({ kind: f.kind, what: f.what, facts: f.facts }))).toEqual([
-      { kind: 'qemu-process', what: `QEMU process ${orphan.pid} in ${orphanDir} (its hvbench, process ${owner.pid}, is gone)`, facts: { pid: orphan.pid, dir: orphanDir, ownerPid: owner.pid } },
+      {
+        kind: 'qemu-process',
+        what: `QEMU process ${orphan.pid} in ${orphanDir} (its hvbench, process ${owner.pid}, is gone)`,
+        facts: { pid: orphan.pid, dir: orphanDir, ownerPid: owner.pid },
+      },
       { kind: 'vm-folder', what: `VM folder ${orphanDir}`, facts: { path: orphanDir } },
     ]);
     const outcomes = [];

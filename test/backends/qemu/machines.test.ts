@@ -44,7 +44,7 @@ describe('QEMU machine types', () => {
     expect(() => machineOf('toString')).toThrow(/unknown QEMU machine type/);
   });
 
-  it('let the spec\'s variant win over the machine option, which serves specs without one', () => {
+  it("let the spec's variant win over the machine option, which serves specs without one", () => {
     expect(machineFor({}, {}).name).toBe('pc');
     expect(machineFor({}, { machine: 'q35' }).name).toBe('q35');
     expect(machineFor({ variant: 'microvm' }, { machine: 'q35' }).name).toBe('microvm');
@@ -52,7 +52,8 @@ describe('QEMU machine types', () => {
 
   it('each offer only models a guest driver exists for', () => {
     for (const machine of Object.values(QEMU_MACHINES)) {
-      for (const model of [...machine.devices.models.disk, ...machine.devices.models.nic]) expect(MODEL_DRIVERS[model], `${machine.name}: ${model}`).toBeDefined();
+      for (const model of [...machine.devices.models.disk, ...machine.devices.models.nic])
+        expect(MODEL_DRIVERS[model], `${machine.name}: ${model}`).toBeDefined();
     }
   });
 });
@@ -69,7 +70,9 @@ describe('q35', () => {
     });
     const ide = thrown(() => buildQemuArgv({ ...base, variant: 'q35', disks: [{ ...base.disks[0]!, model: 'ide' }] }, { accel: 'tcg', qmpSocket }));
     expect(ide.code).toBe('unsupported-device');
-    expect(ide.message).toBe('disk model "ide" is not available on QEMU machine q35: q35 has no IDE controller (its ICH9 south bridge brings AHCI instead); ask for ahci');
+    expect(ide.message).toBe(
+      'disk model "ide" is not available on QEMU machine q35: q35 has no IDE controller (its ICH9 south bridge brings AHCI instead); ask for ahci',
+    );
   });
 });
 
@@ -101,13 +104,24 @@ describe('microvm', () => {
     expect(resolveDevice('tcg', devices, 'disk', { io: 'emulated' })).toEqual({ ok: false, reason: expect.stringMatching(onlyVirtio) });
     expect(resolveDevice('tcg', devices, 'nic', { io: 'emulated' })).toEqual({ ok: false, reason: expect.stringMatching(onlyVirtio) });
     for (const device of ['ide', 'ahci', 'nvme']) {
-      expect(resolveDevice('tcg', devices, 'disk', { io: 'emulated', device })).toEqual({ ok: false, reason: expect.stringMatching(new RegExp(`^${device} is not available on microvm: microvm has no PCI bus`)) });
+      expect(resolveDevice('tcg', devices, 'disk', { io: 'emulated', device })).toEqual({
+        ok: false,
+        reason: expect.stringMatching(new RegExp(`^${device} is not available on microvm: microvm has no PCI bus`)),
+      });
     }
     for (const device of ['e1000', 'rtl8139']) {
-      expect(resolveDevice('tcg', devices, 'nic', { io: 'emulated', device })).toEqual({ ok: false, reason: expect.stringMatching(/^\S+ is not available on microvm/) });
+      expect(resolveDevice('tcg', devices, 'nic', { io: 'emulated', device })).toEqual({
+        ok: false,
+        reason: expect.stringMatching(/^\S+ is not available on microvm/),
+      });
     }
-    expect(resolveDevice('tcg', devices, 'disk', { io: 'paravirtual', device: 'virtio-scsi' })).toEqual({ ok: false, reason: expect.stringMatching(/^virtio-scsi is not offered on microvm/) });
-    const nvme = thrown(() => buildQemuArgv({ ...base, variant: 'microvm', disks: [{ ...base.disks[0]!, model: 'nvme' }] }, { accel: 'tcg', qmpSocket, hostTscKhz: 1 }));
+    expect(resolveDevice('tcg', devices, 'disk', { io: 'paravirtual', device: 'virtio-scsi' })).toEqual({
+      ok: false,
+      reason: expect.stringMatching(/^virtio-scsi is not offered on microvm/),
+    });
+    const nvme = thrown(() =>
+      buildQemuArgv({ ...base, variant: 'microvm', disks: [{ ...base.disks[0]!, model: 'nvme' }] }, { accel: 'tcg', qmpSocket, hostTscKhz: 1 }),
+    );
     expect(nvme.code).toBe('unsupported-device');
     expect(nvme.message).toMatch(/^disk model "nvme" is not available on QEMU machine microvm: /);
     expect(nvme.hint).toBe('use one of: virtio-blk, or another machine type');

@@ -41,7 +41,19 @@ describe('tcg on the microvm machine, with the real guest image', () => {
     const params = cpu.params.parse({ timeSec: 1 });
     const setup = { initrd: await initrdFor(image, cpu.tools ?? []), disks: [], nics: [], probe: [], modules: [], context: {} };
     const t0 = Date.now();
-    const out = await runRepetition({ backend: tcgBackend, host, image, workload: cpu, params, setup, variant: MACHINE, vcpus: 1, memoryMiB: 512, timeoutSec: 240, name: 'cpu-microvm' });
+    const out = await runRepetition({
+      backend: tcgBackend,
+      host,
+      image,
+      workload: cpu,
+      params,
+      setup,
+      variant: MACHINE,
+      vcpus: 1,
+      memoryMiB: 512,
+      timeoutSec: 240,
+      name: 'cpu-microvm',
+    });
     const wallMs = Date.now() - t0;
     expect(out.error, out.guestLog.slice(-20).join('\n')).toBeUndefined();
     expect(out).toMatchObject({ status: 'completed', accel: 'tcg', exit: { kind: 'shutdown', cause: 'guest-shutdown' } });
@@ -61,9 +73,29 @@ describe('tcg on the microvm machine, with the real guest image', () => {
     const planned = caseDevices('tcg', tcgBackend.devices(MACHINE), disk.devices!(params));
     if ('skip' in planned) throw new Error(planned.skip);
     expect(planned.devices.disk?.model).toBe('virtio-blk');
-    const setup = await setupCase({ caseId: 'tcg:microvm/disk', slug: 'microvm-disk', workload: disk, devices: planned.devices, image, host, scratchDir: work });
+    const setup = await setupCase({
+      caseId: 'tcg:microvm/disk',
+      slug: 'microvm-disk',
+      workload: disk,
+      devices: planned.devices,
+      image,
+      host,
+      scratchDir: work,
+    });
     try {
-      const out = await runRepetition({ backend: tcgBackend, host, image, workload: disk, params, setup, variant: MACHINE, vcpus: 1, memoryMiB: 512, timeoutSec: 240, name: 'disk-microvm' });
+      const out = await runRepetition({
+        backend: tcgBackend,
+        host,
+        image,
+        workload: disk,
+        params,
+        setup,
+        variant: MACHINE,
+        vcpus: 1,
+        memoryMiB: 512,
+        timeoutSec: 240,
+        name: 'disk-microvm',
+      });
       expect(out.error, out.guestLog.slice(-20).join('\n')).toBeUndefined();
       expect(out.status).toBe('completed');
       expect(out.dims).toMatchObject({ disk_driver: 'virtio_blk' });

@@ -41,8 +41,19 @@ describe('tcg probe', () => {
     });
     const smoke = host.calls.find((argv) => argv.includes('stdio'));
     expect(smoke).toEqual([
-      'qemu-system-x86_64', '-machine', 'none', '-accel', 'tcg', '-nodefaults', '-no-user-config',
-      '-display', 'none', '-monitor', 'none', '-qmp', 'stdio',
+      'qemu-system-x86_64',
+      '-machine',
+      'none',
+      '-accel',
+      'tcg',
+      '-nodefaults',
+      '-no-user-config',
+      '-display',
+      'none',
+      '-monitor',
+      'none',
+      '-qmp',
+      'stdio',
     ]);
   });
 

@@ -84,16 +84,12 @@ describe('QmpClient', () => {
   it('sends arguments', async () => {
     const server = await serve(withCapabilities((request, qemu) => qemu.answer(request, `echo ${JSON.stringify(request.arguments)}`)));
     const client = await connect(server.path);
-    await expect(client.execute('human-monitor-command', { 'command-line': 'info jit' })).resolves.toBe(
-      'echo {"command-line":"info jit"}',
-    );
+    await expect(client.execute('human-monitor-command', { 'command-line': 'info jit' })).resolves.toBe('echo {"command-line":"info jit"}');
   });
 
   it('turns an error answer into a QmpCommandError', async () => {
     const server = await serve(
-      withCapabilities((request, qemu) =>
-        qemu.send({ error: { class: 'CommandNotFound', desc: "The command x-nope has not been found" }, id: request.id }),
-      ),
+      withCapabilities((request, qemu) => qemu.send({ error: { class: 'CommandNotFound', desc: 'The command x-nope has not been found' }, id: request.id })),
     );
     const client = await connect(server.path);
     const error = await rejection(client.execute('x-nope'));
@@ -242,9 +238,7 @@ describe('QmpClient over an endpoint (a stream opened by a host)', () => {
     const late = new PassThrough();
     let release!: () => void;
     const opened = new Promise<void>((resolve) => (release = resolve));
-    const error = await rejection(
-      QmpClient.connect({ label: 'remote:/tmp/slow.sock', open: () => opened.then(() => late) }, { timeoutMs: 100 }),
-    );
+    const error = await rejection(QmpClient.connect({ label: 'remote:/tmp/slow.sock', open: () => opened.then(() => late) }, { timeoutMs: 100 }));
     expect(error.code).toBe('qmp-timeout');
     expect(error.message).toContain('remote:/tmp/slow.sock');
     release();

@@ -98,7 +98,10 @@ describe('quoting values into the config', () => {
   });
 
   it('puts a NIC attached to a bridge on that bridge (the one the runner made for the case)', () => {
-    const cfg = buildXenConfig({ ...base, variant: 'pv', nics: [{ id: 'net0', model: 'xen-vif', attach: { kind: 'bridge', bridge: 'hvbbr-0a1b2c' } }] }, { ...input, bridge: 'xenbr0' });
+    const cfg = buildXenConfig(
+      { ...base, variant: 'pv', nics: [{ id: 'net0', model: 'xen-vif', attach: { kind: 'bridge', bridge: 'hvbbr-0a1b2c' } }] },
+      { ...input, bridge: 'xenbr0' },
+    );
     expect(cfg).toContain('vif = [ "bridge=hvbbr-0a1b2c" ]');
   });
 
@@ -107,13 +110,21 @@ describe('quoting values into the config', () => {
     expect(thrown(() => buildXenConfig({ ...base, disks: [{ ...pvDisk, path: '/srv/a\nb' }] }, input)).message).toMatch(/control character/);
     expect(thrown(() => buildXenConfig({ ...base, disks: [{ ...pvDisk, format: 'qcow2' }] }, input)).message).toMatch(/raw files on Xen, not qcow2/);
     expect(thrown(() => buildXenConfig({ ...base, disks: [ideDisk] }, input)).message).toMatch(/IDE disk needs an HVM guest, and this one is PVH/);
-    expect(thrown(() => buildXenConfig({ ...base, variant: 'hvm', disks: [ideDisk, { ...pvDisk, id: 'b' }] }, input)).message).toMatch(/either emulated or PV disks/);
+    expect(thrown(() => buildXenConfig({ ...base, variant: 'hvm', disks: [ideDisk, { ...pvDisk, id: 'b' }] }, input)).message).toMatch(
+      /either emulated or PV disks/,
+    );
     expect(thrown(() => buildXenConfig({ ...base, disks: [{ ...pvDisk, model: 'virtio-blk' }] }, input)).message).toMatch(/cannot attach a virtio-blk disk/);
     expect(thrown(() => buildXenConfig({ ...base, nics: [nic('xen-vif')] }, input)).code).toBe('unsupported-device');
     expect(thrown(() => buildXenConfig({ ...base, nics: [nic('e1000')] }, { ...input, bridge: 'xenbr0' })).message).toMatch(/e1000 needs an HVM guest/);
     expect(thrown(() => buildXenConfig({ ...base, nics: [nic('xen-vif')] }, { ...input, bridge: 'br0,script=x' })).message).toMatch(/bridge name/);
-    expect(thrown(() => buildXenConfig({ ...base, nics: [{ id: 'net0', model: 'xen-vif', attach: { kind: 'tap', ifname: 'tap0' } }] }, { ...input, bridge: 'xenbr0' })).message).toMatch(/joins a bridge in dom0, not a tap device/);
-    expect(thrown(() => buildXenConfig({ ...base, nics: [{ id: 'net0', model: 'xen-vif', attach: { kind: 'bridge', bridge: 'br0 x' } }] }, input)).message).toMatch(/bridge name/);
+    expect(
+      thrown(() =>
+        buildXenConfig({ ...base, nics: [{ id: 'net0', model: 'xen-vif', attach: { kind: 'tap', ifname: 'tap0' } }] }, { ...input, bridge: 'xenbr0' }),
+      ).message,
+    ).toMatch(/joins a bridge in dom0, not a tap device/);
+    expect(
+      thrown(() => buildXenConfig({ ...base, nics: [{ id: 'net0', model: 'xen-vif', attach: { kind: 'bridge', bridge: 'br0 x' } }] }, input)).message,
+    ).toMatch(/bridge name/);
     expect(thrown(() => buildXenConfig(base, { ...input, domain: 'guest-1' })).message).toMatch(/must be "hvb-"/);
     expect(thrown(() => buildXenConfig({ ...base, vcpus: 0 }, input)).message).toMatch(/vcpus/);
     expect(thrown(() => buildXenConfig({ ...base, memoryMiB: 16.5 }, input)).message).toMatch(/memory/);

@@ -16,8 +16,14 @@ describe('Xen devices per guest type', () => {
   it('gives every type the PV disk, and only HVM the emulated IDE disk', () => {
     for (const type of ['pv', 'pvh', 'hvm'] as const) expect(xenDeviceSupport(type, 'xen-vbd')).toEqual({ ok: true });
     expect(xenDeviceSupport('hvm', 'ide')).toEqual({ ok: true });
-    expect(xenDeviceSupport('pvh', 'ide')).toEqual({ ok: false, reason: 'hvbench boots Xen guests as PVH, which have no device model: emulated devices need an HVM guest' });
-    expect(xenDeviceSupport('pv', 'ide')).toEqual({ ok: false, reason: 'hvbench boots Xen guests as PV, which have no device model: emulated devices need an HVM guest' });
+    expect(xenDeviceSupport('pvh', 'ide')).toEqual({
+      ok: false,
+      reason: 'hvbench boots Xen guests as PVH, which have no device model: emulated devices need an HVM guest',
+    });
+    expect(xenDeviceSupport('pv', 'ide')).toEqual({
+      ok: false,
+      reason: 'hvbench boots Xen guests as PV, which have no device model: emulated devices need an HVM guest',
+    });
   });
 
   it('refuses models Xen does not have, with a reason', () => {
@@ -39,7 +45,9 @@ describe('Xen devices per guest type', () => {
   it('maps io classes per type and hands the runner a table for a case', () => {
     expect(resolveDevice('xen', 'disk', { io: 'emulated' }, xenDevices('hvm'))).toEqual({ ok: true, model: 'ide', io: 'emulated' });
     expect(resolveDevice('xen', 'disk', { io: 'paravirtual' }, xenDevices('pv'))).toEqual({ ok: true, model: 'xen-vbd', io: 'paravirtual' });
-    expect(caseDevices('xen', deviceTableFor('hvm'), { disk: { io: 'emulated', sizeMiB: 16 } })).toEqual({ devices: { disk: { model: 'ide', io: 'emulated', sizeMiB: 16 } } });
+    expect(caseDevices('xen', deviceTableFor('hvm'), { disk: { io: 'emulated', sizeMiB: 16 } })).toEqual({
+      devices: { disk: { model: 'ide', io: 'emulated', sizeMiB: 16 } },
+    });
     expect(caseDevices('xen', deviceTableFor('pvh'), { disk: { io: 'emulated', sizeMiB: 16 } })).toEqual({ skip: expect.stringMatching(/as PVH/) });
     expect([deviceTableFor(undefined).defaults, deviceTableFor(undefined).models]).toEqual([xenDevices('pvh').defaults, xenDevices('pvh').models]);
     expect(tcgBackend.devices().defaults.disk.emulated).toBe('ide');

@@ -57,15 +57,22 @@ describe('xl list', () => {
 
 describe("xl's domain monitor (xl create -F) and how a guest stopped", () => {
   it('recognises the running, shutdown and destroyed lines and a console that did not attach', () => {
-    expect(parseXlMonitorLine('Waiting for domain hvb-cpu-r1-0a1b2c3d (domid 7) to die [pid 812]')).toEqual({ kind: 'running', domain: 'hvb-cpu-r1-0a1b2c3d', domid: 7 });
+    expect(parseXlMonitorLine('Waiting for domain hvb-cpu-r1-0a1b2c3d (domid 7) to die [pid 812]')).toEqual({
+      kind: 'running',
+      domain: 'hvb-cpu-r1-0a1b2c3d',
+      domid: 7,
+    });
     expect(parseXlMonitorLine('Domain 7 has shut down, reason code 3 0x3')).toEqual({ kind: 'shutdown', domid: 7, code: 3, reason: 'crash' });
     expect(parseXlMonitorLine('Domain 7 has been destroyed.')).toEqual({ kind: 'destroyed', domid: 7 });
-    expect(parseXlMonitorLine('xenconsole: Could not open /var/lock/xenconsole.7: No such file or directory')).toEqual({ kind: 'console-failed', message: 'xenconsole: Could not open /var/lock/xenconsole.7: No such file or directory' });
+    expect(parseXlMonitorLine('xenconsole: Could not open /var/lock/xenconsole.7: No such file or directory')).toEqual({
+      kind: 'console-failed',
+      message: 'xenconsole: Could not open /var/lock/xenconsole.7: No such file or directory',
+    });
     expect(parseXlMonitorLine('Parsing config from /tmp/x.cfg')).toBeUndefined();
     expect(parseXlMonitorLine('Action for shutdown reason code 0 is preserve')).toBeUndefined();
   });
 
-  it('classifies the shutdown reason codes as VmExits with Xen\'s own word as the cause', () => {
+  it("classifies the shutdown reason codes as VmExits with Xen's own word as the cause", () => {
     expect(xenExit(0)).toEqual({ kind: 'shutdown', reason: 'guest powered off', cause: 'poweroff' });
     expect(xenExit(1)).toEqual({ kind: 'shutdown', reason: expect.stringMatching(/^guest rebooted/), cause: 'reboot' });
     expect(xenExit(3)).toEqual({ kind: 'shutdown', reason: 'guest crashed (kernel panic)', cause: 'crash' });

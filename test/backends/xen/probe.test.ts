@@ -39,7 +39,16 @@ describe('probing for Xen', () => {
 
   it('names leftover hvb- domains of another run without touching them', async () => {
     const host = new FakeDom0({ capabilities: 'control_d' });
-    host.domains.set('hvb-cpu-r1-0a1b2c3d', { name: 'hvb-cpu-r1-0a1b2c3d', domid: 4, type: 'pvh', memMiB: 512, vcpus: 1, cpuS: 3, state: '---s--', config: '' });
+    host.domains.set('hvb-cpu-r1-0a1b2c3d', {
+      name: 'hvb-cpu-r1-0a1b2c3d',
+      domid: 4,
+      type: 'pvh',
+      memMiB: 512,
+      vcpus: 1,
+      cpuS: 3,
+      state: '---s--',
+      config: '',
+    });
     const found = await probeXen(host);
     expect(found.available).toBe(true);
     expect(found.facts['leftover_domains']).toBe('hvb-cpu-r1-0a1b2c3d');
@@ -49,7 +58,14 @@ describe('probing for Xen', () => {
 
   it.each([
     ['a domU', { capabilities: '' }, /^a Xen guest, not the dom0/],
-    ['a dom0 whose xl info fails', { capabilities: 'control_d', xlInfo: { exitCode: 1, stdout: '', stderr: 'xencall: error: Could not obtain handle on privileged command interface: No such file or directory\n' } }, /xl info` failed: xencall: error: Could not obtain handle/],
+    [
+      'a dom0 whose xl info fails',
+      {
+        capabilities: 'control_d',
+        xlInfo: { exitCode: 1, stdout: '', stderr: 'xencall: error: Could not obtain handle on privileged command interface: No such file or directory\n' },
+      },
+      /xl info` failed: xencall: error: Could not obtain handle/,
+    ],
     ['a dom0 without xl', { capabilities: 'control_d', xlInfo: { exitCode: 127, stdout: '', stderr: 'xl: not found' } }, /xl was not found/],
     ['a dom0 without xenconsoled', { capabilities: 'control_d', xenconsoled: false }, /xenconsoled does not/],
     ['a dom0 without /var/lock', { capabilities: 'control_d', varLock: false }, /\/var\/lock does not exist/],

@@ -35,7 +35,7 @@ describe('the ramdisk of a Xen PV/PVH guest', () => {
     expect(await xenRamdisk(initrd, 'pv', cache)).toBe(repacked);
   });
 
-  it('leaves an HVM guest\'s ramdisk as it is (the device model passes it unchanged)', async () => {
+  it("leaves an HVM guest's ramdisk as it is (the device model passes it unchanged)", async () => {
     const initrd = join(dir, 'hvm.cpio.gz');
     await writeFile(initrd, Buffer.concat([gzipSync(base), gzipSync(segment)]));
     expect(await xenRamdisk(initrd, 'hvm', join(dir, 'cache'))).toBe(initrd);

@@ -35,7 +35,12 @@ const xlCalls = (host: FakeDom0, sub: string) => host.calls.filter((c) => c[0] =
 
 /** Everything the VM left behind on the dom0: domains, files in its temporary folders, and whether it is still tracked. */
 function leftovers(host: FakeDom0) {
-  return { domains: [...host.domains.keys()], files: host.leftoverFiles(), tempDirsRemoved: host.tempDirs.every((d) => host.removed.includes(d)), tracked: liveVms.size };
+  return {
+    domains: [...host.domains.keys()],
+    files: host.leftoverFiles(),
+    tempDirsRemoved: host.tempDirs.every((d) => host.removed.includes(d)),
+    tracked: liveVms.size,
+  };
 }
 const clean = { domains: [], files: [], tempDirsRemoved: true, tracked: 0 };
 
@@ -111,7 +116,10 @@ describe('a Xen domain from launch to the end', () => {
   it('runs an HVM guest with an emulated IDE disk on ttyS0', async () => {
     let guest!: FakeGuest;
     const host = dom0({ onRunning: (g) => ((guest = g), setTimeout(() => g.shutdown(0), 10)) });
-    const vm = await backend.launch({ ...spec, variant: 'hvm', disks: [{ id: 'scratch', path: '/srv/run/scratch/case-1.raw', format: 'raw', model: 'ide' }] }, host);
+    const vm = await backend.launch(
+      { ...spec, variant: 'hvm', disks: [{ id: 'scratch', path: '/srv/run/scratch/case-1.raw', format: 'raw', model: 'ide' }] },
+      host,
+    );
     expect(vm.accel).toBe('xen-hvm');
     await vm.wait();
     expect(guest.domain.config).toContain('disk = [ "format=raw,vdev=hda,access=rw,target=/srv/run/scratch/case-1.raw" ]');
@@ -124,7 +132,10 @@ describe('a launch that fails halfway leaves nothing behind', () => {
   it('xl create fails: the error carries what xl said', async () => {
     const host = dom0({ onCreate: () => ({ fail: 'libxl: error: libxl_create.c:1164:do_domain_create: Domain 0:Unable to set up the device model\n' }) });
     const error = await backend.launch(spec, host).catch((e: unknown) => e);
-    expect(error).toMatchObject({ code: 'vmm-exited', message: expect.stringMatching(/xl create ended before the domain ran: exit code 3; xl said:\n[^]*Unable to set up the device model/) });
+    expect(error).toMatchObject({
+      code: 'vmm-exited',
+      message: expect.stringMatching(/xl create ended before the domain ran: exit code 3; xl said:\n[^]*Unable to set up the device model/),
+    });
     expect(leftovers(host)).toEqual(clean);
   });
 

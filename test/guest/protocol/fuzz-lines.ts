@@ -9,10 +9,43 @@ import { Random } from '../../suite/fuzz/random.ts';
  */
 
 /** Characters that make log text dangerous or ambiguous: controls, ESC, NUL, bidi, separators, lone surrogates. */
-export const UNSAFE_IN_LOG = /[\u0000-\u0008\u000a-\u001f\u007f-\u009f\u200e\u200f\u2028-\u202e\u2066-\u2069]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
+export const UNSAFE_IN_LOG =
+  /[\u0000-\u0008\u000a-\u001f\u007f-\u009f\u200e\u200f\u2028-\u202e\u2066-\u2069]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
 
 const HEX = '0123456789abcdef';
-const NASTY = ['\u0000', '\u0007', '\b', '\t', '\u000b', '\f', '\r', '\u001b', '\u001b[2J', '\u001b]0;title\u0007', '\u001b[31m', '\u009b', '\u0085', '\u007f', '\u202e', '\u2028', '\u2066', '\ufeff', '\ud800', '\udc00', '😀', 'é', '✓', '\u00a0', 'µ', '\\x1b', '"', '{', '}', ' ', '='];
+const NASTY = [
+  '\u0000',
+  '\u0007',
+  '\b',
+  '\t',
+  '\u000b',
+  '\f',
+  '\r',
+  '\u001b',
+  '\u001b[2J',
+  '\u001b]0;title\u0007',
+  '\u001b[31m',
+  '\u009b',
+  '\u0085',
+  '\u007f',
+  '\u202e',
+  '\u2028',
+  '\u2066',
+  '\ufeff',
+  '\ud800',
+  '\udc00',
+  '😀',
+  'é',
+  '✓',
+  '\u00a0',
+  'µ',
+  '\\x1b',
+  '"',
+  '{',
+  '}',
+  ' ',
+  '=',
+];
 
 /** A nonce as the runner makes them (32 hex digits), or one built to collide with escapes (`\x01…`). */
 export function nonceFor(r: Random): string {
@@ -41,12 +74,19 @@ export function validFrame(r: Random, nonce: string): Line {
     case 1: {
       const [exitCode, elapsedMs, bytes] = [r.int(0, 255), r.int(0, 1e9), r.int(0, 1e9)];
       const sha256 = r.string(64, '0123456789abcdef');
-      return { text: `${p}end ${step} exit=${exitCode} ms=${elapsedMs} bytes=${bytes} sha256=${sha256}`, frame: { kind: 'end', step, exitCode, elapsedMs, bytes, sha256 }, kind: 'valid end' };
+      return {
+        text: `${p}end ${step} exit=${exitCode} ms=${elapsedMs} bytes=${bytes} sha256=${sha256}`,
+        frame: { kind: 'end', step, exitCode, elapsedMs, bytes, sha256 },
+        kind: 'valid end',
+      };
     }
     case 2: {
       const facts: Record<string, string> = {};
-      for (let i = r.int(1, 16); i > 0; i--) facts[r.pick(['disk', 'disk_drivers', 'nic', 'k', 'constructor', 'a'.repeat(32)])] = r.pick(['vda', 'virtio_blk,virtio-pci', '', 'x'.repeat(128)]);
-      const text = `${p}fact ${Object.entries(facts).map(([k, v]) => `${k}=${v}`).join(' ')}`;
+      for (let i = r.int(1, 16); i > 0; i--)
+        facts[r.pick(['disk', 'disk_drivers', 'nic', 'k', 'constructor', 'a'.repeat(32)])] = r.pick(['vda', 'virtio_blk,virtio-pci', '', 'x'.repeat(128)]);
+      const text = `${p}fact ${Object.entries(facts)
+        .map(([k, v]) => `${k}=${v}`)
+        .join(' ')}`;
       return { text, frame: { kind: 'fact', facts }, kind: 'valid fact' };
     }
     case 3:
@@ -173,7 +213,21 @@ export function untrusted(r: Random, nonce: string): Line {
     case 3: {
       // The tag or the separators a little off.
       const body = validFrame(r, nonce).text.slice(`HVB ${nonce} `.length);
-      const head = r.pick([`hvb ${nonce} `, `HVB  ${nonce} `, `HVB\t${nonce} `, `HVB ${nonce}\t`, ` HVB ${nonce} `, `xHVB ${nonce} `, `\u001b[0mHVB ${nonce} `, `\u0000HVB ${nonce} `, `HVB${nonce} `, `HVB ${nonce}`, `H\u0000VB ${nonce} `, `\ufeffHVB ${nonce} `, `HVB-${nonce} `]);
+      const head = r.pick([
+        `hvb ${nonce} `,
+        `HVB  ${nonce} `,
+        `HVB\t${nonce} `,
+        `HVB ${nonce}\t`,
+        ` HVB ${nonce} `,
+        `xHVB ${nonce} `,
+        `\u001b[0mHVB ${nonce} `,
+        `\u0000HVB ${nonce} `,
+        `HVB${nonce} `,
+        `HVB ${nonce}`,
+        `H\u0000VB ${nonce} `,
+        `\ufeffHVB ${nonce} `,
+        `HVB-${nonce} `,
+      ]);
       return { text: head + body, kind: 'near-miss tag' };
     }
     case 4:
@@ -193,7 +247,10 @@ export function untrusted(r: Random, nonce: string): Line {
       const text = notError(r, nonce);
       if (text.endsWith(' done')) return { text: `${text} ${r.pick(NASTY)}x`, kind: 'frame with extra' };
       const at = r.int(`HVB ${nonce} `.length, text.length);
-      return { text: text.slice(0, at) + r.pick(['\u0000', '\u001b[2J', '\u0007', '\u009b', '\u202e', '\u000b', '\u00a0', '\u2028', '\ud800']) + text.slice(at), kind: 'frame with a control character' };
+      return {
+        text: text.slice(0, at) + r.pick(['\u0000', '\u001b[2J', '\u0007', '\u009b', '\u202e', '\u000b', '\u00a0', '\u2028', '\ud800']) + text.slice(at),
+        kind: 'frame with a control character',
+      };
     }
     case 8: {
       // Carriage returns inside a frame (at the ends they are the console's and are trimmed).
@@ -202,7 +259,11 @@ export function untrusted(r: Random, nonce: string): Line {
       return { text: `${text.slice(0, at)}\r${text.slice(at)}`, kind: 'CR inside a frame' };
     }
     default:
-      return { text: garbage(r, r.int(0, 20)) + r.pick(['\u001b[2J\u001b[H', '\u0000'.repeat(r.int(1, 50)), '\r'.repeat(r.int(1, 50)) + 'x', '\ud83d', '\ude00\ud83d']), kind: 'control run' };
+      return {
+        text:
+          garbage(r, r.int(0, 20)) + r.pick(['\u001b[2J\u001b[H', '\u0000'.repeat(r.int(1, 50)), '\r'.repeat(r.int(1, 50)) + 'x', '\ud83d', '\ude00\ud83d']),
+        kind: 'control run',
+      };
   }
 }
 

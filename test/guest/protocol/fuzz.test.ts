@@ -80,22 +80,27 @@ describe(`untrusted guest output (seed ${SEED})`, () => {
 
       // Each line alone: parseLine trusts none of the untrusted ones.
       for (const l of lines) {
-        if (!l.frame && l.text.length <= MAX_LINE_CHARS && parseLine(l.text, nonce).trusted) failures.push(`${where}: parseLine trusted ${l.kind} ${show(l.text)}`);
+        if (!l.frame && l.text.length <= MAX_LINE_CHARS && parseLine(l.text, nonce).trusted)
+          failures.push(`${where}: parseLine trusted ${l.kind} ${show(l.text)}`);
       }
       // The stream: exactly the valid frames, in order.
       const expected = lines.flatMap((l) => (l.frame ? [l.frame] : []));
       if (JSON.stringify(frames) !== JSON.stringify(expected)) {
         const i = frames.findIndex((f, k) => JSON.stringify(f) !== JSON.stringify(expected[k]));
-        failures.push(`${where} (${bytes ? 'bytes' : 'text'}): ${frames.length} frames, expected ${expected.length}; first difference at ${i}: ${JSON.stringify(frames[i])?.slice(0, 200)} vs ${JSON.stringify(expected[i])?.slice(0, 200)}`);
+        failures.push(
+          `${where} (${bytes ? 'bytes' : 'text'}): ${frames.length} frames, expected ${expected.length}; first difference at ${i}: ${JSON.stringify(frames[i])?.slice(0, 200)} vs ${JSON.stringify(expected[i])?.slice(0, 200)}`,
+        );
       }
       // The log: one line per untrusted line, in order, none unsafe; plain lines as they were.
       const kept = lines.filter((l) => !l.frame);
       untrustedLines += kept.length;
-      if (session.log.length !== kept.length) failures.push(`${where}: ${session.log.length} log lines for ${kept.length} untrusted lines (${session.droppedLogLines} dropped)`);
+      if (session.log.length !== kept.length)
+        failures.push(`${where}: ${session.log.length} log lines for ${kept.length} untrusted lines (${session.droppedLogLines} dropped)`);
       session.log.forEach((logLine, i) => {
         const problem = unsafe(logLine, nonce);
         if (problem) failures.push(`${where}: log line ${i} (${kept[i]?.kind}) has ${problem}: ${show(logLine)}`);
-        else if (kept[i] && plain(kept[i], nonce) && logLine !== kept[i].text) failures.push(`${where}: log line ${i} ${show(logLine)} is not the line ${show(kept[i].text)}`);
+        else if (kept[i] && plain(kept[i], nonce) && logLine !== kept[i].text)
+          failures.push(`${where}: log line ${i} ${show(logLine)} is not the line ${show(kept[i].text)}`);
       });
       for (const note of session.rejected) {
         const problem = unsafe(note, nonce);

@@ -16,8 +16,28 @@ describe('job encoding', () => {
   });
 
   it('gzips a long job when that is shorter (a PV guest has 1023 bytes of command line), deterministically', () => {
-    const fio = (id: string) => ({ id, argv: ['fio', '--name=x', `--rw=${id}`, '--bs=4k', '--iodepth=32', '--direct=1', '--ioengine=libaio', '--runtime=3', '--time_based', '--output-format=json', '--filename=/dev/vda'] });
-    const long: Job = { nonce: 'a'.repeat(32), workload: 'disk', command: { modules: ['virtio_pci', 'virtio_blk'], steps: ['seqread', 'seqwrite', 'randread', 'randwrite'].map(fio) }, probe: ['disk'] };
+    const fio = (id: string) => ({
+      id,
+      argv: [
+        'fio',
+        '--name=x',
+        `--rw=${id}`,
+        '--bs=4k',
+        '--iodepth=32',
+        '--direct=1',
+        '--ioengine=libaio',
+        '--runtime=3',
+        '--time_based',
+        '--output-format=json',
+        '--filename=/dev/vda',
+      ],
+    });
+    const long: Job = {
+      nonce: 'a'.repeat(32),
+      workload: 'disk',
+      command: { modules: ['virtio_pci', 'virtio_blk'], steps: ['seqread', 'seqwrite', 'randread', 'randwrite'].map(fio) },
+      probe: ['disk'],
+    };
     const param = encodeJob(long);
     expect(param).toMatch(/^hvb\.jobz=[A-Za-z0-9_-]+$/);
     expect(param.length).toBeLessThan(Buffer.from(jobText(long)).toString('base64url').length / 2);
@@ -26,7 +46,12 @@ describe('job encoding', () => {
   });
 
   it('carries the devices to probe, after the modules and before the steps', () => {
-    const job = { nonce, workload: 'disk', command: { modules: ['virtio_pci', 'virtio_blk'], steps: [{ id: 'seqread', argv: ['fio', '--filename=@disk'] }] }, probe: ['disk' as const] };
+    const job = {
+      nonce,
+      workload: 'disk',
+      command: { modules: ['virtio_pci', 'virtio_blk'], steps: [{ id: 'seqread', argv: ['fio', '--filename=@disk'] }] },
+      probe: ['disk' as const],
+    };
     expect(jobText(job)).toBe(`v 1\nnonce ${nonce}\nworkload disk\nmodules virtio_pci virtio_blk\nprobe disk\nstep seqread fio --filename=@disk\n`);
     expect(decodeJob(encodeJob(job))).toEqual(job);
     expect(() => jobText({ ...job, probe: ['floppy' as never] })).toThrow(/probe "floppy": expected one of disk, nic/);

@@ -65,7 +65,9 @@ describe('guest session', () => {
     lost.feed(frame(`out cpu ${Buffer.from('hello').toString('base64')}`));
     lost.feed(`HVB ${nonce} out cpu aGVs!G8K\n`);
     lost.feed(frame(`end cpu exit=0 ms=1 bytes=11 sha256=${sha256('hello hello')}`));
-    expect(() => lost.stepOutputs()).toThrow(/arrived damaged: 5 bytes decoded, the guest sent 11; 1 line\(s\) with the run's nonce did not validate, the first: out needs a step id and one base64 word: HVB <nonce> out cpu aGVs!G8K/);
+    expect(() => lost.stepOutputs()).toThrow(
+      /arrived damaged: 5 bytes decoded, the guest sent 11; 1 line\(s\) with the run's nonce did not validate, the first: out needs a step id and one base64 word: HVB <nonce> out cpu aGVs!G8K/,
+    );
     const changed = new GuestSession(nonce);
     changed.feed(frame(`out cpu ${Buffer.from('hellp').toString('base64')}`));
     changed.feed(frame(`end cpu exit=0 ms=1 bytes=5 sha256=${sha256('hello')}`));

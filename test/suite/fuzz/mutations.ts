@@ -74,9 +74,46 @@ const BAD_NUMBERS: Record<string, number[]> = {
 };
 
 /** Keys no object of a suite has; misspellings of real keys are made on the fly. */
-const ODD_KEYS = ['constructor', 'toString', 'hasOwnProperty', 'valueOf', '__proto__', '__defineGetter__', 'prototype', '', ' ', 'a.b', '0', '\u001b[31m', '\ud800', 'x'.repeat(1000)];
+const ODD_KEYS = [
+  'constructor',
+  'toString',
+  'hasOwnProperty',
+  'valueOf',
+  '__proto__',
+  '__defineGetter__',
+  'prototype',
+  '',
+  ' ',
+  'a.b',
+  '0',
+  '\u001b[31m',
+  '\ud800',
+  'x'.repeat(1000),
+];
 
-const BAD_NAMES = ['tcgg', 'TCG', 'Kvm', 'kvm ', ' xen', 'xen\u0000', 'constructor', '__proto__', 'toString', 'hasOwnProperty', '', LONG, '\u001b[31mtcg', '\ud800', 'qemu', 'tcg,kvm', 'cpuu', 'CPU', 'network', 'boot\n', 'valueOf'];
+const BAD_NAMES = [
+  'tcgg',
+  'TCG',
+  'Kvm',
+  'kvm ',
+  ' xen',
+  'xen\u0000',
+  'constructor',
+  '__proto__',
+  'toString',
+  'hasOwnProperty',
+  '',
+  LONG,
+  '\u001b[31mtcg',
+  '\ud800',
+  'qemu',
+  'tcg,kvm',
+  'cpuu',
+  'CPU',
+  'network',
+  'boot\n',
+  'valueOf',
+];
 
 /** Every node of a suite (objects, arrays and leaves) by path, the suite itself first. */
 export function nodes(value: unknown, path: PropertyKey[] = []): PropertyKey[][] {
@@ -181,7 +218,8 @@ const unknownKey: Mutation = (r, suite, deps) => {
           .filter((parts) => parts.length === at.length + 1 && parts.slice(0, -1).join('.') === pattern(at))
           .map((parts) => parts[parts.length - 1]!);
   let key: string;
-  if (pattern(at) === 'compare.metrics') key = r.pick(['', '__proto__']); // any other metric name is allowed
+  if (pattern(at) === 'compare.metrics')
+    key = r.pick(['', '__proto__']); // any other metric name is allowed
   else if (r.chance(0.5) || known.length === 0) key = r.pick(ODD_KEYS);
   else key = misspell(r, r.pick(known));
   if (known.includes(key)) return undefined;
@@ -223,7 +261,8 @@ const badBackend: Mutation = (r, suite) => {
   const backends = (suite.backends ??= ['tcg']) as string[];
   const name = r.chance(0.2) ? r.pick(backends) : r.pick(BAD_NAMES);
   const at = r.int(0, backends.length);
-  if (backends.includes(name)) backends.push(name); // a repeat is reported where it repeats
+  if (backends.includes(name))
+    backends.push(name); // a repeat is reported where it repeats
   else backends.splice(at, 0, name);
   const index = backends.includes(name) && backends.indexOf(name) !== backends.lastIndexOf(name) ? backends.lastIndexOf(name) : at;
   return mutant(suite, ['backends', index], `backend ${describe(name)}`);
@@ -239,7 +278,8 @@ const repeatedName: Mutation = (r, suite) => {
 const badListEntry: Mutation = (r, suite) => {
   const field = r.pick(['xenTypes', 'hosts'] as const);
   const list = (suite[field] ??= field === 'xenTypes' ? ['pvh'] : ['local']) as string[];
-  const bad = field === 'xenTypes' ? r.pick(['PV', 'hvm ', 'kvm', '', 'pvhvm', LONG]) : r.pick(['-x', 'a b', '', '.', 'x'.repeat(65), 'lab/kvm', '\u001b', 'ü']);
+  const bad =
+    field === 'xenTypes' ? r.pick(['PV', 'hvm ', 'kvm', '', 'pvhvm', LONG]) : r.pick(['-x', 'a b', '', '.', 'x'.repeat(65), 'lab/kvm', '\u001b', 'ü']);
   const at = r.int(0, list.length);
   list.splice(at, 0, bad);
   return mutant(suite, [field, at], `${field} entry ${describe(bad)}`);
@@ -306,7 +346,9 @@ const hugeMatrix: Mutation = (r, suite, deps) => {
     return mutant(suite, ['workloads'], `${entries(suite).length} entries`);
   }
   const ranged = Object.keys(deps.workloads).flatMap((w) =>
-    Object.entries(paramSpaces(deps.workloads[w]!)).filter(([, s]) => s.range && s.range.hi - s.range.lo >= 200).map(([k, s]) => ({ w, k, range: s.range! })),
+    Object.entries(paramSpaces(deps.workloads[w]!))
+      .filter(([, s]) => s.range && s.range.hi - s.range.lo >= 200)
+      .map(([k, s]) => ({ w, k, range: s.range! })),
   );
   const axis = (range: { lo: number }, n: number) => Array.from({ length: n }, (_, i) => range.lo + i);
   const params: Json = {};
@@ -323,7 +365,13 @@ const hugeMatrix: Mutation = (r, suite, deps) => {
     params[two.k] = axis(two.range, 100);
   }
   entries(suite).push({ workload: one.w, params });
-  return mutant(suite, ['workloads'], `${one.w} with axes ${Object.entries(params).map(([k, v]) => `${k}×${(v as unknown[]).length}`).join(' ')}`);
+  return mutant(
+    suite,
+    ['workloads'],
+    `${one.w} with axes ${Object.entries(params)
+      .map(([k, v]) => `${k}×${(v as unknown[]).length}`)
+      .join(' ')}`,
+  );
 };
 
 const deepValue: Mutation = (r, suite) => {

@@ -28,7 +28,8 @@ export function validSuite(r: Random, deps: SuiteDeps): Json {
   if (r.chance(0.3)) suite.timeBudgetSec = r.pick([1, 600]);
   if (r.chance(0.2)) suite.stopMetric = 'cpu.events_per_s';
   if (r.chance(0.3)) suite.interleave = r.chance(0.5);
-  if (r.chance(0.3)) suite.compare = pickFields(r, { alpha: 0.05, noiseThreshold: 0.1, metrics: { 'cpu.events_per_s': pickFields(r, { alpha: 0.01, noiseThreshold: 0 }) } });
+  if (r.chance(0.3))
+    suite.compare = pickFields(r, { alpha: 0.05, noiseThreshold: 0.1, metrics: { 'cpu.events_per_s': pickFields(r, { alpha: 0.01, noiseThreshold: 0 }) } });
   if (r.chance(0.3)) suite.xenTypes = r.sample(['pv', 'pvh', 'hvm'], r.int(1, 3));
   if (r.chance(0.2)) suite.hosts = r.sample(['local', 'lab-kvm', 'lab-xen'], r.int(1, 2));
   suite.workloads = r.sample(Object.keys(deps.workloads), r.int(1, 3)).map((name) => entry(r, name, paramSpaces(deps.workloads[name]!)));
