@@ -56,5 +56,5 @@ for (const change of changes) {
 const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
 const line = (r: string[]) => `| ${r.map((c, i) => c.padStart(widths[i]!)).join(' | ')} |`;
 console.log(line(header));
-console.log(`|${widths.map((w) => '-'.repeat(w + 1) + ':').join('|')}|`);
+console.log(`|${widths.map((w) => `${'-'.repeat(w + 1)}:`).join('|')}|`);
 for (const r of rows) console.log(line(r));

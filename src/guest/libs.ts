@@ -23,7 +23,7 @@ export async function libraryClosure(tree: PackageTree, programs: readonly strin
 
   const include = (path: string, neededBy: string): string => {
     const found = tree.resolve(path);
-    if (!found || found.node.kind !== 'file') {
+    if (found?.node.kind !== 'file') {
       throw new HvbError('file-missing', `${neededBy} needs ${path}, which no package in the image provides as a file`, {
         hint: 'check the path against the package contents (dpkg-deb -c)',
       });

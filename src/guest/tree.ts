@@ -34,7 +34,6 @@ export class PackageTree {
         if (!this.nodes.has(guest)) this.nodes.set(guest, { kind: 'dir', pkg });
         await this.walk(pkg, host, guest);
       } else if (this.nodes.has(guest)) {
-        continue;
       } else if (st.isSymbolicLink()) {
         this.nodes.set(guest, { kind: 'symlink', pkg, target: await readlink(host) });
       } else if (st.isFile()) {

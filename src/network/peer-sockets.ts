@@ -25,7 +25,7 @@ export function parseProcNet(text: string): ProcSocket[] {
   for (const line of text.split('\n').slice(1)) {
     const f = line.trim().split(/\s+/);
     const local = f[1]?.split(':');
-    if (!local || local.length !== 2 || f[3] === undefined || f[9] === undefined) continue;
+    if (local?.length !== 2 || f[3] === undefined || f[9] === undefined) continue;
     const [hexAddr, hexPort] = local as [string, string];
     const n = Number.parseInt(hexAddr, 16);
     const address = [n & 0xff, (n >>> 8) & 0xff, (n >>> 16) & 0xff, n >>> 24].join('.');

@@ -153,13 +153,16 @@ function firstMetricPerWorkload(rows: readonly CompareRow[]): Set<string> {
 function rowLabels(all: readonly Dims[]): string[] {
   const out: string[] = new Array(all.length);
   const byWorkload = new Map<string, number[]>();
-  all.forEach((d, i) => (byWorkload.get(String(d.workload)) ?? byWorkload.set(String(d.workload), []).get(String(d.workload))!).push(i));
+  for (const [i, d] of all.entries()) {
+    const w = String(d.workload);
+    (byWorkload.get(w) ?? byWorkload.set(w, []).get(w)!).push(i);
+  }
   for (const indices of byWorkload.values()) {
     const labels = configurationLabels(
       indices.map((i) => all[i]!),
       () => '',
     );
-    indices.forEach((i, k) => (out[i] = labels[k]!));
+    for (const [k, i] of indices.entries()) out[i] = labels[k]!;
   }
   return out;
 }

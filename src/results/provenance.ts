@@ -27,7 +27,7 @@ export async function gitRevision(root: string): Promise<Pick<HvbenchVersion, 'r
   const unknown = { revision: 'unknown' };
   const git = (args: string[]) => execa('git', ['-C', root, ...args], { reject: false, timeout: 10_000 });
   const head = await git(['rev-parse', '--show-toplevel', 'HEAD']).catch(() => undefined);
-  if (!head || head.exitCode !== 0) return unknown;
+  if (head?.exitCode !== 0) return unknown;
   const [top, revision] = head.stdout.split('\n');
   if (!top || !revision) return unknown;
   const [a, b] = await Promise.all([realpath(top), realpath(root)]).catch(() => ['', '-']);

@@ -18,7 +18,7 @@ import { outlierWarning } from './outliers.ts';
 import { DEFAULT_PERMUTATIONS } from './permutation.ts';
 import { DEFAULT_SEED, deriveSeed } from './prng.ts';
 import { matchBy, matchRuns, PROVENANCE_DIMS, seriesLabel, varyingDims, varyingFacts, type Series, type SeriesPair } from './series.ts';
-import { summarize, type Summary } from './summary.ts';
+import { summarize } from './summary.ts';
 import type { CompareSettings } from './thresholds.ts';
 
 export type { CompareRow } from './compare-row.ts';

@@ -164,16 +164,16 @@ export function matchBy(samples: readonly Sample[], by: string, reference: strin
   const values = new Set<string>();
   const withValue: { value: string; series: Series }[] = [];
   const bySeries = new Map<string, Sample[]>();
-  const valueOf = new Map<string, string>();
+  const valueBySeries = new Map<string, string>();
   for (const s of samples) {
     const v = byValue(s.dims, by);
     if (v === undefined) continue;
     values.add(v);
     const key = seriesKey(s, matchedDims(s.dims, seriesIgnore, 'within'));
     (bySeries.get(key) ?? bySeries.set(key, []).get(key)!).push(s);
-    valueOf.set(key, v);
+    valueBySeries.set(key, v);
   }
-  for (const [key, list] of bySeries) withValue.push({ value: valueOf.get(key)!, series: groupSeries(list, seriesIgnore, 'within')[0]! });
+  for (const [key, list] of bySeries) withValue.push({ value: valueBySeries.get(key)!, series: groupSeries(list, seriesIgnore, 'within')[0]! });
   const groupKey = (s: Series, device: boolean) => {
     const d: Dims = {};
     for (const k of Object.keys(s.dims)) if (!dropFromGroup.has(k) && (device || !isDeviceDim(k))) d[k] = s.dims[k]!;

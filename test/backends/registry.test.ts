@@ -4,9 +4,8 @@ import { NOT_A_DOM0 } from '../../src/backends/xen/xen.ts';
 import { LocalHost } from '../../src/hosts/local.ts';
 import type { VmSpec } from '../../src/backends/common/backend.ts';
 import { HvbError } from '../../src/util/errors.ts';
-import { scriptedHost } from './fixtures/scripted-host.ts';
 
-const vm: VmSpec = { name: 'x', vcpus: 1, memoryMiB: 128, kernel: '/k', initramfs: '/i', cmdline: '', disks: [], nics: [], console: 'serial' };
+const _vm: VmSpec = { name: 'x', vcpus: 1, memoryMiB: 128, kernel: '/k', initramfs: '/i', cmdline: '', disks: [], nics: [], console: 'serial' };
 
 describe('backend registry', () => {
   it('knows every backend by its own name', () => {

@@ -47,7 +47,7 @@ export async function checkPage(browser: Browser, file: string, screenshot: stri
   const charts = await page.$$eval('.chart', (els) =>
     els.map((e) => ({ id: e.id, rendered: e.getAttribute('data-rendered'), svg: e.querySelector('svg') !== null })),
   );
-  const text = await page.evaluate(() => document.body.innerText);
+  const text = await page.evaluate(() => document.body.textContent);
   const pwned = await page.evaluate(() => (window as unknown as { __hvbPwned?: unknown }).__hvbPwned);
   await page.screenshot({ path: screenshot as `${string}.png`, fullPage: true });
   await page.close();

@@ -115,7 +115,7 @@ describe('sample values', () => {
     const run = await createRun(out, newRun());
     const file = path.join(run.dir, 'samples.jsonl');
     const line = (value: string, rep: number) => JSON.stringify(sample(1, { rep, run: run.id })).replace('"value":1', `"value":${value}`);
-    await writeFile(file, [line('1e308', 1), line('-0', 2), line('5e-324', 3), line('7', 4)].join('\n') + '\n');
+    await writeFile(file, `${[line('1e308', 1), line('-0', 2), line('5e-324', 3), line('7', 4)].join('\n')}\n`);
     const read = await readSamples(run);
     expect(read.samples.map((s) => s.value)).toEqual([0, 7]);
     expect(Object.is(read.samples[0]!.value, 0)).toBe(true);

@@ -116,7 +116,7 @@ describe('disk workload (fio)', () => {
       .replace(/"bw_dev" : [0-9.]+/, '"bw_dev" : -nan')
       .replace(/"iops_stddev" : [0-9.]+/, '"iops_stddev" : nan')
       .replace(/"bw_agg" : [0-9.]+/, '"bw_agg" : inf');
-    expect(withNan).toMatch(/-nan[^]*nan[^]*inf/);
+    expect(withNan).toMatch(/-nan[\s\S]*nan[\s\S]*inf/);
     expect(parseFioJob(withNan, 'read')).toEqual(expected);
     // A string that merely contains the letters is left alone.
     expect(parseFioJob(clean.replace('"jobname" : "seqread"', '"jobname" : "nan"'), 'read')).toEqual(expected);

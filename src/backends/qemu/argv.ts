@@ -1,6 +1,6 @@
 import { HvbError } from '../../util/errors.ts';
 import type { VmSpec } from '../common/backend.ts';
-import { diskArgv, escapeQemuOptionValue, nicArgv } from './devices.ts';
+import { diskArgv, nicArgv } from './devices.ts';
 import { machineOf, type QemuMachine } from './machines.ts';
 
 export type QemuAccel = 'tcg' | 'kvm';

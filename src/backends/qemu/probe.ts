@@ -49,7 +49,7 @@ async function smokeTest(host: Host, binary: string, accel: QemuAccel): Promise<
   const messages = [{ execute: 'qmp_capabilities' }, { ...ACCEL_QUERIES.kvm, id: 'kvm' }, { ...ACCEL_QUERIES.jit, id: 'jit' }, { execute: 'quit' }];
   const run = await host.exec(
     [binary, '-machine', 'none', '-accel', accel, '-nodefaults', '-no-user-config', '-display', 'none', '-monitor', 'none', '-qmp', 'stdio'],
-    { timeoutMs: PROBE_TIMEOUT_MS, input: messages.map((m) => JSON.stringify(m)).join('\n') + '\n' },
+    { timeoutMs: PROBE_TIMEOUT_MS, input: `${messages.map((m) => JSON.stringify(m)).join('\n')}\n` },
   );
   if (run.exitCode !== 0) return { accel: 'none', problem: firstLine(run.stderr) || `exit code ${run.exitCode}` };
   const answers: AccelAnswers = { kvm: '(no answer)', jit: undefined };

@@ -109,7 +109,7 @@ export class QemuVm extends LifecycleVm {
       if (cause !== undefined) void this.onGuestStopped(cause);
       else if (event.event === 'STOP') void this.onVmPaused(qmp);
     });
-    let found;
+    let found: Awaited<ReturnType<typeof confirmAccel>>;
     try {
       found = await confirmAccel(qmp);
     } catch (error) {

@@ -36,7 +36,7 @@ export function registerLab(program: Command): void {
       // Ctrl-C or SIGTERM while the image is built or the lab boots takes the half-booted lab
       // down (QEMU stopped, state removed) and exits 130; a lab that is up stays up.
       setInterruptNote(`stopping lab-${name}, which has not finished booting`);
-      let r;
+      let r: Awaited<ReturnType<typeof labUp>>;
       try {
         r = await labUp(name, { log, hvm: Boolean(opts.hvm), signal: interrupt.signal });
       } catch (e) {

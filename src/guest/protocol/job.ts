@@ -55,10 +55,10 @@ export function jobText(job: Job): string {
   for (const step of job.command.steps) {
     if (!STEP_ID.test(step.id)) throw new HvbError('job-step', `step id ${JSON.stringify(step.id)}: expected [a-z0-9_-]{1,32}`);
     if (step.argv.length === 0) throw new HvbError('job-step', `step ${step.id}: empty command`);
-    step.argv.forEach((w, i) => checkWord(w, `step ${step.id} argv[${i}]`));
+    for (const [i, w] of step.argv.entries()) checkWord(w, `step ${step.id} argv[${i}]`);
     lines.push(`step ${step.id} ${step.argv.join(' ')}`);
   }
-  return lines.join('\n') + '\n';
+  return `${lines.join('\n')}\n`;
 }
 
 /** The compressed form's parameter: `hvb.jobz=<base64url of the gzipped job text>`. */

@@ -1,4 +1,4 @@
-import { rmSync } from 'node:fs';
+import { type Dirent, rmSync } from 'node:fs';
 import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -138,7 +138,7 @@ export function drawableWith(svg: string, covered: ReadonlySet<number>): boolean
 }
 
 async function walk(dir: string, depth: number): Promise<string[]> {
-  let entries;
+  let entries: Dirent[];
   try {
     entries = await readdir(dir, { withFileTypes: true });
   } catch {

@@ -4,7 +4,7 @@ import type { SummaryTable } from './cells.ts';
 export function markdownTable(table: SummaryTable): string {
   const line = (cells: readonly string[]) => `| ${cells.map(escapeMarkdown).join(' | ')} |`;
   const rule = `|${table.numeric.map((n) => (n ? ' ---: ' : ' --- ')).join('|')}|`;
-  return [line(table.header), rule, ...table.rows.map(line)].join('\n') + '\n';
+  return `${[line(table.header), rule, ...table.rows.map(line)].join('\n')}\n`;
 }
 
 export function escapeMarkdown(text: string): string {

@@ -62,11 +62,11 @@ describe('unpacking the image root', () => {
   it('refuses names that leave the root and members under a symlink', async () => {
     expect(() => readCpioMembers(rawCpio(['a/../../etc/passwd']))).toThrow(/must be a relative path without "\.\."/);
     expect(() => readCpioMembers(rawCpio(['/etc/passwd']))).toThrow(/must be a relative path/);
-    const escape: CpioEntry[] = [
+    const escaping: CpioEntry[] = [
       { path: 'lib', kind: 'symlink', target: dir },
       { path: 'lib/planted', kind: 'file', mode: 0o644, data: Buffer.from('x') },
     ];
-    await expect(unpack(await writeCpio(escape), join(dir, 'root'), 'evil')).rejects.toThrow(
+    await expect(unpack(await writeCpio(escaping), join(dir, 'root'), 'evil')).rejects.toThrow(
       /lib\/planted lies under lib, which is not a folder in the archive/,
     );
     await expect(stat(join(dir, 'planted'))).rejects.toMatchObject({ code: 'ENOENT' });

@@ -32,7 +32,7 @@ function thrown(run: () => unknown): HvbError {
   throw new Error('expected an HvbError');
 }
 
-const after = (argv: string[], flag: string) => argv[argv.indexOf(flag) + 1];
+const valueAfter = (argv: string[], flag: string) => argv[argv.indexOf(flag) + 1];
 
 describe('QEMU machine types', () => {
   it('are the variants of the QEMU backends, pc the implicit one', () => {
@@ -61,7 +61,7 @@ describe('QEMU machine types', () => {
 describe('q35', () => {
   it('boots the same devices as pc on its own board, with AHCI for emulated disks and no IDE', () => {
     const argv = buildQemuArgv({ ...base, variant: 'q35' }, { accel: 'tcg', qmpSocket });
-    expect(after(argv, '-machine')).toBe('q35');
+    expect(valueAfter(argv, '-machine')).toBe('q35');
     expect(argv).toContain('virtio-blk-pci,drive=scratch');
     expect(resolveDevice('tcg', tcgBackend.devices('q35'), 'disk', { io: 'emulated' })).toEqual({ ok: true, model: 'ahci', io: 'emulated' });
     expect(resolveDevice('tcg', tcgBackend.devices('q35'), 'disk', { io: 'emulated', device: 'ide' })).toEqual({
@@ -79,8 +79,8 @@ describe('q35', () => {
 describe('microvm', () => {
   it('attaches virtio over MMIO, tells the guest the host TSC rate under TCG, and keeps the console', () => {
     const argv = buildQemuArgv({ ...base, variant: 'microvm' }, { accel: 'tcg', qmpSocket, hostTscKhz: 2_596_152 });
-    expect(after(argv, '-machine')).toBe('microvm,acpi=on,x-option-roms=off,pit=off,pic=off');
-    expect(after(argv, '-append')).toBe('quiet panic=-1 hvb=job pci=off tsc_early_khz=2596152 tsc=reliable console=ttyS0');
+    expect(valueAfter(argv, '-machine')).toBe('microvm,acpi=on,x-option-roms=off,pit=off,pic=off');
+    expect(valueAfter(argv, '-append')).toBe('quiet panic=-1 hvb=job pci=off tsc_early_khz=2596152 tsc=reliable console=ttyS0');
     expect(argv.slice(argv.indexOf('-serial'), argv.indexOf('-serial') + 2)).toEqual(['-serial', 'chardev:con0']);
     expect(argv).toContain('virtio-blk-device,drive=scratch');
     expect(argv).toContain('virtio-net-device,netdev=net0');
@@ -91,7 +91,7 @@ describe('microvm', () => {
     expect(QEMU_MACHINES['microvm']!.needsHostTsc?.('kvm')).toBe(false);
     expect(QEMU_MACHINES['microvm']!.needsHostTsc?.('tcg')).toBe(true);
     const kvm = buildQemuArgv({ ...base, variant: 'microvm' }, { accel: 'kvm', qmpSocket });
-    expect(after(kvm, '-append')).toBe('quiet panic=-1 hvb=job pci=off console=ttyS0');
+    expect(valueAfter(kvm, '-append')).toBe('quiet panic=-1 hvb=job pci=off console=ttyS0');
     const tcg = thrown(() => buildQemuArgv({ ...base, variant: 'microvm' }, { accel: 'tcg', qmpSocket }));
     expect(tcg.message).toBe("microvm under TCG needs the host's TSC rate in kHz (a whole number above 0), got undefined");
   });

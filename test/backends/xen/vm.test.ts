@@ -115,7 +115,12 @@ describe('a Xen domain from launch to the end', () => {
 
   it('runs an HVM guest with an emulated IDE disk on ttyS0', async () => {
     let guest!: FakeGuest;
-    const host = dom0({ onRunning: (g) => ((guest = g), setTimeout(() => g.shutdown(0), 10)) });
+    const host = dom0({
+      onRunning: (g) => {
+        guest = g;
+        setTimeout(() => g.shutdown(0), 10);
+      },
+    });
     const vm = await backend.launch(
       { ...spec, variant: 'hvm', disks: [{ id: 'scratch', path: '/srv/run/scratch/case-1.raw', format: 'raw', model: 'ide' }] },
       host,
@@ -134,7 +139,7 @@ describe('a launch that fails halfway leaves nothing behind', () => {
     const error = await backend.launch(spec, host).catch((e: unknown) => e);
     expect(error).toMatchObject({
       code: 'vmm-exited',
-      message: expect.stringMatching(/xl create ended before the domain ran: exit code 3; xl said:\n[^]*Unable to set up the device model/),
+      message: expect.stringMatching(/xl create ended before the domain ran: exit code 3; xl said:\n[\s\S]*Unable to set up the device model/),
     });
     expect(leftovers(host)).toEqual(clean);
   });

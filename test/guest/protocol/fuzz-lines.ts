@@ -261,7 +261,7 @@ export function untrusted(r: Random, nonce: string): Line {
     default:
       return {
         text:
-          garbage(r, r.int(0, 20)) + r.pick(['\u001b[2J\u001b[H', '\u0000'.repeat(r.int(1, 50)), '\r'.repeat(r.int(1, 50)) + 'x', '\ud83d', '\ude00\ud83d']),
+          garbage(r, r.int(0, 20)) + r.pick(['\u001b[2J\u001b[H', '\u0000'.repeat(r.int(1, 50)), `${'\r'.repeat(r.int(1, 50))}x`, '\ud83d', '\ude00\ud83d']),
         kind: 'control run',
       };
   }
@@ -292,7 +292,7 @@ export function oversized(r: Random, nonce: string): Line {
 /** A line just short of the limit: kept whole, and cheap to take apart (a run of CRs once took quadratic time). */
 export function long(r: Random): Line {
   const body = r.pick(['\r', '\u0000', '\u001b[2J', 'é', ' ']);
-  const text = body.repeat(Math.floor((MAX_LINE_CHARS - 1) / body.length)) + 'x';
+  const text = `${body.repeat(Math.floor((MAX_LINE_CHARS - 1) / body.length))}x`;
   return { text, kind: `long line of ${JSON.stringify(body)}` };
 }
 

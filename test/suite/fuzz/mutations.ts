@@ -207,7 +207,7 @@ const impossibleRepetitions: Mutation = (r, suite) => {
 
 const unknownKey: Mutation = (r, suite, deps) => {
   const targets: PropertyKey[][] = [[], ['guest'], ['compare'], ['compare', 'metrics'], ['compare', 'metrics', 'cpu.events_per_s']];
-  entries(suite).forEach((_, i) => targets.push(['workloads', i], ['workloads', i, 'params']));
+  for (const [i] of entries(suite).entries()) targets.push(['workloads', i], ['workloads', i, 'params']);
   const at = r.pick(targets);
   for (let i = 0; i <= at.length; i++) if (get(suite, at.slice(0, i)) === undefined) set(suite, at.slice(0, i), {});
   const known =
