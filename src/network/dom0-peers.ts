@@ -36,12 +36,17 @@ export async function preparePeerRootOn(host: Host, image: GuestImage, dir: stri
   return peerRootAt(dir, programs);
 }
 
-/** One peer server in dom0: its own process group there, tied to hvbench through its spawn. */
+/**
+ * One peer server on another host (a dom0, or a network namespace there): its own process
+ * group there, tied to hvbench through its spawn.
+ */
 export interface Dom0Peer {
   name: string;
-  /** Its pid (and process group) on the dom0, once it said it. */
+  /** Its pid (and process group) on that host, once it said it. */
   pid: number | undefined;
   log(): string;
+  /** True once its spawn has ended. */
+  readonly exited: boolean;
   stop(): Promise<void>;
   /** Kills the local end of its spawn (the ssh client): the dom0 side then ends the group. */
   killSync(): void;
@@ -73,12 +78,13 @@ const SERVING_STATE: Record<SocketProto, number> = { tcp: 0x0a, udp: 0x07 };
 const PID_LINE = /^hvb-peer-pid (\d+)$/m;
 
 /**
- * Starts a peer in dom0 and resolves once a socket serves on its address and port (the
- * address exists only on the case's own bridge, so nothing else can hold it). A small sh
- * prints its pid, then becomes the peer. `onSpawned` hears of it at once, so that an
- * interruption meanwhile cannot orphan it.
+ * Starts a peer in dom0 (or on any host: `where` names the place in messages) and resolves
+ * once a socket serves on its address and port (the address exists only on the case's own
+ * bridge or namespace, so nothing else can hold it). A small sh prints its pid, then
+ * becomes the peer. `onSpawned` hears of it at once, so that an interruption meanwhile
+ * cannot orphan it.
  */
-export async function startDom0Peer(host: Host, spec: PeerSpec, onSpawned: (peer: Dom0Peer) => void): Promise<Dom0Peer> {
+export async function startDom0Peer(host: Host, spec: PeerSpec, onSpawned: (peer: Dom0Peer) => void, where = `in dom0 of ${host.name}`): Promise<Dom0Peer> {
   const child = host.spawn(['sh', '-c', 'echo "hvb-peer-pid $$"; exec "$@"', 'hvb-peer', ...spec.argv], { detached: true });
   let pid: number | undefined;
   const output = watchPeerOutput(child, (log) => {
@@ -97,6 +103,9 @@ export async function startDom0Peer(host: Host, spec: PeerSpec, onSpawned: (peer
       return pid;
     },
     log: () => output.log().replace(PID_LINE, '').trimStart(),
+    get exited() {
+      return output.exited;
+    },
     killSync,
     async stop() {
       if (!output.exited && pid !== undefined) await host.signalGroup(pid, 'SIGKILL').catch(() => false);
@@ -119,7 +128,7 @@ export async function startDom0Peer(host: Host, spec: PeerSpec, onSpawned: (peer
       const why = output.exited ? `it exited (${output.exitText})` : `it did not open ${proto} ${address}:${port} within ${START_TIMEOUT_MS / 1000} s`;
       throw new HvbError(
         'peer-start',
-        `peer ${spec.name} in dom0 of ${host.name} did not start serving: ${why}${peer.log().trim() ? `; it said: ${peer.log().trim().slice(-500)}` : ''}`,
+        `peer ${spec.name} ${where} did not start serving: ${why}${peer.log().trim() ? `; it said: ${peer.log().trim().slice(-500)}` : ''}`,
       );
     }
     await sleep(POLL_MS);

@@ -6,6 +6,7 @@ import type { Host } from '../hosts/host.ts';
 import { LocalHost } from '../hosts/local.ts';
 import { createNetnsWithTap, deleteNetns, deleteNetnsSync, killNetnsPidsSync, netnsPids } from './netns.ts';
 import { NetnsHost } from './netns-host.ts';
+import { openRemoteNetwork } from './netns-remote.ts';
 import { killQuietly } from '../util/proc.ts';
 import { networkName, selfOwner } from './netns-owner.ts';
 import { tapEndpoint, TAP_PLAN, userEndpoint } from './netns-plan.ts';
@@ -19,11 +20,11 @@ export interface OpenNetworkOptions {
   image: GuestImage;
   /** Default: defaultNetMode(). */
   mode?: LocalNetMode;
-  /** Must be the local machine. Default: a LocalHost. */
+  /** The machine that runs the VMM: this one, or a remote host or lab reached over SSH. Default: a LocalHost. */
   host?: Host;
   /** Where the image's packages are unpacked. Default: the image cache. */
   debCacheDir?: string;
-  /** Where state files for crash recovery go. Default: `<cache>/net`. */
+  /** Where state files for crash recovery go (this machine's networks only). Default: `<cache>/net`. */
   stateDir?: string;
   log?: (line: string) => void;
 }
@@ -52,7 +53,26 @@ export function defaultNetMode(): LocalNetMode {
 }
 
 /**
- * Opens a network for one guest: for `tap`, a namespace `hvb-<pid>-<start>-<tag>` with a tap
+ * A network on another host: always `tap` (user-mode peers would listen on that host's
+ * loopback, with ports chosen here), and recovered after a crash by its keeper there
+ * (netns-remote.ts) instead of a state file here.
+ */
+async function openNetworkOn(host: Host, options: OpenNetworkOptions): Promise<Network> {
+  if (options.mode === 'user') {
+    throw new HvbError('net-host', `user-mode networking is built on the local machine only; host "${host.name}" is ${host.kind}`, {
+      hint: 'network cases on another host use a tap in a namespace there, which needs root on that host',
+    });
+  }
+  const network = await openRemoteNetwork(host, {
+    image: options.image,
+    ...(options.debCacheDir ? { debCacheDir: options.debCacheDir } : {}),
+    ...(options.log ? { log: options.log } : {}),
+  });
+  return { ...network, mode: 'tap', attach: { kind: 'tap', ifname: TAP_PLAN.tap }, endpoint: tapEndpoint() };
+}
+
+/**
+ * Opens a network for one guest, on the host that runs its VMM (another host: see openNetworkOn): for `tap`, a namespace `hvb-<pid>-<start>-<tag>` with a tap
  * and the peers inside it; for `user`, the peers on the host's loopback. The peers are the
  * guest image's own iperf3 and sockperf. Until close(), the network is in the live registry
  * and described by a state file, so an interrupted or crashed run leaves nothing behind for
@@ -60,9 +80,7 @@ export function defaultNetMode(): LocalNetMode {
  */
 export async function openNetwork(options: OpenNetworkOptions): Promise<Network> {
   const host = options.host ?? new LocalHost();
-  if (host.kind !== 'local') {
-    throw new HvbError('net-host', `guest networks are built on the local machine only; host "${host.name}" is ${host.kind}`);
-  }
+  if (host.kind !== 'local') return openNetworkOn(host, options);
   const mode = options.mode ?? defaultNetMode();
   const stateDir = options.stateDir ?? defaultStateDir();
   const owner = selfOwner();

@@ -5,7 +5,7 @@ import { defaultNetMode, openNetwork, type Network } from './netns-plumbing.ts';
 
 export interface NetworkProviderOptions {
   image: GuestImage;
-  /** Default: `tap` as root, `user` otherwise (see defaultNetMode). */
+  /** On this machine; default `tap` as root, `user` otherwise (see defaultNetMode). Other hosts always get `tap`. */
   mode?: LocalNetMode;
   debCacheDir?: string;
   stateDir?: string;
@@ -20,8 +20,9 @@ export type ProvidedNetwork = Network & {
 
 /**
  * The runner's network provider (`NetworkProvider` of runner/case-setup.ts): one network
- * per case, opened before its first boot and closed after its last. The VMM of every
- * repetition must be launched on the returned `host` (inside the namespace for `tap`).
+ * per case, on the host the case runs on (this machine, a remote host or a lab), opened
+ * before its first boot and closed after its last. The VMM of every repetition must be
+ * launched on the returned `host` (inside the namespace for `tap`).
  */
 export function createNetworkProvider(options: NetworkProviderOptions): {
   mode: LocalNetMode;
@@ -33,13 +34,14 @@ export function createNetworkProvider(options: NetworkProviderOptions): {
     async open(request) {
       const network = await openNetwork({
         image: options.image,
-        mode,
+        // On another host the network is always a tap in a namespace there (netns-plumbing.ts).
+        mode: request.host.kind === 'local' ? mode : 'tap',
         host: request.host,
         ...(options.debCacheDir === undefined ? {} : { debCacheDir: options.debCacheDir }),
         ...(options.stateDir === undefined ? {} : { stateDir: options.stateDir }),
         ...(options.log === undefined ? {} : { log: options.log }),
       });
-      return Object.assign(network, { dims: { net_attach: mode } });
+      return Object.assign(network, { dims: { net_attach: network.mode } });
     },
   };
 }

@@ -99,17 +99,13 @@ export function planCase(c: Case, assigned: HostAssignment, states: Map<string, 
   const backend = o.backends(c.backend);
   const planned = caseDevices(c.backend, backend.devices(c.variant?.value), workload.devices?.(c.params) ?? {});
   if ('skip' in planned) return { skip: `${c.backend} cannot run this case: ${planned.skip}`, reason: planned.skip };
-  if (planned.devices.nic && backend.network === 'local-netns' && state.run.config.kind !== 'local') {
-    const reason = `network workloads of ${c.backend} run on the local host only for now (the peers live in a local network namespace); host ${assigned.host} is ${state.run.config.kind}`;
-    return { skip: reason, reason };
-  }
   return { devices: planned.devices, state };
 }
 
-/** The provider of a case's network: by its backend's attachment, on the host the case runs on. */
-export function networkOf(networks: Partial<Record<string, NetworkProvider>> | undefined, backend: Backend, hostKind: string): NetworkProvider | undefined {
+/** The provider of a case's network: by its backend's attachment, opened on the host the case runs on (local, remote or lab). */
+export function networkOf(networks: Partial<Record<string, NetworkProvider>> | undefined, backend: Backend): NetworkProvider | undefined {
   if (backend.network === 'host-bridge') return networks?.['host-bridge'] ?? noHostBridge(backend);
-  return backend.network === 'local-netns' && hostKind === 'local' ? networks?.['local-netns'] : undefined;
+  return backend.network === 'host-netns' ? networks?.['host-netns'] : undefined;
 }
 
 /** A `host-bridge` case without a provider: a NIC would have nowhere to go. */

@@ -49,7 +49,7 @@ export async function openMember(x: MemberContext, m: Member): Promise<void> {
   await recorder.opening(m.record, config.name);
   try {
     const scratchDir = (m.state.scratchDir ??= config.kind === 'local' ? join(run.dir, SCRATCH_DIR) : await host.makeTempDir('hvbench-scratch-'));
-    const network = networkOf(o.networks, o.backends(m.c.backend), config.kind);
+    const network = networkOf(o.networks, o.backends(m.c.backend));
     m.setup = await setupCase({
       caseId: m.c.id,
       slug: `case-${m.caseIndex + 1}`,

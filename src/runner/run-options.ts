@@ -27,7 +27,8 @@ export interface RunSuiteOptions {
   signal?: AbortSignal;
   /**
    * Opens a case's network, by the attachment its backend declares (Backend.network):
-   * `local-netns` on the local host (default: QEMU user-mode networking, without peers),
+   * `host-netns` in a namespace on the host that runs the guest, local or remote (default:
+   * QEMU user-mode networking, without peers),
    * `host-bridge` on the host that runs the guest (Xen: in dom0; without it such network
    * cases fail with why).
    */

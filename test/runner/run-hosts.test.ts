@@ -166,7 +166,7 @@ describe('running on several hosts', () => {
       hosts,
       backends: () => xen,
       workloads,
-      networks: { 'local-netns': local },
+      networks: { 'host-netns': local },
     };
     const withProvider = await runSuite({ ...base, outDir: join(out, 'a'), networks: { ...base.networks, 'host-bridge': dom0 } });
     expect(asked).toEqual(['xen:pv/net xen-vif on dom0']);

@@ -351,7 +351,7 @@ describe('running a suite', () => {
       host: new LocalHost(),
       backends: () => fake,
       workloads: { nicked },
-      networks: { 'local-netns': network },
+      networks: { 'host-netns': network },
     });
     expect(run.record.cases[0]?.status).toBe('completed');
     expect(samples.find((x) => x.metric === 'boot.to_ready_ms')?.dims).toMatchObject({

@@ -126,13 +126,13 @@ export interface VariantAxis {
 
 /**
  * How a case's NIC reaches its peers:
- * - `local-netns`: a tap in a network namespace hvbench makes on the machine it runs on
- *   (the VMM must run there too);
+ * - `host-netns`: a tap in a network namespace hvbench makes on the host that runs the
+ *   VMM, local or over SSH, with the peers inside it (the VMM runs in it too);
  * - `host-bridge`: a bridge and peers of the case's own on the host that runs the guest
  *   (Xen: in dom0);
  * - `none`: the backend has no NICs.
  */
-export type NetworkAttachment = 'local-netns' | 'host-bridge' | 'none';
+export type NetworkAttachment = 'host-netns' | 'host-bridge' | 'none';
 
 /** Something a killed hvbench left behind that belongs to a backend (a VMM process, its folder). */
 export interface BackendLeftover {

@@ -106,7 +106,7 @@ export function registerRun(program: Command): void {
         workloads,
         observer: progress,
         networks: {
-          'local-netns': createNetworkProvider({ image }),
+          'host-netns': createNetworkProvider({ image }),
           'host-bridge': createDom0NetworkProvider({ image, log: (line) => process.stderr.write(`${line}\n`) }),
         },
         signal: interrupt.signal,
