@@ -67,6 +67,8 @@ kvm)
 	[ -c /dev/kvm ] || fail "/dev/kvm did not appear after loading kvm_amd"
 	load tun
 	load bridge
+	# vhost_net: /dev/vhost-net, so net cases can ask for vhost on or off under KVM.
+	load vhost_net
 	load virtio_blk
 	# /tmp on the lab's own disk (ext4, made by hvbench before the boot): the scratch disks of
 	# cases go to a temporary folder, and QEMU opens them with O_DIRECT (cache=none), which

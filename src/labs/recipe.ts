@@ -53,8 +53,9 @@ const NIC_MODULES = ['virtio_pci', 'virtio_net'];
 
 /**
  * The KVM lab: the generic kernel with kvm_amd, QEMU for x86 with its TCG module, firmware and
- * qemu-img, iproute2 (network namespaces and taps for net cases), the tun and bridge modules,
- * and ext4 for its disk-backed /tmp (scratch disks need O_DIRECT, which tmpfs refuses).
+ * qemu-img, iproute2 (network namespaces and taps for net cases), the tun, bridge and
+ * vhost_net modules (vhost on or off for virtio-net), and ext4 for its disk-backed /tmp
+ * (scratch disks need O_DIRECT, which tmpfs refuses).
  */
 export const KVM_LAB_RECIPE: LabRecipe = {
   lab: 'kvm',
@@ -66,7 +67,7 @@ export const KVM_LAB_RECIPE: LabRecipe = {
   files: [],
   links: {},
   // ext4 (and crc32c for its checksums: /init has no modprobe to fetch it): the lab's scratch disk.
-  modules: ['kvm_amd', ...NIC_MODULES, 'virtio_blk', 'tun', 'bridge', 'crc32c_generic', 'ext4'],
+  modules: ['kvm_amd', ...NIC_MODULES, 'virtio_blk', 'tun', 'bridge', 'vhost_net', 'crc32c_generic', 'ext4'],
   alwaysLibs: BASE.alwaysLibs,
 };
 

@@ -22,7 +22,7 @@ describe('lab recipes', () => {
       trees: ['/usr/share/seabios', '/usr/lib/ipxe/qemu', '/usr/share/qemu'],
       files: [],
       links: {},
-      modules: ['kvm_amd', 'virtio_pci', 'virtio_net', 'virtio_blk', 'tun', 'bridge', 'crc32c_generic', 'ext4'],
+      modules: ['kvm_amd', 'virtio_pci', 'virtio_net', 'virtio_blk', 'tun', 'bridge', 'vhost_net', 'crc32c_generic', 'ext4'],
       alwaysLibs: ['libgcc_s.so.1'],
     });
     expect(KVM_LAB_RECIPE.hypervisor).toBeUndefined();
