@@ -1,3 +1,4 @@
+import { qemuBoard } from '../backends/qemu/argv.ts';
 import { escapeQemuOptionValue } from '../backends/qemu/devices.ts';
 import { HvbError } from '../util/errors.ts';
 import type { LabName } from './recipe.ts';
@@ -46,23 +47,7 @@ export function labNetdev(port: number): string {
 export function labQemuArgv(lab: LabName, files: LabBootFiles, port: number, binary = 'qemu-system-x86_64'): string[] {
   const cpu = lab === 'kvm' ? LAB_MACHINE.kvm.cpu : LAB_MACHINE.xen.cpu;
   const common = [
-    binary,
-    '-machine',
-    LAB_MACHINE.machine,
-    '-accel',
-    LAB_MACHINE.accel,
-    '-cpu',
-    cpu,
-    '-smp',
-    String(LAB_MACHINE.smp),
-    '-m',
-    LAB_MACHINE.memory,
-    '-nodefaults',
-    '-no-user-config',
-    '-display',
-    'none',
-    '-monitor',
-    'none',
+    ...qemuBoard({ binary, machine: LAB_MACHINE.machine, accel: LAB_MACHINE.accel, cpu, smp: LAB_MACHINE.smp, memory: LAB_MACHINE.memory }),
     '-no-reboot',
     '-chardev',
     `file,id=con0,path=${escapeQemuOptionValue(files.consoleLog)}`,

@@ -42,6 +42,33 @@ export const MAX_KERNEL_CMDLINE_BYTES = 2047;
 /** Serial console device name inside the guest. */
 export const SERIAL_CONSOLE = 'ttyS0';
 
+/**
+ * The start of every QEMU command line hvbench writes (the guests', and the labs' under
+ * TCG): binary, board, accelerator, CPU, vCPUs and memory, no default devices, no user
+ * configuration, no display and no monitor.
+ */
+export function qemuBoard(b: { binary: string; machine: string; accel: string; cpu: string; smp: number; memory: string }): string[] {
+  return [
+    b.binary,
+    '-machine',
+    b.machine,
+    '-accel',
+    b.accel,
+    '-cpu',
+    b.cpu,
+    '-smp',
+    String(b.smp),
+    '-m',
+    b.memory,
+    '-nodefaults',
+    '-no-user-config',
+    '-display',
+    'none',
+    '-monitor',
+    'none',
+  ];
+}
+
 /** Compiles a VmSpec into a QEMU argv (pure: no files are touched). */
 export function buildQemuArgv(vm: VmSpec, options: QemuArgvOptions): string[] {
   if (vm.console !== 'serial') {
@@ -94,23 +121,14 @@ export function qemuBaseArgv(options: QemuArgvOptions & { vcpus: number; memoryM
   }
   const accel = options.accel === 'tcg' && vcpus > 1 ? 'tcg,thread=multi' : options.accel;
   return [
-    options.binary ?? QEMU_DEFAULTS.binary,
-    '-machine',
-    options.machine ?? QEMU_DEFAULTS.machine,
-    '-accel',
-    accel,
-    '-cpu',
-    options.cpu ?? QEMU_DEFAULTS.cpu,
-    '-smp',
-    String(vcpus),
-    '-m',
-    `${memoryMiB}M`,
-    '-nodefaults',
-    '-no-user-config',
-    '-display',
-    'none',
-    '-monitor',
-    'none',
+    ...qemuBoard({
+      binary: options.binary ?? QEMU_DEFAULTS.binary,
+      machine: options.machine ?? QEMU_DEFAULTS.machine,
+      accel,
+      cpu: options.cpu ?? QEMU_DEFAULTS.cpu,
+      smp: vcpus,
+      memory: `${memoryMiB}M`,
+    }),
     // After a guest poweroff QEMU stays alive and paused, so its exact usage can be read.
     '-no-reboot',
     '-no-shutdown',

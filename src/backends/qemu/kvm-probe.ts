@@ -7,7 +7,7 @@ import { readCachedCanary, writeCachedCanary, type CanaryFingerprint, type Cache
 import { runCanary } from './kvm-canary.ts';
 import { cpuFallback, KVM_DEFAULT_CPU } from './kvm-cpu.ts';
 import { gatherKvmHostEvidence, hostEvidenceFacts, KVM_DEVICE, kvmVendorModule, type KvmHostEvidence } from './kvm-host.ts';
-import { classifyCanary, type CanaryVerdict } from './kvm-verdict.ts';
+import { CANARY_VERDICT_KINDS, classifyCanary, type CanaryVerdict } from './kvm-verdict.ts';
 import { QEMU_DEFAULTS } from './argv.ts';
 import { probeQemu } from './probe.ts';
 
@@ -28,17 +28,8 @@ export interface KvmProbeResult {
   vhostNet: boolean;
 }
 
-/** The verdicts that describe the host, not the moment: they are cached. */
-const CACHEABLE = new Set<CanaryVerdict['kind']>([
-  'ok',
-  'kvm-internal-error',
-  'no-progress',
-  'cpu-refused',
-  'accel-mismatch',
-  'wrong-hypervisor',
-  'guest-failed',
-  'vmm-failed',
-]);
+/** The verdicts that describe the host, not the moment (every one but an interrupted canary): they are cached. */
+const CACHEABLE = new Set<CanaryVerdict['kind']>(CANARY_VERDICT_KINDS.filter((k) => k !== 'interrupted'));
 const RECHECK = '`hvbench doctor --recheck` boots the canary again';
 
 /**
