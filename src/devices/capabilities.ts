@@ -1,5 +1,5 @@
-import type { DeviceKind, DeviceRequest, IoMode } from './models.ts';
-import { ioModeOf } from './models.ts';
+import type { DeviceKind, DeviceRequest, DiskPath, IoMode } from './models.ts';
+import { diskPathChanges, ioModeOf } from './models.ts';
 
 /** What a backend offers for one requested device: the model it attaches, or why it cannot. */
 export type DeviceResolution = { ok: true; model: string; io: IoMode | 'none' } | { ok: false; reason: string };
@@ -21,6 +21,12 @@ export interface BackendDevices {
    * the model is resolved, so a request that could never work keeps its own reason.
    */
   unavailable?: Partial<Record<DeviceKind, string>>;
+  /**
+   * Whether a disk of `model` can have the I/O path `path` (aio, cache, iothread, queues):
+   * undefined when it can, else why not. `facts` are the backend's probe facts on the host
+   * (e.g. whether its QEMU can use io_uring). Absent: the backend runs the default path only.
+   */
+  diskPath?: (path: DiskPath, model: string, facts: Readonly<Record<string, string>>) => string | undefined;
 }
 
 /**
@@ -41,4 +47,21 @@ export function resolveDevice(backend: string, devices: BackendDevices | undefin
   }
   if (gate !== undefined) return { ok: false, reason: gate };
   return { ok: true, model: request.device, io: ioModeOf(request.device) };
+}
+
+/**
+ * Why a backend cannot give a disk of `model` the I/O path `path`, or undefined when it can.
+ * The default path needs no knob; any other needs the backend's own `diskPath` check.
+ */
+export function diskPathProblem(
+  backend: string,
+  devices: BackendDevices,
+  model: string,
+  path: DiskPath,
+  facts: Readonly<Record<string, string>> = {},
+): string | undefined {
+  if (devices.diskPath) return devices.diskPath(path, model, facts);
+  const changes = diskPathChanges(path);
+  if (changes.length === 0) return undefined;
+  return `backend ${backend} runs disks on the default I/O path only (aio threads, cache none, no iothread, the device's own queues), not ${changes.join(', ')}`;
 }

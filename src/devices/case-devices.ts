@@ -1,22 +1,41 @@
-import { resolveDevice, type BackendDevices } from './capabilities.ts';
-import type { DeviceNeeds, IoMode } from './models.ts';
+import { diskPathProblem, resolveDevice, type BackendDevices } from './capabilities.ts';
+import type { DeviceNeeds, DiskPath, IoMode } from './models.ts';
 
 /** The devices one case gets on its backend. */
 export interface CaseDevices {
-  disk?: { model: string; io: IoMode | 'none'; sizeMiB: number };
+  disk?: {
+    model: string;
+    io: IoMode | 'none';
+    sizeMiB: number;
+    /** The I/O path the backend gives it; absent: the default path. */
+    path?: DiskPath;
+  };
   nic?: { model: string; io: IoMode | 'none' };
 }
 
 /**
  * Maps a case's device needs onto its backend: the models to attach, or the reason the
- * backend cannot offer them (the case is then skipped with it). Pure: nothing is created.
+ * backend cannot offer them (the case is then skipped with it). `facts` are the backend's
+ * probe facts on the case's host, which some disk I/O paths depend on (QEMU's io_uring).
+ * Pure: nothing is created.
  */
-export function caseDevices(backend: string, table: BackendDevices | undefined, needs: DeviceNeeds): { devices: CaseDevices } | { skip: string } {
+export function caseDevices(
+  backend: string,
+  table: BackendDevices | undefined,
+  needs: DeviceNeeds,
+  facts: Readonly<Record<string, string>> = {},
+): { devices: CaseDevices } | { skip: string } {
   const devices: CaseDevices = {};
   if (needs.disk) {
     const r = resolveDevice(backend, table, 'disk', needs.disk);
     if (!r.ok) return { skip: r.reason };
-    devices.disk = { model: r.model, io: r.io, sizeMiB: needs.disk.sizeMiB };
+    const path = needs.disk.path;
+    if (path) {
+      // resolveDevice found a model, so the table is there.
+      const problem = diskPathProblem(backend, table as BackendDevices, r.model, path, facts);
+      if (problem !== undefined) return { skip: problem };
+    }
+    devices.disk = { model: r.model, io: r.io, sizeMiB: needs.disk.sizeMiB, ...(path ? { path } : {}) };
   }
   if (needs.nic) {
     const r = resolveDevice(backend, table, 'nic', needs.nic);

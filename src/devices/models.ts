@@ -29,15 +29,66 @@ export function ioModeOf(model: string): IoMode {
   return PARAVIRTUAL.has(model) ? 'paravirtual' : 'emulated';
 }
 
+/**
+ * How the host serves a disk's I/O: the disk I/O path. `aio`: how the VMM submits requests to
+ * the host kernel (a pool of threads doing blocking calls, Linux native AIO, io_uring).
+ * `cache`: whether the host's page cache sits in the path (`none` and `directsync` open the
+ * file with O_DIRECT; `directsync` also writes through; `writeback` caches on the host).
+ * `iothread`: the device's requests are served by a thread of their own instead of the VMM's
+ * main loop. `queues`: request queues the device offers (absent: the device's own default).
+ */
+export const DISK_AIO_MODES = ['threads', 'native', 'io_uring'] as const;
+export type DiskAio = (typeof DISK_AIO_MODES)[number];
+export const DISK_CACHE_MODES = ['none', 'writeback', 'directsync'] as const;
+export type DiskCache = (typeof DISK_CACHE_MODES)[number];
+/** The most request queues a case may ask of a disk. */
+export const MAX_DISK_QUEUES = 16;
+
+export interface DiskPath {
+  aio: DiskAio;
+  cache: DiskCache;
+  iothread: boolean;
+  /** Absent: the device's own default (QEMU's virtio-blk-pci: one queue per vCPU). */
+  queues?: number;
+}
+
+/** The path every disk case had before the path was a parameter: what a backend without knobs offers. */
+export const DEFAULT_DISK_PATH: Readonly<DiskPath> = { aio: 'threads', cache: 'none', iothread: false };
+
+/** What a path changes from the default, as `key=value` words (empty: the default path). */
+export function diskPathChanges(path: DiskPath): string[] {
+  const changes: string[] = [];
+  if (path.aio !== DEFAULT_DISK_PATH.aio) changes.push(`aio=${path.aio}`);
+  if (path.cache !== DEFAULT_DISK_PATH.cache) changes.push(`cache=${path.cache}`);
+  if (path.iothread) changes.push('iothread=true');
+  if (path.queues !== undefined) changes.push(`queues=${path.queues}`);
+  return changes;
+}
+
 /** What a workload asks for one device: a class, or a named model (then `io` must match it). */
 export interface DeviceRequest {
   io: IoMode;
   device?: string;
 }
 
+/**
+ * vhost-net for a NIC: `auto` (the backend's choice: KVM serves virtio-net on a tap from
+ * the host kernel where /dev/vhost-net is usable), `on` (required: a case that cannot have
+ * it is skipped with why, never run without it), `off` (the VMM's own device loop).
+ */
+export const VHOST_MODES = ['auto', 'on', 'off'] as const;
+export type VhostMode = (typeof VHOST_MODES)[number];
+
 /** The devices a case needs, from its workload's parameters. */
 export interface DeviceNeeds {
   /** A scratch disk of this size, attached for the case and removed after it. */
-  disk?: DeviceRequest & { sizeMiB: number };
-  nic?: DeviceRequest;
+  disk?: DeviceRequest & {
+    sizeMiB: number;
+    /** The I/O path asked for; absent: the default path (DEFAULT_DISK_PATH). */
+    path?: DiskPath;
+  };
+  nic?: DeviceRequest & {
+    /** vhost-net asked for; absent: `auto`. */
+    vhost?: VhostMode;
+  };
 }

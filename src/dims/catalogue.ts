@@ -73,8 +73,12 @@ export function isCatalogued(dim: string): dim is DimName {
   return Object.hasOwn(DIMENSIONS, dim);
 }
 
-/** Workload parameters (`param.<name>`) are configuration; `param.io` and `param.device` describe the device. */
-const DEVICE_PARAMS = new Set(['param.io', 'param.device']);
+/**
+ * Workload parameters (`param.<name>`) are configuration; `param.io` and `param.device` describe
+ * the device, and so does the disk I/O path (`aio`, `cache`, `iothread`, `queues`): native,
+ * with no device, stays the reference for every path.
+ */
+const DEVICE_PARAMS = new Set(['param.io', 'param.device', 'param.aio', 'param.cache', 'param.iothread', 'param.queues']);
 
 /** The definition of a dimension. One not in the catalogue is configuration: it is matched, never silently pooled. */
 export function dimDef(dim: string): DimDef {

@@ -97,7 +97,7 @@ export function planCase(c: Case, assigned: HostAssignment, states: Map<string, 
     };
   const workload = o.workloads[c.workload] as Workload;
   const backend = o.backends(c.backend);
-  const planned = caseDevices(c.backend, backend.devices(c.variant?.value), workload.devices?.(c.params) ?? {});
+  const planned = caseDevices(c.backend, backend.devices(c.variant?.value), workload.devices?.(c.params) ?? {}, capability.facts);
   if ('skip' in planned) return { skip: `${c.backend} cannot run this case: ${planned.skip}`, reason: planned.skip };
   return { devices: planned.devices, state };
 }

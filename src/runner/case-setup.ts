@@ -88,7 +88,7 @@ export async function setupCase(input: CaseSetupInput): Promise<CaseSetup> {
   try {
     if (disk) {
       scratch = await createScratchDisk(input.host, input.scratchDir, input.slug, disk.sizeMiB);
-      disks.push({ id: SCRATCH_DISK_ID, path: scratch.path, format: 'raw', model: disk.model });
+      disks.push({ id: SCRATCH_DISK_ID, path: scratch.path, format: 'raw', model: disk.model, ...(disk.path ? { ioPath: disk.path } : {}) });
       Object.assign(dims, { io: disk.io, disk_model: disk.model });
       if (disk.model !== 'host-file') {
         probe.push('disk');

@@ -2,13 +2,14 @@ import { z } from 'zod';
 import { parseFioJob, type FioSide } from './fio-output.ts';
 import { cpuPerGib, HOST_CPU_PER_GIB } from './host-metrics.ts';
 import { intParam } from './int-params.ts';
-import { checkIoDevice, ioParams, ioRequest } from './io-params.ts';
+import { checkDiskPath, checkIoDevice, diskPathOf, diskPathParams, ioParams, ioRequest } from './io-params.ts';
 import { stepOutput } from './tool-output.ts';
 import type { GuestStep, MetricValue, StepOutput, Workload } from './workload.ts';
 
 const params = z
   .strictObject({
     ...ioParams('disk'),
+    ...diskPathParams(),
     /** Size of the raw scratch disk attached for the case, in MiB. */
     sizeMiB: intParam(16, 1_048_576, 256),
     /** Seconds each of the four fio jobs runs. */
@@ -16,7 +17,10 @@ const params = z
     /** I/O queue depth of every job (fio --iodepth, libaio). */
     queueDepth: intParam(1, 1024, 16),
   })
-  .superRefine(checkIoDevice);
+  .superRefine((p, ctx) => {
+    checkIoDevice(p, ctx);
+    checkDiskPath(p, ctx);
+  });
 
 type DiskParams = z.output<typeof params>;
 
@@ -77,7 +81,9 @@ const MIB = 1024 * 1024;
 /**
  * fio on a raw scratch disk attached for the case with the requested I/O model: direct I/O
  * (O_DIRECT, libaio), guest caches dropped before each job. Bandwidth of sequential 1 MiB
- * reads and writes; IOPS and completion latency of random 4 KiB reads and writes.
+ * reads and writes; IOPS and completion latency of random 4 KiB reads and writes. The host
+ * side of the disk (aio, cache, iothread, queues) is the I/O path the case asks for; each
+ * backend says which paths it can set (BackendDevices.diskPath).
  */
 export const disk: Workload<typeof params> = {
   name: 'disk',
@@ -95,7 +101,10 @@ export const disk: Workload<typeof params> = {
     { name: 'disk.rand_write_clat_p99_us', unit: 'us', better: 'lower', description: '99th percentile completion latency of random 4 KiB writes' },
     HOST_CPU_PER_GIB,
   ],
-  devices: (p) => ({ disk: { ...ioRequest(p), sizeMiB: p.sizeMiB } }),
+  devices: (p) => {
+    const path = diskPathOf(p);
+    return { disk: { ...ioRequest(p), sizeMiB: p.sizeMiB, ...(path ? { path } : {}) } };
+  },
   // Each job: its runtime plus fio's start-up and the cache drop, slow under emulation.
   expectedSeconds: (p) => DISK_JOBS.length * (p.runtimeSec + 4),
   command: (p) => ({ steps: DISK_JOBS.flatMap((job) => jobSteps(job, p)) }),

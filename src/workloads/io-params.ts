@@ -1,5 +1,18 @@
 import { z } from 'zod';
-import { DISK_MODELS, IO_MODES, ioModeOf, NIC_MODELS, type DeviceRequest } from '../devices/models.ts';
+import {
+  DEFAULT_DISK_PATH,
+  DISK_AIO_MODES,
+  DISK_CACHE_MODES,
+  DISK_MODELS,
+  IO_MODES,
+  ioModeOf,
+  MAX_DISK_QUEUES,
+  NIC_MODELS,
+  type DeviceRequest,
+  type DiskAio,
+  type DiskCache,
+  type DiskPath,
+} from '../devices/models.ts';
 
 /**
  * Parameters shared by workloads with a device: `io` (the class: each backend's default
@@ -26,4 +39,68 @@ export function checkIoDevice(p: { io?: string | undefined; device?: string | un
 export function ioRequest(p: { io?: DeviceRequest['io'] | undefined; device?: string | undefined }): DeviceRequest {
   if (p.device !== undefined) return { io: ioModeOf(p.device), device: p.device };
   return { io: p.io ?? 'paravirtual' };
+}
+
+/**
+ * The disk I/O path as parameters (see DiskPath): how the host serves the scratch disk. All
+ * optional: a case that gives none keeps the default path (aio threads, cache none, no
+ * iothread, the device's own queues) and its samples keep the dimensions they always had.
+ */
+export function diskPathParams() {
+  return {
+    /** How the VMM submits the disk's requests: `threads` (default), `native` (Linux AIO) or `io_uring`. */
+    aio: z.enum(DISK_AIO_MODES).optional(),
+    /** The host's page cache in the path: `none` (default, O_DIRECT), `directsync` (O_DIRECT, written through) or `writeback`. */
+    cache: z.enum(DISK_CACHE_MODES).optional(),
+    /** Serve the disk from an I/O thread of its own (virtio-blk, virtio-scsi). Default false. */
+    iothread: z.boolean().optional(),
+    /** Request queues of a virtio-blk disk, 1–16. Default: the device's own (QEMU: one per vCPU on PCI). */
+    queues: z.number().int().min(1).max(MAX_DISK_QUEUES).optional(),
+  };
+}
+
+type PathInput = {
+  io?: string | undefined;
+  device?: string | undefined;
+  aio?: DiskAio | undefined;
+  cache?: DiskCache | undefined;
+  iothread?: boolean | undefined;
+  queues?: number | undefined;
+};
+
+/** Devices with a single request queue and no I/O thread anywhere: the emulated disks of the `emulated` class. */
+const SINGLE_QUEUE = new Set(['ide', 'ahci']);
+
+/**
+ * The zod check of path combinations no backend can run, for the workload schema's
+ * superRefine: refused when the suite is read, not when a guest boots.
+ */
+export function checkDiskPath(p: PathInput, ctx: z.RefinementCtx): void {
+  if (p.aio === 'native' && p.cache === 'writeback') {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['cache'],
+      message: 'aio "native" needs O_DIRECT (cache "none" or "directsync"); cache "writeback" goes through the host\'s page cache, and QEMU refuses the pair',
+    });
+  }
+  // `io: emulated` without a device is IDE or AHCI on every backend that offers it.
+  const single = p.device !== undefined ? SINGLE_QUEUE.has(p.device) : p.io === 'emulated';
+  const what = p.device ?? 'an emulated disk (IDE or AHCI)';
+  if (single && p.queues !== undefined) {
+    ctx.addIssue({ code: 'custom', path: ['queues'], message: `queues sets the request queues of a virtio-blk disk; ${what} has a single queue` });
+  }
+  if (single && p.iothread === true) {
+    ctx.addIssue({ code: 'custom', path: ['iothread'], message: `an iothread serves virtio-blk or virtio-scsi disks; ${what} cannot have one` });
+  }
+}
+
+/** The disk I/O path a case asks for, the defaults filled in; undefined when it gives none of the path parameters. */
+export function diskPathOf(p: PathInput): DiskPath | undefined {
+  if (p.aio === undefined && p.cache === undefined && p.iothread === undefined && p.queues === undefined) return undefined;
+  return {
+    aio: p.aio ?? DEFAULT_DISK_PATH.aio,
+    cache: p.cache ?? DEFAULT_DISK_PATH.cache,
+    iothread: p.iothread ?? DEFAULT_DISK_PATH.iothread,
+    ...(p.queues === undefined ? {} : { queues: p.queues }),
+  };
 }

@@ -1,4 +1,5 @@
 import type { BackendDevices } from '../../devices/capabilities.ts';
+import type { DiskPath } from '../../devices/models.ts';
 import type { DimName } from '../../dims/catalogue.ts';
 import type { GuestImage } from '../../guest/image.ts';
 import type { Host } from '../../hosts/host.ts';
@@ -31,6 +32,11 @@ export interface DiskSpec {
   /** Device model, e.g. virtio-blk, ide, ahci, nvme, virtio-scsi. */
   model: string;
   readonly?: boolean;
+  /**
+   * The disk I/O path: how the host serves its I/O (aio, cache, iothread, queues); absent:
+   * the backend's default path. (`path` is the file.)
+   */
+  ioPath?: DiskPath;
 }
 
 export interface NicSpec {

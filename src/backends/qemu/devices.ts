@@ -1,5 +1,7 @@
 import { HvbError } from '../../util/errors.ts';
 import type { DiskSpec, NicSpec } from '../common/backend.ts';
+import { MAX_DISK_QUEUES } from '../../devices/models.ts';
+import { IOTHREAD_DISK_MODELS } from './disk-path.ts';
 import type { QemuMachine } from './machine.ts';
 import { pcMachine } from './machine-pc.ts';
 
@@ -28,34 +30,47 @@ export function escapeQemuOptionValue(value: string): string {
 }
 
 export interface DiskArgvOptions {
-  /** `-drive cache=` mode; `none` (O_DIRECT) needs a file system that supports it (not tmpfs). */
+  /**
+   * `-drive cache=` mode of a disk whose spec sets no path; `none` (O_DIRECT) needs a file
+   * system that supports it (not tmpfs).
+   */
   cache: string;
   /** The board the disks attach to; default `pc`. */
   machine?: QemuMachine;
 }
 
-/** `-drive` and `-device` arguments for every disk, in spec order; controllers are added once. */
+/**
+ * `-drive` and `-device` arguments for every disk, in spec order; controllers are added once.
+ * A disk's I/O path (DiskSpec.ioPath) sets `cache=` and `aio=` on its drive, an iothread of its
+ * own (`-object iothread`, then `iothread=` on the virtio-blk device or the virtio-scsi
+ * controller) and `num-queues=` on virtio-blk. Without a path: `cache` from the options,
+ * `aio=threads`, no iothread, the device's own queues.
+ */
 export function diskArgv(disks: DiskSpec[], options: DiskArgvOptions): string[] {
   const machine = options.machine ?? pcMachine;
   const argv: string[] = [];
   const controllers = new Set<string>();
-  const counts = { ide: 0, ahci: 0, scsi: 0 };
+  const counts = { ide: 0, ahci: 0, scsi: 0, iothreads: 0 };
   for (const disk of disks) {
     checkId('disk', disk.id);
+    checkDiskPath(disk);
+    const iothread = disk.ioPath?.iothread === true ? `io${counts.iothreads++}` : undefined;
+    if (iothread !== undefined) argv.push('-object', `iothread,id=${iothread}`);
+    const onIothread = iothread === undefined ? '' : `,iothread=${iothread}`;
     const drive = [
       `file=${escapeQemuOptionValue(disk.path)}`,
       'if=none',
       `id=${disk.id}`,
       `format=${disk.format}`,
-      `cache=${options.cache}`,
-      'aio=threads',
+      `cache=${disk.ioPath?.cache ?? options.cache}`,
+      `aio=${disk.ioPath?.aio ?? 'threads'}`,
       ...(disk.readonly ? ['readonly=on'] : []),
     ];
     argv.push('-drive', drive.join(','));
     checkOnBoard(machine, 'disk', disk.model, QEMU_DISK_MODELS);
     switch (disk.model) {
       case 'virtio-blk':
-        argv.push('-device', `${virtioDevice('blk', machine)},drive=${disk.id}`);
+        argv.push('-device', `${virtioDevice('blk', machine)},drive=${disk.id}${onIothread}${queuesOption(disk)}`);
         break;
       case 'ide': {
         const slot = counts.ide++;
@@ -76,7 +91,8 @@ export function diskArgv(disks: DiskSpec[], options: DiskArgvOptions): string[] 
         argv.push('-device', `nvme,serial=${disk.id.slice(0, 20)},drive=${disk.id}`);
         break;
       case 'virtio-scsi':
-        if (!controllers.has('scsi')) argv.push('-device', `${virtioDevice('scsi', machine)},id=scsi0`);
+        // The controller serves every disk on it: its iothread is the first disk's.
+        if (!controllers.has('scsi')) argv.push('-device', `${virtioDevice('scsi', machine)},id=scsi0${onIothread}`);
         controllers.add('scsi');
         argv.push('-device', `scsi-hd,bus=scsi0.0,scsi-id=${counts.scsi++},drive=${disk.id}`);
         break;
@@ -85,6 +101,30 @@ export function diskArgv(disks: DiskSpec[], options: DiskArgvOptions): string[] 
     }
   }
   return argv;
+}
+
+/** `,num-queues=N` when the disk's path sets its queues (QEMU's own default otherwise: one per vCPU on PCI). */
+function queuesOption(disk: DiskSpec): string {
+  return disk.ioPath?.queues === undefined ? '' : `,num-queues=${disk.ioPath.queues}`;
+}
+
+/**
+ * A path QEMU cannot run (the suite skips such cases through qemuDiskPath; this catches a
+ * VmSpec built by hand): aio=native without O_DIRECT, an iothread or queues on a device
+ * that has no such option here, queues out of range.
+ */
+function checkDiskPath(disk: DiskSpec): void {
+  const path = disk.ioPath;
+  if (path === undefined) return;
+  const refuse = (why: string) => new HvbError('invalid-vm-spec', `disk "${disk.id}": ${why}`);
+  if (path.aio === 'native' && path.cache === 'writeback') throw refuse('aio=native needs O_DIRECT (cache none or directsync), not cache=writeback');
+  if (path.iothread && !IOTHREAD_DISK_MODELS.includes(disk.model)) throw refuse(`an iothread serves virtio-blk and virtio-scsi disks only, not ${disk.model}`);
+  if (path.queues !== undefined) {
+    if (disk.model !== 'virtio-blk') throw refuse(`num-queues is set on virtio-blk disks only, not ${disk.model}`);
+    if (!Number.isInteger(path.queues) || path.queues < 1 || path.queues > MAX_DISK_QUEUES) {
+      throw refuse(`queues must be a whole number from 1 to ${MAX_DISK_QUEUES}, got ${path.queues}`);
+    }
+  }
 }
 
 export interface NicArgvOptions {

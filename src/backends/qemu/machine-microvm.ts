@@ -1,4 +1,5 @@
 import { HvbError } from '../../util/errors.ts';
+import { qemuDiskPath } from './disk-path.ts';
 import type { QemuMachine } from './machine.ts';
 
 const ONLY_VIRTIO = 'microvm has no PCI bus and no disk or network controller of its own: it attaches virtio-mmio devices only (virtio-blk, virtio-net)';
@@ -45,6 +46,7 @@ export const microvmMachine: QemuMachine = {
       if (model === 'virtio-scsi') return 'virtio-scsi is not offered on microvm: hvbench loads its PCI transport in the guest, not virtio-mmio';
       return `${model} is not available on microvm: ${ONLY_VIRTIO}`;
     },
+    diskPath: qemuDiskPath,
   },
   needsHostTsc: (accel) => accel === 'tcg',
   kernelArgs: ({ accel, hostTscKhz }) => {

@@ -1,3 +1,4 @@
+import { qemuDiskPath } from './disk-path.ts';
 import type { QemuMachine } from './machine.ts';
 
 /**
@@ -18,5 +19,6 @@ export const pcMachine: QemuMachine = {
       nic: ['virtio-net', 'e1000', 'rtl8139'],
     },
     why: (_kind, model) => `${model} is a Xen device; QEMU offers virtio for paravirtual I/O`,
+    diskPath: qemuDiskPath,
   },
 };

@@ -1,3 +1,4 @@
+import { qemuDiskPath } from './disk-path.ts';
 import type { QemuMachine } from './machine.ts';
 
 /**
@@ -21,5 +22,6 @@ export const q35Machine: QemuMachine = {
       model === 'ide'
         ? 'q35 has no IDE controller (its ICH9 south bridge brings AHCI instead); ask for ahci'
         : `${model} is a Xen device; QEMU offers virtio for paravirtual I/O`,
+    diskPath: qemuDiskPath,
   },
 };

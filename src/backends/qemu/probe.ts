@@ -2,6 +2,7 @@ import type { Host } from '../../hosts/host.ts';
 import type { Capability } from '../common/backend.ts';
 import { ACCEL_QUERIES, classifyAccel, type AccelAnswers } from './accel.ts';
 import { QEMU_DEFAULTS, type QemuAccel } from './argv.ts';
+import { IO_URING_FACT } from './disk-path.ts';
 import { parseAccelHelp, parseQemuVersion } from './version.ts';
 
 const PROBE_TIMEOUT_MS = 15_000;
@@ -41,7 +42,38 @@ export async function probeQemu(host: Host, backend: string, accel: QemuAccel, b
       accel === 'tcg' ? 'Debian builds TCG as a module: reinstall qemu-system-x86 (accel-tcg-x86_64.so)' : undefined,
     );
   }
+  facts[IO_URING_FACT] = await ioUringCheck(host, binary);
   return { backend, available: true, reason: `QEMU ${version.version}, ${accel.toUpperCase()} accelerator available`, facts };
+}
+
+/**
+ * Whether QEMU opens a drive with aio=io_uring on this host: `yes`, or `no: ` and QEMU's
+ * words. A board-less QEMU opens /dev/null read-only with it and quits: that needs both a
+ * build with liburing and a kernel that lets the process use io_uring (it may be disabled by
+ * sysctl kernel.io_uring_disabled or a seccomp filter), which the version alone cannot tell.
+ */
+async function ioUringCheck(host: Host, binary: string): Promise<string> {
+  const messages = [{ execute: 'qmp_capabilities' }, { execute: 'quit' }];
+  const run = await host.exec(
+    [
+      binary,
+      '-machine',
+      'none',
+      '-nodefaults',
+      '-no-user-config',
+      '-display',
+      'none',
+      '-monitor',
+      'none',
+      '-drive',
+      'file=/dev/null,if=none,id=probe,format=raw,readonly=on,aio=io_uring',
+      '-qmp',
+      'stdio',
+    ],
+    { timeoutMs: PROBE_TIMEOUT_MS, input: `${messages.map((m) => JSON.stringify(m)).join('\n')}\n` },
+  );
+  if (run.exitCode === 0) return 'yes';
+  return `no: ${firstLine(run.stderr) || `exit code ${run.exitCode}`}`;
 }
 
 /** Starts QEMU without a board (`-machine none`), asks QMP on stdio what runs, quits. */

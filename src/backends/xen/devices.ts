@@ -1,6 +1,6 @@
 import { HvbError } from '../../util/errors.ts';
 import { resolveDevice, type BackendDevices } from '../../devices/capabilities.ts';
-import { ioModeOf, NIC_MODELS, type DeviceKind } from '../../devices/models.ts';
+import { diskPathChanges, ioModeOf, NIC_MODELS, type DeviceKind, type DiskPath } from '../../devices/models.ts';
 import type { VariantAxis } from '../common/backend.ts';
 
 /**
@@ -53,7 +53,29 @@ export function xenDevices(type: XenGuestType): BackendDevices {
       if (!hvm && ioModeOf(model) === 'emulated') return noDeviceModel(type);
       return `${model} is not offered on Xen: HVM guests get ide, e1000 or rtl8139 from the device model, every type the PV drivers`;
     },
+    diskPath: xenDiskPath,
   };
+}
+
+/**
+ * Xen's equivalent of each disk I/O path knob, for the reason a case that changes one is
+ * skipped: the PV disk is served by blkback in dom0's kernel (over a loop device for a file),
+ * the emulated one by the device model, and xl's disk configuration sets none of them.
+ */
+const XEN_PATH_KNOBS: Record<'aio' | 'cache' | 'iothread' | 'queues', string> = {
+  aio: "blkback submits the guest's requests from dom0's kernel; xl's disk configuration has no aio choice",
+  cache: "xl's disk configuration has no cache mode (blkback reads the file through a loop device in dom0)",
+  iothread: 'blkback already serves each ring from a kernel thread of its own in dom0; xl has no iothread',
+  queues:
+    "the rings of a PV disk are negotiated by the drivers (dom0's xen_blkback.max_queues, the guest's xen_blkfront.max_queues), not set in xl's disk configuration",
+};
+
+/** Xen runs every disk on its own path: any other is skipped, naming what Xen has instead. */
+function xenDiskPath(path: DiskPath): string | undefined {
+  const changes = diskPathChanges(path);
+  if (changes.length === 0) return undefined;
+  const why = changes.map((c) => XEN_PATH_KNOBS[c.slice(0, c.indexOf('=')) as keyof typeof XEN_PATH_KNOBS]);
+  return `Xen cannot set the disk I/O path ${changes.join(', ')}: ${why.join('; ')}`;
 }
 
 /**

@@ -14,12 +14,15 @@ const SMOKE_TCG = [
   '{"return": {}}',
 ].join('\r\n');
 
-function qemuHost(overrides: { smoke?: { exitCode: number; stdout?: string; stderr?: string }; accels?: string } = {}) {
+type Answer = { exitCode: number; stdout?: string; stderr?: string };
+
+function qemuHost(overrides: { smoke?: Answer; accels?: string; ioUring?: Answer } = {}) {
   return scriptedHost((argv) => {
     const args = argv.slice(1).join(' ');
     if (argv[0] === 'sh') return { stdout: '/usr/bin/qemu-system-x86_64\n' };
     if (args === '--version') return { stdout: VERSION };
     if (args === '-accel help') return { stdout: overrides.accels ?? ACCELS };
+    if (args.includes('aio=io_uring')) return overrides.ioUring ?? { stdout: `${greeting}\r\n{"return": {}}\r\n{"return": {}}\r\n` };
     if (args.includes('-qmp stdio')) return overrides.smoke ?? { stdout: SMOKE_TCG };
     return { exitCode: 1, stderr: `unexpected ${args}` };
   });
@@ -37,6 +40,7 @@ describe('tcg probe', () => {
         qemuPackage: 'Debian 1:7.2+dfsg-7+deb12u18+b3',
         qemuBinary: '/usr/bin/qemu-system-x86_64',
         qemuAccelerators: 'tcg,kvm',
+        qemuIoUring: 'yes',
       },
     });
     const smoke = host.calls.find((argv) => argv.includes('stdio'));
@@ -55,6 +59,36 @@ describe('tcg probe', () => {
       '-qmp',
       'stdio',
     ]);
+  });
+
+  it('records whether QEMU opens a drive with aio=io_uring, from a board-less QEMU that tries it', async () => {
+    const host = qemuHost();
+    await createTcgBackend().probe(host);
+    expect(host.calls.find((argv) => argv.join(' ').includes('aio=io_uring'))).toEqual([
+      'qemu-system-x86_64',
+      '-machine',
+      'none',
+      '-nodefaults',
+      '-no-user-config',
+      '-display',
+      'none',
+      '-monitor',
+      'none',
+      '-drive',
+      'file=/dev/null,if=none,id=probe,format=raw,readonly=on,aio=io_uring',
+      '-qmp',
+      'stdio',
+    ]);
+    const refused = {
+      exitCode: 1,
+      stderr: 'qemu-system-x86_64: -drive file=/dev/null,…,aio=io_uring: Unable to use io_uring: failed to init linux io_uring ring: Operation not permitted\n',
+    };
+    const capability = await createTcgBackend().probe(qemuHost({ ioUring: refused }));
+    // The backend stays available: only cases that ask for io_uring are skipped.
+    expect(capability.available).toBe(true);
+    expect(capability.facts['qemuIoUring']).toBe(
+      'no: qemu-system-x86_64: -drive file=/dev/null,…,aio=io_uring: Unable to use io_uring: failed to init linux io_uring ring: Operation not permitted',
+    );
   });
 
   it('says QEMU is missing and how to install it', async () => {
