@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { backends } from '../../src/backends/registry.ts';
 import { resolveDevice as resolveIn, type DeviceResolution } from '../../src/devices/capabilities.ts';
 import { caseDevices as caseDevicesIn, type CaseDevices } from '../../src/devices/case-devices.ts';
-import type { DeviceKind, DeviceNeeds, DeviceRequest } from '../../src/devices/models.ts';
+import type { DeviceKind, DeviceNeeds, DeviceRequest, DiskPath } from '../../src/devices/models.ts';
 
 /** Each backend declares its devices (Backend.devices); these resolve against that declaration by name. */
 const tableOf = (backend: string) => (Object.hasOwn(backends, backend) ? backends[backend]!.devices() : undefined);
@@ -73,5 +73,52 @@ describe('the devices of a case', () => {
       devices: { disk: { model: 'ide', io: 'emulated', sizeMiB: 64 }, nic: { model: 'virtio-net', io: 'paravirtual' } },
     });
     expect(caseDevices('xen', { disk: { io: 'paravirtual', sizeMiB: 64 }, nic: { io: 'emulated' } })).toEqual({ skip: expect.stringMatching(/HVM guest/) });
+  });
+});
+
+describe('the disk I/O path of a case', () => {
+  const DEFAULT = { aio: 'threads', cache: 'none', iothread: false } as const;
+  const IO_URING = { aio: 'io_uring', cache: 'none', iothread: true, queues: 2 } as const;
+  const withPath = (backend: string, path: DiskPath, facts: Record<string, string> = {}) =>
+    caseDevicesIn(backend, tableOf(backend), { disk: { io: 'paravirtual', sizeMiB: 64, path } }, facts);
+
+  it('hands the path to the backend with the model, on QEMU', () => {
+    expect(withPath('tcg', IO_URING, { qemuIoUring: 'yes' })).toEqual({
+      devices: { disk: { model: 'virtio-blk', io: 'paravirtual', sizeMiB: 64, path: IO_URING } },
+    });
+    expect(withPath('kvm', IO_URING, { qemuIoUring: 'yes' })).toEqual({
+      devices: { disk: { model: 'virtio-blk', io: 'paravirtual', sizeMiB: 64, path: IO_URING } },
+    });
+    expect(withPath('tcg', IO_URING, { qemuIoUring: 'no: Unable to use io_uring' })).toEqual({
+      skip: 'this QEMU cannot use aio=io_uring here (no: Unable to use io_uring)',
+    });
+    expect(caseDevicesIn('tcg', tableOf('tcg'), { disk: { io: 'emulated', sizeMiB: 64, path: { ...DEFAULT, iothread: true } } })).toEqual({
+      skip: 'QEMU serves only virtio-blk and virtio-scsi disks from an iothread, not ide',
+    });
+  });
+
+  it('runs the default path everywhere, and skips any other on Xen and native with the reason', () => {
+    for (const backend of ['tcg', 'kvm', 'xen', 'native']) expect(withPath(backend, DEFAULT), backend).toMatchObject({ devices: { disk: { path: DEFAULT } } });
+    expect(withPath('xen', IO_URING)).toEqual({
+      skip:
+        "Xen cannot set the disk I/O path aio=io_uring, iothread=true, queues=2: blkback submits the guest's requests from dom0's kernel; xl's disk configuration has no aio choice; " +
+        "blkback already serves each ring from a kernel thread of its own in dom0; xl has no iothread; the rings of a PV disk are negotiated by the drivers (dom0's xen_blkback.max_queues, the guest's xen_blkfront.max_queues), not set in xl's disk configuration",
+    });
+    expect(withPath('xen', { ...DEFAULT, cache: 'writeback' })).toEqual({
+      skip: "Xen cannot set the disk I/O path cache=writeback: xl's disk configuration has no cache mode (blkback reads the file through a loop device in dom0)",
+    });
+    expect(withPath('native', { ...DEFAULT, queues: 1 })).toEqual({
+      skip: "not applicable: native runs on the host, without virtual devices (queues=1 sets a VMM's disk I/O path; the native case on the default path is the reference for every path)",
+    });
+  });
+
+  it('runs a backend without a path declaration on the default path only', () => {
+    const table = { ...tableOf('tcg')!, diskPath: undefined };
+    expect(caseDevicesIn('bare', table, { disk: { io: 'paravirtual', sizeMiB: 64, path: DEFAULT } })).toMatchObject({
+      devices: { disk: { model: 'virtio-blk' } },
+    });
+    expect(caseDevicesIn('bare', table, { disk: { io: 'paravirtual', sizeMiB: 64, path: IO_URING } })).toEqual({
+      skip: "backend bare runs disks on the default I/O path only (aio threads, cache none, no iothread, the device's own queues), not aio=io_uring, iothread=true, queues=2",
+    });
   });
 });

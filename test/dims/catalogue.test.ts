@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { backends } from '../../src/backends/registry.ts';
-import { dimDef, isCatalogued, roleOf, variantOf } from '../../src/dims/catalogue.ts';
+import { dimDef, isCatalogued, isDeviceDim, roleOf, variantOf } from '../../src/dims/catalogue.ts';
+import type { Sample } from '../../src/results/sample.ts';
+import { DEFAULT_IGNORED_DIMS, matchBy } from '../../src/stats/series.ts';
 import { loadRealRun } from '../support/real-runs.ts';
 
 const RUNS = ['native-tcg-local', 'native-tcg-local-2', 'xen-lab-pv-pvh', 'kvm-lab'];
@@ -30,5 +32,56 @@ describe('the dimension catalogue', () => {
   it('treats an unknown dimension as configuration: matched, never pooled', () => {
     expect(roleOf('pinning_guess')).toBe('configuration');
     expect(roleOf('param.threads')).toBe('configuration');
+  });
+
+  it('treats the device parameters, the disk I/O path among them, as device dimensions: native stays the reference for each', () => {
+    for (const p of ['io', 'device', 'aio', 'cache', 'iothread', 'queues']) {
+      expect(isDeviceDim(`param.${p}`), p).toBe(true);
+      expect(roleOf(`param.${p}`), p).toBe('configuration');
+    }
+    expect(isDeviceDim('param.queueDepth')).toBe(false);
+  });
+
+  it('pairs the native disk case with every I/O path of a backend, and the paths with each other', () => {
+    const sample = (backend: string, value: number, path: Record<string, string | number | boolean>, rep: number): Sample => ({
+      metric: 'disk.rand_read_iops',
+      value,
+      unit: 'IOPS',
+      better: 'higher',
+      dims: {
+        run: 'r',
+        rep,
+        backend,
+        workload: 'disk',
+        host: 'local',
+        case: `${backend}/disk/${JSON.stringify(path)}`,
+        io: backend === 'native' ? 'none' : 'paravirtual',
+        disk_model: backend === 'native' ? 'host-file' : 'virtio-blk',
+        'param.sizeMiB': 64,
+        ...Object.fromEntries(Object.entries(path).map(([k, v]) => [`param.${k}`, v])),
+      },
+      ts: '2026-01-01T00:00:00Z',
+    });
+    const paths = [
+      { aio: 'threads', iothread: false },
+      { aio: 'io_uring', iothread: false },
+      { aio: 'threads', iothread: true },
+      { aio: 'threads', iothread: false, queues: 2 },
+    ];
+    const samples = [
+      ...[1, 2].map((rep) => sample('native', 9000, paths[0]!, rep)),
+      ...paths.flatMap((path, i) => [1, 2].map((rep) => sample('tcg', 1000 + i, path, rep))),
+    ];
+    const ignore = new Set(DEFAULT_IGNORED_DIMS);
+    const byBackend = matchBy(samples, 'backend', 'native', ignore);
+    expect(byBackend.unmatched).toEqual([]);
+    expect(byBackend.pairs.map((p) => [p.a.dims.backend, p.b.values[0], p.deviceless])).toEqual([
+      ['native', 1000, true],
+      ['native', 1001, true],
+      ['native', 1002, true],
+      ['native', 1003, true],
+    ]);
+    const byAio = matchBy(samples, 'param.aio', 'threads', ignore);
+    expect(byAio.pairs.map((p) => [p.a.values[0], p.b.values[0]])).toEqual([[1000, 1001]]);
   });
 });

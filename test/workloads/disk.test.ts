@@ -132,3 +132,40 @@ describe('disk workload (fio)', () => {
     expect(() => disk.parse(outputs('ide').slice(1), params())).toThrow(/no output for step "seqread-report"/);
   });
 });
+
+describe('the disk I/O path parameters', () => {
+  it('leave the device request as it was when none is given, and fill in the defaults of the others when one is', () => {
+    expect(disk.devices!(params({ sizeMiB: 64 }))).toEqual({ disk: { io: 'paravirtual', sizeMiB: 64 } });
+    expect(disk.devices!(params({ aio: 'io_uring' }))).toEqual({
+      disk: { io: 'paravirtual', sizeMiB: 256, path: { aio: 'io_uring', cache: 'none', iothread: false } },
+    });
+    expect(disk.devices!(params({ device: 'virtio-blk', cache: 'directsync', iothread: true, queues: 4 }))).toEqual({
+      disk: { io: 'paravirtual', device: 'virtio-blk', sizeMiB: 256, path: { aio: 'threads', cache: 'directsync', iothread: true, queues: 4 } },
+    });
+  });
+
+  it('refuse values outside their range', () => {
+    for (const bad of [{ aio: 'posix' }, { cache: 'unsafe' }, { iothread: 'yes' }, { queues: 0 }, { queues: 17 }, { queues: 1.5 }]) {
+      expect(disk.params.safeParse(bad).success, JSON.stringify(bad)).toBe(false);
+    }
+  });
+
+  it('refuse, when the suite is read, combinations no backend can run, with the reason', () => {
+    const messages = (p: object) => {
+      const r = disk.params.safeParse(p);
+      return r.success ? [] : r.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`);
+    };
+    expect(messages({ aio: 'native', cache: 'writeback' })).toEqual([
+      'cache: aio "native" needs O_DIRECT (cache "none" or "directsync"); cache "writeback" goes through the host\'s page cache, and QEMU refuses the pair',
+    ]);
+    expect(messages({ device: 'ide', queues: 2 })).toEqual(['queues: queues sets the request queues of a virtio-blk disk; ide has a single queue']);
+    expect(messages({ io: 'emulated', queues: 1 })).toEqual([
+      'queues: queues sets the request queues of a virtio-blk disk; an emulated disk (IDE or AHCI) has a single queue',
+    ]);
+    expect(messages({ device: 'ahci', iothread: true })).toEqual(['iothread: an iothread serves virtio-blk or virtio-scsi disks; ahci cannot have one']);
+    // Possible somewhere: left to each backend (QEMU has aio=native with O_DIRECT, an iothread on virtio-scsi).
+    expect(messages({ aio: 'native', cache: 'directsync' })).toEqual([]);
+    expect(messages({ device: 'virtio-scsi', iothread: true })).toEqual([]);
+    expect(messages({ device: 'nvme', queues: 2 })).toEqual([]);
+  });
+});
