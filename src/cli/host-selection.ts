@@ -8,6 +8,7 @@ import { LocalHost } from '../hosts/local.ts';
 import { runningLabHosts } from '../labs/registry.ts';
 import type { RunHost } from '../runner/run-suite.ts';
 import { HvbError } from '../util/errors.ts';
+import { backendList } from './context.ts';
 
 /** The hosts file read when `--hosts-file` is not given, if it exists in the working folder. */
 export const DEFAULT_HOSTS_FILE = 'hosts.json';
@@ -29,14 +30,8 @@ export async function knownHosts(hostsFile?: string): Promise<HostConfig[]> {
   return [LOCAL_HOST, ...fromFile, ...(await runningLabHosts())];
 }
 
-/** Parses `--host a,b --host c` into names. */
-export function hostList(values: string[] | undefined): string[] | undefined {
-  if (!values || values.length === 0) return undefined;
-  return values
-    .flatMap((v) => v.split(','))
-    .map((v) => v.trim())
-    .filter(Boolean);
-}
+/** Parses `--host a,b --host c` into names, as `--backend` is parsed. */
+export const hostList = backendList;
 
 /**
  * The hosts a run uses: `--host` names, else the suite's `hosts`, else `local`. A name
