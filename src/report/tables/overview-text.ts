@@ -1,18 +1,6 @@
 import { alignTable } from '../../stats/format.ts';
 import type { Overview, OverviewCell } from '../overview.ts';
-import {
-  marksLegend,
-  numberNotes,
-  repetitionsText,
-  repetitionsVary,
-  rowsByMetric,
-  shortInterval,
-  shortRatio,
-  superscript,
-  verdictMark,
-  verdictText,
-  whatTheNumbersAre,
-} from './overview-cells.ts';
+import * as cells from './overview-cells.ts';
 import { wrapText } from './wrap.ts';
 
 /**
@@ -33,15 +21,15 @@ const INDENT = '  ';
 
 export function overviewText(overview: Overview): string {
   const width = OVERVIEW_TEXT_WIDTH;
-  const groups = rowsByMetric(overview.rows);
+  const groups = cells.rowsByMetric(overview.rows);
   const ordered = groups.flatMap((g) => g.rows);
-  const { notes, footnotes } = numberNotes(overview, ordered);
-  const withN = repetitionsVary(overview);
+  const { notes, footnotes } = cells.numberNotes(overview, ordered);
+  const withN = cells.repetitionsVary(overview);
   const cellsOf = ordered.map((row, i) =>
     overview.variants.map((v) => {
       const cell = row.cells[v];
       if (cell === undefined) return '–';
-      const marks = (notes[i]!.cells[v] ?? []).map(superscript).join(',');
+      const marks = (notes[i]!.cells[v] ?? []).map(cells.superscript).join(',');
       return `${cellText(cell, withN)}${marks}`;
     }),
   );
@@ -55,7 +43,7 @@ export function overviewText(overview: Overview): string {
   for (const g of groups) {
     groupStarts.set(rows.length, g.title);
     for (const label0 of g.labels) {
-      const label = `${label0}${notes[k]!.label.map(superscript).join(',')}`;
+      const label = `${label0}${notes[k]!.label.map(cells.superscript).join(',')}`;
       const parts = wrapText(label, labelWidth);
       rows.push([`${INDENT}${parts[0]}`, ...cellsOf[k]!]);
       for (const rest of parts.slice(1)) rows.push([`${INDENT}${INDENT}${rest}`, ...overview.variants.map(() => '')]);
@@ -72,20 +60,22 @@ export function overviewText(overview: Overview): string {
 
   const head = [
     ...wrapText(
-      `${capitalise(whatTheNumbersAre(overview))}${withN ? `; n = repetitions of the variant / of ${overview.reference}` : ''}; ${repetitionsText(overview)}.`,
+      `${capitalise(cells.whatTheNumbersAre(overview))}${withN ? `; n = repetitions of the variant / of ${overview.reference}` : ''}; ${cells.repetitionsText(overview)}.`,
       width,
     ),
-    ...wrapText(`↑ higher is better, ↓ lower is better. ${marksLegend(overview)}.`, width),
+    ...wrapText(`↑ higher is better, ↓ lower is better. ${cells.marksLegend(overview)}.`, width),
   ];
-  const foot = footnotes.flatMap((text, i) => wrapText(`${superscript(i + 1)} ${text}`, width - INDENT.length).map((l, j) => (j === 0 ? l : `${INDENT}${l}`)));
+  const foot = footnotes.flatMap((text, i) =>
+    wrapText(`${cells.superscript(i + 1)} ${text}`, width - INDENT.length).map((l, j) => (j === 0 ? l : `${INDENT}${l}`)),
+  );
   return `${[...head, '', ...body, ...(foot.length > 0 ? ['', ...foot] : [])].join('\n')}\n`;
 }
 
 function cellText(cell: OverviewCell, withN: boolean): string {
   const n = withN ? ` n=${cell.n}/${cell.nReference}` : '';
-  if (cell.ratio === undefined || !Number.isFinite(cell.ratio)) return `– ${verdictText(cell.verdict)}${n}`;
-  const ci = shortInterval(cell);
-  return `${shortRatio(cell.ratio)}×${ci ? ` ${ci}` : ''} ${verdictMark(cell.verdict)}${n}`;
+  if (cell.ratio === undefined || !Number.isFinite(cell.ratio)) return `– ${cells.verdictText(cell.verdict)}${n}`;
+  const ci = cells.shortInterval(cell);
+  return `${cells.shortRatio(cell.ratio)}×${ci ? ` ${ci}` : ''} ${cells.verdictMark(cell.verdict)}${n}`;
 }
 
 function capitalise(text: string): string {
