@@ -62,7 +62,7 @@ describe('the dimension catalogue', () => {
       },
       ts: '2026-01-01T00:00:00Z',
     });
-    const paths = [
+    const paths: Record<string, string | number | boolean>[] = [
       { aio: 'threads', iothread: false },
       { aio: 'io_uring', iothread: false },
       { aio: 'threads', iothread: true },

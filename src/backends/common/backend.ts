@@ -175,6 +175,13 @@ export interface Backend {
   network: NetworkAttachment;
   /** Where a `host-bridge` attachment puts the bridge, for messages, e.g. `in dom0`. */
   bridgeWhere?: string;
+  /**
+   * Whether it opens a case's disk file with O_DIRECT for this cache mode (undefined: the
+   * default mode). The file's folder must then take O_DIRECT (ramfs never does, tmpfs not
+   * before Linux 6.6): a remote host whose scratch folder cannot skips such cases at planning.
+   * Absent: never (Xen's blkback reads the file through a loop device).
+   */
+  diskDirectIo?(cache: string | undefined): boolean;
   /** Runs on the machine hvbench runs on only (native): a hosts file may not offer it. */
   localOnly?: boolean;
   /** Probe facts that become dimensions of every sample (names from src/dims/catalogue.ts). */

@@ -57,7 +57,7 @@ function inspecting(seen: QemuView[]): Backend {
 }
 
 /** The disk workload with one step before fio: the queues of the guest's block device. */
-const diskAndQueues: Workload = {
+const diskAndQueues: Workload<typeof disk.params> = {
   ...disk,
   command: (p, ctx) => {
     const own = disk.command(p, ctx);
