@@ -85,6 +85,12 @@ export interface HostConfig {
   /** Backends this host offers, e.g. ['kvm', 'tcg']. */
   backends: string[];
   ssh?: SshTarget;
+  /**
+   * Absolute folder on the host for the run's scratch disks (a private folder is made in it
+   * and removed after the run). Absent: the host's temporary folder, or the first folder
+   * that takes O_DIRECT (src/devices/scratch-folder.ts).
+   */
+  scratchDir?: string;
 }
 
 export interface SshTarget {

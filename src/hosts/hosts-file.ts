@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
-import { dirname, isAbsolute, join, resolve } from 'node:path';
+import { dirname, isAbsolute, join, posix, resolve } from 'node:path';
 import { z } from 'zod';
 import { HvbError } from '../util/errors.ts';
 import type { HostConfig } from './host.ts';
@@ -11,9 +11,10 @@ import type { HostConfig } from './host.ts';
  * ```json
  * { "hosts": [ { "name": "kvm1", "address": "192.0.2.10", "user": "root",
  *                "identityFile": "~/.ssh/id_ed25519", "knownHostsFile": "known_hosts",
- *                "backends": ["kvm", "tcg"] } ] }
+ *                "backends": ["kvm", "tcg"], "scratchDir": "/srv/scratch" } ] }
  * ```
- * Relative paths are relative to the hosts file; `~/` is the user's home.
+ * Relative paths are relative to the hosts file; `~/` is the user's home. `scratchDir` is a
+ * folder on the remote host, so it must be absolute there.
  */
 export const HOST_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
 /** Names hvbench gives its own hosts; a hosts file cannot take them. */
@@ -33,6 +34,11 @@ const entrySchema = z.strictObject({
   identityFile: z.string().min(1).optional(),
   knownHostsFile: z.string().min(1, 'expected the known_hosts file that pins this host key'),
   backends: z.array(z.string().min(1)).min(1, 'expected at least one backend, e.g. ["kvm"]'),
+  scratchDir: z
+    .string()
+    .regex(/^\/[^\0\n]*$/, 'expected an absolute folder on the remote host, e.g. "/srv/scratch"')
+    .refine((d) => !d.split('/').includes('..'), 'expected a folder without ".." in it')
+    .optional(),
 });
 
 const fileSchema = z.strictObject({ hosts: z.array(entrySchema) });
@@ -90,6 +96,7 @@ export function parseHostsFile(json: unknown, path: string, knownBackends: reado
       ...(h.identityFile === undefined ? {} : { identityFile: filePath(h.identityFile, base) }),
       knownHostsFile: filePath(h.knownHostsFile, base),
     },
+    ...(h.scratchDir === undefined ? {} : { scratchDir: posix.normalize(h.scratchDir) }),
   }));
 }
 
@@ -106,6 +113,6 @@ function formatPath(path: readonly PropertyKey[]): string {
 
 function hostsFileError(path: string, problems: string[]): HvbError {
   return new HvbError('hosts-file', problems.map((p) => `${path}: ${p}`).join('\n'), {
-    hint: 'a hosts file is { "hosts": [ { "name", "address", "knownHostsFile", "backends", optional "port", "user", "identityFile" } ] }',
+    hint: 'a hosts file is { "hosts": [ { "name", "address", "knownHostsFile", "backends", optional "port", "user", "identityFile", "scratchDir" } ] }',
   });
 }

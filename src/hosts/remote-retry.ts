@@ -1,3 +1,4 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
 import type { ExecResult, Host } from './host.ts';
 import { SSH_FAILED } from './ssh-errors.ts';
 
@@ -21,9 +22,25 @@ export interface TransientRetry {
 
 const record: TransientRetry[] = [];
 
+/**
+ * Who hears of a retry: the runner's listener for the work in progress (a host's inspection,
+ * a case's setup or boot). Carried by the async context rather than passed down, because the
+ * setup commands sit deep under the runner (a backend's launch making its VM folder, a
+ * scratch disk being written), and hosts run side by side, each with its own listener.
+ */
+const listeners = new AsyncLocalStorage<(retry: TransientRetry) => void>();
+
 /** Every retry this process made, oldest first. */
 export function transientRetries(): readonly TransientRetry[] {
   return record;
+}
+
+/**
+ * Runs `work`, telling `listener` of every setup command retried inside it (also in what it
+ * starts and awaits), besides the process-wide list. A listener inside another replaces it.
+ */
+export function withRetryListener<T>(listener: (retry: TransientRetry) => void, work: () => Promise<T>): Promise<T> {
+  return listeners.run(listener, work);
 }
 
 /**
@@ -42,7 +59,9 @@ export function isTransientSshFailure(host: Pick<Host, 'kind'>, result: ExecResu
 export async function retrySetup<T extends ExecResult>(host: Pick<Host, 'name' | 'kind'>, command: string, run: () => Promise<T>): Promise<T> {
   let result = await run();
   for (let attempt = 1; attempt <= SETUP_RETRIES && isTransientSshFailure(host, result); attempt++) {
-    record.push({ host: host.name, command, attempt, at: new Date().toISOString() });
+    const retry = { host: host.name, command, attempt, at: new Date().toISOString() };
+    record.push(retry);
+    listeners.getStore()?.(retry);
     result = await run();
   }
   return result;

@@ -81,6 +81,21 @@ export interface ErrorInfo {
   cause?: string;
 }
 
+/**
+ * A setup command run again because ssh lost it (exit 255, nothing said; src/hosts/remote-retry.ts).
+ * Only idempotent setup commands are retried, never a measured step.
+ */
+export interface SetupRetry {
+  at: string;
+  host: string;
+  /** The program run again, e.g. `mkdir`, `dd`, `qemu-img`. */
+  command: string;
+  /** Which attempt ssh lost (1 = the first). */
+  attempt: number;
+  /** What the runner was doing: `inspection`, `setup` (devices), `warm-up 1`, `repetition 2`. */
+  during: string;
+}
+
 export interface CaseRecord {
   id: string;
   backend: string;
@@ -102,6 +117,8 @@ export interface CaseRecord {
   /** Files under `logs/` written for this case, relative to the run folder. */
   logs?: string[];
   usage: RepetitionUsage[];
+  /** Setup commands of this case run again after ssh lost them, oldest first. */
+  retries?: SetupRetry[];
 }
 
 export interface RunRecord {
@@ -129,6 +146,8 @@ export interface RunRecord {
   error?: ErrorInfo;
   /** Each `hvbench run --resume` of this run, oldest first. */
   resumes?: ResumeRecord[];
+  /** Setup commands outside any case (inspecting the hosts) run again after ssh lost them, oldest first. */
+  retries?: SetupRetry[];
 }
 
 /** Command-line choices that changed the suite's cases (`hvbench run --backend …`). */

@@ -1,8 +1,12 @@
 import type { Backend, Capability } from '../backends/common/backend.ts';
+import { join } from 'node:path';
 import { caseDevices, type CaseDevices } from '../devices/case-devices.ts';
+import { checkScratch, describeScratch, openScratchFolder, type ScratchCheck } from '../devices/scratch-folder.ts';
 import type { GuestImage } from '../guest/image.ts';
 import type { Host, HostConfig } from '../hosts/host.ts';
-import type { HostFacts } from '../results/run-record.ts';
+import { withRetryListener } from '../hosts/remote-retry.ts';
+import type { HostFacts, SetupRetry } from '../results/run-record.ts';
+import { SCRATCH_DIR } from '../results/scratch-dir.ts';
 import type { Case } from '../suite/types.ts';
 import { HvbError } from '../util/errors.ts';
 import type { Workload } from '../workloads/workload.ts';
@@ -24,8 +28,16 @@ export interface HostState {
   facts?: HostFacts;
   unreachable?: string;
   capabilities: Map<string, Capability>;
-  /** Where this host's scratch disks go; made on first use. */
+  /** Where this host's scratch disks go; made on first use (scratchDirOf). */
   scratchDir?: string;
+  /**
+   * Where a remote host with disk cases can keep their scratch disks, and whether that folder
+   * takes O_DIRECT; `failed`: why the check itself did not finish. Absent on the local host
+   * (its disks go in the run folder) and on hosts without disk cases.
+   */
+  scratch?: ScratchCheck | { failed: string };
+  /** Setup commands that ssh lost during the inspection and that were run again. */
+  retries?: SetupRetry[];
 }
 
 /** What planning needs of the run's options. */
@@ -40,20 +52,30 @@ export interface PlanContext {
 /** Facts and backend capabilities of a host; a host that does not answer is marked, not thrown. */
 export async function inspectHost(h: RunHost, o: PlanContext, assignment: readonly HostAssignment[]): Promise<HostState> {
   const state: HostState = { run: h, capabilities: new Map() };
+  const retries: SetupRetry[] = [];
+  await withRetryListener(
+    (r) => retries.push({ ...r, during: 'inspection' }),
+    () => inspect(state, o, assignment),
+  );
+  if (retries.length > 0) state.retries = retries;
+  return state;
+}
+
+async function inspect(state: HostState, o: PlanContext, assignment: readonly HostAssignment[]): Promise<void> {
+  const h = state.run;
   try {
     state.facts = await factsOf(h.host);
   } catch (e) {
     state.unreachable = `host ${h.config.name} is unreachable: ${e instanceof Error ? e.message : String(e)}`;
-    return state;
+    return;
   }
-  const backends = new Set(
-    o.cases
-      .filter((_, i) => {
-        const a = assignment[i]!;
-        return 'host' in a && a.host === h.config.name;
-      })
-      .map((c) => c.backend),
-  );
+  const here = o.cases.filter((_, i) => {
+    const a = assignment[i]!;
+    return 'host' in a && a.host === h.config.name;
+  });
+  const backends = new Set(here.map((c) => c.backend));
+  const scratch =
+    h.config.kind !== 'local' && here.some((c) => o.workloads[c.workload]?.devices?.(c.params).disk !== undefined) ? checkScratchOf(h) : undefined;
   // Probes run side by side: one may take a while (KVM's canary boot, up to a minute the first time).
   const observe = o.observer ?? (() => undefined);
   const found = await Promise.all(
@@ -74,7 +96,29 @@ export async function inspectHost(h: RunHost, o: PlanContext, assignment: readon
     }),
   );
   for (const [i, name] of [...backends].entries()) state.capabilities.set(name, found[i]!);
-  return state;
+  if (scratch) state.scratch = await scratch;
+}
+
+/** The scratch check of a remote host (scratch-folder.ts); a check that cannot finish says why, for the skip reasons. */
+function checkScratchOf(h: RunHost): Promise<ScratchCheck | { failed: string }> {
+  return checkScratch(h.host, h.config.scratchDir).catch((e: unknown) => ({ failed: e instanceof Error ? e.message : String(e) }));
+}
+
+/**
+ * The folder of a host's scratch disks for this run, made on first use: the run folder's
+ * `scratch/` here; on a remote host a private folder in the place its inspection chose.
+ */
+export async function scratchDirOf(state: HostState, runDir: string): Promise<string> {
+  const { host, config } = state.run;
+  if (state.scratchDir !== undefined) return state.scratchDir;
+  const check = state.scratch;
+  state.scratchDir =
+    config.kind === 'local'
+      ? join(runDir, SCRATCH_DIR)
+      : check !== undefined && !('failed' in check)
+        ? await openScratchFolder(host, check)
+        : await host.makeTempDir('hvbench-scratch-');
+  return state.scratchDir;
 }
 
 export type CasePlan =
@@ -99,7 +143,32 @@ export function planCase(c: Case, assigned: HostAssignment, states: Map<string, 
   const backend = o.backends(c.backend);
   const planned = caseDevices(c.backend, backend.devices(c.variant?.value), workload.devices?.(c.params) ?? {}, capability.facts);
   if ('skip' in planned) return { skip: `${c.backend} cannot run this case: ${planned.skip}`, reason: planned.skip };
+  const noScratch = planned.devices.disk ? scratchProblem(planned.devices.disk, backend, state) : undefined;
+  if (noScratch !== undefined) return { skip: noScratch, reason: noScratch };
   return { devices: planned.devices, state };
+}
+
+/**
+ * Why a remote host cannot hold this case's scratch disk, or undefined when it can: its
+ * scratch folder cannot be written, or the backend opens the disk with O_DIRECT (QEMU's
+ * cache=none and directsync) and no folder there takes it. Naming the host, the folders and
+ * what each said, so the case is skipped with that rather than failed at the VMM's start.
+ */
+export function scratchProblem(disk: NonNullable<CaseDevices['disk']>, backend: Backend, state: HostState): string | undefined {
+  const check = state.scratch;
+  const host = state.run.config.name;
+  if (check === undefined) return undefined;
+  if ('failed' in check) return `the scratch folder of host ${host} could not be checked: ${check.failed}`;
+  const where = check.configured ? `its scratchDir ${check.base} (hosts file)` : `its temporary folder ${check.base}`;
+  if (!check.writable) return `host ${host} has nowhere to put this case's scratch disk: ${where} cannot be written (${describeScratch(check)})`;
+  // The disk's cache mode (its I/O path); absent: the backend's default.
+  const cache = disk.path?.cache;
+  if (check.directIo || backend.diskDirectIo?.(cache) !== true) return undefined;
+  const opens = `${backend.label ?? backend.name} opens this case's disk with O_DIRECT${cache === undefined ? '' : ` (cache=${cache})`}`;
+  const fix = check.configured
+    ? 'choose a scratchDir on a file system that takes O_DIRECT (ext4, xfs; not ramfs, nor tmpfs before Linux 6.6)'
+    : 'set scratchDir for it in the hosts file to a folder on a file system that takes O_DIRECT (ext4, xfs)';
+  return `${opens}, and no scratch folder on host ${host} takes O_DIRECT: ${describeScratch(check)}; ${fix}`;
 }
 
 /** The provider of a case's network: by its backend's attachment, opened on the host the case runs on (local, remote or lab). */

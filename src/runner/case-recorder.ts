@@ -1,4 +1,4 @@
-import { errorInfo, type CaseRecord, type ErrorInfo } from '../results/run-record.ts';
+import { errorInfo, type CaseRecord, type ErrorInfo, type SetupRetry } from '../results/run-record.ts';
 import { updateRun, type StoredRun } from '../results/store.ts';
 import type { RepOutcome } from './repetition.ts';
 
@@ -75,6 +75,17 @@ export class CaseRecorder {
       record.status = interrupted ? 'failed' : 'completed';
       if (interrupted) record.error = { message: 'interrupted before all repetitions ran' };
       record.endedAt = new Date().toISOString();
+    });
+  }
+
+  /**
+   * Setup commands that ssh lost and that were run again: the case's when `record` is given,
+   * else the run's own (inspecting the hosts). Nothing is written when there were none.
+   */
+  async retried(record: CaseRecord | undefined, retries: readonly SetupRetry[]): Promise<void> {
+    if (retries.length === 0) return;
+    await updateRun(this.run, (r) => {
+      (record ? (record.retries ??= []) : (r.retries ??= [])).push(...retries);
     });
   }
 

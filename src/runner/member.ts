@@ -1,16 +1,15 @@
-import { join } from 'node:path';
 import type { CaseDevices } from '../devices/case-devices.ts';
-import { errorInfo, type CaseRecord } from '../results/run-record.ts';
+import { withRetryListener } from '../hosts/remote-retry.ts';
+import { errorInfo, type CaseRecord, type SetupRetry } from '../results/run-record.ts';
 import type { Sample } from '../results/sample.ts';
 import { appendSamples } from '../results/samples-file.ts';
-import { SCRATCH_DIR } from '../results/scratch-dir.ts';
 import type { StoredRun } from '../results/store.ts';
 import { writeGuestLog } from '../results/guest-logs.ts';
 import type { Case } from '../suite/types.ts';
 import { BOOT_METRICS } from '../workloads/boot.ts';
 import { HOST_METRICS } from '../workloads/host-metrics.ts';
 import type { Workload } from '../workloads/workload.ts';
-import { networkOf, type HostState } from './case-plan.ts';
+import { networkOf, scratchDirOf, type HostState } from './case-plan.ts';
 import type { CaseRecorder } from './case-recorder.ts';
 import { setupCase, type CaseSetup } from './case-setup.ts';
 import type { Scheduled } from './group.ts';
@@ -43,12 +42,16 @@ export interface MemberContext {
 
 /** Prepares a member's devices and network; a failure fails the case, not the run. */
 export async function openMember(x: MemberContext, m: Member): Promise<void> {
+  await x.recorder.opening(m.record, m.state.run.config.name);
+  await recordingRetries(x, m, 'setup', () => openDevices(x, m));
+}
+
+async function openDevices(x: MemberContext, m: Member): Promise<void> {
   const { o, run, recorder, control } = x;
   const workload = o.workloads[m.c.workload] as Workload;
-  const { host, config } = m.state.run;
-  await recorder.opening(m.record, config.name);
+  const { host } = m.state.run;
   try {
-    const scratchDir = (m.state.scratchDir ??= config.kind === 'local' ? join(run.dir, SCRATCH_DIR) : await host.makeTempDir('hvbench-scratch-'));
+    const scratchDir = await scratchDirOf(m.state, run.dir);
     const network = networkOf(o.networks, o.backends(m.c.backend));
     m.setup = await setupCase({
       caseId: m.c.id,
@@ -79,20 +82,22 @@ export async function repeatMember(x: MemberContext, m: Member, rep: number, war
   control.observe({ type: 'rep-start', index, total: control.total, caseId: c.id, backend: c.backend, workload: c.workload, rep, warmup });
   const name = `${c.workload}-${warmup ? 'w' : 'r'}${rep}`;
   const outcome = rejectOutOfRange(
-    await runRepetition({
-      backend: o.backends(c.backend),
-      host: setup.host,
-      image: o.image,
-      workload,
-      params: c.params,
-      ...(c.variant ? { variant: c.variant.value } : {}),
-      vcpus: c.guest.vcpus,
-      memoryMiB: c.guest.memoryMiB,
-      timeoutSec,
-      name,
-      setup,
-      ...(o.signal ? { signal: o.signal } : {}),
-    }),
+    await recordingRetries(x, m, `${warmup ? 'warm-up' : 'repetition'} ${rep}`, () =>
+      runRepetition({
+        backend: o.backends(c.backend),
+        host: setup.host,
+        image: o.image,
+        workload,
+        params: c.params,
+        ...(c.variant ? { variant: c.variant.value } : {}),
+        vcpus: c.guest.vcpus,
+        memoryMiB: c.guest.memoryMiB,
+        timeoutSec,
+        name,
+        setup,
+        ...(o.signal ? { signal: o.signal } : {}),
+      }),
+    ),
   );
   const dims = { ...caseDims(c, rep, outcome.accel ?? 'unknown', outcome.guestKernel, m.provenance), seq, ...setup.dims, ...outcome.dims };
   const repSamples = warmup ? [] : toSamples(outcome.values, defs, dims, outcome.startedAt);
@@ -122,6 +127,19 @@ export async function repeatMember(x: MemberContext, m: Member, rep: number, war
     m.stopValues.push(v ? v.value : Number.NaN);
   }
   return repSamples;
+}
+
+/**
+ * Runs a member's step and records in its case the setup commands that ssh lost and that were
+ * run again meanwhile (remote-retry.ts), tagged with the step: `setup`, `warm-up 1`, `repetition 2`.
+ */
+async function recordingRetries<T>(x: MemberContext, m: Member, during: string, work: () => Promise<T>): Promise<T> {
+  const retries: SetupRetry[] = [];
+  try {
+    return await withRetryListener((r) => retries.push({ ...r, during }), work);
+  } finally {
+    await x.recorder.retried(m.record, retries);
+  }
 }
 
 /** The metric that drives the stopping rule of a case. */

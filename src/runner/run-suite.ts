@@ -72,6 +72,10 @@ export async function runSuite(options: RunSuiteOptions): Promise<RunSuiteResult
       o.writable,
     ));
   const recorder = new CaseRecorder(run);
+  await recorder.retried(
+    undefined,
+    [...states.values()].flatMap((s) => s.retries ?? []),
+  );
   const plans = o.cases.map((c, i) => planCase(c, assignment[i]!, states, o));
   const done = (c: Case) => resumed?.done.has(c.id) === true;
   const todo = o.cases.filter((c) => !done(c));

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { createScratchDisk } from '../../src/devices/scratch-disk.ts';
-import { scratchFolder, takesDirectIo } from '../../src/devices/scratch-folder.ts';
+import { checkScratch, describeScratch, openScratchFolder, scratchFolder, takesDirectIo } from '../../src/devices/scratch-folder.ts';
 import type { ExecResult, Host } from '../../src/hosts/host.ts';
 
 /**
@@ -8,7 +8,11 @@ import type { ExecResult, Host } from '../../src/hosts/host.ts';
  * (as on a disk; tmpfs of Linux before 6.6 says "Invalid argument"), every other command
  * succeeds. Records every argv and every removed path.
  */
-function fakeRemote(direct: string[], home = '/home/bench'): { host: Host; calls: string[][]; removed: string[] } {
+function fakeRemote(
+  direct: string[],
+  home = '/home/bench',
+  o: { unwritable?: string[]; tmpdir?: string } = {},
+): { host: Host; calls: string[][]; removed: string[] } {
   const calls: string[][] = [];
   const removed: string[] = [];
   const ok = (stdout = ''): ExecResult => ({ exitCode: 0, stdout, stderr: '' });
@@ -17,10 +21,12 @@ function fakeRemote(direct: string[], home = '/home/bench'): { host: Host; calls
     kind: 'remote',
     async exec(argv: string[]): Promise<ExecResult> {
       calls.push(argv);
-      if (argv[0] === 'env') return ok(`PATH=/usr/bin\nHOME=${home}\n`);
-      if (argv[0] === 'dd' && argv.includes('oflag=direct')) {
+      if (argv[0] === 'env') return ok(`PATH=/usr/bin\nHOME=${home}\n${o.tmpdir ? `TMPDIR=${o.tmpdir}\n` : ''}`);
+      if (argv[0] === 'dd') {
         const of = argv.find((a) => a.startsWith('of='))!.slice(3);
-        if (!direct.some((d) => of.startsWith(`${d}/`))) return { exitCode: 1, stdout: '', stderr: `dd: failed to open '${of}': Invalid argument\n` };
+        const under = (folders: string[] | undefined) => (folders ?? []).some((d) => of.startsWith(`${d}/`));
+        if (under(o.unwritable)) return { exitCode: 1, stdout: '', stderr: `dd: failed to open '${of}': Read-only file system\n` };
+        if (argv.includes('oflag=direct') && !under(direct)) return { exitCode: 1, stdout: '', stderr: `dd: failed to open '${of}': Invalid argument\n` };
       }
       return ok();
     },
@@ -90,5 +96,70 @@ describe('the scratch folder of a remote host', () => {
     expect(kept).toMatchObject({ path: '/tmp/hvbench-scratch-f/case-5.raw', directIo: false });
     await kept.remove();
     expect(tmpfsOnly.removed).toEqual(['/tmp/hvbench-scratch-f/case-5.raw']);
+  });
+});
+
+describe("a remote host's scratch check before any case runs", () => {
+  it('uses the temporary folder ($TMPDIR) when it takes O_DIRECT, and tries nothing else', async () => {
+    const { host, calls } = fakeRemote(['/scratch-tmp'], '/home/bench', { tmpdir: '/scratch-tmp' });
+    const check = await checkScratch(host);
+    expect(check).toEqual({
+      base: '/scratch-tmp',
+      directIo: true,
+      writable: true,
+      configured: false,
+      tried: [{ folder: '/scratch-tmp', directIo: true, writable: true }],
+    });
+    expect(probes(calls)).toEqual(['/scratch-tmp']);
+  });
+
+  it('chooses the first candidate that takes O_DIRECT when /tmp does not', async () => {
+    const check = await checkScratch(fakeRemote(['/home/bench']).host);
+    expect(check).toMatchObject({ base: '/home/bench', directIo: true, configured: false });
+    expect(check.tried.map((t) => [t.folder, t.directIo])).toEqual([
+      ['/tmp', false],
+      ['/var/tmp', false],
+      ['/home/bench', true],
+    ]);
+    expect(describeScratch(check)).toMatch(
+      /^\/tmp: no O_DIRECT \(dd: failed to open '\/tmp\/\.hvbench-odirect-[0-9a-f]+': Invalid argument\); \/var\/tmp: no O_DIRECT \(.*\); \/home\/bench: takes O_DIRECT$/,
+    );
+  });
+
+  it('keeps the temporary folder and says what each folder said when none takes O_DIRECT', async () => {
+    const check = await checkScratch(fakeRemote([]).host);
+    expect(check).toMatchObject({ base: '/tmp', directIo: false, writable: true, configured: false });
+    expect(describeScratch(check)).toMatch(
+      /^\/tmp: no O_DIRECT \(dd: failed to open '\/tmp\/\.hvbench-odirect-[0-9a-f]+': Invalid argument\); \/var\/tmp: no O_DIRECT .*; \/home\/bench: no O_DIRECT/,
+    );
+  });
+
+  it("checks the host's scratchDir alone, and tells a folder without O_DIRECT from one that cannot be written", async () => {
+    const noDirect = fakeRemote(['/var/tmp']);
+    const check = await checkScratch(noDirect.host, '/mnt/ram');
+    expect(check).toMatchObject({ base: '/mnt/ram', directIo: false, writable: true, configured: true });
+    expect(probes(noDirect.calls)).toEqual(['/mnt/ram']);
+    const readOnly = await checkScratch(fakeRemote([], '/home/bench', { unwritable: ['/ro'] }).host, '/ro');
+    expect(readOnly).toMatchObject({ base: '/ro', directIo: false, writable: false, configured: true });
+    expect(describeScratch(readOnly)).toMatch(/^\/ro: cannot be written \(dd: failed to open '\/ro\/\.hvbench-odirect-[0-9a-f]+': Read-only file system\)$/);
+  });
+
+  it("makes the run's private folder in the chosen place, and its disks go there without another probe", async () => {
+    const { host, calls, removed } = fakeRemote(['/srv/scratch']);
+    const check = await checkScratch(host, '/srv/scratch');
+    const dir = await openScratchFolder(host, check);
+    expect(dir).toMatch(/^\/srv\/scratch\/hvbench-scratch-[0-9a-f]{12}$/);
+    expect(calls).toContainEqual(['mkdir', '-p', '-m', '700', dir]);
+    const before = probes(calls).length;
+    const disk = await createScratchDisk(host, dir, 'case-6', 8);
+    expect(disk).toMatchObject({ path: `${dir}/case-6.raw`, directIo: true });
+    expect(probes(calls)).toHaveLength(before);
+    await disk.remove();
+    expect(removed).toEqual([`${dir}/case-6.raw`]);
+
+    // Where nothing takes O_DIRECT the disk stays put, marked so (a Xen dom0 needs none).
+    const none = fakeRemote([], '/home/bench', { unwritable: [] });
+    const inTemp = await openScratchFolder({ ...none.host, makeTempDir: async (prefix: string) => `/tmp/${prefix}abc` } as Host, await checkScratch(none.host));
+    expect(inTemp).toBe('/tmp/hvbench-scratch-abc');
   });
 });

@@ -46,8 +46,21 @@ describe('hosts file', () => {
     ['a reserved name', { hosts: [{ ...good, name: 'lab-kvm' }] }, `hosts.json: hosts[0].name: "lab-kvm" is hvbench's own name`],
     ['a name twice', { hosts: [good, good] }, 'hosts.json: hosts[1].name: "kvm1" is listed twice'],
     ['no hosts list', {}, 'hosts.json: hosts:'],
+    [
+      'a relative scratch folder',
+      { hosts: [{ ...good, scratchDir: 'scratch' }] },
+      'hosts.json: hosts[0].scratchDir: expected an absolute folder on the remote host',
+    ],
+    ['a scratch folder with ..', { hosts: [{ ...good, scratchDir: '/srv/../tmp' }] }, 'hosts.json: hosts[0].scratchDir: expected a folder without ".."'],
   ])('refuses %s, naming the file and the field', (_, json, expected) => {
     expect(problems(json)).toContain(expected);
+  });
+
+  it('keeps a scratch folder as the remote host names it, never relative to the hosts file', () => {
+    const [h] = parseHostsFile({ hosts: [{ ...good, scratchDir: '/srv/scratch/' }] }, '/srv/bench/hosts.json', known);
+    expect(h?.scratchDir).toBe('/srv/scratch/');
+    const [plain] = parseHostsFile({ hosts: [good] }, '/srv/bench/hosts.json', known);
+    expect(plain).not.toHaveProperty('scratchDir');
   });
 
   it('says which file is not JSON', async () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { ExecResult, Host } from '../../src/hosts/host.ts';
-import { execSetup, isTransientSshFailure, SETUP_RETRIES, transientRetries } from '../../src/hosts/remote-retry.ts';
+import { execSetup, isTransientSshFailure, SETUP_RETRIES, transientRetries, withRetryListener, type TransientRetry } from '../../src/hosts/remote-retry.ts';
 
 /** A host whose exec answers from a script of results, one per call. */
 function scripted(kind: Host['kind'], results: ExecResult[]): { host: Host; calls: number } {
@@ -47,5 +47,33 @@ describe('setup commands lost to ssh', () => {
       expect(s.calls).toBe(1);
       expect(isTransientSshFailure(s.host, result)).toBe(false);
     }
+  });
+});
+
+describe('who hears of a retry', () => {
+  it('tells the listener of the work in progress, each of two side by side its own, and nobody after', async () => {
+    const heard: Record<string, TransientRetry[]> = { a: [], b: [] };
+    const a = scripted('remote', [lost, ok]);
+    const b = scripted('lab', [lost, lost, ok]);
+    await Promise.all([
+      withRetryListener(
+        (r) => heard.a!.push(r),
+        () => execSetup(a.host, ['mkdir', '-p', '/tmp/a']),
+      ),
+      withRetryListener(
+        (r) => heard.b!.push(r),
+        async () => {
+          // Deeper down and after an await, as a backend's launch makes its folder.
+          await new Promise((r) => setTimeout(r, 5));
+          await execSetup(b.host, ['qemu-img', 'create']);
+        },
+      ),
+    ]);
+    expect(heard.a).toEqual([{ host: 'h-remote', command: 'mkdir', attempt: 1, at: expect.any(String) }]);
+    expect(heard.b).toEqual([{ host: 'h-lab', command: 'qemu-img', attempt: 1, at: expect.any(String) }]);
+    const c = scripted('remote', [lost, ok]);
+    await execSetup(c.host, ['mkdir', '-p', '/tmp/c']);
+    expect(heard.a).toHaveLength(1);
+    expect(heard.b).toHaveLength(1);
   });
 });

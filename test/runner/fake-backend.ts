@@ -22,6 +22,7 @@ export function fakeBackend(script: GuestScript, name = 'fake', like: Backend = 
     network: like.network,
     ...(like.label === undefined ? {} : { label: like.label }),
     ...(like.bridgeWhere === undefined ? {} : { bridgeWhere: like.bridgeWhere }),
+    ...(like.diskDirectIo === undefined ? {} : { diskDirectIo: like.diskDirectIo }),
     factDims: like.factDims,
     launched,
     killed,

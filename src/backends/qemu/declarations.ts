@@ -1,11 +1,16 @@
 import type { Backend } from '../common/backend.ts';
+import { QEMU_DEFAULTS } from './argv.ts';
 import { qemuLeftovers } from './leftovers.ts';
 import { MACHINE_AXIS, machineOf } from './machines.ts';
+
+/** The `-drive cache=` modes that open the disk file with O_DIRECT. */
+const O_DIRECT_CACHES = new Set(['none', 'directsync']);
 
 /**
  * What every QEMU backend (tcg, kvm) declares alike: its machine types as variants, each
  * machine's devices, NICs on a tap in a network namespace on the VMM's host, QEMU's version
- * as a dimension of every sample, and QEMU's leftovers.
+ * as a dimension of every sample, QEMU's leftovers, and which `-drive cache=` modes open the
+ * disk file with O_DIRECT (`none`, the default, and `directsync`).
  */
 export const QEMU_DECLARATIONS = {
   variants: MACHINE_AXIS,
@@ -13,4 +18,5 @@ export const QEMU_DECLARATIONS = {
   network: 'host-netns',
   factDims: ['qemu'],
   leftovers: qemuLeftovers,
+  diskDirectIo: (cache: string | undefined) => O_DIRECT_CACHES.has(cache ?? QEMU_DEFAULTS.diskCache),
 } as const satisfies Omit<Backend, 'name' | 'probe' | 'launch'>;
