@@ -1,0 +1,24 @@
+import { defineSuite } from 'hvbench';
+
+/**
+ * The disk I/O path on every backend: does io_uring beat a pool of threads, what does an
+ * iothread buy, how does virtio-blk scale from one queue to two? Each knob is changed alone
+ * from the default path (aio threads, cache none, no iothread); every case writes the knobs
+ * it keeps at their default too, so `compare --by param.aio` (or iothread, queues) pairs them.
+ * Two vCPUs: the guest's virtio_blk uses at most one queue per CPU. Xen and native run the
+ * default path only (the others are skipped with the reason); native's is the reference for
+ * every path. About 9 minutes on QEMU TCG on a 2-core machine.
+ */
+export default defineSuite({
+  name: 'io-paths',
+  description: 'fio on virtio-blk with aio threads vs io_uring, iothread off/on, 1 vs 2 queues',
+  guest: { vcpus: 2, memoryMiB: 512 },
+  backends: ['native', 'kvm', 'xen', 'tcg'],
+  repetitions: 3,
+  warmup: 0,
+  workloads: [
+    { workload: 'disk', params: { aio: ['threads', 'io_uring'], iothread: false, sizeMiB: 64, runtimeSec: 2 } },
+    { workload: 'disk', params: { aio: 'threads', iothread: true, sizeMiB: 64, runtimeSec: 2 } },
+    { workload: 'disk', params: { aio: 'threads', iothread: false, queues: [1, 2], sizeMiB: 64, runtimeSec: 2 } },
+  ],
+});
