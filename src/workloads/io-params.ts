@@ -68,6 +68,9 @@ type PathInput = {
   queues?: number | undefined;
 };
 
+/** aio modes that submit O_DIRECT requests only (Linux native AIO), so cannot go through the host's page cache. */
+const O_DIRECT_ONLY: ReadonlySet<DiskAio> = new Set(['native']);
+
 /** Devices with a single request queue and no I/O thread anywhere: the emulated disks of the `emulated` class. */
 const SINGLE_QUEUE = new Set(['ide', 'ahci']);
 
@@ -76,7 +79,7 @@ const SINGLE_QUEUE = new Set(['ide', 'ahci']);
  * superRefine: refused when the suite is read, not when a guest boots.
  */
 export function checkDiskPath(p: PathInput, ctx: z.RefinementCtx): void {
-  if (p.aio === 'native' && p.cache === 'writeback') {
+  if (p.aio !== undefined && O_DIRECT_ONLY.has(p.aio) && p.cache === 'writeback') {
     ctx.addIssue({
       code: 'custom',
       path: ['cache'],
