@@ -22,11 +22,29 @@ export interface BackendDevices {
    */
   unavailable?: Partial<Record<DeviceKind, string>>;
   /**
+   * Whether a NIC of `model` can have vhost-net `on` or `off` (`auto` always can):
+   * undefined when it can, else why not. `facts` are the backend's probe facts on the host
+   * (e.g. whether /dev/vhost-net is usable there). Absent: the backend has no such switch.
+   */
+  nicVhost?: (vhost: 'on' | 'off', model: string, facts: Readonly<Record<string, string>>) => string | undefined;
+  /**
    * Whether a disk of `model` can have the I/O path `path` (aio, cache, iothread, queues):
    * undefined when it can, else why not. `facts` are the backend's probe facts on the host
    * (e.g. whether its QEMU can use io_uring). Absent: the backend runs the default path only.
    */
   diskPath?: (path: DiskPath, model: string, facts: Readonly<Record<string, string>>) => string | undefined;
+}
+
+/** Why a backend cannot give a NIC of `model` vhost-net `on` or `off`, or undefined when it can. */
+export function nicVhostProblem(
+  backend: string,
+  devices: BackendDevices,
+  model: string,
+  vhost: 'on' | 'off',
+  facts: Readonly<Record<string, string>> = {},
+): string | undefined {
+  if (devices.nicVhost) return devices.nicVhost(vhost, model, facts);
+  return `backend ${backend} has no vhost-net switch (vhost ${vhost} is for QEMU's virtio-net on a tap)`;
 }
 
 /**

@@ -1,4 +1,4 @@
-import { diskPathProblem, resolveDevice, type BackendDevices } from './capabilities.ts';
+import { diskPathProblem, nicVhostProblem, resolveDevice, type BackendDevices } from './capabilities.ts';
 import type { DeviceNeeds, DiskPath, IoMode } from './models.ts';
 
 /** The devices one case gets on its backend. */
@@ -10,7 +10,12 @@ export interface CaseDevices {
     /** The I/O path the backend gives it; absent: the default path. */
     path?: DiskPath;
   };
-  nic?: { model: string; io: IoMode | 'none' };
+  nic?: {
+    model: string;
+    io: IoMode | 'none';
+    /** vhost-net asked for by the case; absent: the backend's choice (`auto`). */
+    vhost?: 'on' | 'off';
+  };
 }
 
 /**
@@ -40,7 +45,13 @@ export function caseDevices(
   if (needs.nic) {
     const r = resolveDevice(backend, table, 'nic', needs.nic);
     if (!r.ok) return { skip: r.reason };
-    devices.nic = { model: r.model, io: r.io };
+    const vhost = needs.nic.vhost === 'auto' ? undefined : needs.nic.vhost;
+    if (vhost !== undefined) {
+      // resolveDevice found a model, so the table is there.
+      const problem = nicVhostProblem(backend, table as BackendDevices, r.model, vhost, facts);
+      if (problem !== undefined) return { skip: problem };
+    }
+    devices.nic = { model: r.model, io: r.io, ...(vhost ? { vhost } : {}) };
   }
   return { devices };
 }

@@ -97,7 +97,7 @@ export async function setupCase(input: CaseSetupInput): Promise<CaseSetup> {
     }
     if (nic) {
       network = input.network ? await input.network.open({ caseId: input.caseId, model: nic.model, host: input.host }) : undefined;
-      nics.push({ id: NIC_ID, model: nic.model, attach: network?.attach ?? { kind: 'user' } });
+      nics.push({ id: NIC_ID, model: nic.model, attach: network?.attach ?? { kind: 'user' }, ...(nic.vhost ? { vhost: nic.vhost } : {}) });
       if (network?.endpoint) context.net = network.endpoint;
       Object.assign(dims, { nic_model: nic.model, ...(network?.dims ?? { net_attach: 'user' }) });
       if (!disk) dims.io = nic.io;

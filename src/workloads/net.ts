@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { VHOST_MODES } from '../devices/models.ts';
 import { HvbError } from '../util/errors.ts';
 import { checkIoDevice, ioParams, ioRequest } from './io-params.ts';
 import { netSetupSteps, PEER_WAIT_SEC } from './net-guest.ts';
@@ -17,6 +18,12 @@ const params = z
     rrProtocol: z.enum(['udp', 'tcp']).default('udp'),
     /** The NIC: `io` (paravirtual → virtio-net, emulated → e1000 on QEMU) or a named `device`. */
     ...ioParams('nic'),
+    /**
+     * vhost-net for the NIC: `auto` (the backend's choice; KVM uses it for virtio-net on a tap
+     * where /dev/vhost-net is usable), `on` (a case that cannot have it is skipped with why) or
+     * `off` (QEMU serves the queues itself). Absent: `auto`.
+     */
+    vhost: z.enum(VHOST_MODES).optional(),
   })
   .superRefine(checkIoDevice);
 
@@ -36,7 +43,7 @@ export const net: Workload<typeof params> = {
   description: 'iperf3 TCP throughput guest→host and host→guest, sockperf ping-pong round trips',
   params,
   tools: ['iperf3', 'sockperf'],
-  devices: (p) => ({ nic: ioRequest(p) }),
+  devices: (p) => ({ nic: { ...ioRequest(p), ...(p.vhost === undefined ? {} : { vhost: p.vhost }) } }),
   metrics: [
     { name: 'net.tx_gbit_s', unit: 'Gbit/s', better: 'higher', description: 'TCP throughput guest → host peer (iperf3, measured by the receiver)' },
     { name: 'net.rx_gbit_s', unit: 'Gbit/s', better: 'higher', description: 'TCP throughput host peer → guest (iperf3 -R, measured by the receiver)' },

@@ -46,6 +46,9 @@ describe('net workload', () => {
     expect(net.devices!(defaults)).toEqual({ nic: { io: 'paravirtual' } });
     expect(net.devices!(net.params.parse({ io: 'emulated' }))).toEqual({ nic: { io: 'emulated' } });
     expect(net.devices!(net.params.parse({ device: 'rtl8139' }))).toEqual({ nic: { io: 'emulated', device: 'rtl8139' } });
+    expect(net.devices!(net.params.parse({ vhost: 'on' }))).toEqual({ nic: { io: 'paravirtual', vhost: 'on' } });
+    expect(net.devices!(net.params.parse({ io: 'emulated', vhost: 'off' }))).toEqual({ nic: { io: 'emulated', vhost: 'off' } });
+    expect(net.params.safeParse({ vhost: 'yes' }).success).toBe(false);
     expect(net.params.safeParse({ io: 'paravirtual', device: 'e1000' }).success).toBe(false);
     expect(net.params.safeParse({ device: 'e100' }).success).toBe(false);
     expect(net.params.safeParse({ timeSec: 1 }).success).toBe(false);

@@ -45,6 +45,8 @@ export interface NicSpec {
   model: string;
   /** How the NIC reaches the host side. */
   attach: { kind: 'user'; hostForwards?: { hostPort: number; guestPort: number }[] } | { kind: 'tap'; ifname: string } | { kind: 'bridge'; bridge: string };
+  /** vhost-net asked for by the case (planning checked the backend offers it); absent: the backend's choice. */
+  vhost?: 'on' | 'off';
 }
 
 /** What probe() found, from evidence. */

@@ -7,6 +7,14 @@ import { MACHINE_AXIS, machineOf } from './machines.ts';
 const O_DIRECT_CACHES = new Set(['none', 'directsync']);
 
 /**
+ * vhost-net under TCG: `off` is what runs anyway; `on` cannot be, as vhost serves the
+ * queues from the host kernel through KVM's irqfd and ioeventfd. kvm.ts declares its own.
+ */
+function tcgNicVhost(vhost: 'on' | 'off'): string | undefined {
+  return vhost === 'on' ? "vhost-net needs KVM (its irqfd and ioeventfd): under TCG QEMU serves virtio-net's queues itself" : undefined;
+}
+
+/**
  * What every QEMU backend (tcg, kvm) declares alike: its machine types as variants, each
  * machine's devices, NICs on a tap in a network namespace on the VMM's host, QEMU's version
  * as a dimension of every sample, QEMU's leftovers, and which `-drive cache=` modes open the
@@ -14,7 +22,7 @@ const O_DIRECT_CACHES = new Set(['none', 'directsync']);
  */
 export const QEMU_DECLARATIONS = {
   variants: MACHINE_AXIS,
-  devices: (variant?: string) => machineOf(variant).devices,
+  devices: (variant?: string) => ({ ...machineOf(variant).devices, nicVhost: tcgNicVhost }),
   network: 'host-netns',
   factDims: ['qemu'],
   leftovers: qemuLeftovers,

@@ -100,3 +100,15 @@ export function hostEvidenceFacts(e: KvmHostEvidence): Record<string, string> {
     vhostNet: e.vhostNet ? 'yes' : 'no',
   };
 }
+
+/**
+ * Why a KVM case cannot have vhost-net `on` or `off` for a NIC of `model`, from the probe's
+ * facts on its host; undefined when it can. `off` always can. `on` needs virtio-net and a
+ * usable /dev/vhost-net (facts without `vhostNet`, from no probe, leave it to the launch).
+ */
+export function kvmNicVhostProblem(vhost: 'on' | 'off', model: string, facts: Readonly<Record<string, string>>): string | undefined {
+  if (vhost === 'off') return undefined;
+  if (model !== 'virtio-net') return `vhost-net serves virtio-net only, not ${model}`;
+  if (facts['vhostNet'] === 'no') return `${VHOST_NET_DEVICE} is not usable on this host (load the vhost_net module; root, or its group, can open it)`;
+  return undefined;
+}

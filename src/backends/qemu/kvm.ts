@@ -1,9 +1,10 @@
 import { defaultCacheDir } from '../../guest/cache.ts';
 import type { Host } from '../../hosts/host.ts';
-import type { Backend, Capability, ProbeOptions, RunningVm, VmSpec } from '../common/backend.ts';
+import { HvbError } from '../../util/errors.ts';
+import type { Backend, Capability, NicSpec, ProbeOptions, RunningVm, VmSpec } from '../common/backend.ts';
 import { KVM_DEFAULT_CPU } from './kvm-cpu.ts';
 import { checkKvmGuest } from './kvm-guest.ts';
-import { hostHasVhostNet } from './kvm-host.ts';
+import { hostHasVhostNet, kvmNicVhostProblem, VHOST_NET_DEVICE } from './kvm-host.ts';
 import { probeKvm } from './kvm-probe.ts';
 import { usesVhostNet } from './argv.ts';
 import { QEMU_DECLARATIONS } from './declarations.ts';
@@ -37,6 +38,7 @@ export function createKvmBackend(options: KvmBackendOptions = {}): Backend {
     name: 'kvm',
     label: 'KVM',
     ...QEMU_DECLARATIONS,
+    devices: (variant?: string) => ({ ...QEMU_DECLARATIONS.devices(variant), nicVhost: kvmNicVhostProblem }),
     async probe(host: Host, probeOptions: ProbeOptions = {}): Promise<Capability> {
       const found = await probeKvm(
         host,
@@ -54,10 +56,10 @@ export function createKvmBackend(options: KvmBackendOptions = {}): Backend {
     },
     async launch(vm: VmSpec, host: Host): Promise<RunningVm> {
       const choice = choices.get(host.name);
-      const wantsVhost = vhostNet === 'auto' && vm.nics.some(usesVhostNet);
+      const hostHas = async () => choice?.vhostNet ?? (await hostHasVhostNet(host));
       const kvm = kvmChoices(vm, {
         cpu: launchOptions.cpu ?? choice?.cpu ?? KVM_DEFAULT_CPU,
-        vhostNet: wantsVhost && (choice?.vhostNet ?? (await hostHasVhostNet(host))),
+        vhostNet: await vhostFor(vm.nics, vhostNet, hostHas),
       });
       const running: RunningVm = await launchQemuVm(host, vm, { ...launchOptions, accel: 'kvm', cpu: kvm.cpu, vhostNet: kvm.vhostNet });
       running.dims = kvm.dims;
@@ -65,6 +67,37 @@ export function createKvmBackend(options: KvmBackendOptions = {}): Backend {
     },
     checkGuest: checkKvmGuest,
   };
+}
+
+/**
+ * Whether a VM's virtio-net NICs on a tap get vhost-net: what its NICs ask for (`on`, `off`;
+ * planning has checked the model and the host's probe), else the backend's option (`auto`:
+ * where the host has it). A NIC that asks for `on` and cannot have it fails the launch with
+ * why: vhost is never dropped silently.
+ */
+export async function vhostFor(nics: readonly NicSpec[], option: 'auto' | 'off', hostHas: () => Promise<boolean>): Promise<boolean> {
+  const asked = new Set(nics.flatMap((n) => (n.vhost ? [n.vhost] : [])));
+  if (asked.size > 1) throw new HvbError('invalid-vm-spec', 'NICs of one VM ask for vhost-net both on and off; QEMU is given one choice per VM here');
+  if (asked.has('off')) return false;
+  if (asked.has('on')) {
+    const nic = nics.find((n) => n.vhost === 'on' && !usesVhostNet(n));
+    if (nic) {
+      throw new HvbError(
+        'vhost-unavailable',
+        `NIC "${nic.id}" asks for vhost-net, which serves virtio-net on a tap only; it is ${nic.model} on ${nic.attach.kind}`,
+        {
+          hint: 'a tap needs root on the host that runs the VMM (without it the NIC gets user-mode networking)',
+        },
+      );
+    }
+    if (!(await hostHas())) {
+      throw new HvbError('vhost-unavailable', `a NIC asks for vhost-net, and ${VHOST_NET_DEVICE} is not usable on this host`, {
+        hint: 'load the vhost_net module (modprobe vhost_net)',
+      });
+    }
+    return true;
+  }
+  return option === 'auto' && nics.some(usesVhostNet) && (await hostHas());
 }
 
 /**

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { NicSpec, VmSpec } from '../../../src/backends/common/backend.ts';
 import { cpuFallback, KVM_DEFAULT_CPU } from '../../../src/backends/qemu/kvm-cpu.ts';
 import { checkKvmGuest } from '../../../src/backends/qemu/kvm-guest.ts';
-import { kvmBackend, kvmChoices } from '../../../src/backends/qemu/kvm.ts';
+import { kvmBackend, kvmChoices, vhostFor } from '../../../src/backends/qemu/kvm.ts';
 import { buildQemuArgv } from '../../../src/backends/qemu/argv.ts';
 
 const qmpSocket = '/tmp/hvbench-x/qmp.sock';
@@ -83,5 +83,28 @@ describe('kvm guest check', () => {
     expect(checkKvmGuest({ hypervisor: 'none', clocksource: 'tsc' })).toMatch(/QEMU confirmed KVM, but the guest kernel detected no hypervisor at all/);
     expect(checkKvmGuest({ hypervisor: 'Xen_HVM' })).toMatch(/detected hypervisor "Xen_HVM"/);
     expect(checkKvmGuest({})).toMatch(/did not report which hypervisor/);
+  });
+});
+
+describe('kvm vhost-net per case (vhostFor)', () => {
+  const has = (answer: boolean) => async () => answer;
+  const nic = (vhost?: 'on' | 'off', n: NicSpec = tap('net0', 'virtio-net')): NicSpec => ({ ...n, ...(vhost ? { vhost } : {}) });
+
+  it("without a case's choice: the backend's option, for virtio-net on a tap where the host has it", async () => {
+    expect(await vhostFor([nic()], 'auto', has(true))).toBe(true);
+    expect(await vhostFor([nic()], 'auto', has(false))).toBe(false);
+    expect(await vhostFor([nic()], 'off', has(true))).toBe(false);
+    expect(await vhostFor([nic(undefined, tap('net0', 'e1000'))], 'auto', has(true))).toBe(false);
+  });
+
+  it("the case's off and on win over the backend's option", async () => {
+    expect(await vhostFor([nic('off')], 'auto', has(true))).toBe(false);
+    expect(await vhostFor([nic('on')], 'off', has(true))).toBe(true);
+  });
+
+  it('on that cannot be fails the launch with why, never runs without vhost', async () => {
+    await expect(vhostFor([nic('on')], 'auto', has(false))).rejects.toThrow(/\/dev\/vhost-net is not usable on this host/);
+    const user: NicSpec = { id: 'net0', model: 'virtio-net', attach: { kind: 'user' }, vhost: 'on' };
+    await expect(vhostFor([user], 'auto', has(true))).rejects.toThrow(/serves virtio-net on a tap only; it is virtio-net on user/);
   });
 });
