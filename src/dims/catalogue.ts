@@ -111,6 +111,16 @@ export function variantOf(dims: Dims): string {
   );
 }
 
+/**
+ * What tells a variant apart from the other variants of its backend (`pvh`, `microvm`), or
+ * undefined for the backend's plain variant; with the label of the dimension(s) it comes from.
+ */
+export function subVariantOf(dims: Dims): { value: string; label: string } | undefined {
+  const present = VARIANT_DIMS.filter((d) => d !== 'backend' && dims[d] !== undefined);
+  if (present.length === 0) return undefined;
+  return { value: present.map((d) => String(dims[d])).join(' '), label: present.map((d) => dimDef(d).label).join(' / ') };
+}
+
 /** Whether a configuration dimension describes the case's device. */
 export function isDeviceDim(dim: string): boolean {
   return dimDef(dim).device === true;

@@ -1,4 +1,4 @@
-import { VARIANT_DIMS, variantOf } from '../dims/catalogue.ts';
+import { subVariantOf, VARIANT_DIMS, variantOf } from '../dims/catalogue.ts';
 import { configurationLabels } from '../dims/labels.ts';
 import type { Better, Dims, Sample } from '../results/sample.ts';
 import { DEFAULT_IGNORED_DIMS, groupSeries, isDeviceless, varyingFacts, withoutDevice, type Series } from '../stats/series.ts';
@@ -22,8 +22,9 @@ export interface Group {
   unit: string;
   better: Better;
   backend: string;
-  guestType: string | undefined;
-  /** `backend`, or `backend guest-type` (Xen). */
+  /** What tells the variant apart from its backend's other variants (Xen's `pvh`, QEMU's `microvm`), and its dimension's label. */
+  subVariant: { value: string; label: string } | undefined;
+  /** `backend`, or `backend <sub-variant>` (`xen pvh`, `tcg microvm`). */
   variant: string;
   /** Key of the configuration; equal for the variants shown side by side. */
   columnKey: string;
@@ -86,13 +87,12 @@ function metricGroups(samples: readonly Sample[], ignore: ReadonlySet<string>): 
     const columnKey = keyOf(dims);
     if (!columns.has(columnKey)) columns.set(columnKey, labels[i]!);
     const backend = String(s.dims.backend ?? 'unknown');
-    const guestType = s.dims.guest_type === undefined ? undefined : String(s.dims.guest_type);
     return {
       metric: s.metric,
       unit: s.unit,
       better: s.better,
       backend,
-      guestType,
+      subVariant: subVariantOf(s.dims),
       variant: variantOf(s.dims),
       columnKey,
       column: labels[i]!,

@@ -1,3 +1,4 @@
+import { VARIANT_DIMS } from '../dims/catalogue.ts';
 import { DEFAULT_PERMUTATIONS } from '../stats/permutation.ts';
 import { OUTLIER_THRESHOLD } from '../stats/outliers.ts';
 import type { ReportInput, ReportRun } from './input.ts';
@@ -63,7 +64,7 @@ export function methodology(input: ReportInput, allRuns: readonly ReportRun[], n
     );
   items.push({ label: 'Guest image', lines: imageLines.length > 0 ? imageLines : ['not recorded'] });
 
-  const vcpus = dimValues(allRuns, ['vcpus', 'memory_mib', 'guest_type']);
+  const vcpus = dimValues(allRuns, ['vcpus', 'memory_mib', ...VARIANT_DIMS.filter((d) => d !== 'backend')]);
   items.push({
     label: 'Guest',
     lines:

@@ -1,6 +1,6 @@
 import type { HistorySeries } from '../../stats/history.ts';
 import { sortBackends, VERDICT_COLOURS } from '../palette.ts';
-import { variantOf } from '../../dims/catalogue.ts';
+import { roleOf, variantOf } from '../../dims/catalogue.ts';
 import { metricName, metricTitle, unitLabel } from '../metric-names.ts';
 import { backendColour, base, round, withUnit, type Spec } from './common.ts';
 
@@ -130,7 +130,7 @@ function pointLabel(date: string, revision: string): string {
 
 function seriesName(s: HistorySeries): string {
   const parts = Object.entries(s.dims)
-    .filter(([k]) => k === 'backend' || k === 'guest_type' || k.startsWith('param.') || k === 'io' || k === 'disk_model' || k === 'nic_model')
-    .map(([k, v]) => (k === 'backend' || k === 'guest_type' ? String(v) : `${k.replace(/^param\./, '')}=${v}`));
+    .filter(([k]) => roleOf(k) === 'variant' || k.startsWith('param.') || k === 'io' || k === 'disk_model' || k === 'nic_model')
+    .map(([k, v]) => (roleOf(k) === 'variant' ? String(v) : `${k.replace(/^param\./, '')}=${v}`));
   return parts.join(' ') || 'all';
 }

@@ -5,19 +5,25 @@ import { backendColour, base, direction, round, thinPoints, withUnit, type Spec 
 
 /**
  * Per metric, grouped bars: one group per configuration (the workload's parameters, the
- * I/O class, …), in it one bar per backend — coloured by backend, Xen guest types told
- * apart by opacity — normalised to the reference when there is one, with the 95 %
+ * I/O class, …), in it one bar per variant — coloured by backend, the variants of one
+ * backend (Xen's guest types, QEMU's machine types) told apart by opacity — normalised to the reference when there is one, with the 95 %
  * interval as an error bar and every repetition as a point.
  */
 
-/** Opacity of a bar by guest type (pv, pvh, hvm); bars without a guest type are solid. */
-const GUEST_TYPES = ['pv', 'pvh', 'hvm'];
-const GUEST_TYPE_OPACITY = [0.95, 0.7, 0.45];
-
-function guestTypeScale(present: ReadonlySet<string>) {
-  const domain = [...GUEST_TYPES.filter((t) => present.has(t)), ...[...present].filter((t) => !GUEST_TYPES.includes(t)).sort()];
-  return { domain, range: domain.map((t) => GUEST_TYPE_OPACITY[GUEST_TYPES.indexOf(t)] ?? 0.6) };
+/**
+ * Opacity of a bar by what tells it apart from its backend's other variants (pv, pvh, hvm;
+ * microvm, q35), in the order the variants are sorted, from 0.75 to 0.4; a backend's
+ * plain variant is solid.
+ */
+function subVariantScale(ordered: readonly string[]) {
+  const named = ordered.filter((s) => s !== DEFAULT_SUB);
+  const step = named.length > 1 ? 0.35 / (named.length - 1) : 0;
+  const opacity = (s: string) => (s === DEFAULT_SUB ? 1 : Math.round((0.75 - named.indexOf(s) * step) * 100) / 100);
+  return { domain: [...ordered], range: ordered.map(opacity) };
 }
+
+/** The legend's name for a backend's plain variant beside its named ones (QEMU's implicit `pc` board). */
+const DEFAULT_SUB = 'default';
 
 export function metricBarsSpec(m: MetricBars): Spec {
   const { metric, unit: rawUnit, better } = m.metric;
@@ -27,13 +33,18 @@ export function metricBarsSpec(m: MetricBars): Spec {
   const bars = normalised ? m.bars.filter((b) => b.normalised) : m.bars;
   const variants = sortVariants(bars.map((b) => b.group));
   const columns = m.metric.columns.filter((c) => bars.some((b) => b.group.columnKey === c.key)).map((c) => c.label);
-  const guestTypes = new Set(bars.flatMap((b) => (b.group.guestType === undefined ? [] : [b.group.guestType])));
+  // A backend with variants and a plain one (tcg beside tcg microvm): the plain one is its `default`, drawn solid.
+  const plain = (b: (typeof bars)[number]) => !b.group.subVariant && bars.some((o) => o.group.backend === b.group.backend && o.group.subVariant);
+  const subOf = (b: (typeof bars)[number]) => b.group.subVariant?.value ?? (plain(b) ? DEFAULT_SUB : undefined);
+  const subs = [...new Set(variants.flatMap((v) => bars.filter((b) => b.group.variant === v).flatMap((b) => subOf(b) ?? [])))];
+  const subLabel = [...new Set(bars.flatMap((b) => (b.group.subVariant ? [b.group.subVariant.label] : [])))].join(' / ');
   const rows: Record<string, unknown>[] = [];
   let shown = 0;
   let total = 0;
   for (const b of bars) {
     const g = b.group;
-    const common = { column: g.column, variant: g.variant, backend: g.backend, ...(g.guestType === undefined ? {} : { guest_type: g.guestType }) };
+    const sub = subOf(b);
+    const common = { column: g.column, variant: g.variant, backend: g.backend, ...(sub === undefined ? {} : { sub }) };
     rows.push({
       kind: 'bar',
       ...common,
@@ -83,17 +94,7 @@ export function metricBarsSpec(m: MetricBars): Spec {
         xOffset,
         y,
         color: backendColour(bars.map((b) => b.group.backend)),
-        ...(guestTypes.size > 0
-          ? {
-              opacity: {
-                field: 'guest_type',
-                type: 'ordinal',
-                sort: guestTypeScale(guestTypes).domain,
-                title: 'Xen guest type',
-                scale: guestTypeScale(guestTypes),
-              },
-            }
-          : {}),
+        ...(subs.length > 0 ? { opacity: { field: 'sub', type: 'ordinal', sort: subs, title: subLabel, scale: subVariantScale(subs) } } : {}),
         tooltip,
       },
     },

@@ -33,6 +33,10 @@ export function overviewSpec(overview: Overview): Spec | undefined {
   const scale = { type: 'log', nice: false, padding: 10 };
   const x = { field: 'ratio', type: 'quantitative', title: `ratio to ${overview.reference} (mean ÷ mean; log scale)`, scale };
   const colour = backendColour(sortBackends(rows.map((r) => r.backend)));
+  // Colour tells the backends apart; where a backend has several variants (Xen's guest types, QEMU's machine types), the shape tells those apart.
+  const backends = new Set(rows.map((r) => r.backend));
+  const shape =
+    backends.size < new Set(rows.map((r) => r.variant)).size ? { shape: { field: 'variant', type: 'nominal', sort: overview.variants, title: 'variant' } } : {};
   return {
     ...base(
       `Every backend against ${overview.reference}`,
@@ -63,6 +67,7 @@ export function overviewSpec(overview: Overview): Spec | undefined {
           yOffset,
           x,
           color: colour,
+          ...shape,
           tooltip: [
             { field: 'row', title: 'workload' },
             { field: 'variant', title: 'backend' },
