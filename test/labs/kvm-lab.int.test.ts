@@ -1,4 +1,4 @@
-import { mkdtemp, readdir, readFile, rm, stat } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -95,6 +95,58 @@ describe('KVM lab', () => {
       expect(inside.stdout.trim()).toBe('0');
       const sshToLab = processesNamed('ssh').filter((pid) => readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes(stateRoot));
       expect(sshToLab).toEqual([]);
+    } finally {
+      await rm(out, { recursive: true, force: true });
+    }
+  });
+
+  it("runs net cases on the lab's KVM: virtio-net with vhost on (the lab loads vhost_net) and e1000, peers in a namespace made there", {
+    timeout: 20 * MINUTES,
+  }, async () => {
+    const out = await mkdtemp(join(tmpdir(), 'hvb-lab-kvm-net-'));
+    try {
+      const suite = {
+        name: 'lab-net',
+        backends: ['kvm'],
+        repetitions: 1,
+        warmup: 0,
+        workloads: [
+          { workload: 'net', params: { device: 'virtio-net', vhost: 'on', timeSec: 2 } },
+          { workload: 'net', params: { device: 'e1000', timeSec: 2 } },
+        ],
+      };
+      await writeFile(join(out, 'lab-net.ts'), `export default ${JSON.stringify(suite)};\n`);
+      const r = await hvbench(['run', join(out, 'lab-net.ts'), '--host', 'lab-kvm', '--out', join(out, 'runs')], {
+        env: { HVBENCH_LABS: stateRoot },
+        timeoutMs: 19 * MINUTES,
+      });
+      process.stderr.write(r.stderr);
+      expect(r.exitCode, r.stdout + r.stderr).toBe(0);
+      const [runId] = await readdir(join(out, 'runs'));
+      const record = JSON.parse(await readFile(join(out, 'runs', runId!, 'run.json'), 'utf8')) as {
+        cases: { workload: string; status: string; host: string }[];
+      };
+      expect(record.cases.map((c) => [c.workload, c.status, c.host])).toEqual([
+        ['net', 'completed', 'lab-kvm'],
+        ['net', 'completed', 'lab-kvm'],
+      ]);
+      const samples = (await readFile(join(out, 'runs', runId!, 'samples.jsonl'), 'utf8'))
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l) as Sample);
+      const tx = samples.filter((s) => s.metric === 'net.tx_gbit_s');
+      expect(tx.map((s) => s.dims)).toEqual([
+        expect.objectContaining({ nic_model: 'virtio-net', nic_driver: 'virtio_net', vhost_net: true, net_attach: 'tap', accel: 'kvm', host: 'lab-kvm' }),
+        expect.objectContaining({ nic_model: 'e1000', nic_driver: 'e1000', vhost_net: false, net_attach: 'tap', accel: 'kvm', host: 'lab-kvm' }),
+      ]);
+      for (const s of tx) expect(s.value).toBeGreaterThan(0.01);
+      // The namespaces, peers and peer folders made in the lab are gone with their cases.
+      const inside = await sshRun(labHostConfig(up.state), [
+        'sh',
+        '-c',
+        'ip netns list; ls /tmp | grep hvb-peers- ; ps -o comm | grep -c -e qemu-system -e iperf3 -e sockperf || true',
+      ]);
+      expect(inside.stdout.trim()).toBe('0');
     } finally {
       await rm(out, { recursive: true, force: true });
     }
