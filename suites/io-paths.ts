@@ -7,7 +7,8 @@ import { defineSuite } from 'hvbench';
  * it keeps at their default too, so `compare --by param.aio` (or iothread, queues) pairs them.
  * Two vCPUs: the guest's virtio_blk uses at most one queue per CPU. Xen and native run the
  * default path only (the others are skipped with the reason); native's is the reference for
- * every path. About 9 minutes on QEMU TCG on a 2-core machine.
+ * every path. 11 minutes for native and QEMU TCG on a 2-core machine (18 boots, about 45 s
+ * each under TCG, most of it fio's four jobs).
  */
 export default defineSuite({
   name: 'io-paths',
