@@ -16,6 +16,7 @@ export const LAYERS: readonly string[] = [
   'backends/registry',
   'backends/family',
   'backends/common',
+  'tuning',
   'network',
   'guest',
   'workloads',
