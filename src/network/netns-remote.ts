@@ -6,6 +6,7 @@ import { createNetnsWithTap, deleteNetns, netnsPids } from './netns.ts';
 import { NetnsHost } from './netns-host.ts';
 import { networkName, selfOwner } from './netns-owner.ts';
 import { TAP_PLAN } from './netns-plan.ts';
+import { removeStaleRemoteNetworks } from './netns-remote-stale.ts';
 import { trackNetwork } from './netns-registry.ts';
 import { PEER_ROOT_PREFIX } from './peer-root.ts';
 import type { PeerProcess } from './peer-server.ts';
@@ -49,9 +50,13 @@ export interface RemoteTapNetwork {
  * SSH): the same namespace, tap and addresses as a local one (netns-plan.ts), made with
  * that host's `ip`; the peers are the guest image's iperf3 and sockperf, copied there
  * through the host's file cache (dom0-peers.ts preparePeerRootOn) and started inside the
- * namespace. Root on that host is needed, as for a local tap network.
+ * namespace. Root on that host is needed, as for a local tap network. What a keeper could
+ * not remove (it was killed with its sshd) goes when the next network opens on that host
+ * (netns-remote-stale.ts).
  */
 export async function openRemoteNetwork(host: Host, options: RemoteNetworkOptions): Promise<RemoteTapNetwork> {
+  const removed = await removeStaleRemoteNetworks(host);
+  if (removed.length > 0) options.log?.(`removed what earlier runs left on ${host.name}: ${removed.join(', ')}`);
   const name = networkName(selfOwner());
   const dir = await host.makeTempDir(`${PEER_ROOT_PREFIX}${name}-`);
   const keeper = host.spawn(['sh', '-c', KEEPER_SCRIPT, 'hvb-net-keeper', name, dir]);

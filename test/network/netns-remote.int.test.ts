@@ -1,5 +1,5 @@
-import { execFileSync } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -13,6 +13,7 @@ import { DEFAULT_RECIPE, TOOLS } from '../../src/guest/recipe.ts';
 import { LocalHost } from '../../src/hosts/local.ts';
 import { SshHost } from '../../src/hosts/ssh-host.ts';
 import { openNetwork } from '../../src/network/netns-plumbing.ts';
+import { staleInSurvey, surveyRemoteNetworks } from '../../src/network/netns-remote-stale.ts';
 import { createNetworkProvider } from '../../src/network/netns-provider.ts';
 import { closeAllNetworks, closeAllNetworksSync, liveNetworks } from '../../src/network/netns-registry.ts';
 import { runSuite, type RunHost } from '../../src/runner/run-suite.ts';
@@ -133,6 +134,28 @@ describe.skipIf(!root)('a net case on a remote host: namespace and peers made ov
     closeAllNetworksSync();
     expect(liveNetworks.size).toBe(0);
     await expectNothingLeft(15_000);
+  });
+
+  it('surveys the host for what keepers could not remove: an empty namespace and a peer folder, stale once old by its clock', { timeout: 60_000 }, async () => {
+    // Owner pid 1 with start time 1: a name of hvbench's form that no live hvbench has.
+    const leftNs = 'hvb-1-1-beef';
+    const leftDir = join(tmpdir(), `hvb-peers-${leftNs}-000000000000`);
+    execFileSync('ip', ['netns', 'add', leftNs]);
+    try {
+      mkdirSync(leftDir);
+      const survey = await surveyRemoteNetworks(remote);
+      expect(survey).toMatch(new RegExp(`^ns ${leftNs} \\d+ 0$`, 'm'));
+      expect(survey).toContain(`dir ${leftDir} `);
+      // Just made: not stale yet. The same survey 20 minutes later: both are.
+      expect(staleInSurvey(survey!)).toEqual({ namespaces: [], peerDirs: [] });
+      const [clock, ...rest] = survey!.split('\n');
+      const later = staleInSurvey([String(Number(clock) + 1200), ...rest].join('\n'));
+      expect(later.namespaces).toContain(leftNs);
+      expect(later.peerDirs).toContain(leftDir);
+    } finally {
+      spawnSync('ip', ['netns', 'del', leftNs], { stdio: 'ignore' });
+      rmSync(leftDir, { recursive: true, force: true });
+    }
   });
 
   it('refuses user-mode networking on a remote host, with why', async () => {
