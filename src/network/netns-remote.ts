@@ -107,6 +107,8 @@ export async function openRemoteNetwork(host: Host, options: RemoteNetworkOption
 
 /** Ends the keeper's channel and waits a while for it to finish (it then has nothing left to remove). */
 async function endKeeper(keeper: HostProcess): Promise<void> {
+  // A keeper whose ssh is already gone: its pipe may say EPIPE, which changes nothing.
+  keeper.stdin?.on('error', () => {});
   keeper.stdin?.end();
   const ended = await Promise.race([keeper.exited.then(() => true), sleep(KEEPER_END_MS).then(() => false)]);
   if (!ended) keeper.kill('SIGKILL');
