@@ -1,4 +1,5 @@
 import type { LeftoverReport } from '../runner/leftovers.ts';
+import { describeRestoreRecord } from '../tuning/restore-orphan.ts';
 
 /**
  * How `doctor` and `clean` show what killed runs left behind (runner/leftovers.ts finds
@@ -42,6 +43,7 @@ export function leftoverItems(r: LeftoverReport): LeftoverItem[] {
       }),
     ),
     ...r.cacheTemps.map((p): LeftoverItem => ({ kind: 'cache-temp', what: `unfinished cache entry ${p} (a build or download cut short)`, path: p })),
+    ...(r.tuning ?? []).map((t): LeftoverItem => ({ kind: 'host-settings', what: describeRestoreRecord(t), host: t.host, ownerPid: t.owner.pid })),
   ];
 }
 

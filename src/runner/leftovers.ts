@@ -10,6 +10,8 @@ import { listNetns } from '../network/netns.ts';
 import { ownerAlive } from '../network/netns-owner.ts';
 import { defaultStateDir, readNetworkStates } from '../network/peer-state.ts';
 import { clearCrashedRun, findCrashedRuns, type CrashedRun } from '../results/crashed-runs.ts';
+import { defaultTuningStateDir, orphanedRestoreRecords, type RestoreRecord } from '../tuning/restore-record.ts';
+import { restoreOrphan } from '../tuning/restore-orphan.ts';
 import type { SkippedLeftover } from '../util/not-mine.ts';
 
 /**
@@ -21,7 +23,9 @@ import type { SkippedLeftover } from '../util/not-mine.ts';
  *   LeftoverFinder (`Backend.leftovers`);
  * - networks: namespaces and peers of owners that are gone (network/netns-leftovers.ts);
  * - runs whose writer is gone, and their scratch disks (results/crashed-runs.ts);
- * - temporaries of builds and downloads cut short in the cache (guest/cache-temps.ts).
+ * - temporaries of builds and downloads cut short in the cache (guest/cache-temps.ts);
+ * - host settings `run --stabilize` changed and could not put back (tuning/restore-record.ts):
+ *   "removing" them writes the previous values back.
  *
  * Nothing is touched unless it carries hvbench's mark and its owner is provably gone; what
  * carries the mark but is another user's, or a link, is listed in `skipped` with the reason.
@@ -32,6 +36,8 @@ export interface LeftoverReport {
   networks: Leftover[];
   runs: CrashedRun[];
   cacheTemps: string[];
+  /** Restore records of stabilised runs whose owner is gone (absent: none looked for). */
+  tuning?: RestoreRecord[];
   /** Left alone: another user's, or a link (absent: nothing skipped). */
   skipped?: SkippedLeftover[];
 }
@@ -46,6 +52,8 @@ export interface FindOptions {
   tmpDir?: string;
   host?: Host;
   stateDir?: string;
+  /** Where `run --stabilize` keeps its restore records. Default: defaultTuningStateDir(). */
+  tuningStateDir?: string;
 }
 
 /** Each finder once: backends of one family (tcg and kvm) share theirs. */
@@ -68,7 +76,8 @@ export async function findAllLeftovers(o: FindOptions): Promise<LeftoverReport> 
   const networks = findLeftovers(await listNetns(host).catch(() => []), readNetworkStates(o.stateDir ?? defaultStateDir()).states, ownerAlive);
   const runs = await findCrashedRuns(o.resultsDir, skipped);
   const cacheTemps = await findCacheTemps(o.cacheDir ?? defaultCacheDir(), now, skipped);
-  return { backends: found, networks, runs, cacheTemps, skipped };
+  const tuning = orphanedRestoreRecords(o.tuningStateDir ?? defaultTuningStateDir());
+  return { backends: found, networks, runs, cacheTemps, ...(tuning.length > 0 ? { tuning } : {}), skipped };
 }
 
 /** Removes what findAllLeftovers found (each thing checked again just before): what went, and what could not. */
@@ -91,5 +100,6 @@ export async function removeLeftovers(r: LeftoverReport, o: FindOptions): Promis
     if (outcome.problem !== undefined) problems.push(outcome.problem);
   }
   for (const temp of r.cacheTemps) note(await removeCacheTemp(temp));
+  for (const record of r.tuning ?? []) note(await restoreOrphan(record, o.tuningStateDir ?? defaultTuningStateDir(), o.host ?? new LocalHost()));
   return { removed, problems };
 }

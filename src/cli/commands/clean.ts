@@ -13,7 +13,9 @@ import { checkOutDir } from '../out-dir.ts';
 export function registerClean(program: Command): void {
   program
     .command('clean')
-    .description('remove what killed hvbench runs left behind: QEMU processes, VM folders, networks, scratch disks (marks their runs interrupted)')
+    .description(
+      'remove what killed hvbench runs left behind: QEMU processes, VM folders, networks, scratch disks (marks their runs interrupted), host settings --stabilize changed (writes the previous values back)',
+    )
     .option('-o, --out <dir>', 'results folder to look for cut-short runs in', DEFAULT_RESULTS_DIR)
     .option('-n, --dry-run', 'only list what would be removed')
     .action(async (opts: { out: string; dryRun?: boolean }) => {
