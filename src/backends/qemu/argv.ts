@@ -48,26 +48,11 @@ export const SERIAL_CONSOLE = 'ttyS0';
  * configuration, no display and no monitor.
  */
 export function qemuBoard(b: { binary: string; machine: string; accel: string; cpu: string; smp: number; memory: string }): string[] {
-  return [
-    b.binary,
-    '-machine',
-    b.machine,
-    '-accel',
-    b.accel,
-    '-cpu',
-    b.cpu,
-    '-smp',
-    String(b.smp),
-    '-m',
-    b.memory,
-    '-nodefaults',
-    '-no-user-config',
-    '-display',
-    'none',
-    '-monitor',
-    'none',
-  ];
+  return [b.binary, '-machine', b.machine, '-accel', b.accel, '-cpu', b.cpu, '-smp', String(b.smp), '-m', b.memory, ...QEMU_HEADLESS];
 }
+
+/** No default devices, no user configuration, no display, no monitor: what every QEMU hvbench starts is told. */
+export const QEMU_HEADLESS: readonly string[] = ['-nodefaults', '-no-user-config', '-display', 'none', '-monitor', 'none'];
 
 /** Compiles a VmSpec into a QEMU argv (pure: no files are touched). */
 export function buildQemuArgv(vm: VmSpec, options: QemuArgvOptions): string[] {

@@ -1,7 +1,7 @@
 import type { Host } from '../../hosts/host.ts';
 import type { Capability } from '../common/backend.ts';
 import { ACCEL_QUERIES, classifyAccel, type AccelAnswers } from './accel.ts';
-import { QEMU_DEFAULTS, type QemuAccel } from './argv.ts';
+import { QEMU_DEFAULTS, QEMU_HEADLESS, type QemuAccel } from './argv.ts';
 import { IO_URING_FACT } from './disk-path.ts';
 import { parseAccelHelp, parseQemuVersion } from './version.ts';
 
@@ -55,21 +55,7 @@ export async function probeQemu(host: Host, backend: string, accel: QemuAccel, b
 async function ioUringCheck(host: Host, binary: string): Promise<string> {
   const messages = [{ execute: 'qmp_capabilities' }, { execute: 'quit' }];
   const run = await host.exec(
-    [
-      binary,
-      '-machine',
-      'none',
-      '-nodefaults',
-      '-no-user-config',
-      '-display',
-      'none',
-      '-monitor',
-      'none',
-      '-drive',
-      'file=/dev/null,if=none,id=probe,format=raw,readonly=on,aio=io_uring',
-      '-qmp',
-      'stdio',
-    ],
+    [binary, '-machine', 'none', ...QEMU_HEADLESS, '-drive', 'file=/dev/null,if=none,id=probe,format=raw,readonly=on,aio=io_uring', '-qmp', 'stdio'],
     { timeoutMs: PROBE_TIMEOUT_MS, input: `${messages.map((m) => JSON.stringify(m)).join('\n')}\n` },
   );
   if (run.exitCode === 0) return 'yes';
@@ -80,7 +66,7 @@ async function ioUringCheck(host: Host, binary: string): Promise<string> {
 async function smokeTest(host: Host, binary: string, accel: QemuAccel): Promise<{ accel: string; problem: string }> {
   const messages = [{ execute: 'qmp_capabilities' }, { ...ACCEL_QUERIES.kvm, id: 'kvm' }, { ...ACCEL_QUERIES.jit, id: 'jit' }, { execute: 'quit' }];
   const run = await host.exec(
-    [binary, '-machine', 'none', '-accel', accel, '-nodefaults', '-no-user-config', '-display', 'none', '-monitor', 'none', '-qmp', 'stdio'],
+    [binary, '-machine', 'none', '-accel', accel, ...QEMU_HEADLESS, '-qmp', 'stdio'],
     { timeoutMs: PROBE_TIMEOUT_MS, input: `${messages.map((m) => JSON.stringify(m)).join('\n')}\n` },
   );
   if (run.exitCode !== 0) return { accel: 'none', problem: firstLine(run.stderr) || `exit code ${run.exitCode}` };
