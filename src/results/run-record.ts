@@ -35,6 +35,35 @@ export interface HostFacts {
   underHypervisor: boolean;
   /** `local`, `remote` (over SSH) or `lab` (a nested host under emulation: functional figures only). */
   kind?: 'local' | 'remote' | 'lab';
+  /** The host's state for benchmarking around the run (src/tuning/): absent in runs before it was recorded. */
+  tuning?: HostTuningRecord;
+}
+
+// Host state for benchmarking (written by src/tuning/run-hosts.ts) ---------------------------
+
+/** One setting of a host's profile: its value (and what it was read from), or why it cannot be read there. */
+export type SettingReading = { value: string; detail?: string } | { unavailable: string };
+
+/**
+ * A host's stabilisation profile (governor, turbo, SMT, THP, idle states, irqbalance, swap,
+ * NUMA) read when the run started measuring and when it stopped, and what `--stabilize`
+ * changed for the run. With `--stabilize` both readings are of the stabilised host: the
+ * previous values are in `stabilized.changed`.
+ */
+export interface HostTuningRecord {
+  before?: Record<string, SettingReading>;
+  after?: Record<string, SettingReading>;
+  /** Why a reading is missing (the host did not answer the read). */
+  unreadable?: string;
+  stabilized?: {
+    changed: { setting: string; path: string; previous: string; applied: string }[];
+    /** Settings left as they were, and why (already right, not offered on this host, the write refused). */
+    notChanged: { setting: string; why: string }[];
+    /** True once every changed value was written back. */
+    restored?: boolean;
+    /** Values that could not be written back (a restore record is left for `hvbench clean`). */
+    restoreProblems?: string[];
+  };
 }
 
 /** The guest image every case booted. */

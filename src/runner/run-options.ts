@@ -44,6 +44,13 @@ export interface RunSuiteOptions {
   failFast?: boolean;
   /** How the results folder is checked before measuring (free space). */
   writable?: WritableCheck;
+  /**
+   * `run --stabilize`: set each host's governor, turbo and THP for the run and put them back
+   * at its end (src/tuning/stabilize.ts). The host state is read and recorded either way.
+   */
+  stabilize?: boolean;
+  /** Lines saying what stabilising changed and left (stderr of `hvbench run`). */
+  tuningLog?: (line: string) => void;
 }
 
 export interface RunSuiteResult {

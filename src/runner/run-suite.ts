@@ -4,10 +4,11 @@ import { hvbenchVersion } from '../results/provenance.ts';
 import { errorInfo, pendingCase, type CaseRecord, type HostFacts } from '../results/run-record.ts';
 import type { Sample } from '../results/sample.ts';
 import { SCRATCH_DIR } from '../results/scratch-dir.ts';
-import { createRun, finishRun, type StoredRun } from '../results/store.ts';
+import { createRun, finishRun, updateRun, type StoredRun } from '../results/store.ts';
 import type { ResolvedSuite, Case } from '../suite/types.ts';
 import { groupKey } from '../stats/interleave.ts';
 import type { StoppingPolicy } from '../stats/stopping.ts';
+import { beginRunTuning, recordTuning } from '../tuning/run-hosts.ts';
 import { factDimsOf, inspectHost, planCase, type CasePlan, type HostState } from './case-plan.ts';
 import { BACKEND_UNAVAILABLE, CaseRecorder } from './case-recorder.ts';
 import { runGroup } from './group.ts';
@@ -76,6 +77,12 @@ export async function runSuite(options: RunSuiteOptions): Promise<RunSuiteResult
     undefined,
     [...states.values()].flatMap((s) => s.retries ?? []),
   );
+  // The host state (stabilised with --stabilize) from here, when measuring starts; read again and put back before the run's end is written.
+  const tuning = await beginRunTuning(
+    [...states.values()].filter((st) => st.unreachable === undefined).map((st) => st.run.host),
+    { stabilize: o.stabilize === true, ...(o.tuningLog ? { log: o.tuningLog } : {}) },
+  );
+  await updateRun(run, (r) => recordTuning(r.hosts, tuning.records));
   const plans = o.cases.map((c, i) => planCase(c, assignment[i]!, states, o));
   const done = (c: Case) => resumed?.done.has(c.id) === true;
   const todo = o.cases.filter((c) => !done(c));
@@ -153,6 +160,8 @@ export async function runSuite(options: RunSuiteOptions): Promise<RunSuiteResult
   for (const state of states.values()) {
     if (state.scratchDir !== undefined) await state.run.host.removeTree(state.scratchDir).catch(() => {});
   }
+  await tuning.end();
+  await updateRun(run, (r) => recordTuning(r.hosts, tuning.records)).catch(() => {});
   await finish(run, recorder, control);
   observe({ type: 'run-end', status: statusOf(control), wallMs: Date.now() - t0 });
   if (control.fatal !== undefined) throw control.fatal;

@@ -34,7 +34,11 @@ export function registerRun(program: Command): void {
     .option('-r, --repetitions <n>', 'measured repetitions per case, overriding the suite', (text: string) => positiveInt(text, '--repetitions', 1))
     .option('-o, --out <dir>', 'folder for run folders', DEFAULT_RESULTS_DIR)
     .option('--resume <run>', 'go on with an earlier run (folder, or id under --out): run only what it has not completed')
-    .option('--fail-fast', 'stop at the first case that fails or times out');
+    .option('--fail-fast', 'stop at the first case that fails or times out')
+    .option(
+      '--stabilize',
+      "as root: set each host's governor to performance, turbo off and THP to madvise for the run, then put them back (docs/reproducible.md)",
+    );
   addVariantOptions(command).action(
     async (
       given: string | undefined,
@@ -47,6 +51,7 @@ export function registerRun(program: Command): void {
         out: string;
         resume?: string;
         failFast?: boolean;
+        stabilize?: boolean;
       } & Record<string, unknown>,
     ) => {
       // Every path the user typed is made absolute once, here: VMMs, remote hosts and child
@@ -113,6 +118,8 @@ export function registerRun(program: Command): void {
         ...(Object.keys(overrides).length > 0 ? { suiteOverrides: overrides } : {}),
         ...(resume ? { resume } : {}),
         ...(opts.failFast ? { failFast: true } : {}),
+        ...(opts.stabilize ? { stabilize: true } : {}),
+        tuningLog: (line) => process.stderr.write(`${line}\n`),
       }).finally(() => selected.close());
       process.stdout.write(`\n${renderResultTable(samples)}\n`);
       const notDone = run.record.cases.filter((c) => c.status !== 'completed');
