@@ -7,13 +7,14 @@ import type { Host, HostConfig } from '../hosts/host.ts';
 import { withRetryListener } from '../hosts/remote-retry.ts';
 import type { HostFacts, SetupRetry } from '../results/run-record.ts';
 import { SCRATCH_DIR } from '../results/scratch-dir.ts';
-import type { Case } from '../suite/types.ts';
+import type { Case, ResolvedSuite } from '../suite/types.ts';
 import { HvbError } from '../util/errors.ts';
 import type { Workload } from '../workloads/workload.ts';
 import type { NetworkProvider } from './case-setup.ts';
 import type { RunObserver } from './events.ts';
 import { factsOf } from './host-facts-of.ts';
 import type { HostAssignment } from './host-assign.ts';
+import { pinningProblem, readPinningTopology, type TopologyState } from './pinning-plan.ts';
 
 /** A host of the run: how to reach it and what it offers. */
 export interface RunHost {
@@ -38,6 +39,8 @@ export interface HostState {
   scratch?: ScratchCheck | { failed: string };
   /** Setup commands that ssh lost during the inspection and that were run again. */
   retries?: SetupRetry[];
+  /** The host's CPU topology, read only when the suite pins (pinning-plan.ts). */
+  cpuTopology?: TopologyState;
 }
 
 /** What planning needs of the run's options. */
@@ -47,6 +50,8 @@ export interface PlanContext {
   workloads: Record<string, Workload>;
   image: GuestImage;
   observer?: RunObserver;
+  /** The suite's CPU pinning, when it has one (pinning-plan.ts). */
+  suite?: { pinning?: ResolvedSuite['pinning'] };
 }
 
 /** Facts and backend capabilities of a host; a host that does not answer is marked, not thrown. */
@@ -97,6 +102,7 @@ async function inspect(state: HostState, o: PlanContext, assignment: readonly Ho
   );
   for (const [i, name] of [...backends].entries()) state.capabilities.set(name, found[i]!);
   if (scratch) state.scratch = await scratch;
+  await readPinningTopology(o, state);
 }
 
 /** The scratch check of a remote host (scratch-folder.ts); a check that cannot finish says why, for the skip reasons. */
@@ -145,6 +151,8 @@ export function planCase(c: Case, assigned: HostAssignment, states: Map<string, 
   if ('skip' in planned) return { skip: `${c.backend} cannot run this case: ${planned.skip}`, reason: planned.skip };
   const noScratch = planned.devices.disk ? scratchProblem(planned.devices.disk, backend, state) : undefined;
   if (noScratch !== undefined) return { skip: noScratch, reason: noScratch };
+  const unpinnable = pinningProblem(o, c.guest.vcpus, state);
+  if (unpinnable !== undefined) return { skip: unpinnable, reason: unpinnable };
   return { devices: planned.devices, state };
 }
 

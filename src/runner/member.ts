@@ -11,6 +11,7 @@ import { HOST_METRICS } from '../workloads/host-metrics.ts';
 import type { Workload } from '../workloads/workload.ts';
 import { networkOf, scratchDirOf, type HostState } from './case-plan.ts';
 import type { CaseRecorder } from './case-recorder.ts';
+import { pinningOf } from './pinning-plan.ts';
 import { setupCase, type CaseSetup } from './case-setup.ts';
 import type { Scheduled } from './group.ts';
 import { runRepetition, type RepOutcome } from './repetition.ts';
@@ -81,6 +82,7 @@ export async function repeatMember(x: MemberContext, m: Member, rep: number, war
   const { seq, index } = control.take();
   control.observe({ type: 'rep-start', index, total: control.total, caseId: c.id, backend: c.backend, workload: c.workload, rep, warmup });
   const name = `${c.workload}-${warmup ? 'w' : 'r'}${rep}`;
+  const pinning = pinningOf(o, c.guest.vcpus, m.state);
   const outcome = rejectOutOfRange(
     await recordingRetries(x, m, `${warmup ? 'warm-up' : 'repetition'} ${rep}`, () =>
       runRepetition({
@@ -92,6 +94,7 @@ export async function repeatMember(x: MemberContext, m: Member, rep: number, war
         ...(c.variant ? { variant: c.variant.value } : {}),
         vcpus: c.guest.vcpus,
         memoryMiB: c.guest.memoryMiB,
+        ...(pinning ? { pinning } : {}),
         timeoutSec,
         name,
         setup,

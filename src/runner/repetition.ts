@@ -10,6 +10,7 @@ import type { MetricValue, StepOutput, Workload } from '../workloads/workload.ts
 import type { CaseSetup } from './case-setup.ts';
 import { checkVmSpecPaths } from './absolute-paths.ts';
 import { boundDeviceDims } from './device-facts.ts';
+import { pinningDim, type CpuPinning } from './pinning-plan.ts';
 import { processFault, stopCause } from './stop-cause.ts';
 
 export type RepStatus = 'completed' | 'failed' | 'timed-out';
@@ -45,6 +46,8 @@ export interface RepetitionInput {
   variant?: string;
   vcpus: number;
   memoryMiB: number;
+  /** The host CPUs of the vCPUs and the VMM (pinning-plan.ts); absent: not pinned. */
+  pinning?: CpuPinning;
   timeoutSec: number;
   name: string;
   /** What setupCase made for the case: initrd, devices, modules, the workload's context. Default: base initramfs, no devices. */
@@ -91,6 +94,7 @@ export async function runRepetition(input: RepetitionInput): Promise<RepOutcome>
       disks: setup?.disks ?? [],
       nics: setup?.nics ?? [],
       ...(input.variant === undefined ? {} : { variant: input.variant }),
+      ...(input.pinning === undefined ? {} : { pinning: input.pinning }),
       console: 'serial',
     };
     checkVmSpecPaths(spec);
@@ -130,7 +134,7 @@ export async function runRepetition(input: RepetitionInput): Promise<RepOutcome>
   session.close();
 
   // What the launch decided (e.g. vhost_net) and what the guest says it runs on, also for failed repetitions.
-  const launchDims = { ...vm.dims, ...guestViewDims(session.facts) };
+  const launchDims = { ...(input.pinning ? { pinning: pinningDim(input.pinning) } : {}), ...vm.dims, ...guestViewDims(session.facts) };
   const common: Partial<RepOutcome> = { accel: vm.accel, guestKernel: session.kernel, usage, exit, vmmLog: vm.vmmLog(), dims: launchDims };
   const values = bootValues(session, t0);
   const ready = await atReady;

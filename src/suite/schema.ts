@@ -81,6 +81,15 @@ expectations.add(hostNameSchema, { expected: 'a host name (letters, digits, ".",
 const hostList = z.array(hostNameSchema).min(1);
 expectations.add(hostList, { expected: 'a non-empty array of host names, e.g. ["local", "lab-kvm"]' });
 
+const cpuId = z.int().min(0).max(4095);
+const cpuIds = z
+  .array(cpuId)
+  .min(1)
+  .refine((ids) => new Set(ids).size === ids.length, { message: 'expected each CPU at most once' });
+expectations.add(cpuIds, { expected: 'a non-empty array of distinct CPU numbers, e.g. [1, 2]' });
+const pinningSchema = z.union([z.literal('none'), z.literal('auto'), z.strictObject({ vcpus: cpuIds, vmm: cpuIds.optional() })]);
+expectations.add(pinningSchema, { expected: `'none', 'auto' or { vcpus: [CPU per vCPU], vmm?: [CPUs] }` });
+
 const workloadList = z.array(workloadEntrySchema).min(1);
 expectations.add(workloadList, { expected: 'a non-empty array of workload entries ({ workload, params })' });
 
@@ -102,6 +111,7 @@ export const suiteSchema = z
     timeBudgetSec: z.number().positive().max(MAX_TIME_BUDGET_SEC).optional(),
     stopMetric: z.string().min(1).optional(),
     interleave: z.boolean().default(true),
+    pinning: pinningSchema.optional(),
     compare: compareConfigSchema.optional(),
     ...variantFields,
     hosts: hostList.optional(),
@@ -110,6 +120,21 @@ export const suiteSchema = z
   .refine((s) => s.maxRepetitions === undefined || s.maxRepetitions >= s.repetitions, {
     message: 'expected maxRepetitions ≥ repetitions',
     path: ['maxRepetitions'],
+  })
+  .superRefine((s, ctx) => {
+    const p = s.pinning;
+    if (p === undefined || typeof p === 'string') return;
+    if (p.vcpus.length !== s.guest.vcpus) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['pinning', 'vcpus'],
+        message: `expected one CPU per vCPU: the guest has ${s.guest.vcpus}, pinning.vcpus names ${p.vcpus.length}`,
+      });
+    }
+    const shared = (p.vmm ?? []).filter((cpu) => p.vcpus.includes(cpu));
+    if (shared.length > 0) {
+      ctx.addIssue({ code: 'custom', path: ['pinning', 'vmm'], message: `expected the VMM's CPUs apart from the vCPUs' (both name ${shared.join(', ')})` });
+    }
   });
 expectations.add(suiteSchema, { expected: 'a suite object (export default defineSuite({ … }))' });
 
@@ -118,8 +143,8 @@ export type ParsedSuite = z.output<typeof suiteSchema>;
 
 /** Every parameter as an axis: a plain value becomes a one-value axis. */
 export function toResolved(parsed: ParsedSuite): ResolvedSuite {
-  const { timeoutSec, maxRepetitions, targetCiHalfWidth, timeBudgetSec, stopMetric, compare, hosts, ...rest } = parsed;
-  const optional = { timeoutSec, maxRepetitions, targetCiHalfWidth, timeBudgetSec, stopMetric, compare, hosts };
+  const { timeoutSec, maxRepetitions, targetCiHalfWidth, timeBudgetSec, stopMetric, pinning, compare, hosts, ...rest } = parsed;
+  const optional = { timeoutSec, maxRepetitions, targetCiHalfWidth, timeBudgetSec, stopMetric, pinning, compare, hosts };
   return {
     ...(Object.fromEntries(Object.entries(rest).filter(([, v]) => v !== undefined)) as typeof rest),
     ...Object.fromEntries(Object.entries(optional).filter(([, v]) => v !== undefined)),

@@ -9,6 +9,17 @@ export interface GuestInput {
   memoryMiB?: number;
 }
 
+/**
+ * Where the guest's vCPUs and the VMM's other threads run on the host:
+ * - `none`: wherever the host's scheduler puts them;
+ * - `auto`: from the host's topology, one CPU per physical core away from CPU 0's core,
+ *   vCPUs first, the VMM on the cores that remain (or CPU 0); a case is skipped on a host
+ *   with fewer physical cores than vCPUs + 1;
+ * - `{ vcpus, vmm? }`: vCPU i on CPU `vcpus[i]`, the VMM's other threads on `vmm`
+ *   (default: every online CPU not in `vcpus`).
+ */
+export type PinningInput = 'none' | 'auto' | { vcpus: number[]; vmm?: number[] };
+
 /** One entry of `workloads`: a workload by name and its parameters (values or axes). */
 export interface WorkloadEntryInput {
   /** Name of a known workload, e.g. `cpu`, `memory`, `disk`, `net`, `boot`, `micro`. */
@@ -52,6 +63,8 @@ export interface SuiteInput {
   stopMetric?: string;
   /** Alternate the repetitions of cases that differ only in their backend (A B A B …). Default true. */
   interleave?: boolean;
+  /** CPU pinning of the guest's vCPUs and the VMM's threads ({@link PinningInput}). Default `'none'`. */
+  pinning?: PinningInput;
   /** Thresholds of `hvbench compare`: `{ alpha?, noiseThreshold?, metrics?: { [metric]: { alpha?, noiseThreshold? } } }`. */
   compare?: CompareConfig;
   /**
@@ -99,6 +112,8 @@ export interface ResolvedSuite {
   timeBudgetSec?: number;
   stopMetric?: string;
   interleave: boolean;
+  /** Absent when the suite does not name it (unpinned), so runs recorded before the field resume unchanged. */
+  pinning?: PinningInput;
   compare?: CompareConfig;
   /**
    * Chosen values of each variant axis, under its suite field (`xenTypes`, `machines`):

@@ -23,6 +23,11 @@ export interface VmSpec {
    * type, QEMU's machine type. Absent: the backend's implicit or first default value.
    */
   variant?: string;
+  /**
+   * Host CPUs to pin to: vCPU i on `vcpus[i]`, the VMM's other threads on `vmm` (the suite's
+   * `pinning`, resolved for the host at planning). Absent: not pinned.
+   */
+  pinning?: { vcpus: number[]; vmm: number[] };
 }
 
 export interface DiskSpec {

@@ -9,6 +9,7 @@ import { HvbError } from '../../util/errors.ts';
 import type { Backend, Capability, DiskSpec, RunningVm, VmSpec } from '../common/backend.ts';
 import { startedVmm } from '../common/vmm-spawn.ts';
 import { nativeArgv, nativeJob } from './argv.ts';
+import { pinnedNativeArgv } from './pinning.ts';
 import { NATIVE_DEVICES } from './devices.ts';
 import { findNativeTools, probeNative } from './probe.ts';
 import { nativeRoot } from './root.ts';
@@ -56,7 +57,15 @@ export function createNativeBackend(options: NativeBackendOptions = {}): Backend
         ? [`kernel modules ${job.droppedModules.join(', ')} not loaded: a native run uses the host's kernel and drivers`]
         : [];
       const tempDir = await host.makeTempDir(`hvbench-native-${vm.name.replace(/[^A-Za-z0-9._-]/g, '_').slice(0, 40)}-`);
-      const argv = nativeArgv({ busybox, ...tools, root: root.dir, usageFile: join(tempDir, 'usage'), cmdline: job.cmdline, diskOnStdin: disk !== undefined });
+      const unpinned = nativeArgv({
+        busybox,
+        ...tools,
+        root: root.dir,
+        usageFile: join(tempDir, 'usage'),
+        cmdline: job.cmdline,
+        diskOnStdin: disk !== undefined,
+      });
+      const argv = pinnedNativeArgv(unpinned, vm.pinning);
       let file: FileHandle | undefined;
       let child: HostProcess;
       try {

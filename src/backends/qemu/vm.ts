@@ -5,6 +5,7 @@ import type { VmSpec } from '../common/backend.ts';
 import { startedVmm } from '../common/vmm-spawn.ts';
 import { buildQemuArgv, machineFor, type QemuAccel, type QemuArgvOptions } from './argv.ts';
 import { hostTscKhz } from './host-tsc.ts';
+import { pinQemuVm } from './pinning.ts';
 import { QemuVm } from './running-vm.ts';
 
 export { QemuVm };
@@ -45,13 +46,16 @@ export async function launchQemuVm(host: Host, vm: VmSpec, options: QemuLaunchOp
   // A board that must tell its guest the host's TSC rate (microvm under TCG) reads it here, where QEMU runs.
   const needsTsc = argvOptions.hostTscKhz === undefined && machineFor(vm, argvOptions).needsHostTsc?.(options.accel) === true;
   const board = needsTsc ? { hostTscKhz: await hostTscKhz(host) } : {};
-  return startQemu(host, {
+  const running = await startQemu(host, {
     name: vm.name,
     accel: options.accel,
     argv: (qmpSocket, pidFile) => [...buildQemuArgv(placed, { ...argvOptions, ...board, qmpSocket }), '-pidfile', pidFile],
     ...(startTimeoutMs === undefined ? {} : { startTimeoutMs }),
     ...(quitTimeoutMs === undefined ? {} : { quitTimeoutMs }),
   });
+  // Pinned while the guest boots, before the agent runs the measured steps.
+  if (vm.pinning) await pinQemuVm(host, running, vm.pinning);
+  return running;
 }
 
 /** An empty path stays empty, so buildQemuArgv reports the missing file. */

@@ -73,6 +73,7 @@ export function buildXenConfig(vm: VmSpec, input: XenConfigInput): string {
     `ramdisk = ${xlString(absolute(input.ramdisk, 'ramdisk'), 'ramdisk path')}`,
     `extra = ${xlString(extra, 'kernel command line')}`,
     `vcpus = ${vm.vcpus}`,
+    ...xenCpus(vm),
     `memory = ${vm.memoryMiB}`,
     `maxmem = ${vm.memoryMiB}`,
     // PVH and HVM: Xen 4.17 under QEMU's SVM cannot emulate RDTSCP (no NRIP-save); a native TSC needs no emulation.
@@ -178,4 +179,17 @@ function letter(index: number): string {
 function absolute(path: string, what: string): string {
   if (!path.startsWith('/')) throw new HvbError('invalid-argument', `${what} must be an absolute path on the dom0, got "${path}"`);
   return path;
+}
+
+/**
+ * Hard affinity of the guest's vCPUs (xl.cfg `cpus`, the list form): vCPU i on physical CPU
+ * `pinning.vcpus[i]`. The VMM CPUs are not used: dom0's vCPUs are not moved (that is the
+ * host's boot configuration, `dom0_max_vcpus=1 dom0_vcpus_pin`; see docs/decisions.md).
+ */
+function xenCpus(vm: VmSpec): string[] {
+  if (vm.pinning === undefined) return [];
+  if (vm.pinning.vcpus.length !== vm.vcpus) {
+    throw new HvbError('invalid-argument', `pinning names ${vm.pinning.vcpus.length} CPUs for ${vm.vcpus} vCPUs; expected one per vCPU`);
+  }
+  return [`cpus = [ ${vm.pinning.vcpus.map((cpu) => xlString(String(cpu), 'pinned CPU')).join(', ')} ]`];
 }

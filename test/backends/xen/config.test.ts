@@ -141,3 +141,20 @@ describe('quoting values into the config', () => {
     expect(() => guestCommandLine({ ...base, cmdline: 'a\nb' }, 'pvh')).toThrow(/one line/);
   });
 });
+
+describe('Xen CPU pinning', () => {
+  it('pins vCPU i to the i-th CPU with the list form of cpus', () => {
+    const cfg = buildXenConfig({ ...base, pinning: { vcpus: [2, 3], vmm: [0] } }, input);
+    expect(cfg).toContain('\nvcpus = 2\ncpus = [ "2", "3" ]\n');
+  });
+
+  it('writes no cpus line for an unpinned guest', () => {
+    expect(buildXenConfig(base, input)).not.toMatch(/^cpus/m);
+  });
+
+  it('refuses a pinning that does not name one CPU per vCPU', () => {
+    expect(thrown(() => buildXenConfig({ ...base, pinning: { vcpus: [2], vmm: [0] } }, input)).message).toBe(
+      'pinning names 1 CPUs for 2 vCPUs; expected one per vCPU',
+    );
+  });
+});
