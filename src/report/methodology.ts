@@ -1,6 +1,7 @@
 import { VARIANT_DIMS } from '../dims/catalogue.ts';
 import { DEFAULT_PERMUTATIONS } from '../stats/permutation.ts';
 import { OUTLIER_THRESHOLD } from '../stats/outliers.ts';
+import { SETTING_LABELS, type HostTuningRecord, type SettingReading } from '../results/run-record.ts';
 import type { ReportInput, ReportRun } from './input.ts';
 
 /**
@@ -28,6 +29,7 @@ export function methodology(input: ReportInput, allRuns: readonly ReportRun[], n
     }
   }
   items.push({ label: 'Hosts', lines: hosts.size > 0 ? [...hosts.values()] : ['not recorded'] });
+  items.push({ label: 'Host state', lines: hostStateLines(allRuns) });
 
   const backends = new Map<string, string>();
   for (const r of allRuns) {
@@ -126,4 +128,58 @@ function dimValues(runs: readonly ReportRun[], dims: readonly string[]): [string
       ].sort(),
     ])
     .filter(([, v]) => v.length > 0);
+}
+
+/**
+ * The "Host state" item: per run and host, the settings read when measuring started (governor,
+ * turbo, SMT, THP, …), what `--stabilize` set and left, and every setting that differed when
+ * measuring stopped. Runs recorded before host state was read say so.
+ */
+export function hostStateLines(runs: readonly ReportRun[]): string[] {
+  const lines: string[] = [];
+  for (const r of runs) {
+    for (const h of r.record.hosts) {
+      const t = (h as { tuning?: HostTuningRecord }).tuning;
+      const who = `${r.record.id} on ${h.name}`;
+      if (t === undefined) {
+        lines.push(`${who}: not recorded (a run from before hvbench read the host state)`);
+        continue;
+      }
+      if (t.before) lines.push(`${who}, when measuring started: ${settingsText(t.before)}`);
+      if (t.unreadable !== undefined) lines.push(`${who}: the host state could not be read: ${t.unreadable}`);
+      const s = t.stabilized;
+      if (s) {
+        const set = s.changed.map((c) => `${label(c.setting)} ${c.previous} → ${c.applied}`);
+        const left = s.notChanged.map((n) => `${label(n.setting)} (${n.why})`);
+        const back =
+          s.changed.length === 0 ? '' : s.restored ? '; put back after the run' : `; NOT put back: ${(s.restoreProblems ?? ['not recorded']).join('; ')}`;
+        lines.push(
+          `${who}, --stabilize: ${set.length > 0 ? `set ${[...new Set(set)].join(', ')}` : 'changed nothing'}${left.length > 0 ? `; left ${left.join(', ')}` : ''}${back}`,
+        );
+      }
+      if (t.before && t.after) {
+        const changed = Object.keys(t.before).filter((k) => t.after![k] !== undefined && readingValue(t.before![k]!) !== readingValue(t.after![k]!));
+        lines.push(
+          changed.length === 0
+            ? `${who}: the same when measuring stopped`
+            : `${who}: DIFFERED when measuring stopped: ${changed.map((k) => `${label(k)} ${readingValue(t.before![k]!)} → ${readingValue(t.after![k]!)}`).join(', ')}`,
+        );
+      }
+    }
+  }
+  return lines.length > 0 ? lines : ['not recorded'];
+}
+
+function label(key: string): string {
+  return (SETTING_LABELS as Record<string, string>)[key] ?? key;
+}
+
+function readingValue(r: SettingReading): string {
+  return 'value' in r ? r.value : 'not available';
+}
+
+function settingsText(p: Record<string, SettingReading>): string {
+  return Object.entries(p)
+    .map(([k, r]) => `${label(k)} ${'value' in r ? r.value : `not available (${r.unavailable})`}`)
+    .join('; ');
 }

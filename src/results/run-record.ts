@@ -41,6 +41,21 @@ export interface HostFacts {
 
 // Host state for benchmarking (written by src/tuning/run-hosts.ts) ---------------------------
 
+/** What each setting of a host's profile is called wherever it is shown (doctor, run, the report). */
+export const SETTING_LABELS = {
+  governor: 'CPU frequency governor',
+  turbo: 'turbo / boost',
+  smt: 'SMT (hyper-threading)',
+  thp: 'transparent huge pages',
+  thpDefrag: 'THP defrag',
+  cpuidle: 'cpuidle driver',
+  maxCstate: 'intel_idle max_cstate',
+  irqbalance: 'irqbalance',
+  swap: 'swap',
+  swappiness: 'vm.swappiness',
+  numa: 'NUMA nodes',
+} as const;
+
 /** One setting of a host's profile: its value (and what it was read from), or why it cannot be read there. */
 export type SettingReading = { value: string; detail?: string } | { unavailable: string };
 

@@ -1,3 +1,4 @@
+import { SETTING_LABELS } from '../results/run-record.ts';
 import type { ProfileTree } from './read-script.ts';
 
 /**
@@ -14,19 +15,7 @@ export const PROFILE_KEYS = ['governor', 'turbo', 'smt', 'thp', 'thpDefrag', 'cp
 export type ProfileKey = (typeof PROFILE_KEYS)[number];
 
 /** What each setting is called in doctor's output, run.json's readers and the report. */
-export const PROFILE_LABELS: Record<ProfileKey, string> = {
-  governor: 'CPU frequency governor',
-  turbo: 'turbo / boost',
-  smt: 'SMT (hyper-threading)',
-  thp: 'transparent huge pages',
-  thpDefrag: 'THP defrag',
-  cpuidle: 'cpuidle driver',
-  maxCstate: 'intel_idle max_cstate',
-  irqbalance: 'irqbalance',
-  swap: 'swap',
-  swappiness: 'vm.swappiness',
-  numa: 'NUMA nodes',
-};
+export const PROFILE_LABELS: Record<ProfileKey, string> = SETTING_LABELS;
 
 export type HostProfile = Record<ProfileKey, Reading>;
 
