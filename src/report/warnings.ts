@@ -1,3 +1,4 @@
+import type { HostTuningRecord } from '../results/run-record.ts';
 import type { Sample } from '../results/sample.ts';
 import { outlierWarning } from '../stats/outliers.ts';
 import type { ReportRun } from './input.ts';
@@ -7,7 +8,8 @@ import type { MetricBars } from './normalise.ts';
 
 export interface ReportWarning {
   /** `skip`: a case that could not run here by design (native has no NIC, a backend this host lacks): expected, not a failure. */
-  kind: 'lab' | 'run' | 'case' | 'skip' | 'outlier' | 'network' | 'note';
+  /** `busy-host`: repetitions during which other processes used the host's CPUs (the run's host state). */
+  kind: 'lab' | 'run' | 'case' | 'skip' | 'outlier' | 'network' | 'note' | 'busy-host';
   text: string;
   /** When several warnings of one kind say the same thing: each item they name. */
   items?: string[];
@@ -57,6 +59,7 @@ export function collectWarnings(runs: readonly ReportRun[], metrics: readonly Me
       });
     }
   }
+  out.push(...busyHostWarnings(runs));
   for (const [why, cases] of skips) out.push({ kind: 'skip', text: `${cases.length} case${cases.length === 1 ? '' : 's'} skipped: ${why}`, items: cases });
   const slirp = new Set(runs.flatMap((r) => r.samples.filter((s) => s.dims.net_attach === 'user').map((s) => String(s.dims.case ?? s.metric))));
   if (slirp.size > 0)
@@ -84,7 +87,25 @@ export function collectWarnings(runs: readonly ReportRun[], metrics: readonly Me
 
 /** Counts by kind, for the page's heading (`2 failed cases, 3 expected skips, …`). */
 export function warningCounts(warnings: readonly ReportWarning[]): Record<ReportWarning['kind'], number> {
-  const counts = { lab: 0, run: 0, case: 0, skip: 0, outlier: 0, network: 0, note: 0 };
+  const counts = { lab: 0, run: 0, case: 0, skip: 0, outlier: 0, network: 0, note: 0, 'busy-host': 0 };
   for (const w of warnings) counts[w.kind] += w.items?.length ?? 1;
   return counts;
+}
+
+/** One warning per run and host whose busy-host check flagged repetitions, naming each (`case rep n`). */
+export function busyHostWarnings(runs: readonly ReportRun[]): ReportWarning[] {
+  const out: ReportWarning[] = [];
+  for (const run of runs) {
+    for (const h of run.record.hosts) {
+      const busy = (h as { tuning?: HostTuningRecord }).tuning?.busy;
+      if (!busy || busy.flagged.length === 0) continue;
+      const most = Math.max(...busy.flagged.map((f) => f.otherCpuS / f.wallS));
+      out.push({
+        kind: 'busy-host',
+        text: `${run.record.id} on ${h.name}: other processes used more than ${busy.thresholdCpus} CPUs on average during ${busy.flagged.length} of ${busy.checked} repetitions (up to ${most.toFixed(2)} CPUs): their figures may carry that load`,
+        items: busy.flagged.map((f) => `${f.caseId} ${f.warmup ? 'warm-up' : 'rep'} ${f.rep} (${(f.otherCpuS / f.wallS).toFixed(2)} CPUs)`),
+      });
+    }
+  }
+  return out;
 }

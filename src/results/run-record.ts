@@ -41,6 +41,14 @@ export interface HostFacts {
 
 // Host state for benchmarking (written by src/tuning/run-hosts.ts) ---------------------------
 
+/** The busy-host check of a host: how many repetitions it checked, and those above the threshold. */
+export interface BusyHostRecord {
+  /** Average CPUs other processes may use during a repetition before it is flagged. */
+  thresholdCpus: number;
+  checked: number;
+  flagged: { caseId: string; rep: number; warmup: boolean; seq?: number; wallS: number; otherCpuS: number }[];
+}
+
 /** What each setting of a host's profile is called wherever it is shown (doctor, run, the report). */
 export const SETTING_LABELS = {
   governor: 'CPU frequency governor',
@@ -70,6 +78,8 @@ export interface HostTuningRecord {
   after?: Record<string, SettingReading>;
   /** Why a reading is missing (the host did not answer the read). */
   unreadable?: string;
+  /** Repetitions during which other processes used the host's CPUs (src/tuning/busy-host.ts). */
+  busy?: BusyHostRecord;
   stabilized?: {
     changed: { setting: string; path: string; previous: string; applied: string }[];
     /** Settings left as they were, and why (already right, not offered on this host, the write refused). */

@@ -8,6 +8,7 @@ import { createRun, finishRun, updateRun, type StoredRun } from '../results/stor
 import type { ResolvedSuite, Case } from '../suite/types.ts';
 import { groupKey } from '../stats/interleave.ts';
 import type { StoppingPolicy } from '../stats/stopping.ts';
+import { busyHostWatcher } from '../tuning/busy-host.ts';
 import { beginRunTuning, recordTuning } from '../tuning/run-hosts.ts';
 import { factDimsOf, inspectHost, planCase, type CasePlan, type HostState } from './case-plan.ts';
 import { BACKEND_UNAVAILABLE, CaseRecorder } from './case-recorder.ts';
@@ -92,7 +93,27 @@ export async function runSuite(options: RunSuiteOptions): Promise<RunSuiteResult
   );
   observe({ type: 'run-start', runId: run.id, dir: run.dir, cases: todo.length, repetitions: total });
 
-  const control = new RunControl(resumed?.nextSeq ?? 0, total, observe, o.signal);
+  // Other processes' CPU time on the host during each repetition (busy host), read around rep-start and rep-end.
+  const busy = busyHostWatcher({
+    hostOf: (id) => {
+      const plan = plans[o.cases.findIndex((c) => c.id === id)];
+      return plan && 'devices' in plan ? plan.state.run.host : undefined;
+    },
+    usageOf: (id, rep, warmup) =>
+      run.record.cases
+        .find((c) => c.id === id)
+        ?.usage.filter((u) => u.rep === rep && u.warmup === warmup)
+        .at(-1),
+  });
+  const control = new RunControl(
+    resumed?.nextSeq ?? 0,
+    total,
+    (e) => {
+      busy.observe(e);
+      observe(e);
+    },
+    o.signal,
+  );
   /** Per host, its groups in suite order. */
   const queues = new Map<string, Map<string, Member[]>>();
   const announced = new Set<string>();
@@ -159,6 +180,10 @@ export async function runSuite(options: RunSuiteOptions): Promise<RunSuiteResult
   );
   for (const state of states.values()) {
     if (state.scratchDir !== undefined) await state.run.host.removeTree(state.scratchDir).catch(() => {});
+  }
+  for (const [name, b] of await busy.settle()) {
+    const record = tuning.records.get(name);
+    if (record) record.busy = b;
   }
   await tuning.end();
   await updateRun(run, (r) => recordTuning(r.hosts, tuning.records)).catch(() => {});

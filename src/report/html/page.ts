@@ -118,6 +118,7 @@ const WARNING_TAGS: Record<ReportWarning['kind'], string> = {
   outlier: 'outlier',
   network: 'network',
   note: 'note',
+  'busy-host': 'busy host',
 };
 
 /** `1 failed case, 3 expected skips, 2 notes`. */
@@ -132,6 +133,7 @@ function warningHeadline(warnings: readonly ReportWarning[]): string {
   add(c.outlier, 'outlier series', 'outlier series');
   add(c.network, 'network case on user-mode networking', 'network cases on user-mode networking');
   add(c.note, 'metric note', 'metric notes');
+  add(c['busy-host'], 'repetition on a busy host', 'repetitions on a busy host');
   return parts.join(', ') || 'none';
 }
 
