@@ -167,7 +167,25 @@ export function hostStateLines(runs: readonly ReportRun[]): string[] {
       }
     }
   }
-  return lines.length > 0 ? lines : ['not recorded'];
+  if (lines.length === 0) return ['not recorded'];
+  return [...lines, ...differingSettings(runs)];
+}
+
+/** Settings whose value at the start of measuring differs between the runs (or hosts) shown: their figures are not compared on equal terms. */
+function differingSettings(runs: readonly ReportRun[]): string[] {
+  const values = new Map<string, Map<string, string[]>>();
+  for (const r of runs)
+    for (const h of r.record.hosts) {
+      const before = (h as { tuning?: HostTuningRecord }).tuning?.before;
+      for (const [k, reading] of Object.entries(before ?? {})) {
+        const byValue = values.get(k) ?? values.set(k, new Map()).get(k)!;
+        const v = readingValue(reading);
+        (byValue.get(v) ?? byValue.set(v, []).get(v)!).push(`${r.record.id} on ${h.name}`);
+      }
+    }
+  return [...values]
+    .filter(([k, byValue]) => byValue.size > 1 && k !== 'numa')
+    .map(([k, byValue]) => `${label(k)} DIFFERS between the runs compared: ${[...byValue].map(([v, who]) => `${v} (${who.join(', ')})`).join('; ')}`);
 }
 
 function label(key: string): string {

@@ -32,3 +32,15 @@ describe('the Host state item of the methodology', () => {
     ]);
   });
 });
+
+describe('settings that differ between runs', () => {
+  it('are named with the runs that had each value', () => {
+    const a = run([{ name: 'local', tuning: { before: { thp: { value: 'madvise' }, smt: { value: 'on' } } } }]);
+    const b = {
+      ...a,
+      record: { ...a.record, id: 'r2', hosts: [{ name: 'local', tuning: { before: { thp: { value: 'always' }, smt: { value: 'on' } } } }] },
+    } as unknown as ReportRun;
+    expect(hostStateLines([a, b]).at(-1)).toBe('transparent huge pages DIFFERS between the runs compared: madvise (r1 on local); always (r2 on local)');
+    expect(hostStateLines([a]).some((l) => l.includes('DIFFERS'))).toBe(false);
+  });
+});
