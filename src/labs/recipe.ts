@@ -65,7 +65,8 @@ export const KVM_LAB_RECIPE: LabRecipe = {
   programs: ['/usr/bin/qemu-system-x86_64', '/usr/lib/x86_64-linux-gnu/qemu/accel-tcg-x86_64.so', '/usr/bin/qemu-img', '/bin/ip', ...SSH_PROGRAMS],
   trees: ['/usr/share/seabios', '/usr/lib/ipxe/qemu', '/usr/share/qemu'],
   files: [],
-  links: {},
+  // iproute2's ip, not busybox's applet (/sbin comes first in PATH): busybox has no `ip netns`.
+  links: { '/sbin/ip': '/bin/ip' },
   // ext4 (and crc32c for its checksums: /init has no modprobe to fetch it): the lab's scratch disk.
   modules: ['kvm_amd', ...NIC_MODULES, 'virtio_blk', 'tun', 'bridge', 'vhost_net', 'crc32c_generic', 'ext4'],
   alwaysLibs: BASE.alwaysLibs,

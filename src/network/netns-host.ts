@@ -1,18 +1,19 @@
 import type { Duplex } from 'node:stream';
 import { HvbError } from '../util/errors.ts';
+import { ipArgv } from './netns.ts';
 import type { ExecResult, Host, HostKind, HostProcess, SpawnOptions } from '../hosts/host.ts';
 
 /** Network namespace names hvbench accepts: what `ip netns` stores as a file name under /run/netns. */
 const NETNS_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
 
-/** The argv prefix that runs a program inside a network namespace. */
-export function netnsExecPrefix(netns: string): string[] {
+/** The argv prefix that runs a program inside a network namespace (on `host`: see ipArgv). */
+export function netnsExecPrefix(netns: string, host: Pick<Host, 'kind'> = { kind: 'local' }): string[] {
   if (!NETNS_NAME.test(netns)) {
     throw new HvbError('invalid-argument', `network namespace name ${JSON.stringify(netns)} is not valid`, {
       hint: 'use 1–64 letters, digits, ".", "_" and "-", starting with a letter or digit',
     });
   }
-  return ['ip', 'netns', 'exec', netns];
+  return ipArgv(host, ['netns', 'exec', netns]);
 }
 
 /**
@@ -31,7 +32,7 @@ export class NetnsHost implements Host {
     readonly inner: Host,
     readonly netns: string,
   ) {
-    this.prefix = netnsExecPrefix(netns);
+    this.prefix = netnsExecPrefix(netns, inner);
     // Samples name the machine, not the namespace: the case still runs on the same host.
     this.name = inner.name;
     this.kind = inner.kind;

@@ -1,6 +1,6 @@
 import { posix } from 'node:path';
 import type { Host } from '../hosts/host.ts';
-import { deleteNetns } from './netns.ts';
+import { deleteNetns, IP_FUNCTION } from './netns.ts';
 import { parseNetworkName } from './netns-owner.ts';
 import { PEER_ROOT_PREFIX } from './peer-root.ts';
 
@@ -13,6 +13,7 @@ export const STALE_REMOTE_AGE_S = 600;
 
 /** Prints the host's clock, then per hvbench namespace `ns <name> <mtime> <processes>`, per peer folder `dir <path> <mtime>`. */
 const SURVEY_SCRIPT = [
+  IP_FUNCTION,
   'date +%s',
   'for n in $(ip netns list 2>/dev/null | cut -d" " -f1); do',
   '  case "$n" in hvb-*) echo "ns $n $(stat -c %Y "/run/netns/$n" 2>/dev/null) $(ip netns pids "$n" 2>/dev/null | wc -l)" ;; esac',

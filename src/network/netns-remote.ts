@@ -2,7 +2,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { GuestImage } from '../guest/image.ts';
 import type { Host, HostProcess } from '../hosts/host.ts';
 import { dom0PeerSpecs, preparePeerRootOn, startDom0Peer, type Dom0Peer } from './dom0-peers.ts';
-import { createNetnsWithTap, deleteNetns, netnsPids } from './netns.ts';
+import { createNetnsWithTap, deleteNetns, IP_FUNCTION, netnsPids } from './netns.ts';
 import { NetnsHost } from './netns-host.ts';
 import { networkName, selfOwner } from './netns-owner.ts';
 import { TAP_PLAN } from './netns-plan.ts';
@@ -22,6 +22,7 @@ const KEEPER_END_MS = 10_000;
  * case without anything synchronous over SSH, and no state file on this machine is needed.
  */
 export const KEEPER_SCRIPT = [
+  IP_FUNCTION,
   'cat >/dev/null 2>&1',
   'exec >/dev/null 2>&1 </dev/null',
   'for p in $(ip netns pids "$1"); do kill -KILL "$p"; done',

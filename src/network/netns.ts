@@ -6,9 +6,24 @@ import { TAP_PLAN } from './netns-plan.ts';
 
 const IP_TIMEOUT_MS = 10_000;
 
+/**
+ * Runs iproute2's `ip` by its path where it has one. A busybox shell (the labs' login
+ * shell) runs its own `ip` applet for a bare `ip` whatever PATH says, and busybox's ip has
+ * no `ip netns`; a path is executed as the file it names.
+ */
+const IP_BY_PATH = 'for p in /usr/sbin/ip /sbin/ip /usr/bin/ip /bin/ip; do if [ -x "$p" ]; then exec "$p" "$@"; fi; done; exec ip "$@"';
+
+/** The same as a shell function, for the scripts hvbench runs on another host. */
+export const IP_FUNCTION = 'ip() { for p in /usr/sbin/ip /sbin/ip /usr/bin/ip /bin/ip; do if [ -x "$p" ]; then "$p" "$@"; return; fi; done; command ip "$@"; }';
+
+/** argv of `ip <args>` on a host: plain on this machine, through IP_BY_PATH on another (it execs in place: pids stay the program's). */
+export function ipArgv(host: Pick<Host, 'kind'>, args: readonly string[]): string[] {
+  return host.kind === 'local' ? ['ip', ...args] : ['sh', '-c', IP_BY_PATH, 'ip', ...args];
+}
+
 /** Runs one `ip` command; a failure names the command and quotes ip's own words. */
 async function ip(host: Host, args: string[], what: string): Promise<string> {
-  const result = await host.exec(['ip', ...args], { timeoutMs: IP_TIMEOUT_MS });
+  const result = await host.exec(ipArgv(host, args), { timeoutMs: IP_TIMEOUT_MS });
   if (result.exitCode !== 0) {
     throw new HvbError('netns-setup', `${what}: ip ${args.join(' ')} failed (exit ${result.exitCode}): ${result.stderr.trim() || result.stdout.trim()}`, {
       hint:
@@ -33,14 +48,14 @@ export async function createNetnsWithTap(host: Host, netns: string): Promise<voi
     await ip(host, ['-n', netns, 'addr', 'add', `${TAP_PLAN.peer}/${TAP_PLAN.prefixLength}`, 'dev', TAP_PLAN.tap], "giving the tap the peer's address");
     await ip(host, ['-n', netns, 'link', 'set', TAP_PLAN.tap, 'up'], 'bringing up the tap');
   } catch (error) {
-    await host.exec(['ip', 'netns', 'del', netns], { timeoutMs: IP_TIMEOUT_MS });
+    await host.exec(ipArgv(host, ['netns', 'del', netns]), { timeoutMs: IP_TIMEOUT_MS });
     throw error;
   }
 }
 
 /** Pids of the processes inside a namespace (`ip netns pids`); empty when it does not exist. */
 export async function netnsPids(host: Host, netns: string): Promise<number[]> {
-  const result = await host.exec(['ip', 'netns', 'pids', netns], { timeoutMs: IP_TIMEOUT_MS });
+  const result = await host.exec(ipArgv(host, ['netns', 'pids', netns]), { timeoutMs: IP_TIMEOUT_MS });
   return result.exitCode === 0 ? parsePids(result.stdout) : [];
 }
 
@@ -58,7 +73,7 @@ export function parsePids(stdout: string): number[] {
  * not an error.
  */
 export async function deleteNetns(host: Host, netns: string): Promise<void> {
-  const result = await host.exec(['ip', 'netns', 'del', netns], { timeoutMs: IP_TIMEOUT_MS });
+  const result = await host.exec(ipArgv(host, ['netns', 'del', netns]), { timeoutMs: IP_TIMEOUT_MS });
   if (result.exitCode !== 0 && !/No such file|not found|Invalid/i.test(result.stderr)) {
     throw new HvbError('netns-cleanup', `removing network namespace ${netns} failed: ${result.stderr.trim()}`);
   }
@@ -92,6 +107,6 @@ export function parseNetnsList(stdout: string): string[] {
 }
 
 export async function listNetns(host: Host): Promise<string[]> {
-  const result = await host.exec(['ip', 'netns', 'list'], { timeoutMs: IP_TIMEOUT_MS });
+  const result = await host.exec(ipArgv(host, ['netns', 'list']), { timeoutMs: IP_TIMEOUT_MS });
   return result.exitCode === 0 ? parseNetnsList(result.stdout) : [];
 }

@@ -21,7 +21,7 @@ describe('lab recipes', () => {
       ],
       trees: ['/usr/share/seabios', '/usr/lib/ipxe/qemu', '/usr/share/qemu'],
       files: [],
-      links: {},
+      links: { '/sbin/ip': '/bin/ip' },
       modules: ['kvm_amd', 'virtio_pci', 'virtio_net', 'virtio_blk', 'tun', 'bridge', 'vhost_net', 'crc32c_generic', 'ext4'],
       alwaysLibs: ['libgcc_s.so.1'],
     });

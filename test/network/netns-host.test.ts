@@ -33,6 +33,16 @@ function recorder(): Host & { argvs: string[][] } {
 }
 
 describe('NetnsHost', () => {
+  it("on another host, ip is run by its path (a busybox login shell would run its own ip applet, which has no netns); pids stay the program's", async () => {
+    const inner = { ...recorder(), kind: 'remote' as const };
+    const host = new NetnsHost(inner, 'hvb-1-2-abcd');
+    host.spawn(['iperf3', '-s']);
+    const [argv] = inner.argvs;
+    expect(argv?.slice(0, 2)).toEqual(['sh', '-c']);
+    expect(argv?.[2]).toMatch(/exec "\$p" "\$@"/);
+    expect(argv?.slice(3)).toEqual(['ip', 'netns', 'exec', 'hvb-1-2-abcd', 'iperf3', '-s']);
+  });
+
   it("runs every command through ip netns exec, as an argument list; files stay the inner host's", async () => {
     const inner = recorder();
     const host = new NetnsHost(inner, 'hvb-1-2-abcd');
