@@ -41,7 +41,7 @@ export async function beginRunTuning(hosts: readonly Host[], o: TuningRunOptions
           record.stabilized = { changed: s.changed, notChanged: s.notChanged };
           for (const line of stabilizeLines(s)) log(`stabilize ${host.name}: ${line}`);
         } catch (e) {
-          record.stabilized = { changed: [], notChanged: [{ setting: 'all', why: `the host state could not be read: ${errorInfo(e).message}` }] };
+          record.stabilized = { changed: [], notChanged: [{ setting: 'all', why: `nothing changed: ${errorInfo(e).message}` }] };
           log(`stabilize ${host.name}: nothing changed: ${errorInfo(e).message}`);
         }
       }
