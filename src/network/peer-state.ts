@@ -1,4 +1,5 @@
-import { readdirSync, readFileSync, rmSync } from 'node:fs';
+import { readJsonRecords } from '../util/json-records.ts';
+import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { defaultCacheDir } from '../guest/cache.ts';
@@ -41,20 +42,6 @@ export function removeNetworkState(stateDir: string, name: string): void {
 
 /** Every readable state file; unreadable ones are reported by file name so they can be removed. */
 export function readNetworkStates(stateDir: string): { states: NetworkState[]; unreadable: string[] } {
-  let names: string[];
-  try {
-    names = readdirSync(stateDir).filter((n) => n.endsWith('.json'));
-  } catch {
-    return { states: [], unreadable: [] };
-  }
-  const states: NetworkState[] = [];
-  const unreadable: string[] = [];
-  for (const file of names) {
-    try {
-      states.push(networkStateSchema.parse(JSON.parse(readFileSync(join(stateDir, file), 'utf8'))));
-    } catch {
-      unreadable.push(file);
-    }
-  }
-  return { states, unreadable };
+  const { records, unreadable } = readJsonRecords(stateDir, networkStateSchema);
+  return { states: records, unreadable };
 }

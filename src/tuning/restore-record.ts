@@ -1,4 +1,5 @@
-import { readdirSync, readFileSync, rmSync } from 'node:fs';
+import { readJsonRecords } from '../util/json-records.ts';
+import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { defaultCacheDir } from '../guest/cache.ts';
@@ -52,22 +53,8 @@ export function removeRestoreRecord(stateDir: string, r: Pick<RestoreRecord, 'ow
 
 /** Every readable record, and the files that are not one (named so they can be looked at). */
 export function readRestoreRecords(stateDir: string): { records: RestoreRecord[]; unreadable: string[] } {
-  let names: string[];
-  try {
-    names = readdirSync(stateDir).filter((n) => n.endsWith('.json'));
-  } catch {
-    return { records: [], unreadable: [] };
-  }
-  const records: RestoreRecord[] = [];
-  const unreadable: string[] = [];
-  for (const name of names) {
-    try {
-      records.push(restoreRecordSchema.parse(JSON.parse(readFileSync(join(stateDir, name), 'utf8'))));
-    } catch {
-      unreadable.push(join(stateDir, name));
-    }
-  }
-  return { records, unreadable };
+  const { records, unreadable } = readJsonRecords(stateDir, restoreRecordSchema);
+  return { records, unreadable: unreadable.map((name) => join(stateDir, name)) };
 }
 
 /** Records whose owner is gone (not the same pid with the same start time): theirs to restore. */

@@ -65,10 +65,10 @@ async function ioUringCheck(host: Host, binary: string): Promise<string> {
 /** Starts QEMU without a board (`-machine none`), asks QMP on stdio what runs, quits. */
 async function smokeTest(host: Host, binary: string, accel: QemuAccel): Promise<{ accel: string; problem: string }> {
   const messages = [{ execute: 'qmp_capabilities' }, { ...ACCEL_QUERIES.kvm, id: 'kvm' }, { ...ACCEL_QUERIES.jit, id: 'jit' }, { execute: 'quit' }];
-  const run = await host.exec(
-    [binary, '-machine', 'none', '-accel', accel, ...QEMU_HEADLESS, '-qmp', 'stdio'],
-    { timeoutMs: PROBE_TIMEOUT_MS, input: `${messages.map((m) => JSON.stringify(m)).join('\n')}\n` },
-  );
+  const run = await host.exec([binary, '-machine', 'none', '-accel', accel, ...QEMU_HEADLESS, '-qmp', 'stdio'], {
+    timeoutMs: PROBE_TIMEOUT_MS,
+    input: `${messages.map((m) => JSON.stringify(m)).join('\n')}\n`,
+  });
   if (run.exitCode !== 0) return { accel: 'none', problem: firstLine(run.stderr) || `exit code ${run.exitCode}` };
   const answers: AccelAnswers = { kvm: '(no answer)', jit: undefined };
   for (const line of run.stdout.split('\n')) {
