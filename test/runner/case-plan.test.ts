@@ -16,7 +16,7 @@ import { runSuite } from '../../src/runner/run-suite.ts';
 import { expandSuite } from '../../src/suite/expand.ts';
 import { resolveSuite } from '../../src/suite/resolve.ts';
 import { workloads } from '../../src/workloads/registry.ts';
-import { endFrame, fakeBackend, stepTranscript } from './fake-backend.ts';
+import { fakeBackend, fioDiskTranscript, stepTranscript } from './fake-backend.ts';
 
 const image = {
   kernel: '/k',
@@ -26,7 +26,6 @@ const image = {
   manifest: { id: 'm1', kernel: { version: '6.1.0-test' }, initramfs: { sha256: 'b'.repeat(64), bytes: 1 }, segments: [], tools: ['sysbench', 'fio'] },
 } as unknown as GuestImage;
 
-const fio = (id: string) => readFileSync(new URL(`../workloads/fixtures/fio-${id}-virtio-blk.json`, import.meta.url), 'utf8');
 const sysbench = '    events per second:  1000\n         avg:    1.00\n         95th percentile:   2.00\n';
 
 /** A guest that runs the cpu workload, or finds its virtio-blk disk and runs the four fio jobs. */
@@ -35,14 +34,7 @@ function guest(seen: VmSpec[], like: Backend) {
     (say, nonce, spec) => {
       seen.push(spec);
       if (spec.disks.length === 0) return stepTranscript(say, nonce, 'cpu', sysbench);
-      say(`HVB ${nonce} ready uptime=1.25 kernel=6.1.0-test`);
-      say(`HVB ${nonce} fact disk=vda disk_drivers=virtio_blk disk_sectors=131072`);
-      for (const id of ['seqread', 'seqwrite', 'randread', 'randwrite']) {
-        say(endFrame(nonce, id, '', 0, 2000));
-        say(`HVB ${nonce} out ${id}-report ${Buffer.from(fio(id)).toString('base64')}`);
-        say(endFrame(nonce, `${id}-report`, fio(id), 0, 3));
-      }
-      say(`HVB ${nonce} done`);
+      fioDiskTranscript(say, nonce, 'virtio_blk');
     },
     'fake',
     like,

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import type { Backend, RunningVm, VmExit, VmSpec } from '../../src/backends/common/backend.ts';
 import { decodeJob } from '../../src/guest/protocol/job.ts';
 import type { Host } from '../../src/hosts/host.ts';
@@ -72,5 +73,23 @@ export function stepTranscript(say: (l: string) => void, nonce: string, step: st
   say(`HVB ${nonce} out ${step} ${Buffer.from(output).toString('base64')}`);
   say(endFrame(nonce, step, output, exitCode));
   if (exitCode !== 0) say(`HVB ${nonce} error step ${step} exited with status ${exitCode}`);
+  say(`HVB ${nonce} done`);
+}
+
+/** fio's real JSON report of one job on virtio-blk (test/workloads/fixtures). */
+const fioReport = (id: string) => readFileSync(new URL(`../workloads/fixtures/fio-${id}-virtio-blk.json`, import.meta.url), 'utf8');
+
+/**
+ * The console transcript of a guest that finds its scratch disk (bound by the driver chain
+ * `chain`) and runs the disk workload's four fio jobs, each report printed by its own step.
+ */
+export function fioDiskTranscript(say: (l: string) => void, nonce: string, chain: string): void {
+  say(`HVB ${nonce} ready uptime=1.25 kernel=6.1.0-test`);
+  say(`HVB ${nonce} fact disk=vda disk_drivers=${chain} disk_sectors=131072`);
+  for (const id of ['seqread', 'seqwrite', 'randread', 'randwrite']) {
+    say(endFrame(nonce, id, '', 0, 2000));
+    say(`HVB ${nonce} out ${id}-report ${Buffer.from(fioReport(id)).toString('base64')}`);
+    say(endFrame(nonce, `${id}-report`, fioReport(id), 0, 3));
+  }
   say(`HVB ${nonce} done`);
 }

@@ -1,4 +1,4 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -16,7 +16,7 @@ import { resolveSuite } from '../../src/suite/resolve.ts';
 import { workloads } from '../../src/workloads/registry.ts';
 import { z } from 'zod';
 import type { Workload, WorkloadContext } from '../../src/workloads/workload.ts';
-import { endFrame, fakeBackend, stepTranscript } from './fake-backend.ts';
+import { endFrame, fakeBackend, fioDiskTranscript, stepTranscript } from './fake-backend.ts';
 
 const image = {
   kernel: '/k',
@@ -58,21 +58,12 @@ function setup(registry: Record<string, Backend>, suiteInput: object) {
   };
 }
 
-const fio = (id: string) => readFileSync(new URL(`../workloads/fixtures/fio-${id}-virtio-blk.json`, import.meta.url), 'utf8');
-
 /** A guest that finds its disk (with the given driver chain) and runs the four fio jobs, each report printed by its own step. */
 function diskGuest(chain: string, seen: VmSpec[], like?: Backend) {
   return fakeBackend(
     (say, nonce, spec) => {
       seen.push(spec);
-      say(`HVB ${nonce} ready uptime=1.25 kernel=6.1.0-test`);
-      say(`HVB ${nonce} fact disk=vda disk_drivers=${chain} disk_sectors=131072`);
-      for (const id of ['seqread', 'seqwrite', 'randread', 'randwrite']) {
-        say(endFrame(nonce, id, '', 0, 2000));
-        say(`HVB ${nonce} out ${id}-report ${Buffer.from(fio(id)).toString('base64')}`);
-        say(endFrame(nonce, `${id}-report`, fio(id), 0, 3));
-      }
-      say(`HVB ${nonce} done`);
+      fioDiskTranscript(say, nonce, chain);
     },
     'fake',
     like,
