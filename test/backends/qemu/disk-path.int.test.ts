@@ -1,19 +1,15 @@
-import { readdir, readlink, mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { readdir, readlink } from 'node:fs/promises';
+import { describe, expect, it } from 'vitest';
 import type { Backend } from '../../../src/backends/common/backend.ts';
-import { killAllVms, liveVms } from '../../../src/backends/common/live-vms.ts';
 import type { QemuVm } from '../../../src/backends/qemu/running-vm.ts';
 import { tcgBackend } from '../../../src/backends/qemu/tcg.ts';
 import { caseDevices } from '../../../src/devices/case-devices.ts';
-import type { GuestImage } from '../../../src/guest/image.ts';
 import { LocalHost } from '../../../src/hosts/local.ts';
 import { setupCase } from '../../../src/runner/case-setup.ts';
 import { runRepetition } from '../../../src/runner/repetition.ts';
 import { disk } from '../../../src/workloads/disk.ts';
 import type { Workload } from '../../../src/workloads/workload.ts';
-import { guestImage, IMAGE_BUILD_TIMEOUT_MS } from '../../support/guest-image.ts';
+import { realGuestHooks } from '../../support/guest-image.ts';
 
 // The real guest image under QEMU TCG on a virtio-blk disk with aio=io_uring, an iothread and
 // two queues, through the real probe, case planning, case setup and runner. QEMU's own view
@@ -22,8 +18,6 @@ import { guestImage, IMAGE_BUILD_TIMEOUT_MS } from '../../support/guest-image.ts
 // vCPUs: Linux's virtio_blk makes at most one queue per CPU. About a minute.
 
 const host = new LocalHost();
-let image: GuestImage;
-let work = '';
 
 interface QemuView {
   block: { device: string; inserted?: { cache: Record<string, boolean> } }[];
@@ -66,18 +60,7 @@ const diskAndQueues: Workload<typeof disk.params> = {
 };
 
 describe('the disk I/O path on the real TCG backend', () => {
-  beforeAll(async () => {
-    image = await guestImage();
-    // Not tmpfs: the scratch disk is opened with O_DIRECT (cache=none).
-    work = await mkdtemp(join(tmpdir(), 'hvb-disk-path-int-'));
-  }, IMAGE_BUILD_TIMEOUT_MS);
-  afterEach(async () => {
-    await killAllVms('test finished');
-    expect(liveVms.size).toBe(0);
-  });
-  afterAll(async () => {
-    if (work !== '') await rm(work, { recursive: true, force: true });
-  });
+  const guest = realGuestHooks('hvb-disk-path-int-');
 
   it('runs fio on virtio-blk with aio=io_uring, an iothread and two queues, as QEMU and the guest both see', async () => {
     const capability = await tcgBackend.probe(host);
@@ -96,16 +79,16 @@ describe('the disk I/O path on the real TCG backend', () => {
       slug: 'disk-path',
       workload: diskAndQueues,
       devices: planned.devices,
-      image,
+      image: guest.image,
       host,
-      scratchDir: work,
+      scratchDir: guest.work,
     });
     const seen: QemuView[] = [];
     try {
       const out = await runRepetition({
         backend: inspecting(seen),
         host,
-        image,
+        image: guest.image,
         workload: diskAndQueues,
         params,
         setup,

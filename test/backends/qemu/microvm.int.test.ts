@@ -1,18 +1,13 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { killAllVms, liveVms } from '../../../src/backends/common/live-vms.ts';
+import { describe, expect, it } from 'vitest';
 import { tcgBackend } from '../../../src/backends/qemu/tcg.ts';
 import { caseDevices } from '../../../src/devices/case-devices.ts';
-import type { GuestImage } from '../../../src/guest/image.ts';
 import { initrdFor } from '../../../src/guest/initrd.ts';
 import { LocalHost } from '../../../src/hosts/local.ts';
 import { setupCase } from '../../../src/runner/case-setup.ts';
 import { runRepetition } from '../../../src/runner/repetition.ts';
 import { cpu } from '../../../src/workloads/cpu.ts';
 import { disk } from '../../../src/workloads/disk.ts';
-import { guestImage, IMAGE_BUILD_TIMEOUT_MS } from '../../support/guest-image.ts';
+import { realGuestHooks } from '../../support/guest-image.ts';
 
 // The real guest image on QEMU's microvm board under TCG, through the real runner: no PCI,
 // virtio over MMIO found through ACPI, the console on the ISA serial port, the guest told
@@ -20,31 +15,18 @@ import { guestImage, IMAGE_BUILD_TIMEOUT_MS } from '../../support/guest-image.ts
 
 const host = new LocalHost();
 const MACHINE = 'microvm';
-let image: GuestImage;
-let work = '';
 
 describe('tcg on the microvm machine, with the real guest image', () => {
-  beforeAll(async () => {
-    image = await guestImage();
-    // Not tmpfs: the scratch disk is opened with O_DIRECT (cache=none).
-    work = await mkdtemp(join(tmpdir(), 'hvb-microvm-int-'));
-  }, IMAGE_BUILD_TIMEOUT_MS);
-  afterEach(async () => {
-    await killAllVms('test finished');
-    expect(liveVms.size).toBe(0);
-  });
-  afterAll(async () => {
-    if (work !== '') await rm(work, { recursive: true, force: true });
-  });
+  const guest = realGuestHooks('hvb-microvm-int-');
 
   it('boots, runs a cpu step with a clock that keeps time, and powers off', async () => {
     const params = cpu.params.parse({ timeSec: 1 });
-    const setup = { initrd: await initrdFor(image, cpu.tools ?? []), disks: [], nics: [], probe: [], modules: [], context: {} };
+    const setup = { initrd: await initrdFor(guest.image, cpu.tools ?? []), disks: [], nics: [], probe: [], modules: [], context: {} };
     const t0 = Date.now();
     const out = await runRepetition({
       backend: tcgBackend,
       host,
-      image,
+      image: guest.image,
       workload: cpu,
       params,
       setup,
@@ -78,15 +60,15 @@ describe('tcg on the microvm machine, with the real guest image', () => {
       slug: 'microvm-disk',
       workload: disk,
       devices: planned.devices,
-      image,
+      image: guest.image,
       host,
-      scratchDir: work,
+      scratchDir: guest.work,
     });
     try {
       const out = await runRepetition({
         backend: tcgBackend,
         host,
-        image,
+        image: guest.image,
         workload: disk,
         params,
         setup,
