@@ -269,7 +269,9 @@ export class SshHost implements Host {
     const [file, ...args] = sshCommandArgv(this.target, this.controlPath, 'exit 0');
     const result = await execa(file!, args, { reject: false, stdin: 'ignore', timeout: CONNECT_TIMEOUT_MS });
     if (result.exitCode !== 0) {
-      const said = result.timedOut ? `no session within ${CONNECT_TIMEOUT_MS} ms` : String(result.stderr || result.originalMessage || '');
+      const said = result.timedOut
+        ? `no session within ${CONNECT_TIMEOUT_MS} ms (the connection, or the account's shell start-up files such as ~/.bashrc, took longer)`
+        : String(result.stderr || result.originalMessage || '');
       throw sshConnectError(this.target, said);
     }
     const [checkFile, ...checkArgs] = sshControlArgv(this.target, this.controlPath, 'check');

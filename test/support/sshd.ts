@@ -44,6 +44,7 @@ export async function startSshd(): Promise<TestSshd> {
     const otherKey = (await readFile(join(dir, 'other_host_key.pub'), 'utf8')).trim().split(' ').slice(0, 2).join(' ');
     await writeFile(join(dir, 'known_hosts'), `[${LOOPBACK}]:${port} ${hostKey}\n`);
     await writeFile(join(dir, 'wrong_known_hosts'), `[${LOOPBACK}]:${port} ${otherKey}\n`);
+    await mkdir(join(dir, 'home'));
     await writeFile(join(dir, 'authorized_keys'), await readFile(join(dir, 'client_key.pub')), { mode: 0o600 });
     await writeFile(
       join(dir, 'sshd_config'),
@@ -63,6 +64,11 @@ export async function startSshd(): Promise<TestSshd> {
         'AllowTcpForwarding no',
         'X11Forwarding no',
         'LogLevel INFO',
+        // Sessions get a home of their own: the account's start-up files (root's ~/.bashrc
+        // here) are the machine's, not the test's. A slow one delays every session past
+        // the connect timeout; one that takes a lock (pyenv's rehash) and is killed with
+        // the server leaves every later session waiting on it.
+        `SetEnv HOME=${join(dir, 'home')}`,
         '',
       ].join('\n'),
     );
