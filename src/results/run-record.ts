@@ -173,6 +173,23 @@ export interface CaseRecord {
   usage: RepetitionUsage[];
   /** Setup commands of this case run again after ssh lost them, oldest first. */
   retries?: SetupRetry[];
+  /** What the case's guest actually got, read back on its first boot; absent in runs before it was recorded. */
+  manifest?: CaseManifest;
+}
+
+/**
+ * The equivalence manifest of a case (src/results/manifest.ts): what its guest actually got,
+ * read back on every boot rather than taken from the spec (vCPUs, topology, memory, the disk's
+ * cache mode and queues, the NIC's queues and offloads, the kernel command line, the clock
+ * source, the image), and a hash over it.
+ */
+export interface CaseManifest {
+  /** Field name to value as read back, keys in sorted order. */
+  fields: Record<string, string>;
+  /** Short sha256 over the fields in sorted key order. */
+  hash: string;
+  /** Boots whose manifest differed from the first one read, with the fields that differed. */
+  changed?: { rep: number; warmup: boolean; hash: string; fields: string[] }[];
 }
 
 export interface RunRecord {
