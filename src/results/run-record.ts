@@ -150,6 +150,23 @@ export interface SetupRetry {
   during: string;
 }
 
+/**
+ * A repetition whose guest stopped by itself and that `run --retry-crashed` ran again. What it
+ * measured before it stopped (its boot, the VMM's usage) stays here rather than in the samples,
+ * which hold one set of values per repetition.
+ */
+export interface LostAttempt {
+  at: string;
+  /** `warm-up 1`, `repetition 2`. */
+  during: string;
+  /** Why it stopped, as a failed repetition would say it. */
+  error: string;
+  /** Its guest log, relative to the run folder. */
+  logFile: string;
+  /** Metric name to value, for what it measured before it stopped. */
+  values: Record<string, number>;
+}
+
 export interface CaseRecord {
   id: string;
   backend: string;
@@ -173,6 +190,8 @@ export interface CaseRecord {
   usage: RepetitionUsage[];
   /** Setup commands of this case run again after ssh lost them, oldest first. */
   retries?: SetupRetry[];
+  /** Repetitions whose guest stopped by itself and that were run again (`run --retry-crashed`). */
+  lostAttempts?: LostAttempt[];
   /** What the case's guest actually got, read back on its first boot; absent in runs before it was recorded. */
   manifest?: CaseManifest;
 }
@@ -219,6 +238,51 @@ export interface RunRecord {
   resumes?: ResumeRecord[];
   /** Setup commands outside any case (inspecting the hosts) run again after ssh lost them, oldest first. */
   retries?: SetupRetry[];
+  /** The part of a split suite this run ran (`hvbench run --shard i/N`). */
+  shard?: ShardRecord;
+  /** A run `hvbench merge` made of the shards of one split: where each part came from. */
+  merged?: MergedRecord;
+}
+
+/**
+ * One shard of a suite split with `--shard i/N` (src/runner/shard.ts). Every shard of one
+ * split records the same `of`, so `hvbench merge` can tell that they split the same cases and
+ * that together they hold each of them exactly once.
+ */
+export interface ShardRecord {
+  /** 1-based: `i` of `i/N`. */
+  index: number;
+  count: number;
+  /** Groups (the same case on different backends, kept together) this shard ran: 0 when the split left it empty. */
+  groups: number;
+  /** The position of each of this shard's cases among the suite's cases, in order. */
+  positions: number[];
+  /** The whole split: the suite's cases and groups, and a digest of its case ids in order. */
+  of: { cases: number; groups: number; digest: string };
+}
+
+/** Where the parts of a merged run came from: each shard's run as it was recorded. */
+export interface MergedRecord {
+  at: string;
+  shards: MergedShard[];
+}
+
+export interface MergedShard {
+  index: number;
+  /** The shard's own run id (its samples carry the merged run's id now). */
+  run: string;
+  status: RunStatus;
+  startedAt: string;
+  endedAt?: string;
+  hvbench: RunRecord['hvbench'];
+  writer: RunRecord['writer'];
+  /** The hosts that ran its cases, with their facts and host state. */
+  hosts: HostFacts[];
+  /** Its cases, by id. */
+  cases: string[];
+  samples: number;
+  error?: ErrorInfo;
+  resumes?: ResumeRecord[];
 }
 
 /** Command-line choices that changed the suite's cases (`hvbench run --backend …`). */

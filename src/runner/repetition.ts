@@ -34,6 +34,12 @@ export interface RepOutcome {
   facts: Record<string, string>;
   /** Dimensions from this boot: the drivers that bound the case's devices (`disk_driver`, `nic_driver`). */
   dims: Dims;
+  /**
+   * The guest or its VMM stopped by itself before the job was done (a reset, a panic, the VMM
+   * exiting), as opposed to a step that failed, a timeout or an interruption: the one kind of
+   * failure `run --retry-crashed` runs again.
+   */
+  crashed?: true;
 }
 
 export interface RepetitionInput {
@@ -158,7 +164,9 @@ export async function runRepetition(input: RepetitionInput): Promise<RepOutcome>
     return outcome('timed-out', { ...common, values, error: `timed out after ${input.timeoutSec} s: ${where}` });
   }
   if (input.signal?.aborted) return outcome('failed', { ...common, values, error: 'interrupted' });
-  const problem = guestProblem(session, exit, vm.vmmLog()) ?? damaged;
+  const crash = session.errors.length === 0 && !session.done ? stopCause(exit, stopWhen(session), session.log, vm.vmmLog()) : undefined;
+  if (crash) return outcome('failed', { ...common, values, error: crash, crashed: true });
+  const problem = guestProblem(session) ?? damaged;
   if (problem) return outcome('failed', { ...common, values, error: problem });
   const contradiction = input.backend.checkGuest?.(session.facts);
   if (contradiction) return outcome('failed', { ...common, values, error: `the guest contradicts the ${input.backend.name} backend: ${contradiction}` });
@@ -188,13 +196,13 @@ function bootValues(session: GuestSession, t0: number): MetricValue[] {
   ];
 }
 
-/** Why a guest that stopped by itself did not complete its job, or undefined if it did. */
-function guestProblem(session: GuestSession, exit: VmExit, vmmLog: string): string | undefined {
-  if (session.errors.length > 0) {
-    const fault = processFault(session.log);
-    return `the guest reported: ${session.errors.join('; ')}${fault === undefined ? '' : `; the guest kernel said: ${fault}`}`;
-  }
-  if (session.done) return undefined;
-  const when = session.readyAt === undefined ? 'before the agent said ready' : 'before the job was done';
-  return stopCause(exit, when, session.log, vmmLog);
+/** What the guest reported as failing (a step's error frames), with the kernel's word on a killed process. */
+function guestProblem(session: GuestSession): string | undefined {
+  if (session.errors.length === 0) return undefined;
+  const fault = processFault(session.log);
+  return `the guest reported: ${session.errors.join('; ')}${fault === undefined ? '' : `; the guest kernel said: ${fault}`}`;
+}
+
+function stopWhen(session: GuestSession): string {
+  return session.readyAt === undefined ? 'before the agent said ready' : 'before the job was done';
 }
