@@ -28,6 +28,11 @@ export interface DimDef {
   label: string;
   /** A configuration dimension that describes the case's device. */
   device?: boolean;
+  /**
+   * A knob of the I/O path (how the host serves a device): the value, as a sample records it,
+   * the report's I/O path section measures the knob's other values against.
+   */
+  ioPathBase?: string;
 }
 
 export const DIMENSIONS = {
@@ -81,10 +86,30 @@ export function isCatalogued(dim: string): dim is DimName {
  */
 const DEVICE_PARAMS = new Set(['param.io', 'param.device', 'param.aio', 'param.cache', 'param.iothread', 'param.queues']);
 
+/**
+ * Workload parameters that are knobs of the I/O path, with the value each is measured against:
+ * the default path (aio threads, cache none, no iothread), one queue, the VMM's own virtio-net loop.
+ */
+const IO_PATH_PARAMS: Readonly<Record<string, string>> = {
+  'param.aio': 'threads',
+  'param.cache': 'none',
+  'param.iothread': 'false',
+  'param.queues': '1',
+  'param.vhost': 'off',
+};
+
 /** The definition of a dimension. One not in the catalogue is configuration: it is matched, never silently pooled. */
 export function dimDef(dim: string): DimDef {
   if (isCatalogued(dim)) return DIMENSIONS[dim];
-  if (dim.startsWith('param.')) return { role: 'configuration', label: dim.slice(6), ...(DEVICE_PARAMS.has(dim) ? { device: true } : {}) };
+  if (dim.startsWith('param.')) {
+    const base = IO_PATH_PARAMS[dim];
+    return {
+      role: 'configuration',
+      label: dim.slice(6),
+      ...(DEVICE_PARAMS.has(dim) ? { device: true } : {}),
+      ...(base === undefined ? {} : { ioPathBase: base }),
+    };
+  }
   return { role: 'configuration', label: dim };
 }
 
@@ -120,6 +145,12 @@ export function subVariantOf(dims: Dims): { value: string; label: string } | und
   const present = VARIANT_DIMS.filter((d) => d !== 'backend' && dims[d] !== undefined);
   if (present.length === 0) return undefined;
   return { value: present.map((d) => String(dims[d])).join(' '), label: present.map((d) => dimDef(d).label).join(' / ') };
+}
+
+/** The I/O path knob a dimension is, with the value it is measured against; undefined for any other dimension. */
+export function ioPathKnob(dim: string): { label: string; base: string } | undefined {
+  const def = dimDef(dim);
+  return def.ioPathBase === undefined ? undefined : { label: def.label, base: def.ioPathBase };
 }
 
 /** Whether a configuration dimension describes the case's device. */

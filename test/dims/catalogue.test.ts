@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { backends } from '../../src/backends/registry.ts';
-import { dimDef, isCatalogued, isDeviceDim, roleOf, variantOf } from '../../src/dims/catalogue.ts';
+import { dimDef, ioPathKnob, isCatalogued, isDeviceDim, roleOf, variantOf } from '../../src/dims/catalogue.ts';
 import type { Sample } from '../../src/results/sample.ts';
 import { DEFAULT_IGNORED_DIMS, matchBy } from '../../src/stats/series.ts';
 import { loadRealRun } from '../support/real-runs.ts';
@@ -83,5 +83,17 @@ describe('the dimension catalogue', () => {
     ]);
     const byAio = matchBy(samples, 'param.aio', 'threads', ignore);
     expect(byAio.pairs.map((p) => [p.a.values[0], p.b.values[0]])).toEqual([[1000, 1001]]);
+  });
+});
+
+describe('the I/O path knobs', () => {
+  it('marks the disk path and vhost parameters as knobs, each with the value it is measured against', () => {
+    expect(ioPathKnob('param.aio')).toEqual({ label: 'aio', base: 'threads' });
+    expect(ioPathKnob('param.cache')?.base).toBe('none');
+    expect(ioPathKnob('param.iothread')?.base).toBe('false');
+    expect(ioPathKnob('param.queues')?.base).toBe('1');
+    expect(ioPathKnob('param.vhost')?.base).toBe('off');
+    // The device class and model are what the paravirtual-vs-emulated chart compares, not a knob.
+    for (const d of ['param.io', 'param.device', 'io', 'disk_model', 'param.sizeMiB', 'backend']) expect(ioPathKnob(d), d).toBeUndefined();
   });
 });
