@@ -1,7 +1,7 @@
 import type { Backend, NetworkAttachment } from '../backends/common/backend.ts';
 import type { GuestImage } from '../guest/image.ts';
 import type { Host } from '../hosts/host.ts';
-import type { SuiteOverrides } from '../results/run-record.ts';
+import type { ShardRecord, SuiteOverrides } from '../results/run-record.ts';
 import type { Sample } from '../results/sample.ts';
 import type { StoredRun, WritableCheck } from '../results/store.ts';
 import type { Case, ResolvedSuite } from '../suite/types.ts';
@@ -42,6 +42,8 @@ export interface RunSuiteOptions {
   resume?: StoredRun;
   /** Stop at the first case that fails or times out; the cases not run are recorded as skipped, with the reason. */
   failFast?: boolean;
+  /** The part of a split suite `cases` are (`run --shard i/N`, shard.ts), recorded in run.json for `hvbench merge`. */
+  shard?: ShardRecord;
   /** How the results folder is checked before measuring (free space). */
   writable?: WritableCheck;
   /**

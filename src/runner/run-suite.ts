@@ -70,6 +70,7 @@ export async function runSuite(options: RunSuiteOptions): Promise<RunSuiteResult
         image: { id: o.image.manifest.id, hash: o.image.hash, kernelVersion: o.image.manifest.kernel.version },
         backends: [...states.values()].flatMap((s) => backendRecords(s, o)),
         cases: o.cases.map(pendingCase),
+        ...(o.shard ? { shard: o.shard } : {}),
       },
       o.writable,
     ));

@@ -12,6 +12,7 @@ import { HvbError } from '../../util/errors.ts';
 import { dirname, resolve } from 'node:path';
 import { progressObserver } from '../../runner/progress.ts';
 import { BACKEND_UNAVAILABLE, runSuite } from '../../runner/run-suite.ts';
+import { describeShard, estimatedSeconds, parseShard, shardCases, type ShardSpec } from '../../runner/shard.ts';
 import { expandSuite } from '../../suite/expand.ts';
 import { loadSuite } from '../../suite/load.ts';
 import { interrupt, setInterruptNote } from '../signals.ts';
@@ -35,6 +36,7 @@ export function registerRun(program: Command): void {
     .option('-o, --out <dir>', 'folder for run folders', DEFAULT_RESULTS_DIR)
     .option('--resume <run>', 'go on with an earlier run (folder, or id under --out): run only what it has not completed')
     .option('--fail-fast', 'stop at the first case that fails or times out')
+    .option('--shard <i/N>', 'run part i of the suite split into N (one per CI runner); `hvbench merge` joins the parts (docs/ci.md)', parseShard)
     .option(
       '--stabilize',
       "as root: set each host's governor to performance, turbo off and THP to madvise for the run, then put them back (docs/reproducible.md)",
@@ -51,6 +53,7 @@ export function registerRun(program: Command): void {
         out: string;
         resume?: string;
         failFast?: boolean;
+        shard?: ShardSpec;
         stabilize?: boolean;
       } & Record<string, unknown>,
     ) => {
@@ -70,6 +73,7 @@ export function registerRun(program: Command): void {
             'usage',
             `--resume runs the cases the run already has: --backend, ${variantAxes.map((a) => `--${a.option}, `).join('')}--workload and --repetitions cannot be given with it`,
           );
+        if (opts.shard) throw new HvbError('usage', '--resume goes on with the shard the run recorded: --shard cannot be given with it');
         resume = await openRun(opts.resume, { resultsDir: out, forWriting: true });
         overrides = resume.record.suite.overrides ?? {};
       } else if (given === undefined) throw new HvbError('usage', 'hvbench run: give a suite file (or --resume <run>)');
@@ -80,7 +84,9 @@ export function registerRun(program: Command): void {
       applyOverrides(suite, overrides);
       const expanded = filterByWorkload(expandSuite(suite, suiteDeps, { source: file }), overrides.workloads, file);
       if (resume) checkResumeSuite(suite, resume.record, file);
-      const cases = resume ? casesToResume(resume.record, expandSuite(suite, suiteDeps, { source: file })) : expanded;
+      const part = opts.shard ? shardCases(expanded, opts.shard, (c) => estimatedSeconds(c, workloads)) : undefined;
+      if (part) process.stderr.write(`${describeShard(part.record)}${part.byCost ? '' : ' (balanced by case count: not every case has a time estimate)'}\n`);
+      const cases = resume ? casesToResume(resume.record, expandSuite(suite, suiteDeps, { source: file })) : (part?.cases ?? expanded);
       if (resume && casesLeft(resume.record).length === 0) {
         process.stdout.write(`every case of ${resume.dir} has completed: nothing to resume\n`);
         return;
@@ -118,6 +124,7 @@ export function registerRun(program: Command): void {
         ...(Object.keys(overrides).length > 0 ? { suiteOverrides: overrides } : {}),
         ...(resume ? { resume } : {}),
         ...(opts.failFast ? { failFast: true } : {}),
+        ...(part ? { shard: part.record } : {}),
         ...(opts.stabilize ? { stabilize: true } : {}),
         tuningLog: (line) => process.stderr.write(`${line}\n`),
       }).finally(() => selected.close());
