@@ -3,6 +3,7 @@ import type { CompareReport, CompareRow } from './compare-report.ts';
 import { arrow, findingLine, ratioCell, summaryLine, verdictWord } from './compare-text.ts';
 import { effect } from './findings.ts';
 import { fmtChange } from './format.ts';
+import { flagText, SANITY_TAGS } from './sanity.ts';
 
 /**
  * The compare report as Markdown for a pull-request comment: the changes only (regressions
@@ -29,6 +30,11 @@ export function renderCompareMarkdown(report: CompareReport): string {
     const gate = report.mode === 'runs';
     out.push(`| verdict | B/A [95 % CI] | change |${gate ? ' p adj. |' : ''} series | metric |`, `|---|---:|---:|${gate ? '---:|' : ''}---|---|`);
     for (const r of changes) out.push(row(r, gate));
+  }
+  const flags = report.flags ?? [];
+  if (flags.length > 0) {
+    out.push('', '**Sanity flags**', '');
+    for (const f of flags) out.push(`- **${SANITY_TAGS[f.kind]}**: ${cell(flagText(f))}`);
   }
   out.push('', `<sub>${cell(report.method.test)}</sub>`);
   return `${out.join('\n')}\n`;

@@ -18,6 +18,10 @@ import { outlierWarning } from './outliers.ts';
 import { DEFAULT_PERMUTATIONS } from './permutation.ts';
 import { DEFAULT_SEED, deriveSeed } from './prng.ts';
 import { matchBy, matchRuns, PROVENANCE_DIMS, seriesLabel, varyingDims, varyingFacts, type Series, type SeriesPair } from './series.ts';
+import type { SanityFlag } from './sanity.ts';
+import { CLOCK_DRIFT_METRIC } from './sanity-drift.ts';
+import { fasterThanNative } from './sanity-faster.ts';
+import { runSanityFlags } from './sanity-run.ts';
 import { summarize } from './summary.ts';
 import type { CompareSettings } from './thresholds.ts';
 
@@ -73,6 +77,8 @@ export interface CompareReport {
   /** Provenance dimensions whose values differ between A and B (e.g. a QEMU upgrade). */
   provenanceChanges: { dim: string; a: string[]; b: string[] }[];
   warnings: string[];
+  /** Sanity flags (stats/sanity.ts): a guest faster than native, clock drift, CV outliers, lab figures. */
+  flags: SanityFlag[];
   /** Rows per verdict: the gate's verdicts in `runs` mode, the backend comparison's in `by` mode. */
   counts: Partial<Record<Verdict, number>>;
 }
@@ -84,6 +90,10 @@ export function compareRuns(a: RunSamples, b: RunSamples, options: CompareReport
   const labels = labeller([...match.pairs.flatMap((p) => [p.a.dims, p.b.dims]), ...match.onlyA.map((s) => s.dims), ...match.onlyB.map((s) => s.dims)]);
   report.unmatched = { onlyA: match.onlyA.map((s) => `${labels(s.dims)} ${s.metric}`), onlyB: match.onlyB.map((s) => `${labels(s.dims)} ${s.metric}`) };
   report.provenanceChanges = provenanceChanges(match.pairs);
+  report.flags = runSanityFlags([
+    { id: a.id, samples: flagged(a.samples, options) },
+    { id: b.id, samples: flagged(b.samples, options) },
+  ]);
   return report;
 }
 
@@ -95,6 +105,25 @@ export function compareWithin(run: RunSamples, by: string, reference: string, op
   report.by = by;
   const labels = labeller(match.unmatched.map((s) => s.dims));
   report.unmatched = { onlyA: [], onlyB: match.unmatched.map((s) => `${labels(s.dims)} ${s.metric}`) };
+  const faster: SanityFlag[] = [];
+  report.rows.forEach((row, i) => {
+    const pair = match.pairs[i]!;
+    const flag = fasterThanNative({
+      label: row.label,
+      metric: row.metric,
+      better: row.better,
+      variant: row.value ?? '',
+      reference,
+      comparison: row.comparison,
+      dims: row.dims,
+      guest: { ...pair.b.facts, ...pair.b.provenance },
+      referenceFacts: { ...pair.a.facts, ...pair.a.provenance },
+    });
+    if (!flag) return;
+    faster.push(flag);
+    if (flag.note) row.flags = [...(row.flags ?? []), flag.note];
+  });
+  report.flags = [...faster, ...runSanityFlags([{ id: run.id, samples: flagged(run.samples, options) }])];
   return report;
 }
 
@@ -175,6 +204,7 @@ function buildReport(
     unmatched: { onlyA: [], onlyB: [] },
     provenanceChanges: [],
     warnings,
+    flags: [],
     counts,
   };
 }
@@ -185,6 +215,17 @@ function filter(samples: readonly Sample[], options: CompareReportOptions): read
   if (!options.metrics || options.metrics.length === 0) return samples;
   const keep = new Set(options.metrics);
   return samples.filter((s) => keep.has(s.metric));
+}
+
+/**
+ * The samples whose flags a comparison shows: those of the metrics compared, and the clock
+ * readings of the cases they come from (drift concerns every figure of its case).
+ */
+function flagged(samples: readonly Sample[], options: CompareReportOptions): readonly Sample[] {
+  const shown = filter(samples, options);
+  if (shown === samples) return samples;
+  const cases = new Set(shown.map((s) => `${s.dims.host}\n${s.dims.case}`));
+  return [...shown, ...samples.filter((s) => s.metric === CLOCK_DRIFT_METRIC && cases.has(`${s.dims.host}\n${s.dims.case}`))];
 }
 
 /** Labels that name what varies between the series shown together. */

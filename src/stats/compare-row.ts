@@ -20,6 +20,8 @@ export interface CompareRow {
   deviceless?: true;
   /** Facts that took more than one value within a side (`guest clocksource: tsc-early, tsc`). */
   notes?: string[];
+  /** Short notes of the sanity flags raised on this row (a guest faster than native), for a table's footnotes. */
+  flags?: string[];
   a: Summary;
   b: Summary;
   comparison: Comparison;

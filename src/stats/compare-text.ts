@@ -2,6 +2,7 @@ import { fmtP, isChange, type Verdict } from './compare.ts';
 import type { CompareReport, CompareRow } from './compare-report.ts';
 import type { Finding } from './findings.ts';
 import { alignTable, fmtChange, fmtNumber, fmtRatio } from './format.ts';
+import { renderFlags } from './sanity.ts';
 
 /**
  * The compare report as text for a terminal. The verdict and B/A [CI] come first in every
@@ -58,6 +59,8 @@ export function renderCompare(report: CompareReport): string {
       out.push(`  ${r.label} ${r.metric}: ${r.comparison.reason}${settings}`);
     }
   }
+  const flags = renderFlags(report.flags ?? []);
+  if (flags.length > 0) out.push('', ...flags);
   for (const c of report.provenanceChanges) out.push('', `${c.dim} changed: ${c.a.join(', ') || '(none)'} → ${c.b.join(', ') || '(none)'}`);
   const { onlyA, onlyB } = report.unmatched;
   if (onlyA.length > 0) out.push('', `only in A (${onlyA.length}): ${onlyA.join('; ')}`);
