@@ -28,6 +28,11 @@ export interface BackendDevices {
    */
   nicVhost?: (vhost: 'on' | 'off', model: string, facts: Readonly<Record<string, string>>) => string | undefined;
   /**
+   * Whether a NIC of `model` can have `queues` queue pairs (multi-queue): undefined when it
+   * can, else why not. Absent: the backend's NICs have one queue pair.
+   */
+  nicQueues?: (queues: number, model: string) => string | undefined;
+  /**
    * Whether a disk of `model` can have the I/O path `path` (aio, cache, iothread, queues):
    * undefined when it can, else why not. `facts` are the backend's probe facts on the host
    * (e.g. whether its QEMU can use io_uring). Absent: the backend runs the default path only.
@@ -45,6 +50,12 @@ export function nicVhostProblem(
 ): string | undefined {
   if (devices.nicVhost) return devices.nicVhost(vhost, model, facts);
   return `backend ${backend} has no vhost-net switch (vhost ${vhost} is for QEMU's virtio-net on a tap)`;
+}
+
+/** Why a backend cannot give a NIC of `model` `queues` queue pairs, or undefined when it can. */
+export function nicQueuesProblem(backend: string, devices: BackendDevices, model: string, queues: number): string | undefined {
+  if (devices.nicQueues) return devices.nicQueues(queues, model);
+  return `backend ${backend} gives its NICs one queue pair; it has no multi-queue setting (queues ${queues})`;
 }
 
 /**

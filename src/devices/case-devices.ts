@@ -1,4 +1,4 @@
-import { diskPathProblem, nicVhostProblem, resolveDevice, type BackendDevices } from './capabilities.ts';
+import { diskPathProblem, nicQueuesProblem, nicVhostProblem, resolveDevice, type BackendDevices } from './capabilities.ts';
 import type { DeviceNeeds, DiskPath, IoMode } from './models.ts';
 
 /** The devices one case gets on its backend. */
@@ -15,6 +15,8 @@ export interface CaseDevices {
     io: IoMode | 'none';
     /** vhost-net asked for by the case; absent: the backend's choice (`auto`). */
     vhost?: 'on' | 'off';
+    /** Queue pairs asked for by the case; absent: one. */
+    queues?: number;
   };
 }
 
@@ -51,7 +53,12 @@ export function caseDevices(
       const problem = nicVhostProblem(backend, table as BackendDevices, r.model, vhost, facts);
       if (problem !== undefined) return { skip: problem };
     }
-    devices.nic = { model: r.model, io: r.io, ...(vhost ? { vhost } : {}) };
+    const queues = needs.nic.queues;
+    if (queues !== undefined) {
+      const problem = nicQueuesProblem(backend, table as BackendDevices, r.model, queues);
+      if (problem !== undefined) return { skip: problem };
+    }
+    devices.nic = { model: r.model, io: r.io, ...(vhost ? { vhost } : {}), ...(queues === undefined ? {} : { queues }) };
   }
   return { devices };
 }

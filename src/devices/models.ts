@@ -79,6 +79,12 @@ export interface DeviceRequest {
 export const VHOST_MODES = ['auto', 'on', 'off'] as const;
 export type VhostMode = (typeof VHOST_MODES)[number];
 
+/**
+ * The most queue pairs (one receive, one transmit queue each) a case may ask of a
+ * paravirtual NIC. Linux's virtio_net uses at most one pair per vCPU.
+ */
+export const MAX_NIC_QUEUES = 16;
+
 /** The devices a case needs, from its workload's parameters. */
 export interface DeviceNeeds {
   /** A scratch disk of this size, attached for the case and removed after it. */
@@ -90,5 +96,7 @@ export interface DeviceNeeds {
   nic?: DeviceRequest & {
     /** vhost-net asked for; absent: `auto`. */
     vhost?: VhostMode;
+    /** Queue pairs of a multi-queue NIC; absent: the single-queue NIC every case had. */
+    queues?: number;
   };
 }

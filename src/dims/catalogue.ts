@@ -11,8 +11,8 @@ import type { Dims } from '../results/sample.ts';
  * - variant: what is compared (backend, Xen guest type, QEMU machine type: each backend's
  *   variant axis, Backend.variants).
  * - follows: follows from the variant or from the configuration (the accelerator, what the
- *   guest sees of its platform, its clocksource, the driver that bound a device model, dom0
- *   kernel, Xen scheduler, vhost): shown, never splitting a series. A value that differs
+ *   guest sees of its platform, its clocksource, the driver that bound a device model and the
+ *   NIC queues it uses, dom0 kernel, Xen scheduler, vhost): shown, never splitting a series. A value that differs
  *   between repetitions of one case becomes a note.
  * - host: where the case ran. Matched between two runs (a regression gate compares like
  *   with like); within one run it follows the variant (a backend runs where it can).
@@ -56,6 +56,7 @@ export const DIMENSIONS = {
   xen_scheduler: { role: 'follows', label: 'Xen scheduler' },
   disk_driver: { role: 'follows', label: 'disk driver' },
   nic_driver: { role: 'follows', label: 'NIC driver' },
+  nic_queues: { role: 'follows', label: 'NIC queue pairs in use' },
   host: { role: 'host', label: 'host' },
   host_kind: { role: 'host', label: 'host kind' },
   host_cpu: { role: 'host', label: 'host CPU' },

@@ -32,6 +32,13 @@ export const USER_PLAN = {
   peer: '10.0.2.2',
 } as const;
 
+/**
+ * Why user-mode networking cannot serve a multi-queue NIC: slirp is one queue inside QEMU, and
+ * QEMU's `-netdev user` has no `queues`. Only a tap made with IFF_MULTI_QUEUE can (root).
+ */
+export const USER_MODE_QUEUES =
+  "a multi-queue NIC needs a multi-queue tap, and this case's network is QEMU's user-mode networking (slirp, a single queue; a tap needs root)";
+
 export function tapEndpoint(): NetEndpoint {
   return {
     mode: 'tap',

@@ -9,7 +9,7 @@ import { NetnsHost } from './netns-host.ts';
 import { openRemoteNetwork } from './netns-remote.ts';
 import { killQuietly } from '../util/proc.ts';
 import { networkName, selfOwner } from './netns-owner.ts';
-import { tapEndpoint, TAP_PLAN, userEndpoint } from './netns-plan.ts';
+import { tapEndpoint, TAP_PLAN, USER_MODE_QUEUES, userEndpoint } from './netns-plan.ts';
 import { trackNetwork } from './netns-registry.ts';
 import { PEER_ROOT_PREFIX, preparePeerRoot } from './peer-root.ts';
 import type { PeerProcess } from './peer-server.ts';
@@ -26,6 +26,8 @@ export interface OpenNetworkOptions {
   debCacheDir?: string;
   /** Where state files for crash recovery go (this machine's networks only). Default: `<cache>/net`. */
   stateDir?: string;
+  /** Queue pairs of the NIC that attaches: more than one needs a multi-queue tap (never user mode). Default 1. */
+  queues?: number;
   log?: (line: string) => void;
 }
 
@@ -65,6 +67,7 @@ async function openNetworkOn(host: Host, options: OpenNetworkOptions): Promise<N
   }
   const network = await openRemoteNetwork(host, {
     image: options.image,
+    multiQueue: (options.queues ?? 1) > 1,
     ...(options.debCacheDir ? { debCacheDir: options.debCacheDir } : {}),
     ...(options.log ? { log: options.log } : {}),
   });
@@ -82,6 +85,8 @@ export async function openNetwork(options: OpenNetworkOptions): Promise<Network>
   const host = options.host ?? new LocalHost();
   if (host.kind !== 'local') return openNetworkOn(host, options);
   const mode = options.mode ?? defaultNetMode();
+  const multiQueue = (options.queues ?? 1) > 1;
+  if (multiQueue && mode === 'user') throw new HvbError('net-queues', `${USER_MODE_QUEUES}: ${options.queues} queue pairs asked`);
   const stateDir = options.stateDir ?? defaultStateDir();
   const owner = selfOwner();
   const name = networkName(owner);
@@ -119,7 +124,7 @@ export async function openNetwork(options: OpenNetworkOptions): Promise<Network>
       ...(options.debCacheDir ? { debCacheDir: options.debCacheDir } : {}),
       ...(options.log ? { log: options.log } : {}),
     });
-    if (mode === 'tap') await createNetnsWithTap(host, name);
+    if (mode === 'tap') await createNetnsWithTap(host, name, { multiQueue });
     const peerHost = mode === 'tap' ? new NetnsHost(host, name) : host;
     const record = async () => {
       state.peers = peers.map((p) => ({ name: p.name, pid: p.pid, start: p.start }));

@@ -1,6 +1,7 @@
 import type { GuestImage } from '../guest/image.ts';
 import type { LocalNetMode } from '../workloads/net-endpoint.ts';
 import type { Host } from '../hosts/host.ts';
+import { USER_MODE_QUEUES } from './netns-plan.ts';
 import { defaultNetMode, openNetwork, type Network } from './netns-plumbing.ts';
 
 export interface NetworkProviderOptions {
@@ -26,17 +27,22 @@ export type ProvidedNetwork = Network & {
  */
 export function createNetworkProvider(options: NetworkProviderOptions): {
   mode: LocalNetMode;
-  open(request: { caseId: string; model: string; host: Host }): Promise<ProvidedNetwork>;
+  open(request: { caseId: string; model: string; host: Host; queues?: number }): Promise<ProvidedNetwork>;
+  refuses(request: { host: Host; queues?: number }): string | undefined;
 } {
   const mode = options.mode ?? defaultNetMode();
+  // On another host the network is always a tap in a namespace there (netns-plumbing.ts).
+  const modeOn = (host: Host): LocalNetMode => (host.kind === 'local' ? mode : 'tap');
   return {
     mode,
+    // A multi-queue NIC needs a multi-queue tap: user-mode networking has one queue.
+    refuses: (request) => ((request.queues ?? 1) > 1 && modeOn(request.host) === 'user' ? USER_MODE_QUEUES : undefined),
     async open(request) {
       const network = await openNetwork({
         image: options.image,
-        // On another host the network is always a tap in a namespace there (netns-plumbing.ts).
-        mode: request.host.kind === 'local' ? mode : 'tap',
+        mode: modeOn(request.host),
         host: request.host,
+        ...(request.queues === undefined ? {} : { queues: request.queues }),
         ...(options.debCacheDir === undefined ? {} : { debCacheDir: options.debCacheDir }),
         ...(options.stateDir === undefined ? {} : { stateDir: options.stateDir }),
         ...(options.log === undefined ? {} : { log: options.log }),

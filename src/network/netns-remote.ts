@@ -32,6 +32,8 @@ export const KEEPER_SCRIPT = [
 
 export interface RemoteNetworkOptions {
   image: GuestImage;
+  /** Make the tap with IFF_MULTI_QUEUE, for a NIC with more than one queue pair. */
+  multiQueue?: boolean;
   debCacheDir?: string;
   log?: (line: string) => void;
 }
@@ -85,7 +87,7 @@ export async function openRemoteNetwork(host: Host, options: RemoteNetworkOption
       }
     })());
   try {
-    await createNetnsWithTap(host, name);
+    await createNetnsWithTap(host, name, { multiQueue: options.multiQueue === true });
     const root = await preparePeerRootOn(host, options.image, dir, {
       ...(options.debCacheDir ? { debCacheDir: options.debCacheDir } : {}),
       ...(options.log ? { log: options.log } : {}),

@@ -39,18 +39,27 @@ async function ip(host: Host, args: string[], what: string): Promise<string> {
  * Creates a network namespace holding `lo` and one tap device with the peer's address,
  * both up. QEMU opens the tap by name from inside the namespace; until then the tap has no
  * carrier. On failure the namespace is removed again before the error is thrown.
+ *
+ * `multiQueue` makes the tap with IFF_MULTI_QUEUE (`ip tuntap … multi_queue`), for a NIC with
+ * more than one queue pair: QEMU then opens it once per queue. The kernel refuses an open
+ * whose flag differs from the tap's, so a single-queue NIC needs a tap without it.
  */
-export async function createNetnsWithTap(host: Host, netns: string): Promise<void> {
+export async function createNetnsWithTap(host: Host, netns: string, options: { multiQueue?: boolean } = {}): Promise<void> {
   await ip(host, ['netns', 'add', netns], 'creating the network namespace');
   try {
     await ip(host, ['-n', netns, 'link', 'set', 'lo', 'up'], 'bringing up lo in the namespace');
-    await ip(host, ['-n', netns, 'tuntap', 'add', 'dev', TAP_PLAN.tap, 'mode', 'tap'], 'creating the tap device');
+    await ip(host, tapAddArgs(netns, options.multiQueue === true), 'creating the tap device');
     await ip(host, ['-n', netns, 'addr', 'add', `${TAP_PLAN.peer}/${TAP_PLAN.prefixLength}`, 'dev', TAP_PLAN.tap], "giving the tap the peer's address");
     await ip(host, ['-n', netns, 'link', 'set', TAP_PLAN.tap, 'up'], 'bringing up the tap');
   } catch (error) {
     await host.exec(ipArgv(host, ['netns', 'del', netns]), { timeoutMs: IP_TIMEOUT_MS });
     throw error;
   }
+}
+
+/** `ip` arguments that make the namespace's tap, with IFF_MULTI_QUEUE when asked. */
+export function tapAddArgs(netns: string, multiQueue: boolean): string[] {
+  return ['-n', netns, 'tuntap', 'add', 'dev', TAP_PLAN.tap, 'mode', 'tap', ...(multiQueue ? ['multi_queue'] : [])];
 }
 
 /** Pids of the processes inside a namespace (`ip netns pids`); empty when it does not exist. */

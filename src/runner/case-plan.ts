@@ -10,6 +10,7 @@ import { SCRATCH_DIR } from '../results/scratch-dir.ts';
 import type { Case, ResolvedSuite } from '../suite/types.ts';
 import { HvbError } from '../util/errors.ts';
 import type { Workload } from '../workloads/workload.ts';
+import { USER_MODE_QUEUES } from '../network/netns-plan.ts';
 import type { NetworkProvider } from './case-setup.ts';
 import type { RunObserver } from './events.ts';
 import { factsOf } from './host-facts-of.ts';
@@ -52,6 +53,8 @@ export interface PlanContext {
   observer?: RunObserver;
   /** The suite's CPU pinning, when it has one (pinning-plan.ts). */
   suite?: { pinning?: ResolvedSuite['pinning'] };
+  /** The run's network providers (networkOf), asked whether they can serve a case's NIC. */
+  networks?: Partial<Record<string, NetworkProvider>>;
 }
 
 /** Facts and backend capabilities of a host; a host that does not answer is marked, not thrown. */
@@ -149,6 +152,8 @@ export function planCase(c: Case, assigned: HostAssignment, states: Map<string, 
   const backend = o.backends(c.backend);
   const planned = caseDevices(c.backend, backend.devices(c.variant?.value), workload.devices?.(c.params) ?? {}, capability.facts);
   if ('skip' in planned) return { skip: `${c.backend} cannot run this case: ${planned.skip}`, reason: planned.skip };
+  const noNetwork = planned.devices.nic ? networkProblem(planned.devices.nic, backend, state, o) : undefined;
+  if (noNetwork !== undefined) return { skip: `${c.backend} cannot run this case ${where}: ${noNetwork}`, reason: noNetwork };
   const noScratch = planned.devices.disk ? scratchProblem(planned.devices.disk, backend, state) : undefined;
   if (noScratch !== undefined) return { skip: noScratch, reason: noScratch };
   const unpinnable = pinningProblem(o, c.guest.vcpus, state);
@@ -177,6 +182,19 @@ export function scratchProblem(disk: NonNullable<CaseDevices['disk']>, backend: 
     ? 'choose a scratchDir on a file system that takes O_DIRECT (ext4, xfs; not ramfs, nor tmpfs before Linux 6.6)'
     : 'set scratchDir for it in the hosts file to a folder on a file system that takes O_DIRECT (ext4, xfs)';
   return `${opens}, and no scratch folder on host ${host} takes O_DIRECT: ${describeScratch(check)}; ${fix}`;
+}
+
+/**
+ * Why the network of a case's NIC cannot be made as it asks, or undefined: the provider's own
+ * word (user-mode networking has no multi-queue NIC); a `host-netns` case without a provider
+ * gets QEMU's user-mode networking, which has none either.
+ */
+export function networkProblem(nic: NonNullable<CaseDevices['nic']>, backend: Backend, state: HostState, o: PlanContext): string | undefined {
+  const provider = networkOf(o.networks, backend);
+  const request = { model: nic.model, host: state.run.host, ...(nic.queues === undefined ? {} : { queues: nic.queues }) };
+  if (provider) return provider.refuses?.(request);
+  if (backend.network === 'host-netns' && (nic.queues ?? 1) > 1) return USER_MODE_QUEUES;
+  return undefined;
 }
 
 /** The provider of a case's network: by its backend's attachment, opened on the host the case runs on (local, remote or lab). */

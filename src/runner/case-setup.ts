@@ -25,9 +25,19 @@ export interface OpenNetwork {
   close(): Promise<void>;
 }
 
+/** What a case asks of its network: the NIC model, the host its VMM runs on, and the NIC's queue pairs (absent: one). */
+export interface NetworkRequest {
+  caseId: string;
+  model: string;
+  host: Host;
+  queues?: number;
+}
+
 /** Opens the host side of a case's network (network namespaces, peers). */
 export interface NetworkProvider {
-  open(request: { caseId: string; model: string; host: Host }): Promise<OpenNetwork>;
+  open(request: NetworkRequest): Promise<OpenNetwork>;
+  /** Why this provider cannot serve such a case on that host (it is then skipped with that), or undefined. Absent: it can. */
+  refuses?(request: Omit<NetworkRequest, 'caseId'>): string | undefined;
 }
 
 /** Everything a case's repetitions boot with, made once per case. */
@@ -96,8 +106,9 @@ export async function setupCase(input: CaseSetupInput): Promise<CaseSetup> {
       }
     }
     if (nic) {
-      network = input.network ? await input.network.open({ caseId: input.caseId, model: nic.model, host: input.host }) : undefined;
-      nics.push({ id: NIC_ID, model: nic.model, attach: network?.attach ?? { kind: 'user' }, ...(nic.vhost ? { vhost: nic.vhost } : {}) });
+      const queues = nic.queues === undefined ? {} : { queues: nic.queues };
+      network = input.network ? await input.network.open({ caseId: input.caseId, model: nic.model, host: input.host, ...queues }) : undefined;
+      nics.push({ id: NIC_ID, model: nic.model, attach: network?.attach ?? { kind: 'user' }, ...(nic.vhost ? { vhost: nic.vhost } : {}), ...queues });
       if (network?.endpoint) context.net = network.endpoint;
       Object.assign(dims, { nic_model: nic.model, ...(network?.dims ?? { net_attach: 'user' }) });
       if (!disk) dims.io = nic.io;

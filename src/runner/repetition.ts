@@ -171,7 +171,9 @@ export async function runRepetition(input: RepetitionInput): Promise<RepOutcome>
   const contradiction = input.backend.checkGuest?.(session.facts);
   if (contradiction) return outcome('failed', { ...common, values, error: `the guest contradicts the ${input.backend.name} backend: ${contradiction}` });
   try {
-    common.dims = { ...launchDims, ...boundDeviceDims(setup?.disks ?? [], setup?.nics ?? [], setup?.probe ?? [], session.facts) };
+    // What the job itself saw of its devices (e.g. the NIC queues in use), then its values.
+    const observed = input.workload.observedDims?.(steps, input.params);
+    common.dims = { ...launchDims, ...boundDeviceDims(setup?.disks ?? [], setup?.nics ?? [], setup?.probe ?? [], session.facts), ...observed };
     values.push(...input.workload.parse(steps, input.params));
     if (jobCpuS !== undefined && input.workload.hostCost) values.push(...input.workload.hostCost(steps, { vmmCpuS: jobCpuS }, input.params));
   } catch (e) {

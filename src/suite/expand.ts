@@ -29,7 +29,7 @@ export function expandSuite(suite: ResolvedSuite, deps: SuiteDeps, options: { so
   if (tooLarge) throw suiteError(source, [tooLarge]);
 
   const problems: Problem[] = [];
-  const perEntry = suite.workloads.map((entry, i) => resolveEntry(entry, i, deps.workloads[entry.workload]!, problems));
+  const perEntry = suite.workloads.map((entry, i) => resolveEntry(entry, i, deps.workloads[entry.workload]!, problems, suite.guest));
   findDuplicates(suite, perEntry, problems);
   if (problems.length > 0) throw suiteError(source, problems);
 
@@ -69,13 +69,16 @@ export function parameterProblems(suite: ResolvedSuite, deps: SuiteDeps): Proble
     if (!workload) return;
     const shape = objectShape(workload.params);
     const known = shape ? Object.fromEntries(Object.entries(entry.params).filter(([k]) => Object.hasOwn(shape, k))) : entry.params;
-    resolveEntry({ workload: entry.workload, params: known }, i, workload, problems);
+    resolveEntry({ workload: entry.workload, params: known }, i, workload, problems, suite.guest);
   });
   return problems;
 }
 
-/** Every combination of the entry's axes, validated; problems are collected, not thrown. */
-function resolveEntry(entry: ResolvedWorkloadEntry, index: number, workload: Workload, problems: Problem[]): Combination[] {
+/**
+ * Every combination of the entry's axes, validated (the workload's schema, then what the
+ * suite's guest can honour); problems are collected, not thrown.
+ */
+function resolveEntry(entry: ResolvedWorkloadEntry, index: number, workload: Workload, problems: Problem[], guest: ResolvedSuite['guest']): Combination[] {
   const prefix = ['workloads', index, 'params'];
   const combos: Combination[] = [];
   let checked: { written: Record<string, unknown>; result: ReturnType<typeof workload.params.safeParse> }[];
@@ -99,6 +102,11 @@ function resolveEntry(entry: ResolvedWorkloadEntry, index: number, workload: Wor
       continue;
     }
     const all = params as Record<string, unknown>;
+    const unfit = workload.guestProblems?.(all, guest) ?? [];
+    if (unfit.length > 0) {
+      problems.push(...unfit.map((u) => ({ path: [...prefix, u.param], message: `${u.message} (with ${describeCombo(written)})` })));
+      continue;
+    }
     // The id shows the written parameters with their validated values (e.g. after coercion).
     const given = Object.fromEntries(Object.keys(written).map((k) => [k, k in all ? all[k] : written[k]]));
     combos.push({ given, params: all });

@@ -7,6 +7,7 @@ import {
   IO_MODES,
   ioModeOf,
   MAX_DISK_QUEUES,
+  MAX_NIC_QUEUES,
   NIC_MODELS,
   type DeviceRequest,
   type DiskAio,
@@ -106,4 +107,28 @@ export function diskPathOf(p: PathInput): DiskPath | undefined {
     iothread: p.iothread ?? DEFAULT_DISK_PATH.iothread,
     ...(p.queues === undefined ? {} : { queues: p.queues }),
   };
+}
+
+/**
+ * Queue pairs of a paravirtual NIC (multi-queue virtio-net): optional; absent, the NIC has
+ * one queue pair, as every net case had.
+ */
+export function nicQueuesParam() {
+  return z.number().int().min(1).max(MAX_NIC_QUEUES).optional();
+}
+
+/**
+ * The zod check that `queues` is asked of a paravirtual NIC only, for the workload schema's
+ * superRefine: e1000 and rtl8139 have a single queue on every backend.
+ */
+export function checkNicQueues(p: { io?: string | undefined; device?: string | undefined; queues?: number | undefined }, ctx: z.RefinementCtx): void {
+  if (p.queues === undefined) return;
+  const emulated = p.device !== undefined ? ioModeOf(p.device) === 'emulated' : p.io === 'emulated';
+  if (!emulated) return;
+  const what = p.device ?? 'an emulated NIC (e1000 on QEMU)';
+  ctx.addIssue({
+    code: 'custom',
+    path: ['queues'],
+    message: `queues sets the queue pairs of a paravirtual NIC (virtio-net, Xen's netfront); ${what} has a single queue`,
+  });
 }

@@ -1,9 +1,10 @@
 import { z } from 'zod';
 import { VHOST_MODES } from '../devices/models.ts';
 import { HvbError } from '../util/errors.ts';
-import { checkIoDevice, ioParams, ioRequest } from './io-params.ts';
+import { checkIoDevice, checkNicQueues, ioParams, ioRequest, nicQueuesParam } from './io-params.ts';
 import { netSetupSteps, PEER_WAIT_SEC } from './net-guest.ts';
 import { parseIperf3 } from './net-iperf3.ts';
+import { NET_QUEUES_STEP, netQueuesStep, parseNetQueues } from './net-queues.ts';
 import { parseSockperf } from './net-sockperf.ts';
 import { cpuPerGib, HOST_CPU_PER_GIB } from './host-metrics.ts';
 import { intParam } from './int-params.ts';
@@ -24,8 +25,17 @@ const params = z
      * `off` (QEMU serves the queues itself). Absent: `auto`.
      */
     vhost: z.enum(VHOST_MODES).optional(),
+    /**
+     * Queue pairs of a multi-queue paravirtual NIC (virtio-net `mq`), 1–16, no more than the
+     * guest's vCPUs; iperf3 then runs as many parallel streams, so every queue carries traffic.
+     * Absent: the single-queue NIC and the single stream every net case had.
+     */
+    queues: nicQueuesParam(),
   })
-  .superRefine(checkIoDevice);
+  .superRefine((p, ctx) => {
+    checkIoDevice(p, ctx);
+    checkNicQueues(p, ctx);
+  });
 
 export type NetParams = z.output<typeof params>;
 
@@ -43,7 +53,19 @@ export const net: Workload<typeof params> = {
   description: 'iperf3 TCP throughput guest→host and host→guest, sockperf ping-pong round trips',
   params,
   tools: ['iperf3', 'sockperf'],
-  devices: (p) => ({ nic: { ...ioRequest(p), ...(p.vhost === undefined ? {} : { vhost: p.vhost }) } }),
+  devices: (p) => ({
+    nic: { ...ioRequest(p), ...(p.vhost === undefined ? {} : { vhost: p.vhost }), ...(p.queues === undefined ? {} : { queues: p.queues }) },
+  }),
+  // Linux's virtio_net uses at most one queue pair per vCPU: more would never carry traffic.
+  guestProblems: (p, guest) =>
+    p.queues !== undefined && p.queues > guest.vcpus
+      ? [
+          {
+            param: 'queues',
+            message: `${p.queues} NIC queue pairs need as many vCPUs, and the guest has ${guest.vcpus} (the guest uses one pair per vCPU at most)`,
+          },
+        ]
+      : [],
   metrics: [
     { name: 'net.tx_gbit_s', unit: 'Gbit/s', better: 'higher', description: 'TCP throughput guest → host peer (iperf3, measured by the receiver)' },
     { name: 'net.rx_gbit_s', unit: 'Gbit/s', better: 'higher', description: 'TCP throughput host peer → guest (iperf3 -R, measured by the receiver)' },
@@ -62,11 +84,14 @@ export const net: Workload<typeof params> = {
         hint: 'see docs/network.md: the runner opens the network with a provider from network/netns-provider.ts',
       });
     }
-    const iperf = ['iperf3', '-c', ep.peer, '-p', String(ep.ports.iperf3), '-J', '-t', String(p.timeSec)];
+    // One stream per queue pair: a single TCP flow is hashed to one queue and leaves the others idle.
+    const streams = p.queues !== undefined && p.queues > 1 ? ['-P', String(p.queues)] : [];
+    const iperf = ['iperf3', '-c', ep.peer, '-p', String(ep.ports.iperf3), '-J', '-t', String(p.timeSec), ...streams];
     const rrPort = p.rrProtocol === 'tcp' ? ep.ports.sockperfTcp : ep.ports.sockperfUdp;
     return {
       steps: [
         ...netSetupSteps(ep),
+        netQueuesStep(),
         { id: NET_STEPS.tx, argv: iperf },
         { id: NET_STEPS.rx, argv: [...iperf, '-R'] },
         {
@@ -101,6 +126,8 @@ export const net: Workload<typeof params> = {
       { metric: 'net.rr_latency_p99_us', value: rr.p99Us },
     ];
   },
+  // The queue pairs the guest's NIC uses (what was asked is `param.queues`).
+  observedDims: (outputs) => ({ nic_queues: parseNetQueues(outputOf(outputs, NET_QUEUES_STEP)) }),
   // The job also runs sockperf, whose bytes are few: the figure is CPU per GiB of iperf3 traffic.
   hostCost(outputs, cost): MetricValue[] {
     return cpuPerGib(

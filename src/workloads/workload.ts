@@ -77,4 +77,15 @@ export interface Workload<S extends z.ZodType = z.ZodType> {
    * computed after parse() succeeded. Their metrics must be in `metrics`. Default: none.
    */
   hostCost?(outputs: StepOutput[], cost: JobCost, params: z.output<S>): MetricValue[];
+  /**
+   * Dimensions the job observed in the guest (e.g. how many queues the guest's NIC uses),
+   * for every sample of the repetition; names from src/dims/catalogue.ts. Throws
+   * HvbError('parse', …) when the output does not say. Default: none.
+   */
+  observedDims?(outputs: StepOutput[], params: z.output<S>): Record<string, string | number | boolean>;
+  /**
+   * Parameter values this guest cannot honour (e.g. more NIC queues than vCPUs): one problem
+   * per parameter, refused when the suite is read. Default: none.
+   */
+  guestProblems?(params: z.output<S>, guest: { vcpus: number; memoryMiB: number }): { param: string; message: string }[];
 }

@@ -10,12 +10,13 @@ const step = (id: string, output: string): StepOutput => ({ id, exitCode: 0, out
 const defaults = net.params.parse({});
 
 describe('net workload', () => {
-  it('configures the probed NIC, waits for the peer, then runs iperf3 both ways and sockperf', () => {
+  it('configures the probed NIC, waits for the peer, lists its queues, then runs iperf3 both ways and sockperf', () => {
     const command = net.command(net.params.parse({ timeSec: 3 }), { net: tapEndpoint() });
     expect(command.steps.map((s) => [s.id, s.argv.join(' ')])).toEqual([
       ['net-addr', 'ip addr add 10.213.0.2/30 dev @nic'],
       ['net-up', 'ip link set @nic up'],
       ['net-wait', 'ping -c 1 -w 15 10.213.0.1'],
+      ['net-queues', 'ls /sys/class/net/@nic/queues'],
       ['net-tx', 'iperf3 -c 10.213.0.1 -p 5201 -J -t 3'],
       ['net-rx', 'iperf3 -c 10.213.0.1 -p 5201 -J -t 3 -R'],
       ['net-rr', 'sockperf ping-pong -i 10.213.0.1 -p 11111 -t 3 --full-rtt --no-rdtsc'],

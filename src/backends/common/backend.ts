@@ -52,6 +52,8 @@ export interface NicSpec {
   attach: { kind: 'user'; hostForwards?: { hostPort: number; guestPort: number }[] } | { kind: 'tap'; ifname: string } | { kind: 'bridge'; bridge: string };
   /** vhost-net asked for by the case (planning checked the backend offers it); absent: the backend's choice. */
   vhost?: 'on' | 'off';
+  /** Queue pairs of a multi-queue NIC (planning checked the backend offers it); absent: one. */
+  queues?: number;
 }
 
 /** What probe() found, from evidence. */

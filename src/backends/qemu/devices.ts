@@ -1,9 +1,10 @@
 import { HvbError } from '../../util/errors.ts';
 import type { DiskSpec, NicSpec } from '../common/backend.ts';
-import { MAX_DISK_QUEUES } from '../../devices/models.ts';
+import { MAX_DISK_QUEUES, MAX_NIC_QUEUES } from '../../devices/models.ts';
 import { IOTHREAD_DISK_MODELS } from './disk-path.ts';
 import type { QemuMachine } from './machine.ts';
 import { pcMachine } from './machine-pc.ts';
+import { qemuNicQueues, virtioNetVectors } from './nic-queues.ts';
 
 /** Disk models the QEMU backends know, in the order error messages list them. */
 export const QEMU_DISK_MODELS = ['virtio-blk', 'ide', 'ahci', 'nvme', 'virtio-scsi'] as const;
@@ -138,7 +139,12 @@ export interface NicArgvOptions {
   machine?: QemuMachine;
 }
 
-/** `-netdev` and `-device` arguments for every NIC, in spec order. */
+/**
+ * `-netdev` and `-device` arguments for every NIC, in spec order. A NIC with more than one
+ * queue pair (NicSpec.queues) opens its tap once per queue (`queues=N`, the tap made with
+ * IFF_MULTI_QUEUE) and offers them to the guest (`mq=on`, an MSI-X vector per queue); one
+ * queue pair is the command line every NIC had.
+ */
 export function nicArgv(nics: NicSpec[], options: NicArgvOptions = {}): string[] {
   const machine = options.machine ?? pcMachine;
   const argv: string[] = [];
@@ -147,9 +153,26 @@ export function nicArgv(nics: NicSpec[], options: NicArgvOptions = {}): string[]
     const device = nic.model === 'virtio-net' ? virtioDevice('net', machine) : NIC_DEVICES[nic.model];
     if (device === undefined) throw unsupported('NIC', nic.model, QEMU_NIC_MODELS);
     checkOnBoard(machine, 'nic', nic.model, QEMU_NIC_MODELS);
-    argv.push('-netdev', netdev(nic, options.vhostNet === true && usesVhostNet(nic)), '-device', `${device},netdev=${nic.id}`);
+    const queues = nicQueues(nic, machine);
+    const mq = queues > 1 ? `,mq=on,vectors=${virtioNetVectors(queues)}` : '';
+    argv.push('-netdev', netdev(nic, options.vhostNet === true && usesVhostNet(nic), queues), '-device', `${device},netdev=${nic.id}${mq}`);
   }
   return argv;
+}
+
+/**
+ * A NIC's queue pairs, checked (planning skips what QEMU cannot; this catches a VmSpec built by
+ * hand): a whole number in range, more than one on virtio-net over PCI and on a tap only.
+ */
+function nicQueues(nic: NicSpec, machine: QemuMachine): number {
+  const queues = nic.queues ?? 1;
+  const refuse = (why: string) => new HvbError('invalid-vm-spec', `NIC "${nic.id}": ${why}`);
+  if (!Number.isInteger(queues) || queues < 1 || queues > MAX_NIC_QUEUES)
+    throw refuse(`queues must be a whole number from 1 to ${MAX_NIC_QUEUES}, got ${queues}`);
+  const why = qemuNicQueues(machine)(queues, nic.model);
+  if (why !== undefined) throw refuse(why);
+  if (queues > 1 && nic.attach.kind !== 'tap') throw refuse(`${queues} queue pairs need a multi-queue tap, not ${nic.attach.kind} networking`);
+  return queues;
 }
 
 /** Whether vhost-net can serve this NIC: a virtio-net device on a tap (not user-mode networking). */
@@ -157,7 +180,7 @@ export function usesVhostNet(nic: NicSpec): boolean {
   return nic.model === 'virtio-net' && nic.attach.kind === 'tap';
 }
 
-function netdev(nic: NicSpec, vhost: boolean): string {
+function netdev(nic: NicSpec, vhost: boolean, queues: number): string {
   const attach = nic.attach;
   if (attach.kind === 'tap') {
     if (!IFNAME.test(attach.ifname)) {
@@ -165,7 +188,7 @@ function netdev(nic: NicSpec, vhost: boolean): string {
         hint: 'use 1–15 characters from letters, digits, ".", "_" and "-"',
       });
     }
-    return `tap,id=${nic.id},ifname=${attach.ifname},script=no,downscript=no${vhost ? ',vhost=on' : ''}`;
+    return `tap,id=${nic.id},ifname=${attach.ifname},script=no,downscript=no${queues > 1 ? `,queues=${queues}` : ''}${vhost ? ',vhost=on' : ''}`;
   }
   if (attach.kind === 'bridge') {
     throw new HvbError(

@@ -54,7 +54,20 @@ export function xenDevices(type: XenGuestType): BackendDevices {
       return `${model} is not offered on Xen: HVM guests get ide, e1000 or rtl8139 from the device model, every type the PV drivers`;
     },
     diskPath: xenDiskPath,
+    nicQueues: xenNicQueues,
   };
+}
+
+/**
+ * Xen's equivalent of a multi-queue NIC, for the reason such a case is skipped: netfront and
+ * netback negotiate their queue pairs themselves, up to dom0's `xen_netback.max_queues` and
+ * the guest's `xen_netfront.max_queues` (each defaulting to its CPUs), and xl's vif
+ * configuration has no queue setting. One queue pair is what the default negotiates on a
+ * single-vCPU guest; the count the guest uses is recorded as `nic_queues` either way.
+ */
+function xenNicQueues(queues: number): string | undefined {
+  if (queues === 1) return undefined;
+  return `Xen cannot set ${queues} NIC queue pairs: netfront and netback negotiate them (up to dom0's xen_netback.max_queues and the guest's xen_netfront.max_queues, each its CPU count by default); xl's vif configuration has no queue setting`;
 }
 
 /**
