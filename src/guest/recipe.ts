@@ -22,7 +22,11 @@ export const PROGRAMS = {
   micro: { name: 'hvb-micro', source: 'hvb-micro.c', segment: 'micro' },
 } as const satisfies Record<string, RecipeProgram>;
 
-/** Drivers for every I/O model of every backend: virtio (over PCI and MMIO), emulated IDE/AHCI/NVMe/NICs, Xen PV. */
+/**
+ * Drivers for every I/O model of every backend: virtio (over PCI and MMIO), emulated
+ * IDE/AHCI/NVMe/NICs, Xen PV; the shared-folder clients (9p, virtiofs: 9pnet, netfs and fuse
+ * follow as dependencies) and ext4.
+ */
 export const GUEST_MODULES = [
   'virtio_pci',
   'virtio_mmio',
@@ -38,6 +42,11 @@ export const GUEST_MODULES = [
   '8139too',
   'xen_blkfront',
   'xen_netfront',
+  // Shared folders and the file system of the shared-filesystem workload's block reference.
+  '9p',
+  '9pnet_virtio',
+  'virtiofs',
+  'ext4',
 ];
 
 export const DEFAULT_RECIPE: Recipe = {
