@@ -1,5 +1,6 @@
-import { errorInfo, type CaseRecord, type ErrorInfo, type SetupRetry } from '../results/run-record.ts';
+import { errorInfo, type CaseRecord, type ErrorInfo, type LostAttempt, type SetupRetry } from '../results/run-record.ts';
 import { updateRun, type StoredRun } from '../results/store.ts';
+import { recordReading } from '../results/manifest.ts';
 import type { RepOutcome } from './repetition.ts';
 
 /** Lines of the guest console kept in run.json when a case does not complete. */
@@ -46,6 +47,7 @@ export class CaseRecorder {
   repetition(record: CaseRecord, outcome: RepOutcome, r: { rep: number; warmup: boolean; logFile: string; seq: number }): Promise<void> {
     return updateRun(this.run, () => {
       (record.logs ??= []).push(r.logFile);
+      if (outcome.manifest) record.manifest = recordReading(record.manifest, outcome.manifest, r);
       if (outcome.usage) {
         record.usage.push({
           rep: r.rep,
@@ -66,6 +68,14 @@ export class CaseRecorder {
       record.error = errorInfo(new Error(`${r.warmup ? 'warm-up' : 'repetition'} ${r.rep}: ${outcome.error ?? outcome.status}`));
       record.guestLogTail = outcome.guestLog.slice(-LOG_TAIL_LINES);
       record.endedAt = new Date().toISOString();
+    });
+  }
+
+  /** A repetition whose guest stopped by itself, to be run again (`run --retry-crashed`): kept, the case goes on. */
+  lostAttempt(record: CaseRecord, attempt: LostAttempt): Promise<void> {
+    return updateRun(this.run, () => {
+      (record.lostAttempts ??= []).push(attempt);
+      (record.logs ??= []).push(attempt.logFile);
     });
   }
 

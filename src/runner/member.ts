@@ -7,6 +7,7 @@ import type { StoredRun } from '../results/store.ts';
 import { writeGuestLog } from '../results/guest-logs.ts';
 import type { Case } from '../suite/types.ts';
 import { BOOT_METRICS } from '../workloads/boot.ts';
+import { GUEST_METRICS } from '../workloads/guest-metrics.ts';
 import { HOST_METRICS } from '../workloads/host-metrics.ts';
 import type { Workload } from '../workloads/workload.ts';
 import { networkOf, scratchDirOf, type HostState } from './case-plan.ts';
@@ -31,6 +32,8 @@ export interface Member extends Scheduled {
   /** The host the case runs on. */
   state: HostState;
   setup?: CaseSetup;
+  /** Repetitions run again because their guest stopped by itself (`run --retry-crashed`), over the whole case. */
+  crashRetries?: number;
 }
 
 /** What a member's steps share: the run, its options, the recorder and the run's control. */
@@ -78,30 +81,42 @@ export async function repeatMember(x: MemberContext, m: Member, rep: number, war
   const setup = m.setup as CaseSetup;
   const workload = o.workloads[c.workload] as Workload;
   const timeoutSec = caseTimeoutSec(workload.expectedSeconds(c.params), c.timeoutSec);
-  const defs = [...workload.metrics, ...BOOT_METRICS, ...HOST_METRICS];
+  const defs = [...workload.metrics, ...BOOT_METRICS, ...HOST_METRICS, ...GUEST_METRICS];
   const { seq, index } = control.take();
   control.observe({ type: 'rep-start', index, total: control.total, caseId: c.id, backend: c.backend, workload: c.workload, rep, warmup });
   const name = `${c.workload}-${warmup ? 'w' : 'r'}${rep}`;
   const pinning = pinningOf(o, c.guest.vcpus, m.state);
-  const outcome = rejectOutOfRange(
-    await recordingRetries(x, m, `${warmup ? 'warm-up' : 'repetition'} ${rep}`, () =>
-      runRepetition({
-        backend: o.backends(c.backend),
-        host: setup.host,
-        image: o.image,
-        workload,
-        params: c.params,
-        ...(c.variant ? { variant: c.variant.value } : {}),
-        vcpus: c.guest.vcpus,
-        memoryMiB: c.guest.memoryMiB,
-        ...(pinning ? { pinning } : {}),
-        timeoutSec,
-        name,
-        setup,
-        ...(o.signal ? { signal: o.signal } : {}),
-      }),
-    ),
-  );
+  const during = `${warmup ? 'warm-up' : 'repetition'} ${rep}`;
+  const attempt = async () =>
+    rejectOutOfRange(
+      await recordingRetries(x, m, during, () =>
+        runRepetition({
+          backend: o.backends(c.backend),
+          host: setup.host,
+          image: o.image,
+          workload,
+          params: c.params,
+          ...(c.variant ? { variant: c.variant.value } : {}),
+          vcpus: c.guest.vcpus,
+          memoryMiB: c.guest.memoryMiB,
+          ...(pinning ? { pinning } : {}),
+          timeoutSec,
+          name,
+          setup,
+          ...(o.signal ? { signal: o.signal } : {}),
+        }),
+      ),
+    );
+  let outcome = await attempt();
+  const allowed = o.retryCrashed ?? 0;
+  while (outcome.crashed && (m.crashRetries ?? 0) < allowed && !control.interrupted) {
+    m.crashRetries = (m.crashRetries ?? 0) + 1;
+    const logFile = await writeGuestLog(run, c.id, `${warmup ? 'w' : ''}${rep}.lost${m.crashRetries}`, renderLog(outcome, setup.extraLog()));
+    const values = Object.fromEntries(outcome.values.map((v) => [v.metric, v.value]));
+    await recorder.lostAttempt(m.record, { at: new Date().toISOString(), during, error: outcome.error ?? 'stopped', logFile, values });
+    control.observe({ type: 'rep-retry', caseId: c.id, rep, warmup, error: outcome.error ?? 'stopped', attempt: m.crashRetries, of: allowed });
+    outcome = await attempt();
+  }
   const dims = { ...caseDims(c, rep, outcome.accel ?? 'unknown', outcome.guestKernel, m.provenance), seq, ...setup.dims, ...outcome.dims };
   const repSamples = warmup ? [] : toSamples(outcome.values, defs, dims, outcome.startedAt);
   await appendSamples(run, repSamples);

@@ -62,6 +62,9 @@ export function progressObserver(
         print(line);
         break;
       }
+      case 'rep-retry':
+        print(`${e.caseId} ${e.warmup ? 'warm-up' : 'rep'} ${e.rep}: ${e.error} — running it again (retry ${e.attempt} of ${e.of})`);
+        break;
       case 'case-skipped':
         print(`${e.caseId}: skipped — ${e.reason}`);
         break;

@@ -44,6 +44,12 @@ export interface RunSuiteOptions {
   failFast?: boolean;
   /** The part of a split suite `cases` are (`run --shard i/N`, shard.ts), recorded in run.json for `hvbench merge`. */
   shard?: ShardRecord;
+  /**
+   * How many times a case may run a repetition again whose guest stopped by itself (a reset,
+   * a panic, the VMM exiting) before its job was done. Default 0. Steps that fail, timeouts and
+   * interruptions are never retried; every lost attempt stays in the case record.
+   */
+  retryCrashed?: number;
   /** How the results folder is checked before measuring (free space). */
   writable?: WritableCheck;
   /**

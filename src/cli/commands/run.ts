@@ -38,6 +38,11 @@ export function registerRun(program: Command): void {
     .option('--fail-fast', 'stop at the first case that fails or times out')
     .option('--shard <i/N>', 'run part i of the suite split into N (one per CI runner); `hvbench merge` joins the parts (docs/ci.md)', parseShard)
     .option(
+      '--retry-crashed <n>',
+      'run a repetition again whose guest stopped by itself (reset, panic, VMM exit), up to n times per case; each lost attempt is kept in run.json',
+      (text: string) => positiveInt(text, '--retry-crashed', 0),
+    )
+    .option(
       '--stabilize',
       "as root: set each host's governor to performance, turbo off and THP to madvise for the run, then put them back (docs/reproducible.md)",
     );
@@ -54,6 +59,7 @@ export function registerRun(program: Command): void {
         resume?: string;
         failFast?: boolean;
         shard?: ShardSpec;
+        retryCrashed?: number;
         stabilize?: boolean;
       } & Record<string, unknown>,
     ) => {
@@ -125,6 +131,7 @@ export function registerRun(program: Command): void {
         ...(resume ? { resume } : {}),
         ...(opts.failFast ? { failFast: true } : {}),
         ...(part ? { shard: part.record } : {}),
+        ...(opts.retryCrashed ? { retryCrashed: opts.retryCrashed } : {}),
         ...(opts.stabilize ? { stabilize: true } : {}),
         tuningLog: (line) => process.stderr.write(`${line}\n`),
       }).finally(() => selected.close());
