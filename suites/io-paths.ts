@@ -7,12 +7,15 @@ import { defineSuite } from 'hvbench';
  * it keeps at their default too, so `compare --by param.aio` (or iothread, queues) pairs them.
  * Two vCPUs: the guest's virtio_blk uses at most one queue per CPU. Xen and native run the
  * default path only (the others are skipped with the reason); native's is the reference for
- * every path. 11 minutes for native and QEMU TCG on a 2-core machine (18 boots, about 45 s
- * each under TCG, most of it fio's four jobs).
+ * every path. The network: virtio-net with one queue pair against two (iperf3 with as many
+ * streams; the guest's virtio_net uses one pair per vCPU). Native has no NIC (both net cases
+ * are skipped there); Xen's netfront negotiates its own queues (its two-pair case is skipped
+ * with the reason). 16 minutes for native and QEMU TCG on a 2-core machine (18 disk boots,
+ * about 45 s each under TCG, most of it fio's four jobs; 6 net boots, about 50 s each).
  */
 export default defineSuite({
   name: 'io-paths',
-  description: 'fio on virtio-blk with aio threads vs io_uring, iothread off/on, 1 vs 2 queues',
+  description: 'fio on virtio-blk with aio threads vs io_uring, iothread off/on, 1 vs 2 queues; virtio-net with 1 vs 2 queue pairs',
   guest: { vcpus: 2, memoryMiB: 512 },
   backends: ['native', 'kvm', 'xen', 'tcg'],
   repetitions: 3,
@@ -21,5 +24,6 @@ export default defineSuite({
     { workload: 'disk', params: { aio: ['threads', 'io_uring'], iothread: false, sizeMiB: 64, runtimeSec: 2 } },
     { workload: 'disk', params: { aio: 'threads', iothread: true, sizeMiB: 64, runtimeSec: 2 } },
     { workload: 'disk', params: { aio: 'threads', iothread: false, queues: [1, 2], sizeMiB: 64, runtimeSec: 2 } },
+    { workload: 'net', params: { io: 'paravirtual', queues: [1, 2], timeSec: 3 } },
   ],
 });
