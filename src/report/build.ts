@@ -6,6 +6,7 @@ import { DEFAULT_IGNORED_DIMS } from '../stats/series.ts';
 import { HvbError } from '../util/errors.ts';
 import { buildCharts, type Chart } from './charts.ts';
 import { groupByMetric, REPORT_IGNORED_DIMS } from './groups.ts';
+import { buildIoPath, type IoPath } from './io-path.ts';
 import type { ReportInput, ReportRun } from './input.ts';
 import { methodology, type MethodologyItem } from './methodology.ts';
 import { buildOverview, type Overview } from './overview.ts';
@@ -23,6 +24,8 @@ export interface ReportModel {
   reference: string | undefined;
   /** Every variant against the reference, per workload: the page's first view. */
   overview: Overview | undefined;
+  /** Each I/O path knob against its base value, per backend; only when the runs varied a knob. */
+  ioPath?: IoPath | undefined;
   /** True when several runs were pooled into each series. */
   pooled: boolean;
   charts: Chart[];
@@ -50,8 +53,9 @@ export function buildReport(input: ReportInput): ReportModel {
   const allRuns = input.baseline ? [input.baseline, ...input.runs] : input.runs;
   const history = historyOf(input, allRuns);
   const overview = comparison && comparison.report.mode === 'by' ? buildOverview(comparison.report, input.headlines) : undefined;
-  const charts = buildCharts({ samples, metrics, bars, comparison, history, overview });
-  const warnings = collectWarnings(allRuns, bars);
+  const ioPath = buildIoPath(samples, compareOptions(input), reference);
+  const charts = buildCharts({ samples, metrics, bars, comparison, history, overview, ioPath });
+  const warnings = collectWarnings(allRuns, bars, comparison?.report);
   if (input.runs.length > 1 && !input.baseline) {
     warnings.unshift({
       kind: 'note',
@@ -66,6 +70,7 @@ export function buildReport(input: ReportInput): ReportModel {
     baseline: input.baseline?.record.id,
     reference: normalisedTo,
     overview,
+    ioPath,
     pooled: input.runs.length > 1 && !input.baseline,
     charts,
     summary: summaryRows(bars),

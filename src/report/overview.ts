@@ -93,7 +93,7 @@ export function buildOverview(report: CompareReport, headlines?: ReadonlySet<str
       verdict: r.comparison.verdict,
       n: r.b.n,
       nReference: r.a.n,
-      notes: r.notes ?? [],
+      notes: [...(r.notes ?? []), ...(r.flags ?? [])],
       ...(deviceOf(r.dims) === undefined ? {} : { device: deviceOf(r.dims)! }),
     };
   });

@@ -1,6 +1,10 @@
 import type { HostTuningRecord } from '../results/run-record.ts';
 import type { Sample } from '../results/sample.ts';
+import type { CompareReport } from '../stats/compare-report.ts';
 import { outlierWarning } from '../stats/outliers.ts';
+import { flagText, type SanityFlag, type SanityKind } from '../stats/sanity.ts';
+import { labFlag } from '../stats/sanity-lab.ts';
+import { measuredFlags } from '../stats/sanity-run.ts';
 import type { ReportRun } from './input.ts';
 import type { MetricBars } from './normalise.ts';
 
@@ -9,7 +13,8 @@ import type { MetricBars } from './normalise.ts';
 export interface ReportWarning {
   /** `skip`: a case that could not run here by design (native has no NIC, a backend this host lacks): expected, not a failure. */
   /** `busy-host`: repetitions during which other processes used the host's CPUs (the run's host state). */
-  kind: 'lab' | 'run' | 'case' | 'skip' | 'outlier' | 'network' | 'note' | 'busy-host';
+  /** The sanity flags (`lab`, `faster-than-native`, `clock-drift`, `cv-outlier`) are warnings of their own kind, in this one list. */
+  kind: SanityKind | 'run' | 'case' | 'skip' | 'outlier' | 'network' | 'note' | 'busy-host';
   text: string;
   /** When several warnings of one kind say the same thing: each item they name. */
   items?: string[];
@@ -30,15 +35,14 @@ export function labHosts(runs: readonly ReportRun[]): string[] {
   return [...names].sort();
 }
 
-export function collectWarnings(runs: readonly ReportRun[], metrics: readonly MetricBars[]): ReportWarning[] {
+/**
+ * Every warning of a report. `comparison`: the report's comparison, whose sanity flags on
+ * its rows (a guest faster than native) join those of the runs' own samples.
+ */
+export function collectWarnings(runs: readonly ReportRun[], metrics: readonly MetricBars[], comparison?: CompareReport): ReportWarning[] {
   const out: ReportWarning[] = [];
-  const labs = labHosts(runs);
-  if (labs.length > 0) {
-    out.push({
-      kind: 'lab',
-      text: `Figures from lab host${labs.length > 1 ? 's' : ''} ${labs.join(', ')} (a hypervisor nested under QEMU TCG) are functional checks, not performance data: they show that a backend works, not how fast it is.`,
-    });
-  }
+  const lab = labFlag(labHosts(runs));
+  if (lab) out.push(flagWarning(lab));
   const skips = new Map<string, string[]>();
   for (const run of runs) {
     const r = run.record;
@@ -60,6 +64,9 @@ export function collectWarnings(runs: readonly ReportRun[], metrics: readonly Me
     }
   }
   out.push(...busyHostWarnings(runs));
+  const rowFlags = (comparison?.flags ?? []).filter((f) => f.kind === 'faster-than-native');
+  const measured = measuredFlags(runs.map((r) => ({ id: r.record.id, samples: r.samples })));
+  out.push(...[...rowFlags, ...measured].map(flagWarning));
   for (const [why, cases] of skips) out.push({ kind: 'skip', text: `${cases.length} case${cases.length === 1 ? '' : 's'} skipped: ${why}`, items: cases });
   const slirp = new Set(runs.flatMap((r) => r.samples.filter((s) => s.dims.net_attach === 'user').map((s) => String(s.dims.case ?? s.metric))));
   if (slirp.size > 0)
@@ -85,9 +92,26 @@ export function collectWarnings(runs: readonly ReportRun[], metrics: readonly Me
   return out;
 }
 
+/** A sanity flag as a warning: its kind, its text with the likely causes. */
+export function flagWarning(flag: SanityFlag): ReportWarning {
+  return { kind: flag.kind, text: flagText(flag), ...(flag.items && flag.items.length > 0 ? { items: flag.items } : {}) };
+}
+
 /** Counts by kind, for the page's heading (`2 failed cases, 3 expected skips, …`). */
 export function warningCounts(warnings: readonly ReportWarning[]): Record<ReportWarning['kind'], number> {
-  const counts = { lab: 0, run: 0, case: 0, skip: 0, outlier: 0, network: 0, note: 0, 'busy-host': 0 };
+  const counts = {
+    lab: 0,
+    run: 0,
+    case: 0,
+    skip: 0,
+    outlier: 0,
+    network: 0,
+    note: 0,
+    'busy-host': 0,
+    'faster-than-native': 0,
+    'clock-drift': 0,
+    'cv-outlier': 0,
+  };
   for (const w of warnings) counts[w.kind] += w.items?.length ?? 1;
   return counts;
 }

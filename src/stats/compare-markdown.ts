@@ -34,7 +34,10 @@ export function renderCompareMarkdown(report: CompareReport): string {
   const flags = report.flags ?? [];
   if (flags.length > 0) {
     out.push('', '**Sanity flags**', '');
-    for (const f of flags) out.push(`- **${SANITY_TAGS[f.kind]}**: ${cell(flagText(f))}`);
+    for (const f of flags) {
+      out.push(`- **${SANITY_TAGS[f.kind]}**: ${cell(flagText(f))}`);
+      for (const item of f.items ?? []) out.push(`  - ${cell(item)}`);
+    }
   }
   out.push('', `<sub>${cell(report.method.test)}</sub>`);
   return `${out.join('\n')}\n`;

@@ -25,6 +25,7 @@ interface SeriesCv {
   cv: number;
 }
 
+/** One flag per run naming every outlying series (with its CV and its backend's usual), or none. */
 export function cvOutlierFlags(samples: readonly Sample[], prefix = ''): SanityFlag[] {
   const byBackend = new Map<string, { variant: string; series: SeriesCv[] }>();
   for (const g of caseGroups(samples)) {
@@ -42,18 +43,23 @@ export function cvOutlierFlags(samples: readonly Sample[], prefix = ''): SanityF
       if (cv !== undefined && Number.isFinite(cv)) entry.series.push({ label: g.label, metric, n: values.length, cv });
     }
   }
-  const out: SanityFlag[] = [];
+  const items: string[] = [];
   for (const { variant, series } of byBackend.values()) {
     if (series.length < CV_OUTLIER_MIN_SERIES) continue;
     const usual = medianOf(series.map((s) => s.cv));
-    for (const s of series) {
-      if (!(s.cv > CV_OUTLIER_FACTOR * usual && s.cv > CV_OUTLIER_FLOOR)) continue;
-      out.push({
-        kind: 'cv-outlier',
-        text: `${prefix}${s.label} ${s.metric}: CV ${pctText(s.cv)} over ${s.n} repetitions against ${variant}'s usual ${pctText(usual)} (the median of its ${series.length} series in this run; flagged above ${CV_OUTLIER_FACTOR}× that and ${pctText(CV_OUTLIER_FLOOR)}).`,
-        note: `CV ${pctText(s.cv)}, ${variant}'s usual ${pctText(usual)}`,
-      });
-    }
+    for (const s of series)
+      if (s.cv > CV_OUTLIER_FACTOR * usual && s.cv > CV_OUTLIER_FLOOR)
+        items.push(
+          `${s.label} ${s.metric}: CV ${pctText(s.cv)} over ${s.n} repetitions, ${variant}'s usual ${pctText(usual)} (median of its ${series.length} series)`,
+        );
   }
-  return out;
+  if (items.length === 0) return [];
+  const one = items.length === 1;
+  return [
+    {
+      kind: 'cv-outlier',
+      text: `${prefix}${items.length} series ${one ? 'scatters' : 'scatter'} far more than ${one ? 'its' : 'their'} backend's others in this run (CV above ${CV_OUTLIER_FACTOR}× the backend's median CV and above ${pctText(CV_OUTLIER_FLOOR)}): read ${one ? 'its' : 'their'} repetitions in seq order before trusting ${one ? 'its mean' : 'their means'}.`,
+      items,
+    },
+  ];
 }

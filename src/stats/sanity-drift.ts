@@ -19,25 +19,35 @@ export const CLOCK_DRIFT_METRIC = 'guest.clock_drift_ppm';
  */
 export const CLOCK_DRIFT_THRESHOLD_PPM = 1000;
 
-/** One flag per case whose median drift exceeds the threshold in size; no samples of the metric, no flag. */
+/** One flag per run naming each case whose median drift exceeds the threshold in size, or none; no samples of the metric, no flag. */
 export function clockDriftFlags(samples: readonly Sample[], thresholdPpm = CLOCK_DRIFT_THRESHOLD_PPM, prefix = ''): SanityFlag[] {
-  const out: SanityFlag[] = [];
+  const items: string[] = [];
+  let largest = 0;
   for (const g of caseGroups(samples.filter((s) => s.metric === CLOCK_DRIFT_METRIC))) {
-    const reps = g.samples.filter((s) => Number.isFinite(s.value));
-    const values = reps.map((s) => s.value);
+    const values = g.samples.map((s) => s.value).filter(Number.isFinite);
     if (values.length === 0) continue;
     const ppm = medianOf(values);
     if (!(Math.abs(ppm) > thresholdPpm)) continue;
-    const share = `${Number((Math.abs(ppm) / 1e4).toPrecision(2))} %`;
+    largest = Math.max(largest, Math.abs(ppm));
     const slow = ppm < 0;
-    out.push({
-      kind: 'clock-drift',
-      text: `${prefix}${g.label}: the guest's clock ran ${fmtPpm(Math.abs(ppm))} ppm (${share}) ${slow ? 'slow' : 'fast'} against the host's between ready and done (median of ${values.length} repetition${values.length === 1 ? '' : 's'}; flagged above ${thresholdPpm} ppm): rates the guest timed with its own clock read about ${share} ${slow ? 'high' : 'low'}, durations ${slow ? 'short' : 'long'}.`,
-      note: `guest clock ${slow ? 'slow' : 'fast'} by ${share} (${fmtPpm(ppm)} ppm): rates it timed read ${slow ? 'high' : 'low'}`,
-      items: reps.map((s, i) => `rep ${s.dims.rep ?? i + 1}: ${fmtPpm(s.value)} ppm`),
-    });
+    items.push(
+      `${g.label}: ${fmtPpm(Math.abs(ppm))} ppm ${slow ? 'slow' : 'fast'} (median of ${values.length}): rates it timed read ${share(ppm)} ${slow ? 'high' : 'low'}`,
+    );
   }
-  return out;
+  if (items.length === 0) return [];
+  const one = items.length === 1;
+  return [
+    {
+      kind: 'clock-drift',
+      text: `${prefix}the guest's clock drifted from the host's between ready and done by more than ${thresholdPpm} ppm (${share(thresholdPpm)}) in ${items.length} case${one ? '' : 's'}, up to ${share(largest)}: rates and durations the guest timed with its own clock are off by that much.`,
+      items,
+    },
+  ];
+}
+
+/** ppm as a share: 2300 → `0.23 %`. */
+function share(ppm: number): string {
+  return `${Number((Math.abs(ppm) / 1e4).toPrecision(2))} %`;
 }
 
 function fmtPpm(x: number): string {

@@ -21,7 +21,7 @@ export interface SanityFlag {
   causes?: string[];
   /** Short form for a table's footnote, where the row already names the series. */
   note?: string;
-  /** What each flag of a grouped kind names (`tcg/disk/… rep 2`), when there are several. */
+  /** What a grouped flag names, one line each (the series of CV outliers, the cases of clock drift). */
   items?: string[];
 }
 
@@ -42,7 +42,8 @@ export function flagText(flag: SanityFlag): string {
 /** The flag for a terminal: the tag and text on one line, each cause indented under it. */
 export function flagLines(flag: SanityFlag, indent = '  '): string[] {
   const out = [`${indent}${SANITY_TAGS[flag.kind]}: ${flag.text}`];
-  for (const c of flag.causes ?? []) out.push(`${indent}  - ${c}`);
+  if (flag.causes && flag.causes.length > 0) out.push(`${indent}  likely causes:`, ...flag.causes.map((c) => `${indent}  - ${c}`));
+  for (const item of flag.items ?? []) out.push(`${indent}  - ${item}`);
   return out;
 }
 

@@ -9,8 +9,10 @@ import { warningCounts, type ReportWarning } from '../warnings.ts';
 import type { SummaryTable } from '../tables/cells.ts';
 import { escapeHtml as h, jsonForScript } from './escape.ts';
 import type { InlineLibrary } from './assets.ts';
+import { ioPathSection } from './io-path.ts';
 import { overviewSection } from './overview.ts';
 import { PAGE_CSS } from './style.ts';
+import { SANITY_TAGS } from '../../stats/sanity.ts';
 
 /**
  * The self-contained report page: summary table, charts (embedded with vega-embed from the
@@ -71,11 +73,12 @@ ${libraries.map((l) => `<script data-library="${h(l.name)}" data-version="${h(l.
 <p class="meta">Runs: ${model.runs.map((r) => `<code>${h(r)}</code>`).join(', ')}${model.baseline ? `; baseline <code>${h(model.baseline)}</code>` : ''}. ${model.reference ? `Normalised to <strong>${h(model.reference)}</strong>. ` : ''}Generated ${h(model.generatedAt)}.</p>
 ${model.labHosts.length > 0 ? `<p class="lab" role="alert"><strong>Lab figures.</strong> ${h(model.warnings.find((w) => w.kind === 'lab')?.text ?? '')}</p>` : ''}
 ${model.pooled ? `<p class="pooled"><strong>Pooled runs.</strong> Every series holds the repetitions of all ${model.runs.length} runs.</p>` : ''}
-<nav>${model.overview ? '<a href="#overview">Overview</a> · ' : ''}<a href="#summary">Summary</a> · <a href="#charts">Charts</a> · <a href="#warnings">Warnings (${h(warningHeadline(model.warnings))})</a> · <a href="#methodology">Methodology</a></nav>
+<nav>${model.overview ? '<a href="#overview">Overview</a> · ' : ''}${model.ioPath ? '<a href="#io-path">I/O path</a> · ' : ''}<a href="#summary">Summary</a> · <a href="#charts">Charts</a> · <a href="#warnings">Warnings (${h(warningHeadline(model.warnings))})</a> · <a href="#methodology">Methodology</a></nav>
 </header>
 <main>
 ${overviewSection(model.overview, model.charts.find((c) => c.id === 'overview')?.id)}
 ${comparisonSection(model)}
+${ioPathSection(model.ioPath, model.charts.find((c) => c.id === 'io-path')?.id)}
 <section id="summary">
 <h2>Summary</h2>
 <p>Means of the repetitions with 95 % confidence intervals (Student t; on the log scale when every value is positive, so the interval of a positive quantity stays positive). Also as <a href="summary.md">Markdown</a> and <a href="summary.tex">LaTeX</a>.</p>
@@ -94,7 +97,7 @@ ${model.charts
 </section>
 <section id="warnings">
 <h2>Warnings</h2>
-${model.warnings.length === 0 ? '<p>None.</p>' : `<p>${h(warningHeadline(model.warnings))}.</p><ul>${model.warnings.map((w) => `<li class="warning-${h(w.kind)}"><span class="tag">${h(WARNING_TAGS[w.kind])}</span> ${h(w.text)}${w.items && w.items.length > 1 ? `<details><summary>${w.items.length} ${w.kind === 'note' ? 'metrics' : 'cases'}</summary>${h(w.items.join(', '))}</details>` : w.items?.length === 1 && !w.text.includes(w.items[0]!) ? `: ${h(w.items[0]!)}` : ''}</li>`).join('\n')}</ul>`}
+${model.warnings.length === 0 ? '<p>None.</p>' : `<p>${h(warningHeadline(model.warnings))}.</p><ul>${model.warnings.map((w) => `<li class="warning-${h(w.kind)}"><span class="tag">${h(WARNING_TAGS[w.kind])}</span> ${h(w.text)}${w.items && w.items.length > 1 ? `<details><summary>${w.items.length} ${w.kind === 'note' ? 'metrics' : w.kind === 'cv-outlier' ? 'series' : 'cases'}</summary>${h(w.items.join(', '))}</details>` : w.items?.length === 1 && !w.text.includes(w.items[0]!) ? `: ${h(w.items[0]!)}` : ''}</li>`).join('\n')}</ul>`}
 </section>
 <section id="methodology">
 <h2>Methodology</h2>
@@ -111,7 +114,7 @@ ${model.methodology.map((m) => `<dt>${h(m.label)}</dt>${m.lines.map((l) => `<dd>
 }
 
 const WARNING_TAGS: Record<ReportWarning['kind'], string> = {
-  lab: 'lab',
+  ...SANITY_TAGS,
   run: 'run',
   case: 'failed',
   skip: 'skipped',
@@ -134,6 +137,9 @@ function warningHeadline(warnings: readonly ReportWarning[]): string {
   add(c.network, 'network case on user-mode networking', 'network cases on user-mode networking');
   add(c.note, 'metric note', 'metric notes');
   add(c['busy-host'], 'repetition on a busy host', 'repetitions on a busy host');
+  add(c['faster-than-native'], 'figure faster than native', 'figures faster than native');
+  add(c['clock-drift'], 'case with clock drift', 'cases with clock drift');
+  add(c['cv-outlier'], 'CV outlier', 'CV outliers');
   return parts.join(', ') || 'none';
 }
 

@@ -20,7 +20,7 @@ figcaption { font-size: .85rem; color: #444; margin-top: .3rem; }
 .chart { overflow-x: auto; }
 #warnings li { margin: .3rem 0; overflow-wrap: anywhere; }
 .tag { display: inline-block; min-width: 4.5rem; font-size: .75rem; text-transform: uppercase; color: #555; }
-.warning-lab .tag, .warning-case .tag, .warning-run .tag { color: #a33a00; font-weight: bold; }
+.warning-lab .tag, .warning-case .tag, .warning-run .tag, .warning-faster-than-native .tag, .warning-clock-drift .tag { color: #a33a00; font-weight: bold; }
 .warning-skip .tag, .warning-note .tag { color: #777; }
 details { display: inline; margin-left: .4rem; font-size: .85rem; color: #444; }
 .pooled { background: #eef5fb; border: 1px solid #0072B2; padding: .4rem .8rem; border-radius: 4px; }
