@@ -17,6 +17,7 @@ export const BAD_INPUT_CODES: ReadonlySet<string> = new Set([
   'run-invalid',
   'samples-invalid',
   'resume-mismatch',
+  'merge-mismatch',
   'hosts-file',
 ]);
 

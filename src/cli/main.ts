@@ -10,6 +10,7 @@ import { registerHosts } from './commands/hosts.ts';
 import { registerImage } from './commands/image.ts';
 import { registerLab } from './commands/lab.ts';
 import { registerList } from './commands/list.ts';
+import { registerMerge } from './commands/merge.ts';
 import { registerReport } from './commands/report.ts';
 import { registerRun } from './commands/run.ts';
 import { exitCodeOf } from './exit-codes.ts';
@@ -32,6 +33,7 @@ async function main(argv: string[]): Promise<number> {
   registerExport(program);
   registerCompare(program);
   registerHistory(program);
+  registerMerge(program);
   registerHosts(program);
   registerReport(program);
   registerClean(program);
