@@ -63,7 +63,8 @@ function parseWhere(text: string): [string, string] {
 /**
  * Every run folder directly under `dir`, oldest first; unreadable ones become warnings. A
  * run id seen twice (a `cp -r` backup) is one run: the first folder (by name) counts, the
- * other is skipped with a warning, never pooled with it.
+ * other is skipped with a warning, never pooled with it. So is a shard whose merged run
+ * (`hvbench merge`) is in the folder too: its samples count once, in the merged run.
  */
 async function loadRuns(dir: string): Promise<{ runs: HistoryRun[]; warnings: string[]; suites: (CompareConfig | undefined)[] }> {
   const names = await readdir(dir).catch((e: NodeJS.ErrnoException) => {
@@ -74,6 +75,7 @@ async function loadRuns(dir: string): Promise<{ runs: HistoryRun[]; warnings: st
   const runs: (HistoryRun & { suite: CompareConfig | undefined })[] = [];
   const warnings: string[] = [];
   const seen = new Map<string, string>();
+  const mergedInto = new Map<string, string>();
   for (const name of names.sort()) {
     const runDir = path.join(dir, name);
     if (!(await stat(path.join(runDir, RUN_FILE)).catch(() => undefined))?.isFile()) continue;
@@ -85,6 +87,7 @@ async function loadRuns(dir: string): Promise<{ runs: HistoryRun[]; warnings: st
         continue;
       }
       seen.set(run.id, runDir);
+      for (const s of run.record.merged?.shards ?? []) mergedInto.set(s.run, run.id);
       const { samples, warnings: w } = await readSamples(run);
       warnings.push(...run.warnings, ...w);
       const rev = run.record.hvbench;
@@ -100,6 +103,9 @@ async function loadRuns(dir: string): Promise<{ runs: HistoryRun[]; warnings: st
       warnings.push(`${runDir}: skipped: ${describeError(e)}`);
     }
   }
-  runs.sort((a, b) => (a.startedAt < b.startedAt ? -1 : 1));
-  return { runs, warnings, suites: runs.map((r) => r.suite) };
+  const counted = runs.filter((r) => !mergedInto.has(r.id));
+  for (const r of runs)
+    if (mergedInto.has(r.id)) warnings.push(`${seen.get(r.id)}: skipped: a shard of the merged run ${mergedInto.get(r.id)}, whose samples count`);
+  counted.sort((a, b) => (a.startedAt < b.startedAt ? -1 : 1));
+  return { runs: counted, warnings, suites: counted.map((r) => r.suite) };
 }
