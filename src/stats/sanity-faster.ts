@@ -43,6 +43,6 @@ export function fasterThanNative(row: AgainstReference): SanityFlag | undefined 
       guest: row.guest,
       referenceFacts: row.referenceFacts,
     }),
-    note: `faster than ${row.reference} beyond its interval (${times}): see the sanity flags`,
+    note: `faster than ${row.reference} beyond its interval (${times}), a sanity flag: its likely causes are among the warnings`,
   };
 }

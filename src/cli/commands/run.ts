@@ -4,6 +4,7 @@ import { LocalHost } from '../../hosts/local.ts';
 import { cleanLeftovers } from '../../network/netns-leftovers.ts';
 import { createNetworkProvider } from '../../network/netns-provider.ts';
 import { createDom0NetworkProvider } from '../../network/dom0-network.ts';
+import { renderRunFlags } from '../../report/run-flags.ts';
 import { renderResultTable } from '../../report/table.ts';
 import { DEFAULT_RESULTS_DIR, openRun, type StoredRun } from '../../results/store.ts';
 import type { SuiteOverrides } from '../../results/run-record.ts';
@@ -22,6 +23,7 @@ import { addVariantOptions, applyOverrides, filterByWorkload, optional, variantO
 import { variantAxes } from '../../backends/registry.ts';
 import { DEFAULT_HOSTS_FILE, hostList, hostsToUse, selectHosts } from '../host-selection.ts';
 import { positiveInt } from '../stats-options.ts';
+import { compareConfigOf, settingsFor } from '../../stats/thresholds.ts';
 
 export function registerRun(program: Command): void {
   const command = program
@@ -136,6 +138,8 @@ export function registerRun(program: Command): void {
         tuningLog: (line) => process.stderr.write(`${line}\n`),
       }).finally(() => selected.close());
       process.stdout.write(`\n${renderResultTable(samples)}\n`);
+      const suiteCompare = compareConfigOf(run.record.suite.resolved, `${run.dir}/run.json`);
+      process.stdout.write(renderRunFlags({ id: run.id, samples }, (metric) => settingsFor(metric, [suiteCompare])));
       const notDone = run.record.cases.filter((c) => c.status !== 'completed');
       // Cases of a backend that cannot run here were announced once per backend (progress); not again per case.
       const unavailable = notDone.filter((c) => c.status === 'skipped' && c.error?.code === BACKEND_UNAVAILABLE);
