@@ -19,6 +19,7 @@ const FAMILIES: Readonly<Record<string, string>> = {
   net: 'Network',
   micro: 'Micro-cost',
   host: 'Host',
+  guest: 'Guest',
   stream: 'STREAM',
 };
 
@@ -54,6 +55,7 @@ const NAMES: Readonly<Record<string, string>> = {
   'micro.timer_latency_avg_us': 'timer latency (mean)',
   'micro.timer_latency_min_us': 'timer latency (min)',
   'micro.timer_latency_max_us': 'timer latency (max)',
+  'guest.clock_drift_ppm': 'clock drift against the host',
 };
 
 /** Unit suffixes a metric id carries (`_ms`, `_mib_s`), removed when the name is made from the id. */
