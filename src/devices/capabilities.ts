@@ -1,4 +1,4 @@
-import type { DeviceKind, DeviceRequest, DiskPath, IoMode } from './models.ts';
+import type { DeviceKind, DeviceRequest, DiskPath, IoMode, ShareKind } from './models.ts';
 import { diskPathChanges, ioModeOf } from './models.ts';
 
 /** What a backend offers for one requested device: the model it attaches, or why it cannot. */
@@ -38,6 +38,23 @@ export interface BackendDevices {
    * (e.g. whether its QEMU can use io_uring). Absent: the backend runs the default path only.
    */
   diskPath?: (path: DiskPath, model: string, facts: Readonly<Record<string, string>>) => string | undefined;
+  /**
+   * How a host folder of `kind` reaches the guest: the model that carries it (`virtiofs`,
+   * `9p`, `block`; native's `host-dir`) and its I/O class, or why not. `facts` are the
+   * backend's probe facts on the host (e.g. where its virtiofsd is). Absent: no shares.
+   */
+  share?: (kind: ShareKind, facts: Readonly<Record<string, string>>) => DeviceResolution;
+}
+
+/** How a backend shares a host folder of `kind` with its guest, or why it cannot. */
+export function resolveShare(
+  backend: string,
+  devices: BackendDevices | undefined,
+  kind: ShareKind,
+  facts: Readonly<Record<string, string>> = {},
+): DeviceResolution {
+  if (devices?.share) return devices.share(kind, facts);
+  return { ok: false, reason: `backend ${backend} cannot share a host folder with its guest (share ${kind})` };
 }
 
 /** Why a backend cannot give a NIC of `model` vhost-net `on` or `off`, or undefined when it can. */

@@ -1,5 +1,5 @@
-import { diskPathProblem, nicQueuesProblem, nicVhostProblem, resolveDevice, type BackendDevices } from './capabilities.ts';
-import type { DeviceNeeds, DiskPath, IoMode } from './models.ts';
+import { diskPathProblem, nicQueuesProblem, nicVhostProblem, resolveDevice, resolveShare, type BackendDevices } from './capabilities.ts';
+import type { DeviceNeeds, DiskPath, IoMode, ShareKind } from './models.ts';
 
 /** The devices one case gets on its backend. */
 export interface CaseDevices {
@@ -18,6 +18,13 @@ export interface CaseDevices {
     /** Queue pairs asked for by the case; absent: one. */
     queues?: number;
   };
+  /** The host folder the case shares (for `block`: the file system made on `disk`). */
+  share?: {
+    kind: ShareKind;
+    /** What carries it: `virtiofs`, `9p`, `block`, or native's `host-dir`. */
+    model: string;
+    io: IoMode | 'none';
+  };
 }
 
 /**
@@ -33,6 +40,12 @@ export function caseDevices(
   facts: Readonly<Record<string, string>> = {},
 ): { devices: CaseDevices } | { skip: string } {
   const devices: CaseDevices = {};
+  if (needs.share) {
+    // First: a backend without the share says so, rather than something about the disk of `block`.
+    const r = resolveShare(backend, table, needs.share.kind, facts);
+    if (!r.ok) return { skip: r.reason };
+    devices.share = { kind: needs.share.kind, model: r.model, io: r.io };
+  }
   if (needs.disk) {
     const r = resolveDevice(backend, table, 'disk', needs.disk);
     if (!r.ok) return { skip: r.reason };

@@ -21,6 +21,10 @@ export const MODEL_DRIVERS: Record<string, { modules: readonly string[]; drivers
   e1000: { modules: ['e1000'], drivers: ['e1000'] },
   // QEMU's rtl8139 is a C+ chip: 8139cp drives it, 8139too steps aside for C+ chips.
   rtl8139: { modules: ['8139cp', '8139too'], drivers: ['8139cp', '8139too'] },
+  // Shared folders (no block device to probe: the guest mounts them by tag). fuse and netfs
+  // come in as dependencies; the `block` share's ext4 is the workload's own module.
+  virtiofs: { modules: ['virtio_pci', 'virtio_mmio', 'virtiofs'], drivers: ['virtiofs'] },
+  '9p': { modules: ['virtio_pci', 'virtio_mmio', '9pnet_virtio', '9p'], drivers: ['9pnet_virtio'] },
 };
 
 /** Upper layers that sit on every SCSI-attached disk (IDE and AHCI through libata, virtio-scsi). */

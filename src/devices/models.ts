@@ -85,6 +85,14 @@ export type VhostMode = (typeof VHOST_MODES)[number];
  */
 export const MAX_NIC_QUEUES = 16;
 
+/**
+ * How a host folder reaches a file workload in the guest: `virtiofs` (virtiofsd and the
+ * vhost-user-fs device), `9p` (QEMU's virtio-9p), or `block`: the same files on a file
+ * system of the guest's own, on a paravirtual scratch disk, as the reference.
+ */
+export const SHARE_KINDS = ['virtiofs', '9p', 'block'] as const;
+export type ShareKind = (typeof SHARE_KINDS)[number];
+
 /** The devices a case needs, from its workload's parameters. */
 export interface DeviceNeeds {
   /** A scratch disk of this size, attached for the case and removed after it. */
@@ -99,4 +107,6 @@ export interface DeviceNeeds {
     /** Queue pairs of a multi-queue NIC; absent: the single-queue NIC every case had. */
     queues?: number;
   };
+  /** A host folder shared into the guest (or, for `block`, the file system on `disk`). */
+  share?: { kind: ShareKind };
 }

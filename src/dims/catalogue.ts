@@ -43,6 +43,7 @@ export const DIMENSIONS = {
   disk_model: { role: 'configuration', label: 'disk model', device: true },
   nic_model: { role: 'configuration', label: 'NIC model', device: true },
   net_attach: { role: 'configuration', label: 'network attachment', device: true },
+  share: { role: 'configuration', label: 'shared folder', device: true },
   pinning: { role: 'configuration', label: 'CPU pinning' },
   backend: { role: 'variant', label: 'backend' },
   guest_type: { role: 'variant', label: 'Xen guest type' },
@@ -56,6 +57,7 @@ export const DIMENSIONS = {
   xen_scheduler: { role: 'follows', label: 'Xen scheduler' },
   disk_driver: { role: 'follows', label: 'disk driver' },
   nic_driver: { role: 'follows', label: 'NIC driver' },
+  share_fs: { role: 'follows', label: 'file system in the guest' },
   nic_queues: { role: 'follows', label: 'NIC queue pairs in use' },
   host: { role: 'host', label: 'host' },
   host_kind: { role: 'host', label: 'host kind' },
@@ -82,10 +84,11 @@ export function isCatalogued(dim: string): dim is DimName {
 
 /**
  * Workload parameters (`param.<name>`) are configuration; `param.io` and `param.device` describe
- * the device, and so does the disk I/O path (`aio`, `cache`, `iothread`, `queues`): native,
- * with no device, stays the reference for every path.
+ * the device, and so does the disk I/O path (`aio`, `cache`, `iothread`, `queues`) and the
+ * shared folder's transport (`share`, 9p's `msize`): native, with no device, stays the
+ * reference for every path and every share.
  */
-const DEVICE_PARAMS = new Set(['param.io', 'param.device', 'param.aio', 'param.cache', 'param.iothread', 'param.queues']);
+const DEVICE_PARAMS = new Set(['param.io', 'param.device', 'param.aio', 'param.cache', 'param.iothread', 'param.queues', 'param.share', 'param.msize']);
 
 /**
  * Workload parameters that are knobs of the I/O path, with the value each is measured against:

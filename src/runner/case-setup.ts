@@ -1,7 +1,8 @@
-import type { DiskSpec, NicSpec } from '../backends/common/backend.ts';
+import type { DiskSpec, NicSpec, ShareSpec } from '../backends/common/backend.ts';
 import type { CaseDevices } from '../devices/case-devices.ts';
 import { modulesFor } from '../devices/drivers.ts';
 import { createScratchDisk, type ScratchDisk } from '../devices/scratch-disk.ts';
+import { createShareFolder, formatExt4, type ShareFolder } from '../devices/share-folder.ts';
 import type { GuestImage } from '../guest/image.ts';
 import { initrdFor, type CaseInitrd } from '../guest/initrd.ts';
 import type { ProbeKind } from '../guest/protocol/job.ts';
@@ -45,6 +46,8 @@ export interface CaseSetup {
   initrd: CaseInitrd;
   disks: DiskSpec[];
   nics: NicSpec[];
+  /** Host folders shared into the guest (empty: none). */
+  shares: ShareSpec[];
   probe: ProbeKind[];
   /** Guest modules for the attached devices, loaded before the workload's own. */
   modules: string[];
@@ -75,6 +78,8 @@ export interface CaseSetupInput {
 /** The id of the scratch disk in every VmSpec; the guest finds it as its only disk. */
 export const SCRATCH_DISK_ID = 'scratch';
 export const NIC_ID = 'net0';
+/** The tag the guest mounts a case's shared folder by. */
+export const SHARE_TAG = 'hvbshare';
 
 /**
  * Prepares a case: its initrd (base + the segments of the workload's tools), its scratch
@@ -90,20 +95,37 @@ export async function setupCase(input: CaseSetupInput): Promise<CaseSetup> {
   const probe: ProbeKind[] = [];
   const modules: string[] = [];
   const context: WorkloadContext = {};
+  const shares: ShareSpec[] = [];
   let scratch: ScratchDisk | undefined;
   let network: OpenNetwork | undefined;
+  let folder: ShareFolder | undefined;
   const release = async () => {
-    await Promise.allSettled([scratch?.remove(), network?.close()]);
+    await Promise.allSettled([scratch?.remove(), network?.close(), folder?.remove()]);
   };
   try {
     if (disk) {
       scratch = await createScratchDisk(input.host, input.scratchDir, input.slug, disk.sizeMiB);
       disks.push({ id: SCRATCH_DISK_ID, path: scratch.path, format: 'raw', model: disk.model, ...(disk.path ? { ioPath: disk.path } : {}) });
       Object.assign(dims, { io: disk.io, disk_model: disk.model });
+      // The `block` share: the file work runs on the guest's own ext4 on this disk.
+      if (input.devices.share?.model === 'block') await formatExt4(input.host, scratch.path);
       if (disk.model !== 'host-file') {
         probe.push('disk');
         modules.push(...modulesFor(disk.model));
       }
+    }
+    const share = input.devices.share;
+    if (share) {
+      if (share.model !== 'block') {
+        folder = await createShareFolder(input.host, input.scratchDir, input.slug);
+        shares.push({ tag: SHARE_TAG, path: folder.path, model: share.model });
+        context.share = { model: share.model, tag: SHARE_TAG };
+        if (!disk) dims.io = share.io;
+        if (share.model !== 'host-dir') modules.push(...modulesFor(share.model));
+      } else {
+        context.share = { model: share.model };
+      }
+      dims.share = share.model;
     }
     if (nic) {
       const queues = nic.queues === undefined ? {} : { queues: nic.queues };
@@ -121,5 +143,5 @@ export async function setupCase(input: CaseSetupInput): Promise<CaseSetup> {
   }
   const host = network?.host ?? input.host;
   const extraLog = () => network?.peerLog?.() ?? '';
-  return { initrd, disks, nics, probe, modules: [...new Set(modules)], context, dims, host, extraLog, release };
+  return { initrd, disks, nics, shares, probe, modules: [...new Set(modules)], context, dims, host, extraLog, release };
 }

@@ -16,6 +16,8 @@ export interface VmSpec {
   cmdline: string;
   disks: DiskSpec[];
   nics: NicSpec[];
+  /** Host folders shared into the guest (virtiofs, 9p; native's own folder). Absent: none. */
+  shares?: ShareSpec[];
   /** Which console the guest writes its framed lines to. */
   console: 'serial' | 'xen';
   /**
@@ -54,6 +56,16 @@ export interface NicSpec {
   vhost?: 'on' | 'off';
   /** Queue pairs of a multi-queue NIC (planning checked the backend offers it); absent: one. */
   queues?: number;
+}
+
+/** A folder of the VMM's host shared into the guest, which mounts it by its tag. */
+export interface ShareSpec {
+  /** The mount tag the guest names it by (also the QEMU id of its devices). */
+  tag: string;
+  /** The folder on the host that runs the VMM. */
+  path: string;
+  /** `virtiofs`, `9p`, or `host-dir` (native: the run works in the folder itself). */
+  model: string;
 }
 
 /** What probe() found, from evidence. */

@@ -6,7 +6,7 @@ import { execa } from 'execa';
 import type { Host, HostProcess } from '../../hosts/host.ts';
 import { fromExeca } from '../../hosts/piped-process.ts';
 import { HvbError } from '../../util/errors.ts';
-import type { Backend, Capability, DiskSpec, RunningVm, VmSpec } from '../common/backend.ts';
+import type { Backend, Capability, DiskSpec, RunningVm, ShareSpec, VmSpec } from '../common/backend.ts';
 import { startedVmm } from '../common/vmm-spawn.ts';
 import { nativeArgv, nativeJob } from './argv.ts';
 import { pinnedNativeArgv } from './pinning.ts';
@@ -43,6 +43,7 @@ export function createNativeBackend(options: NativeBackendOptions = {}): Backend
     async launch(vm: VmSpec, host: Host): Promise<RunningVm> {
       if (host.kind !== 'local') throw new HvbError('native-host', `the native backend runs on the local host only, not on ${host.kind} host ${host.name}`);
       const disk = hostFileDisk(vm);
+      const share = hostDirShare(vm);
       const tools = await findNativeTools();
       if ('missing' in tools)
         throw new HvbError('native-unavailable', `the native backend needs ${tools.missing.join(' and ')}`, { hint: 'apt-get install util-linux coreutils' });
@@ -63,17 +64,19 @@ export function createNativeBackend(options: NativeBackendOptions = {}): Backend
         root: root.dir,
         usageFile: join(tempDir, 'usage'),
         cmdline: job.cmdline,
-        diskOnStdin: disk !== undefined,
+        diskOnStdin: disk !== undefined || share !== undefined,
       });
       const argv = pinnedNativeArgv(unpinned, vm.pinning);
       let file: FileHandle | undefined;
       let child: HostProcess;
       try {
-        file = disk ? await open(disk.path, disk.readonly ? 'r' : 'r+') : undefined;
+        // A shared folder is opened as a directory: the run reaches it through that descriptor (/proc/1/fd/9).
+        file = disk ? await open(disk.path, disk.readonly ? 'r' : 'r+') : share ? await open(share.path, 'r') : undefined;
         child = spawnRun(argv, tempDir, file);
       } catch (e) {
         await host.removeTree(tempDir);
-        throw new HvbError('native-disk', `cannot open the scratch disk ${disk?.path}: ${(e as Error).message}`, { cause: e });
+        const what = disk ? `the scratch disk ${disk.path}` : `the shared folder ${share?.path}`;
+        throw new HvbError('native-disk', `cannot open ${what}: ${(e as Error).message}`, { cause: e });
       } finally {
         // The child holds its own copy of the descriptor.
         await file?.close();
@@ -96,6 +99,24 @@ function hostFileDisk(vm: VmSpec): DiskSpec | undefined {
     });
   }
   return vm.disks[0];
+}
+
+/**
+ * The folder a native run does file work in (model `host-dir`): like the scratch disk, it is
+ * handed to the run as its stdin, an open directory, which the agent names as @disk; no host
+ * path needs to be visible in the root. A run has one or the other.
+ */
+function hostDirShare(vm: VmSpec): ShareSpec | undefined {
+  const shares = vm.shares ?? [];
+  if (shares.length === 0) return undefined;
+  if (shares.length > 1 || shares[0]!.model !== 'host-dir' || vm.disks.length > 0) {
+    const what = [...shares.map((s) => `share ${s.model}`), ...vm.disks.map((d) => `disk ${d.model}`)].join(', ');
+    throw new HvbError(
+      'native-devices',
+      `the native backend runs in one host folder (share model host-dir) or on one scratch file; ${vm.name} asks for ${what}`,
+    );
+  }
+  return shares[0];
 }
 
 /** Local spawn, in its own process group; the scratch disk (if any) becomes the run's stdin. */

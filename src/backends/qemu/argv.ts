@@ -2,6 +2,7 @@ import { HvbError } from '../../util/errors.ts';
 import type { VmSpec } from '../common/backend.ts';
 import { diskArgv, nicArgv } from './devices.ts';
 import { machineOf, type QemuMachine } from './machines.ts';
+import { shareArgv } from './shares.ts';
 
 export type QemuAccel = 'tcg' | 'kvm';
 
@@ -26,6 +27,8 @@ export interface QemuArgvOptions {
   vhostNet?: boolean;
   /** The TSC rate of the host QEMU runs on, in kHz: for a machine that needs it (QemuMachine.needsHostTsc). */
   hostTscKhz?: number;
+  /** The socket of the virtiofsd serving a virtiofs share, by its tag (the launch started it). */
+  virtiofsSocket?: (tag: string) => string;
 }
 
 /** Defaults of every QEMU option hvbench sets. */
@@ -65,8 +68,14 @@ export function buildQemuArgv(vm: VmSpec, options: QemuArgvOptions): string[] {
   const machine = machineFor(vm, options);
   const boardArgs = machine.kernelArgs?.({ accel: options.accel, ...(options.hostTscKhz === undefined ? {} : { hostTscKhz: options.hostTscKhz }) }) ?? [];
   const append = kernelCommandLine(vm.cmdline, boardArgs);
+  const shares = shareArgv(vm.shares ?? [], {
+    machine,
+    memoryMiB: vm.memoryMiB,
+    ...(options.virtiofsSocket ? { virtiofsSocket: options.virtiofsSocket } : {}),
+  });
+  const machineArg = [machine.machineArg, ...shares.machineOptions].join(',');
   return [
-    ...qemuBaseArgv({ ...options, machine: machine.machineArg, vcpus: vm.vcpus, memoryMiB: vm.memoryMiB }),
+    ...qemuBaseArgv({ ...options, machine: machineArg, vcpus: vm.vcpus, memoryMiB: vm.memoryMiB }),
     '-kernel',
     vm.kernel,
     '-initrd',
@@ -75,6 +84,7 @@ export function buildQemuArgv(vm: VmSpec, options: QemuArgvOptions): string[] {
     append,
     ...diskArgv(vm.disks, { cache: options.diskCache ?? QEMU_DEFAULTS.diskCache, machine }),
     ...nicArgv(vm.nics, { vhostNet: options.vhostNet === true, machine }),
+    ...shares.argv,
   ];
 }
 

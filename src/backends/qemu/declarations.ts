@@ -2,6 +2,7 @@ import type { Backend } from '../common/backend.ts';
 import { QEMU_DEFAULTS } from './argv.ts';
 import { qemuLeftovers } from './leftovers.ts';
 import { MACHINE_AXIS, machineOf } from './machines.ts';
+import { qemuShare } from './shares.ts';
 import { qemuNicQueues } from './nic-queues.ts';
 
 /** The `-drive cache=` modes that open the disk file with O_DIRECT. */
@@ -18,12 +19,18 @@ function tcgNicVhost(vhost: 'on' | 'off'): string | undefined {
 /**
  * What every QEMU backend (tcg, kvm) declares alike: its machine types as variants, each
  * machine's devices (with their NIC queues), NICs on a tap in a network namespace on the VMM's host, QEMU's version
- * as a dimension of every sample, QEMU's leftovers, and which `-drive cache=` modes open the
+ * as a dimension of every sample, folders shared by virtiofs or 9p (a machine may say
+ * otherwise), QEMU's leftovers, and which `-drive cache=` modes open the
  * disk file with O_DIRECT (`none`, the default, and `directsync`).
  */
 export const QEMU_DECLARATIONS = {
   variants: MACHINE_AXIS,
-  devices: (variant?: string) => ({ ...machineOf(variant).devices, nicVhost: tcgNicVhost, nicQueues: qemuNicQueues(machineOf(variant)) }),
+  devices: (variant?: string) => ({
+    share: qemuShare,
+    ...machineOf(variant).devices,
+    nicVhost: tcgNicVhost,
+    nicQueues: qemuNicQueues(machineOf(variant)),
+  }),
   network: 'host-netns',
   factDims: ['qemu'],
   leftovers: qemuLeftovers,

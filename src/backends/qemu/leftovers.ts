@@ -8,14 +8,16 @@ import { describeError } from '../../util/errors.ts';
 import { myUid, notMine, type SkippedLeftover } from '../../util/not-mine.ts';
 import type { BackendLeftover, LeftoverFinder } from '../common/backend.ts';
 import { ownerInEnviron } from '../common/owner.ts';
+import { VIRTIOFSD_SOCKET } from './virtiofsd.ts';
 
 /**
  * What a killed hvbench leaves of its QEMU guests on this machine (tcg and kvm share it):
  *
  * - QEMU processes: a QEMU counts only when it carries the owner mark (common/owner.ts), its
  *   working folder is one of hvbench's VM folders (`<tmp>/hvbench-<name>-XXXXXX`, holding only
- *   `qmp.sock` and `qemu.pid`, as qemu/vm.ts makes them) and the process its mark names is
- *   gone. A QEMU without the mark, or anywhere else (a lab's daemonized QEMU runs in `/`), is
+ *   `qmp.sock`, `qemu.pid` and a virtiofs share's `virtiofsd.sock`, as qemu/vm.ts makes them)
+ *   and the process its mark names is gone. The virtiofsd of a virtiofs share works in its
+ *   VM's folder too and is found the same way. A QEMU without the mark, or anywhere else (a lab's daemonized QEMU runs in `/`), is
  *   never touched.
  * - VM folders: such a folder no process works in, whose QEMU is gone (its pid file names no
  *   live QEMU) and that has not changed for a minute.
@@ -27,7 +29,9 @@ import { ownerInEnviron } from '../common/owner.ts';
 
 /** A VM folder must be this old before it counts as left behind without a QEMU of ours in it. */
 const DIR_MIN_AGE_MS = 60_000;
-const VM_DIR_FILES = new Set(['qmp.sock', 'qemu.pid']);
+const VM_DIR_FILES = new Set(['qmp.sock', 'qemu.pid', VIRTIOFSD_SOCKET]);
+/** The processes hvbench starts in a VM folder: QEMU, and the virtiofsd of a virtiofs share. */
+const VM_PROCESSES = ['qemu-system', 'virtiofsd'];
 
 /** A QEMU process whose hvbench is gone. */
 export interface OrphanVm {
@@ -36,6 +40,8 @@ export interface OrphanVm {
   start: number;
   dir: string;
   owner: Owner;
+  /** What it is, when not QEMU: `virtiofsd`. */
+  program?: string;
 }
 
 /** The uid owning process `pid`, or undefined when it is gone. */
@@ -92,12 +98,12 @@ async function waitNoProcessIn(dir: string): Promise<void> {
 export function orphanQemu(vm: OrphanVm): BackendLeftover {
   return {
     kind: 'qemu-process',
-    what: `QEMU process ${vm.pid} in ${vm.dir} (its hvbench, process ${vm.owner.pid}, is gone)`,
+    what: `${vm.program ?? 'QEMU'} process ${vm.pid} in ${vm.dir} (its hvbench, process ${vm.owner.pid}, is gone)`,
     facts: { pid: vm.pid, dir: vm.dir, ownerPid: vm.owner.pid },
     async remove() {
       if (processStart(vm.pid) !== vm.start || ownerAlive(vm.owner) || processUid(vm.pid) !== myUid()) return {};
       killQuietly(vm.pid);
-      return { removed: `QEMU process ${vm.pid} in ${vm.dir}` };
+      return { removed: `${vm.program ?? 'QEMU'} process ${vm.pid} in ${vm.dir}` };
     },
   };
 }
@@ -122,17 +128,18 @@ export function vmFolder(dir: string): BackendLeftover {
 function orphanVms(cwds: ReadonlyMap<number, string>, tmp: string, skipped: SkippedLeftover[]): OrphanVm[] {
   const vms: OrphanVm[] = [];
   for (const [pid, cwd] of cwds) {
-    if (!(procText(pid, 'comm') ?? '').startsWith('qemu-system') || !isVmDir(cwd, tmp)) continue;
+    const comm = procText(pid, 'comm') ?? '';
+    if (!VM_PROCESSES.some((p) => comm.startsWith(p)) || !isVmDir(cwd, tmp)) continue;
     const owner = ownerInEnviron(procText(pid, 'environ') ?? '');
     const start = processStart(pid);
     if (!owner || start === undefined || ownerAlive(owner)) continue;
     const uid = processUid(pid);
     const why = uid === undefined ? 'it is gone' : notMine(uid);
     if (why) {
-      skipped.push({ what: `QEMU process ${pid} in ${cwd}`, why });
+      skipped.push({ what: `${comm.startsWith('virtiofsd') ? 'virtiofsd' : 'QEMU'} process ${pid} in ${cwd}`, why });
       continue;
     }
-    vms.push({ pid, start, dir: cwd, owner });
+    vms.push({ pid, start, dir: cwd, owner, ...(comm.startsWith('virtiofsd') ? { program: 'virtiofsd' } : {}) });
   }
   return vms;
 }

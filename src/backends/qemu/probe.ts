@@ -4,6 +4,7 @@ import { ACCEL_QUERIES, classifyAccel, type AccelAnswers } from './accel.ts';
 import { QEMU_DEFAULTS, QEMU_HEADLESS, type QemuAccel } from './argv.ts';
 import { IO_URING_FACT } from './disk-path.ts';
 import { parseAccelHelp, parseQemuVersion } from './version.ts';
+import { probeVirtiofsd } from './virtiofsd.ts';
 
 const PROBE_TIMEOUT_MS = 15_000;
 const INSTALL_HINT = 'install QEMU: apt-get install qemu-system-x86 (Debian/Ubuntu)';
@@ -43,6 +44,8 @@ export async function probeQemu(host: Host, backend: string, accel: QemuAccel, b
     );
   }
   facts[IO_URING_FACT] = await ioUringCheck(host, binary);
+  // Where virtiofsd is, and its version: a virtiofs case is skipped at planning without one.
+  Object.assign(facts, await probeVirtiofsd(host));
   return { backend, available: true, reason: `QEMU ${version.version}, ${accel.toUpperCase()} accelerator available`, facts };
 }
 

@@ -19,6 +19,14 @@ const KILL_EXIT_TIMEOUT_MS = 5_000;
 /** After QEMU exited while starting, how long to wait for its exit to be seen before blaming the start-up error alone. */
 const START_EXIT_GRACE_MS = 500;
 
+/** A process that serves the VM from beside QEMU (virtiofsd): stopped once the VM has ended. */
+export interface VmCompanion {
+  /** Ends it; idempotent. */
+  stop(): Promise<void>;
+  /** What it printed, added to the VMM log at the end. */
+  log(): string;
+}
+
 /** Where the VMM runs and how to find it. */
 export interface QemuProcess {
   /** QEMU's pid on its host, when known at start (the local host: the spawned process). */
@@ -28,6 +36,8 @@ export interface QemuProcess {
   /** The VM's private directory on its host, removed at the end. */
   tempDir: string;
   quitTimeoutMs: number;
+  /** A process started for this VM before QEMU (virtiofsd). */
+  companion?: VmCompanion;
 }
 
 /**
@@ -73,7 +83,13 @@ export class QemuVm extends LifecycleVm {
         name: 'QEMU',
         readUsage: () => (this.vmmPid === undefined ? Promise.resolve(undefined) : readProcessUsage(this.host, this.vmmPid)),
         killing: () => this.killing(),
-        cleanUp: async () => this.qmp?.close(),
+        cleanUp: async () => {
+          this.qmp?.close();
+          if (vmm.companion === undefined) return;
+          await vmm.companion.stop();
+          const said = vmm.companion.log().trim();
+          if (said !== '') this.life.log.append(`hvbench: virtiofsd said:\n${said}\n`);
+        },
       },
       {
         host,

@@ -6,7 +6,8 @@ import { startedVmm } from '../common/vmm-spawn.ts';
 import { buildQemuArgv, machineFor, type QemuAccel, type QemuArgvOptions } from './argv.ts';
 import { hostTscKhz } from './host-tsc.ts';
 import { pinQemuVm } from './pinning.ts';
-import { QemuVm } from './running-vm.ts';
+import { QemuVm, type VmCompanion } from './running-vm.ts';
+import { probeVirtiofsd, startVirtiofsd, VIRTIOFSD_FACT, VIRTIOFSD_SOCKET } from './virtiofsd.ts';
 
 export { QemuVm };
 
@@ -26,6 +27,11 @@ export interface QemuStartOptions {
    * pid there (`-pidfile`): the local process is ssh, not QEMU.
    */
   argv: (qmpSocket: string, pidFile: string) => string[];
+  /**
+   * A process QEMU needs running before it starts (virtiofsd), started in the VM's private
+   * folder; stopped when the VM has ended, or when QEMU does not start.
+   */
+  companion?: (dir: string) => Promise<VmCompanion>;
   /** QMP must answer within this; default 30 s. */
   startTimeoutMs?: number;
   /** After `quit`, QEMU must exit within this or it is killed; default 10 s. */
@@ -46,16 +52,32 @@ export async function launchQemuVm(host: Host, vm: VmSpec, options: QemuLaunchOp
   // A board that must tell its guest the host's TSC rate (microvm under TCG) reads it here, where QEMU runs.
   const needsTsc = argvOptions.hostTscKhz === undefined && machineFor(vm, argvOptions).needsHostTsc?.(options.accel) === true;
   const board = needsTsc ? { hostTscKhz: await hostTscKhz(host) } : {};
+  const virtiofs = (vm.shares ?? []).filter((s) => s.model === 'virtiofs');
+  if (virtiofs.length > 1) throw new HvbError('invalid-vm-spec', `VM "${vm.name}": one virtiofs share per VM, not ${virtiofs.length}`);
+  const companion = virtiofs[0] === undefined ? undefined : await virtiofsdFor(host, virtiofs[0].path);
   const running = await startQemu(host, {
     name: vm.name,
     accel: options.accel,
-    argv: (qmpSocket, pidFile) => [...buildQemuArgv(placed, { ...argvOptions, ...board, qmpSocket }), '-pidfile', pidFile],
+    argv: (qmpSocket, pidFile) => [
+      ...buildQemuArgv(placed, { ...argvOptions, ...board, qmpSocket, virtiofsSocket: () => posix.join(posix.dirname(qmpSocket), VIRTIOFSD_SOCKET) }),
+      '-pidfile',
+      pidFile,
+    ],
+    ...(companion ? { companion } : {}),
     ...(startTimeoutMs === undefined ? {} : { startTimeoutMs }),
     ...(quitTimeoutMs === undefined ? {} : { quitTimeoutMs }),
   });
   // Pinned while the guest boots, before the agent runs the measured steps.
   if (vm.pinning) await pinQemuVm(host, running, vm.pinning);
   return running;
+}
+
+/** Starts the virtiofsd of a share in the VM's folder: the first of the known paths that answers on the VMM's host. */
+async function virtiofsdFor(host: Host, folder: string): Promise<(dir: string) => Promise<VmCompanion>> {
+  const found = await probeVirtiofsd(host);
+  const binary = found[VIRTIOFSD_FACT] ?? '';
+  if (!binary.startsWith('/')) throw new HvbError('virtiofsd', `a virtiofs share needs virtiofsd on ${host.name}: ${binary.replace(/^no: /, '')}`);
+  return (dir) => startVirtiofsd(host, binary, dir, folder);
 }
 
 /** An empty path stays empty, so buildQemuArgv reports the missing file. */
@@ -77,6 +99,7 @@ export async function startQemu(host: Host, options: QemuStartOptions): Promise<
   const socketPath = posix.join(dir, 'qmp.sock');
   const pidFile = posix.join(dir, 'qemu.pid');
   let argv: string[];
+  let companion: VmCompanion | undefined;
   try {
     if (Buffer.byteLength(socketPath) > MAX_SOCKET_PATH_BYTES) {
       throw new HvbError('invalid-argument', `QMP socket path is too long for a unix socket: ${socketPath}`, {
@@ -84,6 +107,7 @@ export async function startQemu(host: Host, options: QemuStartOptions): Promise<
       });
     }
     argv = options.argv(socketPath, pidFile);
+    companion = await options.companion?.(dir);
   } catch (error) {
     await host.removeTree(dir);
     throw error;
@@ -91,7 +115,10 @@ export async function startQemu(host: Host, options: QemuStartOptions): Promise<
   const child = await startedVmm(
     host.spawn(argv, { detached: true, cwd: dir }),
     argv[0]!,
-    () => host.removeTree(dir),
+    async () => {
+      await companion?.stop();
+      await host.removeTree(dir);
+    },
     'install QEMU (Debian: apt-get install qemu-system-x86) or check the binary path',
   );
   const local = host.kind === 'local';
@@ -99,6 +126,7 @@ export async function startQemu(host: Host, options: QemuStartOptions): Promise<
     ...(local ? { vmmPid: child.pid } : { pidFile }),
     tempDir: dir,
     quitTimeoutMs: options.quitTimeoutMs ?? QEMU_QUIT_TIMEOUT_MS,
+    ...(companion ? { companion } : {}),
   });
   try {
     await vm.connect(socketPath, options.accel, options.startTimeoutMs ?? QEMU_START_TIMEOUT_MS);

@@ -61,6 +61,12 @@ export function buildXenConfig(vm: VmSpec, input: XenConfigInput): string {
   if (!Number.isInteger(vm.memoryMiB) || vm.memoryMiB < MIN_MEMORY_MIB) {
     throw new HvbError('invalid-argument', `memory must be a whole number of MiB, at least ${MIN_MEMORY_MIB}, got ${vm.memoryMiB}`);
   }
+  if ((vm.shares ?? []).length > 0) {
+    throw new HvbError(
+      'unsupported-device',
+      `Xen guests get no shared folders from hvbench (${vm.shares!.map((x) => x.model).join(', ')}); a share is QEMU's or native's`,
+    );
+  }
   const emulatedDisks = vm.disks.filter((d) => d.model !== 'xen-vbd');
   const emulatedNics = vm.nics.filter((n) => n.model !== 'xen-vif');
   const emulated = emulatedDisks.length + emulatedNics.length > 0;

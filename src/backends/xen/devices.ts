@@ -1,6 +1,6 @@
 import { HvbError } from '../../util/errors.ts';
-import { resolveDevice, type BackendDevices } from '../../devices/capabilities.ts';
-import { diskPathChanges, ioModeOf, NIC_MODELS, type DeviceKind, type DiskPath } from '../../devices/models.ts';
+import { resolveDevice, type BackendDevices, type DeviceResolution } from '../../devices/capabilities.ts';
+import { diskPathChanges, ioModeOf, NIC_MODELS, type DeviceKind, type DiskPath, type ShareKind } from '../../devices/models.ts';
 import type { VariantAxis } from '../common/backend.ts';
 
 /**
@@ -54,6 +54,7 @@ export function xenDevices(type: XenGuestType): BackendDevices {
       return `${model} is not offered on Xen: HVM guests get ide, e1000 or rtl8139 from the device model, every type the PV drivers`;
     },
     diskPath: xenDiskPath,
+    share: xenShare,
     nicQueues: xenNicQueues,
   };
 }
@@ -68,6 +69,23 @@ export function xenDevices(type: XenGuestType): BackendDevices {
 function xenNicQueues(queues: number): string | undefined {
   if (queues === 1) return undefined;
   return `Xen cannot set ${queues} NIC queue pairs: netfront and netback negotiate them (up to dom0's xen_netback.max_queues and the guest's xen_netfront.max_queues, each its CPU count by default); xl's vif configuration has no queue setting`;
+}
+
+/**
+ * Shared folders on Xen, for the reason such a case is skipped. virtiofs is QEMU's (a
+ * vhost-user device). Xen 4.17's 9pfs (xl.cfg `p9=`) is served by a QEMU backend process in
+ * dom0 (`xen-9pfs`, started by libxl for PV and PVH guests as their device model), over the
+ * guest's 9pnet_xen transport: hvbench's dom0 does not carry that QEMU for PV and PVH guests,
+ * and its guests do not load 9pnet_xen. `block` is a PV disk with ext4 on it.
+ */
+function xenShare(kind: ShareKind): DeviceResolution {
+  if (kind === 'block') return { ok: true, model: 'block', io: 'paravirtual' };
+  if (kind === 'virtiofs') return { ok: false, reason: "virtiofs is QEMU's (virtiofsd and a vhost-user device); Xen has no virtiofs" };
+  return {
+    ok: false,
+    reason:
+      "Xen's 9pfs (xl.cfg p9=) is served by a QEMU backend process in dom0 (xen-9pfs) over the guest's 9pnet_xen; hvbench's dom0 does not run that QEMU for PV and PVH guests, so 9p on Xen is not offered yet",
+  };
 }
 
 /**
