@@ -8,6 +8,7 @@ import { registerExport } from './commands/export.ts';
 import { registerHistory } from './commands/history.ts';
 import { registerHosts } from './commands/hosts.ts';
 import { registerImage } from './commands/image.ts';
+import { registerIndex } from './commands/index.ts';
 import { registerLab } from './commands/lab.ts';
 import { registerList } from './commands/list.ts';
 import { registerMerge } from './commands/merge.ts';
@@ -33,6 +34,7 @@ async function main(argv: string[]): Promise<number> {
   registerExport(program);
   registerCompare(program);
   registerHistory(program);
+  registerIndex(program);
   registerMerge(program);
   registerHosts(program);
   registerReport(program);

@@ -57,7 +57,7 @@ export interface RepetitionInput {
   timeoutSec: number;
   name: string;
   /** What setupCase made for the case: initrd, devices, modules, the workload's context. Default: base initramfs, no devices. */
-  setup?: Pick<CaseSetup, 'initrd' | 'disks' | 'nics' | 'probe' | 'modules' | 'context'>;
+  setup?: Pick<CaseSetup, 'initrd' | 'disks' | 'nics' | 'probe' | 'modules' | 'context'> & Partial<Pick<CaseSetup, 'shares'>>;
   /** Aborts the repetition (Ctrl-C): the VM is killed and the outcome says why. */
   signal?: AbortSignal;
   now?: () => number;
@@ -99,6 +99,7 @@ export async function runRepetition(input: RepetitionInput): Promise<RepOutcome>
       cmdline,
       disks: setup?.disks ?? [],
       nics: setup?.nics ?? [],
+      ...(setup?.shares?.length ? { shares: setup.shares } : {}),
       ...(input.variant === undefined ? {} : { variant: input.variant }),
       ...(input.pinning === undefined ? {} : { pinning: input.pinning }),
       console: 'serial',
@@ -175,6 +176,7 @@ export async function runRepetition(input: RepetitionInput): Promise<RepOutcome>
     const observed = input.workload.observedDims?.(steps, input.params);
     common.dims = { ...launchDims, ...boundDeviceDims(setup?.disks ?? [], setup?.nics ?? [], setup?.probe ?? [], session.facts), ...observed };
     values.push(...input.workload.parse(steps, input.params));
+    Object.assign(common.dims, input.workload.dims?.(steps, input.params));
     if (jobCpuS !== undefined && input.workload.hostCost) values.push(...input.workload.hostCost(steps, { vmmCpuS: jobCpuS }, input.params));
   } catch (e) {
     return outcome('failed', { ...common, values, error: describeError(e) });

@@ -2,6 +2,7 @@ import { boot } from './boot.ts';
 import { cpu } from './cpu.ts';
 import { cyclictest } from './cyclictest.ts';
 import { disk } from './disk.ts';
+import { fs } from './fs.ts';
 import { hackbench } from './hackbench.ts';
 import { memory } from './memory.ts';
 import { micro } from './micro.ts';
@@ -16,6 +17,7 @@ export const workloads: Record<string, Workload> = {
   memory: memory,
   stream: stream,
   disk: disk,
+  fs: fs,
   micro: micro,
   net: net,
   cyclictest: cyclictest,

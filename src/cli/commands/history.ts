@@ -2,6 +2,9 @@ import { readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { Command } from 'commander';
 import { readSamples } from '../../results/samples-file.ts';
+import { hasIndex, type IndexDb, openIndex } from '../../results/index/db.ts';
+import { indexedMetrics, indexedRuns, indexedSamples } from '../../results/index/query.ts';
+import { syncIndex } from '../../results/index/sync.ts';
 import { openRun, RUN_FILE } from '../../results/store.ts';
 import { buildHistory, latestRegressions, type HistoryRun } from '../../stats/history.ts';
 import { renderHistory } from '../../stats/history-text.ts';
@@ -14,6 +17,7 @@ interface HistoryOpts extends StatsOpts {
   per: string;
   where?: string[];
   fail: boolean;
+  index: boolean;
 }
 
 export function registerHistory(program: Command): void {
@@ -26,10 +30,11 @@ export function registerHistory(program: Command): void {
     .option('--where <dim=value>', 'only series with this dimension value (repeatable), e.g. backend=tcg', collect);
   addStatsOptions(cmd)
     .option('--no-fail', "exit 0 even when a series' newest point is a regression")
+    .option('--no-index', 'read every run folder even when the results folder has an index (hvbench index)')
     .action(async (dir: string, opts: HistoryOpts) => {
       if (opts.per !== 'run' && opts.per !== 'revision') throw new HvbError('usage', `--per ${JSON.stringify(opts.per)}: expected run or revision`);
       const where = (opts.where ?? []).map(parseWhere);
-      const { runs, warnings, suites } = await loadRuns(dir);
+      const { runs, warnings, suites, metrics } = opts.index ? await loadRunsIndexed(dir, opts.metric) : await loadRuns(dir);
       const stats = parseStatsOpts(opts);
       // The newest run's suite says which thresholds apply now.
       const suite = suites.at(-1);
@@ -37,7 +42,7 @@ export function registerHistory(program: Command): void {
       const series = buildHistory(filtered, { metric: opts.metric, per: opts.per, ...comparisonOptions(stats, suite) });
       for (const w of warnings) process.stderr.write(`warning: ${w}\n`);
       if (series.length === 0) {
-        const known = [...new Set(runs.flatMap((r) => r.samples.map((s) => s.metric)))].sort();
+        const known = await metrics();
         throw new HvbError(
           'usage',
           `no samples of metric ${JSON.stringify(opts.metric)}${where.length ? ' matching --where' : ''} in the ${runs.length} runs under ${dir}`,
@@ -66,7 +71,7 @@ function parseWhere(text: string): [string, string] {
  * other is skipped with a warning, never pooled with it. So is a shard whose merged run
  * (`hvbench merge`) is in the folder too: its samples count once, in the merged run.
  */
-async function loadRuns(dir: string): Promise<{ runs: HistoryRun[]; warnings: string[]; suites: (CompareConfig | undefined)[] }> {
+async function loadRuns(dir: string): Promise<LoadedRuns> {
   const names = await readdir(dir).catch((e: NodeJS.ErrnoException) => {
     throw new HvbError('usage', `${dir}: cannot read the results folder (${e.code ?? e.message})`, {
       hint: 'give the folder that holds the run folders, e.g. results',
@@ -107,5 +112,96 @@ async function loadRuns(dir: string): Promise<{ runs: HistoryRun[]; warnings: st
   for (const r of runs)
     if (mergedInto.has(r.id)) warnings.push(`${seen.get(r.id)}: skipped: a shard of the merged run ${mergedInto.get(r.id)}, whose samples count`);
   counted.sort((a, b) => (a.startedAt < b.startedAt ? -1 : 1));
-  return { runs: counted, warnings, suites: counted.map((r) => r.suite) };
+  const metrics = async () => [...new Set(counted.flatMap((r) => r.samples.map((s) => s.metric)))].sort();
+  return { runs: counted, warnings, suites: counted.map((r) => r.suite), metrics };
+}
+
+interface LoadedRuns {
+  runs: HistoryRun[];
+  warnings: string[];
+  suites: (CompareConfig | undefined)[];
+  /** Every metric of the runs counted, sorted (for the message when the one asked for is missing). */
+  metrics: () => Promise<string[]>;
+}
+
+/**
+ * The same runs, warnings and order as loadRuns, from the results folder's index when it has
+ * one (brought up to date with the folders first), with only the samples of `metric`. Without
+ * an index, or while another process holds it, the folders are read as by loadRuns.
+ */
+async function loadRunsIndexed(dir: string, metric: string): Promise<LoadedRuns> {
+  if (!(await hasIndex(dir))) return loadRuns(dir);
+  let db: IndexDb;
+  try {
+    db = await openIndex(dir);
+  } catch (e) {
+    if (e instanceof HvbError && e.code === 'index-busy') return loadRuns(dir);
+    throw e;
+  }
+  try {
+    await syncIndex(db);
+    const runs: (HistoryRun & { suite: CompareConfig | undefined; key: number })[] = [];
+    const warnings: string[] = [];
+    const seen = new Map<string, string>();
+    const mergedInto = new Map<string, string>();
+    for (const r of await indexedRuns(db, dir)) {
+      if (r.id === undefined) {
+        warnings.push(r.error ?? `${r.dir}: skipped`);
+        continue;
+      }
+      // As loadRuns: a run id seen before is a copy, whatever else is wrong with it.
+      const first = seen.get(r.id);
+      if (first !== undefined) {
+        warnings.push(`${r.dir}: skipped: the same run id ${r.id} as ${first} (a copy?); a run counts once`);
+        continue;
+      }
+      seen.set(r.id, r.dir);
+      for (const shard of r.mergedShards) mergedInto.set(shard, r.id);
+      if (r.error !== undefined) {
+        warnings.push(r.error);
+        continue;
+      }
+      const running =
+        r.status === 'running'
+          ? await openRun(r.dir).then(
+              (o) => o.warnings,
+              () => [],
+            )
+          : [];
+      warnings.push(...running, ...r.warnings);
+      try {
+        runs.push({
+          key: r.key,
+          id: r.id,
+          startedAt: r.startedAt!,
+          revision: r.revision ?? 'unknown',
+          ...(r.dirty ? { dirty: true } : {}),
+          samples: [],
+          suite: compareConfigOf(r.suiteResolved, r.dir),
+        });
+      } catch (e) {
+        warnings.push(`${r.dir}: skipped: ${describeError(e)}`);
+      }
+    }
+    const counted = runs.filter((r) => !mergedInto.has(r.id));
+    for (const r of runs)
+      if (mergedInto.has(r.id)) warnings.push(`${seen.get(r.id)}: skipped: a shard of the merged run ${mergedInto.get(r.id)}, whose samples count`);
+    const samples = await indexedSamples(
+      db,
+      counted.map((r) => r.key),
+      metric,
+    );
+    for (const r of counted) r.samples = samples.get(r.key) ?? [];
+    counted.sort((a, b) => (a.startedAt < b.startedAt ? -1 : 1));
+    const kept = new Set(counted.map((r) => r.key));
+    const metrics = async () => {
+      const perRun = await indexedMetrics(db);
+      return [...new Set([...perRun].filter(([k]) => kept.has(k)).flatMap(([, m]) => m))].sort();
+    };
+    // The metric list is asked for only when nothing matched: read it before the index closes.
+    const known = counted.some((r) => r.samples.length > 0) ? [] : await metrics();
+    return { runs: counted, warnings, suites: counted.map((r) => r.suite), metrics: async () => known };
+  } finally {
+    db.close();
+  }
 }
