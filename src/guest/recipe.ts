@@ -47,6 +47,8 @@ export const GUEST_MODULES = [
   '9pnet_virtio',
   'virtiofs',
   'ext4',
+  // ext4 asks the crypto API for crc32c at mount (metadata checksums); no modinfo dependency names it.
+  'crc32c_generic',
 ];
 
 export const DEFAULT_RECIPE: Recipe = {
