@@ -25,9 +25,12 @@ export function mergeProblems(runs: readonly StoredRun[]): string[] {
   }
   const shards: ShardRun[] = [];
   for (const r of runs) {
+    const damaged = r.record.shard === undefined ? undefined : shardRecordProblem(r.record.shard);
     if (r.record.merged) problems.push(`${r.dir}: run ${r.id} is itself a merged run, not a shard: merge the shards it was made of`);
-    else if (!isShard(r)) problems.push(`${r.dir}: run ${r.id} is not a shard (its run.json has no "shard"): only runs of \`hvbench run --shard i/N\` merge`);
-    else shards.push(r);
+    else if (r.record.shard === undefined)
+      problems.push(`${r.dir}: run ${r.id} is not a shard (its run.json has no "shard"): only runs of \`hvbench run --shard i/N\` merge`);
+    else if (damaged !== undefined) problems.push(`${r.dir}: run ${r.id} has a damaged "shard" in its run.json: ${damaged}`);
+    else shards.push(r as ShardRun);
   }
   for (const r of shards) {
     if (r.record.status === 'running') {
@@ -44,17 +47,21 @@ export function mergeProblems(runs: readonly StoredRun[]): string[] {
   return problems;
 }
 
-function isShard(r: StoredRun): r is ShardRun {
-  const s = r.record.shard as Partial<ShardRecord> | undefined;
-  return (
-    s !== undefined &&
-    s !== null &&
-    Number.isInteger(s.index) &&
-    Number.isInteger(s.count) &&
-    Array.isArray(s.positions) &&
-    s.of !== undefined &&
-    typeof s.of.digest === 'string'
-  );
+/** Limits of a shard record read back: a run folder is untrusted input, and merge makes arrays of these sizes. */
+const MAX_SHARDS = 10_000;
+const MAX_SPLIT_CASES = 1_000_000;
+
+/** What is wrong with a shard record read from run.json, or undefined when it has the shape `run --shard` writes. */
+function shardRecordProblem(value: unknown): string | undefined {
+  const s = value as Partial<ShardRecord> | null;
+  const int = (v: unknown, min: number, max: number) => Number.isSafeInteger(v) && (v as number) >= min && (v as number) <= max;
+  if (s === null || typeof s !== 'object') return 'expected an object';
+  if (!int(s.count, 1, MAX_SHARDS)) return `expected count, a whole number from 1 to ${MAX_SHARDS}`;
+  if (!int(s.index, 1, s.count!)) return `expected index, a whole number from 1 to count (${s.count})`;
+  if (s.of === null || typeof s.of !== 'object' || !int(s.of.cases, 0, MAX_SPLIT_CASES) || !int(s.of.groups, 0, s.of.cases!) || typeof s.of.digest !== 'string')
+    return `expected of: { cases (0 to ${MAX_SPLIT_CASES}), groups, digest }`;
+  if (!Array.isArray(s.positions) || !s.positions.every((p) => int(p, 0, MAX_SPLIT_CASES))) return 'expected positions, a list of case positions';
+  return undefined;
 }
 
 /** `shard 2/4 (20261206-101500-quick-1f3a)`. */

@@ -288,6 +288,18 @@ describe('mergeShards refuses, naming the differences', () => {
     expect(mergeProblems([a, b]).map((p) => p.split(':')[0])).toEqual(['the shard count differs', 'the guest image differs']);
   });
 
+  it.each([
+    [{ index: 3 }, 'expected index, a whole number from 1 to count (2)'],
+    [{ count: 1e9, index: 1 }, 'expected count, a whole number from 1 to 10000'],
+    [{ of: { cases: 1e15, groups: 2, digest: 'x' } }, 'expected of: { cases (0 to 1000000), groups, digest }'],
+    [{ positions: [0, -1] }, 'expected positions, a list of case positions'],
+  ])('a damaged shard record (%j), before anything is made of its sizes', async (damage, message) => {
+    const a = await shardRun({ index: 1, positions: [0, 2] });
+    const b = await shardRun({ index: 2, positions: [1, 3], shard: damage as Partial<ShardRecord> });
+    const e = await refusal([a, b]);
+    expect(e.message).toContain(`run ${b.id} has a damaged "shard" in its run.json: ${message}`);
+  });
+
   it('no runs at all', () => {
     expect(mergeProblems([])).toEqual(['no runs given: name the run folder of every shard']);
   });
