@@ -1,6 +1,7 @@
 import type { Sample } from '../results/sample.ts';
 import type { CompareReport } from '../stats/compare-report.ts';
 import type { HistorySeries } from '../stats/history.ts';
+import type { IoPath } from './io-path.ts';
 import type { MetricGroups } from './groups.ts';
 import { metricFamily, metricTitle } from './metric-names.ts';
 import { metricBars, type MetricBars } from './normalise.ts';
@@ -11,6 +12,7 @@ import { overviewSpec } from './specs/overview.ts';
 import type { Overview } from './overview.ts';
 import { historySpec } from './specs/history.ts';
 import { ioPairsSpec, type IoMetric } from './specs/io-pairs.ts';
+import { ioPathSpec } from './specs/io-path.ts';
 import { metricBarsSpec } from './specs/metric-bars.ts';
 import { isMicroCost, microSpec } from './specs/micro.ts';
 
@@ -30,6 +32,8 @@ export interface ChartInput {
   comparison: { report: CompareReport; title: string } | undefined;
   overview?: Overview | undefined;
   history: { series: HistorySeries[][]; runOrder: string[] } | undefined;
+  /** The I/O path comparison, when the runs varied a knob. */
+  ioPath?: IoPath | undefined;
 }
 
 /** Workloads whose device cases get a paravirtual-vs-emulated chart. */
@@ -56,6 +60,7 @@ export function buildCharts(input: ChartInput): Chart[] {
     const io = ioMetrics(input.metrics, w);
     if (io.length > 0) add(`io-${w}`, `${w}: paravirtual vs emulated`, ioPairsSpec(w, io));
   }
+  for (const w of input.ioPath?.workloads ?? []) add(`io-path-${slug(w)}`, `I/O path of ${w}: each knob against its base value`, ioPathSpec(input.ioPath!, w));
   add('boot', 'Boot time', bootSpec(input.samples));
   add('micro-costs', 'Virtualization micro-costs', microSpec(input.metrics.filter((m) => isMicroCost(m.metric, m.unit)).map((m) => metricBars(m, undefined))));
   if (input.history) add('history', 'History across runs', historySpec(input.history.series, input.history.runOrder));

@@ -9,6 +9,8 @@ import { summaryTable } from './tables/cells.ts';
 import { latexTable } from './tables/latex.ts';
 import { markdownTable } from './tables/markdown.ts';
 import { pngScaleFor, sizeSpec, type FigureSize } from './specs/size.ts';
+import { ioPathLatex } from './tables/io-path-latex.ts';
+import { ioPathMarkdown } from './tables/io-path-markdown.ts';
 import { overviewLatex } from './tables/overview-latex.ts';
 import { overviewMarkdown } from './tables/overview-markdown.ts';
 import type { ReportWarning } from './warnings.ts';
@@ -89,6 +91,10 @@ export async function writeReport(model: ReportModel, dir: string, options: Writ
   if (model.overview) {
     await put('overview.md', `# ${model.title}: every backend against ${model.overview.reference}\n\n${overviewMarkdown(model.overview)}`);
     await put('overview.tex', overviewLatex(model.overview, `Every backend against ${model.overview.reference}: ratio of means with 95 % intervals`));
+  }
+  if (model.ioPath) {
+    await put('io-path.md', `# ${model.title}: I/O path, each knob against its base value\n\n${ioPathMarkdown(model.ioPath)}`);
+    await put('io-path.tex', ioPathLatex(model.ioPath, `I/O path: each knob against its base value, ratio of means with 95 % intervals`));
   }
   return { dir, files, pageBytes: Buffer.byteLength(page), warnings, timings: { pageMs: performance.now() - pageStarted, ...(figures ? { figures } : {}) } };
 }

@@ -78,7 +78,7 @@ ${model.pooled ? `<p class="pooled"><strong>Pooled runs.</strong> Every series h
 <main>
 ${overviewSection(model.overview, model.charts.find((c) => c.id === 'overview')?.id)}
 ${comparisonSection(model)}
-${ioPathSection(model.ioPath, model.charts.find((c) => c.id === 'io-path')?.id)}
+${ioPathSection(model.ioPath, model.charts.find((c) => c.id.startsWith('io-path-'))?.id)}
 <section id="summary">
 <h2>Summary</h2>
 <p>Means of the repetitions with 95 % confidence intervals (Student t; on the log scale when every value is positive, so the interval of a positive quantity stays positive). Also as <a href="summary.md">Markdown</a> and <a href="summary.tex">LaTeX</a>.</p>
