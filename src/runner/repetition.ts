@@ -176,7 +176,6 @@ export async function runRepetition(input: RepetitionInput): Promise<RepOutcome>
     const observed = input.workload.observedDims?.(steps, input.params);
     common.dims = { ...launchDims, ...boundDeviceDims(setup?.disks ?? [], setup?.nics ?? [], setup?.probe ?? [], session.facts), ...observed };
     values.push(...input.workload.parse(steps, input.params));
-    Object.assign(common.dims, input.workload.dims?.(steps, input.params));
     if (jobCpuS !== undefined && input.workload.hostCost) values.push(...input.workload.hostCost(steps, { vmmCpuS: jobCpuS }, input.params));
   } catch (e) {
     return outcome('failed', { ...common, values, error: describeError(e) });

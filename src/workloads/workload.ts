@@ -1,6 +1,6 @@
 import type { z } from 'zod';
 import type { DeviceNeeds } from '../devices/models.ts';
-import type { Better, Dims } from '../results/sample.ts';
+import type { Better } from '../results/sample.ts';
 import type { NetEndpoint } from './net-endpoint.ts';
 
 /** What a workload reports: one entry per metric it can produce. */
@@ -79,11 +79,6 @@ export interface Workload<S extends z.ZodType = z.ZodType> {
    * computed after parse() succeeded. Their metrics must be in `metrics`. Default: none.
    */
   hostCost?(outputs: StepOutput[], cost: JobCost, params: z.output<S>): MetricValue[];
-  /**
-   * Dimensions the job observed in the guest (e.g. the file system it worked on), from the
-   * step outputs, computed after parse() succeeded; names from src/dims/catalogue.ts. Default: none.
-   */
-  dims?(outputs: StepOutput[], params: z.output<S>): Dims;
   /**
    * Dimensions the job observed in the guest (e.g. how many queues the guest's NIC uses),
    * for every sample of the repetition; names from src/dims/catalogue.ts. Throws
