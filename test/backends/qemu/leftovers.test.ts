@@ -102,6 +102,27 @@ describe('QEMU leftovers', () => {
     expect(existsSync(unmarked) && existsSync(live)).toBe(true);
   });
 
+  it('finds the virtiofsd of a virtiofs share in its VM folder once its owner is gone, and kills it before the folder goes', async () => {
+    const owner = { pid: gonePid(), start: 1 };
+    const d = await vmDir('hvbench-fs-r1-Vfsd12', gonePid(), 0);
+    await writeFile(join(d, 'virtiofsd.sock'), '');
+    const bin = join(dir, 'virtiofsd');
+    await copyFile('/bin/sleep', bin);
+    await chmod(bin, 0o755);
+    const daemon = spawn(bin, ['60'], { cwd: d, env: { PATH: process.env.PATH ?? '', [OWNER_ENV]: `${owner.pid}-${owner.start}` }, stdio: 'ignore' });
+    children.push(daemon);
+    await waitFor('the fake virtiofsd to start', () => processStart(daemon.pid!) !== undefined);
+
+    const { found } = await qemuLeftovers.find({ tmpDir: tmp });
+    expect(found.map((f) => ({ kind: f.kind, what: f.what }))).toEqual([
+      { kind: 'qemu-process', what: `virtiofsd process ${daemon.pid} in ${d} (its hvbench, process ${owner.pid}, is gone)` },
+      { kind: 'vm-folder', what: `VM folder ${d}` },
+    ]);
+    expect(await found[0]!.remove()).toEqual({ removed: `virtiofsd process ${daemon.pid} in ${d}` });
+    await waitFor('the orphan virtiofsd to go', () => processStart(daemon.pid!) === undefined);
+    expect(await found[1]!.remove()).toEqual({ removed: `VM folder ${d}` });
+  });
+
   it('kills nothing when, looked at again, the pid names another process', async () => {
     const d = await vmDir('hvbench-cpu-r1-Reused', 0, 0);
     const child = await fakeQemu(d, {});
