@@ -12,6 +12,7 @@ import { casesLeft, casesToResume, checkResumeSuite } from '../../runner/resume.
 import { HvbError } from '../../util/errors.ts';
 import { dirname, resolve } from 'node:path';
 import { progressObserver } from '../../runner/progress.ts';
+import { indexRunIfPresent } from '../../results/index/sync.ts';
 import { BACKEND_UNAVAILABLE, runSuite } from '../../runner/run-suite.ts';
 import { describeShard, estimatedSeconds, parseShard, shardCases, type ShardSpec } from '../../runner/shard.ts';
 import { expandSuite } from '../../suite/expand.ts';
@@ -137,6 +138,7 @@ export function registerRun(program: Command): void {
         ...(opts.stabilize ? { stabilize: true } : {}),
         tuningLog: (line) => process.stderr.write(`${line}\n`),
       }).finally(() => selected.close());
+      await indexRunIfPresent(run.dir, (w) => process.stderr.write(`warning: ${w}\n`));
       process.stdout.write(`\n${renderResultTable(samples)}\n`);
       const suiteCompare = compareConfigOf(run.record.suite.resolved, `${run.dir}/run.json`);
       process.stdout.write(renderRunFlags({ id: run.id, samples }, (metric) => settingsFor(metric, [suiteCompare])));

@@ -4,7 +4,7 @@ import { describeError } from '../../util/errors.ts';
 import { readSamples } from '../samples-file.ts';
 import type { Sample } from '../sample.ts';
 import { openRun, RUN_FILE } from '../store.ts';
-import { all, type IndexDb, INDEX_DIR, withIndex } from './db.ts';
+import { all, hasIndex, type IndexDb, INDEX_DIR, withIndex } from './db.ts';
 
 /**
  * Bringing the index up to date with the run folders. A folder is read again when its
@@ -222,4 +222,19 @@ export async function indexRun(outDir: string, runDir: string): Promise<SyncResu
     throw new Error(`${runDir}: expected a run folder directly under ${outDir}`);
   }
   return withIndex(outDir, (db) => syncIndex(db, { only: [name] }));
+}
+
+/**
+ * After a run (or a merge) wrote `runDir`: updates the index of its results folder when that
+ * folder has one (`hvbench index rebuild` makes it). Never fails the command that wrote the
+ * run: a problem is passed to `warn`, and the next reader reads the folder itself anyway.
+ */
+export async function indexRunIfPresent(runDir: string, warn: (text: string) => void): Promise<void> {
+  const outDir = path.dirname(path.resolve(runDir));
+  if (!(await hasIndex(outDir))) return;
+  try {
+    await indexRun(outDir, path.resolve(runDir));
+  } catch (e) {
+    warn(`the results index of ${outDir} was not updated (${describeError(e)}); the next reader updates it`);
+  }
 }

@@ -1,0 +1,155 @@
+/**
+ * Benchmark of `hvbench history` over a long history (a figure, not a test): 1 000 synthetic
+ * runs × 4 000 samples written as real run folders in a temporary folder, then `history`
+ * of one metric read three ways, in this process: from the folders (no index), cold (the
+ * index built from the folders, then read) and warm (the index up to date: the folders'
+ * files checked, one query). Wall time and memory of each, and the index's size.
+ *
+ *   npm run bench:history [-- --runs 1000 --samples 4000 --keep]
+ */
+import { mkdir, mkdtemp, rm, stat, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { Command } from 'commander';
+import { registerHistory } from '../src/cli/commands/history.ts';
+import { indexFile } from '../src/results/index/db.ts';
+import { indexRun } from '../src/results/index/sync.ts';
+import { mulberry32, normalSampler } from '../src/stats/prng.ts';
+
+const { values } = parseArgs({
+  options: { runs: { type: 'string', default: '1000' }, samples: { type: 'string', default: '4000' }, keep: { type: 'boolean' } },
+});
+const RUNS = Number(values.runs);
+const PER_RUN = Number(values.samples);
+const BACKENDS = ['native', 'kvm', 'xen', 'tcg'];
+const CONFIGS = 5;
+const METRICS = 20;
+const REPS = Math.max(1, Math.round(PER_RUN / (BACKENDS.length * CONFIGS * METRICS)));
+const METRIC = 'bench.metric3_per_s';
+
+async function writeRuns(dir: string): Promise<void> {
+  const normal = normalSampler(mulberry32(7));
+  const start = Date.UTC(2024, 0, 1);
+  for (let r = 0; r < RUNS; r++) {
+    const at = new Date(start + r * 86_400_000);
+    const stamp = at.toISOString();
+    const id = `${stamp.slice(0, 10).replaceAll('-', '')}-${stamp.slice(11, 19).replaceAll(':', '')}-nightly-${(r % 65536).toString(16).padStart(4, '0')}`;
+    const runDir = path.join(dir, id);
+    await mkdir(runDir);
+    const cases = [];
+    const lines: string[] = [];
+    for (const backend of BACKENDS) {
+      for (let c = 0; c < CONFIGS; c++) {
+        const caseId = `${backend}/bench/size=${c}`;
+        cases.push({
+          id: caseId,
+          backend,
+          workload: 'bench',
+          params: { size: c },
+          status: 'completed',
+          repetitions: REPS,
+          warmup: 0,
+          repetitionsDone: REPS,
+          usage: [],
+        });
+        for (let rep = 1; rep <= REPS; rep++) {
+          for (let m = 0; m < METRICS; m++) {
+            const dims = {
+              suite: 'nightly',
+              run: id,
+              case: caseId,
+              backend,
+              accel: backend === 'tcg' ? 'tcg' : backend,
+              workload: 'bench',
+              vcpus: 1,
+              memory_mib: 512,
+              rep,
+              host: 'local',
+              host_kind: 'local',
+              host_cpu: 'AMD EPYC 7B13',
+              image: '3f9c2a1b5e59b93e',
+              guest_kernel: '6.1.0-18-amd64',
+              qemu: '7.2.22',
+              'param.size': c,
+            };
+            const value = Math.abs(1000 * (m + 1) * (1 + c) * (1 + 0.02 * normal()));
+            lines.push(`${JSON.stringify({ metric: `bench.metric${m}_per_s`, value, unit: 'ops/s', better: 'higher', dims, ts: stamp })}\n`);
+          }
+        }
+      }
+    }
+    const record = {
+      format: 1,
+      id,
+      status: 'completed',
+      startedAt: stamp,
+      endedAt: stamp,
+      suite: { name: 'nightly', file: 'suites/nightly.ts', resolved: {} },
+      hvbench: { version: '0.1.0', revision: `rev${Math.floor(r / 3)}` },
+      hosts: [{ name: 'local' }],
+      backends: [],
+      cases,
+      samplesFile: 'samples.jsonl',
+      writer: { hostname: 'bench', pid: 1 },
+    };
+    await writeFile(path.join(runDir, 'run.json'), `${JSON.stringify(record)}\n`);
+    await writeFile(path.join(runDir, 'samples.jsonl'), lines.join(''));
+  }
+}
+
+/** `hvbench history <dir> --metric METRIC [extra]` in this process; its output's length, wall time, peak RSS. */
+async function history(dir: string, extra: string[]): Promise<{ seconds: number; rssMiB: number; chars: number }> {
+  const program = new Command('hvbench').exitOverride();
+  registerHistory(program);
+  let out = '';
+  const write = process.stdout.write.bind(process.stdout);
+  const errWrite = process.stderr.write.bind(process.stderr);
+  let peak = process.memoryUsage().rss;
+  const timer = setInterval(() => {
+    peak = Math.max(peak, process.memoryUsage().rss);
+  }, 20);
+  (process.stdout as { write: unknown }).write = (chunk: string) => {
+    out += chunk;
+    return true;
+  };
+  (process.stderr as { write: unknown }).write = () => true;
+  const t0 = performance.now();
+  try {
+    await program.parseAsync(['node', 'hvbench', 'history', dir, '--metric', METRIC, '--no-fail', ...extra]);
+  } finally {
+    (process.stdout as { write: unknown }).write = write;
+    (process.stderr as { write: unknown }).write = errWrite;
+    clearInterval(timer);
+  }
+  const seconds = (performance.now() - t0) / 1000;
+  peak = Math.max(peak, process.memoryUsage().rss);
+  return { seconds, rssMiB: peak / 2 ** 20, chars: out.length };
+}
+
+const dir = await mkdtemp(path.join(os.tmpdir(), 'hvbench-history-'));
+try {
+  let t0 = performance.now();
+  await writeRuns(dir);
+  console.log(`${RUNS} runs × ${BACKENDS.length * CONFIGS * METRICS * REPS} samples written to ${dir} in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+  const line = (what: string, r: { seconds: number; rssMiB: number; chars: number }) =>
+    console.log(`${what.padEnd(44)} ${r.seconds.toFixed(2).padStart(7)} s   peak RSS ${r.rssMiB.toFixed(0).padStart(5)} MiB   output ${r.chars} chars`);
+  const scan = await history(dir, ['--no-index']);
+  line('history, no index (every folder parsed)', scan);
+  // Cold: the index is made with its first run (as `hvbench run` does at its end), the rest found by the reader.
+  const first = (await import('node:fs/promises')).readdir(dir).then((n) => n.sort()[0]!);
+  t0 = performance.now();
+  await indexRun(dir, path.join(dir, await first));
+  const cold = await history(dir, []);
+  line('history, cold (index built from the folders)', { ...cold, seconds: (performance.now() - t0) / 1000 });
+  const warm = await history(dir, []);
+  line('history, warm (index up to date)', warm);
+  const again = await history(dir, []);
+  line('history, warm again', again);
+  if (scan.chars !== warm.chars) console.log(`warning: the outputs differ in length (${scan.chars} and ${warm.chars} chars)`);
+  const size = (await stat(indexFile(dir))).size;
+  console.log(`index file ${(size / 2 ** 20).toFixed(0)} MiB; ${METRIC}: ${BACKENDS.length * CONFIGS} series × ${RUNS} points`);
+} finally {
+  if (values.keep) console.log(`kept ${dir}`);
+  else await rm(dir, { recursive: true, force: true });
+}
