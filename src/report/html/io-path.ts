@@ -23,10 +23,11 @@ export function ioPathSection(ioPath: IoPath | undefined, chartId: string | unde
   const reference =
     ioPath.reference === undefined
       ? ''
-      : ` ${h(ioPath.reference)} has no I/O path of its own: where it ran, its mean ÷ the base path's is given beneath (how far the host itself is).`;
+      : ` <strong>Reference:</strong> ${h(ioPath.reference)}, which has no I/O path of its own: its mean ÷ each base path's is given in the cells (how far the host itself is).`;
   return `<section id="io-path">
 <h2>I/O path: each knob against its base value</h2>
-<p>Knobs varied: ${h(knobsText(ioPath))}. Each cell: the mean with the knob changed ÷ the mean of the same backend at the knob's base value, with the 95 % interval of the ratio; the verdict comes from the interval (faster or slower when it excludes 1, similar when it stays inside the noise band, otherwise inconclusive). ↑ higher is better, ↓ lower is better.${reference} Also as <a href="io-path.md">Markdown</a> and <a href="io-path.tex">LaTeX</a>${chartId ? `, and as a <a href="#figure-${h(chartId)}">chart</a>` : ''}.</p>
+<p><strong>Knobs:</strong> ${h(knobsText(ioPath))}. <strong>Backends:</strong> ${h(ioPath.variants.join(', '))}.${reference}</p>
+<p>Each cell: the mean with the knob changed ÷ the mean of the same backend at the knob's base value, with the 95 % interval of the ratio; the verdict comes from the interval (faster or slower when it excludes 1, similar when it stays inside the noise band, otherwise inconclusive). ↑ higher is better, ↓ lower is better. Also as <a href="io-path.md">Markdown</a> and <a href="io-path.tex">LaTeX</a>${chartId ? `, and as a <a href="#figure-${h(chartId)}">chart</a>` : ''}.</p>
 <div class="table-wrap overview-wrap"><table class="overview">
 <thead>${head}</thead>
 <tbody>

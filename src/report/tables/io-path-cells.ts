@@ -58,7 +58,11 @@ export function ioPathLegend(ioPath: IoPath): string {
   return `Cells: mean with the knob changed ÷ mean of the same backend at the knob's base value, with its 95 % interval. ▲ faster, ▼ slower (the interval excludes 1), ≈ similar (within the noise band), ? inconclusive (the interval contains 1), – no figure. ↑ higher is better, ↓ lower is better.${reference}`;
 }
 
-/** `aio: io_uring against threads; iothread: true against false (tcg)`: which knobs, at what values, on which backends. */
+/**
+ * `aio: io_uring against threads; iothread: true against false`: which knobs, at what values;
+ * each knob names its backends when they are not the same for every knob.
+ */
 export function knobsText(ioPath: IoPath): string {
-  return ioPath.knobs.map((k) => `${k.label} ${k.values.join(', ')} against ${k.base} (${k.variants.join(', ')})`).join('; ');
+  const same = ioPath.knobs.every((k) => k.variants.join() === ioPath.knobs[0]!.variants.join());
+  return ioPath.knobs.map((k) => `${k.label}: ${k.values.join(', ')} against ${k.base}${same ? '' : ` (${k.variants.join(', ')})`}`).join('; ');
 }

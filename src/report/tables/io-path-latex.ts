@@ -16,8 +16,6 @@ import { shortInterval, shortRatio } from './overview-cells.ts';
 export function ioPathLatex(ioPath: IoPath, caption: string): string {
   const columns = ioPath.variants.length + 1;
   const spanning = (tex: string) => `\\multicolumn{${columns}}{@{}>{\\raggedright\\arraybackslash}p{\\textwidth}@{}}{${tex}} \\\\*`;
-  // Under the last page's rule: what the cells are, and the knob values without a base to compare with.
-  const note = (tex: string) => `\\multicolumn{${columns}}{@{}>{\\raggedright\\arraybackslash}p{\\textwidth}@{}}{\\scriptsize ${tex}} \\\\`;
   const header = `${['metric', ...ioPath.variants].map(escapeLatex).join(' & ')} \\\\`;
   const body: string[] = [];
   ioPathGroups(ioPath).forEach((g, i) => {
@@ -45,12 +43,12 @@ export function ioPathLatex(ioPath: IoPath, caption: string): string {
     '\\endhead',
     '\\bottomrule',
     '\\endfoot',
-    '\\bottomrule',
-    note(thinPercent(escapeLatex(ioPathLegend(ioPath)))),
-    ...ioPath.unpaired.map((u) => note(escapeLatex(u))),
-    '\\endlastfoot',
     ...body,
     '\\end{xltabular}',
+    // Under the table, not in its last foot: a long paragraph in a spanning cell there overfills the longtable's rows.
+    `{\\scriptsize\\raggedright ${thinPercent(escapeLatex(ioPathLegend(ioPath)))}\\par`,
+    ...ioPath.unpaired.map((u) => `${escapeLatex(u)}\\par`),
+    '}',
     '\\endgroup',
     '',
   ].join('\n');
