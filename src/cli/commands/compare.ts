@@ -1,4 +1,6 @@
+import path from 'node:path';
 import type { Command } from 'commander';
+import { parseBaselineQuery, resolveBaseline } from '../../results/index/baseline-query.ts';
 import type { Sample } from '../../results/sample.ts';
 import { readSamples } from '../../results/samples-file.ts';
 import { openRun, type StoredRun } from '../../results/store.ts';
@@ -16,6 +18,7 @@ interface CompareOpts extends StatsOpts {
   metric?: string[];
   markdown?: boolean;
   fail: boolean;
+  results?: string;
 }
 
 export function registerCompare(program: Command): void {
@@ -23,7 +26,11 @@ export function registerCompare(program: Command): void {
     .command('compare')
     .description('compare a run with a baseline run (a regression gate: exit 1 on a regression), or, given one run, its backends with a reference')
     .argument('<run>', 'the run under test (B): a run folder or a run id under results/')
-    .argument('[baseline]', 'the baseline run (A); without it, values of --by are compared within <run>')
+    .argument(
+      '[baseline]',
+      'the baseline run (A), or a query: latest (the newest completed run of the same suite before <run>), latest:<suite>, latest:<suite>@<host>; without it, values of --by are compared within <run>',
+    )
+    .option('--results <dir>', 'where a baseline query looks (default: the folder holding <run>)')
     .option('--by <dim>', 'with one run: the dimension whose values are compared (default backend)')
     .option('--reference <value>', 'with one run: the value of --by the others are compared against (default native, when present)')
     .option('--metric <names>', 'only these metrics (comma-separated, repeatable)', collect);
@@ -32,7 +39,7 @@ export function registerCompare(program: Command): void {
     .option('--no-fail', 'exit 0 even when a regression is found')
     .action(async (ref: string, baselineRef: string | undefined, opts: CompareOpts) => {
       const runB = await open(ref);
-      const runA = baselineRef === undefined ? undefined : await open(baselineRef);
+      const runA = baselineRef === undefined ? undefined : await open(await baselineFolder(baselineRef, runB.run, opts.results));
       if (opts.json && opts.markdown) throw new HvbError('usage', '--json and --markdown: choose one output format');
       const stats = parseStatsOpts(opts);
       const suite = compareConfigOf(runB.run.record.suite.resolved, `${runB.run.dir}/run.json`);
@@ -56,6 +63,14 @@ async function open(ref: string): Promise<Opened> {
   const run = await openRun(ref);
   const { samples, warnings } = await readSamples(run);
   return { run, samples, warnings: [...run.warnings, ...warnings] };
+}
+
+/** The baseline as given (a run folder or id), or the run folder a query (`latest:main`) names. */
+async function baselineFolder(ref: string, under: StoredRun, results: string | undefined): Promise<string> {
+  const query = parseBaselineQuery(ref);
+  if (query === undefined) return ref;
+  const { id, suite, startedAt } = under.record;
+  return resolveBaseline(query, results ?? path.dirname(under.dir), { id, suite: suite.name, startedAt });
 }
 
 function againstBaseline(a: Opened, b: Opened, opts: CompareOpts, options: CompareReportOptions): CompareReport {
