@@ -43,7 +43,7 @@ export const DIMENSIONS = {
   disk_model: { role: 'configuration', label: 'disk model', device: true },
   nic_model: { role: 'configuration', label: 'NIC model', device: true },
   net_attach: { role: 'configuration', label: 'network attachment', device: true },
-  share: { role: 'configuration', label: 'shared folder', device: true },
+  share: { role: 'configuration', label: 'shared folder', device: true, ioPathBase: 'block' },
   pinning: { role: 'configuration', label: 'CPU pinning' },
   backend: { role: 'variant', label: 'backend' },
   guest_type: { role: 'variant', label: 'Xen guest type' },

@@ -93,6 +93,8 @@ describe('the I/O path knobs', () => {
     expect(ioPathKnob('param.iothread')?.base).toBe('false');
     expect(ioPathKnob('param.queues')?.base).toBe('1');
     expect(ioPathKnob('param.vhost')?.base).toBe('off');
+    // The shared folder as the case ran it (virtiofs, 9p) against ext4 on a virtio-blk disk.
+    expect(ioPathKnob('share')).toEqual({ label: 'shared folder', base: 'block' });
     // The device class and model are what the paravirtual-vs-emulated chart compares, not a knob.
     for (const d of ['param.io', 'param.device', 'io', 'disk_model', 'param.sizeMiB', 'backend']) expect(ioPathKnob(d), d).toBeUndefined();
   });
