@@ -10,6 +10,8 @@ import type { MetricValue, StepOutput, Workload } from '../workloads/workload.ts
 import type { CaseSetup } from './case-setup.ts';
 import { checkVmSpecPaths } from './absolute-paths.ts';
 import { boundDeviceDims } from './device-facts.ts';
+import { clockDrift } from './clock-drift.ts';
+import { manifestFields } from './manifest.ts';
 import { pinningDim, type CpuPinning } from './pinning-plan.ts';
 import { processFault, stopCause } from './stop-cause.ts';
 
@@ -40,6 +42,8 @@ export interface RepOutcome {
    * failure `run --retry-crashed` runs again.
    */
   crashed?: true;
+  /** What this boot read back for the case's equivalence manifest (manifest.ts), once the guest said ready. */
+  manifest?: Record<string, string>;
 }
 
 export interface RepetitionInput {
@@ -118,8 +122,15 @@ export async function runRepetition(input: RepetitionInput): Promise<RepOutcome>
   vm.onConsole((chunk) => session.feed(chunk));
   // The VMM's CPU time when the guest is up: the job's own cost is what it spends after that.
   let atReady: Promise<VmmUsage | undefined> | undefined;
+  // What the VMM says it gave the guest, read while it runs (QMP closes with the VM): once the
+  // guest's driver has taken the disk (its fact frame), as a virtio disk's write cache is what
+  // the driver negotiated; at ready when no disk is probed.
+  let readBack: Promise<Record<string, string> | undefined> | undefined;
+  const probesDisk = setup?.probe.includes('disk') === true;
   session.onFrame((frame) => {
     if (frame.kind === 'ready' && !atReady) atReady = vm.usage().catch(() => undefined);
+    const now = probesDisk ? frame.kind === 'fact' && frame.facts['disk'] !== undefined : frame.kind === 'ready';
+    if (now && !readBack) readBack = vm.readBack?.().catch(() => undefined);
   });
 
   let timedOut = false;
@@ -143,7 +154,16 @@ export async function runRepetition(input: RepetitionInput): Promise<RepOutcome>
   // What the launch decided (e.g. vhost_net) and what the guest says it runs on, also for failed repetitions.
   const launchDims = { ...(input.pinning ? { pinning: pinningDim(input.pinning) } : {}), ...vm.dims, ...guestViewDims(session.facts) };
   const common: Partial<RepOutcome> = { accel: vm.accel, guestKernel: session.kernel, usage, exit, vmmLog: vm.vmmLog(), dims: launchDims };
-  const values = bootValues(session, t0);
+  if (session.readyAt !== undefined) {
+    const vmm = await readBack;
+    common.manifest = manifestFields({
+      facts: session.facts,
+      image: input.image.hash,
+      ...(session.kernel ? { kernel: session.kernel } : {}),
+      ...(vmm ? { vmm } : {}),
+    });
+  }
+  const values = [...bootValues(session, t0), ...clockDrift(session)];
   const ready = await atReady;
   const jobCpuS = usage && ready ? usage.cpuUserS + usage.cpuSystemS - (ready.cpuUserS + ready.cpuSystemS) : undefined;
   if (usage) {

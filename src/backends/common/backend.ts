@@ -115,6 +115,11 @@ export interface RunningVm {
   vmmLog(): string;
   /** Dimensions this launch decided, for every sample of the boot (e.g. KVM's `vhost_net`, `cpu_model`). */
   dims?: Record<string, string | number | boolean>;
+  /**
+   * What the VMM says it gave the guest, read from it while the guest runs (QEMU: the disks'
+   * cache mode over QMP), for the case's equivalence manifest (src/results/manifest.ts).
+   */
+  readBack?(): Promise<Record<string, string>>;
 }
 
 /** How a probe may be asked to work. Backends ignore what does not concern them. */

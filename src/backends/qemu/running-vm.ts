@@ -11,6 +11,7 @@ import type { QemuAccel } from './argv.ts';
 import { describeGuestStop, guestStopCause, stoppedStatusCause } from './events.ts';
 import type { QmpClient } from './qmp.ts';
 import { connectQmpWhenReady } from './qmp-ready.ts';
+import { qemuReadBack } from './read-back.ts';
 
 /** kill() reads the usage first, but does not wait longer than this for it. */
 const USAGE_READ_TIMEOUT_MS = 2_000;
@@ -109,6 +110,11 @@ export class QemuVm extends LifecycleVm {
   /** The QMP connection, for backends that need more than this class does. */
   get qmpClient(): QmpClient | undefined {
     return this.qmp;
+  }
+
+  /** The disks' cache mode as QEMU reports it over QMP (read-back.ts); empty without a QMP connection. */
+  async readBack(): Promise<Record<string, string>> {
+    return this.qmp ? qemuReadBack(this.qmp) : {};
   }
 
   /** @internal Called once by startQemu(). */

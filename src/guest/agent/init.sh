@@ -70,6 +70,15 @@ fail() {
 	poweroff_now
 }
 
+# clock: CLOCK_MONOTONIC in ns ("now at <ns> nsecs", the third line of /proc/timer_list),
+# read without a process; empty when the kernel has no such file. The ready and done frames
+# carry it, so the host can tell how far the guest's clock ran from its own.
+read_clock() {
+	clock=""
+	[ -r /proc/timer_list ] && { read -r _ && read -r _ && read -r _ _ clock _; } </proc/timer_list
+	case "$clock" in "" | *[!0-9]*) clock="" ;; esac
+}
+
 uptime_ms() {
 	read -r up _ </proc/uptime
 	frac=${up#*.}
@@ -111,7 +120,8 @@ if [ "$native" = 1 ]; then
 	up=$(printf '%d.%02d' $((ticks / 100)) $((ticks % 100)))
 fi
 read -r release </proc/sys/kernel/osrelease
-frame ready "uptime=$up" "kernel=$release"
+read_clock
+frame ready "uptime=$up" "kernel=$release" ${clock:+"clock=$clock"}
 
 # The guest's own view of what it runs on, for every job: the hypervisor its kernel
 # detected ("Hypervisor detected: X" in dmesg, spaces as _; none without that line) and its
@@ -121,6 +131,28 @@ hypervisor=$(dmesg 2>/dev/null | sed -n 's/.*Hypervisor detected: *//p' | plain)
 [ -n "$hypervisor" ] || { [ "$native" = 1 ] && hypervisor=unknown || hypervisor=none; }
 clocksource=$(plain 2>/dev/null </sys/devices/system/clocksource/clocksource0/current_clocksource)
 frame fact "hypervisor=$hypervisor" "clocksource=${clocksource:-unknown}"
+
+# What the guest got, read back for the equivalence manifest (src/runner/manifest.ts): the
+# CPUs online and those this process may use, the topology /proc/cpuinfo tells (sockets,
+# siblings and cores of the first CPU), memory, and the kernel command line without the job
+# (base64url: it holds spaces and =). Natively these are the host's, as the workload sees them.
+read -r cpus_online </sys/devices/system/cpu/online
+while read -r key value _; do
+	case "$key" in Cpus_allowed_list:) cpus_allowed=$value ;; esac
+done </proc/self/status
+set -- $(awk -F': *' '/^physical id/ { p[$2] = 1 } /^siblings/ && s == "" { s = $2 } /^cpu cores/ && c == "" { c = $2 } END { n = 0; for (k in p) n++; print n + 0, s + 0, c + 0 }' /proc/cpuinfo)
+while read -r key value _; do
+	[ "$key" = MemTotal: ] && { mem_kib=$value; break; }
+done </proc/meminfo
+read -r kernel_cmdline </proc/cmdline
+args=""
+for word in $kernel_cmdline; do
+	case "$word" in hvb.job=* | hvb.jobz=*) ;; *) args="${args:+$args }$word" ;; esac
+done
+on=guest
+[ "$native" = 1 ] && on=host
+frame fact "on=$on" "cpus_online=$cpus_online" "cpus_allowed=${cpus_allowed:-unknown}" "cpu_sockets=${1:-0}" "cpu_siblings=${2:-0}" "cpu_cores=${3:-0}" \
+	"mem_kib=${mem_kib:-0}" "cmdline=$(printf %s "$args" | base64 -w 0 | tr -- '+/' '-_' | tr -d =)"
 
 # --- run it ---------------------------------------------------------------------
 load_module() {
@@ -139,6 +171,38 @@ disk_dev=""
 nic_dev=""
 [ "$native" = 1 ] && [ "${HVB_DISK:-}" = stdin ] && disk_dev=/proc/1/fd/9
 
+# count_dirs <glob>: how many folders match (globbing is off elsewhere: set -f).
+count_dirs() {
+	set +f
+	n=0
+	for d in $1; do [ -d "$d" ] && n=$((n + 1)); done
+	set -f
+	echo "$n"
+}
+
+# A disk's queues as the guest sees them: hardware queues, requests per queue, the write
+# cache its driver was offered, and the I/O scheduler chosen (the word in brackets).
+queue_facts() {
+	q=/sys/block/$1
+	[ -d "$q" ] || return 0
+	read -r nr <"$q/queue/nr_requests"
+	read -r cache <"$q/queue/write_cache"
+	read -r sched <"$q/queue/scheduler"
+	case "$sched" in *"["*"]"*) sched=${sched#*"["} && sched=${sched%%"]"*} ;; esac
+	echo "disk_mq=$(count_dirs "$q/mq/*")" "disk_nr_requests=$nr" "disk_write_cache=$(echo "$cache" | tr ' ' _)" "disk_scheduler=$sched"
+}
+
+# A NIC's receive and transmit queues as the guest sees them, and for a virtio NIC the
+# feature bits it negotiated (its offloads: checksums, TSO, mergeable buffers, queues).
+nic_queue_facts() {
+	q=/sys/class/net/$1/queues
+	[ -d "$q" ] || return 0
+	echo "nic_rx_queues=$(count_dirs "$q/rx-*")" "nic_tx_queues=$(count_dirs "$q/tx-*")"
+	features=""
+	[ -r "/sys/class/net/$1/device/features" ] && read -r features <"/sys/class/net/$1/device/features"
+	case "$features" in "" | *[!01]*) ;; *) echo "nic_features=$features" ;; esac
+}
+
 probe_device() {
 	what=$1
 	found=$(hvb-dev "$what" 2>&1) || fail "$(echo "$found" | tr '\n' ' ')"
@@ -148,11 +212,11 @@ probe_device() {
 	case "$what" in
 		disk)
 			disk_dev=/dev/$1
-			frame fact "disk=$1" "disk_drivers=$2" "disk_sectors=$3"
+			frame fact "disk=$1" "disk_drivers=$2" "disk_sectors=$3" $(queue_facts "$1")
 			;;
 		nic)
 			nic_dev=$1
-			frame fact "nic=$1" "nic_drivers=$2"
+			frame fact "nic=$1" "nic_drivers=$2" $(nic_queue_facts "$1")
 			;;
 	esac
 }
@@ -196,5 +260,6 @@ while read -r kind rest; do
 	esac
 done </run/hvb-job
 
-frame done
+read_clock
+frame done ${clock:+"clock=$clock"}
 poweroff_now

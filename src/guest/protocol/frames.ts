@@ -3,23 +3,26 @@ import { escapeLogLine } from './lines.ts';
 /**
  * Console framing. The agent writes one frame per line:
  *
- *     HVB <nonce> ready uptime=<seconds> kernel=<release>
+ *     HVB <nonce> ready uptime=<seconds> kernel=<release> [clock=<ns>]
  *     HVB <nonce> out <step> <base64 chunk of the step's output>
  *     HVB <nonce> end <step> exit=<code> ms=<elapsed> bytes=<output length> sha256=<of the output>
  *     HVB <nonce> fact <key>=<value> …      what the guest found, e.g. disk=vda disk_drivers=virtio_blk,virtio-pci
  *     HVB <nonce> error <message>
- *     HVB <nonce> done
+ *     HVB <nonce> done [clock=<ns>]
+ *
+ * `clock=` is the guest's CLOCK_MONOTONIC in nanoseconds when it wrote the frame: with the
+ * host's clock at the frames' arrival it tells how far the guest's clock ran from the host's.
  *
  * Only a line that starts with the run's nonce and validates is trusted. Every other line —
  * the kernel's messages, a tool's stray output, a frame with the wrong nonce — is guest log.
  */
 export type Frame =
-  | { kind: 'ready'; uptimeS: number; kernel: string }
+  | { kind: 'ready'; uptimeS: number; kernel: string; clockNs?: number }
   | { kind: 'out'; step: string; base64: string }
   | { kind: 'end'; step: string; exitCode: number; elapsedMs: number; bytes: number; sha256: string }
   | { kind: 'fact'; facts: Record<string, string> }
   | { kind: 'error'; message: string }
-  | { kind: 'done' };
+  | { kind: 'done'; clockNs?: number };
 
 export type ParsedLine = { trusted: true; frame: Frame } | { trusted: false; reason?: string };
 
@@ -30,6 +33,10 @@ const SHA256 = /^[0-9a-f]{64}$/;
 const KERNEL = /^[A-Za-z0-9._+-]{1,64}$/;
 const FACT_KEY = /^[a-z][a-z0-9_]{0,31}$/;
 const FACT_VALUE = /^[A-Za-z0-9_.,:/+-]{0,128}$/;
+/** Facts whose value may be longer: the kernel command line (base64url) can be a few hundred characters. */
+const LONG_FACT_VALUE: ReadonlyMap<string, RegExp> = new Map([['cmdline', /^[A-Za-z0-9_-]{0,2048}$/]]);
+/** A guest clock reading in ns: CLOCK_MONOTONIC, at most 15 digits (11 days) to stay exact as a number. */
+const CLOCK_NS = /^\d{1,15}$/;
 const MAX_FACTS = 16;
 
 function keyValues(words: string[]): Map<string, string> {
@@ -55,7 +62,9 @@ function parseBody(kind: string, rest: string): Frame | string {
       const kernel = kv.get('kernel') ?? '';
       if (uptime === undefined || !/^\d{1,9}(\.\d{1,9})?$/.test(uptime)) return 'ready without a valid uptime=';
       if (!KERNEL.test(kernel)) return 'ready without a valid kernel=';
-      return { kind: 'ready', uptimeS: Number(uptime), kernel };
+      const clock = kv.get('clock');
+      if (clock !== undefined && !CLOCK_NS.test(clock)) return 'ready with an invalid clock=';
+      return { kind: 'ready', uptimeS: Number(uptime), kernel, ...(clock === undefined ? {} : { clockNs: Number(clock) }) };
     }
     case 'out': {
       const [step, data, extra] = words;
@@ -89,8 +98,13 @@ function parseBody(kind: string, rest: string): Frame | string {
     case 'error':
       // Shown on the terminal and kept in run.json: no control character gets through raw.
       return { kind: 'error', message: escapeLogLine(rest.slice(0, 2000)) };
-    case 'done':
-      return words.length === 0 ? { kind: 'done' } : 'done takes no arguments';
+    case 'done': {
+      if (words.length === 0) return { kind: 'done' };
+      // The one word it may carry is the guest's clock.
+      if (words.length > 1 || !words[0]!.startsWith('clock=')) return 'done takes no arguments';
+      const clock = words[0]!.slice('clock='.length);
+      return CLOCK_NS.test(clock) ? { kind: 'done', clockNs: Number(clock) } : 'done with an invalid clock=';
+    }
     default:
       return `unknown frame kind ${JSON.stringify(kind.slice(0, 32))}`;
   }
@@ -103,7 +117,7 @@ function parseFacts(words: string[]): Frame | string {
     const eq = w.indexOf('=');
     const key = eq > 0 ? w.slice(0, eq) : '';
     const value = w.slice(eq + 1);
-    if (!FACT_KEY.test(key) || !FACT_VALUE.test(value)) return 'fact words must be key=value with a short plain key and value';
+    if (!FACT_KEY.test(key) || !(LONG_FACT_VALUE.get(key) ?? FACT_VALUE).test(value)) return 'fact words must be key=value with a short plain key and value';
     facts[key] = value;
   }
   return { kind: 'fact', facts };

@@ -35,6 +35,11 @@ export class GuestSession {
   uptimeAtReadyS: number | undefined;
   kernel: string | undefined;
   done = false;
+  /** Host clock (ms since epoch) when `done` arrived. */
+  doneAt: number | undefined;
+  /** The guest's CLOCK_MONOTONIC (ns) in its `ready` and `done` frames, when it sent them. */
+  guestClockAtReadyNs: number | undefined;
+  guestClockAtDoneNs: number | undefined;
   readonly errors: string[] = [];
   /** Facts the guest reported (e.g. the disk and its drivers); a later fact replaces an earlier one of the same key. */
   readonly facts: Record<string, string> = {};
@@ -111,6 +116,7 @@ export class GuestSession {
           this.readyAt = this.now();
           this.uptimeAtReadyS = frame.uptimeS;
           this.kernel = frame.kernel;
+          this.guestClockAtReadyNs = frame.clockNs;
         }
         break;
       case 'out':
@@ -126,6 +132,10 @@ export class GuestSession {
         this.errors.push(frame.message);
         break;
       case 'done':
+        if (!this.done) {
+          this.doneAt = this.now();
+          this.guestClockAtDoneNs = frame.clockNs;
+        }
         this.done = true;
         break;
     }

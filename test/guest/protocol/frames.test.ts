@@ -14,6 +14,9 @@ describe('console frames', () => {
     });
     expect(f('error step cpu exited with status 1')).toEqual({ trusted: true, frame: { kind: 'error', message: 'step cpu exited with status 1' } });
     expect(f('done')).toEqual({ trusted: true, frame: { kind: 'done' } });
+    expect(f('done clock=123456789')).toEqual({ trusted: true, frame: { kind: 'done', clockNs: 123456789 } });
+    expect(f('ready uptime=0.5 kernel=6.1.0 clock=42')).toEqual({ trusted: true, frame: { kind: 'ready', uptimeS: 0.5, kernel: '6.1.0', clockNs: 42 } });
+    expect(f(`fact cmdline=${'A'.repeat(600)}`)).toEqual({ trusted: true, frame: { kind: 'fact', facts: { cmdline: 'A'.repeat(600) } } });
     expect(f('fact disk=vda disk_drivers=virtio_blk,virtio-pci disk_sectors=131072')).toEqual({
       trusted: true,
       frame: { kind: 'fact', facts: { disk: 'vda', disk_drivers: 'virtio_blk,virtio-pci', disk_sectors: '131072' } },
@@ -41,6 +44,11 @@ describe('console frames', () => {
     ['a sample, which is no frame kind', 'sample {"metric":"a","value":1,"unit":"ms"}'],
     ['an unknown kind', 'reboot now'],
     ['done with arguments', 'done now'],
+    ['done with a clock and more', 'done clock=1 now'],
+    ['done with a clock that is no number', 'done clock=1e9'],
+    ['ready with a clock that is no number', 'ready uptime=1 kernel=6.1 clock=-5'],
+    ['a command line fact that is not base64url', 'fact cmdline=a+b'],
+    ['a fact longer than 128 characters other than the command line', `fact disk=${'v'.repeat(129)}`],
     ['a fact without words', 'fact'],
     ['a fact without a value separator', 'fact disk'],
     ['a fact with a shell character in its value', 'fact disk=vda;reboot'],

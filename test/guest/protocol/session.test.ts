@@ -85,6 +85,20 @@ describe('guest session', () => {
     expect(s.errors).toEqual(['step cpu exited with status 1']);
   });
 
+  it('keeps the guest clock and the host time of the first ready and the first done', () => {
+    let t = 0;
+    const s = new GuestSession(nonce, () => (t += 1000));
+    s.feed(frame('ready uptime=1.00 kernel=k clock=1000000000'));
+    s.feed(frame('ready uptime=2.00 kernel=k clock=2000000000'));
+    s.feed(frame('done clock=3000000000'));
+    s.feed(frame('done clock=4000000000'));
+    expect([s.readyAt, s.guestClockAtReadyNs, s.doneAt, s.guestClockAtDoneNs]).toEqual([1000, 1e9, 2000, 3e9]);
+    const old = new GuestSession(nonce);
+    old.feed(frame('ready uptime=1.00 kernel=k'));
+    old.feed(frame('done'));
+    expect([old.done, old.guestClockAtReadyNs, old.guestClockAtDoneNs]).toEqual([true, undefined, undefined]);
+  });
+
   it('collects facts, a later one replacing an earlier one of the same key', () => {
     const s = new GuestSession(nonce);
     s.feed(frame('fact disk=sda disk_drivers=sd,ata_piix'));
