@@ -126,7 +126,7 @@ describe('suite checks', () => {
     ).toEqual([
       `${src}: repetitions: expected an integer from 1 to 1000, received 0`,
       `${src}: workloads[0].params.threds: unknown parameter "threds" (did you mean "threads"?); workload cpu takes: maxPrime, threads, timeSec`,
-      `${src}: workloads[1].workload: unknown workload "cpuu" (did you mean "cpu"?); known workloads: boot, cpu, cyclictest, disk, hackbench, memory, micro, net, stream`,
+      `${src}: workloads[1].workload: unknown workload "cpuu" (did you mean "cpu"?); known workloads: boot, cpu, cyclictest, disk, fs, hackbench, memory, micro, net, stream`,
       expect.stringMatching(/^mine\.ts: stopMetric: unknown metric "nope"/),
       `${src}: workloads[0].params.timeSec: expected an integer from 1 to 3600, received -1`,
     ]);

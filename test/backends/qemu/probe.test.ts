@@ -3,6 +3,7 @@ import { createTcgBackend } from '../../../src/backends/qemu/tcg.ts';
 import { scriptedHost } from '../fixtures/scripted-host.ts';
 
 const VERSION = 'QEMU emulator version 7.2.22 (Debian 1:7.2+dfsg-7+deb12u18+b3)\nCopyright (c) 2003-2022 Fabrice Bellard and the QEMU Project developers\n';
+const VIRTIOFSD_VERSION = 'virtiofsd version 7.2.22 (Debian 1:7.2+dfsg-7+deb12u18+b3)\nusing FUSE kernel interface version 7.36\n';
 const ACCELS = 'Accelerators supported in QEMU binary:\ntcg\nkvm\n';
 const greeting = '{"QMP": {"version": {"qemu": {"micro": 22, "minor": 2, "major": 7}, "package": ""}, "capabilities": ["oob"]}}';
 const SMOKE_TCG = [
@@ -20,6 +21,7 @@ function qemuHost(overrides: { smoke?: Answer; accels?: string; ioUring?: Answer
   return scriptedHost((argv) => {
     const args = argv.slice(1).join(' ');
     if (argv[0] === 'sh') return { stdout: '/usr/bin/qemu-system-x86_64\n' };
+    if (argv[0] === '/usr/lib/qemu/virtiofsd') return { stdout: VIRTIOFSD_VERSION };
     if (args === '--version') return { stdout: VERSION };
     if (args === '-accel help') return { stdout: overrides.accels ?? ACCELS };
     if (args.includes('aio=io_uring')) return overrides.ioUring ?? { stdout: `${greeting}\r\n{"return": {}}\r\n{"return": {}}\r\n` };
@@ -41,6 +43,8 @@ describe('tcg probe', () => {
         qemuBinary: '/usr/bin/qemu-system-x86_64',
         qemuAccelerators: 'tcg,kvm',
         qemuIoUring: 'yes',
+        virtiofsd: '/usr/lib/qemu/virtiofsd',
+        virtiofsdVersion: '7.2.22',
       },
     });
     const smoke = host.calls.find((argv) => argv.includes('stdio'));
