@@ -1,0 +1,119 @@
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { DuckDBInstance } from '@duckdb/node-api';
+import type { Sample } from '../sample.ts';
+import { all, type IndexDb } from './db.ts';
+import type { IndexedRun } from './query.ts';
+
+/**
+ * Samples as a Parquet file, written by DuckDB itself: one row per sample, the columns of the
+ * CSV export (ts, metric, value, unit, better, then every dimension, sorted; `dims.<key>` for a
+ * dimension named like a fixed column), each dimension typed by the values it holds: BIGINT
+ * when every value is an integer, DOUBLE for numbers, BOOLEAN, VARCHAR otherwise. pandas
+ * (`read_parquet`), R (arrow) and DuckDB read it as it is.
+ */
+
+const FIXED = ['ts', 'metric', 'value', 'unit', 'better'];
+
+/** From the index: the samples of the runs given (by key). */
+export async function exportIndexParquet(db: IndexDb, runKeys: readonly number[], file: string): Promise<number> {
+  const where = runKeys.length === 0 ? 'FALSE' : `run_key IN (${runKeys.map((k) => Math.trunc(k)).join(', ')})`;
+  return copyParquet(db.conn, `(SELECT * FROM samples WHERE ${where})`, file);
+}
+
+/** From samples in memory (one run read from its folder): loaded into a DuckDB of its own first. */
+export async function exportSamplesParquet(samples: readonly Sample[], file: string): Promise<number> {
+  const tmp = await mkdtemp(path.join(os.tmpdir(), 'hvbench-parquet-'));
+  const instance = await DuckDBInstance.create(':memory:', { threads: '2' });
+  const conn = await instance.connect();
+  try {
+    const staging = path.join(tmp, 'samples.jsonl');
+    await writeFile(staging, samples.map((s, seq) => `${JSON.stringify({ run_key: 0, seq, ...s, dims: JSON.stringify(s.dims) })}\n`).join(''));
+    await conn.run(
+      `CREATE TABLE samples AS SELECT * FROM read_json($1, format = 'newline_delimited', columns = {run_key: 'INTEGER', seq: 'INTEGER', metric: 'VARCHAR', value: 'DOUBLE', unit: 'VARCHAR', better: 'VARCHAR', ts: 'VARCHAR', dims: 'VARCHAR'})`,
+      [staging],
+    );
+    if (samples.length === 0)
+      await conn.run(
+        'CREATE OR REPLACE TABLE samples (run_key INTEGER, seq INTEGER, metric VARCHAR, value DOUBLE, unit VARCHAR, better VARCHAR, ts VARCHAR, dims VARCHAR)',
+      );
+    return await copyParquet(conn, 'samples', file);
+  } finally {
+    conn.closeSync();
+    instance.closeSync();
+    await rm(tmp, { recursive: true, force: true });
+  }
+}
+
+type Conn = IndexDb['conn'];
+
+async function copyParquet(conn: Conn, source: string, file: string): Promise<number> {
+  const db = { conn } as IndexDb;
+  const types = await all(
+    db,
+    `SELECT key, list(DISTINCT json_type(json_extract(dims, '$."' || replace(key, '"', '\\"') || '"'))) FROM (SELECT dims, unnest(json_keys(dims)) AS key FROM ${source}) GROUP BY key ORDER BY key`,
+  );
+  const columns = FIXED.map((c) => ident(c));
+  for (const [key, kinds] of types) {
+    const name = String(key);
+    const pathLit = literal(`$."${name.replaceAll('"', '\\"')}"`);
+    const set = new Set((kinds as (string | null)[]).filter((k): k is string => k !== null));
+    const alias = ident(FIXED.includes(name) ? `dims.${name}` : name);
+    const isIn = (allowed: string[]) => set.size > 0 && [...set].every((k) => allowed.includes(k));
+    const expr = isIn(['BIGINT', 'UBIGINT'])
+      ? `CAST(json_extract(dims, ${pathLit}) AS BIGINT)`
+      : isIn(['BIGINT', 'UBIGINT', 'DOUBLE'])
+        ? `CAST(json_extract(dims, ${pathLit}) AS DOUBLE)`
+        : isIn(['BOOLEAN'])
+          ? `CAST(json_extract(dims, ${pathLit}) AS BOOLEAN)`
+          : `json_extract_string(dims, ${pathLit})`;
+    columns.push(`${expr} AS ${alias}`);
+  }
+  const [[count]] = (await all(db, `SELECT count(*) FROM ${source}`)) as [[number | bigint]];
+  await conn.run(`COPY (SELECT ${columns.join(', ')} FROM ${source} ORDER BY run_key, seq) TO ${literal(file)} (FORMAT parquet)`);
+  return Number(count);
+}
+
+/** A SQL identifier: double quotes, an inner one doubled (dimension names come from the samples). */
+function ident(name: string): string {
+  return `"${name.replaceAll('"', '""')}"`;
+}
+
+/** A SQL string literal, an inner quote doubled. */
+function literal(text: string): string {
+  return `'${text.replaceAll("'", "''")}'`;
+}
+
+/**
+ * The runs of an index that count, as history counts them: folders refused, a second folder
+ * with the same run id (a copy) and the shards of a merged run in the same folder are left
+ * out, each with a warning.
+ */
+export function countedRuns(runs: readonly IndexedRun[]): { runs: IndexedRun[]; warnings: string[] } {
+  const warnings: string[] = [];
+  const seen = new Map<string, string>();
+  const mergedInto = new Map<string, string>();
+  const kept: IndexedRun[] = [];
+  for (const r of runs) {
+    if (r.id === undefined) {
+      if (r.error) warnings.push(r.error);
+      continue;
+    }
+    const first = seen.get(r.id);
+    if (first !== undefined) {
+      warnings.push(`${r.dir}: skipped: the same run id ${r.id} as ${first} (a copy?); a run counts once`);
+      continue;
+    }
+    seen.set(r.id, r.dir);
+    for (const shard of r.mergedShards) mergedInto.set(shard, r.id);
+    if (r.error !== undefined) {
+      warnings.push(r.error);
+      continue;
+    }
+    warnings.push(...r.warnings);
+    kept.push(r);
+  }
+  for (const r of kept) if (mergedInto.has(r.id!)) warnings.push(`${r.dir}: skipped: a shard of the merged run ${mergedInto.get(r.id!)}, whose samples count`);
+  return { runs: kept.filter((r) => !mergedInto.has(r.id!)), warnings };
+}
