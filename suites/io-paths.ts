@@ -10,12 +10,16 @@ import { defineSuite } from 'hvbench';
  * every path. The network: virtio-net with one queue pair against two (iperf3 with as many
  * streams; the guest's virtio_net uses one pair per vCPU). Native has no NIC (both net cases
  * are skipped there); Xen's netfront negotiates its own queues (its two-pair case is skipped
- * with the reason). 16 minutes for native and QEMU TCG on a 2-core machine (18 disk boots,
- * about 45 s each under TCG, most of it fio's four jobs; 6 net boots, about 50 s each).
+ * with the reason). Files: fio on a file shared by virtiofs, by 9p, and on ext4 on a virtio-blk
+ * disk (the reference); native works in the host folder once (its 9p and block cases are
+ * skipped), Xen runs block only. 24 minutes for native and QEMU TCG on a 2-core machine (18
+ * disk boots, about 45 s each under TCG, most of it fio's four jobs; 6 net boots, about 50 s
+ * each; 9 fs boots, about 50 s each).
  */
 export default defineSuite({
   name: 'io-paths',
-  description: 'fio on virtio-blk with aio threads vs io_uring, iothread off/on, 1 vs 2 queues; virtio-net with 1 vs 2 queue pairs',
+  description:
+    'fio on virtio-blk with aio threads vs io_uring, iothread off/on, 1 vs 2 queues; virtio-net with 1 vs 2 queue pairs; fio on a file over virtiofs, 9p and ext4 on virtio-blk',
   guest: { vcpus: 2, memoryMiB: 512 },
   backends: ['native', 'kvm', 'xen', 'tcg'],
   repetitions: 3,
@@ -25,5 +29,6 @@ export default defineSuite({
     { workload: 'disk', params: { aio: 'threads', iothread: true, sizeMiB: 64, runtimeSec: 2 } },
     { workload: 'disk', params: { aio: 'threads', iothread: false, queues: [1, 2], sizeMiB: 64, runtimeSec: 2 } },
     { workload: 'net', params: { io: 'paravirtual', queues: [1, 2], timeSec: 3 } },
+    { workload: 'fs', params: { share: ['virtiofs', '9p', 'block'], sizeMiB: 64, runtimeSec: 2 } },
   ],
 });
