@@ -1,4 +1,4 @@
-import { ioPathKnob, variantOf } from '../dims/catalogue.ts';
+import { ioPathKnob, isDeviceDim, variantOf } from '../dims/catalogue.ts';
 import { configurationLabels } from '../dims/labels.ts';
 import type { Better, Dims, Sample } from '../results/sample.ts';
 import { compareWithin, type CompareReportOptions, type CompareRow } from '../stats/compare-report.ts';
@@ -104,7 +104,8 @@ export function buildIoPath(samples: readonly Sample[], options: CompareReportOp
   const referenceRows = reference === undefined ? [] : compareWithin({ id: runId, samples: own }, 'backend', reference, options).rows;
   for (const dim of knobDims) {
     const knob = ioPathKnob(dim)!;
-    const report = compareWithin({ id: runId, samples: own }, dim, knob.base, options);
+    const follows = followers(own, dim);
+    const report = compareWithin({ id: runId, samples: own }, dim, knob.base, { ...options, ignore: new Set([...options.ignore, ...follows]) });
     const paired = report.rows.filter((r) => r.value !== undefined && !r.deviceless);
     unpaired.push(...withoutBase(own, dim, knob));
     if (paired.length === 0) continue;
@@ -112,7 +113,7 @@ export function buildIoPath(samples: readonly Sample[], options: CompareReportOp
       paired.map((r) => withoutKeys(r.dims, [dim, 'workload'])),
       () => '',
     );
-    rows.push(...paired.map((r, i) => rowOf(r, dim, knob, configs[i]!, referenceRows)));
+    rows.push(...paired.map((r, i) => rowOf(r, dim, knob, configs[i]!, follows, referenceRows)));
     knobs.push({
       dim,
       label: knob.label,
@@ -137,6 +138,28 @@ export function buildIoPath(samples: readonly Sample[], options: CompareReportOp
   return { reference: referenceRows.length > 0 ? reference : undefined, knobs, variants, workloads, rows, unpaired };
 }
 
+/**
+ * Device dimensions that follow the knob: within every variant, each value of the knob comes
+ * with one value of theirs (or none). Compared by the knob they must not keep its values apart:
+ * a virtiofs case has no disk model, the block case has virtio-blk. A dimension that varies on
+ * its own (aio threads with and without an iothread) stays matched.
+ */
+function followers(samples: readonly Sample[], dim: string): string[] {
+  const candidates = new Set(samples.flatMap((s) => Object.keys(s.dims)).filter((d) => d !== dim && isDeviceDim(d) && ioPathKnob(d) === undefined));
+  const seen = new Map<string, string>();
+  for (const s of samples) {
+    if (s.dims[dim] === undefined) continue;
+    for (const d of candidates) {
+      const key = JSON.stringify([variantOf(s.dims), String(s.dims[dim]), d]);
+      const value = s.dims[d] === undefined ? '' : `=${s.dims[d]}`;
+      const before = seen.get(key);
+      if (before === undefined) seen.set(key, value);
+      else if (before !== value) candidates.delete(d);
+    }
+  }
+  return [...candidates];
+}
+
 /** `tcg: queues 2 ran without a case at queues 1`, per variant that ran the knob only at values other than its base. */
 function withoutBase(samples: readonly Sample[], dim: string, knob: { label: string; base: string }): string[] {
   const values = new Map<string, Set<string>>();
@@ -150,10 +173,17 @@ function withoutBase(samples: readonly Sample[], dim: string, knob: { label: str
     .map(([v, set]) => `${v}: ${knob.label} ${orderValues([...set]).join(', ')} ran without a case at ${knob.label} ${knob.base}`);
 }
 
-function rowOf(r: CompareRow, dim: string, knob: { label: string; base: string }, configuration: string, referenceRows: readonly CompareRow[]): IoPathRow {
+function rowOf(
+  r: CompareRow,
+  dim: string,
+  knob: { label: string; base: string },
+  configuration: string,
+  follows: readonly string[],
+  referenceRows: readonly CompareRow[],
+): IoPathRow {
   const c = r.comparison;
   const variant = variantOf(r.dims);
-  const ref = referenceOf(r, dim, knob.base, referenceRows);
+  const ref = referenceOf(r, dim, knob.base, follows, referenceRows);
   return {
     knob: dim,
     label: knob.label,
@@ -184,22 +214,21 @@ function rowOf(r: CompareRow, dim: string, knob: { label: string; base: string }
  * for the base series (base ÷ reference), its interval inverted with it (both the log-t and
  * the percentile bootstrap interval map through 1/x).
  */
-function referenceOf(r: CompareRow, dim: string, base: string, referenceRows: readonly CompareRow[]): IoPathRow['reference'] {
-  const key = stringKey({ ...r.dims, [dim]: base });
-  const row = referenceRows.find((x) => x.metric === r.metric && x.unit === r.unit && stringKey(x.dims) === key);
+function referenceOf(r: CompareRow, dim: string, base: string, follows: readonly string[], referenceRows: readonly CompareRow[]): IoPathRow['reference'] {
+  // The knob's row leaves out what follows the knob (a disk model); the base series is the one that agrees on everything it keeps.
+  const wanted = Object.entries({ ...r.dims, [dim]: base }).map(([k, v]) => [k, String(v)] as const);
+  const keys = new Set([...wanted.map(([k]) => k), ...follows]);
+  const row = referenceRows.find(
+    (x) =>
+      x.metric === r.metric &&
+      x.unit === r.unit &&
+      wanted.every(([k, v]) => x.dims[k] !== undefined && String(x.dims[k]) === v) &&
+      Object.keys(x.dims).every((k) => keys.has(k)),
+  );
   const c = row?.comparison;
   if (c?.ratio === undefined || !(c.ratio > 0)) return undefined;
   const inverse = (x: number | undefined) => (x === undefined || !(x > 0) ? undefined : 1 / x);
   return { ratio: 1 / c.ratio, lo: inverse(c.ratioCi?.hi), hi: inverse(c.ratioCi?.lo) };
-}
-
-/** Dimensions as text, so a knob's base `false` (a boolean in a sample) matches `'false'`. */
-function stringKey(dims: Dims): string {
-  return JSON.stringify(
-    Object.entries(dims)
-      .map(([k, v]) => [k, String(v)])
-      .sort(([a], [b]) => (a! < b! ? -1 : 1)),
-  );
 }
 
 function withoutKeys(dims: Dims, keys: readonly string[]): Dims {

@@ -86,7 +86,29 @@ describe('the I/O path model', () => {
     // TCG's random reads are far from the host's; the queues rows are measured against the one-queue case, another base.
     expect(aio.reference!.ratio).toBeGreaterThan(5);
     expect(row('param.iothread', 'true', 'disk.rand_read_iops').reference).toEqual(aio.reference);
-    expect(row('param.queues', '2', 'disk.rand_read_iops').reference!.ratio).not.toBeCloseTo(aio.reference!.ratio, 3);
+    const oneQueue = byBackend.rows.find((r) => r.metric === 'disk.rand_read_iops' && r.dims['param.queues'] === 1)!;
+    expect(row('param.queues', '2', 'disk.rand_read_iops').reference!.ratio).toBeCloseTo(1 / oneQueue.comparison.ratio!, 12);
+  });
+
+  it('compares a shared folder with block although the device dimensions that follow it differ (virtiofs has no disk model)', () => {
+    // The disk cases recast as file work: the default path as `block` (ext4 on virtio-blk), io_uring's as `virtiofs`, native in the host folder.
+    const fs: Sample[] = run.samples.flatMap((s): Sample[] => {
+      const d = s.dims;
+      if (!s.metric.startsWith('disk.') || d['param.iothread'] !== false || d['param.queues'] !== undefined) return [];
+      const { 'param.aio': aio, 'param.iothread': _iothread, disk_model: model, ...rest } = d;
+      const metric = s.metric.replace(/^disk\./, 'fs.');
+      if (d.backend === 'native') return [{ ...s, metric, dims: { ...rest, workload: 'fs', 'param.share': 'block', share: 'host-dir' } }];
+      const share = aio === 'threads' ? 'block' : 'virtiofs';
+      return [{ ...s, metric, dims: { ...rest, workload: 'fs', 'param.share': share, share, ...(share === 'block' ? { disk_model: model } : {}) } }];
+    });
+    const shares = buildIoPath(fs, options, 'native')!;
+    expect(shares.knobs.map((k) => [k.dim, k.label, k.base, k.values, k.variants])).toEqual([['share', 'shared folder', 'block', ['virtiofs'], ['tcg']]]);
+    expect(shares.workloads).toEqual(['fs']);
+    expect(shares.rows).toHaveLength(DISK_METRICS);
+    const seq = shares.rows.find((r) => r.metric === 'fs.seq_read_mib_s')!;
+    expect(seq.change).toBe('shared folder: virtiofs vs block');
+    expect(seq.ratio).toBeCloseTo(row('param.aio', 'io_uring', 'disk.seq_read_mib_s').ratio!, 12);
+    expect(seq.reference?.ratio).toBeCloseTo(row('param.aio', 'io_uring', 'disk.seq_read_mib_s').reference!.ratio, 12);
   });
 
   it('draws no reference when the report has none', () => {
