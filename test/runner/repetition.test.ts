@@ -75,10 +75,10 @@ describe('one repetition', () => {
 
   it("gives the VM the case's shared folders, and a VM without any none", async () => {
     const share = { tag: 'hvbshare', path: '/run/scratch/fs.share', model: '9p' };
-    const setup = { initrd: { path: '/img/initramfs.cpio.gz', hash: 'h' }, disks: [], nics: [], probe: [], modules: [], context: {} };
+    const setup = { initrd: { path: '/img/initramfs.cpio.gz', hash: 'h', segments: [], bytes: 1 }, disks: [], nics: [], probe: [], modules: [], context: {} };
     const backend = fakeBackend((say, nonce) => stepTranscript(say, nonce, 'cpu', sysbench));
-    await runRepetition({ ...base, backend, setup: { ...setup, shares: [share] } } as Parameters<typeof runRepetition>[0]);
-    await runRepetition({ ...base, backend, setup: { ...setup, shares: [] } } as Parameters<typeof runRepetition>[0]);
+    await runRepetition({ ...base, backend, setup: { ...setup, shares: [share] } });
+    await runRepetition({ ...base, backend, setup: { ...setup, shares: [] } });
     expect(backend.launched[0]!.shares).toEqual([share]);
     expect(backend.launched[1]!.shares).toBeUndefined();
   });
