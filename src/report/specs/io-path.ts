@@ -23,6 +23,8 @@ import { backendColour, base, round, type Spec } from './common.ts';
 const WIDTH = 420;
 
 export function ioPathSpec(ioPath: IoPath, workload: string): Spec | undefined {
+  // With several backends the text columns name theirs, as the rows of a table would.
+  const several = ioPath.variants.length > 1;
   const rows = ioPath.rows
     .filter((r) => r.workload === workload && r.ratio !== undefined && r.ratio > 0)
     .map((r) => ({
@@ -35,7 +37,7 @@ export function ioPathSpec(ioPath: IoPath, workload: string): Spec | undefined {
       hi: round(r.hi),
       verdict: r.verdict,
       decided: r.verdict === 'faster' || r.verdict === 'slower',
-      label: `${ioPathMark(r.verdict)} ${r.verdict} ${shortTimes(r.ratio!)}`,
+      label: `${several ? `${r.variant}: ` : ''}${ioPathMark(r.verdict)} ${r.verdict} ${shortTimes(r.ratio!)}`,
       n: r.n,
       nBase: r.nBase,
       reference: round(r.reference?.ratio),
@@ -59,6 +61,8 @@ export function ioPathSpec(ioPath: IoPath, workload: string): Spec | undefined {
   const yOffset = { field: 'variant', type: 'nominal', sort: ioPath.variants };
   const colour = backendColour(sortBackends(data.map((r) => r.backend)));
   const hasReference = data.some((r) => r.referenceNote !== '');
+  // The reference's column starts after the longest verdict label (about 6 px a character at 10 px).
+  const labelWidth = 16 + 6 * Math.max(...data.map((r) => r.label.length));
   // Two columns of text right of each panel, as in a table: the verdict with the ratio, then the reference's ratio.
   const column = (at: number, text: string, extra: object = {}) => ({
     mark: { type: 'text', align: 'left', baseline: 'middle', fontSize: 10, color: '#333333', ...extra },
@@ -99,7 +103,7 @@ export function ioPathSpec(ioPath: IoPath, workload: string): Spec | undefined {
               ],
             },
           },
-          column(WIDTH + 130, 'referenceNote', { color: '#6e6e6e' }),
+          column(WIDTH + 10 + labelWidth, 'referenceNote', { color: '#6e6e6e' }),
         ]
       : []),
     {
