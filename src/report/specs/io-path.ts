@@ -7,10 +7,9 @@ import { backendColour, base, round, type Spec } from './common.ts';
  * threads`), a point per backend at the ratio of means to the same backend's base path with
  * its 95 % interval, on a log axis shared by every panel; a line at 1 (as fast as the base
  * path). Filled points are a verdict (faster or slower: the interval excludes 1), open points
- * are not (inconclusive, or similar: inside the noise band). The verdict is written beside
- * each point, because left of 1 is faster for a latency and slower for a throughput.
- *
- * The verdict and the ratio stand in a column right of each panel, as in a table.
+ * are not (inconclusive, or similar: inside the noise band). The verdict and the ratio are
+ * written in a column right of each panel, as in a table, because left of 1 is faster for a
+ * latency and slower for a throughput.
  *
  * The reference (native) has no I/O path: where it ran, a second column gives its mean ÷ the
  * backend's base path (how far the host itself is), and a grey tick marks it when it falls
