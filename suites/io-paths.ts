@@ -12,9 +12,9 @@ import { defineSuite } from 'hvbench';
  * are skipped there); Xen's netfront negotiates its own queues (its two-pair case is skipped
  * with the reason). Files: fio on a file shared by virtiofs, by 9p, and on ext4 on a virtio-blk
  * disk (the reference); native works in the host folder once (its 9p and block cases are
- * skipped), Xen runs block only. 24 minutes for native and QEMU TCG on a 2-core machine (18
+ * skipped), Xen runs block only. 25 minutes for native and QEMU TCG on a 2-core machine (18
  * disk boots, about 45 s each under TCG, most of it fio's four jobs; 6 net boots, about 50 s
- * each; 9 fs boots, about 50 s each).
+ * each; 9 fs boots, 40–60 s each, and 3 native fs runs of 12 s: the fs part took 7 min).
  */
 export default defineSuite({
   name: 'io-paths',
