@@ -13,7 +13,7 @@ export const MIN_DRIFT_SPAN_MS = 1000;
  * `guest.clock_drift_ppm`: how far the guest's clock ran from the host's between the agent's
  * ready and done, in parts per million of the host's time:
  * ((guest_done − guest_ready) − (host_done − host_ready)) / (host_done − host_ready) × 10⁶.
- * Positive: the guest's clock ran fast (its timed figures read slow and its rates high).
+ * Positive: the guest's clock ran fast (rates it times read low, durations long).
  * None when a reading is missing or the stretch is shorter than MIN_DRIFT_SPAN_MS.
  */
 export function clockDrift(session: Pick<GuestSession, 'readyAt' | 'doneAt' | 'guestClockAtReadyNs' | 'guestClockAtDoneNs'>): MetricValue[] {

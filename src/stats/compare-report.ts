@@ -12,6 +12,7 @@ import {
   type Verdict,
 } from './compare.ts';
 import type { CompareRow } from './compare-row.ts';
+import type { EquivalenceCheck } from './equivalence.ts';
 import { gateFamily } from './family.ts';
 import { findingsOf, type Finding } from './findings.ts';
 import { outlierWarning } from './outliers.ts';
@@ -77,6 +78,8 @@ export interface CompareReport {
   /** Provenance dimensions whose values differ between A and B (e.g. a QEMU upgrade). */
   provenanceChanges: { dim: string; a: string[]; b: string[] }[];
   warnings: string[];
+  /** The equivalence check of the sides' manifests (what each guest got), when the runs recorded them. */
+  equivalence?: EquivalenceCheck;
   /** Sanity flags (stats/sanity.ts): a guest faster than native, clock drift, CV outliers, lab figures. */
   flags: SanityFlag[];
   /** Rows per verdict: the gate's verdicts in `runs` mode, the backend comparison's in `by` mode. */
@@ -175,6 +178,7 @@ function buildReport(
       ...(p.value === undefined ? {} : { value: p.value }),
       ...(p.deviceless ? { deviceless: true as const } : {}),
       ...(notes.length > 0 ? { notes } : {}),
+      ...(p.a.cases && p.b.cases ? { cases: { a: p.a.cases, b: p.b.cases } } : {}),
       a: summarize(p.a.values),
       b: summarize(p.b.values),
       comparison,

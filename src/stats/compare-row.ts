@@ -22,6 +22,8 @@ export interface CompareRow {
   notes?: string[];
   /** Short notes of the sanity flags raised on this row (a guest faster than native), for a table's footnotes. */
   flags?: string[];
+  /** The cases each side's samples came from (their equivalence manifests are in run.json). */
+  cases?: { a: string[]; b: string[] };
   a: Summary;
   b: Summary;
   comparison: Comparison;

@@ -50,6 +50,8 @@ export interface Series {
   provenance: Record<string, string[]>;
   /** Values seen for each dimension that follows from the variant (accel, clocksource, …). */
   facts: Record<string, string[]>;
+  /** The cases (dimension `case`) its samples came from, for their equivalence manifests. */
+  cases?: string[];
 }
 
 /** The dims that take part in the match. */
@@ -73,6 +75,8 @@ export function groupSeries(samples: readonly Sample[], ignore: ReadonlySet<stri
     if (!series) byKey.set(key, (series = { key, metric: s.metric, unit: s.unit, better: s.better, dims, values: [], reps: [], provenance: {}, facts: {} }));
     series.values.push(s.value);
     series.reps.push(typeof s.dims.rep === 'number' ? s.dims.rep : undefined);
+    const caseId = s.dims.case;
+    if (typeof caseId === 'string' && !(series.cases ??= []).includes(caseId)) series.cases.push(caseId);
     for (const [k, v] of Object.entries(s.dims)) {
       const into = PROVENANCE_DIMS.includes(k) ? series.provenance : isFact(k, mode) || (ignore.has(k) && dimDef(k).role !== 'run') ? series.facts : undefined;
       if (!into) continue;

@@ -10,6 +10,7 @@ import { renderCompare } from '../../stats/compare-text.ts';
 import { byValue, differingDims } from '../../stats/series.ts';
 import { compareConfigOf } from '../../stats/thresholds.ts';
 import { HvbError } from '../../util/errors.ts';
+import { compareEquivalence, enforceEquivalence } from '../equivalence.ts';
 import { addStatsOptions, collect, comparisonOptions, parseStatsOpts, splitList, type StatsOpts } from '../stats-options.ts';
 
 interface CompareOpts extends StatsOpts {
@@ -18,6 +19,7 @@ interface CompareOpts extends StatsOpts {
   metric?: string[];
   markdown?: boolean;
   fail: boolean;
+  strict?: boolean;
   results?: string;
 }
 
@@ -37,6 +39,7 @@ export function registerCompare(program: Command): void {
   addStatsOptions(cmd)
     .option('--markdown', 'the changes only, largest first, as a Markdown table (for a pull-request comment)')
     .option('--no-fail', 'exit 0 even when a regression is found')
+    .option('--strict', "refuse (exit 1) when the sides' guests differ in more than what is compared (their equivalence manifests), naming the fields")
     .action(async (ref: string, baselineRef: string | undefined, opts: CompareOpts) => {
       const runB = await open(ref);
       const runA = baselineRef === undefined ? undefined : await open(await baselineFolder(baselineRef, runB.run, opts.results));
@@ -45,6 +48,10 @@ export function registerCompare(program: Command): void {
       const suite = compareConfigOf(runB.run.record.suite.resolved, `${runB.run.dir}/run.json`);
       const options: CompareReportOptions = { ...comparisonOptions(stats, suite), metrics: splitList(opts.metric ?? []) };
       const report = runA ? againstBaseline(runA, runB, opts, options) : withinRun(runB, opts, options);
+      report.equivalence = compareEquivalence(report, (runA ?? runB).run.record, runB.run.record);
+      const equivalence = enforceEquivalence(report.equivalence, opts.strict === true, report.mode === 'by' ? (report.by ?? 'backend') : 'run');
+      for (const n of equivalence.notes) process.stderr.write(`note: ${n}\n`);
+      for (const w of equivalence.warnings) process.stderr.write(`warning: ${w}\n`);
       for (const w of [...runB.warnings, ...(runA?.warnings ?? []), ...report.warnings]) process.stderr.write(`warning: ${w}\n`);
       process.stdout.write(opts.json ? `${JSON.stringify(report, null, 2)}\n` : opts.markdown ? renderCompareMarkdown(report) : renderCompare(report));
       // Only the gate fails a job, and only on a regression: never on "not computable", and

@@ -12,6 +12,7 @@ import { FIGURE_SIZES, type FigureSize } from '../../report/specs/size.ts';
 import { overviewText } from '../../report/tables/overview-text.ts';
 import { compareConfigOf, settingsFor } from '../../stats/thresholds.ts';
 import { HvbError } from '../../util/errors.ts';
+import { enforceEquivalence, reportEquivalence } from '../equivalence.ts';
 import { checkOutDir } from '../out-dir.ts';
 import { addStatsOptions, parseStatsOpts, type StatsOpts } from '../stats-options.ts';
 
@@ -22,6 +23,7 @@ interface ReportOpts extends StatsOpts {
   title?: string;
   figures: boolean;
   figureSize: string;
+  strict?: boolean;
 }
 
 export function registerReport(program: Command): void {
@@ -37,6 +39,10 @@ export function registerReport(program: Command): void {
     )
     .option('--title <text>', 'page title')
     .option('--no-figures', 'skip the SVG and PNG files (the page draws its charts itself)')
+    .option(
+      '--strict',
+      "refuse (exit 1, nothing written) when the backends' guests differ in more than the backend (their equivalence manifests), naming the fields",
+    )
     .option(
       '--figure-size <preset>',
       `size of the SVG/PNG figures: ${FIGURE_SIZES.join(', ')} (column and page: a two-column paper's widths, PNG at 300 dpi)`,
@@ -60,6 +66,9 @@ export function registerReport(program: Command): void {
     const baseline = opts.baseline === undefined ? undefined : await load(opts.baseline);
     if (baseline && ids.has(baseline.record.id)) throw new HvbError('usage', `--baseline ${opts.baseline}: that run is also one of the runs under report`);
     const { cli, ignore, seed, permutations, ratioCi } = parseStatsOpts(opts);
+    // What each side's guest got (the cases' manifests): checked, or with --strict enforced, before anything is written.
+    const reference = opts.reference === 'none' ? null : opts.reference;
+    const equivalence = enforceEquivalence(reportEquivalence(runs, baseline, reference, ignore), opts.strict === true, baseline ? 'run' : 'backend');
     const newest = runs.reduce((a, b) => (a.record.startedAt >= b.record.startedAt ? a : b));
     const suite = compareConfigOf(newest.record.suite.resolved, path.join(refs[runs.indexOf(newest)]!, 'run.json'));
     const model = buildReport({
@@ -75,6 +84,8 @@ export function registerReport(program: Command): void {
       ...(opts.title === undefined ? {} : { title: opts.title }),
       generatedAt: new Date().toISOString(),
     });
+    for (const text of equivalence.warnings) model.warnings.push({ kind: 'case', text });
+    for (const text of equivalence.notes) model.warnings.push({ kind: 'note', text });
     // The run id passed the strict run-id pattern when run.json was read: a name, never a path.
     const out = opts.out ?? path.join('reports', runs[0]!.record.id);
     if (opts.out === undefined) await checkOutDir(out, { noLinksInside: true });
