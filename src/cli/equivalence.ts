@@ -1,9 +1,12 @@
-import type { RunRecord } from '../results/run-record.ts';
+import type { CaseRecord } from '../results/run-record.ts';
 import type { Sample } from '../results/sample.ts';
 import type { CompareReport } from '../stats/compare-report.ts';
 import { checkEquivalence, type EquivalenceCheck, equivalenceLines, manifestsOf, notEquivalent, type PairSide } from '../stats/equivalence.ts';
 import { byValue, matchBy, matchRuns } from '../stats/series.ts';
 import { HvbError } from '../util/errors.ts';
+
+/** What the check needs of a run record: its cases' ids and manifests. */
+type CasesOf = { cases: readonly Pick<CaseRecord, 'id' | 'manifest'>[] };
 
 /** Most pairs named in the --strict refusal; the rest are counted. */
 const MAX_NAMED = 5;
@@ -23,7 +26,7 @@ export function reportPairs(report: CompareReport): { a: PairSide; b: PairSide }
 }
 
 /** The equivalence check of a compare report's pairs, from the manifests in the runs' records (A, B). */
-export function compareEquivalence(report: CompareReport, a: Pick<RunRecord, 'cases'>, b: Pick<RunRecord, 'cases'>): EquivalenceCheck {
+export function compareEquivalence(report: CompareReport, a: CasesOf, b: CasesOf): EquivalenceCheck {
   return checkEquivalence(reportPairs(report), { a: manifestsOf(a.cases), b: manifestsOf(b.cases) });
 }
 
@@ -46,7 +49,7 @@ export function enforceEquivalence(check: EquivalenceCheck, strict: boolean, com
 
 /** A run as the report reads it: its record and its samples. */
 interface RunWithSamples {
-  record: Pick<RunRecord, 'cases'>;
+  record: CasesOf;
   samples: readonly Sample[];
 }
 
