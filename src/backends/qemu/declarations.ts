@@ -1,7 +1,8 @@
 import type { Backend } from '../common/backend.ts';
 import { QEMU_DEFAULTS } from './argv.ts';
 import { qemuLeftovers } from './leftovers.ts';
-import { MACHINE_AXIS, machineOf } from './machines.ts';
+import type { BackendDevices } from '../../devices/capabilities.ts';
+import { MACHINE_AXIS, machineOf, type QemuMachine } from './machines.ts';
 import { qemuShare } from './shares.ts';
 import { qemuNicQueues } from './nic-queues.ts';
 
@@ -17,6 +18,24 @@ function tcgNicVhost(vhost: 'on' | 'off'): string | undefined {
 }
 
 /**
+ * Shares under TCG: as on KVM (qemuShare), but no virtiofs on a virtio-mmio board. There the
+ * guest mounts it and then hangs at its first file request (seen on microvm, QEMU 7.2):
+ * without KVM, virtio-mmio has no ioeventfd, which vhost-user needs to pass the guest's
+ * notifications to virtiofsd. kvm.ts declares qemuShare itself.
+ */
+function tcgShare(machine: QemuMachine): NonNullable<BackendDevices['share']> {
+  return (kind, facts) => {
+    if (kind === 'virtiofs' && machine.virtio === 'mmio') {
+      return {
+        ok: false,
+        reason: `virtiofs on ${machine.name} needs KVM: under TCG virtio-mmio has no ioeventfd, which vhost-user needs to pass the guest's requests to virtiofsd (the guest hangs at its first file request)`,
+      };
+    }
+    return qemuShare(kind, facts);
+  };
+}
+
+/**
  * What every QEMU backend (tcg, kvm) declares alike: its machine types as variants, each
  * machine's devices (with their NIC queues), NICs on a tap in a network namespace on the VMM's host, QEMU's version
  * as a dimension of every sample, folders shared by virtiofs or 9p (a machine may say
@@ -26,7 +45,7 @@ function tcgNicVhost(vhost: 'on' | 'off'): string | undefined {
 export const QEMU_DECLARATIONS = {
   variants: MACHINE_AXIS,
   devices: (variant?: string) => ({
-    share: qemuShare,
+    share: tcgShare(machineOf(variant)),
     ...machineOf(variant).devices,
     nicVhost: tcgNicVhost,
     nicQueues: qemuNicQueues(machineOf(variant)),

@@ -6,6 +6,7 @@ import { KVM_DEFAULT_CPU } from './kvm-cpu.ts';
 import { checkKvmGuest } from './kvm-guest.ts';
 import { hostHasVhostNet, kvmNicVhostProblem, VHOST_NET_DEVICE } from './kvm-host.ts';
 import { probeKvm } from './kvm-probe.ts';
+import { qemuShare } from './shares.ts';
 import { usesVhostNet } from './argv.ts';
 import { QEMU_DECLARATIONS } from './declarations.ts';
 import { launchQemuVm, type QemuLaunchOptions } from './vm.ts';
@@ -38,7 +39,7 @@ export function createKvmBackend(options: KvmBackendOptions = {}): Backend {
     name: 'kvm',
     label: 'KVM',
     ...QEMU_DECLARATIONS,
-    devices: (variant?: string) => ({ ...QEMU_DECLARATIONS.devices(variant), nicVhost: kvmNicVhostProblem }),
+    devices: (variant?: string) => ({ ...QEMU_DECLARATIONS.devices(variant), share: qemuShare, nicVhost: kvmNicVhostProblem }),
     async probe(host: Host, probeOptions: ProbeOptions = {}): Promise<Capability> {
       const found = await probeKvm(
         host,

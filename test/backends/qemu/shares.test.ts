@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { VmSpec } from '../../../src/backends/common/backend.ts';
 import { buildQemuArgv } from '../../../src/backends/qemu/argv.ts';
+import { kvmBackend } from '../../../src/backends/qemu/kvm.ts';
 import { tcgBackend } from '../../../src/backends/qemu/tcg.ts';
 import { microvmMachine } from '../../../src/backends/qemu/machine-microvm.ts';
 import { pcMachine } from '../../../src/backends/qemu/machine-pc.ts';
@@ -20,6 +21,7 @@ const vm: VmSpec = {
 };
 const qmpSocket = '/tmp/hvbench-x/qmp.sock';
 const socket = () => '/tmp/hvbench-x/virtiofsd.sock';
+const found = { virtiofsd: '/usr/lib/qemu/virtiofsd' };
 
 describe('QEMU share arguments', () => {
   it('serves 9p from QEMU itself: a local fsdev with the uid QEMU runs as, a virtio-9p device with the mount tag', () => {
@@ -103,5 +105,11 @@ describe('what QEMU offers for shares', () => {
 
   it('is what the tcg backend declares on every machine', () => {
     for (const machine of ['pc', 'q35', 'microvm']) expect(tcgBackend.devices(machine).share?.('9p', {})).toMatchObject({ ok: true });
+  });
+
+  it('has no virtiofs on microvm under TCG (virtio-mmio without ioeventfd), but on KVM', () => {
+    expect(tcgBackend.devices('microvm').share?.('virtiofs', found)).toEqual({ ok: false, reason: expect.stringContaining('virtiofs on microvm needs KVM') });
+    expect(tcgBackend.devices('q35').share?.('virtiofs', found)).toMatchObject({ ok: true });
+    expect(kvmBackend.devices('microvm').share?.('virtiofs', found)).toEqual({ ok: true, model: 'virtiofs', io: 'paravirtual' });
   });
 });
