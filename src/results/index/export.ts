@@ -5,6 +5,7 @@ import { DuckDBInstance } from '@duckdb/node-api';
 import type { Sample } from '../sample.ts';
 import { all, type IndexDb } from './db.ts';
 import type { IndexedRun } from './query.ts';
+import { STAGING_COLUMNS, stagingLine } from './sync.ts';
 
 /**
  * Samples as a Parquet file, written by DuckDB itself: one row per sample, the columns of the
@@ -19,7 +20,7 @@ const FIXED = ['ts', 'metric', 'value', 'unit', 'better'];
 /** From the index: the samples of the runs given (by key). */
 export async function exportIndexParquet(db: IndexDb, runKeys: readonly number[], file: string): Promise<number> {
   const where = runKeys.length === 0 ? 'FALSE' : `run_key IN (${runKeys.map((k) => Math.trunc(k)).join(', ')})`;
-  return copyParquet(db.conn, `(SELECT * FROM samples WHERE ${where})`, file);
+  return copyParquet(db.conn, where, file);
 }
 
 /** From samples in memory (one run read from its folder): loaded into a DuckDB of its own first. */
@@ -29,16 +30,11 @@ export async function exportSamplesParquet(samples: readonly Sample[], file: str
   const conn = await instance.connect();
   try {
     const staging = path.join(tmp, 'samples.jsonl');
-    await writeFile(staging, samples.map((s, seq) => `${JSON.stringify({ run_key: 0, seq, ...s, dims: JSON.stringify(s.dims) })}\n`).join(''));
-    await conn.run(
-      `CREATE TABLE samples AS SELECT * FROM read_json($1, format = 'newline_delimited', columns = {run_key: 'INTEGER', seq: 'INTEGER', metric: 'VARCHAR', value: 'DOUBLE', unit: 'VARCHAR', better: 'VARCHAR', ts: 'VARCHAR', dims: 'VARCHAR'})`,
-      [staging],
-    );
-    if (samples.length === 0)
-      await conn.run(
-        'CREATE OR REPLACE TABLE samples (run_key INTEGER, seq INTEGER, metric VARCHAR, value DOUBLE, unit VARCHAR, better VARCHAR, ts VARCHAR, dims VARCHAR)',
-      );
-    return await copyParquet(conn, 'samples', file);
+    await writeFile(staging, samples.map((s, seq) => stagingLine(0, seq, s)).join(''));
+    await conn.run('CREATE TABLE samples (run_key INTEGER, seq INTEGER, metric VARCHAR, value DOUBLE, sample VARCHAR)');
+    if (samples.length > 0)
+      await conn.run(`INSERT INTO samples SELECT * FROM read_json($1, format = 'newline_delimited', columns = ${STAGING_COLUMNS})`, [staging]);
+    return await copyParquet(conn, 'TRUE', file);
   } finally {
     conn.closeSync();
     instance.closeSync();
@@ -48,11 +44,15 @@ export async function exportSamplesParquet(samples: readonly Sample[], file: str
 
 type Conn = IndexDb['conn'];
 
-async function copyParquet(conn: Conn, source: string, file: string): Promise<number> {
+/** The samples table's rows that `where` keeps, with the fields of each sample as columns. */
+const source = (where: string) =>
+  `(SELECT run_key, seq, metric, value, json_extract_string(sample, '$.unit') AS unit, json_extract_string(sample, '$.better') AS better, json_extract_string(sample, '$.ts') AS ts, json_extract(sample, '$.dims') AS dims FROM samples WHERE ${where})`;
+
+async function copyParquet(conn: Conn, where: string, file: string): Promise<number> {
   const db = { conn } as IndexDb;
   const types = await all(
     db,
-    `SELECT key, list(DISTINCT json_type(json_extract(dims, '$."' || replace(key, '"', '\\"') || '"'))) FROM (SELECT dims, unnest(json_keys(dims)) AS key FROM ${source}) GROUP BY key ORDER BY key`,
+    `SELECT key, list(DISTINCT json_type(json_extract(dims, '$."' || replace(key, '"', '\\"') || '"'))) FROM (SELECT dims, unnest(json_keys(dims)) AS key FROM ${source(where)}) GROUP BY key ORDER BY key`,
   );
   const columns = FIXED.map((c) => ident(c));
   for (const [key, kinds] of types) {
@@ -70,8 +70,8 @@ async function copyParquet(conn: Conn, source: string, file: string): Promise<nu
           : `json_extract_string(dims, ${pathLit})`;
     columns.push(`${expr} AS ${alias}`);
   }
-  const [[count]] = (await all(db, `SELECT count(*) FROM ${source}`)) as [[number | bigint]];
-  await conn.run(`COPY (SELECT ${columns.join(', ')} FROM ${source} ORDER BY run_key, seq) TO ${literal(file)} (FORMAT parquet)`);
+  const [[count]] = (await all(db, `SELECT count(*) FROM ${source(where)}`)) as [[number | bigint]];
+  await conn.run(`COPY (SELECT ${columns.join(', ')} FROM ${source(where)} ORDER BY run_key, seq) TO ${literal(file)} (FORMAT parquet)`);
   return Number(count);
 }
 

@@ -1,5 +1,5 @@
 import path from 'node:path';
-import type { Better, Dims, Sample } from '../sample.ts';
+import type { Sample } from '../sample.ts';
 import { all, type IndexDb } from './db.ts';
 import { localiseWarning } from './sync.ts';
 
@@ -66,22 +66,13 @@ export async function indexedRuns(db: IndexDb, resultsDir: string): Promise<Inde
 export async function indexedSamples(db: IndexDb, runKeys: readonly number[], metric?: string): Promise<Map<number, Sample[]>> {
   const out = new Map<number, Sample[]>(runKeys.map((k) => [k, []]));
   if (runKeys.length === 0) return out;
-  const where = [`run_key IN (${runKeys.map((k) => Math.trunc(k)).join(', ')})`];
-  const params: string[] = [];
-  if (metric !== undefined) {
-    where.push('metric = $1');
-    params.push(metric);
-  }
-  const reader = await db.conn.runAndReadAll(
-    `SELECT run_key, metric, value, unit, better, dims, ts FROM samples WHERE ${where.join(' AND ')} ORDER BY run_key, seq`,
-    params,
-  );
-  const cols = reader.getColumnsJS() as unknown[][];
-  if (cols.length === 0) return out; // no rows: no columns either
-  const [keys, metrics, values, units, betters, dims, tss] = cols as [number[], string[], number[], string[], Better[], string[], string[]];
-  for (let i = 0; i < keys.length; i++) {
-    out.get(keys[i]!)?.push({ metric: metrics[i]!, value: values[i]!, unit: units[i]!, better: betters[i]!, dims: JSON.parse(dims[i]!) as Dims, ts: tss[i]! });
-  }
+  const keys = `run_key IN (${runKeys.map((k) => Math.trunc(k)).join(', ')})`;
+  // One string per run, parsed at once: far faster than reading the values one by one.
+  const rows =
+    metric === undefined
+      ? await all(db, `SELECT run_key, '[' || string_agg(sample, ',' ORDER BY seq) || ']' FROM samples WHERE ${keys} GROUP BY run_key`)
+      : await all(db, `SELECT run_key, samples FROM run_metric WHERE ${keys} AND metric = $1`, [metric]);
+  for (const [key, text] of rows) out.set(Number(key), JSON.parse(String(text)) as Sample[]);
   return out;
 }
 

@@ -33,6 +33,14 @@ interface IndexedSig {
   samplesFile: string | null;
 }
 
+/** The samples table's columns, as DuckDB's read_json is told them for a staging file. */
+export const STAGING_COLUMNS = "{run_key: 'INTEGER', seq: 'INTEGER', metric: 'VARCHAR', value: 'DOUBLE', sample: 'VARCHAR'}";
+
+/** One line of a staging file: a samples row. */
+export function stagingLine(key: number, seq: number, s: Sample): string {
+  return `${JSON.stringify({ run_key: key, seq, metric: s.metric, value: s.value, sample: JSON.stringify(s) })}\n`;
+}
+
 /** Rows buffered before they go to DuckDB in one statement (a staging file it reads itself). */
 const BATCH_ROWS = 200_000;
 
@@ -84,21 +92,27 @@ export async function syncIndex(db: IndexDb, options: { only?: readonly string[]
   const [[maxKey]] = (await all(db, 'SELECT coalesce(max(key), 0) FROM runs')) as [[number]];
   let nextKey = Number(maxKey) + 1;
   const staging = path.join(outDir, INDEX_DIR, `staging-${process.pid}.jsonl`);
+  const metricStaging = path.join(outDir, INDEX_DIR, `staging-${process.pid}-metrics.jsonl`);
   let lines: string[] = [];
+  let metricLines: string[] = [];
   const flush = async () => {
     if (lines.length === 0) return;
     await writeFile(staging, lines.join(''));
     lines = [];
+    await writeFile(metricStaging, metricLines.join(''));
+    metricLines = [];
     await db.conn.run(
-      `INSERT INTO samples SELECT * FROM read_json($1, format = 'newline_delimited', columns = {run_key: 'INTEGER', seq: 'INTEGER', metric: 'VARCHAR', value: 'DOUBLE', unit: 'VARCHAR', better: 'VARCHAR', ts: 'VARCHAR', dims: 'VARCHAR'})`,
-      [staging],
+      "INSERT INTO run_metric SELECT * FROM read_json($1, format = 'newline_delimited', columns = {run_key: 'INTEGER', metric: 'VARCHAR', samples: 'VARCHAR'})",
+      [metricStaging],
     );
+    await db.conn.run(`INSERT INTO samples SELECT * FROM read_json($1, format = 'newline_delimited', columns = ${STAGING_COLUMNS})`, [staging]);
   };
   await db.conn.run('BEGIN TRANSACTION');
   try {
     if (stale.length > 0) {
       const keys = stale.join(', ');
       await db.conn.run(`DELETE FROM samples WHERE run_key IN (${keys})`);
+      await db.conn.run(`DELETE FROM run_metric WHERE run_key IN (${keys})`);
       await db.conn.run(`DELETE FROM runs WHERE key IN (${keys})`);
     }
     for (const { name, runSig } of toRead) {
@@ -125,10 +139,15 @@ export async function syncIndex(db: IndexDb, options: { only?: readonly string[]
         read.samples.length,
       ]);
       read.samples.forEach((s, seq) => {
-        lines.push(
-          `${JSON.stringify({ run_key: key, seq, metric: s.metric, value: s.value, unit: s.unit, better: s.better, ts: s.ts, dims: JSON.stringify(s.dims) })}\n`,
-        );
+        lines.push(stagingLine(key, seq, s));
       });
+      const byMetric = new Map<string, string[]>();
+      for (const s of read.samples) {
+        const list = byMetric.get(s.metric) ?? [];
+        list.push(JSON.stringify(s));
+        byMetric.set(s.metric, list);
+      }
+      for (const [metric, list] of byMetric) metricLines.push(`${JSON.stringify({ run_key: key, metric, samples: `[${list.join(',')}]` })}\n`);
       if (lines.length >= BATCH_ROWS) await flush();
       result.read++;
     }
@@ -139,6 +158,7 @@ export async function syncIndex(db: IndexDb, options: { only?: readonly string[]
     throw e;
   } finally {
     await rm(staging, { force: true });
+    await rm(metricStaging, { force: true });
   }
   return result;
 }
