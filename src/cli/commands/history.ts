@@ -131,13 +131,20 @@ interface LoadedRuns {
  */
 async function loadRunsIndexed(dir: string, metric: string): Promise<LoadedRuns> {
   if (!(await hasIndex(dir))) return loadRuns(dir);
-  let db: IndexDb;
   try {
-    db = await openIndex(dir);
+    return await fromIndex(dir, metric);
   } catch (e) {
-    if (e instanceof HvbError && e.code === 'index-busy') return loadRuns(dir);
-    throw e;
+    // The folders are the truth: an index that cannot be used (held by another process, a
+    // read-only results folder) only costs the time of reading them.
+    const loaded = await loadRuns(dir);
+    if (!(e instanceof HvbError && e.code === 'index-busy'))
+      loaded.warnings.unshift(`the results index of ${dir} was not used (${describeError(e)}); read the run folders`);
+    return loaded;
   }
+}
+
+async function fromIndex(dir: string, metric: string): Promise<LoadedRuns> {
+  const db: IndexDb = await openIndex(dir);
   try {
     await syncIndex(db);
     const runs: (HistoryRun & { suite: CompareConfig | undefined; key: number })[] = [];

@@ -52,7 +52,8 @@ interface Candidate {
  */
 export async function resolveBaseline(query: BaselineQuery, resultsDir: string, under: { id: string; suite: string; startedAt: string }): Promise<string> {
   const suite = query.suite ?? under.suite;
-  const all = (await hasIndex(resultsDir)) ? await fromIndex(resultsDir) : await fromFolders(resultsDir);
+  // An index that cannot be used (held by another process, a read-only folder) only costs time.
+  const all = (await hasIndex(resultsDir)) ? await fromIndex(resultsDir).catch(() => fromFolders(resultsDir)) : await fromFolders(resultsDir);
   const matching = all.filter(
     (c) =>
       c.id !== under.id &&
