@@ -33,8 +33,8 @@ const SHA256 = /^[0-9a-f]{64}$/;
 const KERNEL = /^[A-Za-z0-9._+-]{1,64}$/;
 const FACT_KEY = /^[a-z][a-z0-9_]{0,31}$/;
 const FACT_VALUE = /^[A-Za-z0-9_.,:/+-]{0,128}$/;
-/** Facts whose value may be longer: the kernel command line (base64url) can be a few hundred characters. */
-const LONG_FACT_VALUE: ReadonlyMap<string, RegExp> = new Map([['cmdline', /^[A-Za-z0-9_-]{0,2048}$/]]);
+/** Facts whose value may be longer: the kernel command line, base64url (x86 allows 2048 bytes of it: 2731 characters). */
+const LONG_FACT_VALUE: ReadonlyMap<string, RegExp> = new Map([['cmdline', /^[A-Za-z0-9_-]{0,2732}$/]]);
 /** A guest clock reading in ns: CLOCK_MONOTONIC, at most 15 digits (11 days) to stay exact as a number. */
 const CLOCK_NS = /^\d{1,15}$/;
 const MAX_FACTS = 16;
