@@ -1,5 +1,6 @@
 import { readdir, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import { deflateRawSync } from 'node:zlib';
 import { describeError } from '../../util/errors.ts';
 import { readSamples } from '../samples-file.ts';
 import type { Sample } from '../sample.ts';
@@ -34,15 +35,16 @@ interface IndexedSig {
 }
 
 /** The samples table's columns, as DuckDB's read_json is told them for a staging file. */
-export const STAGING_COLUMNS = "{run_key: 'INTEGER', seq: 'INTEGER', metric: 'VARCHAR', value: 'DOUBLE', sample: 'VARCHAR'}";
+export const STAGING_COLUMNS =
+  "{run_key: 'INTEGER', seq: 'INTEGER', metric: 'VARCHAR', value: 'DOUBLE', unit: 'VARCHAR', better: 'VARCHAR', ts: 'VARCHAR', dims: 'VARCHAR'}";
 
 /** One line of a staging file: a samples row. */
 export function stagingLine(key: number, seq: number, s: Sample): string {
-  return `${JSON.stringify({ run_key: key, seq, metric: s.metric, value: s.value, sample: JSON.stringify(s) })}\n`;
+  return `${JSON.stringify({ run_key: key, seq, metric: s.metric, value: s.value, unit: s.unit, better: s.better, ts: s.ts, dims: JSON.stringify(s.dims) })}\n`;
 }
 
 /** Rows buffered before they go to DuckDB in one statement (a staging file it reads itself). */
-const BATCH_ROWS = 200_000;
+const BATCH_ROWS = 50_000;
 
 /**
  * Updates the index of `outDir` from its run folders (every one, or those named in `only`).
@@ -102,7 +104,7 @@ export async function syncIndex(db: IndexDb, options: { only?: readonly string[]
     await writeFile(metricStaging, metricLines.join(''));
     metricLines = [];
     await db.conn.run(
-      "INSERT INTO run_metric SELECT * FROM read_json($1, format = 'newline_delimited', columns = {run_key: 'INTEGER', metric: 'VARCHAR', samples: 'VARCHAR'})",
+      "INSERT INTO run_metric SELECT run_key, metric, from_base64(samples) FROM read_json($1, format = 'newline_delimited', columns = {run_key: 'INTEGER', metric: 'VARCHAR', samples: 'VARCHAR'})",
       [metricStaging],
     );
     await db.conn.run(`INSERT INTO samples SELECT * FROM read_json($1, format = 'newline_delimited', columns = ${STAGING_COLUMNS})`, [staging]);
@@ -147,7 +149,10 @@ export async function syncIndex(db: IndexDb, options: { only?: readonly string[]
         list.push(JSON.stringify(s));
         byMetric.set(s.metric, list);
       }
-      for (const [metric, list] of byMetric) metricLines.push(`${JSON.stringify({ run_key: key, metric, samples: `[${list.join(',')}]` })}\n`);
+      for (const [metric, list] of byMetric) {
+        const packed = deflateRawSync(`[${list.join(',')}]`, { level: 1 }).toString('base64');
+        metricLines.push(`${JSON.stringify({ run_key: key, metric, samples: packed })}\n`);
+      }
       if (lines.length >= BATCH_ROWS) await flush();
       result.read++;
     }
