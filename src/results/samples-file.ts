@@ -21,7 +21,7 @@ import { normaliseZero, sampleValueProblem } from './value-range.ts';
 export async function appendSamples(run: StoredRun, samples: readonly Sample[], io: SamplesIo = {}): Promise<void> {
   samples.forEach((sample, i) => {
     const checked = sampleSchema.safeParse(sample);
-    const problem = checked.success ? sampleValueProblem(sample.value) : describeIssues(checked.error);
+    const problem = checked.success ? sampleValueProblem(sample.value, sample.metric) : describeIssues(checked.error);
     if (problem !== undefined) {
       throw new HvbError('sample-invalid', `sample ${i} (metric ${JSON.stringify(sample.metric)}): ${problem}`, {
         hint: 'Samples must be JSON-safe: finite numbers from 0 to 1e15, and dims of strings, numbers or booleans.',
@@ -125,7 +125,7 @@ export async function readSamples(run: StoredRun): Promise<SamplesRead> {
     const parsed = sampleSchema.safeParse(value);
     if (!parsed.success) throw new HvbError('samples-invalid', `${where}: ${describeIssues(parsed.error)}`);
     const sample = parsed.data;
-    const problem = sampleValueProblem(sample.value);
+    const problem = sampleValueProblem(sample.value, sample.metric);
     if (problem !== undefined) {
       warnings.push(`${where}: left out: metric ${sample.metric}: ${problem}`);
       return;

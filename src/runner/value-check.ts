@@ -7,7 +7,7 @@ import type { RepOutcome } from './repetition.ts';
  * is recorded as failed with the reason and the run goes on. −0 becomes 0.
  */
 export function rejectOutOfRange(outcome: RepOutcome): RepOutcome {
-  const problems = outcome.values.map((v) => ({ v, problem: sampleValueProblem(v.value) }));
+  const problems = outcome.values.map((v) => ({ v, problem: sampleValueProblem(v.value, v.metric) }));
   const bad = problems.filter((p) => p.problem !== undefined);
   const values = problems.filter((p) => p.problem === undefined).map(({ v }) => ({ ...v, value: normaliseZero(v.value) }));
   if (bad.length === 0) return { ...outcome, values };

@@ -10,6 +10,7 @@ import {
   type MatchMode,
 } from '../dims/catalogue.ts';
 import type { Better, Dims, Sample } from '../results/sample.ts';
+import { isSignedMetric } from '../results/value-range.ts';
 
 /**
  * Series: the values of one metric that belong together. Which dimensions take part in
@@ -65,10 +66,11 @@ export function seriesKey(s: Pick<Sample, 'metric' | 'unit' | 'better'>, dims: D
   return JSON.stringify([s.metric, s.unit, s.better, Object.entries(dims)]);
 }
 
-/** Groups samples into series, in order of first appearance. */
+/** Groups samples into series, in order of first appearance; signed readings (clock drift) are never a series. */
 export function groupSeries(samples: readonly Sample[], ignore: ReadonlySet<string> = new Set(DEFAULT_IGNORED_DIMS), mode: MatchMode = 'runs'): Series[] {
   const byKey = new Map<string, Series>();
   for (const s of samples) {
+    if (isSignedMetric(s.metric)) continue;
     const dims = matchedDims(s.dims, ignore, mode);
     const key = seriesKey(s, dims);
     let series = byKey.get(key);
@@ -171,7 +173,7 @@ export function matchBy(samples: readonly Sample[], by: string, reference: strin
   const valueBySeries = new Map<string, string>();
   for (const s of samples) {
     const v = byValue(s.dims, by);
-    if (v === undefined) continue;
+    if (v === undefined || isSignedMetric(s.metric)) continue;
     values.add(v);
     const key = seriesKey(s, matchedDims(s.dims, seriesIgnore, 'within'));
     (bySeries.get(key) ?? bySeries.set(key, []).get(key)!).push(s);

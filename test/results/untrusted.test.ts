@@ -91,15 +91,21 @@ describe('names from run.json', () => {
 
 describe('sample values', () => {
   it('the range a metric can have', () => {
-    expect(sampleValueProblem(0)).toBeUndefined();
-    expect(sampleValueProblem(412.7)).toBeUndefined();
-    expect(sampleValueProblem(1e15)).toBeUndefined();
-    expect(sampleValueProblem(1e-15)).toBeUndefined();
-    expect(sampleValueProblem(1e308)).toMatch(/above/);
-    expect(sampleValueProblem(5e-324)).toMatch(/below/);
-    expect(sampleValueProblem(-1)).toMatch(/negative/);
-    expect(sampleValueProblem(Number.NaN)).toMatch(/not a finite/);
+    expect(sampleValueProblem(0, 'cpu.events_per_s')).toBeUndefined();
+    expect(sampleValueProblem(412.7, 'cpu.events_per_s')).toBeUndefined();
+    expect(sampleValueProblem(1e15, 'cpu.events_per_s')).toBeUndefined();
+    expect(sampleValueProblem(1e-15, 'cpu.events_per_s')).toBeUndefined();
+    expect(sampleValueProblem(1e308, 'cpu.events_per_s')).toMatch(/above/);
+    expect(sampleValueProblem(5e-324, 'cpu.events_per_s')).toMatch(/below/);
+    expect(sampleValueProblem(-1, 'cpu.events_per_s')).toMatch(/negative/);
+    expect(sampleValueProblem(Number.NaN, 'cpu.events_per_s')).toMatch(/not a finite/);
     expect(Object.is(normaliseZero(-0), 0)).toBe(true);
+  });
+
+  it('a signed reading (clock drift) may be negative, within the same bounds of size', () => {
+    expect(sampleValueProblem(-649.5, 'guest.clock_drift_ppm')).toBeUndefined();
+    expect(sampleValueProblem(-1e308, 'guest.clock_drift_ppm')).toMatch(/above/);
+    expect(sampleValueProblem(-5e-324, 'guest.clock_drift_ppm')).toMatch(/below/);
   });
 
   it('are refused when written, writing none of the batch', async () => {

@@ -179,3 +179,24 @@ describe('series', () => {
     expect(diff).toEqual(['host_cpu: X vs Y']);
   });
 });
+
+describe('signed readings', () => {
+  it('are never a series: a ratio of two clock drifts means nothing', () => {
+    const at = (metric: string, value: number, backend: string) => ({
+      metric,
+      value,
+      unit: 'x',
+      better: 'lower' as const,
+      dims: { backend, case: `${backend}/cpu`, rep: 1 },
+      ts: '',
+    });
+    const samples = [
+      at('guest.clock_drift_ppm', -649, 'tcg'),
+      at('guest.clock_drift_ppm', 120, 'native'),
+      at('cpu.events_per_s', 5, 'tcg'),
+      at('cpu.events_per_s', 9, 'native'),
+    ];
+    expect(groupSeries(samples).map((s) => s.metric)).toEqual(['cpu.events_per_s', 'cpu.events_per_s']);
+    expect(matchBy(samples, 'backend', 'native', new Set()).pairs.map((p) => p.a.metric)).toEqual(['cpu.events_per_s']);
+  });
+});
