@@ -24,7 +24,7 @@ export async function appendSamples(run: StoredRun, samples: readonly Sample[], 
     const problem = checked.success ? sampleValueProblem(sample.value, sample.metric) : describeIssues(checked.error);
     if (problem !== undefined) {
       throw new HvbError('sample-invalid', `sample ${i} (metric ${JSON.stringify(sample.metric)}): ${problem}`, {
-        hint: 'Samples must be JSON-safe: finite numbers from 0 to 1e15, and dims of strings, numbers or booleans.',
+        hint: 'Samples must be JSON-safe: finite numbers from 0 to 1e15 (clock drift may be negative), and dims of strings, numbers or booleans.',
       });
     }
   });
