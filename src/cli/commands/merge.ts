@@ -3,6 +3,7 @@ import type { Command } from 'commander';
 import { mergeShards } from '../../results/merge.ts';
 import { DEFAULT_RESULTS_DIR, openRun } from '../../results/store.ts';
 import { checkOutDir } from '../out-dir.ts';
+import { indexRunIfPresent } from '../../results/index/sync.ts';
 
 export function registerMerge(program: Command): void {
   program
@@ -16,6 +17,8 @@ export function registerMerge(program: Command): void {
       for (const ref of refs) runs.push(await openRun(ref, { resultsDir: out }));
       const { run, samples, warnings } = await mergeShards(runs, out);
       for (const w of warnings) process.stderr.write(`warning: ${w}\n`);
+      // The results folder's index, when it has one, learns of the merged run now.
+      await indexRunIfPresent(run.dir, (w) => process.stderr.write(`warning: ${w}\n`));
       const shards = run.record.merged?.shards ?? [];
       const cases = run.record.cases;
       const done = cases.filter((c) => c.status === 'completed').length;
