@@ -5,6 +5,7 @@ import type { BackendDevices } from '../../devices/capabilities.ts';
 import { MACHINE_AXIS, machineOf, type QemuMachine } from './machines.ts';
 import { qemuShare } from './shares.ts';
 import { qemuNicQueues } from './nic-queues.ts';
+import { qemuDiskPath } from './disk-path.ts';
 
 /** The `-drive cache=` modes that open the disk file with O_DIRECT. */
 const O_DIRECT_CACHES = new Set(['none', 'directsync']);
@@ -36,6 +37,20 @@ function tcgShare(machine: QemuMachine): NonNullable<BackendDevices['share']> {
 }
 
 /**
+ * Disk I/O paths under TCG: QEMU's rules (qemuDiskPath), and no iothread on a virtio-mmio
+ * board: QEMU refuses to start such a disk ("ioeventfd is required for iothread"), as
+ * virtio-mmio has ioeventfd only under KVM. kvm.ts declares qemuDiskPath itself.
+ */
+function tcgDiskPath(machine: QemuMachine): NonNullable<BackendDevices['diskPath']> {
+  return (path, model, facts) => {
+    if (path.iothread && machine.virtio === 'mmio') {
+      return `an iothread on ${machine.name} needs KVM: under TCG virtio-mmio has no ioeventfd, without which QEMU serves no disk from an iothread`;
+    }
+    return qemuDiskPath(path, model, facts);
+  };
+}
+
+/**
  * What every QEMU backend (tcg, kvm) declares alike: its machine types as variants, each
  * machine's devices (with their NIC queues), NICs on a tap in a network namespace on the VMM's host, QEMU's version
  * as a dimension of every sample, folders shared by virtiofs or 9p (a machine may say
@@ -47,6 +62,7 @@ export const QEMU_DECLARATIONS = {
   devices: (variant?: string) => ({
     share: tcgShare(machineOf(variant)),
     ...machineOf(variant).devices,
+    diskPath: tcgDiskPath(machineOf(variant)),
     nicVhost: tcgNicVhost,
     nicQueues: qemuNicQueues(machineOf(variant)),
   }),

@@ -9,6 +9,7 @@ import { probeKvm } from './kvm-probe.ts';
 import { qemuShare } from './shares.ts';
 import { usesVhostNet } from './argv.ts';
 import { QEMU_DECLARATIONS } from './declarations.ts';
+import { qemuDiskPath } from './disk-path.ts';
 import { launchQemuVm, type QemuLaunchOptions } from './vm.ts';
 
 export interface KvmBackendOptions extends Omit<QemuLaunchOptions, 'accel' | 'vhostNet'> {
@@ -39,7 +40,7 @@ export function createKvmBackend(options: KvmBackendOptions = {}): Backend {
     name: 'kvm',
     label: 'KVM',
     ...QEMU_DECLARATIONS,
-    devices: (variant?: string) => ({ ...QEMU_DECLARATIONS.devices(variant), share: qemuShare, nicVhost: kvmNicVhostProblem }),
+    devices: (variant?: string) => ({ ...QEMU_DECLARATIONS.devices(variant), diskPath: qemuDiskPath, share: qemuShare, nicVhost: kvmNicVhostProblem }),
     async probe(host: Host, probeOptions: ProbeOptions = {}): Promise<Capability> {
       const found = await probeKvm(
         host,

@@ -4,6 +4,8 @@ import { diskArgv } from '../../../src/backends/qemu/devices.ts';
 import { qemuDiskPath } from '../../../src/backends/qemu/disk-path.ts';
 import { microvmMachine } from '../../../src/backends/qemu/machine-microvm.ts';
 import { QEMU_MACHINES } from '../../../src/backends/qemu/machines.ts';
+import { tcgBackend } from '../../../src/backends/qemu/tcg.ts';
+import { kvmBackend } from '../../../src/backends/qemu/kvm.ts';
 import { DEFAULT_DISK_PATH, type DiskPath } from '../../../src/devices/models.ts';
 import { HvbError } from '../../../src/util/errors.ts';
 
@@ -101,5 +103,16 @@ describe("QEMU's disk path rules (the case is skipped with the reason)", () => {
       'this QEMU cannot use aio=io_uring here (no: Unable to use io_uring: failed to init linux io_uring ring: Operation not permitted)',
     );
     expect(qemuDiskPath(path({ aio: 'threads' }), 'virtio-blk', no)).toBeUndefined();
+  });
+});
+
+describe('an iothread on a virtio-mmio board', () => {
+  it('is refused under TCG (QEMU: "ioeventfd is required for iothread"), offered under KVM and on PCI boards', () => {
+    const iothread = path({ iothread: true });
+    const tcgMicrovm = tcgBackend.devices('microvm').diskPath;
+    expect(tcgMicrovm?.(iothread, 'virtio-blk', YES)).toMatch(/an iothread on microvm needs KVM: under TCG virtio-mmio has no ioeventfd/);
+    expect(tcgMicrovm?.(path({ aio: 'io_uring' }), 'virtio-blk', YES)).toBeUndefined();
+    expect(tcgBackend.devices('pc').diskPath?.(iothread, 'virtio-blk', YES)).toBeUndefined();
+    expect(kvmBackend.devices('microvm').diskPath?.(iothread, 'virtio-blk', YES)).toBeUndefined();
   });
 });
