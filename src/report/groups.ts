@@ -2,6 +2,7 @@ import { subVariantOf, VARIANT_DIMS, variantOf } from '../dims/catalogue.ts';
 import { configurationLabels } from '../dims/labels.ts';
 import type { Better, Dims, Sample } from '../results/sample.ts';
 import { DEFAULT_IGNORED_DIMS, groupSeries, isDeviceless, varyingFacts, withoutDevice, type Series } from '../stats/series.ts';
+import { isSignedMetric } from '../results/value-range.ts';
 
 /**
  * How a report groups the samples of one metric: a *column* is one configuration (the
@@ -55,6 +56,8 @@ export interface MetricGroups {
 export function groupByMetric(samples: readonly Sample[], ignore: ReadonlySet<string> = new Set(REPORT_IGNORED_DIMS)): MetricGroups[] {
   const byMetric = new Map<string, Sample[]>();
   for (const s of samples) {
+    // Signed readings (clock drift) describe a case's conditions: never a figure (the sanity flags read them).
+    if (isSignedMetric(s.metric)) continue;
     const key = `${s.metric}\u0000${s.unit}\u0000${s.better}`;
     const list = byMetric.get(key);
     if (list) list.push(s);
