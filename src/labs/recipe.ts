@@ -53,7 +53,7 @@ const NIC_MODULES = ['virtio_pci', 'virtio_net'];
 
 /**
  * The KVM lab: the generic kernel with kvm_amd, QEMU for x86 with its TCG module, firmware and
- * qemu-img, iproute2 (network namespaces and taps for net cases), the tun, bridge and
+ * qemu-img, virtiofsd, iproute2 (network namespaces and taps for net cases), the tun, bridge and
  * vhost_net modules (vhost on or off for virtio-net), and ext4 for its disk-backed /tmp
  * (scratch disks need O_DIRECT, which tmpfs refuses).
  */
@@ -62,7 +62,15 @@ export const KVM_LAB_RECIPE: LabRecipe = {
   variant: 'kvm',
   ...BASE,
   packages: ['qemu-system-x86', 'qemu-utils', 'iproute2', ...SSH_PACKAGES],
-  programs: ['/usr/bin/qemu-system-x86_64', '/usr/lib/x86_64-linux-gnu/qemu/accel-tcg-x86_64.so', '/usr/bin/qemu-img', '/bin/ip', ...SSH_PROGRAMS],
+  programs: [
+    '/usr/bin/qemu-system-x86_64',
+    '/usr/lib/x86_64-linux-gnu/qemu/accel-tcg-x86_64.so',
+    '/usr/bin/qemu-img',
+    // virtiofsd (QEMU's own, from qemu-system-common): fs cases share a folder by virtiofs.
+    '/usr/lib/qemu/virtiofsd',
+    '/bin/ip',
+    ...SSH_PROGRAMS,
+  ],
   trees: ['/usr/share/seabios', '/usr/lib/ipxe/qemu', '/usr/share/qemu'],
   files: [],
   // iproute2's ip, not busybox's applet (/sbin comes first in PATH): busybox has no `ip netns`.

@@ -127,7 +127,7 @@ describe('KVM lab', () => {
     }
   });
 
-  it("runs net cases on the lab's KVM: virtio-net with vhost on (the lab loads vhost_net) and e1000, peers in a namespace made there", {
+  it("runs net cases on the lab's KVM: virtio-net with vhost on (the lab loads vhost_net) and off, and e1000, peers in a namespace made there; and an fs case over virtiofs", {
     timeout: 20 * MINUTES,
   }, async () => {
     const out = await mkdtemp(join(tmpdir(), 'hvb-lab-kvm-net-'));
@@ -139,7 +139,9 @@ describe('KVM lab', () => {
         warmup: 0,
         workloads: [
           { workload: 'net', params: { device: 'virtio-net', vhost: 'on', timeSec: 2 } },
+          { workload: 'net', params: { device: 'virtio-net', vhost: 'off', timeSec: 2 } },
           { workload: 'net', params: { device: 'e1000', timeSec: 2 } },
+          { workload: 'fs', params: { share: 'virtiofs', sizeMiB: 16, runtimeSec: 1 } },
         ],
       };
       await writeFile(join(out, 'lab-net.ts'), `export default ${JSON.stringify(suite)};\n`);
@@ -156,6 +158,8 @@ describe('KVM lab', () => {
       expect(record.cases.map((c) => [c.workload, c.status, c.host])).toEqual([
         ['net', 'completed', 'lab-kvm'],
         ['net', 'completed', 'lab-kvm'],
+        ['net', 'completed', 'lab-kvm'],
+        ['fs', 'completed', 'lab-kvm'],
       ]);
       const samples = (await readFile(join(out, 'runs', runId!, 'samples.jsonl'), 'utf8'))
         .trim()
@@ -164,16 +168,22 @@ describe('KVM lab', () => {
       const tx = samples.filter((s) => s.metric === 'net.tx_gbit_s');
       expect(tx.map((s) => s.dims)).toEqual([
         expect.objectContaining({ nic_model: 'virtio-net', nic_driver: 'virtio_net', vhost_net: true, net_attach: 'tap', accel: 'kvm', host: 'lab-kvm' }),
+        expect.objectContaining({ nic_model: 'virtio-net', nic_driver: 'virtio_net', vhost_net: false, net_attach: 'tap', accel: 'kvm', host: 'lab-kvm' }),
         expect.objectContaining({ nic_model: 'e1000', nic_driver: 'e1000', vhost_net: false, net_attach: 'tap', accel: 'kvm', host: 'lab-kvm' }),
       ]);
       // KVM inside a lab under TCG moves a few Mbit/s: the figures only say that data went both ways.
       process.stderr.write(`kvm lab: net.tx_gbit_s ${tx.map((s) => `${s.dims['nic_model']} ${s.value}`).join(', ')}\n`);
       for (const s of samples.filter((x) => x.metric === 'net.tx_gbit_s' || x.metric === 'net.rx_gbit_s')) expect(s.value).toBeGreaterThan(0);
+      // virtiofs under KVM: virtiofsd in the lab serves the folder, the guest mounted it as virtiofs.
+      const fsRead = samples.find((x) => x.metric === 'fs.seq_read_mib_s');
+      expect(fsRead?.dims).toMatchObject({ share: 'virtiofs', share_fs: 'virtiofs', accel: 'kvm', host: 'lab-kvm' });
+      expect(fsRead?.value).toBeGreaterThan(0);
+      process.stderr.write(`kvm lab: fs.seq_read_mib_s virtiofs ${fsRead?.value}\n`);
       // The namespaces, peers and peer folders made in the lab are gone with their cases.
       const inside = await sshRun(labHostConfig(up.state), [
         'sh',
         '-c',
-        'ip netns list; ls /tmp | grep hvb-peers- ; ps -o comm | grep -c -e qemu-system -e iperf3 -e sockperf || true',
+        'ip netns list; ls /tmp | grep hvb-peers- ; ps -o comm | grep -c -e qemu-system -e iperf3 -e sockperf -e virtiofsd || true',
       ]);
       expect(inside.stdout.trim()).toBe('0');
     } finally {

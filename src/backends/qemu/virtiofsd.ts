@@ -39,13 +39,31 @@ export async function probeVirtiofsd(host: Host): Promise<Record<string, string>
   return { [VIRTIOFSD_FACT]: `no: ${why}` };
 }
 
-/** The daemon's argv: one shared folder, its socket in the VM's folder, caching as virtiofsd chooses (`auto`). */
-export function virtiofsdArgv(binary: string, socketPath: string, folder: string): string[] {
+/**
+ * The daemon's argv: one shared folder, its socket in the VM's folder, caching as virtiofsd
+ * chooses (`auto`). Its sandbox is its default, namespaces with pivot_root into the folder,
+ * but where the host's root is the initramfs (`rootfs`, as in the labs), on which the kernel
+ * refuses pivot_root ("pivot_root(., .): Invalid argument", and QEMU then says
+ * "vhost_backend_init failed: Protocol error"): there it is a chroot into the folder.
+ */
+export function virtiofsdArgv(binary: string, socketPath: string, folder: string, sandbox: VirtiofsdSandbox = 'namespace'): string[] {
   if (folder.includes(',')) {
     // `-o source=` is a comma-separated option list with no escape.
     throw new HvbError('invalid-vm-spec', `virtiofsd cannot share a folder whose path holds a comma: ${folder}`);
   }
-  return [binary, `--socket-path=${socketPath}`, '-o', `source=${folder}`, '-o', 'cache=auto'];
+  return [binary, `--socket-path=${socketPath}`, '-o', `source=${folder}`, '-o', 'cache=auto', ...(sandbox === 'chroot' ? ['-o', 'sandbox=chroot'] : [])];
+}
+
+export type VirtiofsdSandbox = 'namespace' | 'chroot';
+
+/** `chroot` when the root of `/proc/self/mountinfo` is the initramfs (`rootfs`), else `namespace`. */
+export function sandboxFor(mountinfo: string): VirtiofsdSandbox {
+  for (const line of mountinfo.split('\n')) {
+    const [before, after] = line.split(' - ');
+    if (before === undefined || after === undefined || before.split(' ')[4] !== '/') continue;
+    return after.split(' ')[0] === 'rootfs' ? 'chroot' : 'namespace';
+  }
+  return 'namespace';
 }
 
 /** Local virtiofsd process groups still running; killed synchronously if hvbench exits first. */
@@ -85,7 +103,8 @@ export interface Virtiofsd {
  */
 export async function startVirtiofsd(host: Host, binary: string, dir: string, folder: string): Promise<Virtiofsd> {
   const socketPath = posix.join(dir, VIRTIOFSD_SOCKET);
-  const argv = virtiofsdArgv(binary, socketPath, folder);
+  const mountinfo = await host.readFile('/proc/self/mountinfo').catch(() => '');
+  const argv = virtiofsdArgv(binary, socketPath, folder, sandboxFor(mountinfo));
   const child = await startedVmm(
     host.spawn(argv, { detached: true, cwd: dir }),
     'virtiofsd',

@@ -3,7 +3,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { probeVirtiofsd, startVirtiofsd, VIRTIOFSD_PATHS, virtiofsdArgv } from '../../../src/backends/qemu/virtiofsd.ts';
+import { probeVirtiofsd, sandboxFor, startVirtiofsd, VIRTIOFSD_PATHS, virtiofsdArgv } from '../../../src/backends/qemu/virtiofsd.ts';
 import type { ExecResult, Host } from '../../../src/hosts/host.ts';
 import { LocalHost } from '../../../src/hosts/local.ts';
 import { processesNamed } from '../../support/processes.ts';
@@ -65,4 +65,25 @@ describe('virtiofsd', () => {
       await rm(folder, { recursive: true, force: true });
     }
   }, 30_000);
+});
+
+describe("virtiofsd's sandbox", () => {
+  it('is a chroot where the root is the initramfs (pivot_root is refused there, as in the labs), namespaces elsewhere', () => {
+    const initramfs = '1 1 0:2 / / rw - rootfs rootfs rw,size=1470208k\n22 1 0:20 / /proc rw,relatime - proc proc rw\n';
+    const disk = '24 1 254:1 / / rw,relatime shared:1 - ext4 /dev/vda1 rw\n25 24 0:5 / /dev rw - devtmpfs udev rw\n';
+    expect(sandboxFor(initramfs)).toBe('chroot');
+    expect(sandboxFor(disk)).toBe('namespace');
+    expect(sandboxFor('')).toBe('namespace');
+    expect(virtiofsdArgv('/usr/lib/qemu/virtiofsd', '/v/s.sock', '/v/share', 'chroot')).toEqual([
+      '/usr/lib/qemu/virtiofsd',
+      '--socket-path=/v/s.sock',
+      '-o',
+      'source=/v/share',
+      '-o',
+      'cache=auto',
+      '-o',
+      'sandbox=chroot',
+    ]);
+    expect(virtiofsdArgv('/usr/lib/qemu/virtiofsd', '/v/s.sock', '/v/share')).not.toContain('sandbox=chroot');
+  });
 });
