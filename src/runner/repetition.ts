@@ -38,8 +38,8 @@ export interface RepOutcome {
   dims: Dims;
   /**
    * The guest or its VMM stopped by itself before the job was done (a reset, a panic, the VMM
-   * exiting), as opposed to a step that failed, a timeout or an interruption: the one kind of
-   * failure `run --retry-crashed` runs again.
+   * exiting), or the guest hung before it said ready, as opposed to a step that failed, a
+   * timeout during the job or an interruption: the failures `run --retry-crashed` runs again.
    */
   crashed?: true;
   /** What this boot read back for the case's equivalence manifest (manifest.ts), once the guest said ready. */
@@ -182,7 +182,13 @@ export async function runRepetition(input: RepetitionInput): Promise<RepOutcome>
   if (timedOut) {
     const where =
       session.readyAt === undefined ? 'the guest never said ready' : `the guest said ready but did not finish (${session.finishedSteps().length} steps done)`;
-    return outcome('timed-out', { ...common, values, error: `timed out after ${input.timeoutSec} s: ${where}` });
+    // A guest that never said ready hung before its job began: the platform's fault, not the job's.
+    return outcome('timed-out', {
+      ...common,
+      values,
+      error: `timed out after ${input.timeoutSec} s: ${where}`,
+      ...(session.readyAt === undefined ? { crashed: true as const } : {}),
+    });
   }
   if (input.signal?.aborted) return outcome('failed', { ...common, values, error: 'interrupted' });
   const crash = session.errors.length === 0 && !session.done ? stopCause(exit, stopWhen(session), session.log, vm.vmmLog()) : undefined;

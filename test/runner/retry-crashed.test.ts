@@ -32,8 +32,8 @@ afterEach(async () => {
   await rm(out, { recursive: true, force: true });
 });
 
-function go(fake: Backend, retryCrashed?: number) {
-  const suite = resolveSuite({ name: 's', backends: ['fake'], ...input }, deps, 'suite.ts');
+function go(fake: Backend, retryCrashed?: number, extra: object = {}) {
+  const suite = resolveSuite({ name: 's', backends: ['fake'], ...input, ...extra }, deps, 'suite.ts');
   const events: RunEvent[] = [];
   const cases = expandSuite(suite, deps);
   const run = runSuite({
@@ -102,6 +102,26 @@ describe('run --retry-crashed', () => {
     expect(c?.status).toBe('failed');
     expect(c?.error?.message).toMatch(/^repetition 1: the guest stopped before the job was done \(guest-reset\)/);
     expect(c?.lostAttempts?.map((a) => a.during)).toEqual(['repetition 1']);
+  });
+
+  it('runs again a guest that hung before it said ready, never one that hung in its job', async () => {
+    const hangs = (afterReady: boolean) => {
+      let n = 0;
+      return fakeBackend((say, nonce) => {
+        if (++n !== 1) return stepTranscript(say, nonce, 'cpu', sysbench(5));
+        if (afterReady) say(`HVB ${nonce} ready uptime=1.25 kernel=6.1.0-test`);
+        return { hang: true };
+      });
+    };
+    const beforeReady = hangs(false);
+    const a = await go(beforeReady, 1, { timeoutSec: 0.3 });
+    expect(a.run.record.cases[0]).toMatchObject({ status: 'completed', repetitionsDone: 2 });
+    expect(a.run.record.cases[0]?.lostAttempts?.map((l) => l.error)).toEqual(['timed out after 0.3 s: the guest never said ready']);
+    const inJob = hangs(true);
+    const b = await go(inJob, 1, { timeoutSec: 0.3 });
+    expect(inJob.launched).toHaveLength(1);
+    expect(b.run.record.cases[0]).toMatchObject({ status: 'timed-out' });
+    expect(b.run.record.cases[0]?.lostAttempts).toBeUndefined();
   });
 
   it('never runs again a repetition whose step failed, nor a crash without the option', async () => {
