@@ -74,6 +74,11 @@ export function checkEquivalence(pairs: readonly { a: PairSide; b: PairSide }[],
   return out;
 }
 
+/** Pairs named in a line of pairs that differ alike; the others are counted. */
+const MAX_PAIRS_NAMED = 3;
+/** What to do about a guest with another number of CPUs than its counterpart (native, unpinned, may use every host CPU). */
+const CPUS_HINT = "; `pinning: 'auto'` in the suite gives every side, native too, as many CPUs (docs/reproducible.md)";
+
 /** The pairs that did not get the same guest. */
 export function notEquivalent(check: EquivalenceCheck): EquivalenceIssue[] {
   return check.issues.filter((i) => i.mustMatch.length > 0);
@@ -85,7 +90,19 @@ export function notEquivalent(check: EquivalenceCheck): EquivalenceIssue[] {
  * nature, in one line (expected between these sides, listed so the comparison says what differs).
  */
 export function equivalenceLines(check: EquivalenceCheck): { warnings: string[]; notes: string[] } {
-  const warnings = notEquivalent(check).map((i) => `${i.a} and ${i.b} did not get the same guest: ${describeDifferences(i.mustMatch)}`);
+  // Pairs that differ alike are one line (a suite's every case against native, typically).
+  const byDifference = new Map<string, EquivalenceIssue[]>();
+  for (const i of notEquivalent(check)) {
+    const text = describeDifferences(i.mustMatch);
+    byDifference.set(text, [...(byDifference.get(text) ?? []), i]);
+  }
+  const warnings = [...byDifference].map(([text, issues]) => {
+    const hint = issues.some((i) => i.mustMatch.some((d) => d.field === 'cpus')) ? CPUS_HINT : '';
+    if (issues.length === 1) return `${issues[0]!.a} and ${issues[0]!.b} did not get the same guest: ${text}${hint}`;
+    const shown = issues.slice(0, MAX_PAIRS_NAMED).map((i) => `${i.a} and ${i.b}`);
+    const more = issues.length > MAX_PAIRS_NAMED ? `, and ${issues.length - MAX_PAIRS_NAMED} more` : '';
+    return `${issues.length} pairs did not get the same guest, alike: ${text}${hint} (${shown.join('; ')}${more})`;
+  });
   for (const u of check.unstable) warnings.push(`${u.caseId} (${u.run}) read back a different guest on some boots: ${u.fields.join(', ')}`);
   const byNature = [...new Set(check.issues.flatMap((i) => i.nature.map((d) => `${d.field} ${d.a} against ${d.b}`)))];
   const notes = byNature.length > 0 ? [`the sides differ by nature (expected between what is compared) in: ${byNature.join('; ')}`] : [];

@@ -24,10 +24,27 @@ describe('equivalence check of a comparison', () => {
     const lines = equivalenceLines(check);
     expect(lines.warnings).toEqual([
       expect.stringMatching(
-        /^tcg\/disk and xen\/disk did not get the same guest: cpus \(CPUs the workload may use\): 2 against 4; disk_cache .*none against writeback$/,
+        /^tcg\/disk and xen\/disk did not get the same guest: cpus \(CPUs the workload may use\): 2 against 4; disk_cache .*none against writeback; `pinning: 'auto'` in the suite gives every side, native too, as many CPUs/,
       ),
     ]);
     expect(lines.notes).toEqual([expect.stringMatching(/differ by nature .* clocksource tsc against kvm-clock/)]);
+  });
+
+  it('says pairs that differ alike in one line, naming three of them', () => {
+    const cpus = (n: string) => caseManifest({ ...guest, cpus: n });
+    const ids = ['boot', 'cpu', 'memory', 'disk', 'micro'];
+    const many = manifestsOf(
+      ids.flatMap((w) => [
+        { id: `native/${w}`, manifest: cpus('2') },
+        { id: `tcg/${w}`, manifest: cpus('1') },
+      ]),
+    );
+    const pairs = ids.map((w) => ({ a: { cases: [`native/${w}`], variant: 'native' }, b: { cases: [`tcg/${w}`], variant: 'tcg' } }));
+    const lines = equivalenceLines(checkEquivalence(pairs, { a: many, b: many }));
+    expect(lines.warnings).toHaveLength(1);
+    expect(lines.warnings[0]).toMatch(
+      /^5 pairs did not get the same guest, alike: cpus \(CPUs the workload may use\): 2 against 1; `pinning: 'auto'`.* \(native\/boot and tcg\/boot; native\/cpu and tcg\/cpu; native\/memory and tcg\/memory, and 2 more\)$/,
+    );
   });
 
   it('between runs (the same variant on both sides) a by-nature field must match too', () => {
