@@ -14,7 +14,8 @@ export interface ReportWarning {
   /** `skip`: a case that could not run here by design (native has no NIC, a backend this host lacks): expected, not a failure. */
   /** `busy-host`: repetitions during which other processes used the host's CPUs (the run's host state). */
   /** The sanity flags (`lab`, `faster-than-native`, `clock-drift`, `cv-outlier`) are warnings of their own kind, in this one list. */
-  kind: SanityKind | 'run' | 'case' | 'skip' | 'outlier' | 'network' | 'note' | 'busy-host';
+  /** `equivalence`: compared sides whose guests differ in a field that must match (the equivalence manifest). */
+  kind: SanityKind | 'run' | 'case' | 'skip' | 'outlier' | 'network' | 'note' | 'busy-host' | 'equivalence';
   text: string;
   /** When several warnings of one kind say the same thing: each item they name. */
   items?: string[];
@@ -108,6 +109,7 @@ export function warningCounts(warnings: readonly ReportWarning[]): Record<Report
     network: 0,
     note: 0,
     'busy-host': 0,
+    equivalence: 0,
     'faster-than-native': 0,
     'clock-drift': 0,
     'cv-outlier': 0,

@@ -84,7 +84,7 @@ export function registerReport(program: Command): void {
       ...(opts.title === undefined ? {} : { title: opts.title }),
       generatedAt: new Date().toISOString(),
     });
-    for (const text of equivalence.warnings) model.warnings.push({ kind: 'case', text });
+    for (const text of equivalence.warnings) model.warnings.push({ kind: 'equivalence', text });
     for (const text of equivalence.notes) model.warnings.push({ kind: 'note', text });
     // The run id passed the strict run-id pattern when run.json was read: a name, never a path.
     const out = opts.out ?? path.join('reports', runs[0]!.record.id);

@@ -122,6 +122,7 @@ const WARNING_TAGS: Record<ReportWarning['kind'], string> = {
   network: 'network',
   note: 'note',
   'busy-host': 'busy host',
+  equivalence: 'not the same guest',
 };
 
 /** `1 failed case, 3 expected skips, 2 notes`. */
@@ -137,6 +138,7 @@ function warningHeadline(warnings: readonly ReportWarning[]): string {
   add(c.network, 'network case on user-mode networking', 'network cases on user-mode networking');
   add(c.note, 'metric note', 'metric notes');
   add(c['busy-host'], 'repetition on a busy host', 'repetitions on a busy host');
+  add(c.equivalence, 'comparison of unlike guests', 'comparisons of unlike guests');
   add(c['faster-than-native'], 'figure faster than native', 'figures faster than native');
   add(c['clock-drift'], 'case with clock drift', 'cases with clock drift');
   add(c['cv-outlier'], 'CV outlier', 'CV outliers');
