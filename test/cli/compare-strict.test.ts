@@ -1,4 +1,4 @@
-import { access, mkdtemp, rm } from 'node:fs/promises';
+import { access, mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -77,5 +77,14 @@ describe('the equivalence check on the command line', () => {
     expect(r.exitCode).toBe(1);
     expect(r.stderr).toMatch(/--strict: .*\n {2}native\/cpu and tcg\/cpu .*cpus/);
     await expect(access(out)).rejects.toThrow();
+  });
+
+  it('report without --strict warns of such runs, as unlike guests rather than failed cases', async () => {
+    const out = join(dir, 'report-warned');
+    const r = await hvbench(['report', runs.more!, '--no-figures', '--out', out]);
+    expect(r.exitCode, r.stderr).toBe(0);
+    const page = await readFile(join(out, 'index.html'), 'utf8');
+    expect(page).toMatch(/Warnings \([^)]*1 comparison of unlike guests/);
+    expect(page).not.toMatch(/Warnings \([^)]*failed case/);
   });
 });
