@@ -3,7 +3,7 @@ import { assignLabRoles } from '../../src/labs/resolve.ts';
 import { canonicalLabRecipe, isLabName, KVM_LAB_RECIPE, labRecipe, labRecipeHash, xenLabRecipe } from '../../src/labs/recipe.ts';
 
 describe('lab recipes', () => {
-  it('KVM lab: kernel with kvm_amd and virtio, QEMU with its TCG module and firmware, qemu-img, socat, dropbear', () => {
+  it('KVM lab: kernel with kvm_amd and virtio, QEMU with its TCG module and firmware, qemu-img, virtiofsd, socat, dropbear', () => {
     expect(KVM_LAB_RECIPE).toEqual({
       lab: 'kvm',
       variant: 'kvm',
@@ -14,6 +14,7 @@ describe('lab recipes', () => {
         '/usr/bin/qemu-system-x86_64',
         '/usr/lib/x86_64-linux-gnu/qemu/accel-tcg-x86_64.so',
         '/usr/bin/qemu-img',
+        '/usr/lib/qemu/virtiofsd',
         '/bin/ip',
         '/usr/sbin/dropbear',
         '/usr/bin/dropbearkey',
