@@ -2,11 +2,10 @@ import { z } from 'zod';
 import { SHARE_KINDS } from '../devices/models.ts';
 import type { Dims } from '../results/sample.ts';
 import { HvbError } from '../util/errors.ts';
-import { parseFioJob, type FioSide } from './fio-output.ts';
-import { cpuPerGib, HOST_CPU_PER_GIB } from './host-metrics.ts';
+import { FIO_JOBS, fioHostCost, fioJobSteps, fioMetricDefs, fioMetricValues } from './fio-jobs.ts';
+import { HOST_CPU_PER_GIB } from './host-metrics.ts';
 import { intParam } from './int-params.ts';
-import { stepOutput } from './tool-output.ts';
-import type { GuestStep, MetricValue, StepOutput, Workload, WorkloadContext } from './workload.ts';
+import type { GuestStep, StepOutput, Workload, WorkloadContext } from './workload.ts';
 
 /** 9p's largest message Linux's virtio transport takes (6.1: 125 pages), and what hvbench mounts with when not told. */
 export const MAX_9P_MSIZE = 512_000;
@@ -33,22 +32,11 @@ const params = z
 
 type FsParams = z.output<typeof params>;
 
-/** The jobs of the disk workload, on a file: sequential at 1 MiB for bandwidth, random at 4 KiB for IOPS and latency. */
-export const FS_JOBS = [
-  { id: 'seqread', rw: 'read', bs: '1M', side: 'read' },
-  { id: 'seqwrite', rw: 'write', bs: '1M', side: 'write' },
-  { id: 'randread', rw: 'randread', bs: '4k', side: 'read' },
-  { id: 'randwrite', rw: 'randwrite', bs: '4k', side: 'write' },
-] as const;
-
 /** Where the guest mounts the share or the block reference's file system. */
 export const FS_MOUNT_POINT = '/mnt/hvb-fs';
 const FILE_NAME = 'hvb-fio.dat';
 /** The scratch disk of `block` holds the file and ext4's own room (journal, inode tables, reserved blocks). */
 export const blockDiskMiB = (sizeMiB: number) => sizeMiB + 64 + Math.ceil(sizeMiB / 8);
-
-const reportPath = (id: string) => `/run/fio-${id}.json`;
-const reportStep = (id: string) => `${id}-report`;
 
 /**
  * The folder the file work runs in: the mount point, or on native the host folder itself,
@@ -75,42 +63,6 @@ function mountSteps(p: FsParams, share: WorkloadContext['share']): GuestStep[] {
     { id: 'mkdir', argv: ['mkdir', '-p', FS_MOUNT_POINT] },
     { id: 'mount', argv: ['mount', ...options, target, FS_MOUNT_POINT] },
   ];
-}
-
-/** One fio job on the file, as the disk workload runs it on a device: its report to a file, then printed. */
-function jobSteps(job: (typeof FS_JOBS)[number], p: FsParams, dir: string): GuestStep[] {
-  return [
-    {
-      id: job.id,
-      argv: [
-        'hvb-fresh',
-        'fio',
-        `--name=${job.id}`,
-        `--filename=${dir}/${FILE_NAME}`,
-        `--size=${p.sizeMiB}M`,
-        `--rw=${job.rw}`,
-        `--bs=${job.bs}`,
-        '--ioengine=libaio',
-        '--direct=1',
-        `--iodepth=${p.queueDepth}`,
-        `--runtime=${p.runtimeSec}`,
-        '--time_based=1',
-        '--output-format=json',
-        `--output=${reportPath(job.id)}`,
-      ],
-    },
-    { id: reportStep(job.id), argv: ['cat', reportPath(job.id)] },
-  ];
-}
-
-function jobResults(outputs: readonly StepOutput[]): Map<string, FioSide> {
-  const results = new Map<string, FioSide>();
-  for (const job of FS_JOBS) {
-    const report = stepOutput(outputs, reportStep(job.id));
-    const said = outputs.find((o) => o.id === job.id)?.output ?? '';
-    results.set(job.id, parseFioJob(report.output, job.side, said));
-  }
-  return results;
 }
 
 /** File system magic numbers (statfs f_type, as busybox `stat -f -c %t` prints them) of the file systems a folder is likely on. */
@@ -146,8 +98,6 @@ export function observedFs(outputs: readonly StepOutput[]): string | undefined {
   return FS_MAGIC[magic] ?? `magic 0x${magic}`;
 }
 
-const MIB = 1024 * 1024;
-
 /**
  * fio file work on a host folder shared into the guest (virtiofs, 9p), against the same work
  * on the guest's own ext4 on a virtio-blk scratch disk (`block`); native works in the host
@@ -161,23 +111,13 @@ export const fs: Workload<typeof params> = {
   description: 'fio on a file in a shared folder (virtiofs, 9p) or on ext4 on a virtio-blk disk',
   params,
   tools: ['fio'],
-  metrics: [
-    { name: 'fs.seq_read_mib_s', unit: 'MiB/s', better: 'higher', description: 'sequential file read bandwidth, 1 MiB blocks' },
-    { name: 'fs.seq_write_mib_s', unit: 'MiB/s', better: 'higher', description: 'sequential file write bandwidth, 1 MiB blocks' },
-    { name: 'fs.rand_read_iops', unit: 'IOPS', better: 'higher', description: 'random 4 KiB file reads per second' },
-    { name: 'fs.rand_write_iops', unit: 'IOPS', better: 'higher', description: 'random 4 KiB file writes per second' },
-    { name: 'fs.rand_read_clat_p50_us', unit: 'us', better: 'lower', description: 'median completion latency of random 4 KiB file reads' },
-    { name: 'fs.rand_read_clat_p99_us', unit: 'us', better: 'lower', description: '99th percentile completion latency of random 4 KiB file reads' },
-    { name: 'fs.rand_write_clat_p50_us', unit: 'us', better: 'lower', description: 'median completion latency of random 4 KiB file writes' },
-    { name: 'fs.rand_write_clat_p99_us', unit: 'us', better: 'lower', description: '99th percentile completion latency of random 4 KiB file writes' },
-    HOST_CPU_PER_GIB,
-  ],
+  metrics: [...fioMetricDefs('fs', 'file '), HOST_CPU_PER_GIB],
   devices: (p) => ({
     share: { kind: p.share },
     ...(p.share === 'block' ? { disk: { io: 'paravirtual' as const, sizeMiB: blockDiskMiB(p.sizeMiB) } } : {}),
   }),
   // The layout writes the file once; each job: its runtime plus fio's start-up and the cache drop, slow under emulation.
-  expectedSeconds: (p) => 10 + Math.ceil(p.sizeMiB / 8) + FS_JOBS.length * (p.runtimeSec + 4),
+  expectedSeconds: (p) => 10 + Math.ceil(p.sizeMiB / 8) + FIO_JOBS.length * (p.runtimeSec + 4),
   command: (p, context) => {
     const dir = workDir(context?.share);
     const file = `${dir}/${FILE_NAME}`;
@@ -187,32 +127,14 @@ export const fs: Workload<typeof params> = {
         { id: 'mounts', argv: ['cat', '/proc/mounts'] },
         { id: 'fs-magic', argv: ['stat', '-f', '-c', '%t', dir] },
         { id: 'layout', argv: ['fio', '--name=layout', `--filename=${file}`, `--size=${p.sizeMiB}M`, '--create_only=1'] },
-        ...FS_JOBS.flatMap((job) => jobSteps(job, p, dir)),
+        ...fioJobSteps({ filename: file, sizeMiB: p.sizeMiB }, p),
       ],
       // ext4 finds crc32c through the crypto API, which no module dependency names.
       ...(context?.share?.model === 'block' ? { modules: ['crc32c_generic', 'ext4'] } : {}),
     };
   },
-  parse(outputs) {
-    const r = jobResults(outputs);
-    const get = (id: string) => r.get(id) as FioSide;
-    return [
-      { metric: 'fs.seq_read_mib_s', value: get('seqread').bwBytesPerS / MIB },
-      { metric: 'fs.seq_write_mib_s', value: get('seqwrite').bwBytesPerS / MIB },
-      { metric: 'fs.rand_read_iops', value: get('randread').iops },
-      { metric: 'fs.rand_write_iops', value: get('randwrite').iops },
-      { metric: 'fs.rand_read_clat_p50_us', value: get('randread').clatP50Us },
-      { metric: 'fs.rand_read_clat_p99_us', value: get('randread').clatP99Us },
-      { metric: 'fs.rand_write_clat_p50_us', value: get('randwrite').clatP50Us },
-      { metric: 'fs.rand_write_clat_p99_us', value: get('randwrite').clatP99Us },
-    ];
-  },
-  hostCost(outputs, cost): MetricValue[] {
-    return cpuPerGib(
-      [...jobResults(outputs).values()].reduce((n, s) => n + s.ioBytes, 0),
-      cost,
-    );
-  },
+  parse: (outputs) => fioMetricValues('fs', outputs),
+  hostCost: (outputs, cost) => fioHostCost(outputs, cost),
   observedDims(outputs): Dims {
     const found = observedFs(outputs);
     return found === undefined ? {} : { share_fs: found };
