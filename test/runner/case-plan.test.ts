@@ -6,7 +6,6 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Backend, VmSpec } from '../../src/backends/common/backend.ts';
 import { tcgBackend } from '../../src/backends/qemu/tcg.ts';
 import { DEFAULT_DISK_PATH } from '../../src/devices/models.ts';
-import type { GuestImage } from '../../src/guest/image.ts';
 import type { ExecResult, Host } from '../../src/hosts/host.ts';
 import { LocalHost } from '../../src/hosts/local.ts';
 import { execSetup } from '../../src/hosts/remote-retry.ts';
@@ -16,15 +15,9 @@ import { runSuite } from '../../src/runner/run-suite.ts';
 import { expandSuite } from '../../src/suite/expand.ts';
 import { resolveSuite } from '../../src/suite/resolve.ts';
 import { workloads } from '../../src/workloads/registry.ts';
-import { fakeBackend, fioDiskTranscript, stepTranscript } from './fake-backend.ts';
+import { fakeBackend, fakeImage, fioDiskTranscript, stepTranscript } from './fake-backend.ts';
 
-const image = {
-  kernel: '/k',
-  initramfs: '/i',
-  hash: 'abc',
-  dir: 'd',
-  manifest: { id: 'm1', kernel: { version: '6.1.0-test' }, initramfs: { sha256: 'b'.repeat(64), bytes: 1 }, segments: [], tools: ['sysbench', 'fio'] },
-} as unknown as GuestImage;
+const image = fakeImage(['sysbench', 'fio']);
 
 const sysbench = '    events per second:  1000\n         avg:    1.00\n         95th percentile:   2.00\n';
 

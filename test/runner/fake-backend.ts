@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import type { Backend, RunningVm, VmExit, VmSpec } from '../../src/backends/common/backend.ts';
 import { decodeJob } from '../../src/guest/protocol/job.ts';
+import type { GuestImage } from '../../src/guest/image.ts';
 import type { Host } from '../../src/hosts/host.ts';
 import { tcgBackend } from '../../src/backends/qemu/tcg.ts';
 
@@ -92,4 +93,15 @@ export function fioDiskTranscript(say: (l: string) => void, nonce: string, chain
     say(endFrame(nonce, `${id}-report`, fioReport(id), 0, 3));
   }
   say(`HVB ${nonce} done`);
+}
+
+/** A guest image that exists only as a record (the fake backend boots nothing), offering `tools`. */
+export function fakeImage(tools: string[] = ['sysbench']): GuestImage {
+  return {
+    kernel: '/k',
+    initramfs: '/i',
+    hash: 'abc',
+    dir: 'd',
+    manifest: { id: 'm1', kernel: { version: '6.1.0-test' }, initramfs: { sha256: 'b'.repeat(64), bytes: 1 }, segments: [], tools },
+  } as unknown as GuestImage;
 }

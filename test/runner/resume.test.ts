@@ -5,7 +5,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Backend } from '../../src/backends/common/backend.ts';
-import type { GuestImage } from '../../src/guest/image.ts';
 import { LocalHost } from '../../src/hosts/local.ts';
 import type { Sample } from '../../src/results/sample.ts';
 import { openRun, type StoredRun } from '../../src/results/store.ts';
@@ -14,15 +13,9 @@ import { runSuite } from '../../src/runner/run-suite.ts';
 import { expandSuite } from '../../src/suite/expand.ts';
 import { resolveSuite } from '../../src/suite/resolve.ts';
 import { workloads } from '../../src/workloads/registry.ts';
-import { fakeBackend, stepTranscript } from './fake-backend.ts';
+import { fakeBackend, fakeImage, stepTranscript } from './fake-backend.ts';
 
-const image = {
-  kernel: '/k',
-  initramfs: '/i',
-  hash: 'abc',
-  dir: 'd',
-  manifest: { id: 'm1', kernel: { version: '6.1.0-test' }, initramfs: { sha256: 'b'.repeat(64), bytes: 1 }, segments: [], tools: ['sysbench'] },
-} as unknown as GuestImage;
+const image = fakeImage();
 const sysbench = (eps: number) => `    events per second:  ${eps}\n         avg:    1.00\n         95th percentile:   2.00\n`;
 const deps = { workloads, backends: ['fake'] };
 

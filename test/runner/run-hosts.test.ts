@@ -11,16 +11,10 @@ import { expandSuite } from '../../src/suite/expand.ts';
 import { resolveSuite } from '../../src/suite/resolve.ts';
 import { workloads } from '../../src/workloads/registry.ts';
 import { unusedHostMethods } from '../support/unused-host-methods.ts';
-import { fakeBackend, stepTranscript } from './fake-backend.ts';
+import { fakeBackend, fakeImage, stepTranscript } from './fake-backend.ts';
 import { xenBackend } from '../../src/backends/xen/xen.ts';
 
-const image = {
-  kernel: '/k',
-  initramfs: '/i',
-  hash: 'abc',
-  dir: 'd',
-  manifest: { id: 'm1', kernel: { version: '6.1.0-test' }, initramfs: { sha256: 'b'.repeat(64), bytes: 1 }, segments: [], tools: ['sysbench'] },
-} as unknown as GuestImage;
+const image = fakeImage();
 const sysbench = `    events per second:  100\n         avg:    1.00\n         95th percentile:   2.00\n`;
 let out: string;
 beforeEach(async () => {

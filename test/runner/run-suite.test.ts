@@ -7,7 +7,6 @@ import type { Backend, VmSpec } from '../../src/backends/common/backend.ts';
 import { xenBackend } from '../../src/backends/xen/xen.ts';
 import { tcgBackend } from '../../src/backends/qemu/tcg.ts';
 import { decodeJob } from '../../src/guest/protocol/job.ts';
-import type { GuestImage } from '../../src/guest/image.ts';
 import { LocalHost } from '../../src/hosts/local.ts';
 import type { RunEvent } from '../../src/runner/events.ts';
 import { runSuite } from '../../src/runner/run-suite.ts';
@@ -16,15 +15,9 @@ import { resolveSuite } from '../../src/suite/resolve.ts';
 import { workloads } from '../../src/workloads/registry.ts';
 import { z } from 'zod';
 import type { Workload, WorkloadContext } from '../../src/workloads/workload.ts';
-import { endFrame, fakeBackend, fioDiskTranscript, stepTranscript } from './fake-backend.ts';
+import { endFrame, fakeBackend, fakeImage, fioDiskTranscript, stepTranscript } from './fake-backend.ts';
 
-const image = {
-  kernel: '/k',
-  initramfs: '/i',
-  hash: 'abc',
-  dir: 'd',
-  manifest: { id: 'm1', kernel: { version: '6.1.0-test' }, initramfs: { sha256: 'b'.repeat(64), bytes: 1 }, segments: [], tools: ['sysbench', 'fio'] },
-} as unknown as GuestImage;
+const image = fakeImage(['sysbench', 'fio']);
 /** What the runner asks of a backend besides booting, for the hand-written ones below: the QEMU backends' declarations. */
 const { devices, network, factDims } = tcgBackend;
 const declarations = { devices, network, factDims };
