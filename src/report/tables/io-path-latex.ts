@@ -1,6 +1,6 @@
 import type { IoPath, IoPathRow } from '../io-path.ts';
 import { ioPathGroups, ioPathLegend, ioPathMark } from './io-path-cells.ts';
-import { escapeLatex, thinPercent } from './latex.ts';
+import { breakingTable, escapeLatex, spanningLine, thinPercent } from './latex.ts';
 import { shortInterval, shortRatio } from './overview-cells.ts';
 
 /**
@@ -15,7 +15,7 @@ import { shortInterval, shortRatio } from './overview-cells.ts';
  */
 export function ioPathLatex(ioPath: IoPath, caption: string): string {
   const columns = ioPath.variants.length + 1;
-  const spanning = (tex: string) => `\\multicolumn{${columns}}{@{}>{\\raggedright\\arraybackslash}p{\\textwidth}@{}}{${tex}} \\\\*`;
+  const spanning = (tex: string) => spanningLine(columns, tex);
   const header = `${['metric', ...ioPath.variants].map(escapeLatex).join(' & ')} \\\\`;
   const body: string[] = [];
   ioPathGroups(ioPath).forEach((g, i) => {
@@ -27,24 +27,7 @@ export function ioPathLatex(ioPath: IoPath, caption: string): string {
     }
   });
   return [
-    '% Requires \\usepackage{siunitx,booktabs,xltabular}; one-column pages only (\\onecolumn in a two-column paper)',
-    '\\begingroup',
-    '\\footnotesize',
-    '\\setlength{\\tabcolsep}{4pt}',
-    `\\begin{xltabular}{\\textwidth}{@{}>{\\raggedright\\arraybackslash}X*{${ioPath.variants.length}}{c}@{}}`,
-    `\\caption{${thinPercent(escapeLatex(caption))}} \\\\`,
-    '\\toprule',
-    header,
-    '\\midrule',
-    '\\endfirsthead',
-    '\\toprule',
-    header,
-    '\\midrule',
-    '\\endhead',
-    '\\bottomrule',
-    '\\endfoot',
-    ...body,
-    '\\end{xltabular}',
+    ...breakingTable(`>{\\raggedright\\arraybackslash}X*{${ioPath.variants.length}}{c}`, caption, header, body),
     // Under the table, not in its last foot: a long paragraph in a spanning cell there overfills the longtable's rows.
     `{\\scriptsize\\raggedright ${thinPercent(escapeLatex(ioPathLegend(ioPath)))}\\par`,
     ...ioPath.unpaired.map((u) => `${escapeLatex(u)}\\par`),

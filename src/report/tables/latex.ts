@@ -19,8 +19,7 @@ export function latexTable(table: SummaryTable, caption: string): string {
   const cells = (first: string, row: readonly string[], numbers: boolean) =>
     [first, ...kept.map((c) => (numbers && table.numeric[c] ? numericCell(row[c]!) : thinPercent(escapeLatex(row[c]!))))].join(' & ');
   const header = `${cells(table.header[table.foldedColumns - 1] ?? '', table.header, false)} \\\\`;
-  // A line across the table, wrapping within it; `\\*` keeps it on the page of the row below it.
-  const spanning = (tex: string) => `\\multicolumn{${columns}}{@{}>{\\raggedright\\arraybackslash}p{\\textwidth}@{}}{${tex}} \\\\*`;
+  const spanning = (tex: string) => spanningLine(columns, tex);
   const body: string[] = [];
   table.rows.forEach((row, i) => {
     const section = table.sections[i]!;
@@ -32,28 +31,7 @@ export function latexTable(table: SummaryTable, caption: string): string {
     if (newSection || table.configurations[i] !== table.configurations[i - 1]) body.push(spanning(`\\hspace*{0.5em}${escapeLatex(table.configurations[i]!)}`));
     body.push(`${cells(`\\hspace*{1em}${escapeLatex(table.variants[i]!)}`, row, true)} \\\\`);
   });
-  return [
-    '% Requires \\usepackage{siunitx,booktabs,xltabular}; one-column pages only (\\onecolumn in a two-column paper)',
-    '\\begingroup',
-    '\\footnotesize',
-    '\\setlength{\\tabcolsep}{4pt}',
-    `\\begin{xltabular}{\\textwidth}{@{}${spec}@{}}`,
-    `\\caption{${thinPercent(escapeLatex(caption))}} \\\\`,
-    '\\toprule',
-    header,
-    '\\midrule',
-    '\\endfirsthead',
-    '\\toprule',
-    header,
-    '\\midrule',
-    '\\endhead',
-    '\\bottomrule',
-    '\\endfoot',
-    ...body,
-    '\\end{xltabular}',
-    '\\endgroup',
-    '',
-  ].join('\n');
+  return [...breakingTable(spec, caption, header, body), '\\endgroup', ''].join('\n');
 }
 
 /** Every number of a cell in `\num{}` (`[\num{800}, \num{825}]`), the rest escaped. */
@@ -130,4 +108,37 @@ export function escapeLatex(text: string): string {
     else out += ch;
   }
   return out;
+}
+
+/** A line across a table of `columns` columns, wrapping within it; `\\*` keeps it on the page of the row below it. */
+export function spanningLine(columns: number, tex: string): string {
+  return `\\multicolumn{${columns}}{@{}>{\\raggedright\\arraybackslash}p{\\textwidth}@{}}{${tex}} \\\\*`;
+}
+
+/**
+ * An `xltabular` exactly `\textwidth` wide that breaks across pages, \footnotesize, booktabs
+ * rules, its header repeated on every page; the lines from its requirements comment to its
+ * end (the group it opens is closed by the caller, after anything set under the table).
+ */
+export function breakingTable(columnSpec: string, caption: string, header: string, body: readonly string[]): string[] {
+  return [
+    '% Requires \\usepackage{siunitx,booktabs,xltabular}; one-column pages only (\\onecolumn in a two-column paper)',
+    '\\begingroup',
+    '\\footnotesize',
+    '\\setlength{\\tabcolsep}{4pt}',
+    `\\begin{xltabular}{\\textwidth}{@{}${columnSpec}@{}}`,
+    `\\caption{${thinPercent(escapeLatex(caption))}} \\\\`,
+    '\\toprule',
+    header,
+    '\\midrule',
+    '\\endfirsthead',
+    '\\toprule',
+    header,
+    '\\midrule',
+    '\\endhead',
+    '\\bottomrule',
+    '\\endfoot',
+    ...body,
+    '\\end{xltabular}',
+  ];
 }
