@@ -11,6 +11,7 @@ import type { CaseSetup } from './case-setup.ts';
 import { checkVmSpecPaths } from './absolute-paths.ts';
 import { boundDeviceDims } from './device-facts.ts';
 import { clockDrift } from './clock-drift.ts';
+import { ALIVE_EVERY_S, watchHeartbeat } from './hang-watch.ts';
 import { manifestFields } from './manifest.ts';
 import { pinningDim, type CpuPinning } from './pinning-plan.ts';
 import { processFault, stopCause } from './stop-cause.ts';
@@ -38,8 +39,9 @@ export interface RepOutcome {
   dims: Dims;
   /**
    * The guest or its VMM stopped by itself before the job was done (a reset, a panic, the VMM
-   * exiting), or the guest hung before it said ready, as opposed to a step that failed, a
-   * timeout during the job or an interruption: the failures `run --retry-crashed` runs again.
+   * exiting), or the guest hung (before it said ready, or fell silent past its heartbeat), as
+   * opposed to a step that failed, a timeout during the job or an interruption: the failures
+   * `run --retry-crashed` runs again.
    */
   crashed?: true;
   /** What this boot read back for the case's equivalence manifest (manifest.ts), once the guest said ready. */
@@ -62,6 +64,8 @@ export interface RepetitionInput {
   name: string;
   /** What setupCase made for the case: initrd, devices, modules, the workload's context. Default: base initramfs, no devices. */
   setup?: Pick<CaseSetup, 'initrd' | 'disks' | 'nics' | 'probe' | 'modules' | 'context'> & Partial<Pick<CaseSetup, 'shares'>>;
+  /** Seconds between the guest's `alive` frames (hang-watch.ts); default ALIVE_EVERY_S. */
+  aliveEveryS?: number;
   /** Aborts the repetition (Ctrl-C): the VM is killed and the outcome says why. */
   signal?: AbortSignal;
   now?: () => number;
@@ -92,7 +96,14 @@ export async function runRepetition(input: RepetitionInput): Promise<RepOutcome>
     const own = input.workload.command(input.params, setup?.context ?? {});
     const modules = [...new Set([...(setup?.modules ?? []), ...(own.modules ?? [])])];
     const command = { ...own, ...(modules.length > 0 ? { modules } : {}) };
-    const cmdline = `quiet panic=-1 ${encodeJob({ nonce, workload: input.workload.name, command, ...(setup?.probe.length ? { probe: setup.probe } : {}) })}`;
+    const job = {
+      nonce,
+      workload: input.workload.name,
+      command,
+      aliveEveryS: input.aliveEveryS ?? ALIVE_EVERY_S,
+      ...(setup?.probe.length ? { probe: setup.probe } : {}),
+    };
+    const cmdline = `quiet panic=-1 ${encodeJob(job)}`;
     checkCmdline(cmdline);
     spec = {
       name: input.name,
@@ -138,6 +149,17 @@ export async function runRepetition(input: RepetitionInput): Promise<RepOutcome>
     timedOut = true;
     void vm.kill(`timeout after ${input.timeoutSec} s`);
   }, input.timeoutSec * 1000);
+  // A guest that promised a heartbeat and fell silent has hung: stopped now, not at the timeout.
+  let hung: string | undefined;
+  const stopWatch = watchHeartbeat(
+    session,
+    (silentS) => {
+      const steps = session.finishedSteps().length;
+      hung = `the guest hung: nothing from it for ${silentS} s, though it sends a frame every ${session.aliveEveryS} s (${steps} steps done)`;
+      void vm.kill('the guest stopped answering');
+    },
+    now,
+  );
   const onAbort = () => void vm.kill('interrupted');
   input.signal?.addEventListener('abort', onAbort, { once: true });
   let exit: VmExit;
@@ -145,6 +167,7 @@ export async function runRepetition(input: RepetitionInput): Promise<RepOutcome>
     exit = await vm.wait();
   } finally {
     clearTimeout(timer);
+    stopWatch();
     input.signal?.removeEventListener('abort', onAbort);
   }
   const usage = await vm.usage();
@@ -179,6 +202,7 @@ export async function runRepetition(input: RepetitionInput): Promise<RepOutcome>
     damaged = describeError(e);
   }
   common.steps = steps;
+  if (hung !== undefined && !timedOut && !input.signal?.aborted) return outcome('failed', { ...common, values, error: hung, crashed: true });
   if (timedOut) {
     const where =
       session.readyAt === undefined ? 'the guest never said ready' : `the guest said ready but did not finish (${session.finishedSteps().length} steps done)`;

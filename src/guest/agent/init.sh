@@ -62,7 +62,15 @@ poweroff_now() {
 	while :; do sleep 60; done
 }
 
+# The background heartbeat loop (started after ready), stopped before the last frames.
+heartbeat=""
+stop_heartbeat() {
+	[ -n "$heartbeat" ] && kill "$heartbeat" 2>/dev/null
+	heartbeat=""
+}
+
 fail() {
+	stop_heartbeat
 	frame error "$*"
 	echo "hvbench agent: $* (last kernel messages follow)"
 	[ "$native" = 1 ] || dmesg | tail -n 40
@@ -106,9 +114,14 @@ if [ "$zipped" = 1 ]; then
 else
 	echo "$job" | tr -- '-_' '+/' | base64 -d >/run/hvb-job 2>/dev/null || { echo "hvbench agent: job is not base64url"; poweroff_now; }
 fi
+alive=""
 while read -r kind value _; do
 	[ "$kind" = nonce ] && nonce=$value
+	[ "$kind" = alive ] && alive=$value
 done </run/hvb-job
+# The heartbeat the job asked for (seconds); a native agent is a host process, none there.
+case "$alive" in "" | *[!0-9]*) alive="" ;; esac
+[ "$native" = 1 ] && alive=""
 [ -n "$nonce" ] || { echo "hvbench agent: job has no nonce"; poweroff_now; }
 
 read -r up _ </proc/uptime
@@ -121,7 +134,14 @@ if [ "$native" = 1 ]; then
 fi
 read -r release </proc/sys/kernel/osrelease
 read_clock
-frame ready "uptime=$up" "kernel=$release" ${clock:+"clock=$clock"}
+frame ready "uptime=$up" "kernel=$release" ${clock:+"clock=$clock"} ${alive:+"alive=$alive"}
+
+# From ready to done, an `alive` frame every $alive seconds: the host tells a guest that hung
+# (no frame for several periods) from one busy with a long step. One short line per period.
+if [ -n "$alive" ]; then
+	while sleep "$alive"; do frame alive; done &
+	heartbeat=$!
+fi
 
 # The guest's own view of what it runs on, for every job: the hypervisor its kernel
 # detected ("Hypervisor detected: X" in dmesg, spaces as _; none without that line) and its
@@ -260,6 +280,7 @@ while read -r kind rest; do
 	esac
 done </run/hvb-job
 
+stop_heartbeat
 read_clock
 frame done ${clock:+"clock=$clock"}
 poweroff_now

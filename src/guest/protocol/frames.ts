@@ -3,7 +3,8 @@ import { escapeLogLine } from './lines.ts';
 /**
  * Console framing. The agent writes one frame per line:
  *
- *     HVB <nonce> ready uptime=<seconds> kernel=<release> [clock=<ns>]
+ *     HVB <nonce> ready uptime=<seconds> kernel=<release> [clock=<ns>] [alive=<seconds>]
+ *     HVB <nonce> alive                      every <seconds> after ready, when the job asked for it
  *     HVB <nonce> out <step> <base64 chunk of the step's output>
  *     HVB <nonce> end <step> exit=<code> ms=<elapsed> bytes=<output length> sha256=<of the output>
  *     HVB <nonce> fact <key>=<value> …      what the guest found, e.g. disk=vda disk_drivers=virtio_blk,virtio-pci
@@ -12,12 +13,16 @@ import { escapeLogLine } from './lines.ts';
  *
  * `clock=` is the guest's CLOCK_MONOTONIC in nanoseconds when it wrote the frame: with the
  * host's clock at the frames' arrival it tells how far the guest's clock ran from the host's.
+ * `alive=` in `ready` promises an `alive` frame every that many seconds until `done` (the
+ * job's `alive` line asked for it; natively the agent never sends them): a guest that falls
+ * silent much longer has hung, which a long step never looks like.
  *
  * Only a line that starts with the run's nonce and validates is trusted. Every other line —
  * the kernel's messages, a tool's stray output, a frame with the wrong nonce — is guest log.
  */
 export type Frame =
-  | { kind: 'ready'; uptimeS: number; kernel: string; clockNs?: number }
+  | { kind: 'ready'; uptimeS: number; kernel: string; clockNs?: number; aliveEveryS?: number }
+  | { kind: 'alive' }
   | { kind: 'out'; step: string; base64: string }
   | { kind: 'end'; step: string; exitCode: number; elapsedMs: number; bytes: number; sha256: string }
   | { kind: 'fact'; facts: Record<string, string> }
@@ -64,7 +69,18 @@ function parseBody(kind: string, rest: string): Frame | string {
       if (!KERNEL.test(kernel)) return 'ready without a valid kernel=';
       const clock = kv.get('clock');
       if (clock !== undefined && !CLOCK_NS.test(clock)) return 'ready with an invalid clock=';
-      return { kind: 'ready', uptimeS: Number(uptime), kernel, ...(clock === undefined ? {} : { clockNs: Number(clock) }) };
+      const alive = kv.get('alive');
+      if (alive !== undefined && !/^[1-9]\d{0,3}$/.test(alive)) return 'ready with an invalid alive=';
+      return {
+        kind: 'ready',
+        uptimeS: Number(uptime),
+        kernel,
+        ...(clock === undefined ? {} : { clockNs: Number(clock) }),
+        ...(alive === undefined ? {} : { aliveEveryS: Number(alive) }),
+      };
+    }
+    case 'alive': {
+      return words.length === 0 ? { kind: 'alive' } : 'alive takes no arguments';
     }
     case 'out': {
       const [step, data, extra] = words;

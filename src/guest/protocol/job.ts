@@ -14,6 +14,8 @@ import type { GuestCommand } from '../../workloads/workload.ts';
  *     modules virtio_blk     optional: kernel modules to load before the first step
  *     probe disk             optional: find the attached disk (and/or nic), report it in a
  *                            `fact` frame; steps may then name it as @disk (@nic)
+ *     alive 10               optional: from ready on, write an `alive` frame every 10 s, so
+ *                            the host can tell a hung guest from a long step
  *     step cpu sysbench cpu --threads=1 --time=5 run
  *
  * Words are limited to SAFE_WORD so that nothing in a job can be read as shell syntax, and the
@@ -25,6 +27,8 @@ export interface Job {
   command: GuestCommand;
   /** Devices the host attached for the job, which the agent finds and reports before the steps. */
   probe?: ProbeKind[];
+  /** Seconds between the agent's `alive` frames after ready; absent: no heartbeat. */
+  aliveEveryS?: number;
 }
 
 export const PROBE_KINDS = ['disk', 'nic'] as const;
@@ -52,6 +56,11 @@ export function jobText(job: Job): string {
   const probe = job.probe ?? [];
   for (const p of probe) if (!PROBE_KINDS.includes(p)) throw new HvbError('job-probe', `probe ${JSON.stringify(p)}: expected one of ${PROBE_KINDS.join(', ')}`);
   if (probe.length > 0) lines.push(`probe ${probe.join(' ')}`);
+  if (job.aliveEveryS !== undefined) {
+    if (!Number.isInteger(job.aliveEveryS) || job.aliveEveryS < 1 || job.aliveEveryS > 3600)
+      throw new HvbError('job-alive', `alive every ${job.aliveEveryS} s: expected a whole number of seconds from 1 to 3600`);
+    lines.push(`alive ${job.aliveEveryS}`);
+  }
   for (const step of job.command.steps) {
     if (!STEP_ID.test(step.id)) throw new HvbError('job-step', `step id ${JSON.stringify(step.id)}: expected [a-z0-9_-]{1,32}`);
     if (step.argv.length === 0) throw new HvbError('job-step', `step ${step.id}: empty command`);
@@ -88,6 +97,7 @@ export function decodeJob(cmdline: string): Job {
   let version = 0;
   const command: GuestCommand = { steps: [] };
   const probe: ProbeKind[] = [];
+  let aliveEveryS: number | undefined;
   for (const line of text.split('\n').filter((l) => l.length > 0)) {
     const [kind, ...words] = line.split(' ');
     if (kind === 'v') version = Number(words[0]);
@@ -95,11 +105,12 @@ export function decodeJob(cmdline: string): Job {
     else if (kind === 'workload') workload = words[0] ?? '';
     else if (kind === 'modules') command.modules = words;
     else if (kind === 'probe') probe.push(...(words as ProbeKind[]));
+    else if (kind === 'alive') aliveEveryS = Number(words[0]);
     else if (kind === 'step') command.steps.push({ id: words[0] ?? '', argv: words.slice(1) });
     else throw new HvbError('job-line', `unknown job line ${JSON.stringify(line)}`);
   }
   if (version !== JOB_VERSION) throw new HvbError('job-version', `job version ${version}, expected ${JOB_VERSION}`);
-  return { nonce, workload, command, ...(probe.length > 0 ? { probe } : {}) };
+  return { nonce, workload, command, ...(probe.length > 0 ? { probe } : {}), ...(aliveEveryS === undefined ? {} : { aliveEveryS }) };
 }
 
 export const MAX_CMDLINE_BYTES = 2047;

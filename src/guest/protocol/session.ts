@@ -41,6 +41,12 @@ export class GuestSession {
   guestClockAtReadyNs: number | undefined;
   guestClockAtDoneNs: number | undefined;
   readonly errors: string[] = [];
+  /** Seconds between `alive` frames the guest promised in `ready`; undefined: no heartbeat. */
+  aliveEveryS: number | undefined;
+  /** Trusted frames received: a count that stops growing, with aliveEveryS, tells a hung guest. */
+  frames = 0;
+  /** `alive` frames received. */
+  aliveFrames = 0;
   /** Facts the guest reported (e.g. the disk and its drivers); a later fact replaces an earlier one of the same key. */
   readonly facts: Record<string, string> = {};
   /** Nonce-carrying lines that did not validate. */
@@ -110,6 +116,7 @@ export class GuestSession {
   }
 
   private apply(frame: Frame): void {
+    this.frames++;
     switch (frame.kind) {
       case 'ready':
         if (this.readyAt === undefined) {
@@ -117,7 +124,11 @@ export class GuestSession {
           this.uptimeAtReadyS = frame.uptimeS;
           this.kernel = frame.kernel;
           this.guestClockAtReadyNs = frame.clockNs;
+          this.aliveEveryS = frame.aliveEveryS;
         }
+        break;
+      case 'alive':
+        this.aliveFrames++;
         break;
       case 'out':
         this.step(frame.step).chunks.push(frame.base64);

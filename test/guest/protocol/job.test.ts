@@ -62,6 +62,14 @@ describe('job encoding', () => {
     expect(text).toBe(`v 1\nnonce ${nonce}\nworkload cpu\nstep a true\n`);
   });
 
+  it('carries the heartbeat period before the steps, and refuses one out of 1–3600 s', () => {
+    const job = { nonce, workload: 'cpu', command: { steps: [{ id: 'a', argv: ['true'] }] }, aliveEveryS: 10 };
+    expect(jobText(job)).toBe(`v 1\nnonce ${nonce}\nworkload cpu\nalive 10\nstep a true\n`);
+    expect(decodeJob(encodeJob(job))).toEqual(job);
+    for (const bad of [0, 1.5, 3601])
+      expect(() => jobText({ ...job, aliveEveryS: bad })).toThrow(/alive every .* s: expected a whole number of seconds from 1 to 3600/);
+  });
+
   it.each([
     ['a shell metacharacter', ['sh', '-c', 'reboot;']],
     ['a space inside a word', ['echo', 'a b']],
