@@ -42,7 +42,7 @@ export function registerRun(program: Command): void {
     .option('--shard <i/N>', 'run part i of the suite split into N (one per CI runner); `hvbench merge` joins the parts (docs/ci.md)', parseShard)
     .option(
       '--retry-crashed <n>',
-      'run again a repetition whose guest stopped by itself (reset, panic, VMM exit) or hung before it said ready, up to n times per case; each lost attempt is kept in run.json',
+      'run again a repetition whose guest stopped by itself (reset, panic, VMM exit) or hung (before it said ready, or silent past its heartbeat), up to n times per case; each lost attempt is kept in run.json',
       (text: string) => positiveInt(text, '--retry-crashed', 0),
     )
     .option(
