@@ -17,13 +17,9 @@ const host = new LocalHost();
 const sleeping = (s: number): Workload => ({ ...boot, command: () => ({ steps: [{ id: 'sleep', argv: ['sleep', String(s)] }] }) }) as Workload;
 const base = { backend: tcgBackend, host, params: {}, vcpus: 1, memoryMiB: 256, aliveEveryS: 1 };
 
-/** The QEMU process whose command line names the VM `name`. */
+/** The QEMU process of the VM `name` (its private folder, named after the VM, is on its command line). */
 function qemuNamed(name: string): number | undefined {
-  return processesNamed('qemu-system').find((pid) =>
-    readFileSync(`/proc/${pid}/cmdline`, 'utf8')
-      .split('\0')
-      .some((w) => w.startsWith(name)),
-  );
+  return processesNamed('qemu-system').find((pid) => readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes(`hvbench-${name}-`));
 }
 
 describe('the heartbeat of a real guest', () => {
@@ -49,8 +45,8 @@ describe('the heartbeat of a real guest', () => {
         frozen = pid;
       }
     }
-    expect(frozen).toBeDefined();
     const out = await run;
+    expect(frozen, `${out.status}: ${out.error}\n${out.guestLog.slice(-10).join('\n')}`).toBeDefined();
     expect(out).toMatchObject({ status: 'failed', crashed: true });
     expect(out.error).toMatch(/^the guest hung: nothing from it for \d+ s, though it sends a frame every 1 s/);
     expect(Date.now() - started).toBeLessThan(120_000);
