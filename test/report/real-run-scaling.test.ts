@@ -1,9 +1,12 @@
 import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { compile } from 'vega-lite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildReport, type ReportModel } from '../../src/report/build.ts';
 import type { ReportRun } from '../../src/report/input.ts';
+import { scalingSpec } from '../../src/report/specs/scaling.ts';
+import { scalingLatex } from '../../src/report/tables/scaling-latex.ts';
 import { writeReport } from '../../src/report/write.ts';
 import { compareRuns, compareWithin } from '../../src/stats/compare-report.ts';
 import { buildHistory } from '../../src/stats/history.ts';
@@ -12,9 +15,12 @@ import { settingsFor } from '../../src/stats/thresholds.ts';
 import { REPO } from '../support/cli.ts';
 import { loadRealRun } from '../support/real-runs.ts';
 import { checkPage, launchChromium } from './browser.ts';
+import { compileLatex, expectCleanLatexLog } from './validate-files.ts';
 
 // suites/scaling.ts run for real on native and tcg (test/fixtures/runs/scaling-native-tcg):
 // cpu and memory at 1 and 2 vCPUs, their threads following the vCPUs, native at as many threads.
+type Json = any;
+
 const ignore = new Set(DEFAULT_IGNORED_DIMS);
 const options = { ignore, settings: (m: string) => settingsFor(m, []), seed: 1, permutations: 200, ratioCi: 'log-t' as const };
 const ARTIFACTS = path.join(REPO, 'reports', 'test-artifacts');
@@ -106,6 +112,37 @@ describe('a real scaling run (native and tcg at 1 and 2 vCPUs)', () => {
     const native = events.lines[0]!.points;
     for (const [i, p] of events.lines[1]!.points.entries()) expect(p.ratio!.value).toBeCloseTo(p.mean / native[i]!.mean, 10);
     expect(model.charts.filter((c) => c.id.startsWith('scaling-')).map((c) => c.id)).toEqual(['scaling-cpu', 'scaling-memory']);
+  });
+
+  it('compiles its figure with vega-lite without a warning: a row per metric, the mean and the ratio to native side by side', () => {
+    const spec = scalingSpec(model.scaling!, 'cpu') as Json;
+    const warnings: string[] = [];
+    const logger: Json = {
+      level: () => logger,
+      error: (m: string) => warnings.push(m),
+      warn: (m: string) => warnings.push(m),
+      info: () => logger,
+      debug: () => logger,
+    };
+    expect(() => compile(spec, { logger })).not.toThrow();
+    expect(warnings).toEqual([]);
+    expect(spec.vconcat.map((r: { title: { text: string } }) => r.title.text)).toEqual([
+      'CPU: sysbench events per second ↑',
+      'CPU: mean event latency ↓',
+      'CPU: p95 event latency ↓',
+    ]);
+    const [value, ratio] = spec.vconcat[0].hconcat;
+    expect(value.data.values.map((d: { backend: string; vcpus: number }) => `${d.backend} ${d.vcpus}`)).toEqual(['native 1', 'native 2', 'tcg 1', 'tcg 2']);
+    // The reference is the dashed line at 1, not a line of its own.
+    expect(ratio.data.values.map((d: { backend: string; vcpus: number }) => `${d.backend} ${d.vcpus}`)).toEqual(['tcg 1', 'tcg 2']);
+    expect(ratio.layer[0].encoding.y.datum).toBe(1);
+    // Every interval within the axis.
+    const top = value.encoding?.y?.scale?.domain ?? value.layer[1].encoding.y.scale.domain;
+    for (const d of value.data.values) expect(d.hi).toBeLessThanOrEqual(top[1]);
+  });
+
+  it('compiles its LaTeX table with pdflatex', async () => {
+    expectCleanLatexLog(await compileLatex(scalingLatex(model.scaling!, "Scaling with the guest's vCPUs"), 'onecolumn'), 'scaling.tex');
   });
 
   it('has no scaling section for a run of one guest size', async () => {
