@@ -6,6 +6,7 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
+    setupFiles: ['test/support/owner-mark.ts'],
     pool: 'forks',
     fileParallelism: false,
     testTimeout: 20_000,
