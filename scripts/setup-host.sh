@@ -6,7 +6,9 @@
 # remote QEMU), Chromium (the report page is opened in headless Chromium), busybox (the
 # shell-quoting test runs commands through busybox ash), pdflatex with the LaTeX packages
 # the report's tables use (texlive-latex-base, texlive-latex-extra, texlive-science for siunitx), iproute2 and
-# util-linux (network namespaces, unshare), python3 and git (used by a few tests).
+# util-linux (network namespaces, unshare), python3 and git (used by a few tests), and libvirt's
+# daemon, QEMU driver and virsh (the libvirt backends are tested against a libvirtd the test
+# starts; without systemd nothing starts one otherwise).
 set -euo pipefail
 for_tests=false
 if [ "${1:-}" = --for-tests ]; then for_tests=true; fi
@@ -26,8 +28,8 @@ declare -A needed=(
 packages=()
 if [ "$for_tests" = true ]; then
   needed+=([sshd]=openssh-server [socat]=socat [chromium]=chromium [busybox]=busybox [pdflatex]=texlive-latex-base
-    [ip]=iproute2 [unshare]=util-linux [python3]=python3 [git]=git)
-  packages+=(texlive-latex-extra texlive-science)
+    [ip]=iproute2 [unshare]=util-linux [python3]=python3 [git]=git [virsh]=libvirt-clients [libvirtd]=libvirt-daemon)
+  packages+=(texlive-latex-extra texlive-science libvirt-daemon-driver-qemu)
 fi
 missing=()
 for cmd in "${!needed[@]}"; do
@@ -47,7 +49,12 @@ fi
 lists_empty=false
 if ! compgen -G '/var/lib/apt/lists/*_Packages*' >/dev/null; then lists_empty=true; fi
 
-if [ ${#missing[@]} -eq 0 ] && [ "$lists_empty" = false ]; then
+# libvirtd's QEMU driver runs QEMU as the user libvirt-qemu unless a domain says otherwise, and
+# does not start without it; libvirt-daemon-system creates it, but pulls in systemd.
+libvirt_user=false
+if [ "$for_tests" = true ] && ! getent passwd libvirt-qemu >/dev/null 2>&1; then libvirt_user=true; fi
+
+if [ ${#missing[@]} -eq 0 ] && [ "$lists_empty" = false ] && [ "$libvirt_user" = false ]; then
   exit 0
 fi
 
@@ -55,6 +62,9 @@ if [ "$(id -u 2>/dev/null)" != 0 ]; then
   if [ ${#missing[@]} -gt 0 ]; then
     echo "hvbench needs these Debian packages: ${missing[*]}" >&2
     echo "install them as root:  apt-get update && apt-get install -y ${missing[*]}" >&2
+  elif [ "$libvirt_user" = true ]; then
+    echo "libvirtd's QEMU driver needs the system user libvirt-qemu; as root:" >&2
+    echo "  addgroup --system libvirt-qemu && adduser --system --ingroup libvirt-qemu --no-create-home --home /var/lib/libvirt libvirt-qemu" >&2
   else
     echo "hvbench builds its guest from Debian's package lists, and there are none here." >&2
     echo "run as root:  apt-get update" >&2
@@ -63,9 +73,16 @@ if [ "$(id -u 2>/dev/null)" != 0 ]; then
 fi
 
 export DEBIAN_FRONTEND=noninteractive
-echo "setup: apt-get update" >&2
-apt-get update -qq
+if [ ${#missing[@]} -gt 0 ] || [ "$lists_empty" = true ]; then
+  echo "setup: apt-get update" >&2
+  apt-get update -qq
+fi
 if [ ${#missing[@]} -gt 0 ]; then
   echo "setup: installing ${missing[*]}" >&2
   apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+if [ "$libvirt_user" = true ]; then
+  echo "setup: adding the system user libvirt-qemu (libvirtd's QEMU driver)" >&2
+  getent group libvirt-qemu >/dev/null || addgroup --quiet --system libvirt-qemu
+  adduser --quiet --system --ingroup libvirt-qemu --no-create-home --home /var/lib/libvirt --disabled-login --disabled-password libvirt-qemu
 fi

@@ -1,6 +1,8 @@
 import { HvbError } from '../util/errors.ts';
 import type { Backend, VariantAxis } from './common/backend.ts';
 import { kvmBackend } from './qemu/kvm.ts';
+import { libvirtKvmBackend, libvirtTcgBackend } from './libvirt/libvirt.ts';
+import { libvirtXenBackend } from './libvirt/xen.ts';
 import { nativeBackend } from './native/native.ts';
 import { tcgBackend } from './qemu/tcg.ts';
 import { xenBackend } from './xen/xen.ts';
@@ -11,6 +13,9 @@ export const backends: Record<string, Backend> = {
   kvm: kvmBackend,
   xen: xenBackend,
   native: nativeBackend,
+  'libvirt-kvm': libvirtKvmBackend,
+  'libvirt-tcg': libvirtTcgBackend,
+  'libvirt-xen': libvirtXenBackend,
 };
 
 export const backendNames: readonly string[] = Object.keys(backends);

@@ -68,6 +68,7 @@ export const DIMENSIONS = {
   guest_kernel: { role: 'provenance', label: 'guest kernel' },
   qemu: { role: 'provenance', label: 'QEMU' },
   xen: { role: 'provenance', label: 'Xen' },
+  libvirt: { role: 'provenance', label: 'libvirt' },
   run: { role: 'run', label: 'run' },
   rep: { role: 'run', label: 'repetition' },
   seq: { role: 'run', label: 'sequence' },

@@ -49,6 +49,8 @@ export interface HostProcess {
 export interface Host {
   name: string;
   kind: HostKind;
+  /** The libvirt connection its hosts-file entry names (absent: the libvirt backends' default). */
+  readonly libvirt?: LibvirtSettings;
   /** Runs a command to completion. Never throws on a non-zero exit; `exitCode` tells. */
   exec(argv: string[], options?: { timeoutMs?: number; input?: string }): Promise<ExecResult>;
   /** Starts a long-running process with piped stdio. */
@@ -91,6 +93,13 @@ export interface HostConfig {
    * that takes O_DIRECT (src/devices/scratch-folder.ts).
    */
   scratchDir?: string;
+  /** How the libvirt backends reach libvirtd on this host (absent: `qemu:///system` there). */
+  libvirt?: LibvirtSettings;
+}
+
+/** A host's libvirt connection, as virsh run on that host names it (`virsh -c <uri>`). */
+export interface LibvirtSettings {
+  uri: string;
 }
 
 export interface SshTarget {

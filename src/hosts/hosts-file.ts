@@ -11,8 +11,10 @@ import type { HostConfig } from './host.ts';
  * ```json
  * { "hosts": [ { "name": "kvm1", "address": "192.0.2.10", "user": "root",
  *                "identityFile": "~/.ssh/id_ed25519", "knownHostsFile": "known_hosts",
- *                "backends": ["kvm", "tcg"], "scratchDir": "/srv/scratch" } ] }
+ *                "backends": ["kvm", "tcg"], "scratchDir": "/srv/scratch",
+ *                "libvirt": { "uri": "qemu:///system" } } ] }
  * ```
+ * `libvirt.uri` is the connection the libvirt backends give virsh, which they run on that host.
  * Relative paths are relative to the hosts file; `~/` is the user's home. `scratchDir` is a
  * folder on the remote host, so it must be absolute there.
  */
@@ -38,6 +40,11 @@ const entrySchema = z.strictObject({
     .string()
     .regex(/^\/[^\0\n]*$/, 'expected an absolute folder on the remote host, e.g. "/srv/scratch"')
     .refine((d) => !d.split('/').includes('..'), 'expected a folder without ".." in it')
+    .optional(),
+  libvirt: z
+    .strictObject({
+      uri: z.string().regex(/^[a-z][a-z0-9+]*:\/\/[^\s]*$/, 'expected a libvirt connection URI, e.g. "qemu:///system"'),
+    })
     .optional(),
 });
 
@@ -97,6 +104,7 @@ export function parseHostsFile(json: unknown, path: string, knownBackends: reado
       knownHostsFile: filePath(h.knownHostsFile, base),
     },
     ...(h.scratchDir === undefined ? {} : { scratchDir: posix.normalize(h.scratchDir) }),
+    ...(h.libvirt === undefined ? {} : { libvirt: { uri: h.libvirt.uri } }),
   }));
 }
 
@@ -113,6 +121,6 @@ function formatPath(path: readonly PropertyKey[]): string {
 
 function hostsFileError(path: string, problems: string[]): HvbError {
   return new HvbError('hosts-file', problems.map((p) => `${path}: ${p}`).join('\n'), {
-    hint: 'a hosts file is { "hosts": [ { "name", "address", "knownHostsFile", "backends", optional "port", "user", "identityFile", "scratchDir" } ] }',
+    hint: 'a hosts file is { "hosts": [ { "name", "address", "knownHostsFile", "backends", optional "port", "user", "identityFile", "scratchDir", "libvirt" } ] }',
   });
 }

@@ -6,7 +6,7 @@ import type { Duplex } from 'node:stream';
 import { execa } from 'execa';
 import { HvbError } from '../util/errors.ts';
 import { toExecResult, type ExecaOutcome } from './exec-result.ts';
-import type { ExecResult, Host, HostConfig, HostKind, HostProcess, SpawnOptions } from './host.ts';
+import type { ExecResult, Host, HostConfig, HostKind, HostProcess, LibvirtSettings, SpawnOptions } from './host.ts';
 import { spawnPiped } from './piped-process.ts';
 import { REMOTE_FILE_CACHE_DIR, RemoteFileCache } from './remote-files.ts';
 import { isTransientSshFailure, retrySetup } from './remote-retry.ts';
@@ -53,6 +53,7 @@ export interface SshHostOptions {
 export class SshHost implements Host {
   readonly name: string;
   readonly kind: HostKind;
+  readonly libvirt: LibvirtSettings | undefined;
   readonly target: SshTargetResolved;
   private readonly controlDir: string;
   private readonly controlPath: string;
@@ -73,6 +74,7 @@ export class SshHost implements Host {
     this.target = resolveSshTarget(config);
     this.name = config.name;
     this.kind = config.kind;
+    this.libvirt = config.libvirt;
     // mkdtemp: mode 0700, so no other user can reach the control socket.
     this.controlDir = mkdtempSync(join(tmpdir(), 'hvbench-ssh-'));
     this.controlPath = join(this.controlDir, 'mux');

@@ -9,7 +9,7 @@ const _vm: VmSpec = { name: 'x', vcpus: 1, memoryMiB: 128, kernel: '/k', initram
 
 describe('backend registry', () => {
   it('knows every backend by its own name', () => {
-    expect(backendNames).toEqual(['tcg', 'kvm', 'xen', 'native']);
+    expect(backendNames).toEqual(['tcg', 'kvm', 'xen', 'native', 'libvirt-kvm', 'libvirt-tcg', 'libvirt-xen']);
     for (const name of backendNames) expect(getBackend(name).name).toBe(name);
     expect(backends['tcg']).toBe(getBackend('tcg'));
   });
@@ -22,5 +22,14 @@ describe('backend registry', () => {
 
   it('xen says honestly that this machine is not a dom0', async () => {
     await expect(getBackend('xen').probe(new LocalHost())).resolves.toMatchObject({ backend: 'xen', available: false, reason: NOT_A_DOM0 });
+  });
+
+  it('libvirt-xen says honestly that this machine is not a dom0, and that it needs the libxl driver', async () => {
+    await expect(getBackend('libvirt-xen').probe(new LocalHost())).resolves.toMatchObject({
+      backend: 'libvirt-xen',
+      available: false,
+      reason: 'not a Xen dom0: /proc/xen/capabilities does not exist on local',
+      hint: expect.stringMatching(/libvirt-daemon-driver-xen/),
+    });
   });
 });
