@@ -13,9 +13,12 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { Command } from 'commander';
 import { registerHistory } from '../src/cli/commands/history.ts';
-import { indexFile, withIndex } from '../src/results/index/db.ts';
-import { indexedRuns, indexedSamples } from '../src/results/index/query.ts';
+import { addStatsOptions, comparisonOptions, parseStatsOpts, type StatsOpts } from '../src/cli/stats-options.ts';
+import { indexFile, openIndex } from '../src/results/index/db.ts';
+import { indexedMetricSamples, indexedRuns } from '../src/results/index/query.ts';
 import { indexRun, syncIndex } from '../src/results/index/sync.ts';
+import { buildHistory, type HistoryRun } from '../src/stats/history.ts';
+import { renderHistory } from '../src/stats/history-text.ts';
 import { mulberry32, normalSampler } from '../src/stats/prng.ts';
 
 const { values } = parseArgs({
@@ -133,6 +136,41 @@ async function history(dir: string, extra: string[]): Promise<{ seconds: number;
   return { seconds, rssMiB: peak / 2 ** 20, chars: out.length };
 }
 
+/** The steps of a warm `history`, timed one by one (as the command does them, in this process). */
+async function warmPhases(dir: string): Promise<[string, number][]> {
+  const out: [string, number][] = [];
+  let t0 = performance.now();
+  const lap = (what: string) => {
+    const now = performance.now();
+    out.push([what, now - t0]);
+    t0 = now;
+  };
+  const db = await openIndex(dir);
+  let runs: HistoryRun[];
+  try {
+    lap('open');
+    await syncIndex(db);
+    lap('folders checked');
+    const indexed = await indexedRuns(db, dir);
+    lap('runs read');
+    const packed = await indexedMetricSamples(
+      db,
+      indexed.map((r) => r.key),
+      METRIC,
+    );
+    runs = indexed.map((r) => ({ id: r.id!, startedAt: r.startedAt!, revision: r.revision!, packed: packed.get(r.key)! }));
+    lap(`${[...packed.values()].reduce((a, p) => a + p.value.length, 0)} samples read`);
+  } finally {
+    db.close();
+  }
+  const defaults = addStatsOptions(new Command()).parse([], { from: 'user' }).opts<StatsOpts>();
+  const series = buildHistory(runs, { metric: METRIC, ...comparisonOptions(parseStatsOpts(defaults), undefined) });
+  lap('grouping and statistics');
+  renderHistory(series);
+  lap('text');
+  return out;
+}
+
 const dir = await mkdtemp(path.join(os.tmpdir(), 'hvbench-history-'));
 try {
   let t0 = performance.now();
@@ -152,19 +190,10 @@ try {
   line('history, warm (index up to date)', warm);
   const again = await history(dir, []);
   line('history, warm again', again);
-  // What of the warm time is the index (checking the folders, one query, the samples as objects), the rest being statistics and text.
-  t0 = performance.now();
-  const n = await withIndex(dir, async (db) => {
-    await syncIndex(db);
-    const runs = await indexedRuns(db, dir);
-    const samples = await indexedSamples(
-      db,
-      runs.map((r) => r.key),
-      METRIC,
-    );
-    return [...samples.values()].reduce((a, b) => a + b.length, 0);
-  });
-  console.log(`of which the index: folders checked, ${n} samples of ${METRIC} read: ${((performance.now() - t0) / 1000).toFixed(2)} s`);
+  // Where the warm time goes: the index opened, the folders checked against it, the runs and
+  // the samples of the metric read, then grouping and statistics, then the text.
+  const phases = await warmPhases(dir);
+  console.log(`of which: ${phases.map(([what, ms]) => `${what} ${(ms / 1000).toFixed(2)} s`).join(', ')}`);
   if (scan && scan.chars !== warm.chars) console.log(`warning: the outputs differ in length (${scan.chars} and ${warm.chars} chars)`);
   const size = (await stat(indexFile(dir))).size;
   console.log(`index file ${(size / 2 ** 20).toFixed(0)} MiB; ${METRIC}: ${BACKENDS.length * CONFIGS} series × ${RUNS} points`);

@@ -10,6 +10,7 @@ import { buildIoPath, type IoPath } from './io-path.ts';
 import type { ReportInput, ReportRun } from './input.ts';
 import { methodology, type MethodologyItem } from './methodology.ts';
 import { buildOverview, type Overview } from './overview.ts';
+import { buildScaling, type Scaling } from './scaling.ts';
 import { metricBars } from './normalise.ts';
 import { summaryRows, type SummaryRow } from './summary.ts';
 import { collectWarnings, labHosts, type ReportWarning } from './warnings.ts';
@@ -26,6 +27,8 @@ export interface ReportModel {
   overview: Overview | undefined;
   /** Each I/O path knob against its base value, per backend; only when the runs varied a knob. */
   ioPath?: IoPath | undefined;
+  /** Each metric against the guest's vCPUs, per backend; only when the runs measured more than one vCPU count. */
+  scaling?: Scaling | undefined;
   /** True when several runs were pooled into each series. */
   pooled: boolean;
   charts: Chart[];
@@ -54,7 +57,8 @@ export function buildReport(input: ReportInput): ReportModel {
   const history = historyOf(input, allRuns);
   const overview = comparison && comparison.report.mode === 'by' ? buildOverview(comparison.report, input.headlines) : undefined;
   const ioPath = buildIoPath(samples, compareOptions(input), reference);
-  const charts = buildCharts({ samples, metrics, bars, comparison, history, overview, ioPath });
+  const scaling = buildScaling(metrics, normalisedTo ?? reference);
+  const charts = buildCharts({ samples, metrics, bars, comparison, history, overview, ioPath, scaling });
   const warnings = collectWarnings(allRuns, bars, comparison?.report);
   if (input.runs.length > 1 && !input.baseline) {
     warnings.unshift({
@@ -71,6 +75,7 @@ export function buildReport(input: ReportInput): ReportModel {
     reference: normalisedTo,
     overview,
     ioPath,
+    scaling,
     pooled: input.runs.length > 1 && !input.baseline,
     charts,
     summary: summaryRows(bars),

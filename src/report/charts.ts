@@ -13,6 +13,8 @@ import type { Overview } from './overview.ts';
 import { historySpec } from './specs/history.ts';
 import { ioPairsSpec, type IoMetric } from './specs/io-pairs.ts';
 import { ioPathSpec } from './specs/io-path.ts';
+import { scalingSpec } from './specs/scaling.ts';
+import type { Scaling } from './scaling.ts';
 import { metricBarsSpec } from './specs/metric-bars.ts';
 import { isMicroCost, microSpec } from './specs/micro.ts';
 
@@ -34,6 +36,8 @@ export interface ChartInput {
   history: { series: HistorySeries[][]; runOrder: string[] } | undefined;
   /** The I/O path comparison, when the runs varied a knob. */
   ioPath?: IoPath | undefined;
+  /** The scaling curves, when the runs measured more than one vCPU count. */
+  scaling?: Scaling | undefined;
 }
 
 /** Workloads whose device cases get a paravirtual-vs-emulated chart. */
@@ -60,6 +64,7 @@ export function buildCharts(input: ChartInput): Chart[] {
     const io = ioMetrics(input.metrics, w);
     if (io.length > 0) add(`io-${w}`, `${w}: paravirtual vs emulated`, ioPairsSpec(w, io));
   }
+  for (const w of input.scaling?.workloads ?? []) add(`scaling-${slug(w)}`, `Scaling of ${w} with the guest's vCPUs`, scalingSpec(input.scaling!, w));
   for (const w of input.ioPath?.workloads ?? []) add(`io-path-${slug(w)}`, `I/O path of ${w}: each knob against its base value`, ioPathSpec(input.ioPath!, w));
   add('boot', 'Boot time', bootSpec(input.samples));
   add('micro-costs', 'Virtualization micro-costs', microSpec(input.metrics.filter((m) => isMicroCost(m.metric, m.unit)).map((m) => metricBars(m, undefined))));

@@ -11,6 +11,8 @@ import { markdownTable } from './tables/markdown.ts';
 import { pngScaleFor, sizeSpec, type FigureSize } from './specs/size.ts';
 import { ioPathLatex } from './tables/io-path-latex.ts';
 import { ioPathMarkdown } from './tables/io-path-markdown.ts';
+import { scalingLatex } from './tables/scaling-latex.ts';
+import { scalingMarkdown } from './tables/scaling-markdown.ts';
 import { overviewLatex } from './tables/overview-latex.ts';
 import { overviewMarkdown } from './tables/overview-markdown.ts';
 import type { ReportWarning } from './warnings.ts';
@@ -91,6 +93,16 @@ export async function writeReport(model: ReportModel, dir: string, options: Writ
   if (model.overview) {
     await put('overview.md', `# ${model.title}: every backend against ${model.overview.reference}\n\n${overviewMarkdown(model.overview)}`);
     await put('overview.tex', overviewLatex(model.overview, `Every backend against ${model.overview.reference}: ratio of means with 95 % intervals`));
+  }
+  if (model.scaling) {
+    await put('scaling.md', `# ${model.title}: scaling with the guest's vCPUs\n\n${scalingMarkdown(model.scaling)}`);
+    await put(
+      'scaling.tex',
+      scalingLatex(
+        model.scaling,
+        `Scaling with the guest's vCPUs: means${model.scaling.reference ? ` and ratios to ${model.scaling.reference}` : ''} with 95 % intervals`,
+      ),
+    );
   }
   if (model.ioPath) {
     await put('io-path.md', `# ${model.title}: I/O path, each knob against its base value\n\n${ioPathMarkdown(model.ioPath)}`);

@@ -7,6 +7,8 @@ import type { Host, HostConfig } from '../hosts/host.ts';
 import { withRetryListener } from '../hosts/remote-retry.ts';
 import type { HostFacts, SetupRetry } from '../results/run-record.ts';
 import { SCRATCH_DIR } from '../results/scratch-dir.ts';
+import { hostFitProblems, overcommitOf } from '../suite/host-fit.ts';
+import { suiteError } from '../suite/problems.ts';
 import type { Case, ResolvedSuite } from '../suite/types.ts';
 import { HvbError } from '../util/errors.ts';
 import type { Workload } from '../workloads/workload.ts';
@@ -51,8 +53,10 @@ export interface PlanContext {
   workloads: Record<string, Workload>;
   image: GuestImage;
   observer?: RunObserver;
-  /** The suite's CPU pinning, when it has one (pinning-plan.ts). */
-  suite?: { pinning?: ResolvedSuite['pinning'] };
+  /** The suite's CPU pinning, when it has one (pinning-plan.ts), and its guest shapes with whether they may overcommit. */
+  suite?: { pinning?: ResolvedSuite['pinning'] } & Partial<Pick<ResolvedSuite, 'guest' | 'overcommit'>>;
+  /** The suite file, named by the refusal of a guest larger than its host. */
+  suiteFile?: string;
   /** The run's network providers (networkOf), asked whether they can serve a case's NIC. */
   networks?: Partial<Record<string, NetworkProvider>>;
 }
@@ -106,6 +110,29 @@ async function inspect(state: HostState, o: PlanContext, assignment: readonly Ho
   for (const [i, name] of [...backends].entries()) state.capabilities.set(name, found[i]!);
   if (scratch) state.scratch = await scratch;
   await readPinningTopology(o, state);
+}
+
+/**
+ * Refuses, before anything is measured, a guest larger than the host its case goes to (more
+ * vCPUs than CPUs, more memory) unless the suite allows overcommit: one problem per value,
+ * naming the suite field and both numbers.
+ */
+export function refuseOversizedGuests(o: PlanContext, assignment: readonly HostAssignment[], states: Map<string, HostState>): void {
+  if (o.suite?.guest === undefined) return;
+  const placed = o.cases.flatMap((c, i) => {
+    const a = assignment[i]!;
+    if (!('host' in a)) return [];
+    const facts = states.get(a.host)?.facts;
+    return facts ? [{ guest: c.guest, host: { name: a.host, cpus: facts.cpus, memoryMiB: facts.memoryMiB } }] : [];
+  });
+  const problems = hostFitProblems({ guest: o.suite.guest, ...(o.suite.overcommit === undefined ? {} : { overcommit: o.suite.overcommit }) }, placed);
+  if (problems.length > 0) throw suiteError(o.suiteFile ?? 'suite', problems);
+}
+
+/** The `overcommit` dimension of a case whose guest is larger than its host (only a suite with `overcommit: true` gets this far). */
+export function overcommitted(c: Case, host: string, facts: HostFacts): { overcommit?: string } {
+  const over = overcommitOf(c.guest, { name: host, cpus: facts.cpus, memoryMiB: facts.memoryMiB });
+  return over === undefined ? {} : { overcommit: over };
 }
 
 /** The scratch check of a remote host (scratch-folder.ts); a check that cannot finish says why, for the skip reasons. */

@@ -50,6 +50,7 @@ export function pinningOf(o: PinningContext, vcpus: number, state: { cpuTopology
  *   (where the kernel's housekeeping and most interrupts land); the vCPUs take the first
  *   cores, the VMM the cores that remain, or CPU 0 when none do. Needs vCPUs + 1 cores.
  * - explicit: every CPU named must be online on the host; `vmm` absent: every other online CPU.
+ *   A guest of n vCPUs takes the first n CPUs named (a suite with a vCPU axis names them for the largest).
  */
 export function planPinning(
   wanted: PinningInput | undefined,
@@ -61,7 +62,8 @@ export function planPinning(
   if (topology === undefined || 'failed' in topology) {
     return { refuse: `pinning needs the CPU topology of host ${hostName}, which could not be read${topology ? `: ${topology.failed}` : ''}` };
   }
-  return wanted === 'auto' ? autoPinning(vcpus, topology, hostName) : explicitPinning(wanted, topology, hostName);
+  // With a vCPU axis the suite names CPUs for the largest guest; a smaller one (and native at as many threads) takes the first of them.
+  return wanted === 'auto' ? autoPinning(vcpus, topology, hostName) : explicitPinning({ ...wanted, vcpus: wanted.vcpus.slice(0, vcpus) }, topology, hostName);
 }
 
 function autoPinning(vcpus: number, topology: CpuTopology, hostName: string): CpuPinning | { refuse: string } {

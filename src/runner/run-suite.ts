@@ -10,7 +10,7 @@ import { groupKey } from '../stats/interleave.ts';
 import type { StoppingPolicy } from '../stats/stopping.ts';
 import { busyHostWatcher } from '../tuning/busy-host.ts';
 import { beginRunTuning, recordTuning } from '../tuning/run-hosts.ts';
-import { factDimsOf, inspectHost, planCase, type CasePlan, type HostState } from './case-plan.ts';
+import { factDimsOf, inspectHost, overcommitted, planCase, refuseOversizedGuests, type CasePlan, type HostState } from './case-plan.ts';
 import { BACKEND_UNAVAILABLE, CaseRecorder } from './case-recorder.ts';
 import { runGroup } from './group.ts';
 import { assignHosts } from './host-assign.ts';
@@ -57,6 +57,7 @@ export async function runSuite(options: RunSuiteOptions): Promise<RunSuiteResult
   const used = runHosts.filter((h) => assignment.some((a) => 'host' in a && a.host === h.config.name));
   const states = new Map<string, HostState>();
   await Promise.all(used.map(async (h) => states.set(h.config.name, await inspectHost(h, o, assignment))));
+  refuseOversizedGuests(o, assignment, states);
 
   const resumed = o.resume ? await prepareResume(o.resume, o.cases, (c) => stopMetricOf(o, c), o.writable) : undefined;
   const run =
@@ -139,6 +140,7 @@ export async function runSuite(options: RunSuiteOptions): Promise<RunSuiteResult
       hostCpu: facts.cpuModel,
       image: o.image.hash,
       backendFacts: factDimsOf(o.backends(c.backend), capability),
+      ...overcommitted(c, state.run.config.name, facts),
     };
     const key = o.suite.interleave ? groupKey(c) : c.id;
     const groups = queues.get(state.run.config.name) ?? new Map<string, Member[]>();

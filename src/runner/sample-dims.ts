@@ -14,6 +14,8 @@ export interface RunProvenance {
   image: string;
   /** Facts of the case's backend that become dimensions (its `factDims`), e.g. `qemu: 7.2.22`; the rest stay in run.json. */
   backendFacts: Record<string, string>;
+  /** What of the case's guest exceeds its host (`vcpus`, `memory`), when the suite allows overcommit (suite/host-fit.ts). */
+  overcommit?: string;
 }
 
 /**
@@ -38,6 +40,7 @@ export function caseDims(c: Case, rep: number, accel: string, guestKernel: strin
   };
   if (c.variant !== undefined) dims[c.variant.dim] = c.variant.value;
   if (guestKernel) dims.guest_kernel = guestKernel;
+  if (p.overcommit !== undefined) dims.overcommit = p.overcommit;
   Object.assign(dims, p.backendFacts);
   for (const [k, v] of Object.entries(c.params)) {
     dims[`param.${k}`] = typeof v === 'number' || typeof v === 'boolean' || typeof v === 'string' ? v : JSON.stringify(v);

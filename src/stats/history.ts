@@ -1,8 +1,10 @@
 import type { Better, Dims, Sample } from '../results/sample.ts';
-import { measure, type Comparison, type GateTest, type Measured, type RatioCiMethod } from './compare.ts';
+import { measure, type CompareOptions, type Comparison, type GateTest, type Measured, type RatioCiMethod } from './compare.ts';
 import { gateFamily } from './family.ts';
 import { deriveSeed } from './prng.ts';
-import { groupSeries, PROVENANCE_DIMS } from './series.ts';
+import { packSamples, type PackedSamples } from '../results/index/packed.ts';
+import { groupPacked, type MatchMemo, type Where } from './history-series.ts';
+import { PROVENANCE_DIMS } from './series.ts';
 import { summarize, type Summary } from './summary.ts';
 import type { CompareSettings } from './thresholds.ts';
 
@@ -19,7 +21,10 @@ export interface HistoryRun {
   startedAt: string;
   revision: string;
   dirty?: boolean;
-  samples: readonly Sample[];
+  /** The run's samples (of any metric), or, from the index, `packed`. */
+  samples?: readonly Sample[];
+  /** The run's samples of the metric as columns (results/index/packed.ts). */
+  packed?: PackedSamples;
 }
 
 export interface HistoryOptions {
@@ -32,6 +37,8 @@ export interface HistoryOptions {
   permutations?: number;
   ratioCi?: RatioCiMethod;
   test?: GateTest;
+  /** Only the samples with these dimension values (`--where backend=tcg`). */
+  where?: Where;
 }
 
 export interface HistoryPoint {
@@ -67,10 +74,16 @@ export function buildHistory(runs: readonly HistoryRun[], options: HistoryOption
       points: Map<string, { runs: string[]; date: string; revision: string; values: number[]; provenance: Record<string, string[]> }>;
     }
   >();
+  const memo: MatchMemo = new Map();
   for (const run of ordered) {
-    const samples = run.samples.filter((s) => s.metric === options.metric);
+    const packed =
+      run.packed ??
+      packSamples(
+        options.metric,
+        (run.samples ?? []).filter((s) => s.metric === options.metric),
+      );
     const pointLabel = options.per === 'revision' ? `${run.revision}${run.dirty ? '+dirty' : ''}` : run.id;
-    for (const s of groupSeries(samples, options.ignore)) {
+    for (const s of groupPacked(packed, options.ignore, options.where, memo)) {
       let entry = series.get(s.key);
       if (!entry) series.set(s.key, (entry = { head: { metric: s.metric, unit: s.unit, better: s.better, dims: s.dims }, points: new Map() }));
       let point = entry.points.get(pointLabel);
@@ -81,6 +94,15 @@ export function buildHistory(runs: readonly HistoryRun[], options: HistoryOption
     }
   }
   let stream = 0;
+  // One metric: its settings, and the options of every step but its seed, made once (at the first step).
+  let compareOptions: Omit<CompareOptions, 'seed'> | undefined;
+  const stepOptions = (): Omit<CompareOptions, 'seed'> =>
+    (compareOptions ??= {
+      ...options.settings(options.metric),
+      ...(options.permutations === undefined ? {} : { permutations: options.permutations }),
+      ...(options.ratioCi === undefined ? {} : { ratioCi: options.ratioCi }),
+      ...(options.test === undefined ? {} : { test: options.test }),
+    });
   const steps: { measured: Measured; better: Better; point: HistoryPoint }[] = [];
   const result = [...series.values()].map(({ head, points }) => {
     const list: HistoryPoint[] = [];
@@ -96,13 +118,7 @@ export function buildHistory(runs: readonly HistoryRun[], options: HistoryOption
         flagged: false,
       };
       if (previous) {
-        const measured = measure(previous, p.values, {
-          ...options.settings(head.metric),
-          seed: deriveSeed(options.seed, stream++),
-          ...(options.permutations === undefined ? {} : { permutations: options.permutations }),
-          ...(options.ratioCi === undefined ? {} : { ratioCi: options.ratioCi }),
-          ...(options.test === undefined ? {} : { test: options.test }),
-        });
+        const measured = measure(previous, p.values, { ...stepOptions(), seed: deriveSeed(options.seed, stream++) });
         steps.push({ measured, better: head.better, point });
       }
       list.push(point);

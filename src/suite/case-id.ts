@@ -1,12 +1,15 @@
 /**
- * Case ids: `<backend>/<workload>` followed, when the suite sets parameters, by
- * `/<key>=<value>,…` with the keys sorted. Only the parameters the suite writes appear,
- * so ids stay short; every parameter (defaults included) is in the case's `params`.
+ * Case ids: `<backend>/<workload>` followed, when the suite writes guest axes or parameters,
+ * by `/<key>=<value>,…`: the guest's axes first (`guest.vcpus=2,guest.memoryMiB=2048`, only
+ * the fields written as arrays, so a suite of single numbers keeps its ids), then the
+ * parameters with their keys sorted. Only what the suite writes appears, so ids stay short;
+ * every parameter (defaults included) is in the case's `params`.
  */
-export function caseId(backend: string, workload: string, given: Record<string, unknown>): string {
+export function caseId(backend: string, workload: string, given: Record<string, unknown>, guest: Record<string, number> = {}): string {
   const keys = Object.keys(given).sort();
+  const parts = [...Object.entries(guest).map(([k, v]) => `guest.${k}=${v}`), ...keys.map((k) => `${k}=${idValue(given[k])}`)];
   const base = `${backend}/${workload}`;
-  return keys.length === 0 ? base : `${base}/${keys.map((k) => `${k}=${idValue(given[k])}`).join(',')}`;
+  return parts.length === 0 ? base : `${base}/${parts.join(',')}`;
 }
 
 /** Plain words and numbers as they are; anything else as JSON so `,` `=` `/` stay unambiguous. */

@@ -1,24 +1,28 @@
 import { describeError } from '../util/errors.ts';
+import { followsVcpus } from '../workloads/int-params.ts';
 import type { Workload } from '../workloads/workload.ts';
 import { caseId, stableJson } from './case-id.ts';
-import { MAX_CASES } from './defaults.ts';
+import { DEFAULT_MEMORY_MIB, DEFAULT_VCPUS, MAX_CASES } from './defaults.ts';
 import { formatPath, suiteError, type Problem } from './problems.ts';
 import { checkNames, unreadableAt } from './checks.ts';
+import { FOLLOW_VCPUS, guestShapes, shapeCount, type GuestShape } from './guest-shape.ts';
 import { variantsOf } from './variants.ts';
-import type { Case, ResolvedSuite, ResolvedWorkloadEntry, SuiteDeps } from './types.ts';
+import type { Case, ResolvedGuest, ResolvedSuite, ResolvedWorkloadEntry, SuiteDeps } from './types.ts';
 import { issuesToProblems, objectShape } from './zod-issues.ts';
 
-/** One combination of an entry's axes: the values the suite wrote and the full parameters. */
+/** One combination of an entry's axes: the guest's shape, the values the suite wrote and the full parameters. */
 interface Combination {
+  shape: GuestShape;
   given: Record<string, unknown>;
   params: Record<string, unknown>;
 }
 
 /**
- * The matrix of a suite: backends × workload entries × parameter combinations, in that
- * nesting order (the backend changes slowest). Within an entry the axes vary like
- * nested loops in the order they are written, the last one fastest. Each combination
- * is validated with the workload's own schema, which also fills in the defaults.
+ * The matrix of a suite: backends × workload entries × guest shapes × parameter
+ * combinations, in that nesting order (the backend changes slowest). Within an entry the
+ * axes vary like nested loops in the order they are written, the last one fastest. Each
+ * combination is validated with the workload's own schema, which also fills in the
+ * defaults; a parameter written `'vcpus'` takes the shape's vCPU count first.
  * `source` names the suite in error messages (loadSuite passes the file).
  */
 export function expandSuite(suite: ResolvedSuite, deps: SuiteDeps, options: { source?: string } = {}): Case[] {
@@ -29,7 +33,8 @@ export function expandSuite(suite: ResolvedSuite, deps: SuiteDeps, options: { so
   if (tooLarge) throw suiteError(source, [tooLarge]);
 
   const problems: Problem[] = [];
-  const perEntry = suite.workloads.map((entry, i) => resolveEntry(entry, i, deps.workloads[entry.workload]!, problems, suite.guest));
+  const shapes = guestShapes(suite.guest);
+  const perEntry = suite.workloads.map((entry, i) => shapes.flatMap((shape) => resolveEntry(entry, i, deps.workloads[entry.workload]!, problems, shape)));
   findDuplicates(suite, perEntry, problems);
   if (problems.length > 0) throw suiteError(source, problems);
 
@@ -39,12 +44,12 @@ export function expandSuite(suite: ResolvedSuite, deps: SuiteDeps, options: { so
       suite.workloads.forEach((entry, i) => {
         for (const combo of perEntry[i]!) {
           cases.push({
-            id: caseId(variant === undefined ? backend : `${backend}:${variant.value}`, entry.workload, combo.given),
+            id: caseId(variant === undefined ? backend : `${backend}:${variant.value}`, entry.workload, combo.given, combo.shape.given),
             backend,
             ...(variant === undefined ? {} : { variant }),
             workload: entry.workload,
             params: combo.params,
-            guest: { ...suite.guest },
+            guest: { ...combo.shape.guest },
             repetitions: suite.repetitions,
             warmup: suite.warmup,
             ...(suite.timeoutSec === undefined ? {} : { timeoutSec: suite.timeoutSec }),
@@ -69,21 +74,30 @@ export function parameterProblems(suite: ResolvedSuite, deps: SuiteDeps): Proble
     if (!workload) return;
     const shape = objectShape(workload.params);
     const known = shape ? Object.fromEntries(Object.entries(entry.params).filter(([k]) => Object.hasOwn(shape, k))) : entry.params;
-    resolveEntry({ workload: entry.workload, params: known }, i, workload, problems, suite.guest);
+    for (const shape of guestShapes(suite.guest ?? DEFAULT_GUEST)) resolveEntry({ workload: entry.workload, params: known }, i, workload, problems, shape);
   });
   return problems;
 }
 
+/** The guest of a suite value read before its structure was checked (resolve.ts): the defaults. */
+const DEFAULT_GUEST: ResolvedSuite['guest'] = { vcpus: DEFAULT_VCPUS, memoryMiB: DEFAULT_MEMORY_MIB };
+
 /**
- * Every combination of the entry's axes, validated (the workload's schema, then what the
- * suite's guest can honour); problems are collected, not thrown.
+ * Every combination of the entry's axes for one shape of the guest, validated (the
+ * workload's schema, then what the guest can honour); problems are collected, not thrown.
  */
-function resolveEntry(entry: ResolvedWorkloadEntry, index: number, workload: Workload, problems: Problem[], guest: ResolvedSuite['guest']): Combination[] {
+function resolveEntry(entry: ResolvedWorkloadEntry, index: number, workload: Workload, problems: Problem[], shape: GuestShape): Combination[] {
   const prefix = ['workloads', index, 'params'];
   const combos: Combination[] = [];
+  const { guest } = shape;
   let checked: { written: Record<string, unknown>; result: ReturnType<typeof workload.params.safeParse> }[];
   try {
-    checked = combinations(entry.params).map((written) => ({ written, result: workload.params.safeParse(written, { reportInput: true }) }));
+    const followed = followingProblems(entry, workload, prefix);
+    if (followed.length > 0) {
+      problems.push(...followed);
+      return combos;
+    }
+    checked = combinations(entry.params).map((written) => ({ written, result: workload.params.safeParse(follow(written, guest), { reportInput: true }) }));
   } catch (e) {
     // A getter or proxy among the values threw while it was read.
     problems.push({ path: [...prefix, ...(unreadableAt(entry.params) ?? [])], message: `could not be read: ${describeError(e)}` });
@@ -104,14 +118,39 @@ function resolveEntry(entry: ResolvedWorkloadEntry, index: number, workload: Wor
     const all = params as Record<string, unknown>;
     const unfit = workload.guestProblems?.(all, guest) ?? [];
     if (unfit.length > 0) {
-      problems.push(...unfit.map((u) => ({ path: [...prefix, u.param], message: `${u.message} (with ${describeCombo(written)})` })));
+      problems.push(
+        ...unfit.map((u) => ({ path: [...prefix, u.param], message: `${u.message} (with ${describeCombo({ ...shapeGiven(shape), ...written })})` })),
+      );
       continue;
     }
-    // The id shows the written parameters with their validated values (e.g. after coercion).
+    // The id shows the written parameters with their validated values (e.g. after coercion, or the vCPU count followed).
     const given = Object.fromEntries(Object.keys(written).map((k) => [k, k in all ? all[k] : written[k]]));
-    combos.push({ given, params: all });
+    combos.push({ shape, given, params: all });
   }
   return combos;
+}
+
+/** The written values with each `'vcpus'` replaced by the guest's vCPU count (followingProblems checked where). */
+function follow(written: Record<string, unknown>, guest: ResolvedGuest): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(written).map(([k, v]) => [k, v === FOLLOW_VCPUS ? guest.vcpus : v]));
+}
+
+/** A parameter written `'vcpus'` that is not a worker count (only those can follow the guest's vCPUs). */
+function followingProblems(entry: ResolvedWorkloadEntry, workload: Workload, prefix: PropertyKey[]): Problem[] {
+  const shape = objectShape(workload.params) ?? {};
+  const followers = Object.keys(shape).filter((k) => followsVcpus(shape[k]));
+  return Object.entries(entry.params).flatMap(([key, values]) =>
+    values.flatMap((v, i) =>
+      v === FOLLOW_VCPUS && !followsVcpus(shape[key])
+        ? [
+            {
+              path: [...prefix, key, ...(values.length > 1 ? [i] : [])],
+              message: `"${FOLLOW_VCPUS}" (the guest's vCPU count) is only taken by worker counts; workload ${entry.workload} has ${followers.length > 0 ? followers.join(', ') : 'none'}`,
+            },
+          ]
+        : [],
+    ),
+  );
 }
 
 /** Cartesian product in written order, the last axis varying fastest. */
@@ -129,7 +168,7 @@ function findDuplicates(suite: ResolvedSuite, perEntry: Combination[][], problem
   perEntry.forEach((combos, i) => {
     const workload = suite.workloads[i]!.workload;
     for (const combo of combos) {
-      const key = `${workload}\0${stableJson(combo.params)}`;
+      const key = `${workload}\0${stableJson(combo.shape.guest)}\0${stableJson(combo.params)}`;
       const first = seen.get(key);
       if (!first) {
         seen.set(key, { entry: i, combo });
@@ -138,7 +177,7 @@ function findDuplicates(suite: ResolvedSuite, perEntry: Combination[][], problem
       const where = first.entry === i ? 'an earlier combination of the same entry' : formatPath(['workloads', first.entry]);
       problems.push({
         path: ['workloads', i],
-        message: `${workload} with ${describeCombo(combo.given) || 'its defaults'} repeats ${where} (same parameters once defaults are filled in); remove one`,
+        message: `${workload} with ${describeCombo({ ...shapeGiven(combo.shape), ...combo.given }) || 'its defaults'} repeats ${where} (same parameters once defaults are filled in); remove one`,
       });
     }
   });
@@ -150,8 +189,9 @@ const MAX_LISTED = 10;
 function matrixSizeProblem(suite: ResolvedSuite): Problem | undefined {
   const sizes = suite.workloads.map((entry) => Object.values(entry.params).reduce((n, axis) => n * axis.length, 1));
   const variants = suite.backends.reduce((n, b) => n + variantsOf(suite, b).length, 0);
+  const shapes = suite.guest === undefined ? 1 : shapeCount(suite.guest);
   // At least one variant: a suite whose backends are all unknown still has its entries' values checked.
-  const total = Math.max(1, variants) * sizes.reduce((a, b) => a + b, 0);
+  const total = Math.max(1, variants) * shapes * sizes.reduce((a, b) => a + b, 0);
   if (total <= MAX_CASES) return undefined;
   const entries = suite.workloads.slice(0, MAX_LISTED).map((entry, i) => {
     const axes = Object.entries(entry.params).map(([k, axis]) => `${k} ${axis.length}`);
@@ -161,9 +201,14 @@ function matrixSizeProblem(suite: ResolvedSuite): Problem | undefined {
     path: ['workloads'],
     message:
       `the matrix has ${total} cases, more than the limit of ${MAX_CASES}: ` +
-      `backends ${suite.backends.length} × (${entries.join('; ')}${suite.workloads.length > MAX_LISTED ? `; … ${suite.workloads.length - MAX_LISTED} more entries` : ''}); ` +
+      `backends ${suite.backends.length} × ${shapes > 1 ? `guest shapes ${shapes} × ` : ''}(${entries.join('; ')}${suite.workloads.length > MAX_LISTED ? `; … ${suite.workloads.length - MAX_LISTED} more entries` : ''}); ` +
       'use fewer values per axis or split the suite',
   };
+}
+
+/** The guest's axes of a combination as the case id names them (`guest.vcpus`). */
+function shapeGiven(shape: GuestShape): Record<string, number> {
+  return Object.fromEntries(Object.entries(shape.given).map(([k, v]) => [`guest.${k}`, v]));
 }
 
 function describeCombo(values: Record<string, unknown>): string {

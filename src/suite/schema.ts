@@ -18,6 +18,7 @@ import { variantAxes } from '../backends/registry.ts';
 import type { VariantAxis } from '../backends/common/backend.ts';
 import { compareConfigSchema } from '../stats/thresholds.ts';
 import { expectations } from './describe.ts';
+import { largestVcpus } from './guest-shape.ts';
 import type { ResolvedSuite, SuiteInput } from './types.ts';
 
 /**
@@ -54,9 +55,25 @@ const paramAxis = z
     }
   });
 
+/**
+ * A field of the guest's shape: one value, or an axis of distinct values (a value twice
+ * would run every case of it twice). A wrong value is described by what it was meant to be
+ * (zod-issues.ts optionFor): `expected an integer from 1 to 255, received 0`.
+ */
+function shapeField(one: z.ZodNumber, fallback: number) {
+  const axis = z
+    .array(one)
+    .min(1)
+    .superRefine((values, ctx) => {
+      const twice = values.find((v, i) => values.indexOf(v) !== i);
+      if (twice !== undefined) ctx.addIssue({ code: 'custom', message: `expected each value at most once (${twice} is listed twice)` });
+    });
+  return z.union([one, axis]).default(fallback);
+}
+
 const guestSchema = z.strictObject({
-  vcpus: z.int().min(1).max(MAX_VCPUS).default(DEFAULT_VCPUS),
-  memoryMiB: z.int().min(MIN_MEMORY_MIB).max(MAX_MEMORY_MIB).default(DEFAULT_MEMORY_MIB),
+  vcpus: shapeField(z.int().min(1).max(MAX_VCPUS), DEFAULT_VCPUS),
+  memoryMiB: shapeField(z.int().min(MIN_MEMORY_MIB).max(MAX_MEMORY_MIB), DEFAULT_MEMORY_MIB),
 });
 
 const workloadEntrySchema = z.strictObject({
@@ -98,6 +115,7 @@ export const suiteSchema = z
     name: suiteName,
     description: z.string().default(DEFAULT_DESCRIPTION),
     guest: guestSchema.default({ vcpus: DEFAULT_VCPUS, memoryMiB: DEFAULT_MEMORY_MIB }),
+    overcommit: z.boolean().optional(),
     backends: backendList.default(() => [...DEFAULT_BACKENDS]),
     repetitions: z.int().min(1).max(MAX_REPETITIONS).default(DEFAULT_REPETITIONS),
     warmup: z.int().min(0).max(MAX_WARMUP).default(DEFAULT_WARMUP),
@@ -124,11 +142,20 @@ export const suiteSchema = z
   .superRefine((s, ctx) => {
     const p = s.pinning;
     if (p === undefined || typeof p === 'string') return;
-    if (p.vcpus.length !== s.guest.vcpus) {
+    if (typeof s.guest.vcpus === 'number' && p.vcpus.length !== s.guest.vcpus) {
       ctx.addIssue({
         code: 'custom',
         path: ['pinning', 'vcpus'],
         message: `expected one CPU per vCPU: the guest has ${s.guest.vcpus}, pinning.vcpus names ${p.vcpus.length}`,
+      });
+    }
+    // With a vCPU axis a case of n vCPUs takes the first n CPUs named (pinning-plan.ts).
+    const largest = largestVcpus(s.guest);
+    if (typeof s.guest.vcpus !== 'number' && p.vcpus.length < largest) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['pinning', 'vcpus'],
+        message: `expected a CPU for each vCPU of the largest guest: guest.vcpus goes up to ${largest}, pinning.vcpus names ${p.vcpus.length}`,
       });
     }
     const shared = (p.vmm ?? []).filter((cpu) => p.vcpus.includes(cpu));
@@ -143,8 +170,8 @@ export type ParsedSuite = z.output<typeof suiteSchema>;
 
 /** Every parameter as an axis: a plain value becomes a one-value axis. */
 export function toResolved(parsed: ParsedSuite): ResolvedSuite {
-  const { timeoutSec, maxRepetitions, targetCiHalfWidth, timeBudgetSec, stopMetric, pinning, compare, hosts, ...rest } = parsed;
-  const optional = { timeoutSec, maxRepetitions, targetCiHalfWidth, timeBudgetSec, stopMetric, pinning, compare, hosts };
+  const { timeoutSec, maxRepetitions, targetCiHalfWidth, timeBudgetSec, stopMetric, pinning, compare, hosts, overcommit, ...rest } = parsed;
+  const optional = { overcommit, timeoutSec, maxRepetitions, targetCiHalfWidth, timeBudgetSec, stopMetric, pinning, compare, hosts };
   return {
     ...(Object.fromEntries(Object.entries(rest).filter(([, v]) => v !== undefined)) as typeof rest),
     ...Object.fromEntries(Object.entries(optional).filter(([, v]) => v !== undefined)),

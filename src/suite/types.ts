@@ -1,12 +1,17 @@
 import type { CompareConfig } from '../stats/thresholds.ts';
 import type { Workload } from '../workloads/workload.ts';
 
-/** The guest every case boots. */
+/**
+ * The guest every case boots. Each field is one value or a non-empty array of distinct
+ * values (an axis, like a workload parameter's): every workload entry runs once per vCPU
+ * count × memory size, and a workload parameter written `'vcpus'` (e.g. `threads: 'vcpus'`)
+ * takes the case's vCPU count.
+ */
 export interface GuestInput {
-  /** Virtual CPUs, an integer from 1 to 255. Default {@link DEFAULT_VCPUS} (1). */
-  vcpus?: number;
-  /** Guest memory in MiB, an integer ≥ 64. Default {@link DEFAULT_MEMORY_MIB} (512). */
-  memoryMiB?: number;
+  /** Virtual CPUs, an integer from 1 to 255, or an axis of them. Default {@link DEFAULT_VCPUS} (1). */
+  vcpus?: number | number[];
+  /** Guest memory in MiB, an integer ≥ 64, or an axis of them. Default {@link DEFAULT_MEMORY_MIB} (512). */
+  memoryMiB?: number | number[];
 }
 
 /**
@@ -16,7 +21,8 @@ export interface GuestInput {
  *   vCPUs first, the VMM on the cores that remain (or CPU 0); a case is skipped on a host
  *   with fewer physical cores than vCPUs + 1;
  * - `{ vcpus, vmm? }`: vCPU i on CPU `vcpus[i]`, the VMM's other threads on `vmm`
- *   (default: every online CPU not in `vcpus`).
+ *   (default: every online CPU not in `vcpus`). With a vCPU axis, `vcpus` names CPUs for
+ *   the largest guest and a guest of n vCPUs takes the first n.
  */
 export type PinningInput = 'none' | 'auto' | { vcpus: number[]; vmm?: number[] };
 
@@ -41,8 +47,14 @@ export interface SuiteInput {
   name: string;
   /** One line saying what the suite measures. Default `''`. */
   description?: string;
-  /** The guest every case boots. Default `{ vcpus: 1, memoryMiB: 512 }`. */
+  /** The guest every case boots, or the axes of its shape. Default `{ vcpus: 1, memoryMiB: 512 }`. */
   guest?: GuestInput;
+  /**
+   * Run guests larger than their host (more vCPUs than the host has CPUs, more memory than
+   * it has): refused before the run starts unless this is true; the cases that do are
+   * recorded with the dimension `overcommit`. Default false.
+   */
+  overcommit?: boolean;
   /** Backend names, each at most once, e.g. `['tcg', 'kvm']`. Default `['tcg']`. */
   backends?: string[];
   /** Measured repetitions per case, an integer ≥ 1. Default {@link DEFAULT_REPETITIONS} (3). */
@@ -84,10 +96,20 @@ export interface SuiteInput {
   workloads: WorkloadEntryInput[];
 }
 
-/** The guest with every field present. */
+/** The guest of one case: one vCPU count and one memory size. */
 export interface ResolvedGuest {
   vcpus: number;
   memoryMiB: number;
+}
+
+/**
+ * The guest of a resolved suite, as written with the defaults filled in: a field written
+ * as one number stays a number (so the suites and runs recorded before the axes existed
+ * resolve as they did), an axis stays an array.
+ */
+export interface ResolvedGuestShape {
+  vcpus: number | number[];
+  memoryMiB: number | number[];
 }
 
 /** A workload entry with every parameter written as an axis (a one-value axis for a plain value). */
@@ -101,7 +123,9 @@ export interface ResolvedWorkloadEntry {
 export interface ResolvedSuite {
   name: string;
   description: string;
-  guest: ResolvedGuest;
+  guest: ResolvedGuestShape;
+  /** Present when the suite names it. */
+  overcommit?: boolean;
   backends: string[];
   repetitions: number;
   warmup: number;
@@ -133,7 +157,11 @@ export interface CaseVariant {
 
 /** One cell of the matrix: one backend, one workload, one combination of parameters. */
 export interface Case {
-  /** Stable id: `<backend>/<workload>[/<param>=<value>,…]` with the suite's params sorted by key. */
+  /**
+   * Stable id: `<backend>/<workload>[/<key>=<value>,…]`: the guest's axes first
+   * (`guest.vcpus=2`, only for a field the suite writes as an array), then the suite's
+   * params sorted by key.
+   */
   id: string;
   backend: string;
   /**

@@ -39,7 +39,7 @@ export function issuesToProblems(issues: readonly z.core.$ZodIssue[], ctx: Issue
       continue;
     }
     const value = 'input' in issue ? issue.input : valueAt(ctx.input, issue.path);
-    const expected = describeSchema(sub);
+    const expected = describeSchema(optionFor(sub, value));
     problems.push({
       path,
       message:
@@ -74,6 +74,18 @@ export function schemaAt(schema: z.ZodType | undefined, path: readonly PropertyK
     default:
       return undefined;
   }
+}
+
+/**
+ * Of a union of a value and an array (`2` or `[1, 2]`, the guest's shape fields), the option
+ * the received value was meant for, by whether it is an array: a message then says what was
+ * expected of that value, as it did before the field took arrays. Any other schema as it is.
+ */
+function optionFor(schema: z.ZodType, value: unknown): z.ZodType {
+  const def = defOf(unwrap(schema));
+  if (def.type !== 'union') return schema;
+  const fitting = (def.options ?? []).filter((o) => (defOf(unwrap(o)).type === 'array') === Array.isArray(value));
+  return fitting.length === 1 ? fitting[0]! : schema;
 }
 
 /** The fields of an object schema, looking through defaults, optionals and pipes. */

@@ -35,6 +35,13 @@ describe('explicit pinning', () => {
     expect(planPinning({ vcpus: [2] }, 1, topology, 'desk')).toEqual({ vcpus: [2], vmm: [0, 1, 3, 4, 5, 6, 7] });
   });
 
+  it('gives a guest of a vCPU axis the first CPUs named, as many as it has vCPUs (native: as many as its threads)', async () => {
+    const topology = await fourCores();
+    expect(planPinning({ vcpus: [2, 3, 4], vmm: [1] }, 1, topology, 'desk')).toEqual({ vcpus: [2], vmm: [1] });
+    expect(planPinning({ vcpus: [2, 3, 4], vmm: [1] }, 3, topology, 'desk')).toEqual({ vcpus: [2, 3, 4], vmm: [1] });
+    expect(planPinning({ vcpus: [2, 3] }, 1, topology, 'desk')).toEqual({ vcpus: [2], vmm: [0, 1, 3, 4, 5, 6, 7] });
+  });
+
   it('refuses CPUs the host does not have online, and a VMM left without a CPU', async () => {
     expect(planPinning({ vcpus: [5] }, 1, await twoCpus(), 'local')).toEqual({ refuse: 'pinning names CPU 5, not online on host local (online: 0,1)' });
     expect(planPinning({ vcpus: [0, 1] }, 2, await twoCpus(), 'local')).toEqual({

@@ -2,7 +2,8 @@ import { writeFile } from 'node:fs/promises';
 import type { Command } from 'commander';
 import { exportCsv } from '../../results/csv.ts';
 import { withIndex } from '../../results/index/db.ts';
-import { countedRuns, exportIndexParquet, exportSamplesParquet } from '../../results/index/export.ts';
+import { countedRuns } from '../../results/index/counted.ts';
+import { exportIndexParquet, exportSamplesParquet } from '../../results/index/export.ts';
 import { indexedRuns, indexedSamples } from '../../results/index/query.ts';
 import { syncIndex } from '../../results/index/sync.ts';
 import type { Sample } from '../../results/sample.ts';
@@ -55,7 +56,7 @@ export function registerExport(program: Command): void {
           ? await exportSamplesParquet(await runSamples(source.ref), out)
           : await withIndex(source.dir, async (db) => {
               await syncIndex(db);
-              const { runs, warnings } = countedRuns(await indexedRuns(db, source.dir));
+              const { runs, warnings } = await countedRuns(await indexedRuns(db, source.dir));
               for (const w of warnings) process.stderr.write(`warning: ${w}\n`);
               return exportIndexParquet(
                 db,
@@ -87,7 +88,7 @@ async function runSamples(ref: string): Promise<Sample[]> {
 async function indexSamples(dir: string): Promise<Sample[]> {
   return withIndex(dir, async (db) => {
     await syncIndex(db);
-    const { runs, warnings } = countedRuns(await indexedRuns(db, dir));
+    const { runs, warnings } = await countedRuns(await indexedRuns(db, dir));
     for (const w of warnings) process.stderr.write(`warning: ${w}\n`);
     const byRun = await indexedSamples(
       db,

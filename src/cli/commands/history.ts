@@ -3,9 +3,11 @@ import path from 'node:path';
 import type { Command } from 'commander';
 import { readSamples } from '../../results/samples-file.ts';
 import { hasIndex, type IndexDb, openIndex } from '../../results/index/db.ts';
-import { indexedMetrics, indexedRuns, indexedSamples } from '../../results/index/query.ts';
+import { countRuns, type FolderEntry } from '../../results/index/counted.ts';
+import { packSamples } from '../../results/index/packed.ts';
+import { indexedMetricNames, indexedMetricSamples, indexedRuns } from '../../results/index/query.ts';
 import { syncIndex } from '../../results/index/sync.ts';
-import { openRun, RUN_FILE } from '../../results/store.ts';
+import { openRun, RUN_FILE, type StoredRun } from '../../results/store.ts';
 import { buildHistory, latestRegressions, type HistoryRun } from '../../stats/history.ts';
 import { renderHistory } from '../../stats/history-text.ts';
 import { compareConfigOf, type CompareConfig } from '../../stats/thresholds.ts';
@@ -38,8 +40,7 @@ export function registerHistory(program: Command): void {
       const stats = parseStatsOpts(opts);
       // The newest run's suite says which thresholds apply now.
       const suite = suites.at(-1);
-      const filtered = runs.map((r) => ({ ...r, samples: r.samples.filter((s) => where.every(([k, v]) => String(s.dims[k]) === v)) }));
-      const series = buildHistory(filtered, { metric: opts.metric, per: opts.per, ...comparisonOptions(stats, suite) });
+      const series = buildHistory(runs, { metric: opts.metric, per: opts.per, where, ...comparisonOptions(stats, suite) });
       for (const w of warnings) process.stderr.write(`warning: ${w}\n`);
       if (series.length === 0) {
         const known = await metrics();
@@ -66,10 +67,8 @@ function parseWhere(text: string): [string, string] {
 }
 
 /**
- * Every run folder directly under `dir`, oldest first; unreadable ones become warnings. A
- * run id seen twice (a `cp -r` backup) is one run: the first folder (by name) counts, the
- * other is skipped with a warning, never pooled with it. So is a shard whose merged run
- * (`hvbench merge`) is in the folder too: its samples count once, in the merged run.
+ * Every run folder directly under `dir`, oldest first; unreadable ones become warnings, and
+ * copies and merged shards are left out as countRuns says.
  */
 async function loadRuns(dir: string): Promise<LoadedRuns> {
   const names = await readdir(dir).catch((e: NodeJS.ErrnoException) => {
@@ -77,44 +76,36 @@ async function loadRuns(dir: string): Promise<LoadedRuns> {
       hint: 'give the folder that holds the run folders, e.g. results',
     });
   });
-  const runs: (HistoryRun & { suite: CompareConfig | undefined })[] = [];
-  const warnings: string[] = [];
-  const seen = new Map<string, string>();
-  const mergedInto = new Map<string, string>();
+  const folders: (FolderEntry & { run?: StoredRun })[] = [];
   for (const name of names.sort()) {
     const runDir = path.join(dir, name);
     if (!(await stat(path.join(runDir, RUN_FILE)).catch(() => undefined))?.isFile()) continue;
     try {
       const run = await openRun(runDir);
-      const first = seen.get(run.id);
-      if (first !== undefined) {
-        warnings.push(`${runDir}: skipped: the same run id ${run.id} as ${first} (a copy?); a run counts once`);
-        continue;
-      }
-      seen.set(run.id, runDir);
-      for (const s of run.record.merged?.shards ?? []) mergedInto.set(s.run, run.id);
-      const { samples, warnings: w } = await readSamples(run);
-      warnings.push(...run.warnings, ...w);
-      const rev = run.record.hvbench;
-      runs.push({
-        id: run.id,
-        startedAt: run.record.startedAt,
-        revision: rev?.revision ?? 'unknown',
-        ...(rev?.dirty ? { dirty: true } : {}),
-        samples,
-        suite: compareConfigOf(run.record.suite.resolved, runDir),
-      });
+      folders.push({ dir: runDir, id: run.id, mergedShards: (run.record.merged?.shards ?? []).map((s) => s.run), run });
     } catch (e) {
-      warnings.push(`${runDir}: skipped: ${describeError(e)}`);
+      folders.push({ dir: runDir, mergedShards: [], error: `${runDir}: skipped: ${describeError(e)}` });
     }
   }
-  const counted = runs.filter((r) => !mergedInto.has(r.id));
-  for (const r of runs)
-    if (mergedInto.has(r.id)) warnings.push(`${seen.get(r.id)}: skipped: a shard of the merged run ${mergedInto.get(r.id)}, whose samples count`);
-  counted.sort((a, b) => (a.startedAt < b.startedAt ? -1 : 1));
-  const metrics = async () => [...new Set(counted.flatMap((r) => r.samples.map((s) => s.metric)))].sort();
-  return { runs: counted, warnings, suites: counted.map((r) => r.suite), metrics };
+  const { runs, warnings } = await countRuns(folders, async ({ run, dir: runDir }, warn): Promise<LoadedRun> => {
+    const { samples, warnings: w } = await readSamples(run!);
+    warn(...run!.warnings, ...w);
+    const rev = run!.record.hvbench;
+    return {
+      id: run!.id,
+      startedAt: run!.record.startedAt,
+      revision: rev?.revision ?? 'unknown',
+      ...(rev?.dirty ? { dirty: true } : {}),
+      samples,
+      suite: compareConfigOf(run!.record.suite.resolved, runDir),
+    };
+  });
+  runs.sort((a, b) => (a.startedAt < b.startedAt ? -1 : 1));
+  const metrics = async () => [...new Set(runs.flatMap((r) => (r.samples ?? []).map((s) => s.metric)))].sort();
+  return { runs, warnings, suites: runs.map((r) => r.suite), metrics };
 }
+
+type LoadedRun = HistoryRun & { suite: CompareConfig | undefined };
 
 interface LoadedRuns {
   runs: HistoryRun[];
@@ -147,27 +138,8 @@ async function fromIndex(dir: string, metric: string): Promise<LoadedRuns> {
   const db: IndexDb = await openIndex(dir);
   try {
     await syncIndex(db);
-    const runs: (HistoryRun & { suite: CompareConfig | undefined; key: number })[] = [];
-    const warnings: string[] = [];
-    const seen = new Map<string, string>();
-    const mergedInto = new Map<string, string>();
-    for (const r of await indexedRuns(db, dir)) {
-      if (r.id === undefined) {
-        warnings.push(r.error ?? `${r.dir}: skipped`);
-        continue;
-      }
-      // As loadRuns: a run id seen before is a copy, whatever else is wrong with it.
-      const first = seen.get(r.id);
-      if (first !== undefined) {
-        warnings.push(`${r.dir}: skipped: the same run id ${r.id} as ${first} (a copy?); a run counts once`);
-        continue;
-      }
-      seen.set(r.id, r.dir);
-      for (const shard of r.mergedShards) mergedInto.set(shard, r.id);
-      if (r.error !== undefined) {
-        warnings.push(r.error);
-        continue;
-      }
+    const { runs, warnings } = await countRuns(await indexedRuns(db, dir), async (r, warn): Promise<LoadedRun & { key: number }> => {
+      // What openRun says of a run still running (or cut short) depends on the moment: asked now.
       const running =
         r.status === 'running'
           ? await openRun(r.dir).then(
@@ -175,39 +147,32 @@ async function fromIndex(dir: string, metric: string): Promise<LoadedRuns> {
               () => [],
             )
           : [];
-      warnings.push(...running, ...r.warnings);
-      try {
-        runs.push({
-          key: r.key,
-          id: r.id,
-          startedAt: r.startedAt!,
-          revision: r.revision ?? 'unknown',
-          ...(r.dirty ? { dirty: true } : {}),
-          samples: [],
-          suite: compareConfigOf(r.suiteResolved, r.dir),
-        });
-      } catch (e) {
-        warnings.push(`${r.dir}: skipped: ${describeError(e)}`);
-      }
-    }
-    const counted = runs.filter((r) => !mergedInto.has(r.id));
-    for (const r of runs)
-      if (mergedInto.has(r.id)) warnings.push(`${seen.get(r.id)}: skipped: a shard of the merged run ${mergedInto.get(r.id)}, whose samples count`);
-    const samples = await indexedSamples(
+      warn(...running, ...r.warnings);
+      return {
+        key: r.key,
+        id: r.id!,
+        startedAt: r.startedAt!,
+        revision: r.revision ?? 'unknown',
+        ...(r.dirty ? { dirty: true } : {}),
+        suite: compareConfigOf(r.suiteResolved, r.dir),
+      };
+    });
+    const packed = await indexedMetricSamples(
       db,
-      counted.map((r) => r.key),
+      runs.map((r) => r.key),
       metric,
     );
-    for (const r of counted) r.samples = samples.get(r.key) ?? [];
-    counted.sort((a, b) => (a.startedAt < b.startedAt ? -1 : 1));
-    const kept = new Set(counted.map((r) => r.key));
-    const metrics = async () => {
-      const perRun = await indexedMetrics(db);
-      return [...new Set([...perRun].filter(([k]) => kept.has(k)).flatMap(([, m]) => m))].sort();
-    };
-    // The metric list is asked for only when nothing matched: read it before the index closes.
-    const known = counted.some((r) => r.samples.length > 0) ? [] : await metrics();
-    return { runs: counted, warnings, suites: counted.map((r) => r.suite), metrics: async () => known };
+    for (const r of runs) {
+      const p = packed.get(r.key);
+      r.packed = p ?? packSamples(metric, []);
+    }
+    runs.sort((a, b) => (a.startedAt < b.startedAt ? -1 : 1));
+    // The metric list is asked for only when nothing matched, after the index is closed: read now (a small table).
+    const known = await indexedMetricNames(
+      db,
+      runs.map((r) => r.key),
+    );
+    return { runs, warnings, suites: runs.map((r) => r.suite), metrics: async () => known };
   } finally {
     db.close();
   }

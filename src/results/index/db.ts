@@ -13,7 +13,7 @@ import { HvbError } from '../../util/errors.ts';
 export const INDEX_DIR = '.hvbench-index';
 export const INDEX_FILE = 'index.duckdb';
 /** Bumped when a table changes: an index of another format is built again, never read. */
-export const INDEX_FORMAT = '4';
+export const INDEX_FORMAT = '5';
 
 const SCHEMA = [
   'CREATE TABLE meta (key VARCHAR, value VARCHAR)',
@@ -25,10 +25,11 @@ const SCHEMA = [
     suite_resolved VARCHAR, merged_shards VARCHAR, warnings VARCHAR, error VARCHAR, sample_count INTEGER)`,
   // Samples in the order of the file (seq): statistics drawn with a seed depend on the order.
   'CREATE TABLE samples (run_key INTEGER, seq INTEGER, metric VARCHAR, value DOUBLE, unit VARCHAR, better VARCHAR, ts VARCHAR, dims VARCHAR)',
-  // And each run's samples of one metric as one JSON array in file order, deflated: what
-  // history asks for. One string per run parsed by JSON.parse is 10x faster than reading the
-  // values one by one through the bindings; deflated, it takes a tenth of the space (DuckDB
-  // leaves long strings uncompressed).
+  // And each run's samples of one metric as columns (packed.ts), JSON, deflated: what history
+  // asks for. One string per run parsed by JSON.parse is 10x faster than reading the values
+  // one by one through the bindings; as columns, the dimensions repeated by every sample are
+  // parsed once per case; deflated, it takes a tenth of the space (DuckDB leaves long strings
+  // uncompressed).
   'CREATE TABLE run_metric (run_key INTEGER, metric VARCHAR, samples BLOB)',
 ];
 

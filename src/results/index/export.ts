@@ -4,7 +4,6 @@ import path from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
 import type { Sample } from '../sample.ts';
 import { all, type IndexDb } from './db.ts';
-import type { IndexedRun } from './query.ts';
 import { STAGING_COLUMNS, stagingLine } from './sync.ts';
 
 /**
@@ -82,37 +81,4 @@ function ident(name: string): string {
 /** A SQL string literal, an inner quote doubled. */
 function literal(text: string): string {
   return `'${text.replaceAll("'", "''")}'`;
-}
-
-/**
- * The runs of an index that count, as history counts them: folders refused, a second folder
- * with the same run id (a copy) and the shards of a merged run in the same folder are left
- * out, each with a warning.
- */
-export function countedRuns(runs: readonly IndexedRun[]): { runs: IndexedRun[]; warnings: string[] } {
-  const warnings: string[] = [];
-  const seen = new Map<string, string>();
-  const mergedInto = new Map<string, string>();
-  const kept: IndexedRun[] = [];
-  for (const r of runs) {
-    if (r.id === undefined) {
-      if (r.error) warnings.push(r.error);
-      continue;
-    }
-    const first = seen.get(r.id);
-    if (first !== undefined) {
-      warnings.push(`${r.dir}: skipped: the same run id ${r.id} as ${first} (a copy?); a run counts once`);
-      continue;
-    }
-    seen.set(r.id, r.dir);
-    for (const shard of r.mergedShards) mergedInto.set(shard, r.id);
-    if (r.error !== undefined) {
-      warnings.push(r.error);
-      continue;
-    }
-    warnings.push(...r.warnings);
-    kept.push(r);
-  }
-  for (const r of kept) if (mergedInto.has(r.id!)) warnings.push(`${r.dir}: skipped: a shard of the merged run ${mergedInto.get(r.id!)}, whose samples count`);
-  return { runs: kept.filter((r) => !mergedInto.has(r.id!)), warnings };
 }

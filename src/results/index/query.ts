@@ -2,6 +2,7 @@ import path from 'node:path';
 import { inflateRawSync } from 'node:zlib';
 import type { Better, Dims, Sample } from '../sample.ts';
 import { all, type IndexDb } from './db.ts';
+import { type PackedSamples, unpackSamples } from './packed.ts';
 import { localiseWarning } from './sync.ts';
 
 /** Reading the index back: runs in folder order, and samples as the store's readers give them. */
@@ -69,10 +70,7 @@ export async function indexedSamples(db: IndexDb, runKeys: readonly number[], me
   if (runKeys.length === 0) return out;
   const keys = `run_key IN (${runKeys.map((k) => Math.trunc(k)).join(', ')})`;
   if (metric !== undefined) {
-    // One deflated JSON array per run, parsed at once: far faster than value by value.
-    for (const [key, packed] of await all(db, `SELECT run_key, samples FROM run_metric WHERE ${keys} AND metric = $1`, [metric])) {
-      out.set(Number(key), JSON.parse(inflateRawSync(packed as Uint8Array).toString('utf8')) as Sample[]);
-    }
+    for (const [key, packed] of await indexedMetricSamples(db, runKeys, metric)) out.set(key, unpackSamples(packed));
     return out;
   }
   const reader = await db.conn.runAndReadAll(`SELECT run_key, metric, value, unit, better, dims, ts FROM samples WHERE ${keys} ORDER BY run_key, seq`);
@@ -85,13 +83,24 @@ export async function indexedSamples(db: IndexDb, runKeys: readonly number[], me
   return out;
 }
 
-/** The metrics each run has, by run key. */
-export async function indexedMetrics(db: IndexDb): Promise<Map<number, string[]>> {
-  const out = new Map<number, string[]>();
-  for (const [key, metric] of await all(db, 'SELECT DISTINCT run_key, metric FROM samples ORDER BY run_key, metric')) {
-    const list = out.get(Number(key)) ?? [];
-    list.push(String(metric));
-    out.set(Number(key), list);
+/**
+ * The samples of one metric of the given runs, as columns (packed.ts), by run key; a run
+ * without samples of the metric is left out. One deflated JSON value per run, parsed at once:
+ * far faster than value by value.
+ */
+export async function indexedMetricSamples(db: IndexDb, runKeys: readonly number[], metric: string): Promise<Map<number, PackedSamples>> {
+  const out = new Map<number, PackedSamples>();
+  if (runKeys.length === 0) return out;
+  const keys = `run_key IN (${runKeys.map((k) => Math.trunc(k)).join(', ')})`;
+  for (const [key, packed] of await all(db, `SELECT run_key, samples FROM run_metric WHERE ${keys} AND metric = $1`, [metric])) {
+    out.set(Number(key), JSON.parse(inflateRawSync(packed as Uint8Array).toString('utf8')) as PackedSamples);
   }
   return out;
+}
+
+/** Every metric the given runs have, sorted. */
+export async function indexedMetricNames(db: IndexDb, runKeys: readonly number[]): Promise<string[]> {
+  if (runKeys.length === 0) return [];
+  const rows = await all(db, `SELECT DISTINCT metric FROM run_metric WHERE run_key IN (${runKeys.map((k) => Math.trunc(k)).join(', ')})`);
+  return rows.map(([m]) => String(m)).sort();
 }

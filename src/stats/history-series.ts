@@ -1,0 +1,75 @@
+import { isMatched } from '../dims/catalogue.ts';
+import { packedDim, ROW_DIMS, type PackedSamples } from '../results/index/packed.ts';
+import type { Better, Dims } from '../results/sample.ts';
+import { isSignedMetric } from '../results/value-range.ts';
+import { PROVENANCE_DIMS, seriesKey } from './series.ts';
+
+/**
+ * One run's series of one metric, for `history`: what groupSeries gives (series.ts, matching
+ * between runs), from the samples as columns. The work is done once per profile (a distinct
+ * set of dimensions: a few per case) instead of once per sample, which over a thousand runs
+ * is most of what history spent before its statistics.
+ */
+
+export interface RunSeries {
+  key: string;
+  metric: string;
+  unit: string;
+  better: Better;
+  /** The matched dimensions. */
+  dims: Dims;
+  /** In the order of the samples file. */
+  values: number[];
+  /** Values seen for each provenance dimension, in the order first seen. */
+  provenance: Record<string, string[]>;
+}
+
+/** `<dim>=<value>` filters: a sample is kept when String(its value) equals the value of each. */
+export type Where = readonly (readonly [string, string])[];
+
+/** The sorted matched keys of a list of keys, remembered per list (runs share their lists). */
+export type MatchMemo = Map<string, string[]>;
+
+export function groupPacked(packed: PackedSamples, ignore: ReadonlySet<string>, where: Where = [], memo: MatchMemo = new Map()): RunSeries[] {
+  if (isSignedMetric(packed.metric)) return [];
+  const rowWhere = where.filter(([k]) => ROW_DIMS.includes(k));
+  const profiles = packed.profiles.map((p) => {
+    if (!where.every(([k, v]) => ROW_DIMS.includes(k) || String(p.dims[k]) === v)) return undefined;
+    const dims: Dims = {};
+    for (const k of matchedKeys(p.keys, ignore, memo)) dims[k] = p.dims[k]!;
+    return { key: seriesKey({ metric: packed.metric, unit: p.unit, better: p.better }, dims), dims, profile: p, seen: false };
+  });
+  const byKey = new Map<string, RunSeries>();
+  for (let i = 0; i < packed.value.length; i++) {
+    const info = profiles[packed.profile[i]!];
+    if (info === undefined || !rowWhere.every(([k, v]) => String(packedDim(packed, i, k)) === v)) continue;
+    const p = info.profile;
+    let series = byKey.get(info.key);
+    if (!series)
+      byKey.set(info.key, (series = { key: info.key, metric: packed.metric, unit: p.unit, better: p.better, dims: info.dims, values: [], provenance: {} }));
+    series.values.push(packed.value[i]!);
+    if (info.seen) continue;
+    // A profile's provenance is the same for each of its samples: taken at its first.
+    info.seen = true;
+    for (const k of p.keys) {
+      if (!PROVENANCE_DIMS.includes(k)) continue;
+      const seen = (series.provenance[k] ??= []);
+      const v = String(p.dims[k]);
+      if (!seen.includes(v)) seen.push(v);
+    }
+  }
+  return [...byKey.values()];
+}
+
+/** As matchedDims (series.ts) chooses them, between runs. */
+function matchedKeys(keys: readonly string[], ignore: ReadonlySet<string>, memo: MatchMemo): string[] {
+  const id = keys.join('\u0000');
+  let matched = memo.get(id);
+  if (matched === undefined) {
+    matched = [...keys].sort().filter((k) => !ignore.has(k) && isMatched(k, 'runs'));
+    const row = matched.find((k) => ROW_DIMS.includes(k));
+    if (row !== undefined) throw new Error(`history: dimension ${row} is kept per sample in the index, but takes part in the match`);
+    memo.set(id, matched);
+  }
+  return matched;
+}
