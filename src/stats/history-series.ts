@@ -1,5 +1,5 @@
 import { isMatched } from '../dims/catalogue.ts';
-import { packedDim, ROW_DIMS, type PackedSamples } from '../results/index/packed.ts';
+import { packedDim, profileDim, ROW_DIMS, RUN_DIM, type PackedSamples, type SampleProfile } from '../results/index/packed.ts';
 import type { Better, Dims } from '../results/sample.ts';
 import { isSignedMetric } from '../results/value-range.ts';
 import { PROVENANCE_DIMS, seriesKey } from './series.ts';
@@ -7,8 +7,9 @@ import { PROVENANCE_DIMS, seriesKey } from './series.ts';
 /**
  * One run's series of one metric, for `history`: what groupSeries gives (series.ts, matching
  * between runs), from the samples as columns. The work is done once per profile (a distinct
- * set of dimensions: a few per case) instead of once per sample, which over a thousand runs
- * is most of what history spent before its statistics.
+ * set of dimensions: a few per case; from the index, once for all the runs that share it)
+ * instead of once per sample, which over a thousand runs was most of what history spent
+ * before its statistics.
  */
 
 export interface RunSeries {
@@ -27,17 +28,33 @@ export interface RunSeries {
 /** `<dim>=<value>` filters: a sample is kept when String(its value) equals the value of each. */
 export type Where = readonly (readonly [string, string])[];
 
-/** The sorted matched keys of a list of keys, remembered per list (runs share their lists). */
-export type MatchMemo = Map<string, string[]>;
+/**
+ * What grouping one run learnt that the next can use: the matched keys of each list of keys,
+ * and the series of each profile (from the index, the runs that share a profile share the
+ * object). One memo serves one metric and one set of ignored dimensions.
+ */
+export interface GroupMemo {
+  matched: Map<string, string[]>;
+  series: Map<SampleProfile, { dims: Dims; key: string }>;
+}
 
-export function groupPacked(packed: PackedSamples, ignore: ReadonlySet<string>, where: Where = [], memo: MatchMemo = new Map()): RunSeries[] {
+export function groupMemo(): GroupMemo {
+  return { matched: new Map(), series: new Map() };
+}
+
+export function groupPacked(packed: PackedSamples, ignore: ReadonlySet<string>, where: Where = [], memo: GroupMemo = groupMemo()): RunSeries[] {
   if (isSignedMetric(packed.metric)) return [];
   const rowWhere = where.filter(([k]) => ROW_DIMS.includes(k));
   const profiles = packed.profiles.map((p) => {
-    if (!where.every(([k, v]) => ROW_DIMS.includes(k) || String(p.dims[k]) === v)) return undefined;
-    const dims: Dims = {};
-    for (const k of matchedKeys(p.keys, ignore, memo)) dims[k] = p.dims[k]!;
-    return { key: seriesKey({ metric: packed.metric, unit: p.unit, better: p.better }, dims), dims, profile: p, seen: false };
+    if (!where.every(([k, v]) => ROW_DIMS.includes(k) || String(profileDim(packed, p, k)) === v)) return undefined;
+    let known = memo.series.get(p);
+    if (known === undefined) {
+      const dims: Dims = {};
+      for (const k of matchedKeys(p.keys, ignore, memo.matched)) dims[k] = p.dims[k]!;
+      known = { dims, key: seriesKey({ metric: packed.metric, unit: p.unit, better: p.better }, dims) };
+      memo.series.set(p, known);
+    }
+    return { ...known, profile: p, seen: false };
   });
   const byKey = new Map<string, RunSeries>();
   for (let i = 0; i < packed.value.length; i++) {
@@ -54,7 +71,7 @@ export function groupPacked(packed: PackedSamples, ignore: ReadonlySet<string>, 
     for (const k of p.keys) {
       if (!PROVENANCE_DIMS.includes(k)) continue;
       const seen = (series.provenance[k] ??= []);
-      const v = String(p.dims[k]);
+      const v = String(profileDim(packed, p, k));
       if (!seen.includes(v)) seen.push(v);
     }
   }
@@ -62,13 +79,13 @@ export function groupPacked(packed: PackedSamples, ignore: ReadonlySet<string>, 
 }
 
 /** As matchedDims (series.ts) chooses them, between runs. */
-function matchedKeys(keys: readonly string[], ignore: ReadonlySet<string>, memo: MatchMemo): string[] {
+function matchedKeys(keys: readonly string[], ignore: ReadonlySet<string>, memo: Map<string, string[]>): string[] {
   const id = keys.join('\u0000');
   let matched = memo.get(id);
   if (matched === undefined) {
     matched = [...keys].sort().filter((k) => !ignore.has(k) && isMatched(k, 'runs'));
-    const row = matched.find((k) => ROW_DIMS.includes(k));
-    if (row !== undefined) throw new Error(`history: dimension ${row} is kept per sample in the index, but takes part in the match`);
+    const row = matched.find((k) => ROW_DIMS.includes(k) || k === RUN_DIM);
+    if (row !== undefined) throw new Error(`history: dimension ${row} is kept apart from the profile in the index, but takes part in the match`);
     memo.set(id, matched);
   }
   return matched;

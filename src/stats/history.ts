@@ -3,7 +3,7 @@ import { measure, type CompareOptions, type Comparison, type GateTest, type Meas
 import { gateFamily } from './family.ts';
 import { deriveSeed } from './prng.ts';
 import { packSamples, type PackedSamples } from '../results/index/packed.ts';
-import { groupPacked, type MatchMemo, type Where } from './history-series.ts';
+import { groupMemo, groupPacked, type Where } from './history-series.ts';
 import { PROVENANCE_DIMS } from './series.ts';
 import { summarize, type Summary } from './summary.ts';
 import type { CompareSettings } from './thresholds.ts';
@@ -74,7 +74,7 @@ export function buildHistory(runs: readonly HistoryRun[], options: HistoryOption
       points: Map<string, { runs: string[]; date: string; revision: string; values: number[]; provenance: Record<string, string[]> }>;
     }
   >();
-  const memo: MatchMemo = new Map();
+  const memo = groupMemo();
   for (const run of ordered) {
     const packed =
       run.packed ??

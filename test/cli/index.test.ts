@@ -8,6 +8,7 @@ import { registerCompare } from '../../src/cli/commands/compare.ts';
 import { registerExport } from '../../src/cli/commands/export.ts';
 import { registerHistory } from '../../src/cli/commands/history.ts';
 import { registerIndex } from '../../src/cli/commands/index.ts';
+import { registerReport } from '../../src/cli/commands/report.ts';
 import { exitCodeOf } from '../../src/cli/exit-codes.ts';
 import { hasIndex } from '../../src/results/index/db.ts';
 import { REAL_RUNS } from '../support/real-runs.ts';
@@ -40,6 +41,7 @@ async function cli(args: string[]): Promise<{ code: number; out: string; err: st
   registerCompare(program);
   registerHistory(program);
   registerIndex(program);
+  registerReport(program);
   let out = '';
   let err = '';
   const so = vi.spyOn(process.stdout, 'write').mockImplementation((c: unknown) => {
@@ -91,6 +93,18 @@ describe('hvbench index, and the commands that read it', () => {
     expect(r.code).toBe(0);
     expect(r.out).toMatch(/A \(baseline\): 20261206-035031-quick-a51c\nB \(run\): {6}20261206-041515-quick-1779/);
     const none = await cli(['compare', path.join(dir, 'native-tcg-local-2'), 'latest:nightly']);
+    expect(none.code).toBe(2);
+    expect(none.err).toMatch(/baseline latest:nightly: no completed run of suite nightly/);
+  });
+
+  it('report takes a baseline by query', { timeout: 180_000 }, async () => {
+    const out = path.join(root, 'report-latest');
+    const r = await cli(['report', path.join(dir, 'native-tcg-local-2'), '--baseline', 'latest:quick@local', '--no-figures', '--json', '--out', out]);
+    expect(r.code, r.err).toBe(0);
+    expect(JSON.parse(r.out).charts).toContain('history');
+    const page = await readFile(path.join(out, 'index.html'), 'utf8');
+    expect(page).toContain('against baseline 20261206-035031-quick-a51c');
+    const none = await cli(['report', path.join(dir, 'native-tcg-local-2'), '--baseline', 'latest:nightly', '--no-figures', '--out', `${out}-none`]);
     expect(none.code).toBe(2);
     expect(none.err).toMatch(/baseline latest:nightly: no completed run of suite nightly/);
   });

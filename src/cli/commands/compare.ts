@@ -1,6 +1,5 @@
-import path from 'node:path';
 import type { Command } from 'commander';
-import { parseBaselineQuery, resolveBaseline } from '../../results/index/baseline-query.ts';
+import { baselineFolder } from '../../results/index/baseline-query.ts';
 import type { Sample } from '../../results/sample.ts';
 import { readSamples } from '../../results/samples-file.ts';
 import { openRun, type StoredRun } from '../../results/store.ts';
@@ -70,14 +69,6 @@ async function open(ref: string): Promise<Opened> {
   const run = await openRun(ref);
   const { samples, warnings } = await readSamples(run);
   return { run, samples, warnings: [...run.warnings, ...warnings] };
-}
-
-/** The baseline as given (a run folder or id), or the run folder a query (`latest:main`) names. */
-async function baselineFolder(ref: string, under: StoredRun, results: string | undefined): Promise<string> {
-  const query = parseBaselineQuery(ref);
-  if (query === undefined) return ref;
-  const { id, suite, startedAt } = under.record;
-  return resolveBaseline(query, results ?? path.dirname(under.dir), { id, suite: suite.name, startedAt });
 }
 
 function againstBaseline(a: Opened, b: Opened, opts: CompareOpts, options: CompareReportOptions): CompareReport {

@@ -3,6 +3,7 @@ import path from 'node:path';
 import type { Command } from 'commander';
 import { cachePaths, defaultCacheDir, MANIFEST_FILE } from '../../guest/cache.ts';
 import { parseManifest } from '../../guest/manifest.ts';
+import { baselineFolder } from '../../results/index/baseline-query.ts';
 import { readSamples } from '../../results/samples-file.ts';
 import { openRun } from '../../results/store.ts';
 import { buildReport } from '../../report/build.ts';
@@ -31,7 +32,10 @@ export function registerReport(program: Command): void {
     .command('report')
     .description('write a report folder: a self-contained HTML page, Vega-Lite specs, SVG and PNG figures, Markdown and LaTeX tables')
     .argument('<runs...>', 'runs to report on (folders or run ids under results/); their samples are pooled')
-    .option('--baseline <run>', 'a baseline run: the comparison (forest plot) is the runs against it')
+    .option(
+      '--baseline <run>',
+      'a baseline run: the comparison (forest plot) is the runs against it; or a query, as compare takes it: latest, latest:<suite>, latest:<suite>@<host> (before the newest run under report, among the runs of its results folder, from its index when it has one)',
+    )
     .option('--out <dir>', 'the report folder (default reports/<first run id>)')
     .option(
       '--reference <backend>',
@@ -57,13 +61,16 @@ export function registerReport(program: Command): void {
     const started = performance.now();
     // A given --out is checked before any run is read; the default one (named by the run id) after.
     if (opts.out !== undefined) await checkOutDir(opts.out, { noLinksInside: true });
-    const runs = await Promise.all(refs.map(load));
+    const opened = await Promise.all(refs.map(open));
+    const runs = opened.map((o) => o.run);
     const ids = new Set<string>();
     for (const r of runs) {
       if (ids.has(r.record.id)) throw new HvbError('usage', `run ${r.record.id} is given twice`, { hint: 'give each run once' });
       ids.add(r.record.id);
     }
-    const baseline = opts.baseline === undefined ? undefined : await load(opts.baseline);
+    const under = opened.reduce((a, b) => (a.run.record.startedAt >= b.run.record.startedAt ? a : b));
+    const baseline =
+      opts.baseline === undefined ? undefined : (await open(await baselineFolder(opts.baseline, { dir: under.dir, record: under.run.record }))).run;
     if (baseline && ids.has(baseline.record.id)) throw new HvbError('usage', `--baseline ${opts.baseline}: that run is also one of the runs under report`);
     const { cli, ignore, seed, permutations, ratioCi } = parseStatsOpts(opts);
     // What each side's guest got (the cases' manifests): checked, or with --strict enforced, before anything is written.
@@ -108,10 +115,10 @@ export function registerReport(program: Command): void {
   });
 }
 
-async function load(ref: string): Promise<ReportRun> {
+async function open(ref: string): Promise<{ run: ReportRun; dir: string }> {
   const run = await openRun(ref);
   const { samples, warnings } = await readSamples(run);
-  return { record: run.record, samples, warnings: [...run.warnings, ...warnings] };
+  return { run: { record: run.record, samples, warnings: [...run.warnings, ...warnings] }, dir: run.dir };
 }
 
 /** The package lists of the runs' guest images, from the manifests the image cache still has. */

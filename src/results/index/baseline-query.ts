@@ -75,6 +75,21 @@ export async function resolveBaseline(query: BaselineQuery, resultsDir: string, 
   );
 }
 
+/**
+ * The baseline as given (a run folder or id), or the run folder a query (`latest:main`) names
+ * among the runs of `results` (default: the folder holding the run under test).
+ */
+export async function baselineFolder(
+  ref: string,
+  under: { dir: string; record: { id: string; suite: { name: string }; startedAt: string } },
+  results?: string,
+): Promise<string> {
+  const query = parseBaselineQuery(ref);
+  if (query === undefined) return ref;
+  const { id, suite, startedAt } = under.record;
+  return resolveBaseline(query, results ?? path.dirname(under.dir), { id, suite: suite.name, startedAt });
+}
+
 async function fromIndex(resultsDir: string): Promise<Candidate[]> {
   return withIndex(resultsDir, async (db) => {
     await syncIndex(db);

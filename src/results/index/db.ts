@@ -13,7 +13,7 @@ import { HvbError } from '../../util/errors.ts';
 export const INDEX_DIR = '.hvbench-index';
 export const INDEX_FILE = 'index.duckdb';
 /** Bumped when a table changes: an index of another format is built again, never read. */
-export const INDEX_FORMAT = '5';
+export const INDEX_FORMAT = '6';
 
 const SCHEMA = [
   'CREATE TABLE meta (key VARCHAR, value VARCHAR)',
@@ -31,6 +31,8 @@ const SCHEMA = [
   // parsed once per case; deflated, it takes a tenth of the space (DuckDB leaves long strings
   // uncompressed).
   'CREATE TABLE run_metric (run_key INTEGER, metric VARCHAR, samples BLOB)',
+  // The profiles those name by number (profiles.ts): the nightly runs of a suite share theirs.
+  'CREATE TABLE profiles (id INTEGER, body VARCHAR)',
 ];
 
 /** An open index; `close` releases the file (one process writes it at a time). */

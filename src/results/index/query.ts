@@ -3,6 +3,7 @@ import { inflateRawSync } from 'node:zlib';
 import type { Better, Dims, Sample } from '../sample.ts';
 import { all, type IndexDb } from './db.ts';
 import { type PackedSamples, unpackSamples } from './packed.ts';
+import { type StoredPacked, withProfiles } from './profiles.ts';
 import { localiseWarning } from './sync.ts';
 
 /** Reading the index back: runs in folder order, and samples as the store's readers give them. */
@@ -89,13 +90,13 @@ export async function indexedSamples(db: IndexDb, runKeys: readonly number[], me
  * far faster than value by value.
  */
 export async function indexedMetricSamples(db: IndexDb, runKeys: readonly number[], metric: string): Promise<Map<number, PackedSamples>> {
-  const out = new Map<number, PackedSamples>();
-  if (runKeys.length === 0) return out;
+  if (runKeys.length === 0) return new Map();
   const keys = `run_key IN (${runKeys.map((k) => Math.trunc(k)).join(', ')})`;
+  const stored = new Map<number, StoredPacked>();
   for (const [key, packed] of await all(db, `SELECT run_key, samples FROM run_metric WHERE ${keys} AND metric = $1`, [metric])) {
-    out.set(Number(key), JSON.parse(inflateRawSync(packed as Uint8Array).toString('utf8')) as PackedSamples);
+    stored.set(Number(key), JSON.parse(inflateRawSync(packed as Uint8Array).toString('utf8')) as StoredPacked);
   }
-  return out;
+  return withProfiles(db, stored);
 }
 
 /** Every metric the given runs have, sorted. */

@@ -6,6 +6,7 @@ import { readSamples } from '../samples-file.ts';
 import type { Sample } from '../sample.ts';
 import { openRun, RUN_FILE } from '../store.ts';
 import { packSamples } from './packed.ts';
+import { profileNumbers } from './profiles.ts';
 import { all, hasIndex, type IndexDb, INDEX_DIR, withIndex } from './db.ts';
 
 /**
@@ -103,6 +104,7 @@ export async function syncIndex(db: IndexDb, options: { only?: readonly string[]
   if (stale.length === 0 && toRead.length === 0) return result;
   const [[maxKey]] = (await all(db, 'SELECT coalesce(max(key), 0) FROM runs')) as [[number]];
   let nextKey = Number(maxKey) + 1;
+  const profiles = await profileNumbers(db);
   const staging = path.join(outDir, INDEX_DIR, `staging-${process.pid}.jsonl`);
   const metricStaging = path.join(outDir, INDEX_DIR, `staging-${process.pid}-metrics.jsonl`);
   let lines: string[] = [];
@@ -160,7 +162,8 @@ export async function syncIndex(db: IndexDb, options: { only?: readonly string[]
         byMetric.set(s.metric, list);
       }
       for (const [metric, list] of byMetric) {
-        const packed = deflateRawSync(JSON.stringify(packSamples(metric, list)), { level: 1 }).toString('base64');
+        const stored = await profiles.store(packSamples(metric, list));
+        const packed = deflateRawSync(JSON.stringify(stored), { level: 1 }).toString('base64');
         metricLines.push(`${JSON.stringify({ run_key: key, metric, samples: packed })}\n`);
       }
       if (lines.length >= BATCH_ROWS) await flush();
