@@ -47,5 +47,7 @@ export function hostFitProblems(suite: Pick<ResolvedSuite, 'guest' | 'overcommit
       });
     }
   }
-  return [...problems.values()];
+  // In the suite's order: the vCPU axis, then memory, each by position.
+  const rank = (p: Problem) => (p.path[1] === 'vcpus' ? 0 : 1000) + (typeof p.path[2] === 'number' ? p.path[2] : 0);
+  return [...problems.values()].sort((a, b) => rank(a) - rank(b));
 }

@@ -17,11 +17,11 @@ describe('a guest against the size of its host', () => {
     const suite = { guest: { vcpus: [1, 2, 4], memoryMiB: 8192 } };
     const placed = [1, 2, 4, 4].map((vcpus) => ({ guest: { vcpus, memoryMiB: 8192 }, host: small }));
     expect(hostFitProblems(suite, placed)).toEqual([
+      { path: ['guest', 'vcpus', 2], message: '4 vCPUs are more than the 2 CPUs of host local; use fewer, or set overcommit: true to run them anyway' },
       {
         path: ['guest', 'memoryMiB'],
         message: '8192 MiB is more than the 4096 MiB of memory of host local; use less, or set overcommit: true to run it anyway',
       },
-      { path: ['guest', 'vcpus', 2], message: '4 vCPUs are more than the 2 CPUs of host local; use fewer, or set overcommit: true to run them anyway' },
     ]);
   });
 
