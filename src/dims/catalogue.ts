@@ -12,7 +12,8 @@ import type { Dims } from '../results/sample.ts';
  *   variant axis, Backend.variants).
  * - follows: follows from the variant or from the configuration (the accelerator, what the
  *   guest sees of its platform, its clocksource, the driver that bound a device model and the
- *   NIC queues it uses, dom0 kernel, Xen scheduler, vhost): shown, never splitting a series. A value that differs
+ *   NIC queues it uses, dom0 kernel, Xen scheduler, vhost, whether the guest's shape
+ *   overcommits its host): shown, never splitting a series. A value that differs
  *   between repetitions of one case becomes a note.
  * - host: where the case ran. Matched between two runs (a regression gate compares like
  *   with like); within one run it follows the variant (a backend runs where it can).
@@ -59,6 +60,7 @@ export const DIMENSIONS = {
   nic_driver: { role: 'follows', label: 'NIC driver' },
   share_fs: { role: 'follows', label: 'file system in the guest' },
   nic_queues: { role: 'follows', label: 'NIC queue pairs in use' },
+  overcommit: { role: 'follows', label: 'overcommitted (guest larger than its host)' },
   host: { role: 'host', label: 'host' },
   host_kind: { role: 'host', label: 'host kind' },
   host_cpu: { role: 'host', label: 'host CPU' },
