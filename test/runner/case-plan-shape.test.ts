@@ -4,6 +4,7 @@ import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { VmSpec } from '../../src/backends/common/backend.ts';
+import { roleOf } from '../../src/dims/catalogue.ts';
 import { decodeJob } from '../../src/guest/protocol/job.ts';
 import { LocalHost } from '../../src/hosts/local.ts';
 import { runSuite } from '../../src/runner/run-suite.ts';
@@ -78,6 +79,8 @@ describe('a guest larger than its host', () => {
       [1, 1, undefined],
       [hostCpus + 1, hostCpus + 1, 'vcpus'],
     ]);
+    // A fact shown with the series, never splitting one.
+    expect(roleOf('overcommit')).toBe('follows');
     // The suite's choice is recorded with the run.
     expect((run.record.suite.resolved as { overcommit?: boolean }).overcommit).toBe(true);
     expect(existsSync(join(run.dir, 'run.json'))).toBe(true);
