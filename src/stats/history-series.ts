@@ -1,8 +1,8 @@
 import { isMatched } from '../dims/catalogue.ts';
 import { packedDim, profileDim, ROW_DIMS, RUN_DIM, type PackedSamples, type SampleProfile } from '../results/index/packed.ts';
-import type { Better, Dims } from '../results/sample.ts';
+import type { Dims } from '../results/sample.ts';
 import { isSignedMetric } from '../results/value-range.ts';
-import { PROVENANCE_DIMS, seriesKey } from './series.ts';
+import { PROVENANCE_DIMS, type Series, seriesKey } from './series.ts';
 
 /**
  * One run's series of one metric, for `history`: what groupSeries gives (series.ts, matching
@@ -12,18 +12,8 @@ import { PROVENANCE_DIMS, seriesKey } from './series.ts';
  * before its statistics.
  */
 
-export interface RunSeries {
-  key: string;
-  metric: string;
-  unit: string;
-  better: Better;
-  /** The matched dimensions. */
-  dims: Dims;
-  /** In the order of the samples file. */
-  values: number[];
-  /** Values seen for each provenance dimension, in the order first seen. */
-  provenance: Record<string, string[]>;
-}
+/** A series of one run, as groupSeries makes it (values in file order, provenance in the order first seen), without what history does not show. */
+export type RunSeries = Pick<Series, 'key' | 'metric' | 'unit' | 'better' | 'dims' | 'values' | 'provenance'>;
 
 /** `<dim>=<value>` filters: a sample is kept when String(its value) equals the value of each. */
 export type Where = readonly (readonly [string, string])[];
@@ -54,20 +44,24 @@ export function groupPacked(packed: PackedSamples, ignore: ReadonlySet<string>, 
       known = { dims, key: seriesKey({ metric: packed.metric, unit: p.unit, better: p.better }, dims) };
       memo.series.set(p, known);
     }
-    return { ...known, profile: p, seen: false };
+    return { ...known, profile: p, series: undefined as RunSeries | undefined };
   });
   const byKey = new Map<string, RunSeries>();
   for (let i = 0; i < packed.value.length; i++) {
     const info = profiles[packed.profile[i]!];
-    if (info === undefined || !rowWhere.every(([k, v]) => String(packedDim(packed, i, k)) === v)) continue;
+    if (info === undefined || (rowWhere.length > 0 && !rowWhere.every(([k, v]) => String(packedDim(packed, i, k)) === v))) continue;
+    if (info.series !== undefined) {
+      info.series.values.push(packed.value[i]!);
+      continue;
+    }
+    // The profile's first sample: its series (new, or another profile's), and its provenance,
+    // the same for each of its samples.
     const p = info.profile;
     let series = byKey.get(info.key);
     if (!series)
       byKey.set(info.key, (series = { key: info.key, metric: packed.metric, unit: p.unit, better: p.better, dims: info.dims, values: [], provenance: {} }));
+    info.series = series;
     series.values.push(packed.value[i]!);
-    if (info.seen) continue;
-    // A profile's provenance is the same for each of its samples: taken at its first.
-    info.seen = true;
     for (const k of p.keys) {
       if (!PROVENANCE_DIMS.includes(k)) continue;
       const seen = (series.provenance[k] ??= []);
