@@ -83,6 +83,9 @@ if [ ${#missing[@]} -gt 0 ]; then
 fi
 if [ "$libvirt_user" = true ]; then
   echo "setup: adding the system user libvirt-qemu (libvirtd's QEMU driver)" >&2
-  getent group libvirt-qemu >/dev/null || addgroup --quiet --system libvirt-qemu
-  adduser --quiet --system --ingroup libvirt-qemu --no-create-home --home /var/lib/libvirt --disabled-login --disabled-password libvirt-qemu
+  # In the group that may open /dev/kvm where there is one (Debian: kvm), as libvirt-daemon-system does.
+  group=libvirt-qemu
+  if getent group kvm >/dev/null; then group=kvm; fi
+  getent group "$group" >/dev/null || addgroup --quiet --system "$group"
+  adduser --quiet --system --ingroup "$group" --no-create-home --home /var/lib/libvirt --disabled-login --disabled-password libvirt-qemu
 fi
