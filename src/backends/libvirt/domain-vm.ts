@@ -5,6 +5,7 @@ import { readProcessUsage } from '../common/proc-usage.ts';
 import { VmLifecycle, type VmmEnding } from '../common/vm-lifecycle.ts';
 import type { StartedProcess } from '../common/vmm-spawn.ts';
 import { exitFromDomState } from './domain-state.ts';
+import { libvirtReadBack } from './read-back.ts';
 import type { Virsh } from './virsh.ts';
 
 /** kill() reads the usage first, but does not wait longer than this for it. */
@@ -93,6 +94,11 @@ export class LibvirtVm extends LifecycleVm {
       await new Promise((resolve) => setTimeout(resolve, 100));
     } while (Date.now() < until);
     return undefined;
+  }
+
+  /** The disks' cache mode as the domain's QEMU reports it (read-back.ts). */
+  readBack(): Promise<Record<string, string>> {
+    return libvirtReadBack(this.virsh, this.domain.name);
   }
 
   private destroying(): VmmEnding {

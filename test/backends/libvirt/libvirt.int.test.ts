@@ -6,15 +6,17 @@ import { buildDomainXml } from '../../../src/backends/libvirt/domain-xml.ts';
 import { libvirtLeftovers } from '../../../src/backends/libvirt/leftovers.ts';
 import { libvirtTcgBackend } from '../../../src/backends/libvirt/libvirt.ts';
 import { LocalHost } from '../../../src/hosts/local.ts';
+import { SshHost } from '../../../src/hosts/ssh-host.ts';
 import { runRepetition } from '../../../src/runner/repetition.ts';
 import { boot } from '../../../src/workloads/boot.ts';
 import { realGuestHooks } from '../../support/guest-image.ts';
+import { startSshd } from '../../support/sshd.ts';
 import { startPrivateLibvirtd, type PrivateLibvirtd } from './private-libvirtd.ts';
 
 // The real guest under libvirt with TCG (domain type `qemu`), against a libvirtd the test
 // starts with sockets of its own and stops at the end: probe facts, a boot repetition through
 // the runner's runRepetition (accelerator confirmed over the monitor, console frames read from
-// the console file), one killed by its timeout, a leftover domain found and removed by
+// the console file), the same through a remote host (the test sshd), one killed by its timeout, a leftover domain found and removed by
 // clean's finder, and nothing left: no domain, no QEMU, no daemon. About a minute.
 
 const host = new LocalHost();
@@ -120,6 +122,39 @@ describe('libvirt-tcg against a private libvirtd', () => {
     expect(out.exit).toEqual({ kind: 'killed', reason: 'timeout after 1 s' });
     expect(virsh(daemon.uri, 'list', '--all', '--name').trim()).toBe('');
     expect(domainQemus()).toEqual([]);
+  }, 150_000);
+
+  it('through a remote host (the test sshd): virsh runs there, against the connection its hosts-file entry names', async () => {
+    const sshd = await startSshd();
+    const remote = new SshHost(sshd.config({ name: 'far', backends: ['libvirt-tcg'], libvirt: { uri: daemon.uri } }));
+    // The local default must not be what reaches the daemon.
+    delete process.env['LIBVIRT_DEFAULT_URI'];
+    try {
+      const capability = await libvirtTcgBackend.probe(remote);
+      expect(capability.available, capability.reason).toBe(true);
+      expect(capability.facts['libvirtUri']).toBe(daemon.uri);
+      const out = await runRepetition({
+        backend: libvirtTcgBackend,
+        host: remote,
+        image: guest.image,
+        workload: boot,
+        params: boot.params.parse({}),
+        vcpus: 1,
+        memoryMiB: 512,
+        timeoutSec: 120,
+        name: 'libvirt-remote',
+      });
+      expect(out.error, `${out.guestLog.slice(-20).join('\n')}\n${out.vmmLog}`).toBeUndefined();
+      expect(out.accel).toBe('tcg');
+      expect(out.values.find((v) => v.metric === 'boot.to_ready_ms')?.value).toBeGreaterThan(0);
+      expect(out.exit).toMatchObject({ kind: 'shutdown', cause: 'guest-shutdown' });
+      expect(virsh(daemon.uri, 'list', '--all', '--name').trim()).toBe('');
+      expect(domainQemus()).toEqual([]);
+    } finally {
+      process.env['LIBVIRT_DEFAULT_URI'] = daemon.uri;
+      await remote.close();
+      await sshd.stop();
+    }
   }, 150_000);
 
   it("clean's finder removes a domain whose hvbench is gone, and skips one without hvbench's mark", async () => {

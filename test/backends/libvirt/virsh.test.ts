@@ -3,6 +3,7 @@ import { classifyLibvirtAccel } from '../../../src/backends/libvirt/accel.ts';
 import { exitFromDomState } from '../../../src/backends/libvirt/domain-state.ts';
 import { libvirtDiskPath } from '../../../src/backends/libvirt/devices.ts';
 import { nodesOfCpus } from '../../../src/backends/libvirt/numa.ts';
+import { blockCacheMode } from '../../../src/backends/libvirt/read-back.ts';
 import { domainTypesOffered, parseVirshVersion } from '../../../src/backends/libvirt/probe.ts';
 import { DEFAULT_QEMU_URI, qemuUri } from '../../../src/backends/libvirt/uri.ts';
 import { virshArgv, virshOn, virshSaid } from '../../../src/backends/libvirt/virsh.ts';
@@ -129,5 +130,15 @@ describe('devices and placement', () => {
     expect(nodesOfCpus(nodes, [5, 6])).toEqual([1]);
     expect(nodesOfCpus(nodes, [3, 4])).toEqual([0, 1]);
     expect(nodesOfCpus(nodes, [9])).toBeUndefined();
+  });
+});
+
+describe('read back', () => {
+  it("a drive's cache mode from QEMU's query-block flags", () => {
+    expect(blockCacheMode({ writeback: true, direct: true, 'no-flush': false })).toBe('none');
+    expect(blockCacheMode({ writeback: true, direct: false })).toBe('writeback');
+    expect(blockCacheMode({ writeback: false, direct: true })).toBe('directsync');
+    expect(blockCacheMode({ writeback: true, direct: false, 'no-flush': true })).toBe('unsafe');
+    expect(blockCacheMode({})).toBeUndefined();
   });
 });
