@@ -25,7 +25,7 @@ export type Where = readonly (readonly [string, string])[];
  */
 export interface GroupMemo {
   matched: Map<string, string[]>;
-  series: Map<SampleProfile, { dims: Dims; key: string }>;
+  series: Map<SampleProfile, { dims: Dims; key: string; provenance: string[] }>;
 }
 
 export function groupMemo(): GroupMemo {
@@ -35,35 +35,44 @@ export function groupMemo(): GroupMemo {
 export function groupPacked(packed: PackedSamples, ignore: ReadonlySet<string>, where: Where = [], memo: GroupMemo = groupMemo()): RunSeries[] {
   if (isSignedMetric(packed.metric)) return [];
   const rowWhere = where.filter(([k]) => ROW_DIMS.includes(k));
-  const profiles = packed.profiles.map((p) => {
-    if (!where.every(([k, v]) => ROW_DIMS.includes(k) || String(profileDim(packed, p, k)) === v)) return undefined;
+  const seriesOf = (p: SampleProfile) => {
     let known = memo.series.get(p);
     if (known === undefined) {
       const dims: Dims = {};
       for (const k of matchedKeys(p.keys, ignore, memo.matched)) dims[k] = p.dims[k]!;
-      known = { dims, key: seriesKey({ metric: packed.metric, unit: p.unit, better: p.better }, dims) };
+      const key = seriesKey({ metric: packed.metric, unit: p.unit, better: p.better }, dims);
+      known = { dims, key, provenance: p.keys.filter((k) => PROVENANCE_DIMS.includes(k)) };
       memo.series.set(p, known);
     }
-    return { ...known, profile: p, series: undefined as RunSeries | undefined };
-  });
+    return known;
+  };
+  // Per profile of this run: what the memo knows of it (undefined when --where leaves it out), and its series once it has one.
+  const known = packed.profiles.map((p) => (where.every(([k, v]) => ROW_DIMS.includes(k) || String(profileDim(packed, p, k)) === v) ? seriesOf(p) : undefined));
+  const into: (number[] | undefined)[] = known.map(() => undefined);
   const byKey = new Map<string, RunSeries>();
-  for (let i = 0; i < packed.value.length; i++) {
-    const info = profiles[packed.profile[i]!];
+  const { profile, value } = packed;
+  for (let i = 0; i < value.length; i++) {
+    const at = profile[i]!;
+    const values = into[at];
+    if (values !== undefined && rowWhere.length === 0) {
+      values.push(value[i]!);
+      continue;
+    }
+    const info = known[at];
     if (info === undefined || (rowWhere.length > 0 && !rowWhere.every(([k, v]) => String(packedDim(packed, i, k)) === v))) continue;
-    if (info.series !== undefined) {
-      info.series.values.push(packed.value[i]!);
+    if (values !== undefined) {
+      values.push(value[i]!);
       continue;
     }
     // The profile's first sample: its series (new, or another profile's), and its provenance,
     // the same for each of its samples.
-    const p = info.profile;
+    const p = packed.profiles[at]!;
     let series = byKey.get(info.key);
     if (!series)
       byKey.set(info.key, (series = { key: info.key, metric: packed.metric, unit: p.unit, better: p.better, dims: info.dims, values: [], provenance: {} }));
-    info.series = series;
-    series.values.push(packed.value[i]!);
-    for (const k of p.keys) {
-      if (!PROVENANCE_DIMS.includes(k)) continue;
+    into[at] = series.values;
+    series.values.push(value[i]!);
+    for (const k of info.provenance) {
       const seen = (series.provenance[k] ??= []);
       const v = String(profileDim(packed, p, k));
       if (!seen.includes(v)) seen.push(v);
