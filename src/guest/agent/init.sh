@@ -272,10 +272,28 @@ run_step() {
 	[ "$rc" -eq 0 ] || fail "step $id exited with status $rc"
 }
 
+# A density case's start barrier (job line `barrier`): say so, then wait for the line
+# `go <nonce>`, which the host writes once every guest of the case is waiting. A guest reads
+# it on its console, whose echo goes off first so the line never comes back as output; a
+# native run on fd 3, a pipe the native backend opens for it.
+wait_go() {
+	[ "$native" = 1 ] || stty -F /dev/console -echo 2>/dev/null
+	frame fact barrier=waiting
+	while :; do
+		if [ "$native" = 1 ]; then
+			read -r word token <&3 || fail "the start barrier's input closed before go"
+		else
+			read -r word token </dev/console || fail "the console closed before the start barrier's go"
+		fi
+		[ "$word" = go ] && [ "$token" = "$nonce" ] && break
+	done
+}
+
 while read -r kind rest; do
 	case "$kind" in
 		modules) [ "$native" = 1 ] || for m in $rest; do load_module "$m"; done ;;
 		probe) for k in $rest; do probe_device "$k"; done ;;
+		barrier) wait_go ;;
 		step) run_step $rest ;;
 	esac
 done </run/hvb-job

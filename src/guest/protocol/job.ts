@@ -16,6 +16,10 @@ import type { GuestCommand } from '../../workloads/workload.ts';
  *                            `fact` frame; steps may then name it as @disk (@nic)
  *     alive 10               optional: from ready on, write an `alive` frame every 10 s, so
  *                            the host can tell a hung guest from a long step
+ *     barrier                optional: after the probes, report the fact barrier=waiting and
+ *                            wait for the line `go <nonce>` on the console input (natively on
+ *                            fd 3) before the first step: a density case's shared start
+ *                            barrier (src/runner/density.ts)
  *     step cpu sysbench cpu --threads=1 --time=5 run
  *
  * Words are limited to SAFE_WORD so that nothing in a job can be read as shell syntax, and the
@@ -29,6 +33,8 @@ export interface Job {
   probe?: ProbeKind[];
   /** Seconds between the agent's `alive` frames after ready; absent: no heartbeat. */
   aliveEveryS?: number;
+  /** Wait for `go <nonce>` before the first step (a density case's start barrier, runner/density.ts). */
+  barrier?: boolean;
 }
 
 export const PROBE_KINDS = ['disk', 'nic'] as const;
@@ -61,6 +67,7 @@ export function jobText(job: Job): string {
       throw new HvbError('job-alive', `alive every ${job.aliveEveryS} s: expected a whole number of seconds from 1 to 3600`);
     lines.push(`alive ${job.aliveEveryS}`);
   }
+  if (job.barrier === true) lines.push('barrier');
   for (const step of job.command.steps) {
     if (!STEP_ID.test(step.id)) throw new HvbError('job-step', `step id ${JSON.stringify(step.id)}: expected [a-z0-9_-]{1,32}`);
     if (step.argv.length === 0) throw new HvbError('job-step', `step ${step.id}: empty command`);
@@ -98,6 +105,7 @@ export function decodeJob(cmdline: string): Job {
   const command: GuestCommand = { steps: [] };
   const probe: ProbeKind[] = [];
   let aliveEveryS: number | undefined;
+  let barrier = false;
   for (const line of text.split('\n').filter((l) => l.length > 0)) {
     const [kind, ...words] = line.split(' ');
     if (kind === 'v') version = Number(words[0]);
@@ -106,11 +114,19 @@ export function decodeJob(cmdline: string): Job {
     else if (kind === 'modules') command.modules = words;
     else if (kind === 'probe') probe.push(...(words as ProbeKind[]));
     else if (kind === 'alive') aliveEveryS = Number(words[0]);
+    else if (kind === 'barrier') barrier = true;
     else if (kind === 'step') command.steps.push({ id: words[0] ?? '', argv: words.slice(1) });
     else throw new HvbError('job-line', `unknown job line ${JSON.stringify(line)}`);
   }
   if (version !== JOB_VERSION) throw new HvbError('job-version', `job version ${version}, expected ${JOB_VERSION}`);
-  return { nonce, workload, command, ...(probe.length > 0 ? { probe } : {}), ...(aliveEveryS === undefined ? {} : { aliveEveryS }) };
+  return {
+    nonce,
+    workload,
+    command,
+    ...(probe.length > 0 ? { probe } : {}),
+    ...(aliveEveryS === undefined ? {} : { aliveEveryS }),
+    ...(barrier ? { barrier } : {}),
+  };
 }
 
 export const MAX_CMDLINE_BYTES = 2047;

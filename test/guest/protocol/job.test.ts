@@ -70,6 +70,13 @@ describe('job encoding', () => {
       expect(() => jobText({ ...job, aliveEveryS: bad })).toThrow(/alive every .* s: expected a whole number of seconds from 1 to 3600/);
   });
 
+  it('carries the start barrier after the probes and before the steps, and reads it back', () => {
+    const job = { nonce, workload: 'cpu', command: { steps: [{ id: 'a', argv: ['true'] }] }, probe: ['disk' as const], barrier: true };
+    expect(jobText(job)).toBe(`v 1\nnonce ${nonce}\nworkload cpu\nprobe disk\nbarrier\nstep a true\n`);
+    expect(decodeJob(encodeJob(job))).toEqual(job);
+    expect(decodeJob(encodeJob({ ...job, barrier: false }))).not.toHaveProperty('barrier');
+  });
+
   it.each([
     ['a shell metacharacter', ['sh', '-c', 'reboot;']],
     ['a space inside a word', ['echo', 'a b']],
