@@ -18,7 +18,9 @@ import type { Dims } from '../results/sample.ts';
  * - host: where the case ran. Matched between two runs (a regression gate compares like
  *   with like); within one run it follows the variant (a backend runs where it can).
  * - provenance: versions of what is under test; reported when they differ, never matched.
- * - run: differs from run to run by construction (run, rep, seq, the case id).
+ * - run: differs from run to run by construction (run, rep, seq, the case id), and, in a
+ *   density case, which of its guests a sample came from (`guest_index`): the guests' own
+ *   samples pool like repetitions, while `guests` (how many ran at once) is configuration.
  */
 
 export type DimRole = 'configuration' | 'variant' | 'follows' | 'host' | 'provenance' | 'run';
@@ -46,6 +48,7 @@ export const DIMENSIONS = {
   net_attach: { role: 'configuration', label: 'network attachment', device: true },
   share: { role: 'configuration', label: 'shared folder', device: true, ioPathBase: 'block' },
   pinning: { role: 'configuration', label: 'CPU pinning' },
+  guests: { role: 'configuration', label: 'guests at once' },
   backend: { role: 'variant', label: 'backend' },
   guest_type: { role: 'variant', label: 'Xen guest type' },
   machine: { role: 'variant', label: 'QEMU machine type' },
@@ -61,6 +64,7 @@ export const DIMENSIONS = {
   share_fs: { role: 'follows', label: 'file system in the guest' },
   nic_queues: { role: 'follows', label: 'NIC queue pairs in use' },
   overcommit: { role: 'follows', label: 'overcommitted (guest larger than its host)' },
+  event_source: { role: 'follows', label: 'event counter source' },
   host: { role: 'host', label: 'host' },
   host_kind: { role: 'host', label: 'host kind' },
   host_cpu: { role: 'host', label: 'host CPU' },
@@ -75,6 +79,7 @@ export const DIMENSIONS = {
   rep: { role: 'run', label: 'repetition' },
   seq: { role: 'run', label: 'sequence' },
   case: { role: 'run', label: 'case' },
+  guest_index: { role: 'run', label: 'guest of a density case' },
 } as const satisfies Readonly<Record<string, DimDef>>;
 
 /** The name of a catalogued dimension: what a backend may declare (its fact and variant dimensions). */

@@ -11,6 +11,7 @@ import type { CaseSetup } from './case-setup.ts';
 import { checkVmSpecPaths } from './absolute-paths.ts';
 import { boundDeviceDims } from './device-facts.ts';
 import { clockDrift } from './clock-drift.ts';
+import type { StartBarrier } from './density-barrier.ts';
 import { ALIVE_EVERY_S, watchHeartbeat } from './hang-watch.ts';
 import { manifestFields } from './manifest.ts';
 import { pinningDim, type CpuPinning } from './pinning-plan.ts';
@@ -66,6 +67,8 @@ export interface RepetitionInput {
   setup?: Pick<CaseSetup, 'initrd' | 'disks' | 'nics' | 'probe' | 'modules' | 'context'> & Partial<Pick<CaseSetup, 'shares'>>;
   /** Seconds between the guest's `alive` frames (hang-watch.ts); default ALIVE_EVERY_S. */
   aliveEveryS?: number;
+  /** A density case's start barrier (density-barrier.ts): the job waits for `go` after its probes. */
+  barrier?: StartBarrier;
   /** Aborts the repetition (Ctrl-C): the VM is killed and the outcome says why. */
   signal?: AbortSignal;
   now?: () => number;
@@ -102,6 +105,7 @@ export async function runRepetition(input: RepetitionInput): Promise<RepOutcome>
       command,
       aliveEveryS: input.aliveEveryS ?? ALIVE_EVERY_S,
       ...(setup?.probe.length ? { probe: setup.probe } : {}),
+      ...(input.barrier ? { barrier: true } : {}),
     };
     const cmdline = `quiet panic=-1 ${encodeJob(job)}`;
     checkCmdline(cmdline);
@@ -140,6 +144,7 @@ export async function runRepetition(input: RepetitionInput): Promise<RepOutcome>
   const probesDisk = setup?.probe.includes('disk') === true;
   session.onFrame((frame) => {
     if (frame.kind === 'ready' && !atReady) atReady = vm.usage().catch(() => undefined);
+    if (frame.kind === 'fact' && frame.facts['barrier'] === 'waiting') input.barrier?.arrive(vm, nonce);
     const now = probesDisk ? frame.kind === 'fact' && frame.facts['disk'] !== undefined : frame.kind === 'ready';
     if (now && !readBack) readBack = vm.readBack?.().catch(() => undefined);
   });
@@ -162,6 +167,8 @@ export async function runRepetition(input: RepetitionInput): Promise<RepOutcome>
   );
   const onAbort = () => void vm.kill('interrupted');
   input.signal?.addEventListener('abort', onAbort, { once: true });
+  // Aborted while the VM started (a density case's other guest failed meanwhile): stop it now.
+  if (input.signal?.aborted) onAbort();
   let exit: VmExit;
   try {
     exit = await vm.wait();

@@ -55,3 +55,6 @@ export const MAX_TIME_BUDGET_SEC = 7 * 24 * 3600;
 
 /** How long a suite file may take to load (its top-level code) before it is given up. */
 export const SUITE_LOAD_TIMEOUT_MS = 20_000;
+
+/** Guests one density case boots at once on one host (`guests: N`). */
+export const MAX_GUESTS = 64;

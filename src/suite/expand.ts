@@ -43,17 +43,21 @@ export function expandSuite(suite: ResolvedSuite, deps: SuiteDeps, options: { so
     for (const variant of variantsOf(suite, backend))
       suite.workloads.forEach((entry, i) => {
         for (const combo of perEntry[i]!) {
-          cases.push({
-            id: caseId(variant === undefined ? backend : `${backend}:${variant.value}`, entry.workload, combo.given, combo.shape.given),
-            backend,
-            ...(variant === undefined ? {} : { variant }),
-            workload: entry.workload,
-            params: combo.params,
-            guest: { ...combo.shape.guest },
-            repetitions: suite.repetitions,
-            warmup: suite.warmup,
-            ...(suite.timeoutSec === undefined ? {} : { timeoutSec: suite.timeoutSec }),
-          });
+          // A density entry runs each combination once per guest count, the count varying fastest.
+          for (const guests of entry.guests ?? [undefined]) {
+            cases.push({
+              id: caseId(variant === undefined ? backend : `${backend}:${variant.value}`, entry.workload, combo.given, combo.shape.given, guests),
+              backend,
+              ...(variant === undefined ? {} : { variant }),
+              workload: entry.workload,
+              params: combo.params,
+              guest: { ...combo.shape.guest },
+              ...(guests === undefined ? {} : { guests }),
+              repetitions: suite.repetitions,
+              warmup: suite.warmup,
+              ...(suite.timeoutSec === undefined ? {} : { timeoutSec: suite.timeoutSec }),
+            });
+          }
         }
       });
   }
@@ -167,8 +171,10 @@ function findDuplicates(suite: ResolvedSuite, perEntry: Combination[][], problem
   const seen = new Map<string, { entry: number; combo: Combination }>();
   perEntry.forEach((combos, i) => {
     const workload = suite.workloads[i]!.workload;
+    // Two entries of the same workload and parameters are distinct when their guest counts differ (one may be ordinary).
+    const guests = stableJson(suite.workloads[i]!.guests ?? null);
     for (const combo of combos) {
-      const key = `${workload}\0${stableJson(combo.shape.guest)}\0${stableJson(combo.params)}`;
+      const key = `${workload}\0${guests}\0${stableJson(combo.shape.guest)}\0${stableJson(combo.params)}`;
       const first = seen.get(key);
       if (!first) {
         seen.set(key, { entry: i, combo });
@@ -187,14 +193,14 @@ function findDuplicates(suite: ResolvedSuite, perEntry: Combination[][], problem
 const MAX_LISTED = 10;
 
 function matrixSizeProblem(suite: ResolvedSuite): Problem | undefined {
-  const sizes = suite.workloads.map((entry) => Object.values(entry.params).reduce((n, axis) => n * axis.length, 1));
+  const sizes = suite.workloads.map((entry) => Object.values(entry.params).reduce((n, axis) => n * axis.length, entry.guests?.length ?? 1));
   const variants = suite.backends.reduce((n, b) => n + variantsOf(suite, b).length, 0);
   const shapes = suite.guest === undefined ? 1 : shapeCount(suite.guest);
   // At least one variant: a suite whose backends are all unknown still has its entries' values checked.
   const total = Math.max(1, variants) * shapes * sizes.reduce((a, b) => a + b, 0);
   if (total <= MAX_CASES) return undefined;
   const entries = suite.workloads.slice(0, MAX_LISTED).map((entry, i) => {
-    const axes = Object.entries(entry.params).map(([k, axis]) => `${k} ${axis.length}`);
+    const axes = [...(entry.guests ? [`guests ${entry.guests.length}`] : []), ...Object.entries(entry.params).map(([k, axis]) => `${k} ${axis.length}`)];
     return `${formatPath(['workloads', i])} ${entry.workload}: ${axes.length ? `${axes.join(' × ')} = ` : ''}${sizes[i]}`;
   });
   return {

@@ -6,6 +6,7 @@ import {
   DEFAULT_REPETITIONS,
   DEFAULT_VCPUS,
   DEFAULT_WARMUP,
+  MAX_GUESTS,
   MAX_MEMORY_MIB,
   MAX_REPETITIONS,
   MAX_TIME_BUDGET_SEC,
@@ -76,9 +77,24 @@ const guestSchema = z.strictObject({
   memoryMiB: shapeField(z.int().min(MIN_MEMORY_MIB).max(MAX_MEMORY_MIB), DEFAULT_MEMORY_MIB),
 });
 
+/** `guests`: how many identical guests a density case boots at once (runner/density.ts), or an axis of counts. */
+const guestsField = z
+  .union([
+    z.int().min(1).max(MAX_GUESTS),
+    z
+      .array(z.int().min(1).max(MAX_GUESTS))
+      .min(1)
+      .superRefine((values, ctx) => {
+        const twice = values.find((v, i) => values.indexOf(v) !== i);
+        if (twice !== undefined) ctx.addIssue({ code: 'custom', message: `expected each value at most once (${twice} is listed twice)` });
+      }),
+  ])
+  .optional();
+
 const workloadEntrySchema = z.strictObject({
   workload: z.string().min(1),
   params: z.record(z.string(), paramAxis).default({}),
+  guests: guestsField,
 });
 
 /**
@@ -178,6 +194,7 @@ export function toResolved(parsed: ParsedSuite): ResolvedSuite {
     workloads: parsed.workloads.map((entry) => ({
       workload: entry.workload,
       params: Object.fromEntries(Object.entries(entry.params).map(([k, v]) => [k, Array.isArray(v) ? v : [v]])),
+      ...(entry.guests === undefined ? {} : { guests: typeof entry.guests === 'number' ? [entry.guests] : entry.guests }),
     })),
   };
 }

@@ -39,6 +39,14 @@ export interface WorkloadEntryInput {
    * workload's defaults. Default `{}`.
    */
   params?: Record<string, unknown>;
+  /**
+   * A density case: this many identical guests (1–64) boot at once on one host and run the
+   * same job together, released by a shared start barrier; or an axis of counts (`[1, 2, 4]`).
+   * Samples then carry `guests` (and `guest_index` for each guest's own), plus aggregates of
+   * the workload's headline metric over the guests. The guests' memory together must fit the
+   * host's available memory unless the suite sets `overcommit: true`. Absent: one guest, no barrier.
+   */
+  guests?: number | number[];
 }
 
 /** A suite as written in a suite file (user options: every field but two is optional). */
@@ -117,6 +125,8 @@ export interface ResolvedWorkloadEntry {
   workload: string;
   /** Parameter name → its values, in the order written. Only the parameters the suite sets. */
   params: Record<string, unknown[]>;
+  /** Guest counts of a density entry, as written; absent: an ordinary entry. */
+  guests?: number[];
 }
 
 /** A validated suite with every field present (except `timeoutSec`, which may stay unset). */
@@ -174,6 +184,8 @@ export interface Case {
   /** Every parameter of the workload, defaults filled in by the workload's schema. */
   params: Record<string, unknown>;
   guest: ResolvedGuest;
+  /** A density case: how many guests boot at once (runner/density.ts); absent: one, without a barrier. */
+  guests?: number;
   repetitions: number;
   warmup: number;
   timeoutSec?: number;

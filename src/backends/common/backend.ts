@@ -120,6 +120,12 @@ export interface RunningVm {
    * cache mode over QMP), for the case's equivalence manifest (src/results/manifest.ts).
    */
   readBack?(): Promise<Record<string, string>>;
+  /**
+   * Releases a density case's start barrier in this guest: writes the line `go <token>` to
+   * its console input (natively to the run's barrier pipe), which the agent waits for after
+   * its `barrier=waiting` fact. Absent, or throwing with the reason: this VM takes no input.
+   */
+  release?(token: string): Promise<void>;
 }
 
 /** How a probe may be asked to work. Backends ignore what does not concern them. */
@@ -210,6 +216,11 @@ export interface Backend {
   diskDirectIo?(cache: string | undefined): boolean;
   /** Runs on the machine hvbench runs on only (native): a hosts file may not offer it. */
   localOnly?: boolean;
+  /**
+   * Its VMs offer RunningVm.release, so it can run density cases (N guests behind a start
+   * barrier); absent: those cases are skipped with the reason.
+   */
+  startBarrier?: boolean;
   /** Probe facts that become dimensions of every sample (names from src/dims/catalogue.ts). */
   factDims: readonly DimName[];
   /** What its killed runs leave behind, for `doctor` and `clean`. */

@@ -1,6 +1,7 @@
 import { constants } from 'node:fs';
 import { access, open, readFile, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
+import type { Writable } from 'node:stream';
 import { defaultCacheDir } from '../../guest/cache.ts';
 import { execa } from 'execa';
 import type { Host, HostProcess } from '../../hosts/host.ts';
@@ -9,6 +10,7 @@ import { HvbError } from '../../util/errors.ts';
 import type { Backend, Capability, DiskSpec, RunningVm, ShareSpec, VmSpec } from '../common/backend.ts';
 import { startedVmm } from '../common/vmm-spawn.ts';
 import { nativeArgv, nativeJob } from './argv.ts';
+import { decodeJob } from '../../guest/protocol/job.ts';
 import { pinnedNativeArgv } from './pinning.ts';
 import { NATIVE_DEVICES } from './devices.ts';
 import { findNativeTools, probeNative } from './probe.ts';
@@ -36,6 +38,7 @@ export function createNativeBackend(options: NativeBackendOptions = {}): Backend
     devices: () => NATIVE_DEVICES,
     network: 'none',
     localOnly: true,
+    startBarrier: true,
     factDims: [],
     probe(host: Host): Promise<Capability> {
       return probeNative(host);
@@ -69,10 +72,11 @@ export function createNativeBackend(options: NativeBackendOptions = {}): Backend
       const argv = pinnedNativeArgv(unpinned, vm.pinning);
       let file: FileHandle | undefined;
       let child: HostProcess;
+      let barrierInput: Writable | undefined;
       try {
         // A shared folder is opened as a directory: the run reaches it through that descriptor (/proc/1/fd/9).
         file = disk ? await open(disk.path, disk.readonly ? 'r' : 'r+') : share ? await open(share.path, 'r') : undefined;
-        child = spawnRun(argv, tempDir, file);
+        ({ child, barrierInput } = spawnRun(argv, tempDir, file, decodeJob(vm.cmdline).barrier === true));
       } catch (e) {
         await host.removeTree(tempDir);
         const what = disk ? `the scratch disk ${disk.path}` : `the shared folder ${share?.path}`;
@@ -81,7 +85,7 @@ export function createNativeBackend(options: NativeBackendOptions = {}): Backend
         // The child holds its own copy of the descriptor.
         await file?.close();
       }
-      return new NativeVm(host, await startedVmm(child, 'the native run', () => host.removeTree(tempDir)), tempDir, notes);
+      return new NativeVm(host, await startedVmm(child, 'the native run', () => host.removeTree(tempDir)), tempDir, notes, barrierInput);
     },
   };
 }
@@ -119,14 +123,20 @@ function hostDirShare(vm: VmSpec): ShareSpec | undefined {
   return shares[0];
 }
 
-/** Local spawn, in its own process group; the scratch disk (if any) becomes the run's stdin. */
-function spawnRun(argv: string[], cwd: string, disk: FileHandle | undefined): HostProcess {
+/**
+ * Local spawn, in its own process group; the scratch disk (if any) becomes the run's stdin.
+ * A job with a start barrier also gets a pipe as fd 3, which every program on the way to the
+ * agent (time, unshare, chroot, env) passes on: the agent reads its `go` line there.
+ */
+function spawnRun(argv: string[], cwd: string, disk: FileHandle | undefined, barrier: boolean): { child: HostProcess; barrierInput?: Writable } {
   const [file, ...args] = argv as [string, ...string[]];
-  const common = { reject: false, buffer: false, detached: true, cwd, stdout: 'pipe', stderr: 'pipe' } as const;
   // execa's types list only a few literal descriptors, but any open descriptor given alone
   // is handed to child_process.spawn as it is: the child's stdin is the file itself.
   const stdin = disk ? (disk.fd as 3) : 'ignore';
-  return fromExeca(execa(file, args, { ...common, stdin }));
+  if (!barrier) return { child: fromExeca(execa(file, args, { reject: false, buffer: false, detached: true, cwd, stdin, stdout: 'pipe', stderr: 'pipe' })) };
+  const run = execa(file, args, { reject: false, buffer: false, detached: true, cwd, stdio: [stdin, 'pipe', 'pipe', 'pipe'] });
+  // execa types an extra 'pipe' as the child's output; it is Node's socket pair, which writes as well.
+  return { child: fromExeca(run as unknown as Parameters<typeof fromExeca>[0]), barrierInput: run.stdio[3] as unknown as Writable };
 }
 
 /** An agent without native support would write to the host's console and change its log level: refuse it. */

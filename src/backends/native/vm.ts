@@ -1,4 +1,6 @@
 import { posix } from 'node:path';
+import type { Writable } from 'node:stream';
+import { writeGoLine } from '../common/barrier-input.ts';
 import type { Host } from '../../hosts/host.ts';
 import type { VmmUsage } from '../common/backend.ts';
 import { LifecycleVm } from '../common/lifecycle-vm.ts';
@@ -32,6 +34,8 @@ export class NativeVm extends LifecycleVm {
     child: StartedProcess,
     private readonly tempDir: string,
     notes: string[],
+    /** The pipe a job with a start barrier reads its `go` line from (fd 3 of the run); absent: no barrier. */
+    private readonly barrierInput?: Writable,
   ) {
     super();
     const pid = child.pid;
@@ -66,6 +70,11 @@ export class NativeVm extends LifecycleVm {
       { host, process: child, tempDir, usageReadTimeoutMs: USAGE_READ_TIMEOUT_MS },
     );
     for (const note of notes) this.life.log.append(`hvbench: ${note}\n`);
+  }
+
+  /** Releases the run's start barrier through its fd 3 pipe (native.ts spawnRun). */
+  async release(token: string): Promise<void> {
+    await writeGoLine(this.barrierInput, token, "the native run's barrier pipe (its job has no barrier line)");
   }
 
   /** busybox time's figure, written when the run ended by itself; none after a kill. */

@@ -67,6 +67,7 @@ export const QEMU_DECLARATIONS = {
     nicQueues: qemuNicQueues(machineOf(variant)),
   }),
   network: 'host-netns',
+  startBarrier: true,
   factDims: ['qemu'],
   leftovers: qemuLeftovers,
   diskDirectIo: (cache: string | undefined) => O_DIRECT_CACHES.has(cache ?? QEMU_DEFAULTS.diskCache),

@@ -1,5 +1,6 @@
 import type { Host } from '../../hosts/host.ts';
 import { HvbError } from '../../util/errors.ts';
+import { writeGoLine } from '../common/barrier-input.ts';
 import { LifecycleVm } from '../common/lifecycle-vm.ts';
 import { parseProcessGroup } from '../../util/proc-group.ts';
 import { readProcessUsage } from '../common/proc-usage.ts';
@@ -110,6 +111,19 @@ export class QemuVm extends LifecycleVm {
   /** The QMP connection, for backends that need more than this class does. */
   get qmpClient(): QmpClient | undefined {
     return this.qmp;
+  }
+
+  /**
+   * Releases a density case's start barrier: the line goes to QEMU's stdin, the guest's
+   * serial console (`-chardev stdio`). Only on the local host: over SSH the remote QEMU's
+   * stdin is its watchdog's lifeline, not the console.
+   */
+  async release(token: string): Promise<void> {
+    if (this.host.kind !== 'local') {
+      const why = `a QEMU guest on host ${this.host.name} cannot be released from the start barrier: its console takes input only locally`;
+      throw new HvbError('barrier-input', why);
+    }
+    await writeGoLine(this.child.stdin, token, "QEMU's stdin (the guest's console)");
   }
 
   /** The disks' cache mode as QEMU reports it over QMP (read-back.ts); empty without a QMP connection. */
