@@ -68,16 +68,16 @@ export function registerReport(program: Command): void {
       if (ids.has(r.record.id)) throw new HvbError('usage', `run ${r.record.id} is given twice`, { hint: 'give each run once' });
       ids.add(r.record.id);
     }
-    const under = opened.reduce((a, b) => (a.run.record.startedAt >= b.run.record.startedAt ? a : b));
+    // The newest run: its suite's thresholds apply, and a baseline query looks before it.
+    const newest = opened.reduce((a, b) => (a.run.record.startedAt >= b.run.record.startedAt ? a : b));
     const baseline =
-      opts.baseline === undefined ? undefined : (await open(await baselineFolder(opts.baseline, { dir: under.dir, record: under.run.record }))).run;
+      opts.baseline === undefined ? undefined : (await open(await baselineFolder(opts.baseline, { dir: newest.dir, record: newest.run.record }))).run;
     if (baseline && ids.has(baseline.record.id)) throw new HvbError('usage', `--baseline ${opts.baseline}: that run is also one of the runs under report`);
     const { cli, ignore, seed, permutations, ratioCi } = parseStatsOpts(opts);
     // What each side's guest got (the cases' manifests): checked, or with --strict enforced, before anything is written.
     const reference = opts.reference === 'none' ? null : opts.reference;
     const equivalence = enforceEquivalence(reportEquivalence(runs, baseline, reference, ignore), opts.strict === true, baseline ? 'run' : 'backend');
-    const newest = runs.reduce((a, b) => (a.record.startedAt >= b.record.startedAt ? a : b));
-    const suite = compareConfigOf(newest.record.suite.resolved, path.join(refs[runs.indexOf(newest)]!, 'run.json'));
+    const suite = compareConfigOf(newest.run.record.suite.resolved, path.join(refs[opened.indexOf(newest)]!, 'run.json'));
     const model = buildReport({
       runs,
       ...(baseline ? { baseline } : {}),
