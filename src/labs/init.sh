@@ -14,6 +14,8 @@ umask 022
 
 mount -t proc proc /proc
 mount -t sysfs sysfs /sys
+# debugfs: KVM's per-VM event counters (/sys/kernel/debug/kvm/<pid>-<fd>/) for run --count-events.
+mount -t debugfs debugfs /sys/kernel/debug 2>/dev/null
 mount -t devtmpfs devtmpfs /dev 2>/dev/null
 mkdir -p /dev/pts /dev/shm
 mount -t devpts -o gid=5,mode=620,ptmxmode=666 devpts /dev/pts

@@ -8,6 +8,7 @@ import { writeGuestLog } from '../results/guest-logs.ts';
 import type { Case } from '../suite/types.ts';
 import { BOOT_METRICS } from '../workloads/boot.ts';
 import { GUEST_METRICS } from '../workloads/guest-metrics.ts';
+import { eventMetricDefs } from './event-windows.ts';
 import { HOST_METRICS } from '../workloads/host-metrics.ts';
 import type { Workload } from '../workloads/workload.ts';
 import { networkOf, scratchDirOf, type HostState } from './case-plan.ts';
@@ -15,7 +16,6 @@ import type { CaseRecorder } from './case-recorder.ts';
 import { pinningOf } from './pinning-plan.ts';
 import { setupCase, type CaseSetup } from './case-setup.ts';
 import type { Scheduled } from './group.ts';
-import { densityOf } from './density-member.ts';
 import { runRepetition, type RepOutcome } from './repetition.ts';
 import type { RunControl } from './run-control.ts';
 import type { RunSuiteOptions } from './run-options.ts';
@@ -81,10 +81,8 @@ export async function repeatMember(x: MemberContext, m: Member, rep: number, war
   const { c } = m;
   const setup = m.setup as CaseSetup;
   const workload = o.workloads[c.workload] as Workload;
-  const density = densityOf(c, workload);
-  const oneGuestSec = caseTimeoutSec(workload.expectedSeconds(c.params), c.timeoutSec);
-  const timeoutSec = density ? density.timeoutSec(oneGuestSec) : oneGuestSec;
-  const defs = [...workload.metrics, ...BOOT_METRICS, ...HOST_METRICS, ...GUEST_METRICS, ...(density?.defs() ?? [])];
+  const timeoutSec = caseTimeoutSec(workload.expectedSeconds(c.params), c.timeoutSec);
+  const defs = [...workload.metrics, ...BOOT_METRICS, ...HOST_METRICS, ...GUEST_METRICS];
   const { seq, index } = control.take();
   control.observe({ type: 'rep-start', index, total: control.total, caseId: c.id, backend: c.backend, workload: c.workload, rep, warmup });
   const name = `${c.workload}-${warmup ? 'w' : 'r'}${rep}`;
@@ -93,7 +91,7 @@ export async function repeatMember(x: MemberContext, m: Member, rep: number, war
   const attempt = async () =>
     rejectOutOfRange(
       await recordingRetries(x, m, during, () =>
-        (density?.run ?? runRepetition)({
+        runRepetition({
           backend: o.backends(c.backend),
           host: setup.host,
           image: o.image,
@@ -106,6 +104,7 @@ export async function repeatMember(x: MemberContext, m: Member, rep: number, war
           timeoutSec,
           name,
           setup,
+          ...(o.countEvents ? { countEvents: true } : {}),
           ...(o.signal ? { signal: o.signal } : {}),
         }),
       ),
@@ -121,10 +120,7 @@ export async function repeatMember(x: MemberContext, m: Member, rep: number, war
     outcome = await attempt();
   }
   const dims = { ...caseDims(c, rep, outcome.accel ?? 'unknown', outcome.guestKernel, m.provenance), seq, ...setup.dims, ...outcome.dims };
-  const repSamples = warmup ? [] : toSamples(outcome.values, defs, dims, outcome.startedAt);
-  // A density case: each guest's own samples, with its index, beside the aggregates.
-  const guestDims = (g: RepOutcome) => ({ ...caseDims(c, rep, g.accel ?? 'unknown', g.guestKernel, m.provenance), seq, ...setup.dims, ...g.dims });
-  if (density && !warmup) repSamples.push(...density.guestSamples(defs, guestDims));
+  const repSamples = warmup ? [] : toSamples(outcome.values, [...defs, ...eventMetricDefs(outcome.values)], dims, outcome.startedAt);
   await appendSamples(run, repSamples);
   const logFile = await writeGuestLog(run, c.id, warmup ? `w${rep}` : rep, renderLog(outcome, setup.extraLog()));
   await recorder.repetition(m.record, outcome, { rep, warmup, logFile, seq });
@@ -147,7 +143,7 @@ export async function repeatMember(x: MemberContext, m: Member, rep: number, war
         message: `--fail-fast: case ${c.id} ${outcome.status === 'timed-out' ? 'timed out' : 'failed'} (${warmup ? 'warm-up' : 'repetition'} ${rep})`,
       });
   } else if (!warmup) {
-    const v = density ? { value: density.stopValue(stopMetricOf(o, c)) } : outcome.values.find((x) => x.metric === stopMetricOf(o, c));
+    const v = outcome.values.find((x) => x.metric === stopMetricOf(o, c));
     m.stopValues.push(v ? v.value : Number.NaN);
   }
   return repSamples;
@@ -175,5 +171,6 @@ function renderLog(outcome: RepOutcome, extra: string): string {
   const vmm = outcome.vmmLog.trim();
   const peers = extra.trim();
   const steps = outcome.steps.flatMap((s) => [`--- step ${s.id}: exit ${s.exitCode}, ${s.elapsedMs} ms ---`, s.output.trimEnd()]);
-  return `${[...outcome.guestLog, ...steps, ...(vmm ? ['--- VMM stderr ---', vmm] : []), ...(peers ? ['--- network peers ---', peers] : [])].join('\n')}\n`;
+  const events = outcome.eventProblem ? ['--- event counting ---', `nothing counted: ${outcome.eventProblem}`] : [];
+  return `${[...outcome.guestLog, ...steps, ...(vmm ? ['--- VMM stderr ---', vmm] : []), ...(peers ? ['--- network peers ---', peers] : []), ...events].join('\n')}\n`;
 }

@@ -11,6 +11,7 @@ import type { CaseSetup } from './case-setup.ts';
 import { checkVmSpecPaths } from './absolute-paths.ts';
 import { boundDeviceDims } from './device-facts.ts';
 import { clockDrift } from './clock-drift.ts';
+import { EventWindows } from './event-windows.ts';
 import type { StartBarrier } from './density-barrier.ts';
 import { ALIVE_EVERY_S, watchHeartbeat } from './hang-watch.ts';
 import { manifestFields } from './manifest.ts';
@@ -45,6 +46,8 @@ export interface RepOutcome {
    * `run --retry-crashed` runs again.
    */
   crashed?: true;
+  /** With `countEvents`: why no step's events were counted (the backend cannot, or the reads failed). */
+  eventProblem?: string;
   /** What this boot read back for the case's equivalence manifest (manifest.ts), once the guest said ready. */
   manifest?: Record<string, string>;
 }
@@ -65,6 +68,8 @@ export interface RepetitionInput {
   name: string;
   /** What setupCase made for the case: initrd, devices, modules, the workload's context. Default: base initramfs, no devices. */
   setup?: Pick<CaseSetup, 'initrd' | 'disks' | 'nics' | 'probe' | 'modules' | 'context'> & Partial<Pick<CaseSetup, 'shares'>>;
+  /** Count the VM's events around each step (`run --count-events`; event-windows.ts). */
+  countEvents?: boolean;
   /** Seconds between the guest's `alive` frames (hang-watch.ts); default ALIVE_EVERY_S. */
   aliveEveryS?: number;
   /** A density case's start barrier (density-barrier.ts): the job waits for `go` after its probes. */
@@ -142,7 +147,9 @@ export async function runRepetition(input: RepetitionInput): Promise<RepOutcome>
   // the driver negotiated; at ready when no disk is probed.
   let readBack: Promise<Record<string, string> | undefined> | undefined;
   const probesDisk = setup?.probe.includes('disk') === true;
+  const windows = input.countEvents ? new EventWindows(vm, now) : undefined;
   session.onFrame((frame) => {
+    windows?.onFrame(frame);
     if (frame.kind === 'ready' && !atReady) atReady = vm.usage().catch(() => undefined);
     if (frame.kind === 'fact' && frame.facts['barrier'] === 'waiting') input.barrier?.arrive(vm, nonce);
     const now = probesDisk ? frame.kind === 'fact' && frame.facts['disk'] !== undefined : frame.kind === 'ready';
@@ -182,8 +189,22 @@ export async function runRepetition(input: RepetitionInput): Promise<RepOutcome>
   session.close();
 
   // What the launch decided (e.g. vhost_net) and what the guest says it runs on, also for failed repetitions.
-  const launchDims = { ...(input.pinning ? { pinning: pinningDim(input.pinning) } : {}), ...vm.dims, ...guestViewDims(session.facts) };
-  const common: Partial<RepOutcome> = { accel: vm.accel, guestKernel: session.kernel, usage, exit, vmmLog: vm.vmmLog(), dims: launchDims };
+  const counted = await windows?.result();
+  const launchDims = {
+    ...(input.pinning ? { pinning: pinningDim(input.pinning) } : {}),
+    ...(counted ? { event_source: counted.source ?? 'none' } : {}),
+    ...vm.dims,
+    ...guestViewDims(session.facts),
+  };
+  const common: Partial<RepOutcome> = {
+    accel: vm.accel,
+    guestKernel: session.kernel,
+    usage,
+    exit,
+    vmmLog: vm.vmmLog(),
+    dims: launchDims,
+    ...(counted?.problem ? { eventProblem: counted.problem } : {}),
+  };
   if (session.readyAt !== undefined) {
     const vmm = await readBack;
     common.manifest = manifestFields({
@@ -193,7 +214,7 @@ export async function runRepetition(input: RepetitionInput): Promise<RepOutcome>
       ...(vmm ? { vmm } : {}),
     });
   }
-  const values = [...bootValues(session, t0), ...clockDrift(session)];
+  const values = [...bootValues(session, t0), ...clockDrift(session), ...(counted?.values ?? [])];
   const ready = await atReady;
   const jobCpuS = usage && ready ? usage.cpuUserS + usage.cpuSystemS - (ready.cpuUserS + ready.cpuSystemS) : undefined;
   if (usage) {

@@ -50,6 +50,12 @@ export interface RunSuiteOptions {
    * interruptions are never retried; every lost attempt stays in the case record.
    */
   retryCrashed?: number;
+  /**
+   * Count each VM's events (VM exits by reason, TCG's translator statistics, page faults)
+   * around every step, as `events.<step>.<counter>_per_s` samples (event-windows.ts). Off by
+   * default: then nothing is read and nothing changes.
+   */
+  countEvents?: boolean;
   /** How the results folder is checked before measuring (free space). */
   writable?: WritableCheck;
   /**

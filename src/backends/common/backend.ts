@@ -126,6 +126,20 @@ export interface RunningVm {
    * its `barrier=waiting` fact. Absent, or throwing with the reason: this VM takes no input.
    */
   release?(token: string): Promise<void>;
+  /**
+   * The VM's event counters as its host keeps them right now (KVM's per-VM debugfs stats,
+   * QEMU TCG's translator statistics, a native run's page faults), for `run --count-events`.
+   * Absent: the backend cannot count. Throws with the reason when counting fails here.
+   */
+  countEvents?(): Promise<EventCounts>;
+}
+
+/** Monotonic counters of one VM, read at one instant. */
+export interface EventCounts {
+  /** Where they come from: `kvm-debugfs`, `qemu-jit`, `proc-faults`, … (the dimension `event_source`). */
+  source: string;
+  /** Counter name (`io_exits`, `tb_flushes`, …) → its value since the VM started. */
+  counts: Record<string, number>;
 }
 
 /** How a probe may be asked to work. Backends ignore what does not concern them. */

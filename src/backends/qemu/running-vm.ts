@@ -13,6 +13,9 @@ import { describeGuestStop, guestStopCause, stoppedStatusCause } from './events.
 import type { QmpClient } from './qmp.ts';
 import { connectQmpWhenReady } from './qmp-ready.ts';
 import { qemuReadBack } from './read-back.ts';
+import { readJitStats } from './jit-stats.ts';
+import { readKvmDebugfs } from './kvm-stats.ts';
+import type { EventCounts } from '../common/backend.ts';
 
 /** kill() reads the usage first, but does not wait longer than this for it. */
 const USAGE_READ_TIMEOUT_MS = 2_000;
@@ -129,6 +132,23 @@ export class QemuVm extends LifecycleVm {
   /** The disks' cache mode as QEMU reports it over QMP (read-back.ts); empty without a QMP connection. */
   async readBack(): Promise<Record<string, string>> {
     return this.qmp ? qemuReadBack(this.qmp) : {};
+  }
+
+  /**
+   * The VM's event counters (`run --count-events`): under KVM its per-VM statistics in
+   * debugfs on QEMU's host (kvm-stats.ts), under TCG the translator's statistics over QMP
+   * (jit-stats.ts).
+   */
+  async countEvents(): Promise<EventCounts> {
+    if (this.accel === 'kvm') {
+      if (this.vmmPid === undefined) throw new HvbError('kvm-stats', "QEMU's pid is not known yet");
+      return readKvmDebugfs(this.host, this.vmmPid);
+    }
+    if (this.accel === 'tcg') {
+      if (!this.qmp) throw new HvbError('qmp', 'no QMP connection');
+      return readJitStats(this.qmp);
+    }
+    throw new HvbError('event-source', `no event counters for QEMU with accelerator ${this.accel}`);
   }
 
   /** @internal Called once by startQemu(). */

@@ -46,6 +46,10 @@ export function registerRun(program: Command): void {
       (text: string) => positiveInt(text, '--retry-crashed', 0),
     )
     .option(
+      '--count-events',
+      "count each VM's events around every step on its host (KVM exits by reason, TCG translator statistics, native page faults) as events.<step>.<counter>_per_s samples (docs/overhead.md)",
+    )
+    .option(
       '--stabilize',
       "as root: set each host's governor to performance, turbo off and THP to madvise for the run, then put them back (docs/reproducible.md)",
     );
@@ -63,6 +67,7 @@ export function registerRun(program: Command): void {
         failFast?: boolean;
         shard?: ShardSpec;
         retryCrashed?: number;
+        countEvents?: boolean;
         stabilize?: boolean;
       } & Record<string, unknown>,
     ) => {
@@ -135,6 +140,7 @@ export function registerRun(program: Command): void {
         ...(opts.failFast ? { failFast: true } : {}),
         ...(part ? { shard: part.record } : {}),
         ...(opts.retryCrashed ? { retryCrashed: opts.retryCrashed } : {}),
+        ...(opts.countEvents ? { countEvents: true } : {}),
         ...(opts.stabilize ? { stabilize: true } : {}),
         tuningLog: (line) => process.stderr.write(`${line}\n`),
       }).finally(() => selected.close());

@@ -241,6 +241,16 @@ probe_device() {
 	esac
 }
 
+# A native agent's page faults so far, its own and those of the children it waited for
+# (/proc/self/stat fields 10-13, read by the shell itself: `read` is a builtin, no process);
+# empty in a guest, where the host counts the VM's events.
+faults() {
+	faults=""
+	[ "$native" = 1 ] || return 0
+	read -r _ _ _ _ _ _ _ _ _ mi cmi ma cma _ </proc/self/stat || return 0
+	faults="minflt=$((mi + cmi)) majflt=$((ma + cma))"
+}
+
 run_step() {
 	id=$1
 	shift
@@ -260,10 +270,16 @@ run_step() {
 		shift
 	done
 	out=/run/hvb-out.$id
+	# begin/ran bracket the command alone: the host counts the VM's events in between (a native
+	# agent, itself a host process, reports its own page faults in them instead).
+	faults
+	frame begin "$id" $faults
 	t0=$(uptime_ms)
 	"$@" >"$out" 2>&1 </dev/null
 	rc=$?
 	t1=$(uptime_ms)
+	faults
+	frame ran "$id" $faults
 	base64 -w 192 "$out" | while read -r chunk; do frame out "$id" "$chunk"; done
 	# Length and sha256 let the host tell output that crossed the console whole from output
 	# that lost or changed a line on the way.

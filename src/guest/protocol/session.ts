@@ -130,6 +130,10 @@ export class GuestSession {
       case 'alive':
         this.aliveFrames++;
         break;
+      case 'begin':
+      case 'ran':
+        // The host's event reads around the step (src/runner/event-windows.ts) listen for them.
+        break;
       case 'out':
         this.step(frame.step).chunks.push(frame.base64);
         break;

@@ -9,6 +9,8 @@ describe('console frames', () => {
     expect(f('ready uptime=1.52 kernel=6.1.0-44-amd64')).toEqual({ trusted: true, frame: { kind: 'ready', uptimeS: 1.52, kernel: '6.1.0-44-amd64' } });
     expect(f('ready uptime=1.52 kernel=k alive=10')).toEqual({ trusted: true, frame: { kind: 'ready', uptimeS: 1.52, kernel: 'k', aliveEveryS: 10 } });
     expect(f('alive')).toEqual({ trusted: true, frame: { kind: 'alive' } });
+    expect(f('begin seqread')).toEqual({ trusted: true, frame: { kind: 'begin', step: 'seqread' } });
+    expect(f('ran seqread minflt=1200 majflt=3')).toEqual({ trusted: true, frame: { kind: 'ran', step: 'seqread', faults: { minor: 1200, major: 3 } } });
     expect(f('out cpu aGVsbG8=')).toEqual({ trusted: true, frame: { kind: 'out', step: 'cpu', base64: 'aGVsbG8=' } });
     expect(f(`end cpu exit=0 ms=5010 bytes=5 sha256=${'ab'.repeat(32)}`)).toEqual({
       trusted: true,
@@ -56,6 +58,9 @@ describe('console frames', () => {
     ['a fact with a shell character in its value', 'fact disk=vda;reboot'],
     ['a fact with an upper-case key', 'fact Disk=vda'],
     ['a heartbeat with words', 'alive 5'],
+    ['a step bracket without its step', 'begin'],
+    ['a step bracket with half of its faults', 'ran cpu minflt=5'],
+    ['a step bracket with other words', 'ran cpu now'],
     ['a heartbeat promise of no seconds', 'ready uptime=1 kernel=k alive=0'],
     ['a heartbeat promise that is not a number', 'ready uptime=1 kernel=k alive=ten'],
     ['a fact with too many words', `fact ${Array.from({ length: 17 }, (_, i) => `k${i}=v`).join(' ')}`],

@@ -1,0 +1,104 @@
+import type { EventCounts, RunningVm } from '../backends/common/backend.ts';
+import type { Frame } from '../guest/protocol/frames.ts';
+import { describeError } from '../util/errors.ts';
+import type { MetricDef, MetricValue } from '../workloads/workload.ts';
+
+/** Metric names of event rates: `events.<step>.<counter>_per_s`. */
+export const EVENT_METRIC_PREFIX = 'events.';
+/** The source of a native run's counts: the agent's own page faults, in its frames. */
+export const PROC_FAULTS_SOURCE = 'proc-faults';
+const EVENT_METRIC = /^events\.([a-z0-9_-]+)\.([a-z0-9_]+)_per_s$/;
+
+interface Reading {
+  /** Host clock (ms) when the read was asked for. */
+  at: number;
+  counts?: EventCounts;
+  error?: string;
+}
+
+/** What counting gave one repetition. */
+export interface EventWindowResult {
+  values: MetricValue[];
+  /** The counters' source (`event_source`), when any step was counted. */
+  source?: string;
+  /** Why nothing was counted, when nothing was. */
+  problem?: string;
+}
+
+/**
+ * Counts a VM's events around each step of its job: the agent's `begin` and `ran` frames
+ * bracket the step's command alone (not the boot, not its output's trip over the console),
+ * and at each the VM's counters are read on its host. A step's rate is the counters' change
+ * over the host time between the two reads. The reads trail the frames by the frame's trip
+ * and the read itself (milliseconds; over ssh tens of them): small against steps of seconds.
+ */
+export class EventWindows {
+  private readonly before = new Map<string, Promise<Reading>>();
+  private readonly after = new Map<string, Promise<Reading>>();
+
+  constructor(
+    private readonly vm: Pick<RunningVm, 'countEvents'>,
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  /** Feed every trusted frame of the session. */
+  onFrame(frame: Frame): void {
+    if (frame.kind !== 'begin' && frame.kind !== 'ran') return;
+    const into = frame.kind === 'begin' ? this.before : this.after;
+    if (into.has(frame.step)) return;
+    // A native agent counted its own faults at the very edge of the step: nothing to read here.
+    const own = frame.faults && {
+      at: this.now(),
+      counts: { source: PROC_FAULTS_SOURCE, counts: { minor_faults: frame.faults.minor, major_faults: frame.faults.major } },
+    };
+    into.set(frame.step, own ? Promise.resolve(own) : this.read());
+  }
+
+  private read(): Promise<Reading> {
+    const at = this.now();
+    const count = this.vm.countEvents;
+    if (count === undefined) return Promise.resolve({ at, error: 'the backend cannot count events' });
+    return count.call(this.vm).then(
+      (counts) => ({ at, counts }),
+      (e: unknown) => ({ at, error: describeError(e) }),
+    );
+  }
+
+  /** The rates of every step that both began and ran, once the VM has stopped. */
+  async result(): Promise<EventWindowResult> {
+    const values: MetricValue[] = [];
+    const problems: string[] = [];
+    let source: string | undefined;
+    for (const [step, pending] of this.after) {
+      const start = await this.before.get(step);
+      const end = await pending;
+      if (start === undefined) continue;
+      const failed = start.error ?? end.error;
+      if (failed !== undefined || !start.counts || !end.counts) {
+        problems.push(`step ${step}: ${failed ?? 'no counters'}`);
+        continue;
+      }
+      const seconds = (end.at - start.at) / 1000;
+      if (seconds <= 0) continue;
+      source = end.counts.source;
+      for (const [name, value] of Object.entries(end.counts.counts)) {
+        const was = start.counts.counts[name];
+        if (was === undefined || value < was || !/^[a-z0-9_]+$/.test(name)) continue;
+        values.push({ metric: `${EVENT_METRIC_PREFIX}${step}.${name}_per_s`, value: (value - was) / seconds });
+      }
+    }
+    if (values.length > 0) return { values, ...(source ? { source } : {}) };
+    return problems.length > 0 ? { values, problem: problems.join('; ') } : { values };
+  }
+}
+
+/** Declarations of the event rates among `values` (their names are made per step and counter). */
+export function eventMetricDefs(values: readonly MetricValue[]): MetricDef[] {
+  const defs: MetricDef[] = [];
+  for (const v of values) {
+    const m = EVENT_METRIC.exec(v.metric);
+    if (!m) continue;
+    defs.push({ name: v.metric, unit: 'events/s', better: 'lower', description: `${m[2]} per second of step ${m[1]}, counted on the VMM's host` });
+  }
+  return defs;
+}

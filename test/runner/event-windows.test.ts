@@ -1,0 +1,89 @@
+import { describe, expect, it } from 'vitest';
+import type { EventCounts } from '../../src/backends/common/backend.ts';
+import type { GuestImage } from '../../src/guest/image.ts';
+import type { Host } from '../../src/hosts/host.ts';
+import { EventWindows, eventMetricDefs } from '../../src/runner/event-windows.ts';
+import { runRepetition } from '../../src/runner/repetition.ts';
+import { cpu } from '../../src/workloads/cpu.ts';
+import { endFrame, fakeBackend } from './fake-backend.ts';
+
+/** A VM whose counters are set by the test, with a clock the test moves. */
+function countingVm(): { vm: { countEvents(): Promise<EventCounts> }; set: (c: Record<string, number>) => void } {
+  let counts: Record<string, number> = {};
+  return { vm: { countEvents: async () => ({ source: 'test-source', counts: { ...counts } }) }, set: (c) => (counts = c) };
+}
+
+describe('event windows', () => {
+  it("gives each step's counter changes per second of host time between its begin and ran frames", async () => {
+    const { vm, set } = countingVm();
+    let t = 1000;
+    const w = new EventWindows(vm, () => t);
+    set({ io_exits: 100, exits: 1000 });
+    w.onFrame({ kind: 'begin', step: 'seqread' });
+    await Promise.resolve();
+    set({ io_exits: 400, exits: 2000 });
+    t = 3000;
+    w.onFrame({ kind: 'ran', step: 'seqread' });
+    const r = await w.result();
+    expect(r.source).toBe('test-source');
+    expect(r.values).toEqual([
+      { metric: 'events.seqread.io_exits_per_s', value: 150 },
+      { metric: 'events.seqread.exits_per_s', value: 500 },
+    ]);
+    expect(eventMetricDefs(r.values).map((d) => [d.name, d.unit, d.better])).toEqual([
+      ['events.seqread.io_exits_per_s', 'events/s', 'lower'],
+      ['events.seqread.exits_per_s', 'events/s', 'lower'],
+    ]);
+  });
+
+  it('says why nothing was counted when the backend cannot count or a read fails', async () => {
+    const none = new EventWindows({});
+    none.onFrame({ kind: 'begin', step: 'cpu' });
+    none.onFrame({ kind: 'ran', step: 'cpu' });
+    expect(await none.result()).toEqual({ values: [], problem: 'step cpu: the backend cannot count events' });
+    const failing = new EventWindows({ countEvents: () => Promise.reject(new Error('debugfs is not mounted')) });
+    failing.onFrame({ kind: 'begin', step: 'cpu' });
+    failing.onFrame({ kind: 'ran', step: 'cpu' });
+    expect((await failing.result()).problem).toMatch(/step cpu: .*debugfs is not mounted/);
+  });
+
+  it('leaves out a counter that went down (a gauge that was reset) and a step that never ran', async () => {
+    const { vm, set } = countingVm();
+    let t = 0;
+    const w = new EventWindows(vm, () => t);
+    set({ tb_count: 500, tb_invalidations: 10 });
+    w.onFrame({ kind: 'begin', step: 'a' });
+    w.onFrame({ kind: 'begin', step: 'b' });
+    await Promise.resolve();
+    set({ tb_count: 20, tb_invalidations: 30 });
+    t = 1000;
+    w.onFrame({ kind: 'ran', step: 'a' });
+    expect((await w.result()).values).toEqual([{ metric: 'events.a.tb_invalidations_per_s', value: 20 }]);
+  });
+});
+
+describe('a repetition with --count-events', () => {
+  const image = { kernel: '/img/vmlinuz', initramfs: '/img/initramfs.cpio.gz', hash: 'h', dir: '/img' } as GuestImage;
+  const host = { name: 'local', kind: 'local' } as Host;
+  const sysbench = 'CPU speed:\n    events per second:  812.50\n\nLatency (ms):\n         avg:    1.23\n         95th percentile:   1.50\n';
+  const script = (say: (l: string) => void, nonce: string) => {
+    say(`HVB ${nonce} ready uptime=1.25 kernel=6.1.0-test`);
+    say(`HVB ${nonce} begin cpu`);
+    say(`HVB ${nonce} ran cpu`);
+    say(`HVB ${nonce} out cpu ${Buffer.from(sysbench).toString('base64')}`);
+    say(endFrame(nonce, 'cpu', sysbench));
+    say(`HVB ${nonce} done`);
+  };
+  const base = { host, image, workload: cpu, params: cpu.params.parse({ timeSec: 1 }), vcpus: 1, memoryMiB: 256, timeoutSec: 5, name: 't' };
+
+  it('records the source as a dimension, and a backend that cannot count as event_source none with the reason in the log', async () => {
+    const plain = fakeBackend(script);
+    const out = await runRepetition({ ...base, backend: plain, countEvents: true });
+    expect(out.status).toBe('completed');
+    expect(out.dims['event_source']).toBe('none');
+    expect(out.eventProblem).toBe('step cpu: the backend cannot count events');
+    const off = await runRepetition({ ...base, backend: plain });
+    expect(off.dims['event_source']).toBeUndefined();
+    expect(off.eventProblem).toBeUndefined();
+  });
+});
