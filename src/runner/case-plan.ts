@@ -17,6 +17,7 @@ import type { NetworkProvider } from './case-setup.ts';
 import type { RunObserver } from './events.ts';
 import { factsOf } from './host-facts-of.ts';
 import type { HostAssignment } from './host-assign.ts';
+import { densityProblem } from './density-plan.ts';
 import { pinningProblem, readPinningTopology, type TopologyState } from './pinning-plan.ts';
 
 /** A host of the run: how to reach it and what it offers. */
@@ -185,6 +186,8 @@ export function planCase(c: Case, assigned: HostAssignment, states: Map<string, 
   if (noScratch !== undefined) return { skip: noScratch, reason: noScratch };
   const unpinnable = pinningProblem(o, c.guest.vcpus, state);
   if (unpinnable !== undefined) return { skip: unpinnable, reason: unpinnable };
+  const noDensity = densityProblem(c, backend, planned.devices);
+  if (noDensity !== undefined) return { skip: noDensity, reason: noDensity };
   return { devices: planned.devices, state };
 }
 

@@ -16,6 +16,7 @@ import type { CaseRecorder } from './case-recorder.ts';
 import { pinningOf } from './pinning-plan.ts';
 import { setupCase, type CaseSetup } from './case-setup.ts';
 import type { Scheduled } from './group.ts';
+import { densityOf } from './density-member.ts';
 import { runRepetition, type RepOutcome } from './repetition.ts';
 import type { RunControl } from './run-control.ts';
 import type { RunSuiteOptions } from './run-options.ts';
@@ -81,8 +82,10 @@ export async function repeatMember(x: MemberContext, m: Member, rep: number, war
   const { c } = m;
   const setup = m.setup as CaseSetup;
   const workload = o.workloads[c.workload] as Workload;
-  const timeoutSec = caseTimeoutSec(workload.expectedSeconds(c.params), c.timeoutSec);
-  const defs = [...workload.metrics, ...BOOT_METRICS, ...HOST_METRICS, ...GUEST_METRICS];
+  const density = densityOf(c, workload);
+  const oneGuestSec = caseTimeoutSec(workload.expectedSeconds(c.params), c.timeoutSec);
+  const timeoutSec = density ? density.timeoutSec(oneGuestSec) : oneGuestSec;
+  const defs = [...workload.metrics, ...BOOT_METRICS, ...HOST_METRICS, ...GUEST_METRICS, ...(density?.defs() ?? [])];
   const { seq, index } = control.take();
   control.observe({ type: 'rep-start', index, total: control.total, caseId: c.id, backend: c.backend, workload: c.workload, rep, warmup });
   const name = `${c.workload}-${warmup ? 'w' : 'r'}${rep}`;
@@ -91,7 +94,7 @@ export async function repeatMember(x: MemberContext, m: Member, rep: number, war
   const attempt = async () =>
     rejectOutOfRange(
       await recordingRetries(x, m, during, () =>
-        runRepetition({
+        (density?.run ?? runRepetition)({
           backend: o.backends(c.backend),
           host: setup.host,
           image: o.image,
@@ -121,6 +124,9 @@ export async function repeatMember(x: MemberContext, m: Member, rep: number, war
   }
   const dims = { ...caseDims(c, rep, outcome.accel ?? 'unknown', outcome.guestKernel, m.provenance), seq, ...setup.dims, ...outcome.dims };
   const repSamples = warmup ? [] : toSamples(outcome.values, [...defs, ...eventMetricDefs(outcome.values)], dims, outcome.startedAt);
+  // A density case: each guest's own samples, with its index, beside the aggregates.
+  const guestDims = (g: RepOutcome) => ({ ...caseDims(c, rep, g.accel ?? 'unknown', g.guestKernel, m.provenance), seq, ...setup.dims, ...g.dims });
+  if (density && !warmup) repSamples.push(...density.guestSamples(defs, guestDims));
   await appendSamples(run, repSamples);
   const logFile = await writeGuestLog(run, c.id, warmup ? `w${rep}` : rep, renderLog(outcome, setup.extraLog()));
   await recorder.repetition(m.record, outcome, { rep, warmup, logFile, seq });
@@ -143,7 +149,7 @@ export async function repeatMember(x: MemberContext, m: Member, rep: number, war
         message: `--fail-fast: case ${c.id} ${outcome.status === 'timed-out' ? 'timed out' : 'failed'} (${warmup ? 'warm-up' : 'repetition'} ${rep})`,
       });
   } else if (!warmup) {
-    const v = outcome.values.find((x) => x.metric === stopMetricOf(o, c));
+    const v = density ? { value: density.stopValue(stopMetricOf(o, c)) } : outcome.values.find((x) => x.metric === stopMetricOf(o, c));
     m.stopValues.push(v ? v.value : Number.NaN);
   }
   return repSamples;

@@ -10,6 +10,7 @@ import { groupKey } from '../stats/interleave.ts';
 import type { StoppingPolicy } from '../stats/stopping.ts';
 import { busyHostWatcher } from '../tuning/busy-host.ts';
 import { beginRunTuning, recordTuning } from '../tuning/run-hosts.ts';
+import { refuseCrowdedHosts } from './density-fit.ts';
 import { factDimsOf, inspectHost, overcommitted, planCase, refuseOversizedGuests, type CasePlan, type HostState } from './case-plan.ts';
 import { BACKEND_UNAVAILABLE, CaseRecorder } from './case-recorder.ts';
 import { runGroup } from './group.ts';
@@ -58,6 +59,7 @@ export async function runSuite(options: RunSuiteOptions): Promise<RunSuiteResult
   const states = new Map<string, HostState>();
   await Promise.all(used.map(async (h) => states.set(h.config.name, await inspectHost(h, o, assignment))));
   refuseOversizedGuests(o, assignment, states);
+  await refuseCrowdedHosts(o, assignment, states);
 
   const resumed = o.resume ? await prepareResume(o.resume, o.cases, (c) => stopMetricOf(o, c), o.writable) : undefined;
   const run =

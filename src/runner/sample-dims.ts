@@ -41,6 +41,8 @@ export function caseDims(c: Case, rep: number, accel: string, guestKernel: strin
   if (c.variant !== undefined) dims[c.variant.dim] = c.variant.value;
   if (guestKernel) dims.guest_kernel = guestKernel;
   if (p.overcommit !== undefined) dims.overcommit = p.overcommit;
+  // A density case: how many guests ran at once, on every sample (each guest's own also carry guest_index).
+  if (c.guests !== undefined) dims.guests = c.guests;
   Object.assign(dims, p.backendFacts);
   for (const [k, v] of Object.entries(c.params)) {
     dims[`param.${k}`] = typeof v === 'number' || typeof v === 'boolean' || typeof v === 'string' ? v : JSON.stringify(v);

@@ -5,10 +5,10 @@
  * last. The runner orders the repetitions; this is the key it groups them by.
  */
 
-/** The group of a case: everything but the backend. */
-export function groupKey(c: { workload: string; params: Record<string, unknown>; guest?: unknown }): string {
+/** The group of a case: everything but the backend (a density case's guest count included, when it has one). */
+export function groupKey(c: { workload: string; params: Record<string, unknown>; guest?: unknown; guests?: number }): string {
   const params = Object.keys(c.params)
     .sort()
     .map((k) => [k, c.params[k]]);
-  return JSON.stringify([c.workload, params, c.guest ?? null]);
+  return JSON.stringify([c.workload, params, c.guest ?? null, ...(c.guests === undefined ? [] : [c.guests])]);
 }

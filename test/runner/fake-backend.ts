@@ -9,13 +9,19 @@ import { tcgBackend } from '../../src/backends/qemu/tcg.ts';
 /**
  * A backend that boots nothing: it reads the job from the command line and plays a
  * scripted guest on the console. For runner unit tests only; every real backend has its
- * own end-to-end test.
+ * own end-to-end test. A job with a start barrier stops after the script's line with
+ * `barrier=waiting` until release() gets the guest's nonce, as the agent does.
  */
 export type GuestScript = (say: (line: string) => void, nonce: string, spec: VmSpec) => { exit?: VmExit; hang?: boolean } | void;
 
-export function fakeBackend(script: GuestScript, name = 'fake', like: Backend = tcgBackend): Backend & { launched: VmSpec[]; killed: string[] } {
+export function fakeBackend(
+  script: GuestScript,
+  name = 'fake',
+  like: Backend = tcgBackend,
+): Backend & { launched: VmSpec[]; killed: string[]; released: string[] } {
   const launched: VmSpec[] = [];
   const killed: string[] = [];
+  const released: string[] = [];
   return {
     name,
     // What the runner asks of a backend besides booting: the declarations of a real one (QEMU's unless told).
@@ -26,12 +32,15 @@ export function fakeBackend(script: GuestScript, name = 'fake', like: Backend = 
     ...(like.bridgeWhere === undefined ? {} : { bridgeWhere: like.bridgeWhere }),
     ...(like.diskDirectIo === undefined ? {} : { diskDirectIo: like.diskDirectIo }),
     factDims: like.factDims,
+    ...(like.startBarrier ? { startBarrier: true } : {}),
     launched,
     killed,
+    released,
     probe: async () => ({ backend: name, available: true, reason: 'fake', facts: {} }),
     async launch(spec: VmSpec, _host: Host): Promise<RunningVm> {
       launched.push(spec);
-      const { nonce } = decodeJob(spec.cmdline);
+      const { nonce, barrier } = decodeJob(spec.cmdline);
+      let afterBarrier: (() => void) | undefined;
       const listeners: ((chunk: string) => void)[] = [];
       let resolveExit!: (e: VmExit) => void;
       const exited = new Promise<VmExit>((r) => (resolveExit = r));
@@ -43,8 +52,15 @@ export function fakeBackend(script: GuestScript, name = 'fake', like: Backend = 
       setTimeout(() => {
         const lines: string[] = [];
         const result = script((l) => lines.push(l), nonce, spec) ?? {};
-        for (const l of lines) for (const f of listeners) f(`${l}\n`);
-        if (!result.hang) end(result.exit ?? { kind: 'shutdown', reason: 'guest-shutdown' });
+        const play = (ls: string[]) => {
+          for (const l of ls) for (const f of listeners) f(`${l}\n`);
+          if (!result.hang) end(result.exit ?? { kind: 'shutdown', reason: 'guest-shutdown' });
+        };
+        const waitAt = barrier ? lines.findIndex((l) => l.includes('barrier=waiting')) : -1;
+        if (waitAt < 0) return play(lines);
+        // Set before the waiting line is said: the last guest to wait is released at once.
+        afterBarrier = () => play(lines.slice(waitAt + 1));
+        for (const l of lines.slice(0, waitAt + 1)) for (const f of listeners) f(`${l}\n`);
       }, 5);
       return {
         pid: 4242,
@@ -57,6 +73,13 @@ export function fakeBackend(script: GuestScript, name = 'fake', like: Backend = 
         },
         usage: async () => ({ pid: 4242, cpuUserS: 1.5, cpuSystemS: 0.5, peakRssKiB: 204800 }),
         vmmLog: () => '',
+        release: async (token) => {
+          if (token !== nonce) throw new Error(`go with the wrong nonce for ${spec.name}`);
+          released.push(spec.name);
+          const go = afterBarrier;
+          afterBarrier = undefined;
+          if (!ended) setTimeout(() => go?.(), 1);
+        },
       };
     },
   };
