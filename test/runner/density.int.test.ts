@@ -1,0 +1,83 @@
+import { readFileSync } from 'node:fs';
+import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { liveVms } from '../../src/backends/common/live-vms.ts';
+import { getBackend } from '../../src/backends/registry.ts';
+import type { GuestImage } from '../../src/guest/image.ts';
+import { LocalHost } from '../../src/hosts/local.ts';
+import { LOGS_DIR } from '../../src/results/store.ts';
+import { runSuite } from '../../src/runner/run-suite.ts';
+import { expandSuite } from '../../src/suite/expand.ts';
+import { resolveSuite } from '../../src/suite/resolve.ts';
+import { workloads } from '../../src/workloads/registry.ts';
+import { guestImage, IMAGE_BUILD_TIMEOUT_MS } from '../support/guest-image.ts';
+import { processesNamed } from '../support/processes.ts';
+
+// Two real TCG guests at once through the start barrier: each boots, waits, gets its own
+// `go` on its serial console, runs sysbench cpu for 2 s, and both complete. One repetition.
+
+const deps = { workloads, backends: ['tcg'] };
+let image: GuestImage;
+let out: string;
+beforeAll(async () => {
+  image = await guestImage();
+  out = await mkdtemp(join(tmpdir(), 'hvb-density-'));
+}, IMAGE_BUILD_TIMEOUT_MS);
+afterAll(async () => {
+  await rm(out, { recursive: true, force: true });
+});
+
+describe('a density case on the real TCG backend', () => {
+  it('runs two guests through the start barrier, with their own and the aggregate samples, and leaves no VM', { timeout: 180_000 }, async () => {
+    const suite = resolveSuite(
+      { name: 'density-e2e', repetitions: 1, guest: { memoryMiB: 256 }, workloads: [{ workload: 'cpu', params: { timeSec: 2 }, guests: 2 }] },
+      deps,
+      'test-suite',
+    );
+    const started = Date.now();
+    const { run, samples } = await runSuite({
+      suite,
+      suiteFile: 'test-suite',
+      cases: expandSuite(suite, deps),
+      outDir: out,
+      image,
+      host: new LocalHost(),
+      backends: getBackend,
+      workloads,
+    });
+    const logs = await readdir(join(run.dir, LOGS_DIR));
+    const log = await readFile(join(run.dir, LOGS_DIR, logs.find((f) => f.endsWith('.r1.log')) ?? 'none'), 'utf8').catch(() => '');
+    expect(run.record.cases[0]?.status, `${run.record.cases[0]?.error?.message}\n${log.slice(-3000)}`).toBe('completed');
+
+    const eps = samples.filter((s) => s.metric === 'cpu.events_per_s');
+    expect(eps.map((s) => [s.dims.guests, s.dims.guest_index])).toEqual([
+      [2, 0],
+      [2, 1],
+    ]);
+    for (const s of eps) expect(s.value).toBeGreaterThan(0);
+    const aggregate = (suffix: string) => samples.find((s) => s.metric === `cpu.events_per_s.${suffix}`);
+    expect(aggregate('sum')?.value).toBeCloseTo(eps[0]!.value + eps[1]!.value, 6);
+    expect(aggregate('jain')?.value).toBeGreaterThan(0.5);
+    expect(aggregate('jain')?.value).toBeLessThanOrEqual(1);
+    expect(aggregate('min_max_ratio')?.value).toBeGreaterThan(0);
+    expect(aggregate('sum')?.dims).toMatchObject({ guests: 2, backend: 'tcg', accel: 'tcg' });
+    expect(aggregate('sum')?.dims).not.toHaveProperty('guest_index');
+
+    // The go line never came back as console output (the agent turned the echo off first).
+    expect(log).toContain('--- guest 1 ---');
+    expect(log).not.toMatch(/^go /m);
+    // No VM left: none in this process's table, no QEMU of either guest on the machine.
+    expect(liveVms.size).toBe(0);
+    const ours = processesNamed('qemu-system').filter((pid) => {
+      try {
+        return readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('hvbench-cpu-r1-g');
+      } catch {
+        return false;
+      }
+    });
+    expect(ours).toEqual([]);
+    expect(Date.now() - started).toBeLessThan(120_000);
+  });
+});
