@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { densityFitProblems, densityNeedMiB, memAvailableMiB, VMM_OVERHEAD_MIB } from '../../src/suite/density-fit.ts';
 import { expandSuite } from '../../src/suite/expand.ts';
+import { loadSuite } from '../../src/suite/load.ts';
 import { resolveSuite } from '../../src/suite/resolve.ts';
 import { isHvbError } from '../../src/util/errors.ts';
 import { workloads } from '../../src/workloads/registry.ts';
@@ -88,6 +89,20 @@ describe('guests: N in a workload entry', () => {
     });
     expect(found.join('\n')).toMatch(
       /the matrix has 12800 cases, more than the limit of 10000: backends 2 × \(workloads\[0\] cpu: guests 64 × maxPrime 100 = 6400\)/,
+    );
+  });
+});
+
+describe('the shipped density suite', () => {
+  it('runs sysbench cpu in 1 and 2 guests of 1 vCPU on every backend', async () => {
+    const all = { workloads, backends: ['native', 'kvm', 'xen', 'tcg'] };
+    const suite = await loadSuite(new URL('../../suites/density.ts', import.meta.url).pathname, all);
+    const cases = expandSuite(suite, all);
+    expect(cases.map((c) => [c.backend, c.workload, c.guests, c.guest.vcpus])).toEqual(
+      ['native', 'kvm', 'xen', 'tcg'].flatMap((b) => [
+        [b, 'cpu', 1, 1],
+        [b, 'cpu', 2, 1],
+      ]),
     );
   });
 });
