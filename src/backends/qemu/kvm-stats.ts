@@ -7,10 +7,35 @@ export const KVM_DEBUGFS = '/sys/kernel/debug/kvm';
 export const KVM_DEBUGFS_SOURCE = 'kvm-debugfs';
 
 /**
+ * The counters kept, of the sixty or so KVM's debugfs shows per VM: the exits by reason and the
+ * events that cost the guest time (emulated instructions, injected interrupts, page faults
+ * KVM handled, TLB flushes, wake-ups from halt). Left out: gauges (pages_4k, max_mmu_*,
+ * guest_mode), nanosecond sums and histograms, and counters of features a run never uses.
+ */
+export const KVM_COUNTERS = [
+  'exits',
+  'io_exits',
+  'mmio_exits',
+  'halt_exits',
+  'irq_exits',
+  'irq_window_exits',
+  'nmi_window_exits',
+  'request_irq_exits',
+  'signal_exits',
+  'insn_emulation',
+  'irq_injections',
+  'hypercalls',
+  'pf_taken',
+  'tlb_flush',
+  'halt_wakeup',
+] as const;
+const KEPT: ReadonlySet<string> = new Set(KVM_COUNTERS);
+
+/**
  * The counters of the VM that the QEMU process `pid` made, from `grep -r -H '' <KVM_DEBUGFS>`
  * output (`<path>:<value>` per file). The VM folder's own files hold the VM's statistics and
- * the sums of its vCPUs' (exits, io_exits, mmio_exits, halt_exits, irq_exits, …); the vCPU
- * subfolders and the machine-wide files at the top are left out. Undefined when the output
+ * the sums of its vCPUs' (KVM_COUNTERS of them are kept); the vCPU subfolders and the
+ * machine-wide files at the top are left out. Undefined when the output
  * has no folder of that pid.
  */
 export function parseKvmDebugfs(text: string, pid: number): Record<string, number> | undefined {
@@ -21,7 +46,7 @@ export function parseKvmDebugfs(text: string, pid: number): Record<string, numbe
     const m = line.exec(l);
     if (!m) continue;
     found = true;
-    counts[m[1] as string] = Number(m[2]);
+    if (KEPT.has(m[1] as string)) counts[m[1] as string] = Number(m[2]);
   }
   return found ? counts : undefined;
 }
