@@ -11,6 +11,7 @@ import type { ReportInput, ReportRun } from './input.ts';
 import { methodology, type MethodologyItem } from './methodology.ts';
 import { buildOverview, type Overview } from './overview.ts';
 import { buildScaling, type Scaling } from './scaling.ts';
+import { buildDensity, type Density } from './density.ts';
 import { metricBars } from './normalise.ts';
 import { summaryRows, type SummaryRow } from './summary.ts';
 import { collectWarnings, labHosts, type ReportWarning } from './warnings.ts';
@@ -29,6 +30,8 @@ export interface ReportModel {
   ioPath?: IoPath | undefined;
   /** Each metric against the guest's vCPUs, per backend; only when the runs measured more than one vCPU count. */
   scaling?: Scaling | undefined;
+  /** Density cases' sums and fairness against the guests at once, per backend; only when the runs measured more than one count. */
+  density?: Density | undefined;
   /** True when several runs were pooled into each series. */
   pooled: boolean;
   charts: Chart[];
@@ -58,7 +61,8 @@ export function buildReport(input: ReportInput): ReportModel {
   const overview = comparison && comparison.report.mode === 'by' ? buildOverview(comparison.report, input.headlines) : undefined;
   const ioPath = buildIoPath(samples, compareOptions(input), reference);
   const scaling = buildScaling(metrics, normalisedTo ?? reference);
-  const charts = buildCharts({ samples, metrics, bars, comparison, history, overview, ioPath, scaling });
+  const density = buildDensity(metrics);
+  const charts = buildCharts({ samples, metrics, bars, comparison, history, overview, ioPath, scaling, density });
   const warnings = collectWarnings(allRuns, bars, comparison?.report);
   if (input.runs.length > 1 && !input.baseline) {
     warnings.unshift({
@@ -76,6 +80,7 @@ export function buildReport(input: ReportInput): ReportModel {
     overview,
     ioPath,
     scaling,
+    density,
     pooled: input.runs.length > 1 && !input.baseline,
     charts,
     summary: summaryRows(bars),

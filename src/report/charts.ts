@@ -14,6 +14,8 @@ import { historySpec } from './specs/history.ts';
 import { ioPairsSpec, type IoMetric } from './specs/io-pairs.ts';
 import { ioPathSpec } from './specs/io-path.ts';
 import { scalingSpec } from './specs/scaling.ts';
+import { densitySpec } from './specs/density.ts';
+import type { Density } from './density.ts';
 import type { Scaling } from './scaling.ts';
 import { metricBarsSpec } from './specs/metric-bars.ts';
 import { isMicroCost, microSpec } from './specs/micro.ts';
@@ -38,6 +40,8 @@ export interface ChartInput {
   ioPath?: IoPath | undefined;
   /** The scaling curves, when the runs measured more than one vCPU count. */
   scaling?: Scaling | undefined;
+  /** The density curves, when the runs measured more than one guest count. */
+  density?: Density | undefined;
 }
 
 /** Workloads whose device cases get a paravirtual-vs-emulated chart. */
@@ -65,6 +69,7 @@ export function buildCharts(input: ChartInput): Chart[] {
     if (io.length > 0) add(`io-${w}`, `${w}: paravirtual vs emulated`, ioPairsSpec(w, io));
   }
   for (const w of input.scaling?.workloads ?? []) add(`scaling-${slug(w)}`, `Scaling of ${w} with the guest's vCPUs`, scalingSpec(input.scaling!, w));
+  for (const w of input.density?.workloads ?? []) add(`density-${slug(w)}`, `Density of ${w}: guests at once`, densitySpec(input.density!, w));
   for (const w of input.ioPath?.workloads ?? []) add(`io-path-${slug(w)}`, `I/O path of ${w}: each knob against its base value`, ioPathSpec(input.ioPath!, w));
   add('boot', 'Boot time', bootSpec(input.samples));
   add('micro-costs', 'Virtualization micro-costs', microSpec(input.metrics.filter((m) => isMicroCost(m.metric, m.unit)).map((m) => metricBars(m, undefined))));

@@ -67,8 +67,17 @@ export function metricFamily(metric: string): string {
   return dot > 0 ? metric.slice(0, dot) : metric;
 }
 
+/** The aggregates of a density case (runner/density-metrics.ts), after the name of the metric they aggregate. */
+const DENSITY_AGGREGATES: readonly [string, string][] = [
+  ['.sum', 'sum over the guests'],
+  ['.min_max_ratio', 'min/max over the guests'],
+  ['.jain', "Jain's fairness over the guests"],
+];
+
 /** `Disk: sequential read`; an unknown id is made readable from its parts (`micro.cpuid_ns` → `Micro-cost: cpuid`). */
 export function metricName(metric: string): string {
+  const aggregate = DENSITY_AGGREGATES.find(([suffix]) => metric.endsWith(suffix) && metric.indexOf('.') < metric.length - suffix.length);
+  if (aggregate) return `${metricName(metric.slice(0, -aggregate[0].length))}, ${aggregate[1]}`;
   const family = metricFamily(metric);
   const rest = family === metric ? metric : metric.slice(family.length + 1);
   const name = NAMES[metric] ?? rest.replace(UNIT_SUFFIX, '').replace(/_/g, ' ');

@@ -12,6 +12,8 @@ import { pngScaleFor, sizeSpec, type FigureSize } from './specs/size.ts';
 import { ioPathLatex } from './tables/io-path-latex.ts';
 import { ioPathMarkdown } from './tables/io-path-markdown.ts';
 import { scalingLatex } from './tables/scaling-latex.ts';
+import { densityLatex } from './tables/density-latex.ts';
+import { densityMarkdown } from './tables/density-markdown.ts';
 import { scalingMarkdown } from './tables/scaling-markdown.ts';
 import { overviewLatex } from './tables/overview-latex.ts';
 import { overviewMarkdown } from './tables/overview-markdown.ts';
@@ -103,6 +105,11 @@ export async function writeReport(model: ReportModel, dir: string, options: Writ
         `Scaling with the guest's vCPUs: means${model.scaling.reference ? ` and ratios to ${model.scaling.reference}` : ''} with 95 % intervals`,
       ),
     );
+  }
+  if (model.density) {
+    await put('density.md', `# ${model.title}: guests at once on one host\n\n${densityMarkdown(model.density)}`);
+    const caption = "Density: the guests' sum, each guest's mean and the fairness over the guests, means with 95 % intervals";
+    await put('density.tex', densityLatex(model.density, caption));
   }
   if (model.ioPath) {
     await put('io-path.md', `# ${model.title}: I/O path, each knob against its base value\n\n${ioPathMarkdown(model.ioPath)}`);

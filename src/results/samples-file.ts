@@ -149,8 +149,10 @@ export async function readSamples(run: StoredRun): Promise<SamplesRead> {
  * same sample repeated exactly (every field) counts as a repeat then.
  */
 function sampleKey(s: Sample): string {
-  const { run, case: id, rep } = s.dims;
-  if (run !== undefined && id !== undefined && rep !== undefined) return JSON.stringify(['key', run, id, rep, s.metric]);
+  const { run, case: id, rep, guest_index: guest } = s.dims;
+  // A density case's guests each have a sample of the repetition's metrics (guest_index).
+  const guestPart = guest === undefined ? [] : [guest];
+  if (run !== undefined && id !== undefined && rep !== undefined) return JSON.stringify(['key', run, id, rep, s.metric, ...guestPart]);
   const sorted = (o: object) => Object.entries(o).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
   return JSON.stringify(['same', sorted({ ...s, dims: sorted(s.dims) })]);
 }
@@ -158,7 +160,7 @@ function sampleKey(s: Sample): string {
 function describeKey(s: Sample): string {
   const { run, case: id, rep } = s.dims;
   return run !== undefined && id !== undefined && rep !== undefined
-    ? `run ${run}, case ${id}, rep ${rep}, metric ${s.metric}`
+    ? `run ${run}, case ${id}, rep ${rep}${s.dims.guest_index === undefined ? '' : `, guest ${s.dims.guest_index}`}, metric ${s.metric}`
     : `the same sample of metric ${s.metric}`;
 }
 

@@ -1,0 +1,126 @@
+import { configurationLabels } from '../dims/labels.ts';
+import type { Better, Dims } from '../results/sample.ts';
+import type { MetricGroups } from './groups.ts';
+import { metricFamily, metricName, metricTitle, unitLabel } from './metric-names.ts';
+import { metricBars, type Bar } from './normalise.ts';
+import { sortVariants } from './palette.ts';
+
+/**
+ * How many fit: the aggregates of density cases (`guests: [1, 2, 4]`, runner/density.ts)
+ * against the number of guests running at once, one line per variant: the sum of the
+ * headline metric over the guests (`<metric>.sum`, the host's total throughput), each guest's
+ * own mean (the headline metric itself, every guest's samples pooled), and the fairness
+ * figures (`<metric>.jain`, `<metric>.min_max_ratio`). Only when the runs measured a
+ * workload at more than one guest count. The figures are the report's bars: the mean with
+ * its t interval (normalise.ts), so the curves and the tables agree.
+ */
+
+/** The aggregate suffixes the runner writes (runner/density-metrics.ts), in the order the report shows them. */
+const AGGREGATES = ['.sum', '.jain', '.min_max_ratio'] as const;
+
+export interface DensityPoint {
+  guests: number;
+  n: number;
+  mean: number;
+  lo: number | undefined;
+  hi: number | undefined;
+}
+
+export interface DensityLine {
+  variant: string;
+  backend: string;
+  /** What else tells this line apart from the metric's other lines, '' when nothing does. */
+  configuration: string;
+  points: DensityPoint[];
+}
+
+export interface DensityMetric {
+  workload: string;
+  metric: string;
+  /** `sum`, `jain`, `min_max_ratio`, or `per guest` for the headline metric itself. */
+  kind: string;
+  title: string;
+  unit: string;
+  better: Better;
+  lines: DensityLine[];
+}
+
+export interface Density {
+  /** Variants with a line, in the palette's order. */
+  variants: string[];
+  /** Every guest count measured, ascending. */
+  guests: number[];
+  /** Workloads with curves: one figure each. */
+  workloads: string[];
+  metrics: DensityMetric[];
+}
+
+/** The density section's model, or undefined when no workload ran at two guest counts. */
+export function buildDensity(metrics: readonly MetricGroups[]): Density | undefined {
+  const names = new Set(metrics.map((m) => m.metric));
+  const kindOf = (metric: string): string | undefined => {
+    const suffix = AGGREGATES.find((s) => metric.endsWith(s) && names.has(metric.slice(0, -s.length)));
+    if (suffix) return suffix.slice(1);
+    return AGGREGATES.some((s) => names.has(`${metric}${s}`)) ? 'per guest' : undefined;
+  };
+  const out: DensityMetric[] = [];
+  for (const m of metrics) {
+    const kind = kindOf(m.metric);
+    if (kind === undefined) continue;
+    const own = m.groups.filter((g) => metricFamily(g.metric) === g.dims.workload && typeof g.dims.guests === 'number');
+    if (new Set(own.map((g) => g.dims.guests)).size < 2) continue;
+    const absolute = new Map(metricBars(m, undefined).bars.map((b) => [b.group, b]));
+    for (const workload of new Set(own.map((g) => String(g.dims.workload)))) {
+      const lines = linesOf(
+        own.filter((g) => g.dims.workload === workload),
+        absolute,
+      );
+      if (!lines.some((l) => l.points.length > 1)) continue;
+      const title =
+        kind === 'per guest' ? `${metricName(m.metric)}, each guest${m.unit === '' ? '' : ` (${unitLabel(m.unit)})`}` : metricTitle(m.metric, m.unit);
+      out.push({ workload, metric: m.metric, kind, title, unit: m.unit, better: m.better, lines });
+    }
+  }
+  if (out.length === 0) return undefined;
+  const order = (k: string) => ['sum', 'per guest', 'jain', 'min_max_ratio'].indexOf(k);
+  out.sort((a, b) => (a.workload === b.workload ? order(a.kind) - order(b.kind) : 0));
+  const all = out.flatMap((m) => m.lines);
+  const variants = sortVariants(all);
+  for (const m of out) m.lines.sort((a, b) => variants.indexOf(a.variant) - variants.indexOf(b.variant) || (a.configuration < b.configuration ? -1 : 1));
+  return {
+    variants,
+    guests: [...new Set(all.flatMap((l) => l.points.map((p) => p.guests)))].sort((a, b) => a - b),
+    workloads: [...new Set(out.map((m) => m.workload))],
+    metrics: out,
+  };
+}
+
+type Group = MetricGroups['groups'][number];
+
+function linesOf(groups: readonly Group[], absolute: Map<Group, Bar>): DensityLine[] {
+  const byLine = new Map<string, { group: Group; rest: Dims }[]>();
+  for (const g of groups) {
+    const rest: Dims = {};
+    for (const [k, v] of Object.entries(g.dims)) if (k !== 'guests') rest[k] = v;
+    const key = JSON.stringify([g.variant, Object.entries(rest).sort(([a], [b]) => (a < b ? -1 : 1))]);
+    (byLine.get(key) ?? byLine.set(key, []).get(key)!).push({ group: g, rest });
+  }
+  const entries = [...byLine.values()];
+  const labels = configurationLabels(
+    entries.map((e) => e[0]!.rest),
+    () => '',
+  );
+  return entries.map((e, i) => {
+    const first = e[0]!.group;
+    return {
+      variant: first.variant,
+      backend: first.backend,
+      configuration: labels[i]!,
+      points: e.map((x) => pointOf(x.group, absolute.get(x.group)!)).sort((a, b) => a.guests - b.guests),
+    };
+  });
+}
+
+function pointOf(group: Group, bar: Bar): DensityPoint {
+  return { guests: group.dims.guests as number, n: group.values.length, mean: bar.value, lo: bar.lo, hi: bar.hi };
+}

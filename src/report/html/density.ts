@@ -1,0 +1,37 @@
+import type { Density, DensityPoint } from '../density.ts';
+import { DENSITY_LEGEND, densityGroups, densityMeanText } from '../tables/density-cells.ts';
+import { escapeHtml as h } from './escape.ts';
+
+/**
+ * The density section of the page: which guest counts ran on which backends, then a table of
+ * the guests' sum, each guest's mean and the fairness at each count; the curves are among the
+ * charts. Only when the runs measured a workload at more than one guest count.
+ */
+export function densitySection(density: Density | undefined, chartIds: readonly string[]): string {
+  if (!density) return '';
+  const head = `<tr><th>metric</th><th>guests</th>${density.variants.map((v) => `<th class="num">${h(v)}</th>`).join('')}</tr>`;
+  const rows = densityGroups(density)
+    .flatMap((g) =>
+      g.rows.map(
+        (row, i) =>
+          `<tr>${i === 0 ? `<td class="label workload" rowspan="${g.rows.length}">${h(g.metric)}</td>` : ''}<td class="label">${h(row.label)}</td>${density.variants.map((v) => cell(row.cells[v])).join('')}</tr>`,
+      ),
+    )
+    .join('\n');
+  const charts = chartIds.map((id, i) => `<a href="#figure-${h(id)}">${h(density.workloads[i] ?? id)}</a>`).join(', ');
+  return `<section id="density">
+<h2>Density: guests at once on one host</h2>
+<p><strong>Guests at once:</strong> ${h(density.guests.join(', '))}. <strong>Backends:</strong> ${h(density.variants.join(', '))}. Every guest waited at a start barrier until all had booted; then all ran the job together.</p>
+<p>${h(DENSITY_LEGEND)} Also as <a href="density.md">Markdown</a> and <a href="density.tex">LaTeX</a>${charts ? `, and as curves: ${charts}` : ''}.</p>
+<div class="table-wrap overview-wrap"><table class="overview">
+<thead>${head}</thead>
+<tbody>
+${rows}
+</tbody>
+</table></div>
+</section>`;
+}
+
+function cell(p: DensityPoint | undefined): string {
+  return p ? `<td class="num">${h(densityMeanText(p))}</td>` : '<td class="num missing">–</td>';
+}
