@@ -78,6 +78,8 @@ describe('KVM lab', () => {
         // fragility (each seen), not the case's; run.json keeps every lost attempt.
         '--retry-crashed',
         '2',
+        // The VM's exits counted around each step from the lab kernel's debugfs (docs/overhead.md).
+        '--count-events',
         '--out',
         out,
       ];
@@ -113,6 +115,14 @@ describe('KVM lab', () => {
         disk_model: 'virtio-blk',
         disk_driver: expect.stringContaining('virtio_blk'),
       });
+      // Each fio step's exits, read in the lab's debugfs; the disk's requests exit to QEMU.
+      const exits = (step: string, counter: string) => samples.find((x) => x.metric === `events.${step}.${counter}_per_s`);
+      expect(exits('seqread', 'exits')?.dims).toMatchObject({ event_source: 'kvm-debugfs' });
+      expect(exits('seqread', 'exits')?.value).toBeGreaterThan(0);
+      expect(exits('randwrite', 'io_exits')?.value).toBeGreaterThanOrEqual(0);
+      process.stderr.write(
+        `kvm lab: randread exits/s ${exits('randread', 'exits')?.value}, io_exits/s ${exits('randread', 'io_exits')?.value}, mmio_exits/s ${exits('randread', 'mmio_exits')?.value}\n`,
+      );
       for (const s of samples) {
         // QMP inside the lab said KVM, and so did the guest kernel.
         expect(s.dims).toMatchObject({ backend: 'kvm', accel: 'kvm', host: 'lab-kvm', host_kind: 'lab', guest_hypervisor: 'KVM' });

@@ -1,5 +1,5 @@
 import type { Host } from '../../hosts/host.ts';
-import type { Backend, Capability, RunningVm, VmSpec } from '../common/backend.ts';
+import type { Backend, Capability, ProbeOptions, RunningVm, VmSpec } from '../common/backend.ts';
 import { libvirtDevices, libvirtDiskDirectIo } from './devices.ts';
 import type { QemuDomainType } from './domain-xml.ts';
 import { launchLibvirtVm } from './launch.ts';
@@ -28,8 +28,8 @@ export function createLibvirtBackend(type: QemuDomainType): Backend {
     factDims: ['libvirt', 'qemu'],
     leftovers: libvirtQemuLeftovers,
     diskDirectIo: libvirtDiskDirectIo,
-    probe(host: Host): Promise<Capability> {
-      return probeLibvirt(host, name, qemuUri(host), type);
+    probe(host: Host, options?: ProbeOptions): Promise<Capability> {
+      return probeLibvirt(host, name, qemuUri(host), type, options);
     },
     launch(vm: VmSpec, host: Host): Promise<RunningVm> {
       return launchLibvirtVm(virshOn(host, qemuUri(host)), vm, type);

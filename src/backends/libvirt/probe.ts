@@ -1,5 +1,6 @@
 import type { Host } from '../../hosts/host.ts';
-import type { Capability } from '../common/backend.ts';
+import type { Capability, ProbeOptions } from '../common/backend.ts';
+import { libvirtKvmCanary } from './canary.ts';
 import { VIRSH, VIRSH_INSTALL_HINT, virshOn, virshSaid } from './virsh.ts';
 
 const PROBE_TIMEOUT_MS = 15_000;
@@ -38,10 +39,10 @@ export function domainTypesOffered(capabilitiesXml: string): string[] {
  * person can act on at each step: virsh is there (`virsh --version`), the daemon answers at
  * the connection (`virsh -c <uri> version`: no daemon, a wrong URI, no permission), and it
  * offers the domain type for x86_64 guests (`virsh capabilities`; `kvm` only where QEMU can
- * open /dev/kvm). Facts: libvirt's version, the URI, the domain type and the hypervisor's
+ * open /dev/kvm), and for `kvm` that a canary domain boots Linux (canary.ts). Facts: libvirt's version, the URI, the domain type and the hypervisor's
  * version (`qemu`, a dimension of every sample as for the direct QEMU backends).
  */
-export async function probeLibvirt(host: Host, backend: string, uri: string, domainType: string): Promise<Capability> {
+export async function probeLibvirt(host: Host, backend: string, uri: string, domainType: string, options: ProbeOptions = {}): Promise<Capability> {
   const facts: Record<string, string> = { libvirtUri: uri, libvirtDomainType: domainType };
   const no = (reason: string, hint?: string): Capability => ({ backend, available: false, reason, facts, ...(hint ? { hint } : {}) });
 
@@ -74,6 +75,11 @@ export async function probeLibvirt(host: Host, backend: string, uri: string, dom
         ? 'KVM domains need /dev/kvm on the libvirt host'
         : 'install the QEMU driver: apt-get install libvirt-daemon-driver-qemu qemu-system-x86',
     );
+  }
+  if (domainType === 'kvm') {
+    options.log?.(`booting a canary domain at ${uri} on ${host.name} (at most 60 s)`);
+    const broken = await libvirtKvmCanary(virsh, options.image);
+    if (broken !== undefined) return no(broken, 'hvbench doctor --backend kvm says more about this KVM');
   }
   return {
     backend,

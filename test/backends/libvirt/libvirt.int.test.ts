@@ -4,7 +4,8 @@ import { tmpdir } from 'node:os';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildDomainXml } from '../../../src/backends/libvirt/domain-xml.ts';
 import { libvirtLeftovers } from '../../../src/backends/libvirt/leftovers.ts';
-import { libvirtTcgBackend } from '../../../src/backends/libvirt/libvirt.ts';
+import { libvirtKvmBackend, libvirtTcgBackend } from '../../../src/backends/libvirt/libvirt.ts';
+import { kvmBackend } from '../../../src/backends/qemu/kvm.ts';
 import { LocalHost } from '../../../src/hosts/local.ts';
 import { SshHost } from '../../../src/hosts/ssh-host.ts';
 import { runRepetition } from '../../../src/runner/repetition.ts';
@@ -65,6 +66,18 @@ describe('libvirt-tcg against a private libvirtd', () => {
     expect(capability.facts['libvirtDomainType']).toBe('qemu');
     expect(capability.facts['qemu']).toMatch(/^\d+\.\d+/);
   });
+
+  it("says libvirt-kvm can run exactly where the kvm backend can: a canary domain boots, as kvm's canary guest does", async () => {
+    const [direct, viaLibvirt] = [await kvmBackend.probe(host, { image: guest.image }), await libvirtKvmBackend.probe(host, { image: guest.image })];
+    process.stderr.write(`kvm: ${direct.reason}\nlibvirt-kvm: ${viaLibvirt.reason}\n`);
+    expect(viaLibvirt.available, viaLibvirt.reason).toBe(direct.available);
+    // Here (a nested PVM KVM, or none): the reason names what failed, the canary or the offer.
+    if (!viaLibvirt.available)
+      expect(viaLibvirt.reason).toMatch(
+        /cannot boot Linux guests here: the canary domain did not reach its agent within 60 s|offers no 'kvm' domains|canary domain did not start/,
+      );
+    expect(domainQemus()).toEqual([]);
+  }, 200_000);
 
   it('says why when the daemon does not answer at the URI', async () => {
     process.env['LIBVIRT_DEFAULT_URI'] = 'qemu:///system?socket=/nonexistent/libvirt-sock';
