@@ -109,6 +109,7 @@ export async function runRepetition(input: RepetitionInput): Promise<RepOutcome>
       workload: input.workload.name,
       command,
       aliveEveryS: input.aliveEveryS ?? ALIVE_EVERY_S,
+      ...(input.countEvents ? { count: true } : {}),
       ...(setup?.probe.length ? { probe: setup.probe } : {}),
       ...(input.barrier ? { barrier: true } : {}),
     };

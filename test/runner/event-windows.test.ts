@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { EventCounts } from '../../src/backends/common/backend.ts';
 import type { GuestImage } from '../../src/guest/image.ts';
 import type { Host } from '../../src/hosts/host.ts';
+import { decodeJob } from '../../src/guest/protocol/job.ts';
 import { EventWindows, eventMetricDefs } from '../../src/runner/event-windows.ts';
 import { runRepetition } from '../../src/runner/repetition.ts';
 import { cpu } from '../../src/workloads/cpu.ts';
@@ -85,5 +86,8 @@ describe('a repetition with --count-events', () => {
     const off = await runRepetition({ ...base, backend: plain });
     expect(off.dims['event_source']).toBeUndefined();
     expect(off.eventProblem).toBeUndefined();
+    // The job asks the agent for the step frames only when counting.
+    expect(decodeJob(plain.launched[0]!.cmdline).count).toBe(true);
+    expect(decodeJob(plain.launched[1]!.cmdline).count).toBeUndefined();
   });
 });

@@ -115,9 +115,11 @@ else
 	echo "$job" | tr -- '-_' '+/' | base64 -d >/run/hvb-job 2>/dev/null || { echo "hvbench agent: job is not base64url"; poweroff_now; }
 fi
 alive=""
+count=""
 while read -r kind value _; do
 	[ "$kind" = nonce ] && nonce=$value
 	[ "$kind" = alive ] && alive=$value
+	[ "$kind" = count ] && count=1
 done </run/hvb-job
 # The heartbeat the job asked for (seconds); a native agent is a host process, none there.
 case "$alive" in "" | *[!0-9]*) alive="" ;; esac
@@ -270,16 +272,14 @@ run_step() {
 		shift
 	done
 	out=/run/hvb-out.$id
-	# begin/ran bracket the command alone: the host counts the VM's events in between (a native
-	# agent, itself a host process, reports its own page faults in them instead).
-	faults
-	frame begin "$id" $faults
+	# With `count` in the job, begin/ran bracket the command alone: the host counts the VM's
+	# events in between (a native agent, itself a host process, reports its own page faults).
+	[ -z "$count" ] || { faults; frame begin "$id" $faults; }
 	t0=$(uptime_ms)
 	"$@" >"$out" 2>&1 </dev/null
 	rc=$?
 	t1=$(uptime_ms)
-	faults
-	frame ran "$id" $faults
+	[ -z "$count" ] || { faults; frame ran "$id" $faults; }
 	base64 -w 192 "$out" | while read -r chunk; do frame out "$id" "$chunk"; done
 	# Length and sha256 let the host tell output that crossed the console whole from output
 	# that lost or changed a line on the way.

@@ -16,6 +16,8 @@ import type { GuestCommand } from '../../workloads/workload.ts';
  *                            `fact` frame; steps may then name it as @disk (@nic)
  *     alive 10               optional: from ready on, write an `alive` frame every 10 s, so
  *                            the host can tell a hung guest from a long step
+ *     count                  optional: bracket each step's command with `begin`/`ran` frames,
+ *                            the windows in which the host counts the VM's events
  *     barrier                optional: after the probes, report the fact barrier=waiting and
  *                            wait for the line `go <nonce>` on the console input (natively on
  *                            fd 3) before the first step: a density case's shared start
@@ -33,6 +35,8 @@ export interface Job {
   probe?: ProbeKind[];
   /** Seconds between the agent's `alive` frames after ready; absent: no heartbeat. */
   aliveEveryS?: number;
+  /** Bracket each step with `begin`/`ran` frames (`run --count-events`); absent: no such frames. */
+  count?: boolean;
   /** Wait for `go <nonce>` before the first step (a density case's start barrier, runner/density.ts). */
   barrier?: boolean;
 }
@@ -67,6 +71,7 @@ export function jobText(job: Job): string {
       throw new HvbError('job-alive', `alive every ${job.aliveEveryS} s: expected a whole number of seconds from 1 to 3600`);
     lines.push(`alive ${job.aliveEveryS}`);
   }
+  if (job.count) lines.push('count');
   if (job.barrier === true) lines.push('barrier');
   for (const step of job.command.steps) {
     if (!STEP_ID.test(step.id)) throw new HvbError('job-step', `step id ${JSON.stringify(step.id)}: expected [a-z0-9_-]{1,32}`);
@@ -106,6 +111,7 @@ export function decodeJob(cmdline: string): Job {
   const probe: ProbeKind[] = [];
   let aliveEveryS: number | undefined;
   let barrier = false;
+  let count = false;
   for (const line of text.split('\n').filter((l) => l.length > 0)) {
     const [kind, ...words] = line.split(' ');
     if (kind === 'v') version = Number(words[0]);
@@ -115,6 +121,7 @@ export function decodeJob(cmdline: string): Job {
     else if (kind === 'probe') probe.push(...(words as ProbeKind[]));
     else if (kind === 'alive') aliveEveryS = Number(words[0]);
     else if (kind === 'barrier') barrier = true;
+    else if (kind === 'count') count = true;
     else if (kind === 'step') command.steps.push({ id: words[0] ?? '', argv: words.slice(1) });
     else throw new HvbError('job-line', `unknown job line ${JSON.stringify(line)}`);
   }
@@ -126,6 +133,7 @@ export function decodeJob(cmdline: string): Job {
     ...(probe.length > 0 ? { probe } : {}),
     ...(aliveEveryS === undefined ? {} : { aliveEveryS }),
     ...(barrier ? { barrier } : {}),
+    ...(count ? { count } : {}),
   };
 }
 

@@ -62,6 +62,12 @@ describe('job encoding', () => {
     expect(text).toBe(`v 1\nnonce ${nonce}\nworkload cpu\nstep a true\n`);
   });
 
+  it('asks for the step frames of --count-events with a line of its own', () => {
+    const job = { nonce, workload: 'cpu', command: { steps: [{ id: 'a', argv: ['true'] }] }, count: true };
+    expect(jobText(job)).toBe(`v 1\nnonce ${nonce}\nworkload cpu\ncount\nstep a true\n`);
+    expect(decodeJob(encodeJob(job))).toEqual(job);
+  });
+
   it('carries the heartbeat period before the steps, and refuses one out of 1–3600 s', () => {
     const job = { nonce, workload: 'cpu', command: { steps: [{ id: 'a', argv: ['true'] }] }, aliveEveryS: 10 };
     expect(jobText(job)).toBe(`v 1\nnonce ${nonce}\nworkload cpu\nalive 10\nstep a true\n`);
