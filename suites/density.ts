@@ -5,7 +5,9 @@ import { defineSuite } from 'hvbench';
  * released together by a start barrier (`guests: [1, 2]`). Each guest's events per second
  * is a sample with its `guest_index`; each repetition adds the aggregates: the sum over the
  * guests (`cpu.events_per_s.sum`), the smallest over the largest (`.min_max_ratio`) and
- * Jain's fairness index (`.jain`). Native runs as many processes at once.
+ * Jain's fairness index (`.jain`). Native runs as many processes at once. A third case
+ * puts a noisy neighbour beside one measured guest (guest 0 runs stress-ng's CPU load): the
+ * report sets it against the two quiet guests as the interference penalty.
  *
  * Sized for a 2-core machine: 2 guests of 1 vCPU fill its 2 CPUs (about 3 min on native
  * and TCG). On a real host widen the axis, e.g. `guests: [1, 2, 4, 8, 16]`, with as many
@@ -20,5 +22,9 @@ export default defineSuite({
   backends: ['native', 'kvm', 'xen', 'tcg'],
   repetitions: 3,
   warmup: 0,
-  workloads: [{ workload: 'cpu', params: { threads: 'vcpus', timeSec: 5, maxPrime: 10000 }, guests: [1, 2] }],
+  workloads: [
+    { workload: 'cpu', params: { threads: 'vcpus', timeSec: 5, maxPrime: 10000 }, guests: [1, 2] },
+    // Guest 0 runs a stress-ng CPU load, guest 1 is measured: set against guests=2 above.
+    { workload: 'cpu', params: { threads: 'vcpus', timeSec: 5, maxPrime: 10000 }, guests: 2, neighbour: 'stress' },
+  ],
 });

@@ -49,6 +49,7 @@ export const DIMENSIONS = {
   share: { role: 'configuration', label: 'shared folder', device: true, ioPathBase: 'block' },
   pinning: { role: 'configuration', label: 'CPU pinning' },
   guests: { role: 'configuration', label: 'guests at once' },
+  neighbour: { role: 'configuration', label: 'noisy neighbour' },
   backend: { role: 'variant', label: 'backend' },
   guest_type: { role: 'variant', label: 'Xen guest type' },
   machine: { role: 'variant', label: 'QEMU machine type' },

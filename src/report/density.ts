@@ -1,4 +1,5 @@
 import { configurationLabels } from '../dims/labels.ts';
+import { ratioCiLogT } from '../stats/ci.ts';
 import type { Better, Dims } from '../results/sample.ts';
 import type { MetricGroups } from './groups.ts';
 import { metricFamily, metricName, metricTitle, unitLabel } from './metric-names.ts';
@@ -11,7 +12,8 @@ import { sortVariants } from './palette.ts';
  * headline metric over the guests (`<metric>.sum`, the host's total throughput), each guest's
  * own mean (the headline metric itself, every guest's samples pooled), and the fairness
  * figures (`<metric>.jain`, `<metric>.min_max_ratio`). Only when the runs measured a
- * workload at more than one guest count. The figures are the report's bars: the mean with
+ * workload at more than one guest count, or with a noisy neighbour: then also the
+ * interference penalty, the measured guests' mean beside the neighbour over the quiet case's. The figures are the report's bars: the mean with
  * its t interval (normalise.ts), so the curves and the tables agree.
  */
 
@@ -45,6 +47,24 @@ export interface DensityMetric {
   lines: DensityLine[];
 }
 
+/**
+ * The interference penalty of a noisy neighbour: the measured guests' mean of the headline
+ * metric beside a stress-ng load in guest 0 (`neighbour: 'stress'`), over the mean of the
+ * same case's guests without one, at the same guest count.
+ */
+export interface DensityPenalty {
+  workload: string;
+  metric: string;
+  variant: string;
+  guests: number;
+  /** Mean with the neighbour ÷ mean without, with the Welch log-t 95 % interval of the ratio (absent below n = 2 a side). */
+  ratio: number;
+  lo: number | undefined;
+  hi: number | undefined;
+  /** Values with and without the neighbour. */
+  n: { noisy: number; quiet: number };
+}
+
 export interface Density {
   /** Variants with a line, in the palette's order. */
   variants: string[];
@@ -53,6 +73,8 @@ export interface Density {
   /** Workloads with curves: one figure each. */
   workloads: string[];
   metrics: DensityMetric[];
+  /** Noisy neighbours against the same cases without one; empty when the runs had none. */
+  penalties: DensityPenalty[];
 }
 
 /** The density section's model, or undefined when no workload ran at two guest counts. */
@@ -64,18 +86,21 @@ export function buildDensity(metrics: readonly MetricGroups[]): Density | undefi
     return AGGREGATES.some((s) => names.has(`${metric}${s}`)) ? 'per guest' : undefined;
   };
   const out: DensityMetric[] = [];
+  const penalties: DensityPenalty[] = [];
   for (const m of metrics) {
     const kind = kindOf(m.metric);
     if (kind === undefined) continue;
     const own = m.groups.filter((g) => metricFamily(g.metric) === g.dims.workload && typeof g.dims.guests === 'number');
-    if (new Set(own.map((g) => g.dims.guests)).size < 2) continue;
+    if (kind === 'per guest') penalties.push(...penaltiesOf(m.metric, own));
+    // A curve needs two guest counts, or a neighbour to set against the quiet case.
+    if (new Set(own.map((g) => g.dims.guests)).size < 2 && !own.some((g) => g.dims.neighbour !== undefined)) continue;
     const absolute = new Map(metricBars(m, undefined).bars.map((b) => [b.group, b]));
     for (const workload of new Set(own.map((g) => String(g.dims.workload)))) {
       const lines = linesOf(
         own.filter((g) => g.dims.workload === workload),
         absolute,
       );
-      if (!lines.some((l) => l.points.length > 1)) continue;
+      if (!lines.some((l) => l.points.length > 1) && lines.length < 2) continue;
       const title =
         kind === 'per guest' ? `${metricName(m.metric)}, each guest${m.unit === '' ? '' : ` (${unitLabel(m.unit)})`}` : metricTitle(m.metric, m.unit);
       out.push({ workload, metric: m.metric, kind, title, unit: m.unit, better: m.better, lines });
@@ -92,7 +117,44 @@ export function buildDensity(metrics: readonly MetricGroups[]): Density | undefi
     guests: [...new Set(all.flatMap((l) => l.points.map((p) => p.guests)))].sort((a, b) => a - b),
     workloads: [...new Set(out.map((m) => m.workload))],
     metrics: out,
+    penalties,
   };
+}
+
+/** Each group with a neighbour against the group of the same variant and dimensions without one. */
+function penaltiesOf(metric: string, groups: readonly Group[]): DensityPenalty[] {
+  const quietKey = (g: Group) =>
+    JSON.stringify([
+      g.variant,
+      Object.entries(g.dims)
+        .filter(([k]) => k !== 'neighbour')
+        .sort(([a], [b]) => (a < b ? -1 : 1)),
+    ]);
+  const quiet = new Map(groups.filter((g) => g.dims.neighbour === undefined).map((g) => [quietKey(g), g]));
+  return groups.flatMap((g) => {
+    const q = g.dims.neighbour === undefined ? undefined : quiet.get(quietKey(g));
+    if (!q) return [];
+    const mean = (xs: readonly number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
+    const ratio = mean(g.values) / mean(q.values);
+    let ci: { lo: number; hi: number } | undefined;
+    try {
+      ci = g.values.length >= 2 && q.values.length >= 2 ? ratioCiLogT(q.values, g.values) : undefined;
+    } catch {
+      ci = undefined; // a mean of 0, or values at the limits of a double: the ratio alone
+    }
+    return [
+      {
+        workload: String(g.dims.workload),
+        metric,
+        variant: g.variant,
+        guests: g.dims.guests as number,
+        ratio,
+        lo: ci?.lo,
+        hi: ci?.hi,
+        n: { noisy: g.values.length, quiet: q.values.length },
+      },
+    ];
+  });
 }
 
 type Group = MetricGroups['groups'][number];

@@ -20,9 +20,15 @@ export interface DensityOutcome {
 
 /**
  * Runs `guests` repetitions of `input` at once. Each guest's VM is named `<name>-g<i>`;
- * `run` is runRepetition (a test passes its own).
+ * `guestInput(i)` changes what guest i runs (the noisy neighbour's load); `run` is runRepetition
+ * (a test passes its own).
  */
-export async function runDensityRepetition(input: RepetitionInput, guests: number, run = runRepetition): Promise<DensityOutcome> {
+export async function runDensityRepetition(
+  input: RepetitionInput,
+  guests: number,
+  run = runRepetition,
+  guestInput: (index: number) => Partial<RepetitionInput> = () => ({}),
+): Promise<DensityOutcome> {
   const controllers = Array.from({ length: guests }, () => new AbortController());
   let stopped: string | undefined;
   const barrier = new DensityBarrier(guests, (why) => {
@@ -37,7 +43,7 @@ export async function runDensityRepetition(input: RepetitionInput, guests: numbe
   try {
     const outcomes = await Promise.all(
       controllers.map(async (controller, i) => {
-        const out = await run({ ...input, name: `${input.name}-g${i}`, signal: controller.signal, barrier: barrier.guest(i) });
+        const out = await run({ ...input, ...guestInput(i), name: `${input.name}-g${i}`, signal: controller.signal, barrier: barrier.guest(i) });
         barrier.ended(i, out.status === 'completed' ? 'it completed without waiting' : (out.error ?? out.status));
         return out;
       }),

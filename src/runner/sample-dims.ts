@@ -43,6 +43,7 @@ export function caseDims(c: Case, rep: number, accel: string, guestKernel: strin
   if (p.overcommit !== undefined) dims.overcommit = p.overcommit;
   // A density case: how many guests ran at once, on every sample (each guest's own also carry guest_index).
   if (c.guests !== undefined) dims.guests = c.guests;
+  if (c.neighbour !== undefined) dims.neighbour = c.neighbour;
   Object.assign(dims, p.backendFacts);
   for (const [k, v] of Object.entries(c.params)) {
     dims[`param.${k}`] = typeof v === 'number' || typeof v === 'boolean' || typeof v === 'string' ? v : JSON.stringify(v);

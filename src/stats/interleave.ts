@@ -6,9 +6,10 @@
  */
 
 /** The group of a case: everything but the backend (a density case's guest count included, when it has one). */
-export function groupKey(c: { workload: string; params: Record<string, unknown>; guest?: unknown; guests?: number }): string {
+export function groupKey(c: { workload: string; params: Record<string, unknown>; guest?: unknown; guests?: number; neighbour?: string }): string {
   const params = Object.keys(c.params)
     .sort()
     .map((k) => [k, c.params[k]]);
-  return JSON.stringify([c.workload, params, c.guest ?? null, ...(c.guests === undefined ? [] : [c.guests])]);
+  const density = [...(c.guests === undefined ? [] : [c.guests]), ...(c.neighbour === undefined ? [] : [c.neighbour])];
+  return JSON.stringify([c.workload, params, c.guest ?? null, ...density]);
 }

@@ -3,14 +3,21 @@
  * by `/<key>=<value>,…`: the guest's axes first (`guest.vcpus=2,guest.memoryMiB=2048`, only
  * the fields written as arrays, so a suite of single numbers keeps its ids), then the
  * parameters with their keys sorted; a density case names its guest count after the guest's
- * axes (`guests=2`). Only what the suite writes appears, so ids stay short;
+ * axes (`guests=2`), and its noisy neighbour after that (`guests=2,neighbour=stress`). Only what the suite writes appears, so ids stay short;
  * every parameter (defaults included) is in the case's `params`.
  */
-export function caseId(backend: string, workload: string, given: Record<string, unknown>, guest: Record<string, number> = {}, guests?: number): string {
+export function caseId(
+  backend: string,
+  workload: string,
+  given: Record<string, unknown>,
+  guest: Record<string, number> = {},
+  density: { guests?: number; neighbour?: string } = {},
+): string {
   const keys = Object.keys(given).sort();
   const parts = [
     ...Object.entries(guest).map(([k, v]) => `guest.${k}=${v}`),
-    ...(guests === undefined ? [] : [`guests=${guests}`]),
+    ...(density.guests === undefined ? [] : [`guests=${density.guests}`]),
+    ...(density.neighbour === undefined ? [] : [`neighbour=${density.neighbour}`]),
     ...keys.map((k) => `${k}=${idValue(given[k])}`),
   ];
   const base = `${backend}/${workload}`;

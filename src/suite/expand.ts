@@ -46,13 +46,17 @@ export function expandSuite(suite: ResolvedSuite, deps: SuiteDeps, options: { so
           // A density entry runs each combination once per guest count, the count varying fastest.
           for (const guests of entry.guests ?? [undefined]) {
             cases.push({
-              id: caseId(variant === undefined ? backend : `${backend}:${variant.value}`, entry.workload, combo.given, combo.shape.given, guests),
+              id: caseId(variant === undefined ? backend : `${backend}:${variant.value}`, entry.workload, combo.given, combo.shape.given, {
+                ...(guests === undefined ? {} : { guests }),
+                ...(entry.neighbour === undefined ? {} : { neighbour: entry.neighbour }),
+              }),
               backend,
               ...(variant === undefined ? {} : { variant }),
               workload: entry.workload,
               params: combo.params,
               guest: { ...combo.shape.guest },
               ...(guests === undefined ? {} : { guests }),
+              ...(entry.neighbour === undefined ? {} : { neighbour: entry.neighbour }),
               repetitions: suite.repetitions,
               warmup: suite.warmup,
               ...(suite.timeoutSec === undefined ? {} : { timeoutSec: suite.timeoutSec }),
@@ -172,7 +176,7 @@ function findDuplicates(suite: ResolvedSuite, perEntry: Combination[][], problem
   perEntry.forEach((combos, i) => {
     const workload = suite.workloads[i]!.workload;
     // Two entries of the same workload and parameters are distinct when their guest counts differ (one may be ordinary).
-    const guests = stableJson(suite.workloads[i]!.guests ?? null);
+    const guests = stableJson([suite.workloads[i]!.guests ?? null, suite.workloads[i]!.neighbour ?? null]);
     for (const combo of combos) {
       const key = `${workload}\0${guests}\0${stableJson(combo.shape.guest)}\0${stableJson(combo.params)}`;
       const first = seen.get(key);

@@ -91,11 +91,24 @@ const guestsField = z
   ])
   .optional();
 
-const workloadEntrySchema = z.strictObject({
-  workload: z.string().min(1),
-  params: z.record(z.string(), paramAxis).default({}),
-  guests: guestsField,
-});
+const workloadEntrySchema = z
+  .strictObject({
+    workload: z.string().min(1),
+    params: z.record(z.string(), paramAxis).default({}),
+    guests: guestsField,
+    neighbour: z.literal('stress').optional(),
+  })
+  .superRefine((entry, ctx) => {
+    if (entry.neighbour === undefined) return;
+    const counts = entry.guests === undefined ? [] : typeof entry.guests === 'number' ? [entry.guests] : entry.guests;
+    if (counts.length === 0 || counts.some((n) => n < 2)) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['neighbour'],
+        message: `expected guests of 2 or more with a neighbour (guest 0 is the neighbour, the others are measured); guests is ${counts.length === 0 ? 'not set' : JSON.stringify(entry.guests)}`,
+      });
+    }
+  });
 
 /**
  * The suite field of a backend's variant axis (`xenTypes`, `machines`): a non-empty list of
@@ -195,6 +208,7 @@ export function toResolved(parsed: ParsedSuite): ResolvedSuite {
       workload: entry.workload,
       params: Object.fromEntries(Object.entries(entry.params).map(([k, v]) => [k, Array.isArray(v) ? v : [v]])),
       ...(entry.guests === undefined ? {} : { guests: typeof entry.guests === 'number' ? [entry.guests] : entry.guests }),
+      ...(entry.neighbour === undefined ? {} : { neighbour: entry.neighbour }),
     })),
   };
 }

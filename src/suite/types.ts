@@ -47,6 +47,12 @@ export interface WorkloadEntryInput {
    * host's available memory unless the suite sets `overcommit: true`. Absent: one guest, no barrier.
    */
   guests?: number | number[];
+  /**
+   * A noisy neighbour in a density case: guest 0 runs a stress-ng CPU load (one worker per
+   * vCPU) for as long as the others run the workload, and only the others are measured.
+   * Needs `guests` of 2 or more. Absent: every guest runs the workload.
+   */
+  neighbour?: 'stress';
 }
 
 /** A suite as written in a suite file (user options: every field but two is optional). */
@@ -127,6 +133,8 @@ export interface ResolvedWorkloadEntry {
   params: Record<string, unknown[]>;
   /** Guest counts of a density entry, as written; absent: an ordinary entry. */
   guests?: number[];
+  /** Guest 0 of each density case is a noisy neighbour (runner/density-neighbour.ts). */
+  neighbour?: 'stress';
 }
 
 /** A validated suite with every field present (except `timeoutSec`, which may stay unset). */
@@ -186,6 +194,8 @@ export interface Case {
   guest: ResolvedGuest;
   /** A density case: how many guests boot at once (runner/density.ts); absent: one, without a barrier. */
   guests?: number;
+  /** Guest 0 of the density case runs a stress-ng load instead of the workload; absent: none. */
+  neighbour?: 'stress';
   repetitions: number;
   warmup: number;
   timeoutSec?: number;

@@ -9,9 +9,10 @@ import { runSuite } from '../../src/runner/run-suite.ts';
 import { expandSuite } from '../../src/suite/expand.ts';
 import { resolveSuite } from '../../src/suite/resolve.ts';
 import { workloads } from '../../src/workloads/registry.ts';
+import { decodeJob } from '../../src/guest/protocol/job.ts';
 import { endFrame, fakeBackend, fakeImage } from './fake-backend.ts';
 
-const image = fakeImage(['sysbench', 'fio']);
+const image = fakeImage(['sysbench', 'fio', 'stress-ng']);
 const sysbench = (eps: number) => `    events per second:  ${eps}\n         avg:    1.00\n         95th percentile:   2.00\n`;
 let out: string;
 beforeEach(async () => {
@@ -77,6 +78,39 @@ describe('a density case in a run', () => {
     expect(agg.map((s) => s.value)).toEqual([300, 0.5, 0.9]);
     // Every guest's boot figures are its own samples too.
     expect(samples.filter((s) => s.metric === 'boot.to_ready_ms' && s.dims.case === 'fake/cpu/guests=2')).toHaveLength(4);
+  });
+
+  it('runs a stress-ng load in guest 0 of a case with a neighbour, and measures, aggregates and stores only the others', async () => {
+    const fake = fakeBackend((say, nonce, spec) => {
+      const job = decodeJob(spec.cmdline);
+      const i = Number(/-g(\d+)$/.exec(spec.name)?.[1] ?? 0);
+      say(`HVB ${nonce} ready uptime=1.25 kernel=6.1.0-test`);
+      say(`HVB ${nonce} fact barrier=waiting`);
+      const step = job.command.steps[0]!;
+      const output = step.id === 'stress' ? 'stress-ng: info: successful run completed\n' : sysbench(100 * (i + 1));
+      say(`HVB ${nonce} out ${step.id} ${Buffer.from(output).toString('base64')}`);
+      say(endFrame(nonce, step.id, output));
+      say(`HVB ${nonce} done`);
+    });
+    const { run, samples } = await go(
+      { fake },
+      { name: 's', backends: ['fake'], repetitions: 1, workloads: [{ workload: 'cpu', params: { timeSec: 4 }, guests: 3, neighbour: 'stress' }] },
+    );
+    expect(run.record.cases.map((c) => [c.id, c.status])).toEqual([['fake/cpu/guests=3,neighbour=stress,timeSec=4', 'completed']]);
+    const jobs = fake.launched.map((s) => [s.name, decodeJob(s.cmdline).command.steps.map((x) => x.argv.join(' '))]);
+    // The load outlasts the workload's expected 6 s (timeSec + 2) by 3 s, one worker per vCPU.
+    expect(jobs[0]).toEqual(['cpu-r1-g0', ['stress-ng --cpu 1 --timeout 9s']]);
+    expect(jobs.slice(1).map(([, steps]) => (steps as string[])[0]!.split(' ')[0])).toEqual(['sysbench', 'sysbench']);
+    expect(fake.released).toHaveLength(3);
+    const eps = samples.filter((s) => s.metric === 'cpu.events_per_s').map((s) => [s.dims.guest_index, s.dims.neighbour, s.value]);
+    expect(eps).toEqual([
+      [1, 'stress', 200],
+      [2, 'stress', 300],
+    ]);
+    // Nothing of the neighbour's own: not even its boot figures.
+    expect(samples.some((s) => s.dims.guest_index === 0)).toBe(false);
+    const sum = samples.find((s) => s.metric === 'cpu.events_per_s.sum');
+    expect([sum?.value, sum?.dims.guests, sum?.dims.neighbour]).toEqual([500, 3, 'stress']);
   });
 
   it('skips, with the reason, a density case on a backend whose guests cannot be released', async () => {

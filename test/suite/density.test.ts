@@ -67,6 +67,26 @@ describe('guests: N in a workload entry', () => {
     ).toEqual([`${FILE}: workloads[1]: cpu with its defaults repeats workloads[0] (same parameters once defaults are filled in); remove one`]);
   });
 
+  it('names a noisy neighbour after the guest count, and refuses one without two guests or more', () => {
+    const cases = expand({
+      name: 'd',
+      workloads: [
+        { workload: 'cpu', guests: [2, 4] },
+        { workload: 'cpu', guests: [2, 4], neighbour: 'stress' },
+      ],
+    });
+    expect(cases.map((c) => [c.id, c.neighbour])).toEqual([
+      ['tcg/cpu/guests=2', undefined],
+      ['tcg/cpu/guests=4', undefined],
+      ['tcg/cpu/guests=2,neighbour=stress', 'stress'],
+      ['tcg/cpu/guests=4,neighbour=stress', 'stress'],
+    ]);
+    expect(problems({ name: 'd', workloads: [{ workload: 'cpu', guests: [1, 2], neighbour: 'stress' }] })).toEqual([
+      `${FILE}: workloads[0].neighbour: expected guests of 2 or more with a neighbour (guest 0 is the neighbour, the others are measured); guests is [1,2]`,
+    ]);
+    expect(problems({ name: 'd', workloads: [{ workload: 'cpu', neighbour: 'stress' }] })[0]).toMatch(/guests is not set$/);
+  });
+
   it.each([
     [0, 'workloads[0].guests: expected an integer from 1 to 64, received 0'],
     [65, 'workloads[0].guests: expected an integer from 1 to 64, received 65'],
@@ -94,14 +114,15 @@ describe('guests: N in a workload entry', () => {
 });
 
 describe('the shipped density suite', () => {
-  it('runs sysbench cpu in 1 and 2 guests of 1 vCPU on every backend', async () => {
+  it('runs sysbench cpu in 1 and 2 guests of 1 vCPU on every backend, and 2 with a noisy neighbour', async () => {
     const all = { workloads, backends: ['native', 'kvm', 'xen', 'tcg'] };
     const suite = await loadSuite(new URL('../../suites/density.ts', import.meta.url).pathname, all);
     const cases = expandSuite(suite, all);
-    expect(cases.map((c) => [c.backend, c.workload, c.guests, c.guest.vcpus])).toEqual(
+    expect(cases.map((c) => [c.backend, c.workload, c.guests, c.guest.vcpus, c.neighbour])).toEqual(
       ['native', 'kvm', 'xen', 'tcg'].flatMap((b) => [
-        [b, 'cpu', 1, 1],
-        [b, 'cpu', 2, 1],
+        [b, 'cpu', 1, 1, undefined],
+        [b, 'cpu', 2, 1, undefined],
+        [b, 'cpu', 2, 1, 'stress'],
       ]),
     );
   });

@@ -112,7 +112,7 @@ describe('suite errors name the file, the field and what was expected and receiv
     [
       'unknown entry key',
       { ...ok, workloads: [{ workload: 'cpu', param: {} }] },
-      [`${FILE}: workloads[0].param: unknown field; known fields: workload, params, guests`],
+      [`${FILE}: workloads[0].param: unknown field; known fields: workload, params, guests, neighbour`],
     ],
     ['params not an object', { ...ok, workloads: [{ workload: 'cpu', params: 3 }] }, [`${FILE}: workloads[0].params: expected an object, received 3`]],
     [

@@ -1,6 +1,6 @@
 import { fmtNumber } from '../../stats/format.ts';
 import type { Density, DensityPoint } from '../density.ts';
-import { DENSITY_LEGEND, densityGroups } from './density-cells.ts';
+import { DENSITY_LEGEND, densityGroups, PENALTY_LEGEND, penaltyRows, penaltyText } from './density-cells.ts';
 import { breakingTable, escapeLatex, spanningLine, thinPercent } from './latex.ts';
 
 /**
@@ -21,9 +21,15 @@ export function densityLatex(density: Density, caption: string): string {
       body.push(`${[`\\hspace*{0.5em}${escapeLatex(row.label)}`, ...cells].join(' & ')} \\\\`);
     }
   });
+  for (const row of penaltyRows(density)) {
+    body.push('\\addlinespace', spanningLine(columns, `\\itshape ${escapeLatex(row.metric)}`));
+    const cells = density.variants.map((v) => (row.cells[v] === undefined ? '--' : escapeLatex(penaltyText(row.cells[v]!))));
+    body.push(`${[`\\hspace*{0.5em}${escapeLatex(row.label)}`, ...cells].join(' & ')} \\\\`);
+  }
+  const legend = density.penalties.length > 0 ? `${DENSITY_LEGEND} ${PENALTY_LEGEND}` : DENSITY_LEGEND;
   return [
     ...breakingTable(`>{\\raggedright\\arraybackslash}X*{${density.variants.length}}{c}`, caption, header, body),
-    `{\\scriptsize\\raggedright ${thinPercent(escapeLatex(DENSITY_LEGEND))}\\par`,
+    `{\\scriptsize\\raggedright ${thinPercent(escapeLatex(legend))}\\par`,
     '}',
     '\\endgroup',
     '',
