@@ -9,7 +9,7 @@ import { defineSuite } from 'hvbench';
  * puts a noisy neighbour beside one measured guest (guest 0 runs stress-ng's CPU load): the
  * report sets it against the two quiet guests as the interference penalty.
  *
- * Sized for a 2-core machine: 2 guests of 1 vCPU fill its 2 CPUs (about 3 min on native
+ * Sized for a 2-core machine: 2 guests of 1 vCPU fill its 2 CPUs (under 4 min on native
  * and TCG). On a real host widen the axis, e.g. `guests: [1, 2, 4, 8, 16]`, with as many
  * CPUs as the largest count times the vCPUs (or set `overcommit: true` to study
  * oversubscription); the guests' memory together, with 64 MiB per VMM, must fit the
