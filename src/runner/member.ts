@@ -127,9 +127,6 @@ export async function repeatMember(x: MemberContext, m: Member, rep: number, war
   // A density case: each guest's own samples, with its index, beside the aggregates.
   const guestDims = (g: RepOutcome) => ({ ...caseDims(c, rep, g.accel ?? 'unknown', g.guestKernel, m.provenance), seq, ...setup.dims, ...g.dims });
   if (density && !warmup) repSamples.push(...density.guestSamples((values) => [...defs, ...eventMetricDefs(values)], guestDims));
-  // A density case: each guest's own samples, with its index, beside the aggregates.
-  if (density && !warmup)
-    repSamples.push(...density.guestSamples(defs, (g) => ({ ...caseDims(c, rep, g.accel ?? 'unknown', g.guestKernel, m.provenance), seq, ...setup.dims, ...g.dims })));
   await appendSamples(run, repSamples);
   const logFile = await writeGuestLog(run, c.id, warmup ? `w${rep}` : rep, renderLog(outcome, setup.extraLog()));
   await recorder.repetition(m.record, outcome, { rep, warmup, logFile, seq });
