@@ -1,4 +1,4 @@
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { compile } from 'vega-lite';
@@ -33,6 +33,7 @@ beforeAll(async () => {
   run = await loadRealRun('density-native-tcg');
   model = buildReport({ runs: [run], ...options, generatedAt: '2026-12-06T00:00:00Z' });
   dir = await mkdtemp(path.join(tmpdir(), 'hvb-density-report-'));
+  await mkdir(ARTIFACTS, { recursive: true });
 });
 
 afterAll(async () => {
