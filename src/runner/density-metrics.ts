@@ -1,3 +1,4 @@
+import { JAIN_SUFFIX, MIN_MAX_SUFFIX } from '../results/fairness.ts';
 import type { MetricDef, MetricValue } from '../workloads/workload.ts';
 
 /**
@@ -13,8 +14,7 @@ import type { MetricDef, MetricValue } from '../workloads/workload.ts';
  */
 
 export const SUM_SUFFIX = '.sum';
-export const MIN_MAX_SUFFIX = '.min_max_ratio';
-export const JAIN_SUFFIX = '.jain';
+export { JAIN_SUFFIX, MIN_MAX_SUFFIX };
 
 /** Jain's fairness index of non-negative values: (Σx)² / (N·Σx²); 1 when all are 0. */
 export function jainIndex(values: readonly number[]): number {

@@ -1,4 +1,5 @@
 import { REFERENCE_BACKEND } from '../dims/reference.ts';
+import { isFairnessMetric } from '../results/fairness.ts';
 import type { Better, Dims } from '../results/sample.ts';
 import type { Comparison } from './compare.ts';
 import { ratioText, type SanityFlag } from './sanity.ts';
@@ -30,6 +31,8 @@ export interface AgainstReference {
 export function fasterThanNative(row: AgainstReference): SanityFlag | undefined {
   const c = row.comparison;
   if (row.reference !== REFERENCE_BACKEND || c.verdict !== 'better' || c.ratio === undefined || c.ratioCi === undefined) return undefined;
+  // How evenly guests shared the host is no speed: guests may share more evenly than processes.
+  if (isFairnessMetric(row.metric)) return undefined;
   const arrow = row.better === 'higher' ? '↑' : '↓';
   const times = `${ratioText(c.ratio)}× [${ratioText(c.ratioCi.lo)}, ${ratioText(c.ratioCi.hi)}]`;
   return {

@@ -60,3 +60,23 @@ describe('compare shows the sanity flags', () => {
     expect(renderCompareMarkdown(quiet)).not.toMatch(/Sanity flags/);
   });
 });
+
+describe('fairness figures of a density run', () => {
+  it('never flag a guest as faster than native: sharing more evenly is no speed', async () => {
+    const density = await loadRealRun('density-native-tcg');
+    // The real run, with native's guests made to share unevenly (min/max 0.5, Jain 0.9) and
+    // tcg's evenly (0.99): a clear "better than native" on both fairness figures.
+    const fairness = /\.(jain|min_max_ratio)$/;
+    const samples = density.samples.map((x) =>
+      fairness.test(x.metric) && x.dims.guests === 2 && x.dims.neighbour === undefined
+        ? {
+            ...x,
+            value: x.dims.backend === 'native' ? (x.metric.endsWith('.jain') ? 0.9 : 0.5) + 0.001 * Number(x.dims.rep) : 0.99 - 0.001 * Number(x.dims.rep),
+          }
+        : x,
+    );
+    const report = compareWithin({ id: density.record.id, samples }, 'backend', 'native', options);
+    expect(JSON.stringify(report)).toMatch(/cpu\.events_per_s\.(jain|min_max_ratio)/);
+    expect(report.flags.filter((f) => f.kind === 'faster-than-native' && /\.(jain|min_max_ratio)\b/.test(f.text))).toEqual([]);
+  });
+});
