@@ -119,8 +119,11 @@ export async function prepareResume(
     if (k === undefined) continue;
     const metric = stopMetricOf(c);
     const values: number[] = [];
-    for (let rep = 1; rep <= k; rep++)
-      values.push(keptSamples.find((s) => s.dims.case === c.id && s.dims.rep === rep && s.metric === metric)?.value ?? Number.NaN);
+    for (let rep = 1; rep <= k; rep++) {
+      // A density case has one sample per measured guest: its stop value is their mean, as when it ran.
+      const mine = keptSamples.filter((s) => s.dims.case === c.id && s.dims.rep === rep && s.metric === metric).map((s) => s.value);
+      values.push(mine.length === 0 ? Number.NaN : mine.reduce((a, b) => a + b, 0) / mine.length);
+    }
     kept.set(c.id, values);
   }
   const seqs = [...all.map((s) => s.dims.seq), ...record.cases.flatMap((c) => c.usage.map((u) => u.seq))].filter((x): x is number => typeof x === 'number');
