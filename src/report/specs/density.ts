@@ -2,6 +2,7 @@ import type { Density, DensityMetric } from '../density.ts';
 import { sortBackends } from '../palette.ts';
 import { metricName, unitLabel } from '../metric-names.ts';
 import { backendColour, base, round, type Spec } from './common.ts';
+import { curvePanel, type Encoding } from './curve-panel.ts';
 
 /**
  * The density figure of one workload: a panel per metric, two a row — the guests' sum and
@@ -58,8 +59,6 @@ export function densitySpec(density: Density, workload: string): Spec | undefine
   } as unknown as Spec;
 }
 
-type Encoding = Record<string, unknown>;
-
 function panel(m: DensityMetric, x: Encoding, colour: Encoding, several: boolean): object {
   const data = m.lines.flatMap((l) =>
     l.points.map((p) => ({
@@ -75,23 +74,5 @@ function panel(m: DensityMetric, x: Encoding, colour: Encoding, several: boolean
   const top = Math.max(...data.flatMap((d) => [d.value, d.hi]).filter((v): v is number => v !== null));
   const domain = FAIRNESS.has(m.kind) ? [0, 1.05] : [0, top > 0 ? top * 1.05 : 1];
   const y = { field: 'value', type: 'quantitative', title: unitLabel(m.unit) || 'no unit', scale: { domain }, axis: Y_AXIS };
-  const dash = several ? { strokeDash: { field: 'line', type: 'nominal', title: 'line' } } : {};
-  const tooltip = [
-    { field: 'line', title: 'backend' },
-    { field: 'guests', title: 'guests' },
-    { field: 'value', format: '.4~g' },
-    { field: 'lo', title: '95 % CI low', format: '.4~g' },
-    { field: 'hi', title: '95 % CI high', format: '.4~g' },
-    { field: 'n' },
-  ];
-  return {
-    width: WIDTH,
-    height: HEIGHT,
-    data: { values: data },
-    layer: [
-      { mark: { type: 'rule', strokeWidth: 1.4 }, encoding: { x, y: { ...y, field: 'lo' }, y2: { field: 'hi' }, color: colour, detail: { field: 'line' } } },
-      { mark: { type: 'line', strokeWidth: 1.6 }, encoding: { x, y, color: colour, detail: { field: 'line' }, ...dash } },
-      { mark: { type: 'point', filled: true, size: 45, opacity: 1 }, encoding: { x, y, color: colour, tooltip } },
-    ],
-  };
+  return curvePanel({ data, x, y, colour, several, width: WIDTH, height: HEIGHT, xTooltip: { field: 'guests', title: 'guests' } });
 }

@@ -2,6 +2,7 @@ import type { Scaling, ScalingMetric } from '../scaling.ts';
 import { sortBackends } from '../palette.ts';
 import { metricName, unitLabel } from '../metric-names.ts';
 import { backendColour, base, round, type Spec } from './common.ts';
+import { curvePanel, type Encoding } from './curve-panel.ts';
 
 /**
  * The scaling figure of one workload: a row per metric, the mean against the guest's vCPUs on
@@ -52,8 +53,6 @@ export function scalingSpec(scaling: Scaling, workload: string): Spec | undefine
   } as unknown as Spec;
 }
 
-type Encoding = Record<string, unknown>;
-
 function valuePanel(m: ScalingMetric, x: Encoding, colour: Encoding, several: boolean): object {
   const data = m.lines.flatMap((l) =>
     l.points.map((p) => ({
@@ -98,27 +97,8 @@ function ratioPanel(m: ScalingMetric, reference: string, x: Encoding, colour: En
   return panel(data, x, y, colour, several, true);
 }
 
-function panel(data: object[], x: Encoding, y: Encoding, colour: Encoding, several: boolean, one = false): object {
-  const line = several ? { strokeDash: { field: 'line', type: 'nominal', title: 'line' } } : {};
-  const tooltip = [
-    { field: 'line', title: 'backend' },
-    { field: 'vcpus', title: 'vCPUs' },
-    { field: 'value', format: '.4~g' },
-    { field: 'lo', title: '95 % CI low', format: '.4~g' },
-    { field: 'hi', title: '95 % CI high', format: '.4~g' },
-    { field: 'n' },
-  ];
-  return {
-    width: WIDTH,
-    height: HEIGHT,
-    data: { values: data },
-    layer: [
-      ...(one ? [{ mark: { type: 'rule', color: '#888888', strokeDash: [4, 3] }, encoding: { y: { datum: 1, type: 'quantitative', scale: y.scale } } }] : []),
-      { mark: { type: 'rule', strokeWidth: 1.4 }, encoding: { x, y: { ...y, field: 'lo' }, y2: { field: 'hi' }, color: colour, detail: { field: 'line' } } },
-      { mark: { type: 'line', strokeWidth: 1.6 }, encoding: { x, y, color: colour, detail: { field: 'line' }, ...line } },
-      { mark: { type: 'point', filled: true, size: 45, opacity: 1 }, encoding: { x, y, color: colour, tooltip } },
-    ],
-  };
+function panel(data: object[], x: Encoding, y: Encoding, colour: Encoding, several: boolean, unitLine = false): object {
+  return curvePanel({ data, x, y, colour, several, width: WIDTH, height: HEIGHT, xTooltip: { field: 'vcpus', title: 'vCPUs' }, unitLine });
 }
 
 /** `tcg`, or `tcg memory (MiB)=2048` when a configuration tells the backend's lines apart. */
