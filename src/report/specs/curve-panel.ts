@@ -23,7 +23,8 @@ export interface CurvePanel {
  * their figures in the tooltip.
  */
 export function curvePanel(p: CurvePanel): object {
-  const dash = p.several ? { strokeDash: { field: 'line', type: 'nominal', title: 'line' } } : {};
+  // A line's label names its configuration (`tcg noisy neighbour`, `tcg memory (MiB)=2048`): room for it in the legend.
+  const dash = p.several ? { strokeDash: { field: 'line', type: 'nominal', title: 'line', legend: { labelLimit: 360 } } } : {};
   const tooltip = [
     { field: 'line', title: 'backend' },
     p.xTooltip,
