@@ -1,6 +1,6 @@
-import { configurationLabels } from '../dims/labels.ts';
 import { ratioCiLogT } from '../stats/ci.ts';
-import type { Better, Dims } from '../results/sample.ts';
+import type { Better } from '../results/sample.ts';
+import { curveLines } from './curve-lines.ts';
 import type { MetricGroups } from './groups.ts';
 import { metricFamily, metricName, metricTitle, unitLabel } from './metric-names.ts';
 import { metricBars, type Bar } from './normalise.ts';
@@ -160,27 +160,12 @@ function penaltiesOf(metric: string, groups: readonly Group[]): DensityPenalty[]
 type Group = MetricGroups['groups'][number];
 
 function linesOf(groups: readonly Group[], absolute: Map<Group, Bar>): DensityLine[] {
-  const byLine = new Map<string, { group: Group; rest: Dims }[]>();
-  for (const g of groups) {
-    const rest: Dims = {};
-    for (const [k, v] of Object.entries(g.dims)) if (k !== 'guests') rest[k] = v;
-    const key = JSON.stringify([g.variant, Object.entries(rest).sort(([a], [b]) => (a < b ? -1 : 1))]);
-    (byLine.get(key) ?? byLine.set(key, []).get(key)!).push({ group: g, rest });
-  }
-  const entries = [...byLine.values()];
-  const labels = configurationLabels(
-    entries.map((e) => e[0]!.rest),
-    () => '',
-  );
-  return entries.map((e, i) => {
-    const first = e[0]!.group;
-    return {
-      variant: first.variant,
-      backend: first.backend,
-      configuration: labels[i]!,
-      points: e.map((x) => pointOf(x.group, absolute.get(x.group)!)).sort((a, b) => a.guests - b.guests),
-    };
-  });
+  return curveLines(groups, (k) => k === 'guests').map((l) => ({
+    variant: l.variant,
+    backend: l.backend,
+    configuration: l.configuration,
+    points: l.groups.map((g) => pointOf(g, absolute.get(g)!)).sort((a, b) => a.guests - b.guests),
+  }));
 }
 
 function pointOf(group: Group, bar: Bar): DensityPoint {

@@ -1,5 +1,5 @@
-import { configurationLabels } from '../dims/labels.ts';
-import type { Better, Dims } from '../results/sample.ts';
+import type { Better } from '../results/sample.ts';
+import { curveLines } from './curve-lines.ts';
 import type { MetricGroups } from './groups.ts';
 import { metricFamily, metricTitle } from './metric-names.ts';
 import { metricBars, type Bar } from './normalise.ts';
@@ -107,28 +107,13 @@ function linesOf(groups: readonly Group[], absolute: Map<Group, Bar>, normalised
   // Parameters equal to the vCPU count in every series of the workload follow it: they do not split a line.
   const params = [...new Set(groups.flatMap((g) => Object.keys(g.dims)))].filter((k) => k.startsWith('param.'));
   const following = params.filter((k) => groups.every((g) => g.dims[k] === g.dims.vcpus));
-  const byLine = new Map<string, { group: Group; rest: Dims }[]>();
-  for (const g of groups) {
-    const rest: Dims = {};
-    for (const [k, v] of Object.entries(g.dims)) if (k !== 'vcpus' && !following.includes(k)) rest[k] = v;
-    const key = JSON.stringify([g.variant, Object.entries(rest).sort(([a], [b]) => (a < b ? -1 : 1))]);
-    (byLine.get(key) ?? byLine.set(key, []).get(key)!).push({ group: g, rest });
-  }
-  const entries = [...byLine.values()];
-  const labels = configurationLabels(
-    entries.map((e) => e[0]!.rest),
-    () => '',
-  );
-  return entries.map((e, i) => {
-    const first = e[0]!.group;
-    return {
-      variant: first.variant,
-      backend: first.backend,
-      configuration: labels[i]!,
-      following: following.map((k) => k.slice('param.'.length)),
-      points: e.map((x) => pointOf(x.group, absolute.get(x.group)!, normalised?.get(x.group))).sort((a, b) => a.vcpus - b.vcpus),
-    };
-  });
+  return curveLines(groups, (k) => k === 'vcpus' || following.includes(k)).map((l) => ({
+    variant: l.variant,
+    backend: l.backend,
+    configuration: l.configuration,
+    following: following.map((k) => k.slice('param.'.length)),
+    points: l.groups.map((g) => pointOf(g, absolute.get(g)!, normalised?.get(g))).sort((a, b) => a.vcpus - b.vcpus),
+  }));
 }
 
 function pointOf(group: Group, absolute: Bar, normalised: Bar | undefined): ScalingPoint {
