@@ -145,6 +145,7 @@ export const suiteSchema = z
     description: z.string().default(DEFAULT_DESCRIPTION),
     guest: guestSchema.default({ vcpus: DEFAULT_VCPUS, memoryMiB: DEFAULT_MEMORY_MIB }),
     overcommit: z.boolean().optional(),
+    countEvents: z.boolean().optional(),
     backends: backendList.default(() => [...DEFAULT_BACKENDS]),
     repetitions: z.int().min(1).max(MAX_REPETITIONS).default(DEFAULT_REPETITIONS),
     warmup: z.int().min(0).max(MAX_WARMUP).default(DEFAULT_WARMUP),
@@ -199,8 +200,8 @@ export type ParsedSuite = z.output<typeof suiteSchema>;
 
 /** Every parameter as an axis: a plain value becomes a one-value axis. */
 export function toResolved(parsed: ParsedSuite): ResolvedSuite {
-  const { timeoutSec, maxRepetitions, targetCiHalfWidth, timeBudgetSec, stopMetric, pinning, compare, hosts, overcommit, ...rest } = parsed;
-  const optional = { overcommit, timeoutSec, maxRepetitions, targetCiHalfWidth, timeBudgetSec, stopMetric, pinning, compare, hosts };
+  const { timeoutSec, maxRepetitions, targetCiHalfWidth, timeBudgetSec, stopMetric, pinning, compare, hosts, overcommit, countEvents, ...rest } = parsed;
+  const optional = { overcommit, countEvents, timeoutSec, maxRepetitions, targetCiHalfWidth, timeBudgetSec, stopMetric, pinning, compare, hosts };
   return {
     ...(Object.fromEntries(Object.entries(rest).filter(([, v]) => v !== undefined)) as typeof rest),
     ...Object.fromEntries(Object.entries(optional).filter(([, v]) => v !== undefined)),

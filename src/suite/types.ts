@@ -69,6 +69,11 @@ export interface SuiteInput {
    * recorded with the dimension `overcommit`. Default false.
    */
   overcommit?: boolean;
+  /**
+   * Count each VM's events around every step, as `hvbench run --count-events` does (KVM
+   * exits, TCG translator statistics, native page faults; docs/overhead.md). Default false.
+   */
+  countEvents?: boolean;
   /** Backend names, each at most once, e.g. `['tcg', 'kvm']`. Default `['tcg']`. */
   backends?: string[];
   /** Measured repetitions per case, an integer ≥ 1. Default {@link DEFAULT_REPETITIONS} (3). */
@@ -144,6 +149,8 @@ export interface ResolvedSuite {
   guest: ResolvedGuestShape;
   /** Present when the suite names it. */
   overcommit?: boolean;
+  /** Present when the suite names it. */
+  countEvents?: boolean;
   backends: string[];
   repetitions: number;
   warmup: number;

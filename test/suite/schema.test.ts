@@ -68,7 +68,7 @@ describe('suite errors name the file, the field and what was expected and receiv
       'unknown top-level key',
       { ...ok, repetition: 5 },
       [
-        `${FILE}: repetition: unknown field; known fields: name, description, guest, overcommit, backends, repetitions, warmup, timeoutSec, maxRepetitions, targetCiHalfWidth, timeBudgetSec, stopMetric, interleave, pinning, compare, machines, xenTypes, hosts, workloads`,
+        `${FILE}: repetition: unknown field; known fields: name, description, guest, overcommit, countEvents, backends, repetitions, warmup, timeoutSec, maxRepetitions, targetCiHalfWidth, timeBudgetSec, stopMetric, interleave, pinning, compare, machines, xenTypes, hosts, workloads`,
       ],
     ],
     ['unknown guest key', { ...ok, guest: { cpus: 2 } }, [`${FILE}: guest.cpus: unknown field; known fields: vcpus, memoryMiB`]],

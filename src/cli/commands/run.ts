@@ -140,7 +140,7 @@ export function registerRun(program: Command): void {
         ...(opts.failFast ? { failFast: true } : {}),
         ...(part ? { shard: part.record } : {}),
         ...(opts.retryCrashed ? { retryCrashed: opts.retryCrashed } : {}),
-        ...(opts.countEvents ? { countEvents: true } : {}),
+        ...(opts.countEvents || suite.countEvents ? { countEvents: true } : {}),
         ...(opts.stabilize ? { stabilize: true } : {}),
         tuningLog: (line) => process.stderr.write(`${line}\n`),
       }).finally(() => selected.close());
