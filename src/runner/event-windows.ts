@@ -92,12 +92,13 @@ export class EventWindows {
   }
 }
 
-/** Declarations of the event rates among `values` (their names are made per step and counter). */
+/** Declarations of the event rates among `values` (their names are made per step and counter); see step-work.ts for the rest. */
 export function eventMetricDefs(values: readonly MetricValue[]): MetricDef[] {
   const defs: MetricDef[] = [];
   for (const v of values) {
     const m = EVENT_METRIC.exec(v.metric);
-    if (!m) continue;
+    // A step's throughput (step-work.ts) is named like a rate but is not a count.
+    if (!m || m[2] === 'work') continue;
     defs.push({ name: v.metric, unit: 'events/s', better: 'lower', description: `${m[2]} per second of step ${m[1]}, counted on the VMM's host` });
   }
   return defs;

@@ -8,7 +8,6 @@ import { writeGuestLog } from '../results/guest-logs.ts';
 import type { Case } from '../suite/types.ts';
 import { BOOT_METRICS } from '../workloads/boot.ts';
 import { GUEST_METRICS } from '../workloads/guest-metrics.ts';
-import { eventMetricDefs } from './event-windows.ts';
 import { HOST_METRICS } from '../workloads/host-metrics.ts';
 import type { Workload } from '../workloads/workload.ts';
 import { networkOf, scratchDirOf, type HostState } from './case-plan.ts';
@@ -23,6 +22,7 @@ import type { RunSuiteOptions } from './run-options.ts';
 import { caseDims, toSamples, type RunProvenance } from './sample-dims.ts';
 import { caseTimeoutSec } from './timeout.ts';
 import { rejectOutOfRange } from './value-check.ts';
+import { countedMetricDefs } from './step-work.ts';
 
 /** A case on its host, as the scheduler runs it. */
 export interface Member extends Scheduled {
@@ -123,10 +123,10 @@ export async function repeatMember(x: MemberContext, m: Member, rep: number, war
     outcome = await attempt();
   }
   const dims = { ...caseDims(c, rep, outcome.accel ?? 'unknown', outcome.guestKernel, m.provenance), seq, ...setup.dims, ...outcome.dims };
-  const repSamples = warmup ? [] : toSamples(outcome.values, [...defs, ...eventMetricDefs(outcome.values)], dims, outcome.startedAt);
+  const repSamples = warmup ? [] : toSamples(outcome.values, [...defs, ...countedMetricDefs(outcome.values, workload, c.params)], dims, outcome.startedAt);
   // A density case: each guest's own samples, with its index, beside the aggregates.
   const guestDims = (g: RepOutcome) => ({ ...caseDims(c, rep, g.accel ?? 'unknown', g.guestKernel, m.provenance), seq, ...setup.dims, ...g.dims });
-  if (density && !warmup) repSamples.push(...density.guestSamples((values) => [...defs, ...eventMetricDefs(values)], guestDims));
+  if (density && !warmup) repSamples.push(...density.guestSamples((values) => [...defs, ...countedMetricDefs(values, workload, c.params)], guestDims));
   await appendSamples(run, repSamples);
   const logFile = await writeGuestLog(run, c.id, warmup ? `w${rep}` : rep, renderLog(outcome, setup.extraLog()));
   await recorder.repetition(m.record, outcome, { rep, warmup, logFile, seq });

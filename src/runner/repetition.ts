@@ -12,6 +12,7 @@ import { checkVmSpecPaths } from './absolute-paths.ts';
 import { boundDeviceDims } from './device-facts.ts';
 import { clockDrift } from './clock-drift.ts';
 import { EventWindows } from './event-windows.ts';
+import { stepWorkValues } from './step-work.ts';
 import type { StartBarrier } from './density-barrier.ts';
 import { ALIVE_EVERY_S, watchHeartbeat } from './hang-watch.ts';
 import { manifestFields } from './manifest.ts';
@@ -255,6 +256,8 @@ export async function runRepetition(input: RepetitionInput): Promise<RepOutcome>
     const observed = input.workload.observedDims?.(steps, input.params);
     common.dims = { ...launchDims, ...boundDeviceDims(setup?.disks ?? [], setup?.nics ?? [], setup?.probe ?? [], session.facts), ...observed };
     values.push(...input.workload.parse(steps, input.params));
+    // Each counted step's throughput beside its counts, and the counts per operation.
+    if (counted) values.push(...stepWorkValues(values, input.workload.stepWork?.(input.params) ?? []));
     if (jobCpuS !== undefined && input.workload.hostCost) values.push(...input.workload.hostCost(steps, { vmmCpuS: jobCpuS }, input.params));
   } catch (e) {
     return outcome('failed', { ...common, values, error: describeError(e) });

@@ -33,6 +33,7 @@ export const cpu: Workload<typeof params> = {
       },
     ],
   }),
+  stepWork: () => [{ step: 'cpu', metric: 'cpu.events_per_s', ops: 'rate' }],
   parse(outputs) {
     const out = stepOutput(outputs, 'cpu');
     return [

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { FIO_JOBS, fioHostCost, fioJobSteps, fioMetricDefs, fioMetricValues } from './fio-jobs.ts';
+import { FIO_JOBS, fioHostCost, fioJobSteps, fioMetricDefs, fioMetricValues, fioStepWork } from './fio-jobs.ts';
 import { HOST_CPU_PER_GIB } from './host-metrics.ts';
 import { intParam } from './int-params.ts';
 import { checkDiskPath, checkIoDevice, diskPathOf, diskPathParams, ioParams, ioRequest } from './io-params.ts';
@@ -43,5 +43,6 @@ export const disk: Workload<typeof params> = {
   // @disk: the scratch disk the agent found.
   command: (p) => ({ steps: fioJobSteps({ filename: '@disk' }, p) }),
   parse: (outputs) => fioMetricValues('disk', outputs),
+  stepWork: () => fioStepWork('disk'),
   hostCost: (outputs, cost) => fioHostCost(outputs, cost),
 };

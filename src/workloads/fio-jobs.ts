@@ -1,7 +1,7 @@
 import { parseFioJob, type FioSide } from './fio-output.ts';
 import { cpuPerGib } from './host-metrics.ts';
 import { stepOutput } from './tool-output.ts';
-import type { GuestStep, MetricDef, MetricValue, StepOutput, JobCost } from './workload.ts';
+import type { GuestStep, MetricDef, MetricValue, StepOutput, JobCost, StepWork } from './workload.ts';
 
 /**
  * The four fio jobs the disk and fs workloads run, on a device or on a file: sequential at
@@ -65,6 +65,16 @@ function jobResults(outputs: readonly StepOutput[]): Map<string, FioSide> {
     results.set(job.id, parseFioJob(report.output, job.side, said));
   }
   return results;
+}
+
+/** Each job's throughput under `prefix`: bandwidth of the sequential jobs, IOPS (operations) of the random ones. */
+export function fioStepWork(prefix: string): StepWork[] {
+  return [
+    { step: 'seqread', metric: `${prefix}.seq_read_mib_s` },
+    { step: 'seqwrite', metric: `${prefix}.seq_write_mib_s` },
+    { step: 'randread', metric: `${prefix}.rand_read_iops`, ops: 'rate' },
+    { step: 'randwrite', metric: `${prefix}.rand_write_iops`, ops: 'rate' },
+  ];
 }
 
 /** The jobs' metrics under `prefix` (`disk`, `fs`); `what` names the I/O in the descriptions (`file ` for fs). */

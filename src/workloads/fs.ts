@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { SHARE_KINDS } from '../devices/models.ts';
 import type { Dims } from '../results/sample.ts';
 import { HvbError } from '../util/errors.ts';
-import { FIO_JOBS, fioHostCost, fioJobSteps, fioMetricDefs, fioMetricValues } from './fio-jobs.ts';
+import { FIO_JOBS, fioHostCost, fioJobSteps, fioMetricDefs, fioMetricValues, fioStepWork } from './fio-jobs.ts';
 import { HOST_CPU_PER_GIB } from './host-metrics.ts';
 import { intParam } from './int-params.ts';
 import type { GuestStep, StepOutput, Workload, WorkloadContext } from './workload.ts';
@@ -134,6 +134,7 @@ export const fs: Workload<typeof params> = {
     };
   },
   parse: (outputs) => fioMetricValues('fs', outputs),
+  stepWork: () => fioStepWork('fs'),
   hostCost: (outputs, cost) => fioHostCost(outputs, cost),
   observedDims(outputs): Dims {
     const found = observedFs(outputs);

@@ -50,6 +50,7 @@ export const memory: Workload<typeof params> = {
       ],
     })),
   }),
+  stepWork: () => OPERATIONS.map((op) => ({ step: op, metric: metricOf(op) })),
   parse(outputs) {
     return OPERATIONS.map((op) => ({ metric: metricOf(op), value: sysbenchMemoryRate(stepOutput(outputs, op)) }));
   },

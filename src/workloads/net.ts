@@ -114,6 +114,12 @@ export const net: Workload<typeof params> = {
       ],
     };
   },
+  // A ping-pong has one round trip in flight: its round trips per second are 10⁶ / the mean in µs.
+  stepWork: () => [
+    { step: NET_STEPS.tx, metric: 'net.tx_gbit_s' },
+    { step: NET_STEPS.rx, metric: 'net.rx_gbit_s' },
+    { step: NET_STEPS.rr, metric: 'net.rr_latency_avg_us', ops: 'mean-us' },
+  ],
   parse(outputs) {
     const tx = parseIperf3(outputOf(outputs, NET_STEPS.tx), { reverse: false });
     const rx = parseIperf3(outputOf(outputs, NET_STEPS.rx), { reverse: true });

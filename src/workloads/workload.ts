@@ -50,6 +50,24 @@ export interface WorkloadContext {
   share?: { model: string; tag?: string };
 }
 
+/**
+ * Which metric is a step's throughput, so the events counted around that step (run
+ * --count-events) can be set against the work done in it: per second of work, per operation.
+ */
+export interface StepWork {
+  /** The step's id (GuestStep.id), as in `events.<step>.…`. */
+  step: string;
+  /** The workload's metric that measures the step's work, from the same repetition. */
+  metric: string;
+  /**
+   * When the step's work is a count of operations: `rate` (the metric is operations per second:
+   * IOPS, events/s) or `mean-us` (the metric is one operation's mean time in µs, one at a time,
+   * like a ping-pong's round trip: its operations per second are 10⁶ / it). Absent: the work
+   * is a volume (MiB/s, Gbit/s) and no count per operation is made.
+   */
+  ops?: 'rate' | 'mean-us';
+}
+
 /** The VMM's host-side cost of the job alone: from the agent's `ready` to the guest's power-off. */
 export interface JobCost {
   vmmCpuS: number;
@@ -79,6 +97,8 @@ export interface Workload<S extends z.ZodType = z.ZodType> {
    * computed after parse() succeeded. Their metrics must be in `metrics`. Default: none.
    */
   hostCost?(outputs: StepOutput[], cost: JobCost, params: z.output<S>): MetricValue[];
+  /** Each measured step's throughput (see StepWork). Default: none (e.g. micro, whose steps are their own unit costs). */
+  stepWork?(params: z.output<S>): StepWork[];
   /**
    * Dimensions the job observed in the guest (e.g. how many queues the guest's NIC uses),
    * for every sample of the repetition; names from src/dims/catalogue.ts. Throws
