@@ -18,7 +18,7 @@ export default defineSuite({
   workloads: [
     { workload: 'micro', params: { msPerOp: 200 } },
     { workload: 'cpu', params: { threads: 1, timeSec: 3, maxPrime: 10000 } },
-    { workload: 'disk', params: { device: ['virtio-blk', 'ide'], sizeMiB: 64, runtimeSec: 2 } },
-    { workload: 'net', params: { device: ['virtio-net', 'e1000'], timeSec: 2 } },
+    { workload: 'disk', params: { io: ['paravirtual', 'emulated'], sizeMiB: 64, runtimeSec: 2 } },
+    { workload: 'net', params: { io: ['paravirtual', 'emulated'], timeSec: 2 } },
   ],
 });
