@@ -11,6 +11,13 @@ export interface ExecResult {
 export interface SpawnOptions {
   /** Run in a new process group so the whole tree can be killed at once. */
   detached?: boolean;
+  /**
+   * With `detached` on a remote host: what is written to the local stdin reaches the
+   * program's stdin too (a VMM whose console is its stdin), through the watchdog that keeps
+   * the channel. Without it the remote program reads /dev/null. Locally stdin is always the
+   * program's.
+   */
+  forwardStdin?: boolean;
   env?: Record<string, string>;
   cwd?: string;
 }

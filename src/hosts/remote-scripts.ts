@@ -14,7 +14,10 @@ export const EXIT_WRAPPER_FAILED = 125;
  * Runs "$@" as the leader of its own process group, tied to the ssh channel: the channel's
  * stdin is kept by a watchdog, and when it ends — the local ssh was killed, the connection
  * dropped, or the caller closed stdin — the watchdog SIGKILLs the whole group. The program
- * itself gets /dev/null as stdin. $1 is the working directory ('' for the login directory).
+ * itself gets /dev/null as stdin, or, with HVBENCH_FORWARD set, a FIFO the watchdog copies
+ * the channel into (in a private mktemp folder removed once both ends are open), so a
+ * console on the program's stdin takes input. $1 is the working directory ('' for the login
+ * directory).
  *
  * OpenSSH's sshd (and dropbear) start the command as a session leader, and each `exec` keeps
  * that pid, so the program's pid is its process group id. The wrapper checks that from
@@ -31,15 +34,27 @@ const WATCHDOG_SCRIPT = [
   'if [ -n "$1" ]; then cd "$1" || exit 125; fi',
   'shift',
   'exec 3<&0',
+  'if [ -n "${HVBENCH_FORWARD-}" ]; then',
+  '  unset HVBENCH_FORWARD',
+  '  hvb_dir=$(mktemp -d) || exit 125',
+  '  mkfifo -m 600 "$hvb_dir/in" || { rm -rf "$hvb_dir"; exit 125; }',
+  // Opening a FIFO waits for the other end: the copy's open and the program's meet, then the name goes.
+  '  { exec 4>"$hvb_dir/in"; rm -rf "$hvb_dir"; cat <&3 >&4; kill -KILL 0; } </dev/null >/dev/null 2>&1 &',
+  '  exec "$@" <"$hvb_dir/in" 3<&-',
+  'fi',
   // Background lists read /dev/null unless redirected: the explicit <&3 keeps the channel.
   '{ cat <&3 >/dev/null 2>&1; kill -KILL 0; } </dev/null >/dev/null 2>&1 &',
   'exec "$@" </dev/null 3<&-',
 ].join('\n');
 
-/** The command string for a program that must not outlive its ssh channel. */
-export function watchdogCommand(argv: readonly string[], cwd = ''): string {
+/**
+ * The command string for a program that must not outlive its ssh channel; with
+ * `forwardStdin` the channel's input reaches the program's stdin as well.
+ */
+export function watchdogCommand(argv: readonly string[], cwd = '', forwardStdin = false): string {
   return [
     `HVBENCH_WATCHDOG=${shellWord(WATCHDOG_SCRIPT)}; export HVBENCH_WATCHDOG;`,
+    ...(forwardStdin ? ['HVBENCH_FORWARD=1; export HVBENCH_FORWARD;'] : []),
     `exec sh -c "$HVBENCH_WATCHDOG" hvbench-watchdog ${shellWord(cwd)} ${shellCommand(argv)}`,
   ].join(' ');
 }

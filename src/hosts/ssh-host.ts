@@ -47,7 +47,7 @@ export interface SshHostOptions {
  * Programs spawned with `detached: true` lead their own process group on the remote host
  * and are tied to their ssh channel: when the local ssh dies (killed, hvbench gone) or the
  * connection drops, a watchdog on the remote side kills the whole group. Their stdin is
- * that lifeline, not the program's input. Other programs get the channel's stdin; an exec
+ * that lifeline, and the program's input only when spawned with `forwardStdin`. Other programs get the channel's stdin; an exec
  * timeout ends the local ssh, and the remote program ends when it next reads or writes.
  */
 export class SshHost implements Host {
@@ -110,7 +110,7 @@ export class SshHost implements Host {
 
   spawn(argv: string[], options: SpawnOptions = {}): HostProcess {
     const full = withEnv(argv, options.env);
-    const command = options.detached ? watchdogCommand(full, options.cwd ?? '') : plainCommand(full, options.cwd);
+    const command = options.detached ? watchdogCommand(full, options.cwd ?? '', options.forwardStdin ?? false) : plainCommand(full, options.cwd);
     // spawn is synchronous: if no connection is open yet, this ssh opens the master itself.
     const [file, ...args] = this.sshArgv(command);
     // Its own local group, like a local VMM: a Ctrl-C at the terminal does not reach it.

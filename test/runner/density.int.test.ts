@@ -7,16 +7,20 @@ import { liveVms } from '../../src/backends/common/live-vms.ts';
 import { getBackend } from '../../src/backends/registry.ts';
 import type { GuestImage } from '../../src/guest/image.ts';
 import { LocalHost } from '../../src/hosts/local.ts';
+import { SshHost } from '../../src/hosts/ssh-host.ts';
 import { LOGS_DIR } from '../../src/results/store.ts';
-import { runSuite } from '../../src/runner/run-suite.ts';
+import { runSuite, type RunHost } from '../../src/runner/run-suite.ts';
 import { expandSuite } from '../../src/suite/expand.ts';
 import { resolveSuite } from '../../src/suite/resolve.ts';
 import { workloads } from '../../src/workloads/registry.ts';
 import { guestImage, IMAGE_BUILD_TIMEOUT_MS } from '../support/guest-image.ts';
 import { processesNamed } from '../support/processes.ts';
+import { startSshd, type TestSshd } from '../support/sshd.ts';
 
 // Two real TCG guests at once through the start barrier: each boots, waits, gets its own
-// `go` on its serial console, runs sysbench cpu for 2 s, and both complete. One repetition.
+// `go` on its serial console, runs sysbench cpu for 2 s, and both complete. One repetition,
+// locally and on a "remote" host (a private sshd on 127.0.0.1), where the go line travels
+// through the ssh channel and the watchdog that keeps it.
 
 const deps = { workloads, backends: ['tcg'] };
 let image: GuestImage;
@@ -25,17 +29,36 @@ beforeAll(async () => {
   image = await guestImage();
   out = await mkdtemp(join(tmpdir(), 'hvb-density-'));
 }, IMAGE_BUILD_TIMEOUT_MS);
+let sshd: TestSshd | undefined;
+let remote: SshHost | undefined;
 afterAll(async () => {
+  await remote?.close();
+  await sshd?.stop();
   await rm(out, { recursive: true, force: true });
 });
 
+/** QEMUs of this test's guests still on the machine. */
+function ourQemus(): number[] {
+  return processesNamed('qemu-system').filter((pid) => {
+    try {
+      return readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('hvbench-cpu-r1-g');
+    } catch {
+      return false;
+    }
+  });
+}
+
+function densitySuite(name: string) {
+  return resolveSuite(
+    { name, repetitions: 1, guest: { memoryMiB: 256 }, workloads: [{ workload: 'cpu', params: { timeSec: 2 }, guests: 2 }] },
+    deps,
+    'test-suite',
+  );
+}
+
 describe('a density case on the real TCG backend', () => {
   it('runs two guests through the start barrier, with their own and the aggregate samples, and leaves no VM', { timeout: 180_000 }, async () => {
-    const suite = resolveSuite(
-      { name: 'density-e2e', repetitions: 1, guest: { memoryMiB: 256 }, workloads: [{ workload: 'cpu', params: { timeSec: 2 }, guests: 2 }] },
-      deps,
-      'test-suite',
-    );
+    const suite = densitySuite('density-e2e');
     const started = Date.now();
     const { run, samples } = await runSuite({
       suite,
@@ -70,14 +93,37 @@ describe('a density case on the real TCG backend', () => {
     expect(log).not.toMatch(/^go /m);
     // No VM left: none in this process's table, no QEMU of either guest on the machine.
     expect(liveVms.size).toBe(0);
-    const ours = processesNamed('qemu-system').filter((pid) => {
-      try {
-        return readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('hvbench-cpu-r1-g');
-      } catch {
-        return false;
-      }
-    });
-    expect(ours).toEqual([]);
+    expect(ourQemus()).toEqual([]);
     expect(Date.now() - started).toBeLessThan(120_000);
+  });
+
+  it('releases both guests on a remote host through the ssh channel', { timeout: 240_000 }, async () => {
+    sshd = await startSshd();
+    remote = new SshHost(sshd.config({ name: 'remote' }), { fileCacheDir: join(out, 'cache') });
+    const hosts: RunHost[] = [{ config: sshd.config({ name: 'remote', backends: ['tcg'] }), host: remote }];
+    const suite = densitySuite('density-remote');
+    const { run, samples } = await runSuite({
+      suite,
+      suiteFile: 'test-suite',
+      cases: expandSuite(suite, deps),
+      outDir: out,
+      image,
+      host: new LocalHost(),
+      hosts,
+      backends: getBackend,
+      workloads,
+    });
+    const logs = await readdir(join(run.dir, LOGS_DIR));
+    const log = await readFile(join(run.dir, LOGS_DIR, logs.find((f) => f.endsWith('.r1.log')) ?? 'none'), 'utf8').catch(() => '');
+    expect(run.record.cases[0]?.status, `${run.record.cases[0]?.error?.message}\n${log.slice(-3000)}`).toBe('completed');
+    const eps = samples.filter((s) => s.metric === 'cpu.events_per_s');
+    expect(eps.map((s) => [s.dims.host, s.dims.guest_index])).toEqual([
+      ['remote', 0],
+      ['remote', 1],
+    ]);
+    expect(samples.find((s) => s.metric === 'cpu.events_per_s.sum')?.value).toBeCloseTo(eps[0]!.value + eps[1]!.value, 6);
+    expect(log).not.toMatch(/^go /m);
+    expect(liveVms.size).toBe(0);
+    expect(ourQemus()).toEqual([]);
   });
 });

@@ -118,15 +118,15 @@ export class QemuVm extends LifecycleVm {
 
   /**
    * Releases a density case's start barrier: the line goes to QEMU's stdin, the guest's
-   * serial console (`-chardev stdio`). Only on the local host: over SSH the remote QEMU's
-   * stdin is its watchdog's lifeline, not the console.
+   * serial console (`-chardev stdio`); on a remote host through the ssh channel, whose
+   * watchdog copies it to QEMU's stdin (Host.spawn's `forwardStdin`).
    */
   async release(token: string): Promise<void> {
-    if (this.host.kind !== 'local') {
-      const why = `a QEMU guest on host ${this.host.name} cannot be released from the start barrier: its console takes input only locally`;
-      throw new HvbError('barrier-input', why);
-    }
-    await writeGoLine(this.child.stdin, token, "QEMU's stdin (the guest's console)");
+    await writeGoLine(
+      this.child.stdin,
+      token,
+      this.host.kind === 'local' ? "QEMU's stdin (the guest's console)" : `the ssh channel to QEMU's console on host ${this.host.name}`,
+    );
   }
 
   /** The disks' cache mode as QEMU reports it over QMP (read-back.ts); empty without a QMP connection. */

@@ -113,7 +113,7 @@ export async function startQemu(host: Host, options: QemuStartOptions): Promise<
     throw error;
   }
   const child = await startedVmm(
-    host.spawn(argv, { detached: true, cwd: dir }),
+    host.spawn(argv, { detached: true, forwardStdin: true, cwd: dir }),
     argv[0]!,
     async () => {
       await companion?.stop();

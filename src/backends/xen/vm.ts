@@ -1,3 +1,4 @@
+import { writeGoLine } from '../common/barrier-input.ts';
 import { randomBytes } from 'node:crypto';
 import { posix } from 'node:path';
 import { guestTypeOf, type XenGuestType } from './devices.ts';
@@ -76,7 +77,7 @@ export async function launchXenVm(host: Host, vm: VmSpec, options: XenLaunchOpti
   let spawned: HostProcess;
   try {
     await host.writeFile(configPath, config);
-    spawned = host.spawn([...xl, 'create', '-F', '-c', '-f', configPath], { detached: true });
+    spawned = host.spawn([...xl, 'create', '-F', '-c', '-f', configPath], { detached: true, forwardStdin: true });
   } catch (error) {
     await host.removeTree(dir).catch(() => {});
     throw error;
@@ -128,7 +129,7 @@ export class XenVm extends LifecycleVm {
 
   constructor(
     private readonly host: Host,
-    child: StartedProcess,
+    private readonly child: StartedProcess,
     private readonly params: XenVmParams,
   ) {
     super();
@@ -152,6 +153,15 @@ export class XenVm extends LifecycleVm {
       },
       { host, process: child, tempDir: params.dir, usageReadTimeoutMs: USAGE_READ_TIMEOUT_MS },
     );
+  }
+
+  /**
+   * Releases a density case's start barrier: xl's stdin is the guest's console (`xl create
+   * -c` attaches xenconsole), reached through the ssh channel, whose watchdog copies it to
+   * xl's stdin (Host.spawn's `forwardStdin`).
+   */
+  async release(token: string): Promise<void> {
+    await writeGoLine(this.child.stdin, token, `xl's console on host ${this.host.name}`);
   }
 
   /** @internal Resolves once xl says the domain runs and its type is confirmed. */

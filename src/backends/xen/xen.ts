@@ -26,6 +26,7 @@ export function createXenBackend(options: XenBackendOptions = {}): Backend {
     label: 'Xen',
     bridgeWhere: 'in dom0',
     factDims: ['xen', 'dom0_kernel', 'xen_scheduler'],
+    startBarrier: true,
     probe(host: Host): Promise<Capability> {
       return probeXen(host, options.xl ?? XEN_DEFAULTS.xl);
     },
