@@ -7,7 +7,7 @@ import type { HostAssignment } from './host-assign.ts';
 /**
  * Refuses, before anything is measured, a density case whose guests together need more
  * memory than their host has available (suite/density-fit.ts), unless the suite allows
- * overcommit. MemAvailable is read from each host that has density cases, once.
+ * overcommit. The memory is read once per host and backend that have density cases.
  */
 export async function refuseCrowdedHosts(
   o: PlanContext & { suite: Pick<ResolvedSuite, 'workloads'> & Partial<Pick<ResolvedSuite, 'overcommit'>> },
@@ -20,13 +20,21 @@ export async function refuseCrowdedHosts(
     return c.guests !== undefined && 'host' in a ? [{ c, host: a.host }] : [];
   });
   if (dense.length === 0) return;
+  // What a backend's guests can take: its own answer (Xen: the hypervisor's free memory),
+  // otherwise the host's MemAvailable (the guests are its processes). Read once per pair.
   const available = new Map<string, number>();
-  for (const name of new Set(dense.map((d) => d.host))) {
-    const state = states.get(name);
-    if (!state || state.unreachable !== undefined) continue;
-    available.set(name, memAvailableMiB(await state.run.host.readFile('/proc/meminfo').catch(() => '')));
+  for (const { c, host } of dense) {
+    const key = `${host}\u0000${c.backend}`;
+    const state = states.get(host);
+    if (available.has(key) || !state || state.unreachable !== undefined) continue;
+    const backend = o.backends(c.backend);
+    const run = state.run.host;
+    const mib = backend.memoryAvailableMiB
+      ? await backend.memoryAvailableMiB(run).catch(() => 0)
+      : memAvailableMiB(await run.readFile('/proc/meminfo').catch(() => ''));
+    available.set(key, mib);
   }
-  const placed = dense.map(({ c, host }) => ({ c, host: { name: host, availableMiB: available.get(host) ?? 0 } }));
+  const placed = dense.map(({ c, host }) => ({ c, host: { name: host, availableMiB: available.get(`${host}\u0000${c.backend}`) ?? 0 } }));
   const problems = densityFitProblems(o.suite, placed);
   if (problems.length > 0) throw suiteError(o.suiteFile ?? 'suite', problems);
 }

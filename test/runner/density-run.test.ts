@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Backend } from '../../src/backends/common/backend.ts';
-import { xenBackend } from '../../src/backends/xen/xen.ts';
+import { libvirtTcgBackend } from '../../src/backends/libvirt/libvirt.ts';
 import { LocalHost } from '../../src/hosts/local.ts';
 import { runSuite } from '../../src/runner/run-suite.ts';
 import { expandSuite } from '../../src/suite/expand.ts';
@@ -114,11 +114,28 @@ describe('a density case in a run', () => {
   });
 
   it('skips, with the reason, a density case on a backend whose guests cannot be released', async () => {
-    const fake = fakeBackend(() => undefined, 'fake', xenBackend);
+    const fake = fakeBackend(() => undefined, 'fake', libvirtTcgBackend);
     const { run } = await go({ fake }, { name: 's', backends: ['fake'], repetitions: 1, workloads: [{ workload: 'cpu', guests: 2 }] });
     expect(run.record.cases.map((c) => [c.status, c.error?.message])).toEqual([
       ['skipped', 'backend fake cannot run 2 guests at once: its VMs cannot be released from a start barrier (they take no console input)'],
     ]);
+    expect(fake.launched).toHaveLength(0);
+  });
+
+  it("checks the guests' memory against what the backend says its guests can take (Xen: its free memory), not the host's", async () => {
+    const asked: string[] = [];
+    const fake = {
+      ...densityGuest(),
+      memoryAvailableMiB: async (host: { name: string }) => {
+        asked.push(host.name);
+        return 700;
+      },
+    };
+    const input = { name: 's', backends: ['fake'], repetitions: 1, guest: { memoryMiB: 320 }, workloads: [{ workload: 'cpu', guests: [1, 2] }] };
+    await expect(go({ fake }, input)).rejects.toThrow(
+      'case fake/cpu/guests=2: 2 guests of 320 MiB need 768 MiB with their VMMs (64 MiB each), more than the 700 MiB host local has available',
+    );
+    expect(asked).toEqual(['local']);
     expect(fake.launched).toHaveLength(0);
   });
 

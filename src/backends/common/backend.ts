@@ -235,6 +235,12 @@ export interface Backend {
    * barrier); absent: those cases are skipped with the reason.
    */
   startBarrier?: boolean;
+  /**
+   * The memory, in MiB, this backend's guests can still take on `host` (0: unknown), which
+   * density cases are checked against before a run. Absent: the host's MemAvailable, for
+   * backends whose guests are the host's own processes.
+   */
+  memoryAvailableMiB?(host: Host): Promise<number>;
   /** Probe facts that become dimensions of every sample (names from src/dims/catalogue.ts). */
   factDims: readonly DimName[];
   /** What its killed runs leave behind, for `doctor` and `clean`. */
