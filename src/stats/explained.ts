@@ -1,0 +1,183 @@
+import { HvbError } from '../util/errors.ts';
+import { COUNTER_COSTS, type MicroOp } from './explained-costs.ts';
+import { quantileSorted } from './moments.ts';
+import { mulberry32 } from './prng.ts';
+
+/**
+ * The explained-overhead model (docs/overhead.md): a backend's gap to native on a step,
+ * set against the time its counted events would take at their unit costs.
+ *
+ *   gap        = 1 − work_b / work_n   (the share of b's step time native would not need)
+ *   explained  = Σ_e rate_e(b) × cost_e(b) × 10⁻⁹   (seconds of event handling per second of step)
+ *   cost_e(b)  = max(0, micro_b − micro_n) for the micro figure that prices e (COUNTER_COSTS);
+ *                micro_b alone where native has no such figure
+ *   share      = explained / gap;  unexplained = gap − explained (negative: over-explained)
+ *
+ * Every input is a list of repetitions; the share's interval is a percentile bootstrap that
+ * resamples each list independently (seeded, reproducible).
+ */
+
+export interface ExplainInput {
+  /** b's step throughput per repetition (`events.<step>.work_per_s`). */
+  workB: readonly number[];
+  /** native's throughput on the same step and configuration. */
+  workN: readonly number[];
+  /** Event rates of b per repetition (events/s of step time), by counter (`other_exits` derived already). */
+  rates: Readonly<Record<string, readonly number[]>>;
+  /** b's micro figures (ns), by operation. */
+  microB: Readonly<Partial<Record<MicroOp, readonly number[]>>>;
+  /** native's micro figures (ns), by operation, where it has them. */
+  microN: Readonly<Partial<Record<MicroOp, readonly number[]>>>;
+}
+
+export interface ExplainedTerm {
+  counter: string;
+  label: string;
+  /** Mean rate, events per second of b's step. */
+  ratePerS: number;
+  /** The unit cost used (ns), undefined for an event listed but not counted (halts). */
+  costNs: number | undefined;
+  micro: MicroOp | undefined;
+  /** Seconds of handling per second of step: a share of b's step time. 0 when not counted. */
+  explained: number;
+  note: string;
+}
+
+export interface ExplainedModel {
+  /** 1 − work_b / work_n; ≤ 0 means b needs no more time than native. */
+  gap: number;
+  /** Σ explained over the counted terms, a share of b's step time. */
+  explained: number;
+  /** explained / gap; undefined without a gap. */
+  share: number | undefined;
+  shareCi: { lo: number; hi: number; level: number } | undefined;
+  /** gap − explained; negative when the model over-explains (it double counts overlapping costs). */
+  unexplained: number;
+  overExplained: boolean;
+  /** Every event type with a row in the table that was counted, largest explained time first. */
+  terms: ExplainedTerm[];
+  resamples: number;
+  seed: number;
+}
+
+export interface ExplainOptions {
+  seed: number;
+  /** Default 2000. */
+  resamples?: number;
+  /** Default 0.95. */
+  level?: number;
+}
+
+export const EXPLAINED_RESAMPLES = 2000;
+
+function mean(xs: readonly number[]): number {
+  let s = 0;
+  for (const x of xs) s += x;
+  return s / xs.length;
+}
+
+function resampledMean(xs: readonly number[], rng: () => number): number {
+  const n = xs.length;
+  let s = 0;
+  for (let i = 0; i < n; i++) s += xs[(rng() * n) | 0]!;
+  return s / n;
+}
+
+/** The counters of the table that the input has, with their micro figures present on b (halts need none). */
+function termsOf(input: ExplainInput): { counter: string; label: string; micro: MicroOp | undefined; note: string }[] {
+  return COUNTER_COSTS.filter((c) => (input.rates[c.counter]?.length ?? 0) > 0 && (c.micro === undefined || (input.microB[c.micro]?.length ?? 0) > 0)).map(
+    (c) => ({
+      counter: c.counter,
+      label: c.label,
+      micro: c.micro,
+      note: c.note,
+    }),
+  );
+}
+
+/** One evaluation of the model on the given means. */
+function evaluate(
+  terms: ReturnType<typeof termsOf>,
+  m: (key: string) => number,
+): { gap: number; explained: number; parts: { cost: number | undefined; explained: number }[] } {
+  const gap = 1 - m('workB') / m('workN');
+  const parts = terms.map((t) => {
+    if (t.micro === undefined) return { cost: undefined, explained: 0 };
+    const nativeKey = `microN.${t.micro}`;
+    const cost = Math.max(0, m(`microB.${t.micro}`) - (Number.isNaN(m(nativeKey)) ? 0 : m(nativeKey)));
+    return { cost, explained: m(`rate.${t.counter}`) * cost * 1e-9 };
+  });
+  return { gap, explained: parts.reduce((s, p) => s + p.explained, 0), parts };
+}
+
+/** Whether the input has any counter the model can price: else the case is not modelled. */
+export function hasPricedCounter(input: Pick<ExplainInput, 'rates' | 'microB'>): boolean {
+  return termsOf({ workB: [], workN: [], microN: {}, ...input }).some((t) => t.micro !== undefined);
+}
+
+/** The model on one step of one backend; throws when a throughput is missing or not positive. */
+export function explainGap(input: ExplainInput, options: ExplainOptions): ExplainedModel {
+  const need = (name: string, xs: readonly number[]) => {
+    if (xs.length === 0 || !xs.every((x) => x > 0 && Number.isFinite(x)))
+      throw new HvbError('stats-argument', `explained overhead: expected positive ${name} values, received [${xs.join(', ')}]`);
+  };
+  need('work_b', input.workB);
+  need('work_n', input.workN);
+  const terms = termsOf(input);
+  const lists = new Map<string, readonly number[]>([
+    ['workB', input.workB],
+    ['workN', input.workN],
+  ]);
+  for (const t of terms) {
+    lists.set(`rate.${t.counter}`, input.rates[t.counter]!);
+    if (t.micro === undefined) continue;
+    lists.set(`microB.${t.micro}`, input.microB[t.micro]!);
+    const n = input.microN[t.micro];
+    if (n !== undefined && n.length > 0) lists.set(`microN.${t.micro}`, n);
+  }
+  const means = new Map([...lists].map(([k, xs]) => [k, mean(xs)]));
+  const point = evaluate(terms, (k) => means.get(k) ?? Number.NaN);
+  const resamples = options.resamples ?? EXPLAINED_RESAMPLES;
+  const level = options.level ?? 0.95;
+  let shareCi: ExplainedModel['shareCi'];
+  if (point.gap > 0) {
+    const rng = mulberry32(options.seed);
+    const keys = [...lists.keys()];
+    const shares: number[] = [];
+    for (let r = 0; r < resamples; r++) {
+      const drawn = new Map(keys.map((k) => [k, resampledMean(lists.get(k)!, rng)]));
+      const e = evaluate(terms, (k) => drawn.get(k) ?? Number.NaN);
+      // A resample without a gap has everything explained and more: an unbounded share.
+      shares.push(e.gap > 0 ? e.explained / e.gap : Number.POSITIVE_INFINITY);
+    }
+    shares.sort((a, b) => a - b);
+    shareCi = { lo: quantileSorted(shares, (1 - level) / 2), hi: quantileSorted(shares, (1 + level) / 2), level };
+  }
+  const out: ExplainedTerm[] = terms.map((t, i) => ({
+    counter: t.counter,
+    label: t.label,
+    ratePerS: means.get(`rate.${t.counter}`)!,
+    costNs: point.parts[i]!.cost,
+    micro: t.micro,
+    explained: point.parts[i]!.explained,
+    note: t.note,
+  }));
+  out.sort((a, b) => b.explained - a.explained);
+  const unexplained = point.gap - point.explained;
+  return {
+    gap: point.gap,
+    explained: point.explained,
+    share: point.gap > 0 ? point.explained / point.gap : undefined,
+    shareCi,
+    unexplained,
+    overExplained: point.gap > 0 && unexplained < 0,
+    terms: out,
+    resamples,
+    seed: options.seed,
+  };
+}
+
+/** The event types that explain the most time, at most `k`, counted ones only. */
+export function topTerms(model: ExplainedModel, k = 3): ExplainedTerm[] {
+  return model.terms.filter((t) => t.explained > 0).slice(0, k);
+}
