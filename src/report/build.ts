@@ -12,6 +12,7 @@ import { methodology, type MethodologyItem } from './methodology.ts';
 import { buildOverview, type Overview } from './overview.ts';
 import { buildScaling, type Scaling } from './scaling.ts';
 import { buildDensity, type Density } from './density.ts';
+import { buildExplained, type Explained } from './explained.ts';
 import { metricBars } from './normalise.ts';
 import { summaryRows, type SummaryRow } from './summary.ts';
 import { collectWarnings, labHosts, type ReportWarning } from './warnings.ts';
@@ -32,6 +33,8 @@ export interface ReportModel {
   scaling?: Scaling | undefined;
   /** Density cases' sums and fairness against the guests at once, per backend; only when the runs measured more than one count. */
   density?: Density | undefined;
+  /** Each backend's gap to the reference set against its counted events; only when the runs counted events. */
+  explained?: Explained | undefined;
   /** True when several runs were pooled into each series. */
   pooled: boolean;
   charts: Chart[];
@@ -58,11 +61,12 @@ export function buildReport(input: ReportInput): ReportModel {
   const comparison = compare(input, samples, reference);
   const allRuns = input.baseline ? [input.baseline, ...input.runs] : input.runs;
   const history = historyOf(input, allRuns);
-  const overview = comparison && comparison.report.mode === 'by' ? buildOverview(comparison.report, input.headlines) : undefined;
+  const explained = buildExplained(samples, reference, input.seed);
+  const overview = comparison && comparison.report.mode === 'by' ? buildOverview(comparison.report, input.headlines, explained) : undefined;
   const ioPath = buildIoPath(samples, compareOptions(input), reference);
   const scaling = buildScaling(metrics, normalisedTo ?? reference);
   const density = buildDensity(metrics);
-  const charts = buildCharts({ samples, metrics, bars, comparison, history, overview, ioPath, scaling, density });
+  const charts = buildCharts({ samples, metrics, bars, comparison, history, overview, ioPath, scaling, density, explained });
   const warnings = collectWarnings(allRuns, bars, comparison?.report);
   if (input.runs.length > 1 && !input.baseline) {
     warnings.unshift({
@@ -81,6 +85,7 @@ export function buildReport(input: ReportInput): ReportModel {
     ioPath,
     scaling,
     density,
+    explained,
     pooled: input.runs.length > 1 && !input.baseline,
     charts,
     summary: summaryRows(bars),

@@ -16,6 +16,8 @@ import { ioPathSpec } from './specs/io-path.ts';
 import { scalingSpec } from './specs/scaling.ts';
 import { densitySpec } from './specs/density.ts';
 import type { Density } from './density.ts';
+import type { Explained } from './explained.ts';
+import { explainedSpec } from './specs/explained.ts';
 import type { Scaling } from './scaling.ts';
 import { metricBarsSpec } from './specs/metric-bars.ts';
 import { isMicroCost, microSpec } from './specs/micro.ts';
@@ -42,6 +44,8 @@ export interface ChartInput {
   scaling?: Scaling | undefined;
   /** The density curves, when the runs measured more than one guest count. */
   density?: Density | undefined;
+  /** Where the time goes, when the runs counted events. */
+  explained?: Explained | undefined;
 }
 
 /** Workloads whose device cases get a paravirtual-vs-emulated chart. */
@@ -70,6 +74,7 @@ export function buildCharts(input: ChartInput): Chart[] {
   }
   for (const w of input.scaling?.workloads ?? []) add(`scaling-${slug(w)}`, `Scaling of ${w} with the guest's vCPUs`, scalingSpec(input.scaling!, w));
   for (const w of input.density?.workloads ?? []) add(`density-${slug(w)}`, `Density of ${w}: guests at once`, densitySpec(input.density!, w));
+  if (input.explained) add('explained', 'Where the time goes', explainedSpec(input.explained));
   for (const w of input.ioPath?.workloads ?? []) add(`io-path-${slug(w)}`, `I/O path of ${w}: each knob against its base value`, ioPathSpec(input.ioPath!, w));
   add('boot', 'Boot time', bootSpec(input.samples));
   add('micro-costs', 'Virtualization micro-costs', microSpec(input.metrics.filter((m) => isMicroCost(m.metric, m.unit)).map((m) => metricBars(m, undefined))));

@@ -5,6 +5,7 @@ import type { Better, Dims } from '../results/sample.ts';
 import type { CompareReport, CompareRow } from '../stats/compare-report.ts';
 import { metricFamily, metricTitle } from './metric-names.ts';
 import { sortVariants } from './palette.ts';
+import { explainedShareOf, type Explained, type ExplainedShare } from './explained.ts';
 
 /**
  * The one glance a platform choice needs: for each workload configuration, its headline
@@ -27,6 +28,8 @@ export interface OverviewCell {
   notes: string[];
   /** The variant's device model in this row (`virtio-blk`, `xen-vbd`), when the case had one. */
   device?: string;
+  /** The share of the gap to the reference its counted events explain (explained.ts), where the runs counted and modelled this step. */
+  explained?: ExplainedShare;
 }
 
 export interface OverviewRow {
@@ -50,6 +53,8 @@ export interface Overview {
   /** The compared variants, in the palette's order (columns of every rendering). */
   variants: string[];
   rows: OverviewRow[];
+  /** Set when some cell has an explained share: the renderings add its column. */
+  explained?: true;
 }
 
 /**
@@ -57,7 +62,7 @@ export interface Overview {
  * `headlines`: the metrics shown (a workload's headline metric); when undefined, the first
  * metric of each workload in the comparison's order.
  */
-export function buildOverview(report: CompareReport, headlines?: ReadonlySet<string>): Overview | undefined {
+export function buildOverview(report: CompareReport, headlines?: ReadonlySet<string>, explained?: Explained): Overview | undefined {
   if (report.mode !== 'by' || report.a.value === undefined) return undefined;
   const shown = headlines ?? firstMetricPerWorkload(report.rows);
   const rows = report.rows.filter((r) => shown.has(r.metric) && r.value !== undefined && headlineOf(r, shown));
@@ -86,6 +91,7 @@ export function buildOverview(report: CompareReport, headlines?: ReadonlySet<str
       );
     }
     if (r.deviceless) row.referenceNote = `${report.a.value} has no device: its host file is the reference for every device model`;
+    const share = explainedShareOf(explained, r);
     row.cells[r.value!] = {
       ratio: r.comparison.ratio,
       lo: r.comparison.ratioCi?.lo,
@@ -95,10 +101,12 @@ export function buildOverview(report: CompareReport, headlines?: ReadonlySet<str
       nReference: r.a.n,
       notes: [...(r.notes ?? []), ...(r.flags ?? [])],
       ...(deviceOf(r.dims) === undefined ? {} : { device: deviceOf(r.dims)! }),
+      ...(share ? { explained: share } : {}),
     };
   });
   const variants = sortVariants([...new Set(rows.map((r) => r.value!))].map((v) => ({ variant: v, backend: v.split(' ')[0]! })));
-  return { reference: report.a.value, variants, rows: [...byKey.values()] };
+  const out = [...byKey.values()];
+  return { reference: report.a.value, variants, rows: out, ...(out.some((r) => Object.values(r.cells).some((c) => c.explained)) ? { explained: true } : {}) };
 }
 
 /* Device model dimensions (MODEL_DIMS) leave a row's identity when every variant still has one row (kvm's virtio-blk beside xen's xen-vbd). */

@@ -16,6 +16,8 @@ import { densityLatex } from './tables/density-latex.ts';
 import { densityMarkdown } from './tables/density-markdown.ts';
 import { scalingMarkdown } from './tables/scaling-markdown.ts';
 import { overviewLatex } from './tables/overview-latex.ts';
+import { explainedLatex } from './tables/explained-latex.ts';
+import { explainedMarkdown } from './tables/explained-markdown.ts';
 import { overviewMarkdown } from './tables/overview-markdown.ts';
 import type { ReportWarning } from './warnings.ts';
 
@@ -110,6 +112,13 @@ export async function writeReport(model: ReportModel, dir: string, options: Writ
     await put('density.md', `# ${model.title}: guests at once on one host\n\n${densityMarkdown(model.density)}`);
     const caption = "Density: the guests' sum, each guest's mean and the fairness over the guests, means with 95 % intervals";
     await put('density.tex', densityLatex(model.density, caption));
+  }
+  if (model.explained) {
+    await put('explained.md', `# ${model.title}: where the time goes\n\n${explainedMarkdown(model.explained)}`);
+    await put(
+      'explained.tex',
+      explainedLatex(model.explained, `Where the time goes: each backend's gap to ${model.explained.reference} set against its counted events`),
+    );
   }
   if (model.ioPath) {
     await put('io-path.md', `# ${model.title}: I/O path, each knob against its base value\n\n${ioPathMarkdown(model.ioPath)}`);

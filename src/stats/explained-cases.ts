@@ -41,8 +41,8 @@ export interface ExplainedCase {
   eventSource: string | undefined;
   /** Repetitions counted. */
   n: number;
-  /** b's step throughput (mean) and its unit; native's on the same step when found. */
-  work: { b: number; unit: string; native: number | undefined } | undefined;
+  /** b's step throughput (mean) and its unit; the reference's on the same step when found. */
+  work: { b: number; unit: string; reference: number | undefined } | undefined;
   counts: EventCount[];
   model: ExplainedModel | undefined;
   /** Why there is no model, when there is none. */
@@ -140,12 +140,12 @@ export interface ExplainRunsOptions {
 /** Every counted step of every variant, modelled where it can be; the reference's own steps are listed as not modelled. */
 export function explainRuns(samples: readonly Sample[], options: ExplainRunsOptions): ExplainedCase[] {
   const groups = groupEvents(samples);
-  const natives = new Map<string, Group>();
-  for (const g of groups) if (g.variant === options.reference) natives.set(JSON.stringify([g.step, deviceless(g.dims)]), g);
+  const references = new Map<string, Group>();
+  for (const g of groups) if (g.variant === options.reference) references.set(JSON.stringify([g.step, deviceless(g.dims)]), g);
   return groups.map((g, i): ExplainedCase => {
-    const native = g.variant === options.reference ? undefined : natives.get(JSON.stringify([g.step, deviceless(g.dims)]));
+    const counterpart = g.variant === options.reference ? undefined : references.get(JSON.stringify([g.step, deviceless(g.dims)]));
     const workB = list(g, WORK, 's');
-    const workN = native ? list(native, WORK, 's') : [];
+    const workN = counterpart ? list(counterpart, WORK, 's') : [];
     const rates = ratesOf(g);
     const counts = [...g.values.keys()]
       .filter((c) => c !== WORK)
@@ -162,11 +162,11 @@ export function explainRuns(samples: readonly Sample[], options: ExplainRunsOpti
       configuration: g.dims,
       eventSource: source,
       n: Math.max(0, ...[...g.values.values()].map((k) => k.get('s')?.size ?? 0)),
-      work: workB.length > 0 ? { b: mean(workB), unit: g.workUnit ?? '', native: workN.length > 0 ? mean(workN) : undefined } : undefined,
+      work: workB.length > 0 ? { b: mean(workB), unit: g.workUnit ?? '', reference: workN.length > 0 ? mean(workN) : undefined } : undefined,
       counts,
     };
     const microB = microOf(samples, g.variant, g.dims.vcpus);
-    const why = reasonNotModelled(g, options.reference, native, workB, workN, rates, microB, source);
+    const why = reasonNotModelled(g, options.reference, counterpart, workB, workN, rates, microB, source);
     if (why !== undefined) return { ...base, model: undefined, notModelled: why };
     const microN = microOf(samples, options.reference, g.dims.vcpus);
     const model = explainGap(
@@ -180,7 +180,7 @@ export function explainRuns(samples: readonly Sample[], options: ExplainRunsOpti
 function reasonNotModelled(
   g: Group,
   reference: string,
-  native: Group | undefined,
+  counterpart: Group | undefined,
   workB: readonly number[],
   workN: readonly number[],
   rates: Record<string, readonly number[]>,
@@ -192,7 +192,7 @@ function reasonNotModelled(
   if (!priced) return (source !== undefined ? NOT_MODELLED_BY_SOURCE[source] : undefined) ?? NOT_MODELLED_NO_COST;
   if (!hasPricedCounter({ rates, microB })) return `no micro case of ${g.variant} in the runs gives its unit costs`;
   if (workB.length === 0) return `its throughput was not recorded beside the counts (events.${g.step}.work_per_s)`;
-  if (!native) return `no ${reference} case of the same configuration counted step ${g.step}`;
+  if (!counterpart) return `no ${reference} case of the same configuration counted step ${g.step}`;
   if (workN.length === 0) return `${reference}'s throughput on step ${g.step} was not recorded beside its counts`;
   return undefined;
 }

@@ -120,7 +120,7 @@ describe('the model on runs', () => {
     expect(kvm.eventSource).toBe('kvm-debugfs');
     expect(kvm.n).toBe(3);
     expect(kvm.configuration).toMatchObject({ workload: 'disk', disk_model: 'ide' });
-    expect(kvm.work).toEqual({ b: 2002, unit: 'IOPS', native: 8002 });
+    expect(kvm.work).toEqual({ b: 2002, unit: 'IOPS', reference: 8002 });
     expect(kvm.notModelled).toBeUndefined();
     expect(kvm.model!.gap).toBeCloseTo(1 - 2002 / 8002, 12);
     // other exits = exits − io − halt, per repetition: 34 000 + rep.

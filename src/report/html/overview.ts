@@ -1,5 +1,6 @@
 import type { Overview, OverviewCell } from '../overview.ts';
-import { shortInterval, shortRatio } from '../tables/overview-cells.ts';
+import { overviewShareText } from '../tables/explained-cells.ts';
+import { explainedColumnLegend, overviewColumns, shortInterval, shortRatio } from '../tables/overview-cells.ts';
 import { escapeHtml as h } from './escape.ts';
 
 /**
@@ -9,7 +10,8 @@ import { escapeHtml as h } from './escape.ts';
  */
 export function overviewSection(overview: Overview | undefined, chartId: string | undefined): string {
   if (!overview) return '';
-  const head = `<tr><th>workload</th>${overview.variants.map((v) => `<th class="num">${h(v)}</th>`).join('')}</tr>`;
+  const columns = overviewColumns(overview);
+  const head = `<tr><th>workload</th>${columns.map((c) => `<th class="num${c.explained ? ' explained' : ''}">${h(c.explained ? 'explained' : c.header)}</th>`).join('')}</tr>`;
   const notes: string[] = [];
   const note = (text: string) => {
     let i = notes.indexOf(text);
@@ -19,13 +21,13 @@ export function overviewSection(overview: Overview | undefined, chartId: string 
   const rows = overview.rows
     .map((r) => {
       const name = `${h(r.metricTitle)} ${r.better === 'higher' ? '↑' : '↓'}${r.configuration ? ` <span class="config">${h(r.configuration)}</span>` : ''}${r.referenceNote ? note(r.referenceNote) : ''}`;
-      const cells = overview.variants.map((v) => cell(r.cells[v], note)).join('');
+      const cells = columns.map((c) => (c.explained ? explainedCell(r.cells[c.variant]) : cell(r.cells[c.variant], note))).join('');
       return `<tr><td class="label"><span class="workload">${h(r.workload)}</span> ${name}</td>${cells}</tr>`;
     })
     .join('\n');
   return `<section id="overview">
 <h2>Overview: every backend against ${h(overview.reference)}</h2>
-<p>Ratio of means to ${h(overview.reference)} for each workload's headline metric, with the 95 % interval of the ratio; the verdict comes from the interval (worse or better when it excludes 1, similar when it stays inside the noise band). ↑ higher is better, ↓ lower is better. Also as <a href="overview.md">Markdown</a> and <a href="overview.tex">LaTeX</a>${chartId ? `, and as a <a href="#figure-${h(chartId)}">chart</a>` : ''}.</p>
+<p>Ratio of means to ${h(overview.reference)} for each workload's headline metric, with the 95 % interval of the ratio; the verdict comes from the interval (worse or better when it excludes 1, similar when it stays inside the noise band). ↑ higher is better, ↓ lower is better.${h(explainedColumnLegend(overview))} Also as <a href="overview.md">Markdown</a> and <a href="overview.tex">LaTeX</a>${chartId ? `, and as a <a href="#figure-${h(chartId)}">chart</a>` : ''}.</p>
 <div class="table-wrap overview-wrap"><table class="overview">
 <thead>${head}</thead>
 <tbody>
@@ -34,6 +36,11 @@ ${rows}
 </table></div>
 ${notes.length > 0 ? `<ol class="notes">${notes.map((n) => `<li>${h(n)}</li>`).join('')}</ol>` : ''}
 </section>`;
+}
+
+function explainedCell(c: OverviewCell | undefined): string {
+  if (c?.explained === undefined) return '<td class="num missing explained">–</td>';
+  return `<td class="num explained" title="${h(`step ${c.explained.step}`)}">${h(overviewShareText(c.explained))}</td>`;
 }
 
 function cell(c: OverviewCell | undefined, note: (text: string) => string): string {

@@ -12,6 +12,7 @@ import type { InlineLibrary } from './assets.ts';
 import { ioPathSection } from './io-path.ts';
 import { scalingSection } from './scaling.ts';
 import { densitySection } from './density.ts';
+import { explainedSection } from './explained.ts';
 import { overviewSection } from './overview.ts';
 import { PAGE_CSS } from './style.ts';
 import { SANITY_TAGS } from '../../stats/sanity.ts';
@@ -75,7 +76,7 @@ ${libraries.map((l) => `<script data-library="${h(l.name)}" data-version="${h(l.
 <p class="meta">Runs: ${model.runs.map((r) => `<code>${h(r)}</code>`).join(', ')}${model.baseline ? `; baseline <code>${h(model.baseline)}</code>` : ''}. ${model.reference ? `Normalised to <strong>${h(model.reference)}</strong>. ` : ''}Generated ${h(model.generatedAt)}.</p>
 ${model.labHosts.length > 0 ? `<p class="lab" role="alert"><strong>Lab figures.</strong> ${h(model.warnings.find((w) => w.kind === 'lab')?.text ?? '')}</p>` : ''}
 ${model.pooled ? `<p class="pooled"><strong>Pooled runs.</strong> Every series holds the repetitions of all ${model.runs.length} runs.</p>` : ''}
-<nav>${model.overview ? '<a href="#overview">Overview</a> · ' : ''}${model.scaling ? '<a href="#scaling">Scaling</a> · ' : ''}${model.density ? '<a href="#density">Density</a> · ' : ''}${model.ioPath ? '<a href="#io-path">I/O path</a> · ' : ''}<a href="#summary">Summary</a> · <a href="#charts">Charts</a> · <a href="#warnings">Warnings (${h(warningHeadline(model.warnings))})</a> · <a href="#methodology">Methodology</a></nav>
+<nav>${model.overview ? '<a href="#overview">Overview</a> · ' : ''}${model.scaling ? '<a href="#scaling">Scaling</a> · ' : ''}${model.density ? '<a href="#density">Density</a> · ' : ''}${model.explained ? '<a href="#explained">Where the time goes</a> · ' : ''}${model.ioPath ? '<a href="#io-path">I/O path</a> · ' : ''}<a href="#summary">Summary</a> · <a href="#charts">Charts</a> · <a href="#warnings">Warnings (${h(warningHeadline(model.warnings))})</a> · <a href="#methodology">Methodology</a></nav>
 </header>
 <main>
 ${overviewSection(model.overview, model.charts.find((c) => c.id === 'overview')?.id)}
@@ -88,6 +89,7 @@ ${densitySection(
   model.density,
   model.charts.filter((c) => c.id.startsWith('density-')).map((c) => c.id),
 )}
+${explainedSection(model.explained, model.charts.find((c) => c.id === 'explained')?.id)}
 ${ioPathSection(model.ioPath, model.charts.find((c) => c.id.startsWith('io-path-'))?.id)}
 <section id="summary">
 <h2>Summary</h2>

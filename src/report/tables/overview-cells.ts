@@ -150,3 +150,25 @@ export function rowsByMetric(rows: readonly OverviewRow[]): MetricGroup[] {
     };
   });
 }
+
+/** A column of the overview: a variant's ratio, or beside it the share of its gap its counted events explain. */
+export interface OverviewColumn {
+  variant: string;
+  explained: boolean;
+  header: string;
+}
+
+/** The overview's columns: each variant's ratio, followed by its `explained` column where some row of it has a share. */
+export function overviewColumns(overview: Overview): OverviewColumn[] {
+  return overview.variants.flatMap((variant) => {
+    const has = overview.rows.some((r) => r.cells[variant]?.explained !== undefined);
+    return [{ variant, explained: false, header: variant }, ...(has ? [{ variant, explained: true, header: `${variant} explained` }] : [])];
+  });
+}
+
+/** What an explained column is, for the legend (only when the overview has one). */
+export function explainedColumnLegend(overview: Overview): string {
+  return overview.explained
+    ? ` Explained: the share of the gap to ${overview.reference} that the step's counted events explain at their unit costs, with its 95 % bootstrap interval (see "Where the time goes"; > over-explained).`
+    : '';
+}

@@ -1,6 +1,18 @@
 import type { Overview, OverviewCell } from '../overview.ts';
 import { escapeLatex, thinPercent } from './latex.ts';
-import { marksLegend, numberNotes, repetitionsText, rowsByMetric, shortInterval, shortRatio, verdictMark } from './overview-cells.ts';
+import { overviewShareText } from './explained-cells.ts';
+import {
+  explainedColumnLegend,
+  marksLegend,
+  numberNotes,
+  overviewColumns,
+  type OverviewColumn,
+  repetitionsText,
+  rowsByMetric,
+  shortInterval,
+  shortRatio,
+  verdictMark,
+} from './overview-cells.ts';
 
 /**
  * The overview as a LaTeX table for a paper (`\usepackage{siunitx,booktabs,tabularx}`):
@@ -21,7 +33,8 @@ export const COLUMN_VARIANTS = 4;
 const COLUMN_BUDGET_PT = 225;
 
 export function overviewLatex(overview: Overview, caption: string): string {
-  const wide = overview.variants.length > COLUMN_VARIANTS;
+  const all = overviewColumns(overview);
+  const wide = all.length > COLUMN_VARIANTS;
   const float = wide ? 'table*' : 'table';
   const width = wide ? '\\textwidth' : '\\columnwidth';
   const groups = rowsByMetric(overview.rows);
@@ -33,7 +46,7 @@ export function overviewLatex(overview: Overview, caption: string): string {
       overview,
       groups.flatMap((g) => g.labels),
     );
-  const columns = overview.variants.length + (side ? 1 : 0);
+  const columns = all.length + (side ? 1 : 0);
   const sup = (numbers: readonly number[]) => (numbers.length === 0 ? '' : `\\textsuperscript{${numbers.join(',')}}`);
   const spanning = (tex: string, keep: boolean) =>
     `\\multicolumn{${columns}}{@{}>{\\raggedright\\arraybackslash}p{${width}}@{}}{${tex}} \\\\${keep ? '*' : ''}`;
@@ -45,8 +58,9 @@ export function overviewLatex(overview: Overview, caption: string): string {
     body.push(spanning(`\\itshape ${escapeLatex(g.title)}`, true));
     g.rows.forEach((row, j) => {
       const label = `${escapeLatex(g.labels[j]!)}${sup(notes[k]!.label)}`;
-      const cells = overview.variants.map((v) => {
+      const cells = all.map(({ variant: v, explained }) => {
         const cell = row.cells[v];
+        if (explained) return cell?.explained === undefined ? '--' : shareLatex(cell.explained);
         return cell === undefined ? '--' : cellLatex(cell, sup(notes[k]!.cells[v] ?? []));
       });
       // Indented under the metric line; a wrapped label hangs further in.
@@ -56,11 +70,10 @@ export function overviewLatex(overview: Overview, caption: string): string {
     });
   });
 
-  const spec = side
-    ? `@{}>{\\raggedright\\arraybackslash}X*{${overview.variants.length}}{c}@{}`
-    : `@{}*{${overview.variants.length}}{>{\\centering\\arraybackslash}X}@{}`;
-  const header = side ? ['workload', ...overview.variants] : overview.variants;
-  const legend = `Ratio of each mean to ${overview.reference}'s (mean ÷ mean), its 95 % interval beneath; ${repetitionsText(overview)}. ↑ higher is better, ↓ lower is better. ${marksLegend(overview)}.`;
+  const spec = side ? `@{}>{\\raggedright\\arraybackslash}X*{${all.length}}{c}@{}` : `@{}*{${all.length}}{>{\\centering\\arraybackslash}X}@{}`;
+  const names = all.map((c) => (c.explained ? 'explained' : c.header));
+  const header = side ? ['workload', ...names] : names;
+  const legend = `Ratio of each mean to ${overview.reference}'s (mean ÷ mean), its 95 % interval beneath; ${repetitionsText(overview)}. ↑ higher is better, ↓ lower is better. ${marksLegend(overview)}.${explainedColumnLegend(overview)}`;
   return [
     '% Requires \\usepackage{siunitx,booktabs,tabularx}',
     `\\begin{${float}}`,
@@ -93,6 +106,14 @@ function cellLatex(cell: OverviewCell, marks: string): string {
   return `\\begin{tabular}[t]{@{}c@{}}${ratio}\\\\{\\scriptsize ${interval}}\\end{tabular}`;
 }
 
+/** `48\,\%` over `[41, 55\,\%]` in script size: the share of the gap explained. */
+function shareLatex(share: NonNullable<OverviewCell['explained']>): string {
+  const [point, interval] = overviewShareText(share).split(' [');
+  const top = thinPercent(escapeLatex(point!));
+  if (interval === undefined) return top;
+  return `\\begin{tabular}[t]{@{}c@{}}${top}\\\\{\\scriptsize ${thinPercent(escapeLatex(`[${interval}`))}}\\end{tabular}`;
+}
+
 /** A number for siunitx; text that is not a number (`–`) is escaped as text. */
 function num(text: string): string {
   return /^-?\d+(\.\d+)?(e[+-]?\d+)?$/.test(text) ? `\\num{${text}}` : escapeLatex(text);
@@ -106,8 +127,9 @@ function num(text: string): string {
  */
 function sideLabelsFit(overview: Overview, labels: readonly string[]): boolean {
   const text = (s: string, size: number) => [...s].reduce((w, ch) => w + (/[0-9a-z=()-]/i.test(ch) ? 0.5 : /[\s.,[\]]/.test(ch) ? 0.28 : 0.75) * size, 0);
-  const columns = overview.variants.map((v) => {
+  const columns = overviewColumns(overview).map(({ variant: v, explained }: OverviewColumn) => {
     const cells = overview.rows.map((r) => r.cells[v]).filter((c): c is OverviewCell => c !== undefined);
+    if (explained) return Math.max(text('explained', 8), ...cells.map((c) => text(overviewShareText(c.explained), 7))) + 4;
     const intervals = cells.map((c) => text(shortInterval(c), 7));
     const ratios = cells.map((c) => text(`${shortRatio(c.ratio)} ▼²`, 8));
     return Math.max(text(v, 8), ...intervals, ...ratios) + 4;

@@ -1,7 +1,10 @@
 import type { Overview, OverviewCell } from '../overview.ts';
 import { escapeMarkdown } from './markdown.ts';
+import { overviewShareText } from './explained-cells.ts';
 import {
   caseLabel,
+  explainedColumnLegend,
+  overviewColumns,
   marksLegend,
   metricLabel,
   numberNotes,
@@ -26,11 +29,13 @@ export function overviewMarkdown(overview: Overview): string {
   const { notes, footnotes } = numberNotes(overview);
   const withN = repetitionsVary(overview);
   const line = (cells: readonly string[]) => `| ${cells.join(' | ')} |`;
-  const out = [line(['workload — metric', ...overview.variants.map(escapeMarkdown)]), `| --- |${overview.variants.map(() => ' ---: |').join('')}`];
+  const columns = overviewColumns(overview);
+  const out = [line(['workload — metric', ...columns.map((c) => escapeMarkdown(c.header))]), `| --- |${columns.map(() => ' ---: |').join('')}`];
   overview.rows.forEach((row, i) => {
     const label = `${escapeMarkdown(caseLabel(row))}${marks(notes[i]!.label)} — ${escapeMarkdown(metricLabel(row))}`;
-    const cells = overview.variants.map((v) => {
+    const cells = columns.map(({ variant: v, explained }) => {
       const cell = row.cells[v];
+      if (explained) return escapeMarkdown(overviewShareText(cell?.explained));
       return cell === undefined ? '–' : `${cellText(cell, withN)}${marks(notes[i]!.cells[v] ?? [])}`;
     });
     out.push(line([label, ...cells]));
@@ -38,7 +43,7 @@ export function overviewMarkdown(overview: Overview): string {
   out.push(
     '',
     escapeMarkdown(
-      `Cells: ${whatTheNumbersAre(overview)}${withN ? `; n = repetitions of the backend / of ${overview.reference}` : ''}; ${repetitionsText(overview)}. ↑ higher is better, ↓ lower is better. ${marksLegend(overview)}.`,
+      `Cells: ${whatTheNumbersAre(overview)}${withN ? `; n = repetitions of the backend / of ${overview.reference}` : ''}; ${repetitionsText(overview)}. ↑ higher is better, ↓ lower is better. ${marksLegend(overview)}.${explainedColumnLegend(overview)}`,
     ),
   );
   if (footnotes.length > 0) out.push('', ...footnotes.map((text, i) => `- ${superscript(i + 1)} ${escapeMarkdown(text)}`));

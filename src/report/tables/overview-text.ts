@@ -2,6 +2,7 @@ import { alignTable } from '../../stats/format.ts';
 import type { Overview, OverviewCell } from '../overview.ts';
 import * as cells from './overview-cells.ts';
 import { wrapText } from './wrap.ts';
+import { overviewShareText } from './explained-cells.ts';
 
 /**
  * The overview for a terminal: an aligned plain-text table, one column per variant, the
@@ -25,15 +26,18 @@ export function overviewText(overview: Overview): string {
   const ordered = groups.flatMap((g) => g.rows);
   const { notes, footnotes } = cells.numberNotes(overview, ordered);
   const withN = cells.repetitionsVary(overview);
+  const columns = cells.overviewColumns(overview);
+  const headers = columns.map((c) => c.header);
   const cellsOf = ordered.map((row, i) =>
-    overview.variants.map((v) => {
+    columns.map(({ variant: v, explained }) => {
       const cell = row.cells[v];
+      if (explained) return overviewShareText(cell?.explained);
       if (cell === undefined) return '–';
       const marks = (notes[i]!.cells[v] ?? []).map(cells.superscript).join(',');
       return `${cellText(cell, withN)}${marks}`;
     }),
   );
-  const cellWidths = overview.variants.map((v, c) => Math.max([...v].length, ...cellsOf.map((cells) => [...cells[c]!].length)));
+  const cellWidths = headers.map((v, c) => Math.max([...v].length, ...cellsOf.map((cells) => [...cells[c]!].length)));
   const labelWidth = Math.max(MIN_LABEL_WIDTH, width - cellWidths.reduce((sum, w) => sum + w + 2, 0) - INDENT.length);
 
   // Data rows, the first column wrapped; each group's metric line is put in above its first row after alignment.
@@ -46,11 +50,11 @@ export function overviewText(overview: Overview): string {
       const label = `${label0}${notes[k]!.label.map(cells.superscript).join(',')}`;
       const parts = wrapText(label, labelWidth);
       rows.push([`${INDENT}${parts[0]}`, ...cellsOf[k]!]);
-      for (const rest of parts.slice(1)) rows.push([`${INDENT}${INDENT}${rest}`, ...overview.variants.map(() => '')]);
+      for (const rest of parts.slice(1)) rows.push([`${INDENT}${INDENT}${rest}`, ...headers.map(() => '')]);
       k++;
     }
   }
-  const table = alignTable([CASE_HEADER, ...overview.variants], rows, new Set(overview.variants)).split('\n');
+  const table = alignTable([CASE_HEADER, ...headers], rows, new Set(headers)).split('\n');
   const body: string[] = table.slice(0, 2);
   table.slice(2).forEach((line, i) => {
     const metric = groupStarts.get(i);
@@ -63,7 +67,7 @@ export function overviewText(overview: Overview): string {
       `${capitalise(cells.whatTheNumbersAre(overview))}${withN ? `; n = repetitions of the variant / of ${overview.reference}` : ''}; ${cells.repetitionsText(overview)}.`,
       width,
     ),
-    ...wrapText(`↑ higher is better, ↓ lower is better. ${cells.marksLegend(overview)}.`, width),
+    ...wrapText(`↑ higher is better, ↓ lower is better. ${cells.marksLegend(overview)}.${cells.explainedColumnLegend(overview)}`, width),
   ];
   const foot = footnotes.flatMap((text, i) =>
     wrapText(`${cells.superscript(i + 1)} ${text}`, width - INDENT.length).map((l, j) => (j === 0 ? l : `${INDENT}${l}`)),

@@ -1,0 +1,36 @@
+import type { Explained } from '../explained.ts';
+import { explainedHeader, explainedCells, explainedLegend, shownRows } from '../tables/explained-cells.ts';
+import { escapeHtml as h } from './escape.ts';
+
+/**
+ * "Where the time goes" on the page: the figure's numbers as a table, a row per backend,
+ * workload configuration and step, the modelled ones with their gap, explained share and
+ * top events, the others with their counts and why they are not modelled. Only when the runs
+ * counted events (`run --count-events`).
+ */
+export function explainedSection(explained: Explained | undefined, chartId: string | undefined): string {
+  if (!explained) return '';
+  const rows = shownRows(explained);
+  if (rows.length === 0) return '';
+  const modelled = rows.filter((r) => r.model !== undefined).length;
+  const numeric = new Set([1, 2, 3]);
+  const head = `<tr>${explainedHeader(explained.reference)
+    .map((c, i) => `<th${numeric.has(i) ? ' class="num"' : ''}>${h(c)}</th>`)
+    .join('')}</tr>`;
+  const body = rows
+    .map((r) => {
+      const cells = explainedCells(r).map((c, i) => `<td class="${numeric.has(i) ? 'num' : 'label'}">${h(c)}</td>`);
+      return `<tr class="${r.model ? 'modelled' : 'not-modelled'}">${cells.join('')}</tr>`;
+    })
+    .join('\n');
+  return `<section id="explained">
+<h2>Where the time goes</h2>
+<p>${modelled} of ${rows.length} counted steps modelled against ${h(explained.reference)}. ${h(explainedLegend(explained.reference))} Also as <a href="explained.md">Markdown</a> and <a href="explained.tex">LaTeX</a>${chartId ? `, and as a <a href="#figure-${h(chartId)}">chart</a>` : ''}.</p>
+<div class="table-wrap"><table class="explained">
+<thead>${head}</thead>
+<tbody>
+${body}
+</tbody>
+</table></div>
+</section>`;
+}

@@ -1,0 +1,69 @@
+import type { Explained } from '../explained.ts';
+import { pct, shareText } from '../tables/explained-cells.ts';
+import { base, round, type Spec } from './common.ts';
+
+/**
+ * "Where the time goes" as a figure: one stacked horizontal bar per modelled backend,
+ * workload configuration and step, in shares of the backend's step time: the part the
+ * reference would need too (work ÷ the reference's work), the part each event type explains
+ * (events/s × unit cost), and the rest of the gap, unexplained. A bar that reaches past 1 is
+ * over-explained: the model double counts overlapping costs. The share of the gap explained,
+ * with its interval, is in each row's label.
+ */
+
+/** Colours of the parts: the reference neutral grey as in every chart, the rest unexplained in a pale hatch grey; events from Okabe–Ito. */
+const REFERENCE_COLOUR = '#8c8c8c';
+const UNEXPLAINED_COLOUR = '#e3e3e3';
+const EVENT_COLOURS: readonly string[] = ['#0072B2', '#E69F00', '#CC79A7', '#56B4E9', '#D55E00', '#009E73'];
+
+export function explainedSpec(explained: Explained): Spec | undefined {
+  const modelled = explained.rows.filter((r) => r.model !== undefined && r.model.share !== undefined);
+  if (modelled.length === 0) return undefined;
+  const reference = `${explained.reference} would need too`;
+  const events: string[] = [];
+  const data = modelled.flatMap((r) => {
+    const m = r.model!;
+    const row = `${r.label}: ${shareText(r)}`;
+    const parts = [{ part: reference, share: 1 - m.gap }];
+    for (const t of m.terms) {
+      if (t.explained <= 0) continue;
+      if (!events.includes(t.label)) events.push(t.label);
+      parts.push({ part: t.label, share: t.explained });
+    }
+    if (m.unexplained > 0) parts.push({ part: 'unexplained', share: m.unexplained });
+    return parts.map((p, i) => ({ row, backend: r.backend, part: p.part, share: round(p.share), text: pct(p.share), order: i }));
+  });
+  const domain = [reference, ...events, 'unexplained'];
+  const range = [REFERENCE_COLOUR, ...events.map((_, i) => EVENT_COLOURS[i % EVENT_COLOURS.length]!), UNEXPLAINED_COLOUR];
+  const order = [...new Set(data.map((d) => d.row))];
+  return {
+    ...base(
+      'Where the time goes',
+      [
+        `each bar: the backend's step time as 1; grey: what ${explained.reference} would need too; coloured: events × unit cost; pale: the gap left unexplained`,
+        'label: the share of the gap the events explain, with its 95 % bootstrap interval; past 1: over-explained',
+      ],
+      `explained overhead: each backend's step time split into ${explained.reference}'s share, event types and the unexplained rest`,
+    ),
+    data: { values: data },
+    width: 420,
+    height: { step: 18 },
+    layer: [
+      {
+        mark: { type: 'bar', stroke: 'white', strokeWidth: 0.5 },
+        encoding: {
+          y: { field: 'row', type: 'nominal', sort: order, title: null, axis: { labelLimit: 420 } },
+          x: { field: 'share', type: 'quantitative', stack: 'zero', title: "share of the backend's step time", axis: { format: '.0%' } },
+          color: { field: 'part', type: 'nominal', title: 'part', scale: { domain, range }, sort: domain },
+          order: { field: 'order', type: 'quantitative' },
+          tooltip: [
+            { field: 'row', title: 'case' },
+            { field: 'part', title: 'part' },
+            { field: 'text', title: 'share of step time' },
+          ],
+        },
+      },
+      { data: { values: [{}] }, mark: { type: 'rule', color: '#555555', strokeDash: [4, 3] }, encoding: { x: { datum: 1 } } },
+    ],
+  } as unknown as Spec;
+}
