@@ -8,6 +8,12 @@ import { runRepetition, type RepOutcome, type RepetitionInput } from './repetiti
  * with its own nonce and its own VM, behind one start barrier (density-barrier.ts). A guest
  * that fails or hangs before the barrier falls stops the others, and the repetition fails
  * with its reason; after it fell, each guest finishes on its own.
+ *
+ * The guests' VMMs are started one after another (guest i once guest i−1's launch has
+ * returned), then boot together: over SSH every launch opens sessions on one connection,
+ * and a dropbear server (the labs') now and then drops a session opened at the same moment
+ * as another (ssh exits 255). A launch returns once the VMM runs, long before its guest is
+ * ready, so this costs a fraction of a second per guest and the barrier still aligns the steps.
  */
 
 /** What the N guests of one repetition produced. */
@@ -40,10 +46,25 @@ export async function runDensityRepetition(
   };
   input.signal?.addEventListener('abort', onAbort, { once: true });
   if (input.signal?.aborted) onAbort();
+  const launched = controllers.map(() => {
+    let resolve = () => {};
+    const promise = new Promise<void>((r) => {
+      resolve = r;
+    });
+    return { promise, resolve };
+  });
   try {
     const outcomes = await Promise.all(
       controllers.map(async (controller, i) => {
-        const out = await run({ ...input, ...guestInput(i), name: `${input.name}-g${i}`, signal: controller.signal, barrier: barrier.guest(i) });
+        const launchTurn = { wait: () => (i === 0 ? Promise.resolve() : launched[i - 1]!.promise), done: () => launched[i]!.resolve() };
+        const out = await run({
+          ...input,
+          ...guestInput(i),
+          name: `${input.name}-g${i}`,
+          signal: controller.signal,
+          barrier: barrier.guest(i),
+          launchTurn,
+        }).finally(() => launched[i]!.resolve());
         barrier.ended(i, out.status === 'completed' ? 'it completed without waiting' : (out.error ?? out.status));
         return out;
       }),

@@ -75,6 +75,11 @@ export interface RepetitionInput {
   aliveEveryS?: number;
   /** A density case's start barrier (density-barrier.ts): the job waits for `go` after its probes. */
   barrier?: StartBarrier;
+  /**
+   * A density case's guests start their VMMs one after another (density.ts): `wait` resolves
+   * when this guest's turn comes, `done` hands the turn on once its launch returned.
+   */
+  launchTurn?: { wait(): Promise<void>; done(): void };
   /** Aborts the repetition (Ctrl-C): the VM is killed and the outcome says why. */
   signal?: AbortSignal;
   now?: () => number;
@@ -137,9 +142,13 @@ export async function runRepetition(input: RepetitionInput): Promise<RepOutcome>
 
   let vm: RunningVm;
   try {
+    await input.launchTurn?.wait();
+    if (input.signal?.aborted) return outcome('failed', { error: 'interrupted' });
     vm = await input.backend.launch(spec, input.host);
   } catch (e) {
     return outcome('failed', { error: `the VM did not start: ${describeError(e)}` });
+  } finally {
+    input.launchTurn?.done();
   }
   vm.onConsole((chunk) => session.feed(chunk));
   // The VMM's CPU time when the guest is up: the job's own cost is what it spends after that.

@@ -185,7 +185,7 @@ describe('Xen lab', () => {
     }
   });
 
-  it('a PV guest whose kernel panics: Xen reports the domain crashed, the case fails with the panic, the next case runs', {
+  it('a PV guest whose kernel panics: Xen reports the domain crashed, the case fails with the panic, the next cases run (two guests at once behind the start barrier)', {
     timeout: 10 * MINUTES,
   }, async () => {
     expect(host, 'the lab host of the second test').toBeDefined();
@@ -202,7 +202,14 @@ describe('Xen lab', () => {
     const workloads = { ...shipped, panic };
     const deps = { workloads, backends: ['xen'] };
     const suite = resolveSuite(
-      { name: 'xen-crash', backends: ['xen'], xenTypes: ['pv'], repetitions: 1, workloads: [{ workload: 'panic' }, { workload: 'boot' }] },
+      {
+        name: 'xen-crash',
+        backends: ['xen'],
+        xenTypes: ['pv'],
+        repetitions: 1,
+        guest: { memoryMiB: 256 },
+        workloads: [{ workload: 'panic' }, { workload: 'boot' }, { workload: 'cpu', params: { timeSec: 2 }, guests: 2 }],
+      },
       deps,
       'xen-crash',
     );
@@ -217,7 +224,7 @@ describe('Xen lab', () => {
       backends: () => xenBackend,
       workloads,
     });
-    const [crashed, next] = run.record.cases;
+    const [crashed, next, dense] = run.record.cases;
     process.stderr.write(`xen crash case: ${crashed?.error?.message}\n`);
     expect(crashed?.status).toBe('failed');
     expect(crashed?.error?.message).toMatch(
@@ -227,6 +234,21 @@ describe('Xen lab', () => {
     expect(crashed?.guestLogTail?.at(-1)).toMatch(/^\[\s*\d+\.\d+\] /);
     expect(await readFile(join(run.dir, crashed!.logs![0]!), 'utf8')).toMatch(/Kernel panic - not syncing: sysrq triggered crash/);
     expect(next?.status).toBe('completed');
+    // Two PV domains at once: each took its own go line through xl's console, over SSH.
+    expect([dense?.id, dense?.status, dense?.error?.message]).toEqual(['xen:pv/cpu/guests=2,timeSec=2', 'completed', undefined]);
+    const eps = (await readFile(join(run.dir, 'samples.jsonl'), 'utf8'))
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as Sample)
+      .filter((x) => x.metric.startsWith('cpu.events_per_s'));
+    expect(eps.map((x) => `${x.metric}@${x.dims.guest_index ?? '-'}`).sort()).toEqual([
+      'cpu.events_per_s.jain@-',
+      'cpu.events_per_s.min_max_ratio@-',
+      'cpu.events_per_s.sum@-',
+      'cpu.events_per_s@0',
+      'cpu.events_per_s@1',
+    ]);
+    process.stderr.write(`xen pv density: ${eps.map((x) => `${x.metric} ${x.value.toPrecision(3)}`).join(', ')}\n`);
   });
 
   it('leaves nothing in dom0: no hvb- domain, no loop device, no bridge, no peer, no temporary folder', { timeout: 3 * MINUTES }, async () => {

@@ -46,6 +46,23 @@ describe('a density repetition', () => {
     expect(out.combined.usage?.cpuUserS).toBeCloseTo(4.5);
   });
 
+  it("starts the guests' VMMs one after another: a launch begins only once the previous one returned", async () => {
+    const events: string[] = [];
+    const fake = fakeBackend((say, nonce, spec) => barrierGuest(say, nonce, spec.name.endsWith('g0') ? 100 : 300));
+    const slow: Backend = {
+      ...fake,
+      async launch(spec, on) {
+        events.push(`start ${spec.name}`);
+        await new Promise((r) => setTimeout(r, 30));
+        events.push(`up ${spec.name}`);
+        return fake.launch(spec, on);
+      },
+    };
+    const out = await runDensityRepetition(input(slow), 3);
+    expect(out.combined.status).toBe('completed');
+    expect(events).toEqual(['start cpu-r1-g0', 'up cpu-r1-g0', 'start cpu-r1-g1', 'up cpu-r1-g1', 'start cpu-r1-g2', 'up cpu-r1-g2']);
+  });
+
   it('stops the others and fails with the reason when a guest ends before the barrier', async () => {
     const fake = fakeBackend((say, nonce, spec) => {
       if (spec.name.endsWith('g1')) {
