@@ -25,5 +25,17 @@ describe('the micro workload on the real TCG backend', () => {
     }
     // A page fault (trap, allocation, zeroing 4 KiB) costs more than a null system call.
     expect(run.values('micro.pagefault_ns')[0]!).toBeGreaterThan(run.values('micro.syscall_ns')[0]!);
+    expect(run.values('micro.devport_ns')).toEqual([]);
+  });
+
+  it('times the port through /dev/port when asked (the way it falls back to where IN faults)', { timeout: 300_000 }, async () => {
+    await run?.cleanup();
+    run = await runOnTcg(image, { name: 'micro-devport', repetitions: 1, workloads: [{ workload: 'micro', params: { msPerOp: 50, ioport: 'devport' } }] });
+    expect(run.run.record.cases[0]?.status, JSON.stringify(run.run.record.cases[0]?.error)).toBe('completed');
+    expect(run.values('micro.ioport_ns')).toEqual([]);
+    // A system call doing the IN in the kernel: at least the null system call's cost.
+    const [devport] = run.values('micro.devport_ns');
+    expect(devport).toBeGreaterThan(run.values('micro.syscall_ns')[0]!);
+    process.stderr.write(`micro under TCG: devport ${devport} ns, syscall ${run.values('micro.syscall_ns')[0]} ns\n`);
   });
 });
