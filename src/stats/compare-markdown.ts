@@ -4,6 +4,7 @@ import { arrow, findingLine, ratioCell, summaryLine, verdictWord } from './compa
 import { effect } from './findings.ts';
 import { fmtChange } from './format.ts';
 import { flagText, SANITY_TAGS } from './sanity.ts';
+import { EVENT_CHANGES_TITLE, eventChangeLine } from './compare-events.ts';
 
 /**
  * The compare report as Markdown for a pull-request comment: the changes only (regressions
@@ -30,6 +31,10 @@ export function renderCompareMarkdown(report: CompareReport): string {
     const gate = report.mode === 'runs';
     out.push(`| verdict | B/A [95 % CI] | change |${gate ? ' p adj. |' : ''} series | metric |`, `|---|---:|---:|${gate ? '---:|' : ''}---|---|`);
     for (const r of changes) out.push(row(r, gate));
+  }
+  if (report.eventChanges && report.eventChanges.length > 0) {
+    out.push('', `**${cell(EVENT_CHANGES_TITLE.charAt(0).toUpperCase() + EVENT_CHANGES_TITLE.slice(1))}**`, '');
+    for (const c of report.eventChanges) out.push(`- ${cell(eventChangeLine(c))}`);
   }
   const flags = report.flags ?? [];
   if (flags.length > 0) {

@@ -12,6 +12,7 @@ import {
   type Verdict,
 } from './compare.ts';
 import type { CompareRow } from './compare-row.ts';
+import { eventChanges, type EventChange } from './compare-events.ts';
 import type { EquivalenceCheck } from './equivalence.ts';
 import { gateFamily } from './family.ts';
 import { findingsOf, type Finding } from './findings.ts';
@@ -82,6 +83,8 @@ export interface CompareReport {
   equivalence?: EquivalenceCheck;
   /** Sanity flags (stats/sanity.ts): a guest faster than native, clock drift, CV outliers, lab figures. */
   flags: SanityFlag[];
+  /** Gate only, when both runs counted events: the counts that changed between them, largest first (compare-events.ts). */
+  eventChanges?: EventChange[];
   /** Rows per verdict: the gate's verdicts in `runs` mode, the backend comparison's in `by` mode. */
   counts: Partial<Record<Verdict, number>>;
 }
@@ -93,6 +96,8 @@ export function compareRuns(a: RunSamples, b: RunSamples, options: CompareReport
   const labels = labeller([...match.pairs.flatMap((p) => [p.a.dims, p.b.dims]), ...match.onlyA.map((s) => s.dims), ...match.onlyB.map((s) => s.dims)]);
   report.unmatched = { onlyA: match.onlyA.map((s) => `${labels(s.dims)} ${s.metric}`), onlyB: match.onlyB.map((s) => `${labels(s.dims)} ${s.metric}`) };
   report.provenanceChanges = provenanceChanges(match.pairs);
+  const events = eventChanges(report.rows);
+  if (events.length > 0) report.eventChanges = events;
   report.flags = runSanityFlags([
     { id: a.id, samples: flagged(a.samples, options) },
     { id: b.id, samples: flagged(b.samples, options) },

@@ -3,6 +3,7 @@ import type { CompareReport, CompareRow } from './compare-report.ts';
 import type { Finding } from './findings.ts';
 import { alignTable, fmtChange, fmtNumber, fmtRatio } from './format.ts';
 import { renderFlags } from './sanity.ts';
+import { EVENT_CHANGES_TITLE, eventChangeLine } from './compare-events.ts';
 
 /**
  * The compare report as text for a terminal. The verdict and B/A [CI] come first in every
@@ -48,6 +49,10 @@ export function renderCompare(report: CompareReport): string {
         RIGHT,
       ),
     );
+  if (report.eventChanges && report.eventChanges.length > 0) {
+    out.push('', `${EVENT_CHANGES_TITLE}:`);
+    for (const c of report.eventChanges) out.push(`  ${eventChangeLine(c)}`);
+  }
   const notes = report.rows.filter((r) => {
     const v = r.comparison.verdict;
     return v === 'not-computable' || (report.mode === 'runs' && (v !== 'no-change' || /significant \(|cannot be significant/.test(r.comparison.reason)));

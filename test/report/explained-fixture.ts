@@ -8,6 +8,8 @@ import type { Dims, Sample } from '../../src/results/sample.ts';
  */
 
 const jitter = [0.98, 0.99, 1, 1.01, 1.02];
+/** The counts per operation vary on their own a little, as real ones do. */
+const perOpJitter = [1.01, 0.99, 1.02, 0.98, 1];
 
 function sample(metric: string, value: number, unit: string, better: 'higher' | 'lower', dims: Dims): Sample {
   return { metric, value, unit, better, dims: { run: 'r1', suite: 'explain', host: 'local', vcpus: 1, memory_mib: 512, ...dims }, ts: '2026-12-06T00:00:00Z' };
@@ -31,7 +33,7 @@ function diskCase(backend: string, device: Dims, source: string, work: number, c
       sample('events.randread.work_per_s', iops, 'IOPS', 'higher', dims),
       ...Object.entries(counts).flatMap(([c, v]) => [
         sample(`events.randread.${c}_per_s`, v * f, 'events/s', 'lower', dims),
-        sample(`events.randread.${c}_per_op`, v / work, 'events/op', 'lower', dims),
+        sample(`events.randread.${c}_per_op`, (v / work) * perOpJitter[i]!, 'events/op', 'lower', dims),
       ]),
     ];
   });
