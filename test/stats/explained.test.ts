@@ -143,3 +143,17 @@ describe('the model on runs', () => {
     expect(explainRuns(noNative, { reference: 'native', seed: 1 }).find((c) => c.variant === 'kvm')!.notModelled).toMatch(/no native case/);
   });
 });
+
+describe('a counter whose micro figure is missing', () => {
+  it('is listed unpriced with the reason, its time left in the unexplained rest', () => {
+    const m = explainGap(
+      { workB: [1000, 1010], workN: [2000, 2020], rates: { io_exits: [5000, 5100], other_exits: [100, 110] }, microB: { cpuid: [1000, 1010] }, microN: {} },
+      { seed: 1, resamples: 200 },
+    );
+    const io = m.terms.find((t) => t.counter === 'io_exits')!;
+    expect(io.costNs).toBeUndefined();
+    expect(io.explained).toBe(0);
+    expect(io.note).toBe('not priced: no micro.ioport_ns on this backend');
+    expect(m.explained).toBeCloseTo(105 * 1005 * 1e-9, 12);
+  });
+});
