@@ -67,7 +67,10 @@ export function buildCharts(input: ChartInput): Chart[] {
     for (const f of families)
       add(`comparison-${slug(f)}`, `${input.comparison.title}: ${f}`, forestSpec(input.comparison.report, `${input.comparison.title}: ${f}`, f));
   }
-  for (const m of input.bars) add(`metric-${slug(m.metric.metric)}`, metricTitle(m.metric.metric, m.metric.unit), metricBarsSpec(m));
+  // Event counts are a chart each only without the section that sums them up: a counted suite has hundreds (steps × counters × per s and per op).
+  for (const m of input.bars)
+    if (!(input.explained && m.metric.metric.startsWith('events.')))
+      add(`metric-${slug(m.metric.metric)}`, metricTitle(m.metric.metric, m.metric.unit), metricBarsSpec(m));
   for (const w of IO_WORKLOADS) {
     const io = ioMetrics(input.metrics, w);
     if (io.length > 0) add(`io-${w}`, `${w}: paravirtual vs emulated`, ioPairsSpec(w, io));

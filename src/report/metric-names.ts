@@ -74,8 +74,13 @@ const DENSITY_AGGREGATES: readonly [string, string][] = [
   ['.jain', "Jain's fairness over the guests"],
 ];
 
+/** Counted events (runner/event-windows.ts, step-work.ts): `events.<step>.<counter>_per_s|_per_op`, and the step's `work_per_s`. */
+const EVENT_METRIC = /^events\.([a-z0-9_-]+)\.([a-z0-9_]+)_per_(s|op)$/;
+
 /** `Disk: sequential read`; an unknown id is made readable from its parts (`micro.cpuid_ns` → `Micro-cost: cpuid`). */
 export function metricName(metric: string): string {
+  const event = EVENT_METRIC.exec(metric);
+  if (event) return `Events of ${event[1]}: ${event[2] === 'work' ? 'the work' : event[2]} per ${event[3] === 's' ? 'second' : 'operation'}`;
   const aggregate = DENSITY_AGGREGATES.find(([suffix]) => metric.endsWith(suffix) && metric.indexOf('.') < metric.length - suffix.length);
   if (aggregate) return `${metricName(metric.slice(0, -aggregate[0].length))}, ${aggregate[1]}`;
   const family = metricFamily(metric);

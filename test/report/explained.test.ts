@@ -4,6 +4,7 @@ import path from 'node:path';
 import { compile } from 'vega-lite';
 import { describe, expect, it } from 'vitest';
 import { buildReport } from '../../src/report/build.ts';
+import { metricName } from '../../src/report/metric-names.ts';
 import { explainedSpec } from '../../src/report/specs/explained.ts';
 import { explainedLatex } from '../../src/report/tables/explained-latex.ts';
 import { explainedMarkdown } from '../../src/report/tables/explained-markdown.ts';
@@ -35,9 +36,12 @@ describe('where the time goes, in the report', () => {
     expect(() => compile(spec)).not.toThrow();
     const data = (spec as unknown as { data: { values: { row: string; part: string; share: number }[] } }).data.values;
     const ide = data.filter((d) => d.row.startsWith('kvm · disk (ide)'));
-    expect(ide.map((d) => d.part)).toEqual(['native would need too', 'port I/O exits', 'other exits', 'unexplained']);
+    expect(ide.map((d) => d.part)).toEqual(["native's time", 'port I/O exits', 'other exits', 'unexplained']);
     expect(ide.reduce((s, d) => s + d.share, 0)).toBeCloseTo(1, 3);
     expect(model.charts.map((c) => c.id)).toContain('explained');
+    // The counts have the section: not a bar chart each (a counted suite has hundreds).
+    expect(model.charts.filter((c) => c.id.startsWith('metric-events.'))).toEqual([]);
+    expect(model.charts.map((c) => c.id)).toContain('metric-disk.rand_read_iops');
   });
 
   it('writes the Markdown and LaTeX tables; the LaTeX compiles', async () => {
@@ -76,6 +80,12 @@ describe('where the time goes, in the report', () => {
     } finally {
       await rm(dir, { recursive: true, force: true });
     }
+  });
+
+  it('names the counted metrics readably', () => {
+    expect(metricName('events.randread.io_exits_per_op')).toBe('Events of randread: io_exits per operation');
+    expect(metricName('events.net-rr.exits_per_s')).toBe('Events of net-rr: exits per second');
+    expect(metricName('events.cpu.work_per_s')).toBe('Events of cpu: the work per second');
   });
 
   it('has no section without counted events', () => {

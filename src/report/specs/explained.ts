@@ -19,11 +19,11 @@ const EVENT_COLOURS: readonly string[] = ['#0072B2', '#E69F00', '#CC79A7', '#56B
 export function explainedSpec(explained: Explained): Spec | undefined {
   const modelled = explained.rows.filter((r) => r.model !== undefined && r.model.share !== undefined);
   if (modelled.length === 0) return undefined;
-  const reference = `${explained.reference} would need too`;
+  const reference = `${explained.reference}'s time`;
   const events: string[] = [];
   const data = modelled.flatMap((r) => {
     const m = r.model!;
-    const row = `${r.label}: ${shareText(r)}`;
+    const row = r.label;
     const parts = [{ part: reference, share: 1 - m.gap }];
     for (const t of m.terms) {
       if (t.explained <= 0) continue;
@@ -36,12 +36,20 @@ export function explainedSpec(explained: Explained): Spec | undefined {
   const domain = [reference, ...events, 'unexplained'];
   const range = [REFERENCE_COLOUR, ...events.map((_, i) => EVENT_COLOURS[i % EVENT_COLOURS.length]!), UNEXPLAINED_COLOUR];
   const order = [...new Set(data.map((d) => d.row))];
+  // The share explained, right of each bar's end (past 1 when over-explained).
+  const labels = modelled.map((r) => ({
+    row: r.label,
+    end: round(Math.max(1, 1 - r.model!.gap + r.model!.explained + Math.max(0, r.model!.unexplained))),
+    label: shareText(r),
+  }));
+  const top = Math.max(1, ...labels.map((l) => l.end ?? 1));
+  const y = { field: 'row', type: 'nominal', sort: order, title: null, axis: { labelLimit: 420 } };
   return {
     ...base(
       'Where the time goes',
       [
-        `each bar: the backend's step time as 1; grey: what ${explained.reference} would need too; coloured: events × unit cost; pale: the gap left unexplained`,
-        'label: the share of the gap the events explain, with its 95 % bootstrap interval; past 1: over-explained',
+        `each bar: the backend's step time as 1; grey: the time ${explained.reference} needs for the same work; coloured: events × unit cost; pale: the gap left unexplained`,
+        'right: the share of the gap the events explain, with its 95 % bootstrap interval; past the dashed line: over-explained',
       ],
       `explained overhead: each backend's step time split into ${explained.reference}'s share, event types and the unexplained rest`,
     ),
@@ -52,9 +60,23 @@ export function explainedSpec(explained: Explained): Spec | undefined {
       {
         mark: { type: 'bar', stroke: 'white', strokeWidth: 0.5 },
         encoding: {
-          y: { field: 'row', type: 'nominal', sort: order, title: null, axis: { labelLimit: 420 } },
-          x: { field: 'share', type: 'quantitative', stack: 'zero', title: "share of the backend's step time", axis: { format: '.0%' } },
-          color: { field: 'part', type: 'nominal', title: 'part', scale: { domain, range }, sort: domain },
+          y,
+          x: {
+            field: 'share',
+            type: 'quantitative',
+            stack: 'zero',
+            title: "share of the backend's step time",
+            scale: { domain: [0, top], nice: false },
+            axis: { format: '.0%' },
+          },
+          color: {
+            field: 'part',
+            type: 'nominal',
+            title: null,
+            scale: { domain, range },
+            sort: domain,
+            legend: { orient: 'bottom', direction: 'horizontal', columns: 4 },
+          },
           order: { field: 'order', type: 'quantitative' },
           tooltip: [
             { field: 'row', title: 'case' },
@@ -64,6 +86,11 @@ export function explainedSpec(explained: Explained): Spec | undefined {
         },
       },
       { data: { values: [{}] }, mark: { type: 'rule', color: '#555555', strokeDash: [4, 3] }, encoding: { x: { datum: 1 } } },
+      {
+        data: { values: labels },
+        mark: { type: 'text', align: 'left', baseline: 'middle', dx: 6, fontSize: 11, color: '#333333' },
+        encoding: { y, x: { field: 'end', type: 'quantitative' }, text: { field: 'label' } },
+      },
     ],
   } as unknown as Spec;
 }
