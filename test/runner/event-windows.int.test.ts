@@ -46,6 +46,11 @@ describe('event counts around a real step', () => {
       process.stderr.write(
         `${backend.name} events: ${JSON.stringify(events)} (${out.dims['event_source']}${out.eventProblem ? `: ${out.eventProblem}` : ''})\n`,
       );
+      // The step's throughput beside its counts, and each count per sysbench event.
+      const work = out.values.find((v) => v.metric === 'cpu.events_per_s')!.value;
+      expect(events['events.cpu.work_per_s']).toBe(work);
+      for (const [metric, rate] of Object.entries(events).filter(([m]) => m.endsWith('_per_s') && m !== 'events.cpu.work_per_s'))
+        expect(events[metric.replace(/_per_s$/, '_per_op')], metric).toBeCloseTo(rate / work, 12);
       return { out, events };
     } finally {
       await setup.release();
