@@ -9,7 +9,7 @@ import { sortVariants } from './palette.ts';
  * "Where the time goes": the explained-overhead model (stats/explained.ts) on the runs'
  * counted steps, one row per variant, workload configuration and step, in the order of the
  * other sections (workload, configuration, step, then variant). Only when the runs hold
- * event counts (`events.*` samples, `run --count-events`).
+ * event counts with the steps' throughput beside them (`run --count-events`).
  */
 
 export interface ExplainedRow extends ExplainedCase {
@@ -29,7 +29,13 @@ export interface Explained {
 
 export function buildExplained(samples: readonly Sample[], reference: string | undefined, seed: number): Explained | undefined {
   if (reference === undefined || !samples.some((s) => s.metric.startsWith('events.'))) return undefined;
-  const cases = explainRuns(samples, { reference, seed });
+  // Only the measured steps: those with a throughput (events.<step>.work_per_s) in some case of
+  // the workload. Every step is counted, so the set-up ones (mounting, a NIC's address, printing
+  // fio's report) and micro's, which has none, would crowd out the ones that matter.
+  const measured = new Set(
+    samples.filter((s) => /^events\.[a-z0-9_-]+\.work_per_s$/.test(s.metric)).map((s) => `${String(s.dims.workload)}\n${s.metric.split('.')[1]}`),
+  );
+  const cases = explainRuns(samples, { reference, seed }).filter((c) => measured.has(`${c.workload}\n${c.step}`));
   if (cases.length === 0) return undefined;
   const variants = sortVariants(cases.map((c) => ({ variant: c.variant, backend: c.variant.split(' ')[0]! })));
   const labels = new Map<string, string>();
