@@ -19,7 +19,7 @@ import { deriveSeed } from './prng.ts';
  */
 
 const EVENT = /^events\.([a-z0-9_-]+)\.([a-z0-9_]+)_per_(s|op)$/;
-const MICRO = /^micro\.(cpuid|syscall|pagefault|ioport|rdtsc)_ns$/;
+const MICRO = /^micro\.(cpuid|syscall|pagefault|ioport|rdtsc|devport)_ns$/;
 const WORK = 'work';
 
 export interface EventCount {

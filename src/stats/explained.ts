@@ -1,5 +1,5 @@
 import { HvbError } from '../util/errors.ts';
-import { COUNTER_COSTS, type MicroOp } from './explained-costs.ts';
+import { COUNTER_COSTS, priceText, type MicroOp, type Price } from './explained-costs.ts';
 import { quantileSorted } from './moments.ts';
 import { mulberry32 } from './prng.ts';
 
@@ -9,8 +9,9 @@ import { mulberry32 } from './prng.ts';
  *
  *   gap        = 1 − work_b / work_n   (the share of b's step time native would not need)
  *   explained  = Σ_e rate_e(b) × cost_e(b) × 10⁻⁹   (seconds of event handling per second of step)
- *   cost_e(b)  = max(0, micro_b − micro_n) for the micro figure that prices e (COUNTER_COSTS);
- *                micro_b alone where native has no such figure
+ *   cost_e(b)  = max(0, price_b − price_n) for the micro figures that price e (COUNTER_COSTS):
+ *                one figure, or where b lacks it a fallback (devport − syscall); price_b alone
+ *                where native lacks a figure of the price
  *   share      = explained / gap;  unexplained = gap − explained (negative: over-explained)
  *
  * Every input is a list of repetitions; the share's interval is a percentile bootstrap that
@@ -35,9 +36,10 @@ export interface ExplainedTerm {
   label: string;
   /** Mean rate, events per second of b's step. */
   ratePerS: number;
-  /** The unit cost used (ns), undefined for an event listed but not counted (halts). */
+  /** The unit cost used (ns), undefined for an event listed but not counted (halts) or not priced. */
   costNs: number | undefined;
-  micro: MicroOp | undefined;
+  /** The micro figures it is priced with (`micro.ioport_ns`), undefined when it is not. */
+  price: string | undefined;
   /** Seconds of handling per second of step: a share of b's step time. 0 when not counted. */
   explained: number;
   note: string;
@@ -83,32 +85,46 @@ function resampledMean(xs: readonly number[], rng: () => number): number {
   return s / n;
 }
 
+interface Term {
+  counter: string;
+  label: string;
+  price: Price | undefined;
+  /** Whether native has every figure of the price (then its price is subtracted). */
+  nativePriced: boolean;
+  note: string;
+}
+
+const has = (figures: ExplainInput['microB'], ops: readonly MicroOp[]) => ops.every((o) => (figures[o]?.length ?? 0) > 0);
+const opsOf = (p: Price) => [...p.plus, ...p.minus];
+
 /**
- * The counters of the table that the input has. One whose micro figure b lacks is listed
- * unpriced, with the reason, rather than left out: its time then lands in the unexplained rest.
+ * The counters of the table that the input has, each with the first price b has every figure
+ * of. One b cannot price is listed unpriced, with the reason, rather than left out: its time
+ * then lands in the unexplained rest.
  */
-function termsOf(input: ExplainInput): { counter: string; label: string; micro: MicroOp | undefined; note: string }[] {
-  return COUNTER_COSTS.filter((c) => (input.rates[c.counter]?.length ?? 0) > 0).map((c) => {
-    const priced = c.micro !== undefined && (input.microB[c.micro]?.length ?? 0) > 0;
-    return {
-      counter: c.counter,
-      label: c.label,
-      micro: priced ? c.micro : undefined,
-      note: priced || c.micro === undefined ? c.note : `not priced: no micro.${c.micro}_ns on this backend`,
-    };
+function termsOf(input: Pick<ExplainInput, 'rates' | 'microB' | 'microN'>): Term[] {
+  return COUNTER_COSTS.filter((c) => (input.rates[c.counter]?.length ?? 0) > 0).map((c): Term => {
+    const prices: Price[] = c.micro === undefined ? [] : [{ plus: [c.micro], minus: [] }, ...(c.fallback ?? [])];
+    const price = prices.find((p) => has(input.microB, opsOf(p)));
+    const note = price === undefined && c.micro !== undefined ? `not priced: no ${prices.map(priceText).join(', nor ')} on this backend` : c.note;
+    return { counter: c.counter, label: c.label, price, nativePriced: price !== undefined && has(input.microN, opsOf(price)), note };
   });
+}
+
+/** A price's value from the means of one side (`microB`, `microN`). */
+function priceOf(p: Price, side: string, m: (key: string) => number): number {
+  return p.plus.reduce((s, o) => s + m(`${side}.${o}`), 0) - p.minus.reduce((s, o) => s + m(`${side}.${o}`), 0);
 }
 
 /** One evaluation of the model on the given means. */
 function evaluate(
-  terms: ReturnType<typeof termsOf>,
+  terms: readonly Term[],
   m: (key: string) => number,
 ): { gap: number; explained: number; parts: { cost: number | undefined; explained: number }[] } {
   const gap = 1 - m('workB') / m('workN');
   const parts = terms.map((t) => {
-    if (t.micro === undefined) return { cost: undefined, explained: 0 };
-    const nativeKey = `microN.${t.micro}`;
-    const cost = Math.max(0, m(`microB.${t.micro}`) - (Number.isNaN(m(nativeKey)) ? 0 : m(nativeKey)));
+    if (t.price === undefined) return { cost: undefined, explained: 0 };
+    const cost = Math.max(0, priceOf(t.price, 'microB', m) - (t.nativePriced ? priceOf(t.price, 'microN', m) : 0));
     return { cost, explained: m(`rate.${t.counter}`) * cost * 1e-9 };
   });
   return { gap, explained: parts.reduce((s, p) => s + p.explained, 0), parts };
@@ -116,7 +132,7 @@ function evaluate(
 
 /** Whether the input has any counter the model can price: else the case is not modelled. */
 export function hasPricedCounter(input: Pick<ExplainInput, 'rates' | 'microB'>): boolean {
-  return termsOf({ workB: [], workN: [], microN: {}, ...input }).some((t) => t.micro !== undefined);
+  return termsOf({ microN: {}, ...input }).some((t) => t.price !== undefined);
 }
 
 /** The model on one step of one backend; throws when a throughput is missing or not positive. */
@@ -134,10 +150,11 @@ export function explainGap(input: ExplainInput, options: ExplainOptions): Explai
   ]);
   for (const t of terms) {
     lists.set(`rate.${t.counter}`, input.rates[t.counter]!);
-    if (t.micro === undefined) continue;
-    lists.set(`microB.${t.micro}`, input.microB[t.micro]!);
-    const n = input.microN[t.micro];
-    if (n !== undefined && n.length > 0) lists.set(`microN.${t.micro}`, n);
+    if (t.price === undefined) continue;
+    for (const o of opsOf(t.price)) {
+      lists.set(`microB.${o}`, input.microB[o]!);
+      if (t.nativePriced) lists.set(`microN.${o}`, input.microN[o]!);
+    }
   }
   const means = new Map([...lists].map(([k, xs]) => [k, mean(xs)]));
   const point = evaluate(terms, (k) => means.get(k) ?? Number.NaN);
@@ -162,7 +179,7 @@ export function explainGap(input: ExplainInput, options: ExplainOptions): Explai
     label: t.label,
     ratePerS: means.get(`rate.${t.counter}`)!,
     costNs: point.parts[i]!.cost,
-    micro: t.micro,
+    price: t.price === undefined ? undefined : priceText(t.price),
     explained: point.parts[i]!.explained,
     note: t.note,
   }));

@@ -153,7 +153,32 @@ describe('a counter whose micro figure is missing', () => {
     const io = m.terms.find((t) => t.counter === 'io_exits')!;
     expect(io.costNs).toBeUndefined();
     expect(io.explained).toBe(0);
-    expect(io.note).toBe('not priced: no micro.ioport_ns on this backend');
+    expect(io.note).toBe('not priced: no micro.ioport_ns, nor micro.devport_ns − micro.syscall_ns on this backend');
     expect(m.explained).toBeCloseTo(105 * 1005 * 1e-9, 12);
+  });
+});
+
+describe('a port exit where user-mode IN faults', () => {
+  const base = { workB: [1000, 1010], workN: [2000, 2020], rates: { io_exits: [5000, 5100] }, microN: {} };
+
+  it('is priced with micro.devport_ns less micro.syscall_ns of the same backend', () => {
+    const m = explainGap({ ...base, microB: { devport: [3000, 3000], syscall: [500, 500] } }, { seed: 1, resamples: 200 });
+    const io = m.terms.find((t) => t.counter === 'io_exits')!;
+    expect(io.costNs).toBe(2500);
+    expect(io.price).toBe('micro.devport_ns − micro.syscall_ns');
+    expect(io.explained).toBeCloseTo(5050 * 2500e-9, 12);
+  });
+
+  it("less native's own where native timed its port the same way", () => {
+    const m = explainGap(
+      { ...base, microB: { devport: [3000, 3000], syscall: [500, 500] }, microN: { devport: [1500, 1500], syscall: [400, 400] } },
+      { seed: 1, resamples: 200 },
+    );
+    expect(m.terms.find((t) => t.counter === 'io_exits')!.costNs).toBe(1400);
+  });
+
+  it('prefers micro.ioport_ns where the backend has it', () => {
+    const m = explainGap({ ...base, microB: { ioport: [9000, 9000], devport: [3000, 3000], syscall: [500, 500] } }, { seed: 1, resamples: 200 });
+    expect(m.terms.find((t) => t.counter === 'io_exits')!.price).toBe('micro.ioport_ns');
   });
 });
