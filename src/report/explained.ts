@@ -52,7 +52,12 @@ export function buildExplained(samples: readonly Sample[], reference: string | u
   const rows = cases.map((c): ExplainedRow => {
     const configurationLabel = labels.get(JSON.stringify(Object.entries(c.configuration))) ?? '';
     const what = configurationLabel === '' ? c.workload : `${c.workload} (${configurationLabel})`;
-    return { ...c, backend: c.variant.split(' ')[0]!, configurationLabel, label: `${c.variant} · ${what} · ${c.step}` };
+    return {
+      ...c,
+      backend: c.variant.split(' ')[0]!,
+      configurationLabel,
+      label: c.step === c.workload ? `${c.variant} · ${what}` : `${c.variant} · ${what} · ${c.step}`,
+    };
   });
   const rank = (v: string) => variants.indexOf(v);
   rows.sort(

@@ -5,7 +5,7 @@ import type { Sample } from '../../src/results/sample.ts';
 import { DEFAULT_IGNORED_DIMS, matchBy } from '../../src/stats/series.ts';
 import { loadRealRun } from '../support/real-runs.ts';
 
-const RUNS = ['native-tcg-local', 'native-tcg-local-2', 'xen-lab-pv-pvh', 'kvm-lab', 'io-paths-native-tcg'];
+const RUNS = ['native-tcg-local', 'native-tcg-local-2', 'xen-lab-pv-pvh', 'kvm-lab', 'io-paths-native-tcg', 'explain-native-tcg'];
 
 describe('the dimension catalogue', () => {
   it.each(RUNS)('has every dimension the real run %s records (workload parameters aside)', async (name) => {

@@ -1,5 +1,5 @@
 import type { Explained } from '../explained.ts';
-import { explainedHeader, explainedCells, explainedLegend, shownRows } from '../tables/explained-cells.ts';
+import { explainedHeader, explainedLegend, explainedTable, shownRows } from '../tables/explained-cells.ts';
 import { escapeHtml as h } from './escape.ts';
 
 /**
@@ -17,10 +17,11 @@ export function explainedSection(explained: Explained | undefined, chartId: stri
   const head = `<tr>${explainedHeader(explained.reference)
     .map((c, i) => `<th${numeric.has(i) ? ' class="num"' : ''}>${h(c)}</th>`)
     .join('')}</tr>`;
-  const body = rows
-    .map((r) => {
-      const cells = explainedCells(r).map((c, i) => `<td class="${numeric.has(i) ? 'num' : 'label'}">${h(c)}</td>`);
-      return `<tr class="${r.model ? 'modelled' : 'not-modelled'}">${cells.join('')}</tr>`;
+  const table = explainedTable(explained);
+  const body = table.rows
+    .map((cells, k) => {
+      const tds = cells.map((c, i) => `<td class="${numeric.has(i) ? 'num' : 'label'}">${h(c)}</td>`);
+      return `<tr class="${rows[k]!.model ? 'modelled' : 'not-modelled'}">${tds.join('')}</tr>`;
     })
     .join('\n');
   return `<section id="explained">
@@ -32,5 +33,6 @@ export function explainedSection(explained: Explained | undefined, chartId: stri
 ${body}
 </tbody>
 </table></div>
+${table.notes.length > 0 ? `<ol class="notes">${table.notes.map((n) => `<li>not modelled: ${h(n)}</li>`).join('')}</ol>` : ''}
 </section>`;
 }

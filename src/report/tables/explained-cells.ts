@@ -1,6 +1,7 @@
 import { fmtNumber } from '../../stats/format.ts';
 import { topTerms } from '../../stats/explained.ts';
 import type { Explained, ExplainedRow, ExplainedShare } from '../explained.ts';
+import { superscript } from './overview-cells.ts';
 
 /**
  * What the HTML, Markdown and LaTeX renderings of "where the time goes" share, as plain
@@ -35,12 +36,14 @@ export function gapText(row: ExplainedRow): string {
   if (!w) return '–';
   const of = w.reference === undefined ? `${fmtNumber(w.b)} ${w.unit}` : `${fmtNumber(w.b)} vs ${fmtNumber(w.reference)} ${w.unit}`;
   const gap = row.model?.gap ?? (w.reference === undefined ? undefined : 1 - w.b / w.reference);
-  return gap === undefined ? of : `${pct(gap)} (${of})`;
+  if (gap === undefined) return of;
+  // More work than the reference: no gap, whatever the model would say of it.
+  return gap <= 0 ? `none, faster (${of})` : `${pct(gap)} (${of})`;
 }
 
-/** `port I/O exits 32 % (36000/s × 9000 ns)`, the three that explain the most. */
+/** `port I/O exits 32 % (36000/s × 9000 ns)`, the three that explain the most; `–` without a model (its reason is a note). */
 export function topText(row: ExplainedRow): string {
-  if (!row.model) return row.notModelled ?? '';
+  if (!row.model) return '–';
   const top = topTerms(row.model);
   if (top.length === 0) return 'no counted event has a unit cost here';
   return top.map((t) => `${t.label} ${pct(t.explained)} (${fmtNumber(t.ratePerS)}/s × ${fmtNumber(t.costNs)} ns)`).join('; ');
@@ -58,15 +61,30 @@ export function countsText(row: ExplainedRow, k = 4): string {
   return `${items.map((x) => `${x.c.counter} ${fmtNumber(x.v)}`).join(', ')} ${perOp ? 'per op' : 'per s'}`;
 }
 
-export function explainedCells(row: ExplainedRow): string[] {
+/**
+ * A row's cells; `note` gives the mark of a footnote (`¹`) for a reason shared by many rows
+ * (why a case is not modelled), so the table says it once, under it.
+ */
+export function explainedCells(row: ExplainedRow, note: (text: string) => string): string[] {
   return [
     row.label,
     gapText(row),
-    shareText(row),
+    row.notModelled === undefined ? shareText(row) : `not modelled${note(row.notModelled)}`,
     row.model ? pct(row.model.unexplained) : '–',
     topText(row),
     `${countsText(row)}${row.eventSource ? ` (${row.eventSource})` : ''}`,
   ];
+}
+
+/** A table's rows as cells, with the notes their marks number (the marks are superscript digits). */
+export function explainedTable(explained: Explained): { rows: string[][]; notes: string[] } {
+  const notes: string[] = [];
+  const note = (text: string) => {
+    let i = notes.indexOf(text);
+    if (i < 0) i = notes.push(text) - 1;
+    return superscript(i + 1);
+  };
+  return { rows: shownRows(explained).map((r) => explainedCells(r, note)), notes };
 }
 
 /** The rows the table shows: the reference's own steps are its baseline, left out. */

@@ -1,5 +1,5 @@
 import type { Explained } from '../explained.ts';
-import { explainedHeader, explainedCells, explainedLegend, shownRows } from './explained-cells.ts';
+import { explainedHeader, explainedLegend, explainedTable } from './explained-cells.ts';
 import { breakingTable, escapeLatex, thinPercent } from './latex.ts';
 
 /** A cell's text, with a break allowed after each `_` and `/` (counter names, `events/s`) so narrow columns never overflow. */
@@ -14,12 +14,14 @@ function cellLatex(text: string): string {
  */
 export function explainedLatex(explained: Explained, caption: string): string {
   const header = `${explainedHeader(explained.reference).map(escapeLatex).join(' & ')} \\\\`;
-  const body = shownRows(explained).map((r) => `${explainedCells(r).map(cellLatex).join(' & ')} \\\\`);
+  const { rows, notes } = explainedTable(explained);
+  const body = rows.map((cells) => `${cells.map(cellLatex).join(' & ')} \\\\`);
   const wrap = '>{\\raggedright\\arraybackslash}X';
   const narrow = (em: number) => `>{\\raggedright\\arraybackslash}p{${em}em}`;
   return [
     ...breakingTable(`${wrap}${narrow(4.5)}${narrow(5)}${narrow(5.5)}${wrap}${wrap}`, caption, header, body),
     `{\\scriptsize\\raggedright ${thinPercent(escapeLatex(explainedLegend(explained.reference)))}\\par`,
+    ...notes.map((n, i) => `\\textsuperscript{${i + 1}}not modelled: ${thinPercent(escapeLatex(n))}\\par`),
     '}',
     '\\endgroup',
     '',

@@ -1,0 +1,96 @@
+import { describe, expect, it } from 'vitest';
+import { buildReport } from '../../src/report/build.ts';
+import type { ReportRun } from '../../src/report/input.ts';
+import { explainedMarkdown } from '../../src/report/tables/explained-markdown.ts';
+import type { Sample } from '../../src/results/sample.ts';
+import { renderCompare } from '../../src/stats/compare-text.ts';
+import { compareRuns } from '../../src/stats/compare-report.ts';
+import { DEFAULT_IGNORED_DIMS } from '../../src/stats/series.ts';
+import { settingsFor } from '../../src/stats/thresholds.ts';
+import { loadRealRun } from '../support/real-runs.ts';
+
+// The explained-overhead section and compare's event changes on a real counted run:
+// suites/explain.ts on native and TCG (test/fixtures/runs/README.md, explain-native-tcg).
+
+const options = { ignore: new Set(DEFAULT_IGNORED_DIMS), settings: (m: string) => settingsFor(m, []), seed: 1, permutations: 200, ratioCi: 'log-t' as const };
+const run: ReportRun = await loadRealRun('explain-native-tcg');
+const value = (metric: string, where: (s: Sample) => boolean) => run.samples.filter((s) => s.metric === metric && where(s));
+
+describe('a real counted run: each step carries its throughput', () => {
+  it('reads back without a warning: every metric name and value passes the result checks', () => {
+    expect(run.warnings).toEqual([]);
+    expect(run.samples.filter((s) => s.metric.endsWith('_per_op')).every((s) => s.unit === 'events/op' && s.better === 'lower')).toBe(true);
+  });
+
+  it('writes work_per_s as the workload figure of the same repetition, and each count per operation as its rate over it', () => {
+    const pairs: [string, string][] = [
+      ['cpu', 'cpu.events_per_s'],
+      ['randread', 'disk.rand_read_iops'],
+      ['seqwrite', 'disk.seq_write_mib_s'],
+      ['net-tx', 'net.tx_gbit_s'],
+    ];
+    for (const [step, metric] of pairs) {
+      const work = value(`events.${step}.work_per_s`, () => true);
+      expect(work.length, step).toBeGreaterThanOrEqual(3);
+      for (const w of work) {
+        const same = value(metric, (s) => s.dims.case === w.dims.case && s.dims.rep === w.dims.rep);
+        expect(
+          same.map((s) => s.value),
+          `${w.dims.case} rep ${w.dims.rep}`,
+        ).toEqual([w.value]);
+        expect(w.unit).toBe(same[0]!.unit);
+      }
+    }
+    for (const op of value('events.randread.tb_count_per_op', () => true)) {
+      const of = (m: string) => value(m, (s) => s.dims.case === op.dims.case && s.dims.rep === op.dims.rep)[0]!.value;
+      expect(op.value).toBeCloseTo(of('events.randread.tb_count_per_s') / of('events.randread.work_per_s'), 9);
+    }
+    // A ping-pong's round trips per second from its mean round trip; a volume has no count per operation.
+    for (const w of value('events.net-rr.work_per_s', () => true)) {
+      expect(w.unit).toBe('ops/s');
+      expect(w.value).toBeCloseTo(1e6 / value('net.rr_latency_avg_us', (s) => s.dims.case === w.dims.case && s.dims.rep === w.dims.rep)[0]!.value, 6);
+    }
+    expect(value('events.seqread.tb_count_per_op', () => true)).toEqual([]);
+  });
+});
+
+describe('a real counted run: where the time goes', () => {
+  const model = buildReport({ runs: [run], ...options, generatedAt: '2026-12-06T00:00:00Z' });
+  const rows = model.explained!.rows.filter((r) => r.variant === 'tcg');
+
+  it('lists every measured TCG step, not modelled with the reason, against native where native ran the step', () => {
+    // cpu; disk's four jobs on IDE and virtio-blk; net's three steps on e1000 and virtio-net.
+    expect(rows.map((r) => r.label)).toHaveLength(15);
+    expect(rows.every((r) => r.model === undefined && /TCG's cost is translation/.test(r.notModelled ?? ''))).toBe(true);
+    const cpu = rows.find((r) => r.label === 'tcg · cpu')!;
+    expect(cpu.work!.reference).toBeGreaterThan(cpu.work!.b);
+    // native has no NIC: the net steps have no reference.
+    expect(rows.filter((r) => r.workload === 'net').every((r) => r.work!.reference === undefined)).toBe(true);
+    // Not modelled: no bar to draw, so no figure; the table is there.
+    expect(model.charts.map((c) => c.id)).not.toContain('explained');
+    expect(model.charts.filter((c) => c.id.startsWith('metric-events.'))).toEqual([]);
+    expect(explainedMarkdown(model.explained!)).toContain('| tcg · disk (ide) · randread |');
+  });
+
+  it("shows in TCG's own terms what the emulated disk costs: more blocks translated per random read on IDE than on virtio-blk", () => {
+    const perOp = (device: string) => rows.find((r) => r.label === `tcg · disk (${device}) · randread`)!.counts.find((c) => c.counter === 'tb_count')!.perOp!;
+    expect(perOp('ide')).toBeGreaterThan(perOp('virtio-blk'));
+  });
+});
+
+describe('a real counted run: compare lists the event counts that changed', () => {
+  it('says nothing against itself, and names a count per operation that moved beyond its interval', () => {
+    const a = { id: run.record.id, samples: run.samples };
+    const same = compareRuns(a, { id: 'again', samples: run.samples.map((s) => ({ ...s, dims: { ...s.dims, run: 'again' } })) }, options);
+    expect(same.eventChanges).toBeUndefined();
+    // B: the IDE disk's random reads translate three times the blocks per I/O (at n = 3 these counts scatter by ±20 %).
+    const b = run.samples.map((s) => {
+      const moved = s.dims.backend === 'tcg' && s.dims.disk_model === 'ide' && s.metric === 'events.randread.tb_count_per_op';
+      return { ...s, value: moved ? s.value * 3 : s.value, dims: { ...s.dims, run: 'b' } };
+    });
+    const report = compareRuns(a, { id: 'b', samples: b }, options);
+    expect(report.eventChanges?.map((c) => [c.step, c.counter, c.per])).toEqual([['randread', 'tb_count', 'op']]);
+    expect(report.eventChanges![0]!.change).toBeCloseTo(2, 9);
+    expect(renderCompare(report)).toMatch(/\n {2}tcg\/disk .*ide randread: tb_count per op \+200\.0 % \(5\.\d+ → 17\.\d+\)/);
+  });
+});
