@@ -90,6 +90,6 @@ export async function listXenDomains(host: Host, xl: readonly string[] = ['xl'])
     .filter((name) => name.startsWith(XEN_DOMAIN_PREFIX));
 }
 
-function firstLine(text: string): string {
+export function firstLine(text: string): string {
   return text.trim().split('\n')[0] ?? '';
 }

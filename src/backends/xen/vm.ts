@@ -1,9 +1,9 @@
-import { writeGoLine } from '../common/barrier-input.ts';
 import { randomBytes } from 'node:crypto';
 import { posix } from 'node:path';
 import { guestTypeOf, type XenGuestType } from './devices.ts';
 import type { Host, HostProcess } from '../../hosts/host.ts';
 import { HvbError } from '../../util/errors.ts';
+import { firstLine } from './probe.ts';
 import type { VmmUsage, VmSpec } from '../common/backend.ts';
 import { LifecycleVm } from '../common/lifecycle-vm.ts';
 import { VmLifecycle, type VmmEnding } from '../common/vm-lifecycle.ts';
@@ -32,6 +32,9 @@ export interface XenLaunchOptions {
 }
 
 export const XEN_DEFAULTS = { xl: ['xl'], startTimeoutMs: 120_000, destroyTimeoutMs: 30_000, drainQuietMs: 500 } as const;
+
+/** The longest a start barrier's release may take (two short commands in dom0). */
+const RELEASE_TIMEOUT_MS = 30_000;
 
 /** The longest hvbench waits for a stopped guest's console to drain. */
 const DRAIN_MAX_MS = 5_000;
@@ -77,7 +80,7 @@ export async function launchXenVm(host: Host, vm: VmSpec, options: XenLaunchOpti
   let spawned: HostProcess;
   try {
     await host.writeFile(configPath, config);
-    spawned = host.spawn([...xl, 'create', '-F', '-c', '-f', configPath], { detached: true, forwardStdin: true });
+    spawned = host.spawn([...xl, 'create', '-F', '-c', '-f', configPath], { detached: true });
   } catch (error) {
     await host.removeTree(dir).catch(() => {});
     throw error;
@@ -129,7 +132,7 @@ export class XenVm extends LifecycleVm {
 
   constructor(
     private readonly host: Host,
-    private readonly child: StartedProcess,
+    child: StartedProcess,
     private readonly params: XenVmParams,
   ) {
     super();
@@ -156,12 +159,22 @@ export class XenVm extends LifecycleVm {
   }
 
   /**
-   * Releases a density case's start barrier: xl's stdin is the guest's console (`xl create
-   * -c` attaches xenconsole), reached through the ssh channel, whose watchdog copies it to
-   * xl's stdin (Host.spawn's `forwardStdin`).
+   * Releases a density case's start barrier by writing the line into the domain's console
+   * pty in dom0 (xenconsoled's, named in xenstore at /local/domain/<domid>/console/tty):
+   * what is written to the pty goes to the guest's console input. Not through xl's stdin:
+   * xenconsole reads its stdin only when it is a terminal, which over SSH it is not.
    */
   async release(token: string): Promise<void> {
-    await writeGoLine(this.child.stdin, token, `xl's console on host ${this.host.name}`);
+    const fail = (why: string) => new HvbError('barrier-input', `cannot release the start barrier of domain ${this.domain}: ${why}`);
+    if (this.domid === undefined) throw fail('the domain has no id yet');
+    const key = `/local/domain/${this.domid}/console/tty`;
+    const read = await this.host.exec(['xenstore-read', key], { timeoutMs: RELEASE_TIMEOUT_MS });
+    const tty = read.stdout.trim();
+    if (read.exitCode !== 0 || !/^\/dev\/pts\/\d+$/.test(tty)) {
+      throw fail(`xenstore-read ${key} gave no console pty (${firstLine(read.stderr) || tty || `exit code ${read.exitCode}`})`);
+    }
+    const write = await this.host.exec(['dd', `of=${tty}`], { input: `go ${token}\n`, timeoutMs: RELEASE_TIMEOUT_MS });
+    if (write.exitCode !== 0) throw fail(`writing to ${tty} failed: ${firstLine(write.stderr) || `exit code ${write.exitCode}`}`);
   }
 
   /** @internal Resolves once xl says the domain runs and its type is confirmed. */
