@@ -82,3 +82,12 @@ export class NetnsHost implements Host {
     return [...this.prefix, ...argv];
   }
 }
+
+/**
+ * The host outside any network namespace: the machine itself, for what a namespace hides.
+ * `ip netns exec` mounts a /sys of the namespace's own, without debugfs, so a read of
+ * /sys/kernel/debug through a NetnsHost finds nothing.
+ */
+export function outsideNetns(host: Host): Host {
+  return host instanceof NetnsHost ? outsideNetns(host.inner) : host;
+}

@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import type { Host } from '../../src/hosts/host.ts';
 import { LocalHost } from '../../src/hosts/local.ts';
 import { deleteNetns } from '../../src/network/netns.ts';
-import { NetnsHost, netnsExecPrefix } from '../../src/network/netns-host.ts';
+import { NetnsHost, netnsExecPrefix, outsideNetns } from '../../src/network/netns-host.ts';
 import { networkName, selfOwner } from '../../src/network/netns-owner.ts';
 
 const root = process.getuid?.() === 0;
@@ -55,6 +55,12 @@ describe('NetnsHost', () => {
     ]);
     expect(await host.readFile('/proc/1/stat')).toBe('read /proc/1/stat');
     expect(await host.makeTempDir('x-')).toBe('/t/x-');
+  });
+
+  it('gives the machine outside every namespace for what a namespace hides (its /sys has no debugfs)', () => {
+    const machine = recorder();
+    expect(outsideNetns(new NetnsHost(new NetnsHost(machine, 'a'), 'b'))).toBe(machine);
+    expect(outsideNetns(machine)).toBe(machine);
   });
 
   it('refuses namespace names ip would read as something else, and empty commands', () => {

@@ -1,4 +1,5 @@
 import type { Host } from '../../hosts/host.ts';
+import { outsideNetns } from '../../network/netns-host.ts';
 import { HvbError } from '../../util/errors.ts';
 import { writeGoLine } from '../common/barrier-input.ts';
 import { LifecycleVm } from '../common/lifecycle-vm.ts';
@@ -142,7 +143,8 @@ export class QemuVm extends LifecycleVm {
   async countEvents(): Promise<EventCounts> {
     if (this.accel === 'kvm') {
       if (this.vmmPid === undefined) throw new HvbError('kvm-stats', "QEMU's pid is not known yet");
-      return readKvmDebugfs(this.host, this.vmmPid);
+      // Outside the case's network namespace, whose /sys has no debugfs mounted.
+      return readKvmDebugfs(outsideNetns(this.host), this.vmmPid);
     }
     if (this.accel === 'tcg') {
       if (!this.qmp) throw new HvbError('qmp', 'no QMP connection');
