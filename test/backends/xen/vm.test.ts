@@ -4,6 +4,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { VmSpec } from '../../../src/backends/common/backend.ts';
 import { liveVms } from '../../../src/backends/common/live-vms.ts';
 import { createXenBackend } from '../../../src/backends/xen/xen.ts';
+import { XEN_NOT_COUNTED } from '../../../src/backends/xen/vm.ts';
 import { GuestSession } from '../../../src/guest/protocol/session.ts';
 import { FakeDom0, type FakeDom0Options, type FakeGuest } from '../fixtures/xen/fake-dom0.ts';
 
@@ -88,6 +89,13 @@ describe('a Xen domain from launch to the end', () => {
     expect(vm.accel).toBe('xen-pv');
     expect(await vm.wait()).toEqual({ kind: 'shutdown', reason: 'guest crashed (kernel panic)', cause: 'crash' });
     expect(leftovers(host)).toEqual(clean);
+  });
+
+  it('says why it counts no events (run --count-events), rather than counting nothing silently', async () => {
+    const host = dom0();
+    const vm = await backend.launch(spec, host);
+    await expect(vm.countEvents!()).rejects.toThrow(XEN_NOT_COUNTED);
+    await vm.kill('test done');
   });
 
   it('kill() destroys a running domain, keeps the usage read just before, and cleans up', async () => {
