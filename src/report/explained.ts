@@ -22,13 +22,14 @@ export interface ExplainedRow extends ExplainedCase {
 }
 
 export interface Explained {
-  reference: string;
+  /** The variant the gaps are to (`native`); undefined when the runs have none (a lab): events' time as a share of the step's then. */
+  reference: string | undefined;
   variants: string[];
   rows: ExplainedRow[];
 }
 
 export function buildExplained(samples: readonly Sample[], reference: string | undefined, seed: number): Explained | undefined {
-  if (reference === undefined || !samples.some((s) => s.metric.startsWith('events.'))) return undefined;
+  if (!samples.some((s) => s.metric.startsWith('events.'))) return undefined;
   // Only the measured steps: those with a throughput (events.<step>.work_per_s) in some case of
   // the workload. Every step is counted, so the set-up ones (mounting, a NIC's address, printing
   // fio's report) and micro's, which has none, would crowd out the ones that matter.

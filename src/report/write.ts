@@ -117,7 +117,12 @@ export async function writeReport(model: ReportModel, dir: string, options: Writ
     await put('explained.md', `# ${model.title}: where the time goes\n\n${explainedMarkdown(model.explained)}`);
     await put(
       'explained.tex',
-      explainedLatex(model.explained, `Where the time goes: each backend's gap to ${model.explained.reference} set against its counted events`),
+      explainedLatex(
+        model.explained,
+        model.explained.reference === undefined
+          ? "Where the time goes: each step's counted events at their unit costs"
+          : `Where the time goes: each backend's gap to ${model.explained.reference} set against its counted events`,
+      ),
     );
   }
   if (model.ioPath) {

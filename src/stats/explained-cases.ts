@@ -47,6 +47,8 @@ export interface ExplainedCase {
   model: ExplainedModel | undefined;
   /** Why there is no model, when there is none. */
   notModelled: string | undefined;
+  /** Why a model has no gap to the reference (its events' time is a share of the step time alone), when it has none. */
+  noGap?: string;
 }
 
 interface Group {
@@ -131,8 +133,8 @@ function mean(xs: readonly number[]): number {
 }
 
 export interface ExplainRunsOptions {
-  /** The variant every other is set against (`native`). */
-  reference: string;
+  /** The variant every other is set against (`native`); undefined when the runs have none (a lab): no gaps then. */
+  reference: string | undefined;
   seed: number;
   resamples?: number;
 }
@@ -166,23 +168,22 @@ export function explainRuns(samples: readonly Sample[], options: ExplainRunsOpti
       counts,
     };
     const microB = microOf(samples, g.variant, g.dims.vcpus);
-    const why = reasonNotModelled(g, options.reference, counterpart, workB, workN, rates, microB, source);
+    const why = reasonNotModelled(g, options.reference, workB, rates, microB, source);
     if (why !== undefined) return { ...base, model: undefined, notModelled: why };
-    const microN = microOf(samples, options.reference, g.dims.vcpus);
+    const microN = options.reference === undefined ? {} : microOf(samples, options.reference, g.dims.vcpus);
+    const noGap = reasonNoGap(g, options.reference, counterpart, workN);
     const model = explainGap(
-      { workB, workN, rates, microB, microN },
+      { workB, workN: noGap === undefined ? workN : [], rates, microB, microN },
       { seed: deriveSeed(options.seed, i), ...(options.resamples ? { resamples: options.resamples } : {}) },
     );
-    return { ...base, model, notModelled: undefined };
+    return { ...base, model, notModelled: undefined, ...(noGap === undefined ? {} : { noGap }) };
   });
 }
 
 function reasonNotModelled(
   g: Group,
-  reference: string,
-  counterpart: Group | undefined,
+  reference: string | undefined,
   workB: readonly number[],
-  workN: readonly number[],
   rates: Record<string, readonly number[]>,
   microB: Partial<Record<MicroOp, number[]>>,
   source: string | undefined,
@@ -192,6 +193,12 @@ function reasonNotModelled(
   if (!priced) return (source !== undefined ? NOT_MODELLED_BY_SOURCE[source] : undefined) ?? NOT_MODELLED_NO_COST;
   if (!hasPricedCounter({ rates, microB })) return `no micro case of ${g.variant} in the runs gives its unit costs`;
   if (workB.length === 0) return `its throughput was not recorded beside the counts (events.${g.step}.work_per_s)`;
+  return undefined;
+}
+
+/** Why a modelled case has no gap to the reference: its events' time is then a share of its step time alone. */
+function reasonNoGap(g: Group, reference: string | undefined, counterpart: Group | undefined, workN: readonly number[]): string | undefined {
+  if (reference === undefined) return 'the runs have no reference (native) to set the step against';
   if (!counterpart) return `no ${reference} case of the same configuration counted step ${g.step}`;
   if (workN.length === 0) return `${reference}'s throughput on step ${g.step} was not recorded beside its counts`;
   return undefined;

@@ -15,13 +15,15 @@ import { mulberry32 } from './prng.ts';
  *   share      = explained / gap;  unexplained = gap − explained (negative: over-explained)
  *
  * Every input is a list of repetitions; the share's interval is a percentile bootstrap that
- * resamples each list independently (seeded, reproducible).
+ * resamples each list independently (seeded, reproducible). Without native's throughput
+ * (a lab without native) there is no gap: the events' time is given as a share of b's step
+ * time alone, with its interval.
  */
 
 export interface ExplainInput {
   /** b's step throughput per repetition (`events.<step>.work_per_s`). */
   workB: readonly number[];
-  /** native's throughput on the same step and configuration. */
+  /** native's throughput on the same step and configuration; empty when native did not run it (no gap then). */
   workN: readonly number[];
   /** Event rates of b per repetition (events/s of step time), by counter (`other_exits` derived already). */
   rates: Readonly<Record<string, readonly number[]>>;
@@ -46,15 +48,17 @@ export interface ExplainedTerm {
 }
 
 export interface ExplainedModel {
-  /** 1 − work_b / work_n; ≤ 0 means b needs no more time than native. */
-  gap: number;
+  /** 1 − work_b / work_n; ≤ 0 means b needs no more time than native; undefined without native. */
+  gap: number | undefined;
   /** Σ explained over the counted terms, a share of b's step time. */
   explained: number;
+  /** The interval of `explained` (of the events' time as a share of b's step time). */
+  explainedCi: { lo: number; hi: number; level: number };
   /** explained / gap; undefined without a gap. */
   share: number | undefined;
   shareCi: { lo: number; hi: number; level: number } | undefined;
-  /** gap − explained; negative when the model over-explains (it double counts overlapping costs). */
-  unexplained: number;
+  /** gap − explained; negative when the model over-explains (it double counts overlapping costs); undefined without a gap. */
+  unexplained: number | undefined;
   overExplained: boolean;
   /** Every event type with a row in the table that was counted, largest explained time first. */
   terms: ExplainedTerm[];
@@ -120,8 +124,9 @@ function priceOf(p: Price, side: string, m: (key: string) => number): number {
 function evaluate(
   terms: readonly Term[],
   m: (key: string) => number,
-): { gap: number; explained: number; parts: { cost: number | undefined; explained: number }[] } {
-  const gap = 1 - m('workB') / m('workN');
+): { gap: number | undefined; explained: number; parts: { cost: number | undefined; explained: number }[] } {
+  const workN = m('workN');
+  const gap = Number.isNaN(workN) ? undefined : 1 - m('workB') / workN;
   const parts = terms.map((t) => {
     if (t.price === undefined) return { cost: undefined, explained: 0 };
     const cost = Math.max(0, priceOf(t.price, 'microB', m) - (t.nativePriced ? priceOf(t.price, 'microN', m) : 0));
@@ -141,13 +146,21 @@ export function explainGap(input: ExplainInput, options: ExplainOptions): Explai
     if (xs.length === 0 || !xs.every((x) => x > 0 && Number.isFinite(x)))
       throw new HvbError('stats-argument', `explained overhead: expected positive ${name} values, received [${xs.join(', ')}]`);
   };
-  need('work_b', input.workB);
-  need('work_n', input.workN);
+  // Without native there is no gap, and b's throughput is not needed either.
+  const withGap = input.workN.length > 0;
+  if (withGap) {
+    need('work_b', input.workB);
+    need('work_n', input.workN);
+  }
   const terms = termsOf(input);
-  const lists = new Map<string, readonly number[]>([
-    ['workB', input.workB],
-    ['workN', input.workN],
-  ]);
+  const lists = new Map<string, readonly number[]>(
+    withGap
+      ? [
+          ['workB', input.workB],
+          ['workN', input.workN],
+        ]
+      : [],
+  );
   for (const t of terms) {
     lists.set(`rate.${t.counter}`, input.rates[t.counter]!);
     if (t.price === undefined) continue;
@@ -160,20 +173,24 @@ export function explainGap(input: ExplainInput, options: ExplainOptions): Explai
   const point = evaluate(terms, (k) => means.get(k) ?? Number.NaN);
   const resamples = options.resamples ?? EXPLAINED_RESAMPLES;
   const level = options.level ?? 0.95;
-  let shareCi: ExplainedModel['shareCi'];
-  if (point.gap > 0) {
-    const rng = mulberry32(options.seed);
-    const keys = [...lists.keys()];
-    const shares: number[] = [];
-    for (let r = 0; r < resamples; r++) {
-      const drawn = new Map(keys.map((k) => [k, resampledMean(lists.get(k)!, rng)]));
-      const e = evaluate(terms, (k) => drawn.get(k) ?? Number.NaN);
-      // A resample without a gap has everything explained and more: an unbounded share.
-      shares.push(e.gap > 0 ? e.explained / e.gap : Number.POSITIVE_INFINITY);
-    }
-    shares.sort((a, b) => a - b);
-    shareCi = { lo: quantileSorted(shares, (1 - level) / 2), hi: quantileSorted(shares, (1 + level) / 2), level };
+  const rng = mulberry32(options.seed);
+  const keys = [...lists.keys()];
+  const shares: number[] = [];
+  const times: number[] = [];
+  for (let r = 0; r < resamples; r++) {
+    const drawn = new Map(keys.map((k) => [k, resampledMean(lists.get(k)!, rng)]));
+    const e = evaluate(terms, (k) => drawn.get(k) ?? Number.NaN);
+    times.push(e.explained);
+    // A resample without a gap has everything explained and more: an unbounded share.
+    if (e.gap !== undefined) shares.push(e.gap > 0 ? e.explained / e.gap : Number.POSITIVE_INFINITY);
   }
+  const interval = (xs: number[]) => {
+    xs.sort((a, b) => a - b);
+    return { lo: quantileSorted(xs, (1 - level) / 2), hi: quantileSorted(xs, (1 + level) / 2), level };
+  };
+  const hasGap = point.gap !== undefined && point.gap > 0;
+  const shareCi = hasGap ? interval(shares) : undefined;
+  const explainedCi = interval(times);
   const out: ExplainedTerm[] = terms.map((t, i) => ({
     counter: t.counter,
     label: t.label,
@@ -184,14 +201,15 @@ export function explainGap(input: ExplainInput, options: ExplainOptions): Explai
     note: t.note,
   }));
   out.sort((a, b) => b.explained - a.explained);
-  const unexplained = point.gap - point.explained;
+  const unexplained = point.gap === undefined ? undefined : point.gap - point.explained;
   return {
     gap: point.gap,
     explained: point.explained,
-    share: point.gap > 0 ? point.explained / point.gap : undefined,
+    explainedCi,
+    share: hasGap ? point.explained / point.gap! : undefined,
     shareCi,
     unexplained,
-    overExplained: point.gap > 0 && unexplained < 0,
+    overExplained: hasGap && unexplained! < 0,
     terms: out,
     resamples,
     seed: options.seed,

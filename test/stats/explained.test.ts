@@ -72,7 +72,9 @@ describe('the explained-overhead model', () => {
   });
 
   it('refuses a missing or non-positive throughput, naming it', () => {
-    expect(() => explainGap({ ...input, workN: [] }, { seed: 1 })).toThrow(/work_n/);
+    expect(() => explainGap({ ...input, workN: [0, 8000] }, { seed: 1 })).toThrow(/work_n/);
+    // No native figures at all: no gap, not an error.
+    expect(explainGap({ ...input, workN: [] }, { seed: 1 }).gap).toBeUndefined();
     expect(() => explainGap({ ...input, workB: [0, 1] }, { seed: 1 })).toThrow(/work_b/);
   });
 });
@@ -139,8 +141,26 @@ describe('the model on runs', () => {
     expect(explainRuns(noWork, { reference: 'native', seed: 1 }).find((c) => c.variant === 'kvm')!.notModelled).toMatch(/events\.randread\.work_per_s/);
     const noMicro = samples.filter((s) => !(s.metric.startsWith('micro.') && s.dims.backend === 'kvm'));
     expect(explainRuns(noMicro, { reference: 'native', seed: 1 }).find((c) => c.variant === 'kvm')!.notModelled).toMatch(/no micro case of kvm/);
+  });
+
+  it("without native's case, or without native in the runs, gives the events' time as a share of the step's alone", () => {
     const noNative = samples.filter((s) => !(s.metric.startsWith('events.') && s.dims.backend === 'native'));
-    expect(explainRuns(noNative, { reference: 'native', seed: 1 }).find((c) => c.variant === 'kvm')!.notModelled).toMatch(/no native case/);
+    const kvm = explainRuns(noNative, { reference: 'native', seed: 1 }).find((c) => c.variant === 'kvm')!;
+    expect(kvm.noGap).toMatch(/no native case/);
+    expect(kvm.model!.gap).toBeUndefined();
+    expect(kvm.model!.share).toBeUndefined();
+    expect(kvm.model!.unexplained).toBeUndefined();
+    // 36 000/s × 9 µs + 34 000/s × 1.1 µs (native's CPUID still subtracted: its micro case ran).
+    expect(kvm.model!.explained).toBeCloseTo(0.3614, 3);
+    const lab = explainRuns(
+      samples.filter((s) => s.dims.backend !== 'native'),
+      { reference: undefined, seed: 1 },
+    ).find((c) => c.variant === 'kvm')!;
+    expect(lab.noGap).toMatch(/no reference/);
+    // Nothing to subtract: CPUID at its whole 1200 ns.
+    expect(lab.model!.explained).toBeCloseTo(0.324 + 34_002 * 1200e-9, 6);
+    expect(lab.model!.explainedCi.lo).toBeLessThanOrEqual(lab.model!.explained);
+    expect(lab.model!.explainedCi.hi).toBeGreaterThanOrEqual(lab.model!.explained);
   });
 });
 

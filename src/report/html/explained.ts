@@ -26,7 +26,7 @@ export function explainedSection(explained: Explained | undefined, chartId: stri
     .join('\n');
   return `<section id="explained">
 <h2>Where the time goes</h2>
-<p>${modelled} of ${rows.length} counted steps modelled against ${h(explained.reference)}. ${h(explainedLegend(explained.reference))} Also as <a href="explained.md">Markdown</a> and <a href="explained.tex">LaTeX</a>${chartId ? `, and as a <a href="#figure-${h(chartId)}">chart</a>` : ''}.</p>
+<p>${modelled} of ${rows.length} counted steps modelled${explained.reference === undefined ? '' : ` against ${h(explained.reference)}`}. ${h(explainedLegend(explained.reference))} Also as <a href="explained.md">Markdown</a> and <a href="explained.tex">LaTeX</a>${chartId ? `, and as a <a href="#figure-${h(chartId)}">chart</a>` : ''}.</p>
 <div class="table-wrap"><table class="explained">
 <thead>${head}</thead>
 <tbody>

@@ -1,3 +1,4 @@
+import { COUNTER_COSTS } from '../../stats/explained-costs.ts';
 import type { Explained } from '../explained.ts';
 import { pct, shareText } from '../tables/explained-cells.ts';
 import { base, round, type Spec } from './common.ts';
@@ -17,29 +18,47 @@ const UNEXPLAINED_COLOUR = '#e3e3e3';
 const EVENT_COLOURS: readonly string[] = ['#0072B2', '#E69F00', '#CC79A7', '#56B4E9', '#D55E00', '#009E73'];
 
 export function explainedSpec(explained: Explained): Spec | undefined {
-  const modelled = explained.rows.filter((r) => r.model !== undefined && r.model.share !== undefined);
+  // A bar where there is a gap to explain, or no reference at all (then the step's time is split into events and the rest).
+  const modelled = explained.rows.filter((r) => r.model !== undefined && (r.model.share !== undefined || r.model.gap === undefined));
   if (modelled.length === 0) return undefined;
-  const reference = `${explained.reference}'s time`;
+  const reference = `${explained.reference ?? 'the reference'}'s time`;
+  const REST = 'rest of the step';
   const events: string[] = [];
+  const ends = new Map<string, number>();
   const data = modelled.flatMap((r) => {
     const m = r.model!;
     const row = r.label;
-    const parts = [{ part: reference, share: 1 - m.gap }];
+    const parts = m.gap === undefined ? [] : [{ part: reference, share: 1 - m.gap }];
     for (const t of m.terms) {
       if (t.explained <= 0) continue;
       if (!events.includes(t.label)) events.push(t.label);
       parts.push({ part: t.label, share: t.explained });
     }
-    if (m.unexplained > 0) parts.push({ part: 'unexplained', share: m.unexplained });
+    const rest = m.gap === undefined ? 1 - m.explained : (m.unexplained ?? 0);
+    if (rest > 0) parts.push({ part: m.gap === undefined ? REST : 'unexplained', share: rest });
+    ends.set(
+      row,
+      parts.reduce((s, p) => s + p.share, 0),
+    );
     return parts.map((p, i) => ({ row, backend: r.backend, part: p.part, share: round(p.share), text: pct(p.share), order: i }));
   });
-  const domain = [reference, ...events, 'unexplained'];
-  const range = [REFERENCE_COLOUR, ...events.map((_, i) => EVENT_COLOURS[i % EVENT_COLOURS.length]!), UNEXPLAINED_COLOUR];
+  // Each event type in the model's table order, so port I/O exits keep their colour from figure to figure.
+  const rank = (label: string) => COUNTER_COSTS.findIndex((c) => c.label === label);
+  events.sort((a, b) => rank(a) - rank(b));
+  const gaps = modelled.some((r) => r.model!.gap !== undefined);
+  const none = modelled.some((r) => r.model!.gap === undefined);
+  const domain = [...(gaps ? [reference] : []), ...events, ...(gaps ? ['unexplained'] : []), ...(none ? [REST] : [])];
+  const range = [
+    ...(gaps ? [REFERENCE_COLOUR] : []),
+    ...events.map((_, i) => EVENT_COLOURS[i % EVENT_COLOURS.length]!),
+    ...(gaps ? [UNEXPLAINED_COLOUR] : []),
+    ...(none ? [UNEXPLAINED_COLOUR] : []),
+  ];
   const order = [...new Set(data.map((d) => d.row))];
   // The share explained, right of each bar's end (past 1 when over-explained).
   const labels = modelled.map((r) => ({
     row: r.label,
-    end: round(Math.max(1, 1 - r.model!.gap + r.model!.explained + Math.max(0, r.model!.unexplained))),
+    end: round(Math.max(1, ends.get(r.label) ?? 1)),
     label: shareText(r),
   }));
   const top = Math.max(1, ...labels.map((l) => l.end ?? 1));
@@ -48,10 +67,14 @@ export function explainedSpec(explained: Explained): Spec | undefined {
     ...base(
       'Where the time goes',
       [
-        `each bar: the backend's step time as 1; grey: the time ${explained.reference} needs for the same work; coloured: events × unit cost; pale: the gap left unexplained`,
-        'right: the share of the gap the events explain, with its 95 % bootstrap interval; past the dashed line: over-explained',
+        explained.reference === undefined
+          ? "each bar: the step's time as 1; coloured: events × unit cost; pale: the rest (no reference in the runs, so no gap)"
+          : `each bar: the backend's step time as 1; grey: the time ${explained.reference} needs for the same work; coloured: events × unit cost; pale: the gap left unexplained`,
+        explained.reference === undefined
+          ? "right: the events' share of the step's time, with its 95 % bootstrap interval"
+          : 'right: the share of the gap the events explain, with its 95 % bootstrap interval; past the dashed line: over-explained',
       ],
-      `explained overhead: each backend's step time split into ${explained.reference}'s share, event types and the unexplained rest`,
+      `explained overhead: each backend's step time split into ${explained.reference ?? 'the reference'}'s share, event types and the unexplained rest`,
     ),
     data: { values: data },
     width: 420,

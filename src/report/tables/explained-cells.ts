@@ -8,8 +8,8 @@ import { superscript } from './overview-cells.ts';
  * unescaped text: one row per variant, workload configuration and step, the cells below.
  */
 
-export function explainedHeader(reference: string): string[] {
-  return ['case', `gap to ${reference}`, 'explained', 'unexplained', 'top events', 'counts'];
+export function explainedHeader(reference: string | undefined): string[] {
+  return ['case', reference === undefined ? 'throughput' : `gap to ${reference}`, 'explained', 'unexplained', 'top events', 'counts'];
 }
 
 /** `37 %`: a share of b's step time, whole per cent (one decimal below 10 %). */
@@ -25,6 +25,8 @@ export function pct(x: number | undefined): string {
 export function shareText(row: ExplainedRow): string {
   const m = row.model;
   if (!m) return 'not modelled';
+  // No reference to set the step against: the events' time as a share of the step's.
+  if (m.gap === undefined) return `${pct(m.explained)} of the step [${pct(m.explainedCi.lo).replace(' %', '')}, ${pct(m.explainedCi.hi)}]`;
   if (m.share === undefined) return 'no gap to explain';
   const ci = m.shareCi ? ` [${pct(m.shareCi.lo).replace(' %', '')}, ${pct(m.shareCi.hi)}]` : '';
   return `${m.overExplained ? 'over-explained: ' : ''}${pct(m.share)} of the gap${ci}`;
@@ -70,7 +72,7 @@ export function explainedCells(row: ExplainedRow, note: (text: string) => string
     row.label,
     gapText(row),
     row.notModelled === undefined ? shareText(row) : `not modelled${note(row.notModelled)}`,
-    row.model ? pct(row.model.unexplained) : '–',
+    row.model?.unexplained === undefined ? '–' : pct(row.model.unexplained),
     topText(row),
     `${countsText(row)}${row.eventSource ? ` (${row.eventSource})` : ''}`,
   ];
@@ -93,7 +95,9 @@ export function shownRows(explained: Explained): ExplainedRow[] {
 }
 
 /** What the table and figure are, in a few sentences. */
-export function explainedLegend(reference: string): string {
+export function explainedLegend(reference: string | undefined): string {
+  if (reference === undefined)
+    return "No reference (native) in the runs, so no gap: explained is the time the step's counted events take at their unit costs (Σ events/s × the micro workload's figure on the same backend) as a share of the step's time, with its 95 % bootstrap interval over the repetitions. A model, not a measurement: see docs/overhead.md for where it is weak (batching, overlapping costs, costs that depend on the exit's payload).";
   return `Gap to ${reference}: 1 − work/${reference}'s work on the same step, the share of the backend's step time ${reference} would not need. Explained: Σ events/s × unit cost (the micro workload's figure on the same backend less ${reference}'s), as a share of that gap, with its 95 % bootstrap interval over the repetitions; over 100 % means the model double counts overlapping costs. Unexplained: the gap less the explained time. A model, not a measurement: see docs/overhead.md for where it is weak (batching, overlapping costs, costs that depend on the exit's payload).`;
 }
 
