@@ -2,10 +2,12 @@ import { describe, expect, it } from 'vitest';
 import { buildReport } from '../../src/report/build.ts';
 import type { ReportRun } from '../../src/report/input.ts';
 import { explainedSpec } from '../../src/report/specs/explained.ts';
+import { explainedLatex } from '../../src/report/tables/explained-latex.ts';
 import { explainedMarkdown } from '../../src/report/tables/explained-markdown.ts';
 import { DEFAULT_IGNORED_DIMS } from '../../src/stats/series.ts';
 import { settingsFor } from '../../src/stats/thresholds.ts';
 import { loadRealRun } from '../support/real-runs.ts';
+import { compileLatex, expectCleanLatexLog } from './validate-files.ts';
 
 // The explained-overhead model on KVM's real exit counts: suites/explain.ts in the KVM lab
 // (test/fixtures/runs/README.md, kvm-lab-explain). Nested under QEMU TCG, so the figures are
@@ -69,4 +71,8 @@ describe("a real KVM run's exits at their unit costs", () => {
     expect(md).toContain('No reference (native) in the runs, so no gap');
     expect(model.charts.map((c) => c.id)).toContain('explained');
   });
+
+  it('sets its LaTeX table on a one-column page without an overfull box', async () => {
+    expectCleanLatexLog(await compileLatex(explainedLatex(model.explained!, 'Where the time goes'), 'onecolumn'), 'explained.tex of the KVM lab');
+  }, 60_000);
 });

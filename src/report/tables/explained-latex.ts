@@ -19,7 +19,7 @@ export function explainedLatex(explained: Explained, caption: string): string {
   const wrap = '>{\\raggedright\\arraybackslash}X';
   const narrow = (em: number) => `>{\\raggedright\\arraybackslash}p{${em}em}`;
   return [
-    ...breakingTable(`${wrap}${narrow(4.5)}${narrow(5)}${narrow(5.5)}${wrap}${wrap}`, caption, header, body),
+    ...breakingTable(`${wrap}${narrow(5)}${narrow(5)}${narrow(5.5)}${wrap}${wrap}`, caption, header, body),
     `{\\scriptsize\\raggedright ${thinPercent(escapeLatex(explainedLegend(explained.reference)))}\\par`,
     ...notes.map((n, i) => `\\textsuperscript{${i + 1}}not modelled: ${thinPercent(escapeLatex(n))}\\par`),
     '}',
