@@ -15,7 +15,7 @@ import { sortVariants } from './palette.ts';
 export interface ExplainedRow extends ExplainedCase {
   /** The variant's backend, for colours and order. */
   backend: string;
-  /** What tells the rows of one workload apart (`disk model=ide`), '' when nothing does. */
+  /** What tells the rows of one workload apart: the device model (`ide`), then other dimensions (`queueDepth=32`); '' when nothing does. */
   configurationLabel: string;
   /** `kvm · disk (ide) · randread`. */
   label: string;
