@@ -60,6 +60,14 @@ describe("a real KVM run's exits at their unit costs", () => {
     expect(perOp('kvm · disk (virtio-blk) · randread')).toBeLessThan(1);
   });
 
+  it("finds e1000's transmit spending far more of its step in MMIO exits than virtio-net's", () => {
+    const e1000 = row('kvm · net (e1000) · net-tx').model!;
+    const virtio = row('kvm · net (virtio-net) · net-tx').model!;
+    const mmio = (m: typeof e1000) => m.terms.find((t) => t.counter === 'mmio_exits')?.explained ?? 0;
+    expect(mmio(e1000)).toBeGreaterThan(20 * mmio(virtio));
+    expect(e1000.explainedCi.lo).toBeGreaterThan(virtio.explainedCi.hi);
+  });
+
   it('draws the bars without a reference part, and says so in the tables', () => {
     const spec = explainedSpec(model.explained!)!;
     const parts = new Set((spec as unknown as { data: { values: { part: string }[] } }).data.values.map((d) => d.part));
