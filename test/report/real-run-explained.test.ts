@@ -70,6 +70,8 @@ describe('a real counted run: where the time goes', () => {
     expect(model.charts.map((c) => c.id)).not.toContain('explained');
     expect(model.charts.filter((c) => c.id.startsWith('metric-events.'))).toEqual([]);
     expect(explainedMarkdown(model.explained!)).toContain('| tcg · disk (ide) · randread |');
+    // Native runs no net case: the gap column says so rather than showing a bare throughput.
+    expect(explainedMarkdown(model.explained!)).toMatch(/\| tcg · net \(e1000\) · net-tx \| no native case \([\d.]+ Gbit\/s\) \|/);
   });
 
   it("shows in TCG's own terms what the emulated disk costs: more blocks translated per random read on IDE than on virtio-blk", () => {

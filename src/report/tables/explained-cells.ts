@@ -32,13 +32,17 @@ export function shareText(row: ExplainedRow): string {
   return `${m.overExplained ? 'over-explained: ' : ''}${pct(m.share)} of the gap${ci}`;
 }
 
-/** The gap as a share of b's step time with the throughputs it comes from: `75 % (2000 vs 8000 IOPS)`. */
-export function gapText(row: ExplainedRow): string {
+/**
+ * The gap as a share of b's step time with the throughputs it comes from: `75 % (2000 vs
+ * 8000 IOPS)`; in a table with a reference, a row without its counterpart says so, so its
+ * throughput is not read as a gap.
+ */
+export function gapText(row: ExplainedRow, reference?: string): string {
   const w = row.work;
   if (!w) return '–';
   const of = w.reference === undefined ? `${fmtNumber(w.b)} ${w.unit}` : `${fmtNumber(w.b)} vs ${fmtNumber(w.reference)} ${w.unit}`;
   const gap = row.model?.gap ?? (w.reference === undefined ? undefined : 1 - w.b / w.reference);
-  if (gap === undefined) return of;
+  if (gap === undefined) return reference === undefined ? of : `no ${reference} case (${of})`;
   // More work than the reference: no gap, whatever the model would say of it.
   return gap <= 0 ? `none, faster (${of})` : `${pct(gap)} (${of})`;
 }
@@ -67,10 +71,10 @@ export function countsText(row: ExplainedRow, k = 4): string {
  * A row's cells; `note` gives the mark of a footnote (`¹`) for a reason shared by many rows
  * (why a case is not modelled), so the table says it once, under it.
  */
-export function explainedCells(row: ExplainedRow, note: (text: string) => string): string[] {
+export function explainedCells(row: ExplainedRow, note: (text: string) => string, reference?: string): string[] {
   return [
     row.label,
-    gapText(row),
+    gapText(row, reference),
     row.notModelled === undefined ? shareText(row) : `not modelled${note(row.notModelled)}`,
     row.model?.unexplained === undefined ? '–' : pct(row.model.unexplained),
     topText(row),
@@ -86,7 +90,7 @@ export function explainedTable(explained: Explained): { rows: string[][]; notes:
     if (i < 0) i = notes.push(text) - 1;
     return superscript(i + 1);
   };
-  return { rows: shownRows(explained).map((r) => explainedCells(r, note)), notes };
+  return { rows: shownRows(explained).map((r) => explainedCells(r, note, explained.reference)), notes };
 }
 
 /** The rows the table shows: the reference's own steps are its baseline, left out. */
