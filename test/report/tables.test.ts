@@ -67,6 +67,8 @@ describe('summary tables', () => {
   it('LaTeX: µ is \\textmu, the signs of the tables are math, other non-ASCII is ?', () => {
     expect(escapeLatex('latency (µs)')).toBe('latency (\\textmu{}s)');
     expect(escapeLatex('μs')).toBe('\\textmu{}s');
+    // An interval without an upper bound (the explained share's): not a `?` in the PDF.
+    expect(escapeLatex('[12, ∞ %]')).toBe('[12, $\\infty$ \\%]');
     expect(escapeLatex('0.12× ≈ ▲ ▼ ¹²')).toBe('0.12$\\times$ $\\approx$ $\\bigtriangleup$ $\\bigtriangledown$ \\textsuperscript{1}\\textsuperscript{2}');
     expect(escapeLatex('日本')).toBe('??');
     expect(numericCell('[1.23e-4, -0.5]')).toBe('[\\num{1.23e-4}, \\num{-0.5}]');

@@ -73,6 +73,7 @@ const REPLACEMENTS: Readonly<Record<string, string>> = {
   '≤': '$\\leq$',
   '≥': '$\\geq$',
   '→': '$\\rightarrow$',
+  '∞': '$\\infty$',
   '—': '---',
   '…': '\\dots{}',
   '▲': '$\\bigtriangleup$',
