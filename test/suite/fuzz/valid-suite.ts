@@ -26,7 +26,8 @@ export function validSuite(r: Random, deps: SuiteDeps): Json {
   if (r.chance(0.3)) suite.maxRepetitions = ((suite.repetitions as number | undefined) ?? DEFAULT_REPETITIONS) + r.int(0, 5);
   if (r.chance(0.3)) suite.targetCiHalfWidth = r.pick([0.01, 0.5, 0.999]);
   if (r.chance(0.3)) suite.timeBudgetSec = r.pick([1, 600]);
-  if (r.chance(0.2)) suite.stopMetric = 'cpu.events_per_s';
+  // A metric every workload measures (a stop metric must be), whichever workloads are drawn.
+  if (r.chance(0.2)) suite.stopMetric = 'boot.to_ready_ms';
   if (r.chance(0.3)) suite.interleave = r.chance(0.5);
   if (r.chance(0.3))
     suite.compare = pickFields(r, { alpha: 0.05, noiseThreshold: 0.1, metrics: { 'cpu.events_per_s': pickFields(r, { alpha: 0.01, noiseThreshold: 0 }) } });
