@@ -3,6 +3,7 @@ import { posix } from 'node:path';
 import type { Host } from '../hosts/host.ts';
 import { execSetup } from '../hosts/remote-retry.ts';
 import { HvbError } from '../util/errors.ts';
+import { firstLine } from '../util/first-line.ts';
 
 /**
  * Folders tried, in this order, when a remote host's scratch folder (its temporary folder)
@@ -174,8 +175,4 @@ async function hostEnv(host: Host): Promise<Record<string, string>> {
   const vars: Record<string, string> = {};
   for (const m of env.stdout.matchAll(/^([A-Za-z_][A-Za-z0-9_]*)=(.*)$/gm)) vars[m[1]!] = m[2]!.trim();
   return vars;
-}
-
-function firstLine(text: string): string {
-  return text.trim().split('\n')[0]?.trim() ?? '';
 }

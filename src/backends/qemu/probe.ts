@@ -5,6 +5,7 @@ import { QEMU_DEFAULTS, QEMU_HEADLESS, type QemuAccel } from './argv.ts';
 import { IO_URING_FACT } from './disk-path.ts';
 import { parseAccelHelp, parseQemuVersion } from './version.ts';
 import { probeVirtiofsd } from './virtiofsd.ts';
+import { firstLine } from '../../util/first-line.ts';
 
 const PROBE_TIMEOUT_MS = 15_000;
 const INSTALL_HINT = 'install QEMU: apt-get install qemu-system-x86 (Debian/Ubuntu)';
@@ -96,8 +97,4 @@ async function resolveBinary(host: Host, binary: string): Promise<string> {
   const run = await host.exec(['sh', '-c', 'command -v "$1"', 'sh', binary], { timeoutMs: PROBE_TIMEOUT_MS });
   const path = run.stdout.trim();
   return run.exitCode === 0 && path.startsWith('/') ? path : binary;
-}
-
-function firstLine(text: string): string {
-  return text.trim().split('\n')[0]?.trim() ?? '';
 }

@@ -4,6 +4,7 @@ import { HvbError } from '../../util/errors.ts';
 import { killProcessGroup } from '../../util/proc-group.ts';
 import { settlesWithin } from '../common/settles-within.ts';
 import { startedVmm, type StartedProcess } from '../common/vmm-spawn.ts';
+import { firstLine } from '../../util/first-line.ts';
 
 /**
  * Where Debian and others install virtiofsd: QEMU 7.2's C daemon in /usr/lib/qemu (Debian
@@ -164,8 +165,4 @@ async function waitForSocket(host: Host, child: StartedProcess, socketPath: stri
     await new Promise((r) => setTimeout(r, 50));
   }
   throw new HvbError('virtiofsd', `virtiofsd did not listen on ${socketPath} within ${SOCKET_TIMEOUT_MS / 1000} s: ${firstLine(said()) || 'it said nothing'}`);
-}
-
-function firstLine(text: string): string {
-  return text.trim().split('\n')[0]?.trim() ?? '';
 }

@@ -1,6 +1,7 @@
 import type { Host } from '../../hosts/host.ts';
 import type { Capability } from '../common/backend.ts';
 import { parseXlList, xenInfo } from './info.ts';
+import { firstLine } from '../../util/first-line.ts';
 
 const PROBE_TIMEOUT_MS = 30_000;
 /** Exit code of a command that was not found (a shell's, and the Host contract's). */
@@ -88,8 +89,4 @@ export async function listXenDomains(host: Host, xl: readonly string[] = ['xl'])
   return parseXlList(listed.stdout)
     .map((d) => d.name)
     .filter((name) => name.startsWith(XEN_DOMAIN_PREFIX));
-}
-
-export function firstLine(text: string): string {
-  return text.trim().split('\n')[0] ?? '';
 }

@@ -3,7 +3,7 @@ import { posix } from 'node:path';
 import { guestTypeOf, type XenGuestType } from './devices.ts';
 import type { Host, HostProcess } from '../../hosts/host.ts';
 import { HvbError } from '../../util/errors.ts';
-import { firstLine } from './probe.ts';
+import { firstLine } from '../../util/first-line.ts';
 import type { EventCounts, VmmUsage, VmSpec } from '../common/backend.ts';
 import { LifecycleVm } from '../common/lifecycle-vm.ts';
 import { VmLifecycle, type VmmEnding } from '../common/vm-lifecycle.ts';
