@@ -4,17 +4,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { liveVms } from '../../src/backends/common/live-vms.ts';
-import { getBackend } from '../../src/backends/registry.ts';
 import type { GuestImage } from '../../src/guest/image.ts';
-import { LocalHost } from '../../src/hosts/local.ts';
 import { SshHost } from '../../src/hosts/ssh-host.ts';
 import { LOGS_DIR } from '../../src/results/store.ts';
-import { runSuite, type RunHost } from '../../src/runner/run-suite.ts';
-import { expandSuite } from '../../src/suite/expand.ts';
-import { resolveSuite } from '../../src/suite/resolve.ts';
-import { workloads } from '../../src/workloads/registry.ts';
+import type { RunHost } from '../../src/runner/run-suite.ts';
 import { guestImage, IMAGE_BUILD_TIMEOUT_MS } from '../support/guest-image.ts';
 import { processesNamed } from '../support/processes.ts';
+import { runOnTcg } from '../support/run-real.ts';
 import { startSshd, type TestSshd } from '../support/sshd.ts';
 
 // Two real TCG guests at once through the start barrier: each boots, waits, gets its own
@@ -22,9 +18,9 @@ import { startSshd, type TestSshd } from '../support/sshd.ts';
 // locally and on a "remote" host (a private sshd on 127.0.0.1), where the go line travels
 // through the ssh channel and the watchdog that keeps it.
 
-const deps = { workloads, backends: ['tcg'] };
 let image: GuestImage;
 let out: string;
+const cleanups: (() => Promise<void>)[] = [];
 beforeAll(async () => {
   image = await guestImage();
   out = await mkdtemp(join(tmpdir(), 'hvb-density-'));
@@ -34,6 +30,7 @@ let remote: SshHost | undefined;
 afterAll(async () => {
   await remote?.close();
   await sshd?.stop();
+  for (const cleanup of cleanups) await cleanup();
   await rm(out, { recursive: true, force: true });
 });
 
@@ -48,31 +45,22 @@ function ourQemus(): number[] {
   });
 }
 
-function densitySuite(name: string) {
-  return resolveSuite(
-    { name, repetitions: 1, guest: { memoryMiB: 256 }, workloads: [{ workload: 'cpu', params: { timeSec: 2 }, guests: 2 }] },
-    deps,
-    'test-suite',
-  );
+/** The 2-guest cpu case, one repetition, with its first repetition's log; it must have completed. */
+async function densityRun(name: string, hosts?: RunHost[]) {
+  const suite = { name, repetitions: 1, guest: { memoryMiB: 256 }, workloads: [{ workload: 'cpu', params: { timeSec: 2 }, guests: 2 }] };
+  const result = await runOnTcg(image, suite, hosts ? { hosts } : {});
+  cleanups.push(result.cleanup);
+  const { run } = result;
+  const logs = await readdir(join(run.dir, LOGS_DIR));
+  const log = await readFile(join(run.dir, LOGS_DIR, logs.find((f) => f.endsWith('.r1.log')) ?? 'none'), 'utf8').catch(() => '');
+  expect(run.record.cases[0]?.status, `${run.record.cases[0]?.error?.message}\n${log.slice(-3000)}`).toBe('completed');
+  return { ...result, log };
 }
 
 describe('a density case on the real TCG backend', () => {
   it('runs two guests through the start barrier, with their own and the aggregate samples, and leaves no VM', { timeout: 180_000 }, async () => {
-    const suite = densitySuite('density-e2e');
     const started = Date.now();
-    const { run, samples } = await runSuite({
-      suite,
-      suiteFile: 'test-suite',
-      cases: expandSuite(suite, deps),
-      outDir: out,
-      image,
-      host: new LocalHost(),
-      backends: getBackend,
-      workloads,
-    });
-    const logs = await readdir(join(run.dir, LOGS_DIR));
-    const log = await readFile(join(run.dir, LOGS_DIR, logs.find((f) => f.endsWith('.r1.log')) ?? 'none'), 'utf8').catch(() => '');
-    expect(run.record.cases[0]?.status, `${run.record.cases[0]?.error?.message}\n${log.slice(-3000)}`).toBe('completed');
+    const { samples, log } = await densityRun('density-e2e');
 
     const eps = samples.filter((s) => s.metric === 'cpu.events_per_s');
     expect(eps.map((s) => [s.dims.guests, s.dims.guest_index])).toEqual([
@@ -100,22 +88,7 @@ describe('a density case on the real TCG backend', () => {
   it('releases both guests on a remote host through the ssh channel', { timeout: 240_000 }, async () => {
     sshd = await startSshd();
     remote = new SshHost(sshd.config({ name: 'remote' }), { fileCacheDir: join(out, 'cache') });
-    const hosts: RunHost[] = [{ config: sshd.config({ name: 'remote', backends: ['tcg'] }), host: remote }];
-    const suite = densitySuite('density-remote');
-    const { run, samples } = await runSuite({
-      suite,
-      suiteFile: 'test-suite',
-      cases: expandSuite(suite, deps),
-      outDir: out,
-      image,
-      host: new LocalHost(),
-      hosts,
-      backends: getBackend,
-      workloads,
-    });
-    const logs = await readdir(join(run.dir, LOGS_DIR));
-    const log = await readFile(join(run.dir, LOGS_DIR, logs.find((f) => f.endsWith('.r1.log')) ?? 'none'), 'utf8').catch(() => '');
-    expect(run.record.cases[0]?.status, `${run.record.cases[0]?.error?.message}\n${log.slice(-3000)}`).toBe('completed');
+    const { samples, log } = await densityRun('density-remote', [{ config: sshd.config({ name: 'remote', backends: ['tcg'] }), host: remote }]);
     const eps = samples.filter((s) => s.metric === 'cpu.events_per_s');
     expect(eps.map((s) => [s.dims.host, s.dims.guest_index])).toEqual([
       ['remote', 0],

@@ -4,13 +4,16 @@ import { join } from 'node:path';
 import { getBackend } from '../../src/backends/registry.ts';
 import type { GuestImage } from '../../src/guest/image.ts';
 import { LocalHost } from '../../src/hosts/local.ts';
-import { runSuite } from '../../src/runner/run-suite.ts';
+import { runSuite, type RunHost } from '../../src/runner/run-suite.ts';
 import { expandSuite } from '../../src/suite/expand.ts';
 import { resolveSuite } from '../../src/suite/resolve.ts';
 import { workloads } from '../../src/workloads/registry.ts';
 
-/** Runs a suite on the real TCG backend into a temporary results folder, removed by `cleanup`. */
-export async function runOnTcg(image: GuestImage, suiteInput: object) {
+/**
+ * Runs a suite on the real TCG backend into a temporary results folder, removed by
+ * `cleanup`; on the local host, or on `hosts` (e.g. a remote one through the test sshd).
+ */
+export async function runOnTcg(image: GuestImage, suiteInput: object, options: { hosts?: RunHost[] } = {}) {
   const out = await mkdtemp(join(tmpdir(), 'hvb-int-'));
   const deps = { workloads, backends: ['tcg'] };
   const suite = resolveSuite(suiteInput, deps, 'test-suite');
@@ -21,6 +24,7 @@ export async function runOnTcg(image: GuestImage, suiteInput: object) {
     outDir: out,
     image,
     host: new LocalHost(),
+    ...(options.hosts ? { hosts: options.hosts } : {}),
     backends: getBackend,
     workloads,
   });
