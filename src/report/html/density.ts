@@ -1,5 +1,6 @@
 import type { Density, DensityPoint } from '../density.ts';
 import { DENSITY_LEGEND, densityGroups, densityMeanText, PENALTY_LEGEND, penaltyRows, penaltyText } from '../tables/density-cells.ts';
+import { alsoAs } from './also-as.ts';
 import { escapeHtml as h } from './escape.ts';
 
 /**
@@ -24,11 +25,11 @@ export function densitySection(density: Density | undefined, chartIds: readonly 
         `<tr><td class="label workload">${h(row.metric)}</td><td class="label">${h(row.label)}</td>${density.variants.map((v) => (row.cells[v] ? `<td class="num">${h(penaltyText(row.cells[v]!))}</td>` : '<td class="num missing">–</td>')).join('')}</tr>`,
     )
     .join('\n');
-  const charts = chartIds.map((id, i) => `<a href="#figure-${h(id)}">${h(density.workloads[i] ?? id)}</a>`).join(', ');
+  const curves = chartIds.map((id, i) => ({ id, label: density.workloads[i] ?? id }));
   return `<section id="density">
 <h2>Density: guests at once on one host</h2>
 <p><strong>Guests at once:</strong> ${h(density.guests.join(', '))}. <strong>Backends:</strong> ${h(density.variants.join(', '))}. Every guest waited at a start barrier until all had booted; then all ran the job together.</p>
-<p>${h(DENSITY_LEGEND)}${density.penalties.length > 0 ? ` ${h(PENALTY_LEGEND)}` : ''} Also as <a href="density.md">Markdown</a> and <a href="density.tex">LaTeX</a>${charts ? `, and as curves: ${charts}` : ''}.</p>
+<p>${h(DENSITY_LEGEND)}${density.penalties.length > 0 ? ` ${h(PENALTY_LEGEND)}` : ''} ${alsoAs('density', { curves })}</p>
 <div class="table-wrap overview-wrap"><table class="overview">
 <thead>${head}</thead>
 <tbody>

@@ -1,5 +1,6 @@
 import type { Explained } from '../explained.ts';
 import { explainedHeader, explainedLegend, explainedTable, shownRows } from '../tables/explained-cells.ts';
+import { alsoAs } from './also-as.ts';
 import { escapeHtml as h } from './escape.ts';
 
 /**
@@ -26,7 +27,7 @@ export function explainedSection(explained: Explained | undefined, chartId: stri
     .join('\n');
   return `<section id="explained">
 <h2>Where the time goes</h2>
-<p>${modelled} of ${rows.length} counted steps modelled${explained.reference === undefined ? '' : ` against ${h(explained.reference)}`}. ${h(explainedLegend(explained.reference))} Also as <a href="explained.md">Markdown</a> and <a href="explained.tex">LaTeX</a>${chartId ? `, and as a <a href="#figure-${h(chartId)}">chart</a>` : ''}.</p>
+<p>${modelled} of ${rows.length} counted steps modelled${explained.reference === undefined ? '' : ` against ${h(explained.reference)}`}. ${h(explainedLegend(explained.reference))} ${alsoAs('explained', { chart: chartId })}</p>
 <div class="table-wrap"><table class="explained">
 <thead>${head}</thead>
 <tbody>

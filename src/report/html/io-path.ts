@@ -1,6 +1,7 @@
 import type { IoPath, IoPathRow } from '../io-path.ts';
 import { ioPathGroups, ioPathMark, knobsText, referenceText } from '../tables/io-path-cells.ts';
 import { shortInterval, shortRatio } from '../tables/overview-cells.ts';
+import { alsoAs } from './also-as.ts';
 import { escapeHtml as h } from './escape.ts';
 
 /**
@@ -27,7 +28,7 @@ export function ioPathSection(ioPath: IoPath | undefined, chartId: string | unde
   return `<section id="io-path">
 <h2>I/O path: each knob against its base value</h2>
 <p><strong>Knobs:</strong> ${h(knobsText(ioPath))}. <strong>Backends:</strong> ${h(ioPath.variants.join(', '))}.${reference}</p>
-<p>Each cell: the mean with the knob changed ÷ the mean of the same backend at the knob's base value, with the 95 % interval of the ratio; the verdict comes from the interval (faster or slower when it excludes 1, similar when it stays inside the noise band, otherwise inconclusive). ↑ higher is better, ↓ lower is better. Also as <a href="io-path.md">Markdown</a> and <a href="io-path.tex">LaTeX</a>${chartId ? `, and as a <a href="#figure-${h(chartId)}">chart</a>` : ''}.</p>
+<p>Each cell: the mean with the knob changed ÷ the mean of the same backend at the knob's base value, with the 95 % interval of the ratio; the verdict comes from the interval (faster or slower when it excludes 1, similar when it stays inside the noise band, otherwise inconclusive). ↑ higher is better, ↓ lower is better. ${alsoAs('io-path', { chart: chartId })}</p>
 <div class="table-wrap overview-wrap"><table class="overview">
 <thead>${head}</thead>
 <tbody>

@@ -1,6 +1,7 @@
 import type { Overview, OverviewCell } from '../overview.ts';
 import { overviewShareText } from '../tables/explained-cells.ts';
 import { explainedColumnLegend, overviewColumns, shortInterval, shortRatio } from '../tables/overview-cells.ts';
+import { alsoAs } from './also-as.ts';
 import { escapeHtml as h } from './escape.ts';
 
 /**
@@ -27,7 +28,7 @@ export function overviewSection(overview: Overview | undefined, chartId: string 
     .join('\n');
   return `<section id="overview">
 <h2>Overview: every backend against ${h(overview.reference)}</h2>
-<p>Ratio of means to ${h(overview.reference)} for each workload's headline metric, with the 95 % interval of the ratio; the verdict comes from the interval (worse or better when it excludes 1, similar when it stays inside the noise band). ↑ higher is better, ↓ lower is better.${h(explainedColumnLegend(overview))} Also as <a href="overview.md">Markdown</a> and <a href="overview.tex">LaTeX</a>${chartId ? `, and as a <a href="#figure-${h(chartId)}">chart</a>` : ''}.</p>
+<p>Ratio of means to ${h(overview.reference)} for each workload's headline metric, with the 95 % interval of the ratio; the verdict comes from the interval (worse or better when it excludes 1, similar when it stays inside the noise band). ↑ higher is better, ↓ lower is better.${h(explainedColumnLegend(overview))} ${alsoAs('overview', { chart: chartId })}</p>
 <div class="table-wrap overview-wrap"><table class="overview">
 <thead>${head}</thead>
 <tbody>

@@ -7,6 +7,7 @@ import type { ReportModel } from '../build.ts';
 import { metricName } from '../metric-names.ts';
 import { warningCounts, type ReportWarning } from '../warnings.ts';
 import type { SummaryTable } from '../tables/cells.ts';
+import { alsoAs } from './also-as.ts';
 import { escapeHtml as h, jsonForScript } from './escape.ts';
 import type { InlineLibrary } from './assets.ts';
 import { ioPathSection } from './io-path.ts';
@@ -93,7 +94,7 @@ ${explainedSection(model.explained, model.charts.find((c) => c.id === 'explained
 ${ioPathSection(model.ioPath, model.charts.find((c) => c.id.startsWith('io-path-'))?.id)}
 <section id="summary">
 <h2>Summary</h2>
-<p>Means of the repetitions with 95 % confidence intervals (Student t; on the log scale when every value is positive, so the interval of a positive quantity stays positive). Also as <a href="summary.md">Markdown</a> and <a href="summary.tex">LaTeX</a>.</p>
+<p>Means of the repetitions with 95 % confidence intervals (Student t; on the log scale when every value is positive, so the interval of a positive quantity stays positive). ${alsoAs('summary', { chart: undefined })}</p>
 ${htmlTable(table)}
 </section>
 <section id="charts">

@@ -1,5 +1,6 @@
 import type { Scaling, ScalingPoint } from '../scaling.ts';
 import { meanText, ratioText, scalingGroups, scalingLegend } from '../tables/scaling-cells.ts';
+import { alsoAs } from './also-as.ts';
 import { escapeHtml as h } from './escape.ts';
 
 /**
@@ -19,11 +20,11 @@ export function scalingSection(scaling: Scaling | undefined, chartIds: readonly 
       ),
     )
     .join('\n');
-  const charts = chartIds.map((id, i) => `<a href="#figure-${h(id)}">${h(scaling.workloads[i] ?? id)}</a>`).join(', ');
+  const curves = chartIds.map((id, i) => ({ id, label: scaling.workloads[i] ?? id }));
   return `<section id="scaling">
 <h2>Scaling with the guest's vCPUs</h2>
 <p><strong>vCPUs:</strong> ${h(scaling.vcpus.join(', '))}. <strong>Backends:</strong> ${h(scaling.variants.join(', '))}.${scaling.reference === undefined ? '' : ` <strong>Reference:</strong> ${h(scaling.reference)}, at as many threads as the guest has vCPUs.`}</p>
-<p>${h(scalingLegend(scaling))} Also as <a href="scaling.md">Markdown</a> and <a href="scaling.tex">LaTeX</a>${charts ? `, and as curves: ${charts}` : ''}.</p>
+<p>${h(scalingLegend(scaling))} ${alsoAs('scaling', { curves })}</p>
 <div class="table-wrap overview-wrap"><table class="overview">
 <thead>${head}</thead>
 <tbody>
