@@ -61,7 +61,7 @@ export const KVM_LAB_RECIPE: LabRecipe = {
   lab: 'kvm',
   variant: 'kvm',
   ...BASE,
-  packages: ['qemu-system-x86', 'qemu-utils', 'iproute2', ...SSH_PACKAGES],
+  packages: ['qemu-system-x86', 'qemu-utils', 'iproute2', 'linux-perf', ...SSH_PACKAGES],
   programs: [
     '/usr/bin/qemu-system-x86_64',
     '/usr/lib/x86_64-linux-gnu/qemu/accel-tcg-x86_64.so',
@@ -69,6 +69,8 @@ export const KVM_LAB_RECIPE: LabRecipe = {
     // virtiofsd (QEMU's own, from qemu-system-common): fs cases share a folder by virtiofs.
     '/usr/lib/qemu/virtiofsd',
     '/bin/ip',
+    // perf (`perf kvm stat record/report`): counts VM exits where KVM's debugfs is missing.
+    '/usr/bin/perf',
     ...SSH_PROGRAMS,
   ],
   trees: ['/usr/share/seabios', '/usr/lib/ipxe/qemu', '/usr/share/qemu'],

@@ -107,7 +107,7 @@ export async function repeatMember(x: MemberContext, m: Member, rep: number, war
           timeoutSec,
           name,
           setup,
-          ...(o.countEvents ? { countEvents: true } : {}),
+          ...(o.countEvents ? { countEvents: o.countEvents } : {}),
           ...(o.signal ? { signal: o.signal } : {}),
         }),
       ),

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import type { Backend, RunningVm, VmExit, VmmUsage, VmSpec } from '../backends/common/backend.ts';
+import type { Backend, EventSourceChoice, RunningVm, VmExit, VmmUsage, VmSpec } from '../backends/common/backend.ts';
 import type { GuestImage } from '../guest/image.ts';
 import { checkCmdline, encodeJob } from '../guest/protocol/job.ts';
 import { GuestSession } from '../guest/protocol/session.ts';
@@ -69,8 +69,8 @@ export interface RepetitionInput {
   name: string;
   /** What setupCase made for the case: initrd, devices, modules, the workload's context. Default: base initramfs, no devices. */
   setup?: Pick<CaseSetup, 'initrd' | 'disks' | 'nics' | 'probe' | 'modules' | 'context'> & Partial<Pick<CaseSetup, 'shares'>>;
-  /** Count the VM's events around each step (`run --count-events`; event-windows.ts). */
-  countEvents?: boolean;
+  /** Count the VM's events around each step (`run --count-events [source]`; event-windows.ts); a source name: the one asked for. */
+  countEvents?: boolean | EventSourceChoice;
   /** Seconds between the guest's `alive` frames (hang-watch.ts); default ALIVE_EVERY_S. */
   aliveEveryS?: number;
   /** A density case's start barrier (density-barrier.ts): the job waits for `go` after its probes. */
@@ -133,6 +133,7 @@ export async function runRepetition(input: RepetitionInput): Promise<RepOutcome>
       ...(setup?.shares?.length ? { shares: setup.shares } : {}),
       ...(input.variant === undefined ? {} : { variant: input.variant }),
       ...(input.pinning === undefined ? {} : { pinning: input.pinning }),
+      ...(input.countEvents ? { countEvents: typeof input.countEvents === 'string' ? { source: input.countEvents } : {} } : {}),
       console: 'serial',
     };
     checkVmSpecPaths(spec);

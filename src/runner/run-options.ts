@@ -1,4 +1,4 @@
-import type { Backend, NetworkAttachment } from '../backends/common/backend.ts';
+import type { Backend, EventSourceChoice, NetworkAttachment } from '../backends/common/backend.ts';
 import type { GuestImage } from '../guest/image.ts';
 import type { Host } from '../hosts/host.ts';
 import type { ShardRecord, SuiteOverrides } from '../results/run-record.ts';
@@ -53,9 +53,10 @@ export interface RunSuiteOptions {
   /**
    * Count each VM's events (VM exits by reason, TCG's translator statistics, page faults)
    * around every step, as `events.<step>.<counter>_per_s` samples (event-windows.ts). Off by
-   * default: then nothing is read and nothing changes.
+   * default: then nothing is read and nothing changes. A source name (EVENT_SOURCE_CHOICES):
+   * count, and with that source where a backend has a choice.
    */
-  countEvents?: boolean;
+  countEvents?: boolean | EventSourceChoice;
   /** How the results folder is checked before measuring (free space). */
   writable?: WritableCheck;
   /**

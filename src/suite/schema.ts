@@ -16,7 +16,7 @@ import {
   MIN_MEMORY_MIB,
 } from './defaults.ts';
 import { variantAxes } from '../backends/registry.ts';
-import type { VariantAxis } from '../backends/common/backend.ts';
+import { EVENT_SOURCE_CHOICES, type VariantAxis } from '../backends/common/backend.ts';
 import { compareConfigSchema } from '../stats/thresholds.ts';
 import { expectations } from './describe.ts';
 import { largestVcpus } from './guest-shape.ts';
@@ -145,7 +145,7 @@ export const suiteSchema = z
     description: z.string().default(DEFAULT_DESCRIPTION),
     guest: guestSchema.default({ vcpus: DEFAULT_VCPUS, memoryMiB: DEFAULT_MEMORY_MIB }),
     overcommit: z.boolean().optional(),
-    countEvents: z.boolean().optional(),
+    countEvents: z.union([z.boolean(), z.enum(EVENT_SOURCE_CHOICES)]).optional(),
     backends: backendList.default(() => [...DEFAULT_BACKENDS]),
     repetitions: z.int().min(1).max(MAX_REPETITIONS).default(DEFAULT_REPETITIONS),
     warmup: z.int().min(0).max(MAX_WARMUP).default(DEFAULT_WARMUP),

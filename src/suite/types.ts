@@ -1,3 +1,4 @@
+import type { EventSourceChoice } from '../backends/common/backend.ts';
 import type { CompareConfig } from '../stats/thresholds.ts';
 import type { Workload } from '../workloads/workload.ts';
 
@@ -72,8 +73,10 @@ export interface SuiteInput {
   /**
    * Count each VM's events around every step, as `hvbench run --count-events` does (KVM
    * exits, TCG translator statistics, native page faults; docs/overhead.md). Default false.
+   * A source name (`'perf-kvm-stat'`, `'kvm-debugfs'`): count, with that source where a
+   * backend has a choice.
    */
-  countEvents?: boolean;
+  countEvents?: boolean | EventSourceChoice;
   /** Backend names, each at most once, e.g. `['tcg', 'kvm']`. Default `['tcg']`. */
   backends?: string[];
   /** Measured repetitions per case, an integer ≥ 1. Default {@link DEFAULT_REPETITIONS} (3). */
@@ -150,7 +153,7 @@ export interface ResolvedSuite {
   /** Present when the suite names it. */
   overcommit?: boolean;
   /** Present when the suite names it. */
-  countEvents?: boolean;
+  countEvents?: boolean | EventSourceChoice;
   backends: string[];
   repetitions: number;
   warmup: number;

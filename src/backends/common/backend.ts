@@ -18,6 +18,12 @@ export interface VmSpec {
   nics: NicSpec[];
   /** Host folders shared into the guest (virtiofs, 9p; native's own folder). Absent: none. */
   shares?: ShareSpec[];
+  /**
+   * The run counts this VM's events (`run --count-events`): a backend whose counting must be
+   * running before the first step (a perf recording) starts it at launch. `source`: the
+   * source asked for, used by a backend that has it.
+   */
+  countEvents?: { source?: EventSourceChoice };
   /** Which console the guest writes its framed lines to. */
   console: 'serial' | 'xen';
   /**
@@ -133,6 +139,13 @@ export interface RunningVm {
    */
   countEvents?(): Promise<EventCounts>;
 }
+
+/**
+ * The event sources a run may ask for (`run --count-events <source>`), where a backend has a
+ * choice: KVM's per-VM debugfs statistics, or `perf kvm stat record/report`.
+ */
+export const EVENT_SOURCE_CHOICES = ['kvm-debugfs', 'perf-kvm-stat'] as const;
+export type EventSourceChoice = (typeof EVENT_SOURCE_CHOICES)[number];
 
 /** Monotonic counters of one VM, read at one instant. */
 export interface EventCounts {

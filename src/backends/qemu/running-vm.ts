@@ -16,7 +16,8 @@ import { connectQmpWhenReady } from './qmp-ready.ts';
 import { qemuReadBack } from './read-back.ts';
 import { readJitStats } from './jit-stats.ts';
 import { readKvmDebugfs } from './kvm-stats.ts';
-import type { EventCounts } from '../common/backend.ts';
+import { type KvmEventReader, openKvmEvents } from './kvm-events.ts';
+import type { EventCounts, EventSourceChoice } from '../common/backend.ts';
 
 /** kill() reads the usage first, but does not wait longer than this for it. */
 const USAGE_READ_TIMEOUT_MS = 2_000;
@@ -62,6 +63,7 @@ export interface QemuProcess {
 export class QemuVm extends LifecycleVm {
   accel: ConfirmedAccel = 'unknown';
   private qmp: QmpClient | undefined;
+  private kvmEvents: KvmEventReader | undefined;
   protected readonly life: VmLifecycle;
   private readonly child: StartedProcess;
   /** The spawned local process: QEMU itself on the local host, the ssh carrying it otherwise. */
@@ -90,6 +92,7 @@ export class QemuVm extends LifecycleVm {
         readUsage: () => (this.vmmPid === undefined ? Promise.resolve(undefined) : readProcessUsage(this.host, this.vmmPid)),
         killing: () => this.killing(),
         cleanUp: async () => {
+          await this.kvmEvents?.stop();
           this.qmp?.close();
           if (vmm.companion === undefined) return;
           await vmm.companion.stop();
@@ -142,6 +145,7 @@ export class QemuVm extends LifecycleVm {
    */
   async countEvents(): Promise<EventCounts> {
     if (this.accel === 'kvm') {
+      if (this.kvmEvents) return this.kvmEvents.read();
       if (this.vmmPid === undefined) throw new HvbError('kvm-stats', "QEMU's pid is not known yet");
       // Outside the case's network namespace, whose /sys has no debugfs mounted.
       return readKvmDebugfs(outsideNetns(this.host), this.vmmPid);
@@ -151,6 +155,15 @@ export class QemuVm extends LifecycleVm {
       return readJitStats(this.qmp);
     }
     throw new HvbError('event-source', `no event counters for QEMU with accelerator ${this.accel}`);
+  }
+
+  /**
+   * Under KVM, opens the source countEvents() reads (kvm-events.ts: debugfs, else a perf
+   * recording that runs until the VM ends), at launch so a recording covers the first step.
+   */
+  async openEventSource(wanted?: EventSourceChoice): Promise<void> {
+    if (this.accel !== 'kvm' || this.vmmPid === undefined || this.kvmEvents) return;
+    this.kvmEvents = await openKvmEvents(this.host, this.vmmPid, this.tempDir, wanted);
   }
 
   /** @internal Called once by startQemu(). */

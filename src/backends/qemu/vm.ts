@@ -69,6 +69,7 @@ export async function launchQemuVm(host: Host, vm: VmSpec, options: QemuLaunchOp
   });
   // Pinned while the guest boots, before the agent runs the measured steps.
   if (vm.pinning) await pinQemuVm(host, running, vm.pinning);
+  if (vm.countEvents) await running.openEventSource(vm.countEvents.source);
   return running;
 }
 

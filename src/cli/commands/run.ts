@@ -10,6 +10,7 @@ import { DEFAULT_RESULTS_DIR, openRun, type StoredRun } from '../../results/stor
 import type { SuiteOverrides } from '../../results/run-record.ts';
 import { casesLeft, casesToResume, checkResumeSuite } from '../../runner/resume.ts';
 import { HvbError } from '../../util/errors.ts';
+import { EVENT_SOURCE_CHOICES, type EventSourceChoice } from '../../backends/common/backend.ts';
 import { dirname, resolve } from 'node:path';
 import { progressObserver } from '../../runner/progress.ts';
 import { indexRunIfPresent } from '../../results/index/sync.ts';
@@ -46,8 +47,9 @@ export function registerRun(program: Command): void {
       (text: string) => positiveInt(text, '--retry-crashed', 0),
     )
     .option(
-      '--count-events',
-      "count each VM's events around every step on its host (KVM exits by reason, TCG translator statistics, native page faults) as events.<step>.<counter>_per_s samples (docs/overhead.md)",
+      '--count-events [source]',
+      `count each VM's events around every step on its host (KVM exits by reason, TCG translator statistics, native page faults) as events.<step>.<counter>_per_s samples (docs/overhead.md); a source (${EVENT_SOURCE_CHOICES.join(', ')}) is used where a backend has it`,
+      parseEventSource,
     )
     .option(
       '--stabilize',
@@ -67,7 +69,7 @@ export function registerRun(program: Command): void {
         failFast?: boolean;
         shard?: ShardSpec;
         retryCrashed?: number;
-        countEvents?: boolean;
+        countEvents?: boolean | EventSourceChoice;
         stabilize?: boolean;
       } & Record<string, unknown>,
     ) => {
@@ -140,7 +142,9 @@ export function registerRun(program: Command): void {
         ...(opts.failFast ? { failFast: true } : {}),
         ...(part ? { shard: part.record } : {}),
         ...(opts.retryCrashed ? { retryCrashed: opts.retryCrashed } : {}),
-        ...(opts.countEvents || suite.countEvents ? { countEvents: true } : {}),
+        ...(opts.countEvents || suite.countEvents
+          ? { countEvents: typeof opts.countEvents === 'string' ? opts.countEvents : (suite.countEvents ?? true) }
+          : {}),
         ...(opts.stabilize ? { stabilize: true } : {}),
         tuningLog: (line) => process.stderr.write(`${line}\n`),
       }).finally(() => selected.close());
@@ -163,4 +167,11 @@ export function registerRun(program: Command): void {
       }
     },
   );
+}
+
+function parseEventSource(text: string): EventSourceChoice {
+  const found = EVENT_SOURCE_CHOICES.find((s) => s === text);
+  if (found === undefined)
+    throw new HvbError('invalid-argument', `--count-events: "${text}" is not an event source; expected one of ${EVENT_SOURCE_CHOICES.join(', ')}`);
+  return found;
 }

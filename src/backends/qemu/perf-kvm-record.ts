@@ -1,0 +1,134 @@
+import { posix } from 'node:path';
+import type { Host, HostProcess } from '../../hosts/host.ts';
+import { HvbError } from '../../util/errors.ts';
+import type { EventCounts } from '../common/backend.ts';
+import { dumpedFiles, PERF_KVM_COUNTERS, PERF_KVM_STAT_SOURCE, parsePerfKvmReport, perfKvmCounts } from './perf-kvm-stat.ts';
+
+/** perf must be recording (its output file made) within this of its start. */
+const START_TIMEOUT_MS = 30_000;
+/** After SIGUSR2, perf must have written its segment within this. */
+const DUMP_TIMEOUT_MS = 30_000;
+const REPORT_TIMEOUT_MS = 60_000;
+const POLL_MS = 200;
+
+/**
+ * A VM's exits counted by `perf kvm stat record` on QEMU's host, for hosts where KVM's
+ * debugfs is missing (or when asked for). One recording runs from launch to the VM's end
+ * with `--switch-output`: each reading sends it SIGUSR2, which closes the segment recorded
+ * since the previous reading into a file of its own (no event lost or counted twice between
+ * segments); `perf kvm stat report` summarises that file, and the reading returns the sums
+ * over every segment so far, monotonic like debugfs's counters. Readings are taken one at a
+ * time.
+ */
+export class PerfKvmRecorder {
+  private readonly totals: Record<string, number> = Object.fromEntries(PERF_KVM_COUNTERS.map((c) => [c, 0]));
+  private stderr = '';
+  private dumpsSeen = 0;
+  private queue: Promise<unknown> = Promise.resolve();
+  private ended = false;
+
+  private constructor(
+    private readonly host: Host,
+    private readonly proc: HostProcess,
+    private readonly perfPid: number,
+  ) {
+    proc.stderr.setEncoding('utf8');
+    proc.stderr.on('data', (chunk: string) => {
+      this.stderr += chunk;
+    });
+    void proc.exited.then(() => {
+      this.ended = true;
+    });
+  }
+
+  /**
+   * Starts recording the exits of QEMU `vmmPid` into `dir` on `host` and waits until perf
+   * records. `sh` prints its pid and becomes perf (exec), so the pid a SIGUSR2 goes to is
+   * perf's on that host; no user value is in the script.
+   */
+  static async start(host: Host, vmmPid: number, dir: string): Promise<PerfKvmRecorder> {
+    const output = posix.join(dir, 'perf.data');
+    const argv = ['sh', '-c', 'echo $$; exec "$@"', 'sh', 'perf', 'kvm', 'stat', 'record', '-p', String(vmmPid), '-o', output, '--switch-output'];
+    const proc = host.spawn(argv, { detached: true });
+    let said = '';
+    proc.stdout.setEncoding('utf8');
+    const pid = await new Promise<number | undefined>((resolve) => {
+      proc.stdout.on('data', (chunk: string) => {
+        said += chunk;
+        if (said.includes('\n')) resolve(Number(said.split('\n')[0]));
+      });
+      void proc.exited.then(() => resolve(undefined));
+    });
+    const recorder = pid && Number.isInteger(pid) ? new PerfKvmRecorder(host, proc, pid) : undefined;
+    if (recorder === undefined) {
+      proc.kill('SIGKILL');
+      throw new HvbError('perf-kvm-stat', `perf kvm stat record did not start on ${host.name}`);
+    }
+    // perf handles SIGUSR2 once it has made its output file (before that the signal would end it).
+    const deadline = Date.now() + START_TIMEOUT_MS;
+    while ((await host.exec(['test', '-e', output], { timeoutMs: 10_000 })).exitCode !== 0) {
+      if (recorder.ended || Date.now() > deadline) {
+        await recorder.stop();
+        throw new HvbError('perf-kvm-stat', `perf kvm stat record on ${host.name} ${recorder.ended ? 'ended' : 'made no output'}: ${recorder.said()}`, {
+          hint: "perf needs root and the kernel's kvm tracepoints (tracefs), on the host QEMU runs on",
+        });
+      }
+      await new Promise((r) => setTimeout(r, POLL_MS));
+    }
+    return recorder;
+  }
+
+  /** The counts of every segment so far, after closing the current one. */
+  read(): Promise<EventCounts> {
+    const next = this.queue.then(() => this.readNow());
+    this.queue = next.catch(() => {});
+    return next;
+  }
+
+  /** Ends the recording (on the VM's end); its files go with the VM's folder. */
+  async stop(): Promise<void> {
+    if (!this.ended) this.proc.kill('SIGKILL');
+    await this.proc.exited;
+  }
+
+  private async readNow(): Promise<EventCounts> {
+    if (this.ended) throw new HvbError('perf-kvm-stat', `perf kvm stat record has ended: ${this.said()}`);
+    await this.host.exec(['kill', '-USR2', String(this.perfPid)], { timeoutMs: 10_000 });
+    const file = await this.nextDump();
+    try {
+      const [vmexit, mmio] = [await this.report(file, 'vmexit'), await this.report(file, 'mmio')];
+      for (const [name, value] of Object.entries(perfKvmCounts(vmexit, mmio))) this.totals[name] = (this.totals[name] ?? 0) + value;
+    } finally {
+      await this.host.exec(['rm', '-f', file], { timeoutMs: 10_000 }).catch(() => {});
+    }
+    return { source: PERF_KVM_STAT_SOURCE, counts: { ...this.totals } };
+  }
+
+  private async nextDump(): Promise<string> {
+    const deadline = Date.now() + DUMP_TIMEOUT_MS;
+    for (;;) {
+      const files = dumpedFiles(this.stderr);
+      if (files.length > this.dumpsSeen) {
+        this.dumpsSeen += 1;
+        return files[this.dumpsSeen - 1] as string;
+      }
+      if (this.ended || Date.now() > deadline) {
+        throw new HvbError('perf-kvm-stat', `perf kvm stat record wrote no segment after SIGUSR2${this.ended ? ' (it ended)' : ''}: ${this.said()}`);
+      }
+      await new Promise((r) => setTimeout(r, POLL_MS / 4));
+    }
+  }
+
+  private async report(file: string, event: 'vmexit' | 'mmio') {
+    const r = await this.host.exec(['perf', 'kvm', '-i', file, 'stat', 'report', `--event=${event}`], { timeoutMs: REPORT_TIMEOUT_MS });
+    if (r.exitCode !== 0)
+      throw new HvbError('perf-kvm-stat', `perf kvm stat report --event=${event} failed (${r.exitCode}): ${(r.stderr || r.stdout).trim().slice(0, 300)}`);
+    // perf 6.1 prints the whole report on stderr.
+    return parsePerfKvmReport(`${r.stdout}\n${r.stderr}`);
+  }
+
+  /** perf's last words, for errors. */
+  private said(): string {
+    return this.stderr.trim().split('\n').slice(-3).join(' / ') || 'nothing on stderr';
+  }
+}
