@@ -6,7 +6,8 @@
 # remote QEMU), Chromium (the report page is opened in headless Chromium), busybox (the
 # shell-quoting test runs commands through busybox ash), pdflatex with the LaTeX packages
 # the report's tables use (texlive-latex-base, texlive-latex-extra, texlive-science for siunitx), iproute2 and
-# util-linux (network namespaces, unshare), python3 and git (used by a few tests), and libvirt's
+# util-linux (network namespaces, unshare), python3 and git (used by a few tests), perf (the
+# perf kvm stat recorder is tested against a real perf), and libvirt's
 # daemon, QEMU driver and virsh (the libvirt backends are tested against a libvirtd the test
 # starts; without systemd nothing starts one otherwise).
 set -euo pipefail
@@ -28,7 +29,7 @@ declare -A needed=(
 packages=()
 if [ "$for_tests" = true ]; then
   needed+=([sshd]=openssh-server [socat]=socat [chromium]=chromium [busybox]=busybox [pdflatex]=texlive-latex-base
-    [ip]=iproute2 [unshare]=util-linux [python3]=python3 [git]=git [virsh]=libvirt-clients [libvirtd]=libvirt-daemon)
+    [ip]=iproute2 [unshare]=util-linux [python3]=python3 [git]=git [perf]=linux-perf [virsh]=libvirt-clients [libvirtd]=libvirt-daemon)
   packages+=(texlive-latex-extra texlive-science libvirt-daemon-driver-qemu)
 fi
 missing=()

@@ -19,7 +19,12 @@ export interface KvmEventReader {
  * debugfs where it is mounted, else `perf kvm stat record` where perf is installed; `wanted`
  * (`run --count-events <source>`) takes that one or fails. With neither, every read says why.
  */
-export async function openKvmEvents(host: Host, vmmPid: number, dir: string, wanted?: EventSourceChoice): Promise<KvmEventReader> {
+export function openKvmEvents(host: Host, vmmPid: number, dir: string, wanted?: EventSourceChoice): Promise<KvmEventReader> {
+  // Counting must never cost the measurement: a source that cannot be opened leaves the VM running, each read saying why.
+  return choose(host, vmmPid, dir, wanted).catch((error: unknown) => ({ read: () => Promise.reject(error), stop: () => Promise.resolve() }));
+}
+
+async function choose(host: Host, vmmPid: number, dir: string, wanted?: EventSourceChoice): Promise<KvmEventReader> {
   const outside = outsideNetns(host);
   const debugfs = wanted === PERF_KVM_STAT_SOURCE ? false : (await outside.exec(['test', '-d', KVM_DEBUGFS], { timeoutMs: 10_000 })).exitCode === 0;
   if (debugfs || wanted === KVM_DEBUGFS_SOURCE) return { read: () => readKvmDebugfs(outside, vmmPid), stop: () => Promise.resolve() };
@@ -31,6 +36,5 @@ export async function openKvmEvents(host: Host, vmmPid: number, dir: string, wan
     });
     return { read: () => Promise.reject(reason), stop: () => Promise.resolve() };
   }
-  // Counting must never cost the measurement: a recording that does not start leaves the VM running, each read saying why.
-  return PerfKvmRecorder.start(outside, vmmPid, dir).catch((error: unknown) => ({ read: () => Promise.reject(error), stop: () => Promise.resolve() }));
+  return PerfKvmRecorder.start(outside, vmmPid, dir);
 }
