@@ -32,8 +32,10 @@ export function renderCompareMarkdown(report: CompareReport): string {
     out.push(`| verdict | B/A [95 % CI] | change |${gate ? ' p adj. |' : ''} series | metric |`, `|---|---:|---:|${gate ? '---:|' : ''}---|---|`);
     for (const r of changes) out.push(row(r, gate));
   }
+  const eventTitle = `**${cell(EVENT_CHANGES_TITLE.charAt(0).toUpperCase() + EVENT_CHANGES_TITLE.slice(1))}**`;
+  if (report.eventChangesSkipped) out.push('', `${eventTitle}: ${cell(report.eventChangesSkipped)}`);
   if (report.eventChanges && report.eventChanges.length > 0) {
-    out.push('', `**${cell(EVENT_CHANGES_TITLE.charAt(0).toUpperCase() + EVENT_CHANGES_TITLE.slice(1))}**`, '');
+    out.push('', eventTitle, '');
     for (const c of report.eventChanges) out.push(`- ${cell(eventChangeLine(c))}`);
   }
   const flags = report.flags ?? [];

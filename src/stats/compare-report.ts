@@ -85,6 +85,8 @@ export interface CompareReport {
   flags: SanityFlag[];
   /** Gate only, when both runs counted events: the counts that changed between them, largest first (compare-events.ts). */
   eventChanges?: EventChange[];
+  /** Gate only: why no event changes are listed although both runs counted (their counters' sources differ). */
+  eventChangesSkipped?: string;
   /** Rows per verdict: the gate's verdicts in `runs` mode, the backend comparison's in `by` mode. */
   counts: Partial<Record<Verdict, number>>;
 }
@@ -96,7 +98,9 @@ export function compareRuns(a: RunSamples, b: RunSamples, options: CompareReport
   const labels = labeller([...match.pairs.flatMap((p) => [p.a.dims, p.b.dims]), ...match.onlyA.map((s) => s.dims), ...match.onlyB.map((s) => s.dims)]);
   report.unmatched = { onlyA: match.onlyA.map((s) => `${labels(s.dims)} ${s.metric}`), onlyB: match.onlyB.map((s) => `${labels(s.dims)} ${s.metric}`) };
   report.provenanceChanges = provenanceChanges(match.pairs);
-  const events = eventChanges(report.rows);
+  const skipped = eventSourcesDiffer(report.provenanceChanges);
+  const events = skipped === undefined ? eventChanges(report.rows) : [];
+  if (skipped !== undefined) report.eventChangesSkipped = skipped;
   if (events.length > 0) report.eventChanges = events;
   report.flags = runSanityFlags([
     { id: a.id, samples: flagged(a.samples, options) },
@@ -251,6 +255,17 @@ function provenanceChanges(pairs: readonly SeriesPair[]): CompareReport['provena
   const inB = collect((p) => p.b);
   const dims = [...new Set([...PROVENANCE_DIMS, ...pairs.flatMap((p) => [...Object.keys(p.a.facts), ...Object.keys(p.b.facts)])])];
   return dims.map((dim) => ({ dim, a: inA(dim), b: inB(dim) })).filter((c) => c.a.join('\n') !== c.b.join('\n'));
+}
+
+/**
+ * Counts read from different sources differ in meaning (perf's `mmio_exits` also counts the
+ * accesses the kernel served, debugfs's does not): they are not set against each other.
+ */
+function eventSourcesDiffer(changes: CompareReport['provenanceChanges']): string | undefined {
+  const counted = (values: readonly string[]) => values.filter((v) => v !== 'none');
+  const c = changes.find((x) => x.dim === 'event_source');
+  if (!c || counted(c.a).length === 0 || counted(c.b).length === 0) return undefined;
+  return `not listed: A counted with ${counted(c.a).join(', ')}, B with ${counted(c.b).join(', ')}, whose counters differ in meaning (docs/overhead.md)`;
 }
 
 /** FNV-1a: a stable 32-bit number from a series key, so each series keeps its random stream. */

@@ -49,6 +49,7 @@ export function renderCompare(report: CompareReport): string {
         RIGHT,
       ),
     );
+  if (report.eventChangesSkipped) out.push('', `${EVENT_CHANGES_TITLE}: ${report.eventChangesSkipped}`);
   if (report.eventChanges && report.eventChanges.length > 0) {
     out.push('', `${EVENT_CHANGES_TITLE}:`);
     for (const c of report.eventChanges) out.push(`  ${eventChangeLine(c)}`);
