@@ -30,7 +30,10 @@ async function choose(host: Host, vmmPid: number, dir: string, wanted?: EventSou
   if (debugfs || wanted === KVM_DEBUGFS_SOURCE) return { read: () => readKvmDebugfs(outside, vmmPid), stop: () => Promise.resolve() };
   const perf = await outside.exec(['perf', '--version'], { timeoutMs: 10_000 }).catch(() => undefined);
   if (perf?.exitCode !== 0) {
-    const why = `${wanted === undefined ? `${KVM_DEBUGFS} is missing on ${host.name} (debugfs not mounted) and ` : ''}perf is not installed there`;
+    const why =
+      wanted === undefined
+        ? `${KVM_DEBUGFS} is missing on ${host.name} (debugfs not mounted) and perf is not installed there`
+        : `perf is not installed on ${host.name}`;
     const reason = new HvbError('kvm-stats', `no KVM statistics: ${why}`, {
       hint: 'mount debugfs (mount -t debugfs debugfs /sys/kernel/debug) or install perf (Debian: apt-get install linux-perf), as root',
     });
