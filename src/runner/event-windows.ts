@@ -59,7 +59,7 @@ export class EventWindows {
     const count = this.vm.countEvents;
     if (count === undefined) return Promise.resolve({ at, error: 'the backend cannot count events' });
     return count.call(this.vm).then(
-      (counts) => ({ at, counts }),
+      (counts) => ({ at: counts.at ?? at, counts }),
       (e: unknown) => ({ at, error: describeError(e) }),
     );
   }

@@ -37,6 +37,26 @@ describe('event windows', () => {
     ]);
   });
 
+  it('takes the moment a reading gives for itself (a perf segment closed later than asked) over the moment it was asked for', async () => {
+    let t = 1000;
+    const readings = [
+      { exits: 0, at: 1500 },
+      { exits: 300, at: 2500 },
+    ];
+    const vm = {
+      countEvents: async () => {
+        const { exits, at } = readings.shift()!;
+        return { source: 'perf-kvm-stat', counts: { exits }, at };
+      },
+    };
+    const w = new EventWindows(vm, () => t);
+    w.onFrame({ kind: 'begin', step: 'randread' });
+    t = 4000;
+    w.onFrame({ kind: 'ran', step: 'randread' });
+    // 300 exits over the 1 s between the two closings, not the 3 s between the frames.
+    expect((await w.result()).values).toEqual([{ metric: 'events.randread.exits_per_s', value: 300 }]);
+  });
+
   it('says why nothing was counted when the backend cannot count or a read fails', async () => {
     const none = new EventWindows({});
     none.onFrame({ kind: 'begin', step: 'cpu' });

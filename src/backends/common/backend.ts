@@ -153,6 +153,11 @@ export interface EventCounts {
   source: string;
   /** Counter name (`io_exits`, `tb_flushes`, …) → its value since the VM started. */
   counts: Record<string, number>;
+  /**
+   * When the counters were taken (local clock, ms), where that is not when they were asked
+   * for: a perf recording closes its segment when signalled and summarises it later.
+   */
+  at?: number;
 }
 
 /** How a probe may be asked to work. Backends ignore what does not concern them. */

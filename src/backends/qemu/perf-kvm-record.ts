@@ -17,14 +17,13 @@ const POLL_MS = 200;
  * with `--switch-output`: each reading sends it SIGUSR2, which closes the segment recorded
  * since the previous reading into a file of its own (no event lost or counted twice between
  * segments); `perf kvm stat report` summarises that file, and the reading returns the sums
- * over every segment so far, monotonic like debugfs's counters. Readings are taken one at a
- * time.
+ * over every segment so far, monotonic like debugfs's counters.
  */
 export class PerfKvmRecorder {
-  private readonly totals: Record<string, number> = Object.fromEntries(PERF_KVM_COUNTERS.map((c) => [c, 0]));
+  private summed: Promise<Record<string, number>> = Promise.resolve(Object.fromEntries(PERF_KVM_COUNTERS.map((c) => [c, 0])));
+  private closing: Promise<unknown> = Promise.resolve();
   private stderr = '';
   private dumpsSeen = 0;
-  private queue: Promise<unknown> = Promise.resolve();
   private ended = false;
 
   private constructor(
@@ -78,30 +77,47 @@ export class PerfKvmRecorder {
     return recorder;
   }
 
-  /** The counts of every segment so far, after closing the current one. */
+  /**
+   * The counts of every segment so far, after closing the current one. Closing is quick (a
+   * signal, and perf's line that it wrote the segment) and taken one at a time, right when
+   * asked, so each boundary falls next to the frame that asked for it; the reports, which take
+   * seconds in a nested lab, follow in order behind. The reading's `at` is when the signal went.
+   */
   read(): Promise<EventCounts> {
-    const next = this.queue.then(() => this.readNow());
-    this.queue = next.catch(() => {});
-    return next;
+    const closed = this.closing.then(() => this.closeSegment());
+    this.closing = closed.catch(() => {});
+    // A segment that cannot be summarised fails this reading and every later one: their sums would miss it.
+    const summed = Promise.all([this.summed, closed]).then(async ([before, segment]) => {
+      const counts = { ...before };
+      for (const [name, value] of Object.entries(await this.summarise(segment.file))) counts[name] = (counts[name] ?? 0) + value;
+      return counts;
+    });
+    this.summed = summed;
+    return Promise.all([summed, closed]).then(([counts, segment]) => ({ source: PERF_KVM_STAT_SOURCE, counts, at: segment.at }));
   }
 
   /** Ends the recording (on the VM's end); its files go with the VM's folder. */
   async stop(): Promise<void> {
+    this.summed.catch(() => {});
     if (!this.ended) this.proc.kill('SIGKILL');
     await this.proc.exited;
   }
 
-  private async readNow(): Promise<EventCounts> {
+  private async closeSegment(): Promise<{ file: string; at: number }> {
     if (this.ended) throw new HvbError('perf-kvm-stat', `perf kvm stat record has ended: ${this.said()}`);
+    const sent = Date.now();
     await this.host.exec(['kill', '-USR2', String(this.perfPid)], { timeoutMs: 10_000 });
-    const file = await this.nextDump();
+    // The signal went somewhere between the command's start and its end (over ssh, its trip out).
+    const at = (sent + Date.now()) / 2;
+    return { file: await this.nextDump(), at };
+  }
+
+  private async summarise(file: string): Promise<Record<string, number>> {
     try {
-      const [vmexit, mmio] = [await this.report(file, 'vmexit'), await this.report(file, 'mmio')];
-      for (const [name, value] of Object.entries(perfKvmCounts(vmexit, mmio))) this.totals[name] = (this.totals[name] ?? 0) + value;
+      return perfKvmCounts(await this.report(file, 'vmexit'), await this.report(file, 'mmio'));
     } finally {
       await this.host.exec(['rm', '-f', file], { timeoutMs: 10_000 }).catch(() => {});
     }
-    return { source: PERF_KVM_STAT_SOURCE, counts: { ...this.totals } };
   }
 
   private async nextDump(): Promise<string> {

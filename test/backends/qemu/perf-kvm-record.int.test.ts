@@ -24,10 +24,15 @@ describe('perf kvm stat record, segment by segment (real perf)', () => {
     dir = await mkdtemp(join(tmpdir(), 'hvb-perf-kvm-'));
     const before = processesNamed('perf');
     const recorder = await PerfKvmRecorder.start(new LocalHost(), target.pid!, dir);
-    const first = await recorder.read();
-    const second = await recorder.read();
-    expect(first).toEqual({ source: 'perf-kvm-stat', counts: Object.fromEntries(PERF_KVM_COUNTERS.map((c) => [c, 0])) });
-    expect(second).toEqual(first);
+    const asked = Date.now();
+    // Asked together, as a step's `ran` and the next step's `begin` are: their segments close in turn.
+    const [first, second] = await Promise.all([recorder.read(), recorder.read()]);
+    expect(first).toEqual({ source: 'perf-kvm-stat', counts: Object.fromEntries(PERF_KVM_COUNTERS.map((c) => [c, 0])), at: expect.any(Number) });
+    expect(second.counts).toEqual(first.counts);
+    // Each reading's moment is when its segment was closed, in order.
+    expect(first.at).toBeGreaterThanOrEqual(asked);
+    expect(second.at).toBeGreaterThan(first.at!);
+    expect(second.at).toBeLessThanOrEqual(Date.now());
     // Each segment's file is gone once read; the live recording's own file stays until the end.
     expect(await readdir(dir)).toEqual(['perf.data']);
     await recorder.stop();
