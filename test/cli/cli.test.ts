@@ -49,6 +49,13 @@ describe('the hvbench command', () => {
     expect(w.stderr).toMatch(/--workload nope: suites\/quick\.ts has no cases for this workload/);
   });
 
+  it('refuses an unknown event source before anything runs, and says how to count without naming one', async () => {
+    const r = await hvbench(['run', '--count-events', 'suites/quick.ts', '--out', dir]);
+    expect(r.exitCode).toBe(2);
+    expect(r.stderr).toContain('--count-events: "suites/quick.ts" is not an event source; expected one of kvm-debugfs, perf-kvm-stat');
+    expect(r.stderr).toContain('put --count-events after the suite file');
+  });
+
   it('--backend runs the suite on other backends, --workload picks workloads', async () => {
     const r = await hvbench(['list', 'suites/quick.ts', '--backend', 'kvm,xen', '--xen-type', 'pv,pvh', '--workload', 'cpu']);
     expect(r.exitCode, r.stderr).toBe(0);

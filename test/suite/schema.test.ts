@@ -42,6 +42,14 @@ describe('resolveSuite', () => {
     expect(suite.guest).toEqual({ vcpus: 2, memoryMiB: 512 });
   });
 
+  it('takes countEvents as a switch or as the source to count with, and names the sources when it is neither', () => {
+    expect(resolveSuite({ ...ok, countEvents: true }, deps, FILE).countEvents).toBe(true);
+    expect(resolveSuite({ ...ok, countEvents: 'perf-kvm-stat' }, deps, FILE).countEvents).toBe('perf-kvm-stat');
+    expect(problems({ ...ok, countEvents: 'perf' })).toContain(
+      `${FILE}: countEvents: expected true or false or one of "kvm-debugfs", "perf-kvm-stat", received "perf"`,
+    );
+  });
+
   it('does not share the default backends array between suites', () => {
     resolveSuite(ok, deps).backends.push('kvm');
     expect(resolveSuite(ok, deps).backends).toEqual(['tcg']);

@@ -172,6 +172,8 @@ export function registerRun(program: Command): void {
 function parseEventSource(text: string): EventSourceChoice {
   const found = EVENT_SOURCE_CHOICES.find((s) => s === text);
   if (found === undefined)
-    throw new HvbError('invalid-argument', `--count-events: "${text}" is not an event source; expected one of ${EVENT_SOURCE_CHOICES.join(', ')}`);
+    throw new HvbError('usage', `--count-events: "${text}" is not an event source; expected one of ${EVENT_SOURCE_CHOICES.join(', ')}`, {
+      hint: 'without a source, put --count-events after the suite file (it takes the word that follows it)',
+    });
   return found;
 }
