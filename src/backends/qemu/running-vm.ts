@@ -139,9 +139,9 @@ export class QemuVm extends LifecycleVm {
   }
 
   /**
-   * The VM's event counters (`run --count-events`): under KVM its per-VM statistics in
-   * debugfs on QEMU's host (kvm-stats.ts), under TCG the translator's statistics over QMP
-   * (jit-stats.ts).
+   * The VM's event counters (`run --count-events`): under KVM from the source opened at
+   * launch (kvm-events.ts: debugfs, else perf), or debugfs on QEMU's host when none was
+   * (kvm-stats.ts); under TCG the translator's statistics over QMP (jit-stats.ts).
    */
   async countEvents(): Promise<EventCounts> {
     if (this.accel === 'kvm') {
