@@ -264,8 +264,11 @@ function provenanceChanges(pairs: readonly SeriesPair[]): CompareReport['provena
 function eventSourcesDiffer(changes: CompareReport['provenanceChanges']): string | undefined {
   const counted = (values: readonly string[]) => values.filter((v) => v !== 'none');
   const c = changes.find((x) => x.dim === 'event_source');
-  if (!c || counted(c.a).length === 0 || counted(c.b).length === 0) return undefined;
-  return `not listed: A counted with ${counted(c.a).join(', ')}, B with ${counted(c.b).join(', ')}, whose counters differ in meaning (docs/overhead.md)`;
+  if (!c) return undefined;
+  const [a, b] = [counted(c.a), counted(c.b)];
+  // A case that counted nothing (`none`) on one side only changes nothing about the others' sources.
+  if (a.length === 0 || b.length === 0 || a.join('\n') === b.join('\n')) return undefined;
+  return `not listed: A counted with ${a.join(', ')}, B with ${b.join(', ')}, whose counters differ in meaning (docs/overhead.md)`;
 }
 
 /** FNV-1a: a stable 32-bit number from a series key, so each series keeps its random stream. */

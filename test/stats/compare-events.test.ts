@@ -52,6 +52,13 @@ describe('the event counts that changed between two runs', () => {
     expect(changes.every((c) => c.per === 's')).toBe(true);
   });
 
+  it('still lists them when a case counted nothing (event_source none) in one run only: the other cases counted alike', () => {
+    const bWithNone = b.map((s) => (s.dims.workload === 'micro' ? { ...s, dims: { ...s.dims, event_source: 'none' } } : s));
+    const report = compareRuns({ id: 'r1', samples: a }, { id: 'r2', samples: bWithNone }, options);
+    expect(report.eventChangesSkipped).toBeUndefined();
+    expect(report.eventChanges?.map((c) => c.counter)).toEqual(['io_exits']);
+  });
+
   it('says nothing when the runs have no event counts', () => {
     const plain = a.filter((s) => !s.metric.startsWith('events.'));
     expect(
