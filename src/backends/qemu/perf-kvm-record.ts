@@ -1,4 +1,5 @@
 import { posix } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { Host, HostProcess } from '../../hosts/host.ts';
 import { HvbError } from '../../util/errors.ts';
 import type { EventCounts } from '../common/backend.ts';
@@ -72,7 +73,7 @@ export class PerfKvmRecorder {
           hint: "perf needs root and the kernel's kvm tracepoints (tracefs), on the host QEMU runs on",
         });
       }
-      await new Promise((r) => setTimeout(r, POLL_MS));
+      await sleep(POLL_MS);
     }
     return recorder;
   }
@@ -98,7 +99,6 @@ export class PerfKvmRecorder {
 
   /** Ends the recording (on the VM's end); its files go with the VM's folder. */
   async stop(): Promise<void> {
-    this.summed.catch(() => {});
     if (!this.ended) this.proc.kill('SIGKILL');
     await this.proc.exited;
   }
@@ -131,7 +131,7 @@ export class PerfKvmRecorder {
       if (this.ended || Date.now() > deadline) {
         throw new HvbError('perf-kvm-stat', `perf kvm stat record wrote no segment after SIGUSR2${this.ended ? ' (it ended)' : ''}: ${this.said()}`);
       }
-      await new Promise((r) => setTimeout(r, POLL_MS / 4));
+      await sleep(POLL_MS / 4);
     }
   }
 

@@ -1,4 +1,5 @@
 import { HvbError } from '../../util/errors.ts';
+import { firstLine } from '../../util/first-line.ts';
 
 /** The event source of counts from `perf kvm stat record/report` (the dimension `event_source`). */
 export const PERF_KVM_STAT_SOURCE = 'perf-kvm-stat';
@@ -23,7 +24,7 @@ const TOTAL = /^Total Samples:(\d+),/m;
 export function parsePerfKvmReport(text: string): PerfKvmReport {
   const total = TOTAL.exec(text);
   if (!total) {
-    const said = text.trim().split('\n')[0] ?? '';
+    const said = firstLine(text);
     throw new HvbError('perf-kvm-stat', `perf kvm stat report printed no "Total Samples" line${said === '' ? '' : `: ${said.slice(0, 200)}`}`);
   }
   const rows: Record<string, number> = {};
