@@ -45,8 +45,12 @@ export function sshConnectError(target: SshTargetResolved, stderr: string, cause
       hint: 'check ssh.user and ssh.identityFile, and that the public key is in the account’s authorized_keys',
     });
   }
+  const lab = target.kind === 'lab' ? target.hostName.replace(/^lab-/, '') : undefined;
   return new HvbError('host-unreachable', `${where} is unreachable over ssh: ${said}`, {
     ...options,
-    hint: 'check that the host is up, that sshd listens on that address and port, and the network in between',
+    hint:
+      lab === undefined
+        ? 'check that the host is up, that sshd listens on that address and port, and the network in between'
+        : `a nested lab hangs now and then: \`hvbench lab ${lab} status\` says whether it answers, console.log in its state folder shows its last words; \`hvbench lab ${lab} down\` then \`up\` boots it again (docs/labs.md)`,
   });
 }

@@ -10,7 +10,7 @@ import { SCRATCH_DIR } from '../results/scratch-dir.ts';
 import { hostFitProblems, overcommitOf } from '../suite/host-fit.ts';
 import { suiteError } from '../suite/problems.ts';
 import type { Case, ResolvedSuite } from '../suite/types.ts';
-import { HvbError } from '../util/errors.ts';
+import { describeError, HvbError } from '../util/errors.ts';
 import type { Workload } from '../workloads/workload.ts';
 import { USER_MODE_QUEUES } from '../network/netns-plan.ts';
 import type { NetworkProvider } from './case-setup.ts';
@@ -79,7 +79,7 @@ async function inspect(state: HostState, o: PlanContext, assignment: readonly Ho
   try {
     state.facts = await factsOf(h.host);
   } catch (e) {
-    state.unreachable = `host ${h.config.name} is unreachable: ${e instanceof Error ? e.message : String(e)}`;
+    state.unreachable = `host ${h.config.name} is unreachable: ${describeError(e)}`;
     return;
   }
   const here = o.cases.filter((_, i) => {
