@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { isNestedFault } from './nested-faults.ts';
+import { isDom0Fault, isNestedFault } from './nested-faults.ts';
 
 // The messages are the ones the lab produced (CI and by hand) when the nested SVM emulation broke a guest.
 const seen = [
@@ -26,5 +26,18 @@ describe('nested-fault signatures of the lab tests', () => {
     ]) {
       expect(isNestedFault(failed('xen:pvh/disk', m), ['pvh']), m).toBe(false);
     }
+  });
+
+  it("tell dom0's failure to unpack a kernel (CI's words) from every other failure to start", () => {
+    const xl = [
+      'repetition 1: guest 1 ended before the start barrier (1 of 2 were waiting): the VM did not start: xl create ended before the domain ran: exit code 3; xl said:',
+      'Parsing config from /tmp/hvbench-xen-81cf86e44bdf/hvb-cpu-r1-g1-12abd0dd.cfg',
+      'xc: error: panic: xg_dom_bzimageloader.c:760: xc_dom_probe_bzimage_kernel unable to XZ decompress kernel: Invalid kernel',
+      'xc: error: panic: xg_dom_core.c:689: xc_dom_find_loader: no loader found: Invalid kernel',
+    ].join('\n');
+    expect(isDom0Fault(failed('xen:pv/cpu/guests=2,timeSec=2', xl))).toBe(true);
+    expect(isDom0Fault({ id: 'xen:pv/cpu', status: 'completed', error: { message: xl } })).toBe(false);
+    expect(isDom0Fault(failed('tcg/cpu', xl))).toBe(false);
+    expect(isDom0Fault(failed('xen:pv/cpu', 'repetition 1: the VM did not start: xl create ended before the domain ran: exit code 6'))).toBe(false);
   });
 });

@@ -22,6 +22,18 @@ export function isNestedFault(c: LabRunRecord['cases'][number], guestTypes: read
 }
 
 /**
+ * A failure of the nested Xen lab's dom0 itself: xl could not unpack a guest kernel that it
+ * unpacked for the case before (libxenguest's XZ decoder failing on the same file; seen
+ * once, with two domains created at once and dom0's memory mostly free). Told by xl's own
+ * words, never by the case alone.
+ */
+const DOM0_FAULT = /xc_dom_probe_bzimage_kernel unable to XZ decompress kernel: Invalid kernel/;
+
+export function isDom0Fault(c: LabRunRecord['cases'][number]): boolean {
+  return c.status === 'failed' && c.id.startsWith('xen:') && DOM0_FAULT.test(c.error?.message ?? '');
+}
+
+/**
  * Resumes a lab run (`hvbench run --resume`, the real CLI) while every case it has not
  * completed failed of a nested fault, at most `maxResumes` times, printing each failure and
  * the guest's last log lines. Returns the final record and how many resumes it took.
