@@ -5,8 +5,10 @@ import type { MetricDef, MetricValue } from '../workloads/workload.ts';
 
 /** Metric names of event rates: `events.<step>.<counter>_per_s`. */
 export const EVENT_METRIC_PREFIX = 'events.';
-/** The source of a native run's counts: the agent's own page faults, in its frames. */
+/** The source of a native run's counts from before context switches: the agent's own page faults, in its frames. */
 export const PROC_FAULTS_SOURCE = 'proc-faults';
+/** The source of a native run's counts: page faults and context switches of the agent and its steps, in its frames. */
+export const PROC_RUSAGE_SOURCE = 'proc-rusage';
 const EVENT_METRIC = /^events\.([a-z0-9_-]+)\.([a-z0-9_]+)_per_s$/;
 
 interface Reading {
@@ -46,11 +48,8 @@ export class EventWindows {
     if (frame.kind !== 'begin' && frame.kind !== 'ran') return;
     const into = frame.kind === 'begin' ? this.before : this.after;
     if (into.has(frame.step)) return;
-    // A native agent counted its own faults at the very edge of the step: nothing to read here.
-    const own = frame.faults && {
-      at: this.now(),
-      counts: { source: PROC_FAULTS_SOURCE, counts: { minor_faults: frame.faults.minor, major_faults: frame.faults.major } },
-    };
+    // A native agent counted its own faults and switches at the very edge of the step: nothing to read here.
+    const own = frame.faults && { at: this.now(), counts: nativeCounts(frame.faults, frame.switches) };
     into.set(frame.step, own ? Promise.resolve(own) : this.read());
   }
 
@@ -102,4 +101,18 @@ export function eventMetricDefs(values: readonly MetricValue[]): MetricDef[] {
     defs.push({ name: v.metric, unit: 'events/s', better: 'lower', description: `${m[2]} per second of step ${m[1]}, counted on the VMM's host` });
   }
   return defs;
+}
+
+function nativeCounts(faults: { minor: number; major: number }, switches: { voluntary: number; involuntary: number } | undefined): EventCounts {
+  const counts = { minor_faults: faults.minor, major_faults: faults.major };
+  if (switches === undefined) return { source: PROC_FAULTS_SOURCE, counts };
+  return {
+    source: PROC_RUSAGE_SOURCE,
+    counts: {
+      ...counts,
+      voluntary_switches: switches.voluntary,
+      involuntary_switches: switches.involuntary,
+      context_switches: switches.voluntary + switches.involuntary,
+    },
+  };
 }

@@ -9,7 +9,7 @@ import { cpu } from '../../src/workloads/cpu.ts';
 import { realGuestHooks } from '../support/guest-image.ts';
 
 // `--count-events` for real: the quick suite's cpu step (sysbench, 2 s) counted under QEMU TCG
-// (QEMU's translator statistics over QMP) and natively (the run's page faults). Two boots.
+// (QEMU's translator statistics over QMP) and natively (the run's page faults and context switches). Two boots.
 
 const host = new LocalHost();
 const params = cpu.params.parse({ threads: 1, timeSec: 2, maxPrime: 10000 });
@@ -67,11 +67,19 @@ describe('event counts around a real step', () => {
     expect(events['events.cpu.tlb_partial_flushes_per_s']).toBeGreaterThan(0);
   }, 300_000);
 
-  it("reads a native run's page faults over its process tree before and after the step", async () => {
+  it("reads a native run's page faults and the step's context switches over its process tree before and after the step", async () => {
     const { out, events } = await counted(nativeBackend);
-    expect(out.dims['event_source']).toBe('proc-faults');
+    expect(out.dims['event_source']).toBe('proc-rusage');
     // sysbench maps its libraries and stack: it faults pages in, natively too.
     expect(events['events.cpu.minor_faults_per_s']).toBeGreaterThan(0);
     expect(events['events.cpu.major_faults_per_s']).toBeGreaterThanOrEqual(0);
+    // Its main thread sleeps while the worker runs (voluntary switches); the scheduler may take
+    // the CPU from the worker (involuntary ones, none on an idle core).
+    expect(events['events.cpu.voluntary_switches_per_s']).toBeGreaterThan(0);
+    expect(events['events.cpu.involuntary_switches_per_s']).toBeGreaterThanOrEqual(0);
+    expect(events['events.cpu.context_switches_per_s']).toBeCloseTo(
+      events['events.cpu.voluntary_switches_per_s']! + events['events.cpu.involuntary_switches_per_s']!,
+      9,
+    );
   }, 300_000);
 });

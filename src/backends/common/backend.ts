@@ -149,7 +149,7 @@ export type EventSourceChoice = (typeof EVENT_SOURCE_CHOICES)[number];
 
 /** Monotonic counters of one VM, read at one instant. */
 export interface EventCounts {
-  /** Where they come from: `kvm-debugfs`, `qemu-jit`, `proc-faults`, … (the dimension `event_source`). */
+  /** Where they come from: `kvm-debugfs`, `qemu-jit`, `proc-rusage`, … (the dimension `event_source`). */
   source: string;
   /** Counter name (`io_exits`, `tb_flushes`, …) → its value since the VM started. */
   counts: Record<string, number>;

@@ -244,13 +244,44 @@ probe_device() {
 }
 
 # A native agent's page faults so far, its own and those of the children it waited for
-# (/proc/self/stat fields 10-13, read by the shell itself: `read` is a builtin, no process);
-# empty in a guest, where the host counts the VM's events.
+# (/proc/self/stat fields 10-13, read by the shell itself: `read` is a builtin, no process),
+# and the context switches of the steps run so far (which /proc keeps for no waited-for
+# child: busybox time reads them from wait4's rusage, see run_step); empty in a guest, where
+# the host counts the VM's events.
+nvcsw=0
+nivcsw=0
+untimed=""
 faults() {
 	faults=""
 	[ "$native" = 1 ] || return 0
 	read -r _ _ _ _ _ _ _ _ _ mi cmi ma cma _ </proc/self/stat || return 0
-	faults="minflt=$((mi + cmi)) majflt=$((ma + cma))"
+	faults="minflt=$((mi + cmi)) majflt=$((ma + cma)) nvcsw=$nvcsw nivcsw=$nivcsw"
+}
+
+# Runs a native step under busybox time, which waits for it with wait4 and writes its
+# context switches (voluntary, involuntary: its whole waited-for tree) to a file; they are
+# added to the totals. The step's status is kept as the shell would give it (128 + signal).
+timed_step() {
+	usage=/run/hvb-usage.$id
+	busybox time -o "$usage" -f '%w %c' "$@"
+	rc=$?
+	w=""
+	c=""
+	while read -r first second rest; do
+		case "$first" in
+			Command) [ "$second" = terminated ] && rc=$((128 + ${rest##* })) ;;
+			*) w=$first c=$second ;;
+		esac
+	done <"$usage"
+	rm -f "$usage"
+	case "$w$c" in
+		"" | *[!0-9]*) untimed=1 ;;
+		*)
+			nvcsw=$((nvcsw + w))
+			nivcsw=$((nivcsw + c))
+			;;
+	esac
+	return "$rc"
 }
 
 run_step() {
@@ -276,9 +307,15 @@ run_step() {
 	# events in between (a native agent, itself a host process, reports its own page faults).
 	[ -z "$count" ] || { faults; frame begin "$id" $faults; }
 	t0=$(uptime_ms)
-	"$@" >"$out" 2>&1 </dev/null
+	if [ -n "$count" ] && [ "$native" = 1 ]; then
+		timed_step "$@" >"$out" 2>&1 </dev/null
+	else
+		"$@" >"$out" 2>&1 </dev/null
+	fi
 	rc=$?
 	t1=$(uptime_ms)
+	# Said here, not inside the step's redirection.
+	[ -z "$untimed" ] || fail "step $id: busybox time did not report the step's context switches"
 	[ -z "$count" ] || { faults; frame ran "$id" $faults; }
 	base64 -w 192 "$out" | while read -r chunk; do frame out "$id" "$chunk"; done
 	# Length and sha256 let the host tell output that crossed the console whole from output

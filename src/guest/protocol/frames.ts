@@ -5,8 +5,8 @@ import { escapeLogLine } from './lines.ts';
  *
  *     HVB <nonce> ready uptime=<seconds> kernel=<release> [clock=<ns>] [alive=<seconds>]
  *     HVB <nonce> alive                      every <seconds> after ready, when the job asked for it
- *     HVB <nonce> begin <step> [minflt=<n> majflt=<n>]   the step's command starts now
- *     HVB <nonce> ran <step> [minflt=<n> majflt=<n>]     the step's command returned (its output follows)
+ *     HVB <nonce> begin <step> [minflt=<n> majflt=<n> [nvcsw=<n> nivcsw=<n>]]   the step's command starts now
+ *     HVB <nonce> ran <step> [minflt=<n> majflt=<n> [nvcsw=<n> nivcsw=<n>]]     the step's command returned (its output follows)
  *     HVB <nonce> out <step> <base64 chunk of the step's output>
  *     HVB <nonce> end <step> exit=<code> ms=<elapsed> bytes=<output length> sha256=<of the output>
  *     HVB <nonce> fact <key>=<value> …      what the guest found, e.g. disk=vda disk_drivers=virtio_blk,virtio-pci
@@ -20,7 +20,8 @@ import { escapeLogLine } from './lines.ts';
  * silent much longer has hung, which a long step never looks like. `begin` and `ran` bracket
  * the step's command alone, without the output's trip over the console: the window in which
  * the host counts the VM's events for that step (src/runner/event-windows.ts). A native agent,
- * itself a host process, adds its own page faults and its waited-for children's instead.
+ * itself a host process, adds its own page faults and its waited-for children's instead, and
+ * the voluntary and involuntary context switches of the steps it ran so far.
  *
  * Only a line that starts with the run's nonce and validates is trusted. Every other line —
  * the kernel's messages, a tool's stray output, a frame with the wrong nonce — is guest log.
@@ -28,7 +29,7 @@ import { escapeLogLine } from './lines.ts';
 export type Frame =
   | { kind: 'ready'; uptimeS: number; kernel: string; clockNs?: number; aliveEveryS?: number }
   | { kind: 'alive' }
-  | { kind: 'begin' | 'ran'; step: string; faults?: { minor: number; major: number } }
+  | { kind: 'begin' | 'ran'; step: string; faults?: { minor: number; major: number }; switches?: { voluntary: number; involuntary: number } }
   | { kind: 'out'; step: string; base64: string }
   | { kind: 'end'; step: string; exitCode: number; elapsedMs: number; bytes: number; sha256: string }
   | { kind: 'fact'; facts: Record<string, string> }
@@ -96,8 +97,13 @@ function parseBody(kind: string, rest: string): Frame | string {
       const kv = keyValues(more);
       const minor = nonNegativeInt(kv.get('minflt'));
       const major = nonNegativeInt(kv.get('majflt'));
-      if (more.length !== 2 || minor === undefined || major === undefined) return `${kind} takes a step id, then minflt= and majflt= or nothing`;
-      return { kind, step, faults: { minor, major } };
+      const voluntary = nonNegativeInt(kv.get('nvcsw'));
+      const involuntary = nonNegativeInt(kv.get('nivcsw'));
+      const withSwitches = more.length === 4 && voluntary !== undefined && involuntary !== undefined;
+      if ((more.length !== 2 && !withSwitches) || minor === undefined || major === undefined) {
+        return `${kind} takes a step id, then minflt= and majflt= (and nvcsw= and nivcsw=) or nothing`;
+      }
+      return { kind, step, faults: { minor, major }, ...(withSwitches ? { switches: { voluntary, involuntary } } : {}) };
     }
     case 'out': {
       const [step, data, extra] = words;

@@ -136,6 +136,28 @@ describe.runIf(process.getuid?.() === 0)('native backend, for real', () => {
     expect(out.guestLog.join('\n')).toMatch(/hvbench agent: step x exited with status 1/);
   }, 60_000);
 
+  it('reports a counted step the way an uncounted one is reported: its status as the shell gives it, also when a signal ended it', async () => {
+    // Counted, a native step runs under busybox time (for its context switches), which exits
+    // with a signal's number; the agent gives the step's status as the shell would.
+    // busybox timeout runs the command in its own process and has a child kill it: sleep dies of SIGKILL.
+    const killed: Workload = { ...failing, command: () => ({ steps: [{ id: 'x', argv: ['timeout', '-s', 'KILL', '1', 'sleep', '5'] }] }) };
+    const run = (workload: Workload) =>
+      runRepetition({
+        backend: nativeBackend,
+        host,
+        image,
+        workload,
+        params: {},
+        vcpus: 1,
+        memoryMiB: 512,
+        timeoutSec: 30,
+        name: 'fail-count-native',
+        countEvents: true,
+      });
+    expect((await run(failing)).error).toMatch(/the guest reported: step x exited with status 1$/m);
+    expect((await run(killed)).error).toMatch(/the guest reported: step x exited with status 137$/m);
+  }, 60_000);
+
   it('kills the whole run on timeout and leaves no process or mount behind', async () => {
     const params = cpu.params.parse({ timeSec: 60 });
     let pid = 0;

@@ -11,6 +11,10 @@ describe('console frames', () => {
     expect(f('alive')).toEqual({ trusted: true, frame: { kind: 'alive' } });
     expect(f('begin seqread')).toEqual({ trusted: true, frame: { kind: 'begin', step: 'seqread' } });
     expect(f('ran seqread minflt=1200 majflt=3')).toEqual({ trusted: true, frame: { kind: 'ran', step: 'seqread', faults: { minor: 1200, major: 3 } } });
+    expect(f('begin seqread minflt=1200 majflt=3 nvcsw=40 nivcsw=2')).toEqual({
+      trusted: true,
+      frame: { kind: 'begin', step: 'seqread', faults: { minor: 1200, major: 3 }, switches: { voluntary: 40, involuntary: 2 } },
+    });
     expect(f('out cpu aGVsbG8=')).toEqual({ trusted: true, frame: { kind: 'out', step: 'cpu', base64: 'aGVsbG8=' } });
     expect(f(`end cpu exit=0 ms=5010 bytes=5 sha256=${'ab'.repeat(32)}`)).toEqual({
       trusted: true,
@@ -60,6 +64,8 @@ describe('console frames', () => {
     ['a heartbeat with words', 'alive 5'],
     ['a step bracket without its step', 'begin'],
     ['a step bracket with half of its faults', 'ran cpu minflt=5'],
+    ['a step bracket with half of its switches', 'ran cpu minflt=5 majflt=0 nvcsw=3 other=1'],
+    ['a step bracket with switches and no faults', 'ran cpu nvcsw=3 nivcsw=1'],
     ['a step bracket with other words', 'ran cpu now'],
     ['a heartbeat promise of no seconds', 'ready uptime=1 kernel=k alive=0'],
     ['a heartbeat promise that is not a number', 'ready uptime=1 kernel=k alive=ten'],
