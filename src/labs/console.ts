@@ -31,13 +31,14 @@ export function parseLabConsole(text: string, nonce: string): LabConsoleFacts {
   return facts;
 }
 
-/** The last lines of a console log, for error messages (control characters shown as `?`). */
+/** The last lines of a console log, for error messages (line-ending carriage returns dropped, other control characters shown as `?`). */
 export async function consoleTail(path: string, lines = 25): Promise<string> {
   const text = await readFile(path, 'utf8').catch(() => '');
   return text
+    .replace(/[\r\n]+$/, '')
     .split('\n')
     .slice(-lines)
-    .map((l) => l.replace(/[\x00-\x08\x0b-\x1f\x7f]/g, '?'))
+    .map((l) => l.replace(/\r+$/, '').replace(/[\x00-\x08\x0b-\x1f\x7f]/g, '?'))
     .join('\n')
     .trim();
 }

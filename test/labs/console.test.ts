@@ -1,5 +1,8 @@
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { parseLabConsole } from '../../src/labs/console.ts';
+import { consoleTail, parseLabConsole } from '../../src/labs/console.ts';
 
 const N = '0123456789abcdef01234567';
 
@@ -19,5 +22,16 @@ describe('lab console frames', () => {
     expect(parseLabConsole('booting...\n', N)).toEqual({});
     expect(parseLabConsole(`HVBLAB ${N} error /dev/kvm did not appear\nHVBLAB ${N} error later\n`, N)).toEqual({ error: '/dev/kvm did not appear' });
     expect(parseLabConsole(`HVBLAB ${N} hostkey ssh-ed25519\n`, N)).toEqual({});
+  });
+
+  it('gives the last lines of a serial console without its carriage returns, other control characters shown', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'hvb-console-'));
+    try {
+      await writeFile(join(dir, 'console.log'), '[    7.3] EXT4-fs (vda): mounted\r\r\nHVBLAB n ready 6.1.0-57-amd64\r\nbell\x07\r\n');
+      expect(await consoleTail(join(dir, 'console.log'), 2)).toBe('HVBLAB n ready 6.1.0-57-amd64\nbell?');
+      expect(await consoleTail(join(dir, 'missing.log'))).toBe('');
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 });
