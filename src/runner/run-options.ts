@@ -51,7 +51,7 @@ export interface RunSuiteOptions {
    */
   retryCrashed?: number;
   /**
-   * Count each VM's events (VM exits by reason, TCG's translator statistics, page faults)
+   * Count each VM's events (VM exits by reason, TCG's translator statistics, native page faults and context switches)
    * around every step, as `events.<step>.<counter>_per_s` samples (event-windows.ts). Off by
    * default: then nothing is read and nothing changes. A source name (EVENT_SOURCE_CHOICES):
    * count, and with that source where a backend has a choice.

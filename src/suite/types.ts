@@ -72,7 +72,7 @@ export interface SuiteInput {
   overcommit?: boolean;
   /**
    * Count each VM's events around every step, as `hvbench run --count-events` does (KVM
-   * exits, TCG translator statistics, native page faults; docs/overhead.md). Default false.
+   * exits, TCG translator statistics, native page faults and context switches; docs/overhead.md). Default false.
    * A source name (`'perf-kvm-stat'`, `'kvm-debugfs'`): count, with that source where a
    * backend has a choice.
    */

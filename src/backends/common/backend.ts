@@ -134,7 +134,7 @@ export interface RunningVm {
   release?(token: string): Promise<void>;
   /**
    * The VM's event counters as its host keeps them right now (KVM's per-VM debugfs stats,
-   * QEMU TCG's translator statistics, a native run's page faults), for `run --count-events`.
+   * QEMU TCG's translator statistics, a native run's page faults and context switches), for `run --count-events`.
    * Absent: the backend cannot count. Throws with the reason when counting fails here.
    */
   countEvents?(): Promise<EventCounts>;

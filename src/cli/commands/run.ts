@@ -48,7 +48,7 @@ export function registerRun(program: Command): void {
     )
     .option(
       '--count-events [source]',
-      `count each VM's events around every step on its host (KVM exits by reason, TCG translator statistics, native page faults) as events.<step>.<counter>_per_s samples (docs/overhead.md); a source (${EVENT_SOURCE_CHOICES.join(', ')}) is used where a backend has it`,
+      `count each VM's events around every step on its host (KVM exits by reason, TCG translator statistics, native page faults and context switches) as events.<step>.<counter>_per_s samples (docs/overhead.md); a source (${EVENT_SOURCE_CHOICES.join(', ')}) is used where a backend has it`,
       parseEventSource,
     )
     .option(
