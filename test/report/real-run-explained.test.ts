@@ -87,6 +87,18 @@ describe('a real counted run: where the time goes', () => {
     expect(explainedMarkdown(model.explained!)).toMatch(/\| tcg · net \(e1000\) · net-tx \| no native case \([\d.]+ Gbit\/s\) \|/);
   });
 
+  it("shows native's own counts as the baseline: its rows first, marked the reference, with its page faults and context switches", () => {
+    const md = explainedMarkdown(model.explained!);
+    const lines = md.split('\n').filter((l) => /^\| (native|tcg) · /.test(l));
+    expect(lines[0]).toMatch(
+      /^\| native · cpu \| the reference \([\d.]+ events\/s\) \| – \| – \| – \| .*context_switches [\d.e-]+.* per op \(proc-rusage\) \|$/,
+    );
+    expect(lines.findIndex((l) => l.startsWith('| tcg'))).toBe(lines.filter((l) => l.startsWith('| native')).length);
+    expect(md).toMatch(/\| native · disk \(host-file\) · randread \| the reference \([\d.]+ IOPS\) \|/);
+    // The reference's rows need no footnote: the only one says why TCG is not modelled.
+    expect(md.match(/^- .* not modelled: /gm)).toHaveLength(1);
+  });
+
   it("shows in TCG's own terms what the emulated disk costs: more blocks translated per random read on IDE than on virtio-blk", () => {
     const perOp = (device: string) => rows.find((r) => r.label === `tcg · disk (${device}) · randread`)!.counts.find((c) => c.counter === 'tb_count')!.perOp!;
     expect(perOp('ide')).toBeGreaterThan(perOp('virtio-blk'));

@@ -1,5 +1,5 @@
 import type { Explained } from '../explained.ts';
-import { explainedHeader, explainedLegend, explainedTable, shownRows } from '../tables/explained-cells.ts';
+import { comparedRows, explainedHeader, explainedLegend, explainedTable, shownRows } from '../tables/explained-cells.ts';
 import { alsoAs } from './also-as.ts';
 import { escapeHtml as h } from './escape.ts';
 
@@ -12,8 +12,9 @@ import { escapeHtml as h } from './escape.ts';
 export function explainedSection(explained: Explained | undefined, chartId: string | undefined): string {
   if (!explained) return '';
   const rows = shownRows(explained);
-  if (rows.length === 0) return '';
-  const modelled = rows.filter((r) => r.model !== undefined).length;
+  const compared = comparedRows(explained);
+  if (compared.length === 0) return '';
+  const modelled = compared.filter((r) => r.model !== undefined).length;
   const numeric = new Set([1, 2, 3]);
   const head = `<tr>${explainedHeader(explained.reference)
     .map((c, i) => `<th${numeric.has(i) ? ' class="num"' : ''}>${h(c)}</th>`)
@@ -22,12 +23,13 @@ export function explainedSection(explained: Explained | undefined, chartId: stri
   const body = table.rows
     .map((cells, k) => {
       const tds = cells.map((c, i) => `<td class="${numeric.has(i) ? 'num' : 'label'}">${h(c)}</td>`);
-      return `<tr class="${rows[k]!.model ? 'modelled' : 'not-modelled'}">${tds.join('')}</tr>`;
+      const row = rows[k]!;
+      return `<tr class="${row.variant === explained.reference ? 'reference' : row.model ? 'modelled' : 'not-modelled'}">${tds.join('')}</tr>`;
     })
     .join('\n');
   return `<section id="explained">
 <h2>Where the time goes</h2>
-<p>${modelled} of ${rows.length} counted steps modelled${explained.reference === undefined ? '' : ` against ${h(explained.reference)}`}. ${h(explainedLegend(explained.reference))} ${alsoAs('explained', { chart: chartId })}</p>
+<p>${modelled} of ${compared.length} counted steps modelled${explained.reference === undefined ? '' : ` against ${h(explained.reference)}`}. ${h(explainedLegend(explained.reference))} ${alsoAs('explained', { chart: chartId })}</p>
 <div class="table-wrap"><table class="explained">
 <thead>${head}</thead>
 <tbody>

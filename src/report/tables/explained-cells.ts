@@ -39,6 +39,7 @@ export function shareText(row: ExplainedRow): string {
  */
 export function gapText(row: ExplainedRow, reference?: string): string {
   const w = row.work;
+  if (row.variant === reference) return w ? `the reference (${fmtNumber(w.b)} ${w.unit})` : 'the reference';
   if (!w) return '–';
   const of = w.reference === undefined ? `${fmtNumber(w.b)} ${w.unit}` : `${fmtNumber(w.b)} vs ${fmtNumber(w.reference)} ${w.unit}`;
   const gap = row.model?.gap ?? (w.reference === undefined ? undefined : 1 - w.b / w.reference);
@@ -72,10 +73,11 @@ export function countsText(row: ExplainedRow, k = 4): string {
  * (why a case is not modelled), so the table says it once, under it.
  */
 export function explainedCells(row: ExplainedRow, note: (text: string) => string, reference?: string): string[] {
+  const isReference = reference !== undefined && row.variant === reference;
   return [
     row.label,
     gapText(row, reference),
-    row.notModelled === undefined ? shareText(row) : `not modelled${note(row.notModelled)}`,
+    isReference ? '–' : row.notModelled === undefined ? shareText(row) : `not modelled${note(row.notModelled)}`,
     row.model?.unexplained === undefined ? '–' : pct(row.model.unexplained),
     topText(row),
     `${countsText(row)}${row.eventSource ? ` (${row.eventSource})` : ''}`,
@@ -93,8 +95,17 @@ export function explainedTable(explained: Explained): { rows: string[][]; notes:
   return { rows: shownRows(explained).map((r) => explainedCells(r, note, explained.reference)), notes };
 }
 
-/** The rows the table shows: the reference's own steps are its baseline, left out. */
+/**
+ * The rows the table shows: every counted step, the reference's own too (its counts are the
+ * baseline the others' are read against: native's page faults and context switches), first.
+ */
 export function shownRows(explained: Explained): ExplainedRow[] {
+  const isReference = (r: ExplainedRow) => r.variant === explained.reference;
+  return [...explained.rows].sort((a, b) => Number(isReference(b)) - Number(isReference(a)));
+}
+
+/** The rows that are set against the reference (all rows without one). */
+export function comparedRows(explained: Explained): ExplainedRow[] {
   return explained.rows.filter((r) => r.variant !== explained.reference);
 }
 
