@@ -9,7 +9,12 @@ import type { LabName } from '../../src/labs/recipe.ts';
  * more. A failure while the lab still answers is the test's own and is thrown as it is; so is
  * a second failure. `onRevived` gets the new lab, whose port and pid differ.
  */
-export async function withLabRevival<T>(lab: LabName, stateRoot: string, body: () => Promise<T>, onRevived: (up: LabUpResult) => void): Promise<T> {
+export async function withLabRevival<T>(
+  lab: LabName,
+  stateRoot: string,
+  body: () => Promise<T>,
+  onRevived: (up: LabUpResult) => void | Promise<void>,
+): Promise<T> {
   try {
     return await body();
   } catch (e) {
@@ -22,7 +27,7 @@ export async function withLabRevival<T>(lab: LabName, stateRoot: string, body: (
       }\n${lab} lab console, last lines:\n${tail}\n${lab} lab: booting it again and running the test once more\n`,
     );
     await labDown(lab, { stateRoot });
-    onRevived(await labUp(lab, { stateRoot, log: (l) => process.stderr.write(`${lab} lab: ${l}\n`) }));
+    await onRevived(await labUp(lab, { stateRoot, log: (l) => process.stderr.write(`${lab} lab: ${l}\n`) }));
     return body();
   }
 }
