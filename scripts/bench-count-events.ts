@@ -1,10 +1,11 @@
 /**
  * What does `--count-events` cost? Runs the quick suite's cpu case (sysbench cpu) on QEMU TCG
- * N times without counting and N times with it, alternating so drift in the host's load
+ * (or natively, where a counted step runs under busybox time) N times without counting and N
+ * times with it, alternating so drift in the host's load
  * falls on both, and prints each side's mean events/s, its CV and the difference of the means
  * with its 95 % interval (Welch): counting should change the figure by less than that.
  *
- *     npm run bench:events [-- --runs 8]
+ *     npm run bench:events [-- --runs 8] [--backend tcg|native]
  *
  * A benchmark, not a test: figures depend on the machine and its load.
  */
@@ -12,6 +13,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { mean, sampleStandardDeviation } from 'simple-statistics';
+import { nativeBackend } from '../src/backends/native/native.ts';
 import { tcgBackend } from '../src/backends/qemu/tcg.ts';
 import { buildImage } from '../src/guest/build.ts';
 import { LocalHost } from '../src/hosts/local.ts';
@@ -24,6 +26,11 @@ import quick from '../suites/quick.ts';
 const at = process.argv.indexOf('--runs');
 const runs = Number(at === -1 ? 8 : process.argv[at + 1]);
 if (!Number.isInteger(runs) || runs < 2) throw new Error(`--runs must be a whole number of at least 2, got ${process.argv[at + 1]}`);
+const named = process.argv.indexOf('--backend');
+const backendName = named === -1 ? 'tcg' : process.argv[named + 1];
+const backends = { tcg: tcgBackend, native: nativeBackend } as const;
+if (backendName !== 'tcg' && backendName !== 'native') throw new Error(`--backend must be tcg or native, got ${backendName}`);
+const backend = backends[backendName];
 const raw = quick.workloads.find((w) => w.workload === 'cpu')?.params;
 if (raw === undefined) throw new Error('the quick suite has no cpu case');
 const params = cpu.params.parse(raw);
@@ -32,7 +39,7 @@ const metric = 'cpu.events_per_s';
 const image = await buildImage({ log: (l) => console.error(`image: ${l}`) });
 const host = new LocalHost();
 const scratchDir = await mkdtemp(join(tmpdir(), 'hvb-bench-events-'));
-const setup = await setupCase({ caseId: 'tcg/cpu', slug: 'case-1', workload: cpu, devices: {}, image, host, scratchDir });
+const setup = await setupCase({ caseId: `${backendName}/cpu`, slug: 'case-1', workload: cpu, devices: {}, image, host, scratchDir });
 const sides = [
   { label: 'off', countEvents: false, values: [] as number[] },
   { label: 'on', countEvents: true, values: [] as number[] },
@@ -40,7 +47,7 @@ const sides = [
 for (let run = 1; run <= runs; run++) {
   for (const side of run % 2 === 1 ? sides : [...sides].reverse()) {
     const out = await runRepetition({
-      backend: tcgBackend,
+      backend,
       host,
       image,
       workload: cpu,
@@ -62,7 +69,7 @@ await setup.release();
 await rm(scratchDir, { recursive: true, force: true });
 
 const [off, on] = sides as [(typeof sides)[0], (typeof sides)[0]];
-console.log(`TCG, 1 vCPU, the quick suite's cpu case (${JSON.stringify(raw)}), ${runs} runs a side, alternating`);
+console.log(`${backendName === 'tcg' ? 'TCG, 1 vCPU' : 'native'}, the quick suite's cpu case (${JSON.stringify(raw)}), ${runs} runs a side, alternating`);
 for (const s of sides) {
   const m = mean(s.values);
   console.log(`counting ${s.label}: mean ${m.toFixed(1)} events/s, CV ${((100 * sampleStandardDeviation(s.values)) / m).toFixed(2)} %`);

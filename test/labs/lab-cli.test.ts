@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatLabStatus, formatUptime } from '../../src/cli/commands/lab.ts';
+import { formatLabStatus, formatSilentLab, formatUptime } from '../../src/cli/commands/lab.ts';
 import type { LabState } from '../../src/labs/state.ts';
 
 const state: LabState = {
@@ -28,6 +28,22 @@ describe('hvbench lab status output', () => {
     expect(formatLabStatus({ lab: 'kvm', host: 'lab-kvm', up: true, state, uptimeSec: 5, sshAnswers: false, sshProblem: 'timed out' })).toContain(
       'uptime 5s  image fedcba9876543210 (kvm, kernel 6.1.0-9-amd64)  ssh does not answer (timed out)',
     );
+  });
+
+  it("shows a lab that does not answer with its console's last lines and how to boot it again; nothing for one that answers", () => {
+    const silent = { lab: 'kvm' as const, host: 'lab-kvm', up: true, state, uptimeSec: 5, sshAnswers: false, sshProblem: 'timed out' };
+    expect(formatSilentLab(silent, '[  1.0] kvm: Nested Virtualization enabled\nHVBLAB n ready 6.1.0-9-amd64')).toBe(
+      [
+        `  its console (${state.consoleLog}), last lines:`,
+        '    [  1.0] kvm: Nested Virtualization enabled',
+        '    HVBLAB n ready 6.1.0-9-amd64',
+        '  a nested lab hangs now and then (docs/labs.md): `hvbench lab kvm down` then `up` boots it again',
+        '',
+      ].join('\n'),
+    );
+    expect(formatSilentLab(silent, '')).toContain('    (nothing yet)\n');
+    expect(formatSilentLab({ ...silent, sshAnswers: true }, 'x')).toBe('');
+    expect(formatSilentLab({ lab: 'kvm', host: 'lab-kvm', up: false }, 'x')).toBe('');
   });
 
   it('formats uptimes', () => {

@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { consoleTail } from '../../labs/console.ts';
 import { labDown, labStatus, labUp, type LabStatus } from '../../labs/lab.ts';
 import { LAB_NAMES, type LabName } from '../../labs/recipe.ts';
 import { HvbError, describeError } from '../../util/errors.ts';
@@ -19,6 +20,18 @@ export function formatLabStatus(s: LabStatus): string {
   if (!s.up || !s.state) return `${s.host}  down\n`;
   const ssh = s.sshAnswers === undefined ? '' : s.sshAnswers ? '  ssh answers' : `  ssh does not answer (${s.sshProblem ?? 'unknown'})`;
   return `${s.host}  up  port ${s.state.port}  uptime ${formatUptime(s.uptimeSec ?? 0)}  image ${s.state.imageHash} (${s.state.variant}, kernel ${s.state.kernelVersion})${ssh}\n`;
+}
+
+/** For a lab that is up but does not answer over SSH: its console's last lines and how to boot it again. */
+export function formatSilentLab(s: LabStatus, tail: string): string {
+  if (!s.up || !s.state || s.sshAnswers !== false) return '';
+  const lines = tail === '' ? ['(nothing yet)'] : tail.split('\n');
+  return [
+    `  its console (${s.state.consoleLog}), last lines:`,
+    ...lines.map((l) => `    ${l}`),
+    `  a nested lab hangs now and then (docs/labs.md): \`hvbench lab ${s.lab} down\` then \`up\` boots it again`,
+    '',
+  ].join('\n');
 }
 
 export function registerLab(program: Command): void {
@@ -63,11 +76,16 @@ export function registerLab(program: Command): void {
     });
     one
       .command('status')
-      .description('up or down; port, uptime, image, and whether SSH answers')
+      .description("up or down; port, uptime, image, and whether SSH answers (if not, the console's last lines)")
       .option('--json', 'machine-readable')
       .action(async (opts: { json?: boolean }) => {
         const s = await labStatus(name);
-        process.stdout.write(opts.json ? `${JSON.stringify(s, null, 2)}\n` : formatLabStatus(s));
+        if (opts.json) {
+          process.stdout.write(`${JSON.stringify(s, null, 2)}\n`);
+          return;
+        }
+        const silent = s.sshAnswers === false && s.state ? formatSilentLab(s, await consoleTail(s.state.consoleLog, 12)) : '';
+        process.stdout.write(formatLabStatus(s) + silent);
       });
     one
       .command('down')
