@@ -51,6 +51,6 @@ export function sshConnectError(target: SshTargetResolved, stderr: string, cause
     hint:
       lab === undefined
         ? 'check that the host is up, that sshd listens on that address and port, and the network in between'
-        : `a nested lab hangs now and then: \`hvbench lab ${lab} status\` says whether it answers, console.log in its state folder shows its last words; \`hvbench lab ${lab} down\` then \`up\` boots it again (docs/labs.md)`,
+        : `a nested lab hangs now and then: \`hvbench lab ${lab} status\` says whether it answers and, if not, shows its console's last lines; \`hvbench lab ${lab} down\` then \`up\` boots it again (docs/labs.md)`,
   });
 }

@@ -25,7 +25,7 @@ describe('ssh failures', () => {
       'host-unreachable',
       'host "lab-kvm" (root@127.0.0.1:34677) is unreachable over ssh: Connection timed out during banner exchange',
     ]);
-    expect(lab.hint).toMatch(/`hvbench lab kvm status`.*console\.log.*`hvbench lab kvm down` then `up`/);
+    expect(lab.hint).toMatch(/`hvbench lab kvm status`.*console's last lines.*`hvbench lab kvm down` then `up`/);
     const remote = sshConnectError({ ...target, hostName: 'box', kind: 'remote' }, banner);
     expect(remote.hint).toMatch(/^check that the host is up/);
   });

@@ -274,8 +274,8 @@ timed_step() {
 		esac
 	done <"$usage"
 	rm -f "$usage"
-	case "$w$c" in
-		"" | *[!0-9]*) untimed=1 ;;
+	case "$w:$c" in
+		:* | *: | *[!0-9:]*) untimed=1 ;;
 		*)
 			nvcsw=$((nvcsw + w))
 			nivcsw=$((nivcsw + c))
@@ -304,7 +304,8 @@ run_step() {
 	done
 	out=/run/hvb-out.$id
 	# With `count` in the job, begin/ran bracket the command alone: the host counts the VM's
-	# events in between (a native agent, itself a host process, reports its own page faults).
+	# events in between (a native agent, itself a host process, reports its own page faults and
+	# context switches).
 	[ -z "$count" ] || { faults; frame begin "$id" $faults; }
 	t0=$(uptime_ms)
 	if [ -n "$count" ] && [ "$native" = 1 ]; then
