@@ -123,6 +123,8 @@ export function xenLabRecipe(options: { hvm?: boolean } = {}): LabRecipe {
       `${XEN_BIN}/libxl-save-helper`,
       '/usr/bin/xenstore-read',
       '/usr/bin/xenstore-ls',
+      // Each domain's PV I/O counters (block requests, network traffic) for `run --count-events`.
+      `${XEN_BIN}/xentop`,
       ...HOTPLUG_PROGRAMS,
       ...SSH_PROGRAMS,
       ...(hvm ? ['/usr/libexec/xen-qemu-system-i386'] : []),
@@ -145,7 +147,7 @@ export function xenLabRecipe(options: { hvm?: boolean } = {}): LabRecipe {
           ]
         : []),
     ],
-    links: Object.fromEntries(XEN_PROGRAMS.map((p) => [`/usr/sbin/${p}`, `${XEN_BIN}/${p}`])),
+    links: Object.fromEntries([...XEN_PROGRAMS, 'xentop'].map((p) => [`/usr/sbin/${p}`, `${XEN_BIN}/${p}`])),
     modules: ['xenfs', 'xen_privcmd', 'xen_evtchn', 'xen_gntdev', 'xen_gntalloc', 'xen_blkback', 'xen_netback', 'loop', 'bridge', 'tun', ...NIC_MODULES],
     alwaysLibs: BASE.alwaysLibs,
   };

@@ -74,6 +74,7 @@ export const NOT_MODELLED_BY_SOURCE: Readonly<Record<string, string>> = {
   'qemu-jit': "TCG's cost is translation and its helpers, not events with a unit cost: its counts are shown as they are",
   'proc-faults': 'native counts its page faults only: they have no unit cost in the model',
   'proc-rusage': 'native counts its page faults and context switches: they have no unit cost in the model',
+  xentop: "Xen's counts are its PV back ends' requests and traffic (xentop), not exits with a unit cost: they are shown as they are",
   none: 'nothing was counted (the repetition log says why)',
 };
 export const NOT_MODELLED_REFERENCE = 'the reference: its counts are the baseline the others are set against';

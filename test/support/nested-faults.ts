@@ -40,7 +40,13 @@ export function isDom0Fault(c: LabRunRecord['cases'][number]): boolean {
  */
 export async function resumeNestedFaults(
   runDir: string,
-  options: { stateRoot: string; guestTypes: readonly string[]; maxResumes: number; timeoutMs: number },
+  options: {
+    stateRoot: string;
+    guestTypes: readonly string[];
+    maxResumes: number;
+    timeoutMs: number /** More `run` options (a resume does not remember --count-events). */;
+    args?: readonly string[];
+  },
 ): Promise<{ record: LabRunRecord; resumes: number }> {
   const read = async () => JSON.parse(await readFile(join(runDir, 'run.json'), 'utf8')) as LabRunRecord;
   let record = await read();
@@ -50,7 +56,10 @@ export async function resumeNestedFaults(
     if (open.length === 0 || !open.every((c) => isNestedFault(c, options.guestTypes))) break;
     for (const c of open)
       process.stderr.write(`xen lab: ${c.id} failed (${c.error?.message}); guest log tail:\n${(c.guestLogTail ?? []).join('\n')}\nresuming the run\n`);
-    const resumed = await hvbench(['run', '--resume', runDir, '--host', 'lab-xen'], { env: { HVBENCH_LABS: options.stateRoot }, timeoutMs: options.timeoutMs });
+    const resumed = await hvbench(['run', '--resume', runDir, '--host', 'lab-xen', ...(options.args ?? [])], {
+      env: { HVBENCH_LABS: options.stateRoot },
+      timeoutMs: options.timeoutMs,
+    });
     process.stderr.write(`hvbench run --resume on lab-xen: exit ${resumed.exitCode}\n${resumed.stdout}\n${resumed.stderr}\n`);
     record = await read();
   }

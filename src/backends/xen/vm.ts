@@ -12,6 +12,7 @@ import { buildXenConfig } from './config.ts';
 import { xenExit } from './exit.ts';
 import { parseXlList, parseXlMonitorLine, type XlMonitorEvent } from './info.ts';
 import { xenRamdisk } from './ramdisk.ts';
+import { parseXentop } from './xentop.ts';
 
 export interface XenLaunchOptions {
   /** How to run xl on the dom0; default `['xl']` (e.g. `['sudo', '-n', 'xl']`). */
@@ -33,9 +34,13 @@ export interface XenLaunchOptions {
 
 export const XEN_DEFAULTS = { xl: ['xl'], startTimeoutMs: 120_000, destroyTimeoutMs: 30_000, drainQuietMs: 500 } as const;
 
-/** Why Xen's events are not counted (XenVm.countEvents). */
-export const XEN_NOT_COUNTED =
-  "Xen's events are not counted: its trace (xentrace) needs xenalyze to summarise, which Debian's xen-utils does not ship, and xl has no exit counters";
+/** The source of a Xen domain's counts: its paravirtual I/O counters as xentop shows them in dom0. */
+export const XENTOP_SOURCE = 'xentop';
+/** Why Xen's exits are not among its counts (docs/overhead.md). */
+export const XEN_EXITS_NOT_COUNTED =
+  "Xen's exits are not counted: its trace (xentrace) needs xenalyze to summarise, which Debian's xen-utils does not ship, and xl has no exit counters";
+/** One xentop reading must be done within this (0.2 s in the lab). */
+const XENTOP_TIMEOUT_MS = 30_000;
 
 /** The longest a start barrier's release may take (two short commands in dom0). */
 const RELEASE_TIMEOUT_MS = 30_000;
@@ -182,12 +187,22 @@ export class XenVm extends LifecycleVm {
   }
 
   /**
-   * Xen's events are not counted (`run --count-events`): its trace (xentrace, in dom0) is a
-   * binary stream that needs xenalyze to summarise, and Debian's xen-utils ships xentrace
-   * without xenalyze; `xl` has no exit counters. The repetition's log says so.
+   * The domain's paravirtual I/O counters (`run --count-events`) from `xentop -b -i 1 -f` in
+   * dom0 (run like xl, with its prefix): blkback's requests and sectors, its waits for a free
+   * request, netback's traffic (xentop.ts). Xen's exits are not among them: its trace
+   * (xentrace) is a binary stream that needs xenalyze to summarise, which Debian's xen-utils
+   * does not ship, and `xl` has no exit counters.
    */
-  countEvents(): Promise<EventCounts> {
-    return Promise.reject(new HvbError('event-source', XEN_NOT_COUNTED));
+  async countEvents(): Promise<EventCounts> {
+    const xentop = [...this.params.xl.slice(0, -1), 'xentop'];
+    const r = await this.host.exec([...xentop, '-b', '-i', '1', '-f'], { timeoutMs: XENTOP_TIMEOUT_MS });
+    if (r.exitCode !== 0) {
+      const said = firstLine(r.stderr) || `exit code ${r.exitCode}`;
+      throw new HvbError('event-source', `xentop failed in dom0 (${said}); ${XEN_EXITS_NOT_COUNTED}`, {
+        hint: r.exitCode === 127 ? "install xentop in dom0 (Debian: xen-utils-4.17's /usr/lib/xen-4.17/bin/xentop)" : undefined,
+      });
+    }
+    return { source: XENTOP_SOURCE, counts: parseXentop(r.stdout, this.domain) };
   }
 
   /** @internal Resolves once xl says the domain runs and its type is confirmed. */

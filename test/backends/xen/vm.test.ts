@@ -4,7 +4,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { VmSpec } from '../../../src/backends/common/backend.ts';
 import { liveVms } from '../../../src/backends/common/live-vms.ts';
 import { createXenBackend } from '../../../src/backends/xen/xen.ts';
-import { XEN_NOT_COUNTED } from '../../../src/backends/xen/vm.ts';
+import { XENTOP_SOURCE } from '../../../src/backends/xen/vm.ts';
 import { GuestSession } from '../../../src/guest/protocol/session.ts';
 import { FakeDom0, type FakeDom0Options, type FakeGuest } from '../fixtures/xen/fake-dom0.ts';
 
@@ -91,11 +91,22 @@ describe('a Xen domain from launch to the end', () => {
     expect(leftovers(host)).toEqual(clean);
   });
 
-  it('says why it counts no events (run --count-events), rather than counting nothing silently', async () => {
-    const host = dom0();
+  it("counts the domain's PV I/O with xentop in dom0 (run --count-events), and says why when it cannot", async () => {
+    // The real xentop line of a PV disk guest (fixtures/xentop), under this domain's name.
+    const captured = readFileSync(join(import.meta.dirname, 'fixtures', 'xentop', 'pv-disk-running.txt'), 'utf8');
+    const host = dom0({ xentop: ([name]) => captured.replace('hvb-disk-r1-ee0ed15d', name!) });
     const vm = await backend.launch(spec, host);
-    await expect(vm.countEvents!()).rejects.toThrow(XEN_NOT_COUNTED);
+    expect(await vm.countEvents!()).toEqual({
+      source: XENTOP_SOURCE,
+      counts: expect.objectContaining({ vbd_read_requests: 2067, vbd_write_requests: 2016, vbd_out_of_requests: 0, net_to_guest_kib: 0 }),
+    });
+    expect(host.calls.find((c) => c[0] === 'xentop')).toEqual(['xentop', '-b', '-i', '1', '-f']);
     await vm.kill('test done');
+    // A dom0 without xentop: the reason names it, and that Xen's exits are not counted either way.
+    const bare = dom0();
+    const other = await backend.launch(spec, bare);
+    await expect(other.countEvents!()).rejects.toThrow(/^xentop failed in dom0 \(xentop: not found\); Xen's exits are not counted: .*xenalyze/);
+    await other.kill('test done');
   });
 
   it('kill() destroys a running domain, keeps the usage read just before, and cleans up', async () => {
