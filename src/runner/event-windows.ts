@@ -12,7 +12,11 @@ export const PROC_RUSAGE_SOURCE = 'proc-rusage';
 const EVENT_METRIC = /^events\.([a-z0-9_-]+)\.([a-z0-9_]+)_per_s$/;
 
 interface Reading {
-  /** Host clock (ms) when the read was asked for. */
+  /**
+   * Host clock (ms) of the counts: the moment the reading gives for itself (a perf segment's
+   * closing), else when the read returned, which a read queued behind others over SSH reaches
+   * much later than it was asked for (and its counts with it); for a failed read, when asked.
+   */
   at: number;
   counts?: EventCounts;
   error?: string;
@@ -58,7 +62,7 @@ export class EventWindows {
     const count = this.vm.countEvents;
     if (count === undefined) return Promise.resolve({ at, error: 'the backend cannot count events' });
     return count.call(this.vm).then(
-      (counts) => ({ at: counts.at ?? at, counts }),
+      (counts) => ({ at: counts.at ?? this.now(), counts }),
       (e: unknown) => ({ at, error: describeError(e) }),
     );
   }

@@ -57,6 +57,33 @@ describe('event windows', () => {
     expect((await w.result()).values).toEqual([{ metric: 'events.randread.exits_per_s', value: 300 }]);
   });
 
+  it('times a reading by when it returned: a read queued behind others (over SSH) holds the counts of that later moment', async () => {
+    let t = 1000;
+    let release!: () => void;
+    const queued = new Promise<void>((r) => (release = r));
+    const readings = [
+      { exits: 0, wait: queued },
+      { exits: 300, wait: Promise.resolve() },
+    ];
+    const vm = {
+      countEvents: async () => {
+        const { exits, wait } = readings.shift()!;
+        await wait;
+        return { source: 'kvm-debugfs', counts: { exits } };
+      },
+    };
+    const w = new EventWindows(vm, () => t);
+    w.onFrame({ kind: 'begin', step: 'randread' });
+    // The begin read waits its turn until 1 s into the step.
+    t = 2000;
+    release();
+    await new Promise((r) => setImmediate(r));
+    t = 4000;
+    w.onFrame({ kind: 'ran', step: 'randread' });
+    // 300 exits over the 2 s between the two reads, not the 3 s between the frames.
+    expect((await w.result()).values).toEqual([{ metric: 'events.randread.exits_per_s', value: 150 }]);
+  });
+
   it('says why nothing was counted when the backend cannot count or a read fails', async () => {
     const none = new EventWindows({});
     none.onFrame({ kind: 'begin', step: 'cpu' });
