@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { isDom0Fault, isNestedFault } from './nested-faults.ts';
+import { isDom0Fault, isLabSshLoss, isNestedFault } from './nested-faults.ts';
 
 // The messages are the ones the lab produced (CI and by hand) when the nested SVM emulation broke a guest.
 const seen = [
@@ -39,5 +39,14 @@ describe('nested-fault signatures of the lab tests', () => {
     expect(isDom0Fault({ id: 'xen:pv/cpu', status: 'completed', error: { message: xl } })).toBe(false);
     expect(isDom0Fault(failed('tcg/cpu', xl))).toBe(false);
     expect(isDom0Fault(failed('xen:pv/cpu', 'repetition 1: the VM did not start: xl create ended before the domain ran: exit code 6'))).toBe(false);
+  });
+
+  it("tell a lab's lost SSH channel (the Xen lab's words) from a remote host that died and from any other exit", () => {
+    const lost =
+      'repetition 1: the VMM exited with status 255 before the job was done; the VMM said: hvbench: the ssh connection to host "lab-xen" was lost (ssh exited with status 255): the host went down or the network failed';
+    expect(isLabSshLoss(failed('xen:pv/net/io=paravirtual,timeSec=2', lost))).toBe(true);
+    expect(isLabSshLoss({ id: 'xen:pv/net', status: 'completed', error: { message: lost } })).toBe(false);
+    expect(isLabSshLoss(failed('kvm/cpu', lost.replace('lab-xen', 'remote')))).toBe(false);
+    expect(isLabSshLoss(failed('xen:pv/net', 'repetition 1: the VMM exited with status 1 before the job was done; the VMM said: xl: error'))).toBe(false);
   });
 });

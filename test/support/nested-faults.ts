@@ -22,6 +22,17 @@ export function isNestedFault(c: LabRunRecord['cases'][number], guestTypes: read
 }
 
 /**
+ * The lab's SSH channel of a case's VMM dropped while the lab itself went on answering (seen
+ * once in the Xen lab, in a net case: dropbear closed xl's channel, later commands worked).
+ * hvbench records it as the VMM's exit with status 255 and goes on; the lab, not the case.
+ */
+const LAB_SSH_LOST = /the VMM exited with status 255 before the job was done; the VMM said: hvbench: the ssh connection to host "lab-(xen|kvm)" was lost/;
+
+export function isLabSshLoss(c: LabRunRecord['cases'][number]): boolean {
+  return c.status === 'failed' && LAB_SSH_LOST.test(c.error?.message ?? '');
+}
+
+/**
  * A failure of the nested Xen lab's dom0 itself: xl could not unpack a guest kernel that it
  * unpacked for the case before (libxenguest's XZ decoder failing on the same file; seen
  * once, with two domains created at once and dom0's memory mostly free). Told by xl's own
@@ -35,7 +46,7 @@ export function isDom0Fault(c: LabRunRecord['cases'][number]): boolean {
 
 /**
  * Resumes a lab run (`hvbench run --resume`, the real CLI) while every case it has not
- * completed failed of a nested fault, at most `maxResumes` times, printing each failure and
+ * completed failed of a nested fault or a lost SSH channel of the lab, at most `maxResumes` times, printing each failure and
  * the guest's last log lines. Returns the final record and how many resumes it took.
  */
 export async function resumeNestedFaults(
@@ -53,7 +64,7 @@ export async function resumeNestedFaults(
   let resumes = 0;
   for (; resumes < options.maxResumes; resumes++) {
     const open = record.cases.filter((c) => c.status !== 'completed');
-    if (open.length === 0 || !open.every((c) => isNestedFault(c, options.guestTypes))) break;
+    if (open.length === 0 || !open.every((c) => isNestedFault(c, options.guestTypes) || isLabSshLoss(c))) break;
     for (const c of open)
       process.stderr.write(`xen lab: ${c.id} failed (${c.error?.message}); guest log tail:\n${(c.guestLogTail ?? []).join('\n')}\nresuming the run\n`);
     const resumed = await hvbench(['run', '--resume', runDir, '--host', 'lab-xen', ...(options.args ?? [])], {
