@@ -42,14 +42,22 @@ export class EventWindows {
   private readonly before = new Map<string, Promise<Reading>>();
   private readonly after = new Map<string, Promise<Reading>>();
 
+  /**
+   * `steps`: the only steps to count (a workload's measured steps, those with a throughput);
+   * all when absent. Over SSH the reads go one at a time, and the set-up steps around a
+   * measured one (a NIC's address, a wait for the peer: milliseconds each) would queue theirs
+   * in front of its own, which then fell seconds into it.
+   */
   constructor(
     private readonly vm: Pick<RunningVm, 'countEvents'>,
     private readonly now: () => number = Date.now,
+    private readonly steps?: ReadonlySet<string>,
   ) {}
 
   /** Feed every trusted frame of the session. */
   onFrame(frame: Frame): void {
     if (frame.kind !== 'begin' && frame.kind !== 'ran') return;
+    if (this.steps !== undefined && !this.steps.has(frame.step)) return;
     const into = frame.kind === 'begin' ? this.before : this.after;
     if (into.has(frame.step)) return;
     // A native agent counted its own faults and switches at the very edge of the step: nothing to read here.

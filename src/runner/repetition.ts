@@ -159,7 +159,9 @@ export async function runRepetition(input: RepetitionInput): Promise<RepOutcome>
   // the driver negotiated; at ready when no disk is probed.
   let readBack: Promise<Record<string, string> | undefined> | undefined;
   const probesDisk = setup?.probe.includes('disk') === true;
-  const windows = input.countEvents ? new EventWindows(vm, now) : undefined;
+  // Counted around the measured steps alone when the workload names them (event-windows.ts).
+  const measured = input.countEvents ? (input.workload.stepWork?.(input.params) ?? []).map((w) => w.step) : [];
+  const windows = input.countEvents ? new EventWindows(vm, now, measured.length > 0 ? new Set(measured) : undefined) : undefined;
   session.onFrame((frame) => {
     windows?.onFrame(frame);
     if (frame.kind === 'ready' && !atReady) atReady = vm.usage().catch(() => undefined);

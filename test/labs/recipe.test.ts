@@ -44,6 +44,7 @@ describe('lab recipes', () => {
       '/usr/lib/xen-4.17/bin/libxl-save-helper',
       '/usr/bin/xenstore-read',
       '/usr/bin/xenstore-ls',
+      '/usr/lib/xen-4.17/bin/xentop',
       // The hotplug scripts (block): bash, flock, xenstore writes.
       '/bin/bash',
       '/usr/bin/flock',
@@ -58,6 +59,7 @@ describe('lab recipes', () => {
       '/usr/sbin/xenconsoled': '/usr/lib/xen-4.17/bin/xenconsoled',
       '/usr/sbin/xen-init-dom0': '/usr/lib/xen-4.17/bin/xen-init-dom0',
       '/usr/sbin/xenstored': '/usr/lib/xen-4.17/bin/xenstored',
+      '/usr/sbin/xentop': '/usr/lib/xen-4.17/bin/xentop',
     });
     expect(r.trees).toEqual(['/etc/xen/scripts']);
     expect(r.files).toEqual(['/etc/xen/xl.conf']);

@@ -84,6 +84,20 @@ describe('event windows', () => {
     expect((await w.result()).values).toEqual([{ metric: 'events.randread.exits_per_s', value: 150 }]);
   });
 
+  it("reads only around the steps it is given (a workload's measured ones), so set-up steps queue no reads in front of them", async () => {
+    let reads = 0;
+    const vm = { countEvents: async () => ({ source: 'xentop', counts: { vbd_read_requests: 100 * reads++ } }) };
+    const w = new EventWindows(vm, () => 1000 * reads, new Set(['randread']));
+    for (const step of ['net-up', 'net-wait', 'randread']) {
+      w.onFrame({ kind: 'begin', step });
+      await new Promise((r) => setImmediate(r));
+      w.onFrame({ kind: 'ran', step });
+      await new Promise((r) => setImmediate(r));
+    }
+    expect(reads).toBe(2);
+    expect((await w.result()).values).toEqual([{ metric: 'events.randread.vbd_read_requests_per_s', value: 100 }]);
+  });
+
   it('says why nothing was counted when the backend cannot count or a read fails', async () => {
     const none = new EventWindows({});
     none.onFrame({ kind: 'begin', step: 'cpu' });
