@@ -19,7 +19,7 @@ describe('perf kvm stat record, segment by segment (real perf)', () => {
     if (dir) await rm(dir, { recursive: true, force: true });
   });
 
-  it('records from start to stop; each read closes a segment, reports it and adds it to the sums; nothing is left', { timeout: 60_000 }, async () => {
+  it('records from start to stop; each read closes a segment, reports it and adds it to the sums; nothing is left', { timeout: 240_000 }, async () => {
     target = spawn('sleep', ['120'], { stdio: 'ignore' });
     dir = await mkdtemp(join(tmpdir(), 'hvb-perf-kvm-'));
     const before = processesNamed('perf');
