@@ -160,8 +160,8 @@ export async function runRepetition(input: RepetitionInput): Promise<RepOutcome>
   let readBack: Promise<Record<string, string> | undefined> | undefined;
   const probesDisk = setup?.probe.includes('disk') === true;
   // Counted around the measured steps alone when the workload names them (event-windows.ts).
-  const measured = input.countEvents ? (input.workload.stepWork?.(input.params) ?? []).map((w) => w.step) : [];
-  const windows = input.countEvents ? new EventWindows(vm, now, measured.length > 0 ? new Set(measured) : undefined) : undefined;
+  const stepWork = input.countEvents ? (input.workload.stepWork?.(input.params) ?? []) : [];
+  const windows = input.countEvents ? new EventWindows(vm, now, stepWork.length > 0 ? new Set(stepWork.map((w) => w.step)) : undefined) : undefined;
   session.onFrame((frame) => {
     windows?.onFrame(frame);
     if (frame.kind === 'ready' && !atReady) atReady = vm.usage().catch(() => undefined);
@@ -269,7 +269,7 @@ export async function runRepetition(input: RepetitionInput): Promise<RepOutcome>
     common.dims = { ...launchDims, ...boundDeviceDims(setup?.disks ?? [], setup?.nics ?? [], setup?.probe ?? [], session.facts), ...observed };
     values.push(...input.workload.parse(steps, input.params));
     // Each counted step's throughput beside its counts, and the counts per operation.
-    if (counted) values.push(...stepWorkValues(values, input.workload.stepWork?.(input.params) ?? []));
+    if (counted) values.push(...stepWorkValues(values, stepWork));
     if (jobCpuS !== undefined && input.workload.hostCost) values.push(...input.workload.hostCost(steps, { vmmCpuS: jobCpuS }, input.params));
   } catch (e) {
     return outcome('failed', { ...common, values, error: describeError(e) });
