@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { isDom0Fault, isLabSshLoss, isNestedFault } from './nested-faults.ts';
+import { isDom0Fault, isLabSshLoss, isNestedFault, resumeDecision } from './nested-faults.ts';
 
 // The messages are the ones the lab produced (CI and by hand) when the nested SVM emulation broke a guest.
 const seen = [
@@ -48,5 +48,17 @@ describe('nested-fault signatures of the lab tests', () => {
     expect(isLabSshLoss({ id: 'xen:pv/net', status: 'completed', error: { message: lost } })).toBe(false);
     expect(isLabSshLoss(failed('kvm/cpu', lost.replace('lab-xen', 'remote')))).toBe(false);
     expect(isLabSshLoss(failed('xen:pv/net', 'repetition 1: the VMM exited with status 1 before the job was done; the VMM said: xl: error'))).toBe(false);
+  });
+
+  it('resume known faults always, and one unexplained failure only while the budget lasts', () => {
+    const nested = failed('xen:pvh/disk/io=paravirtual', seen[0]!);
+    // CI's words for the PV net case that failed once and never again by hand.
+    const odd = failed('xen:pv/net/io=paravirtual,timeSec=2', 'repetition 1: iperf3 reported: control socket has closed unexpectedly');
+    const other = failed('xen:pv/disk/io=paravirtual', 'repetition 1: fio output: the JSON report does not parse');
+    expect(resumeDecision([], ['pv', 'pvh'], 1).resume).toBe(false);
+    expect(resumeDecision([nested], ['pv', 'pvh'], 0)).toEqual({ resume: true, unexplained: undefined });
+    expect(resumeDecision([nested, odd], ['pv', 'pvh'], 1)).toEqual({ resume: true, unexplained: odd });
+    expect(resumeDecision([odd], ['pv', 'pvh'], 0).resume).toBe(false);
+    expect(resumeDecision([odd, other], ['pv', 'pvh'], 2).resume).toBe(false);
   });
 });

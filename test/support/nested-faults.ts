@@ -5,8 +5,10 @@ import { hvbench } from './cli.ts';
 /** What the lab tests read of a run.json. */
 export interface LabRunRecord {
   status: string;
-  cases: { id: string; status: string; host?: string; error?: { message: string }; guestLogTail?: string[] }[];
+  cases: { id: string; status: string; host?: string; error?: { message: string }; guestLogTail?: string[]; logs?: string[] }[];
 }
+
+type LabCase = LabRunRecord['cases'][number];
 
 /**
  * Failures that the nested Xen lab's CPU emulation causes in guests that run on it through
@@ -17,7 +19,7 @@ export interface LabRunRecord {
  */
 const NESTED_FAULT = /exited with status 1(?:29|3\d|4\d)\b|\(guest crashed \(kernel panic\)\)|\(guest rebooted\b|arrived damaged: /;
 
-export function isNestedFault(c: LabRunRecord['cases'][number], guestTypes: readonly string[]): boolean {
+export function isNestedFault(c: LabCase, guestTypes: readonly string[]): boolean {
   return c.status === 'failed' && guestTypes.some((t) => c.id.startsWith(`xen:${t}/`)) && NESTED_FAULT.test(c.error?.message ?? '');
 }
 
@@ -28,7 +30,7 @@ export function isNestedFault(c: LabRunRecord['cases'][number], guestTypes: read
  */
 const LAB_SSH_LOST = /the VMM exited with status 255 before the job was done; the VMM said: hvbench: the ssh connection to host "lab-(xen|kvm)" was lost/;
 
-export function isLabSshLoss(c: LabRunRecord['cases'][number]): boolean {
+export function isLabSshLoss(c: LabCase): boolean {
   return c.status === 'failed' && LAB_SSH_LOST.test(c.error?.message ?? '');
 }
 
@@ -40,14 +42,43 @@ export function isLabSshLoss(c: LabRunRecord['cases'][number]): boolean {
  */
 const DOM0_FAULT = /xc_dom_probe_bzimage_kernel unable to XZ decompress kernel: Invalid kernel/;
 
-export function isDom0Fault(c: LabRunRecord['cases'][number]): boolean {
+export function isDom0Fault(c: LabCase): boolean {
   return c.status === 'failed' && c.id.startsWith('xen:') && DOM0_FAULT.test(c.error?.message ?? '');
 }
 
 /**
- * Resumes a lab run (`hvbench run --resume`, the real CLI) while every case it has not
- * completed failed of a nested fault or a lost SSH channel of the lab, at most `maxResumes` times, printing each failure and
- * the guest's last log lines. Returns the final record and how many resumes it took.
+ * Whether a run whose open (not completed) cases are `open` is resumed: each failed of a
+ * known nested fault or a lost SSH channel of the lab, or, while `unexplainedLeft` > 0, at
+ * most one case failed of something else (a nested emulation that corrupts guest memory now
+ * and then can break any tool in a way no signature names; seen: a PV guest's iperf3 told
+ * "control socket has closed unexpectedly" once in CI, never in 15 repetitions by hand). A
+ * failure that comes again, or two unexplained at once, is hvbench's and fails the test.
+ */
+export function resumeDecision(
+  open: readonly LabCase[],
+  guestTypes: readonly string[],
+  unexplainedLeft: number,
+): { resume: boolean; unexplained: LabCase | undefined } {
+  const unexplained = open.filter((c) => !isNestedFault(c, guestTypes) && !isLabSshLoss(c));
+  if (open.length === 0 || unexplained.length > 1 || (unexplained.length === 1 && unexplainedLeft <= 0)) return { resume: false, unexplained: undefined };
+  return { resume: true, unexplained: unexplained[0] };
+}
+
+/** The network peers' part of a case's last repetition log (what the peer servers said), or ''. */
+async function peersSaid(runDir: string, c: LabCase): Promise<string> {
+  const last = c.logs?.at(-1);
+  if (!last) return '';
+  const log = await readFile(join(runDir, last), 'utf8').catch(() => '');
+  const at = log.indexOf('--- network peers ---');
+  return at < 0 ? '' : log.slice(at, at + 4000);
+}
+
+/**
+ * Resumes a lab run (`hvbench run --resume`, the real CLI) while its open cases are resumable
+ * (resumeDecision), at most `maxResumes` times, printing each failure, the guest's last log
+ * lines and what the network peers said. `unexplainedResumes` (default 0) is how many of
+ * those resumes may be for a failure no signature names. Returns the final record and how
+ * many resumes it took.
  */
 export async function resumeNestedFaults(
   runDir: string,
@@ -55,18 +86,27 @@ export async function resumeNestedFaults(
     stateRoot: string;
     guestTypes: readonly string[];
     maxResumes: number;
-    timeoutMs: number /** More `run` options (a resume does not remember --count-events). */;
+    timeoutMs: number;
+    /** More `run` options (a resume does not remember --count-events). */
     args?: readonly string[];
+    unexplainedResumes?: number;
   },
 ): Promise<{ record: LabRunRecord; resumes: number }> {
   const read = async () => JSON.parse(await readFile(join(runDir, 'run.json'), 'utf8')) as LabRunRecord;
   let record = await read();
   let resumes = 0;
+  let unexplainedLeft = options.unexplainedResumes ?? 0;
   for (; resumes < options.maxResumes; resumes++) {
     const open = record.cases.filter((c) => c.status !== 'completed');
-    if (open.length === 0 || !open.every((c) => isNestedFault(c, options.guestTypes) || isLabSshLoss(c))) break;
-    for (const c of open)
-      process.stderr.write(`xen lab: ${c.id} failed (${c.error?.message}); guest log tail:\n${(c.guestLogTail ?? []).join('\n')}\nresuming the run\n`);
+    const decision = resumeDecision(open, options.guestTypes, unexplainedLeft);
+    if (!decision.resume) break;
+    if (decision.unexplained) unexplainedLeft--;
+    for (const c of open) {
+      const kind = c === decision.unexplained ? 'failed of no known nested fault' : 'failed';
+      process.stderr.write(
+        `xen lab: ${c.id} ${kind} (${c.error?.message}); guest log tail:\n${(c.guestLogTail ?? []).join('\n')}\n${await peersSaid(runDir, c)}\nresuming the run\n`,
+      );
+    }
     const resumed = await hvbench(['run', '--resume', runDir, '--host', 'lab-xen', ...(options.args ?? [])], {
       env: { HVBENCH_LABS: options.stateRoot },
       timeoutMs: options.timeoutMs,
