@@ -1,6 +1,6 @@
 import type { RunRecord } from '../results/run-record.ts';
 import { existsSync } from 'node:fs';
-import { backendNames, getBackend } from '../backends/registry.ts';
+import { backendNames } from '../backends/registry.ts';
 import { hostFromConfig } from '../hosts/from-config.ts';
 import type { Host, HostConfig } from '../hosts/host.ts';
 import { loadHostsFile } from '../hosts/hosts-file.ts';
@@ -19,14 +19,7 @@ export const LOCAL_HOST: HostConfig = { name: 'local', kind: 'local', backends: 
 /** Every host hvbench knows of: the local one, the hosts file's, and the labs that are up. */
 export async function knownHosts(hostsFile?: string): Promise<HostConfig[]> {
   const file = hostsFile ?? (existsSync(DEFAULT_HOSTS_FILE) ? DEFAULT_HOSTS_FILE : undefined);
-  const fromFile =
-    file === undefined
-      ? []
-      : await loadHostsFile(
-          file,
-          backendNames,
-          backendNames.filter((n) => getBackend(n).localOnly === true),
-        );
+  const fromFile = file === undefined ? [] : await loadHostsFile(file, backendNames);
   return [LOCAL_HOST, ...fromFile, ...(await runningLabHosts())];
 }
 

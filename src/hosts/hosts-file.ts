@@ -50,12 +50,8 @@ const entrySchema = z.strictObject({
 
 const fileSchema = z.strictObject({ hosts: z.array(entrySchema) });
 
-/** Reads and checks a hosts file; every problem names the file and the field. */
-/**
- * Reads a hosts file. `knownBackends` are the backends hvbench has; `localOnly` those that
- * run on the machine hvbench runs on only (a remote host cannot offer them).
- */
-export async function loadHostsFile(path: string, knownBackends: readonly string[], localOnly: readonly string[] = []): Promise<HostConfig[]> {
+/** Reads and checks a hosts file (`knownBackends`: the backends hvbench has); every problem names the file and the field. */
+export async function loadHostsFile(path: string, knownBackends: readonly string[]): Promise<HostConfig[]> {
   let text: string;
   try {
     text = await readFile(path, 'utf8');
@@ -70,10 +66,10 @@ export async function loadHostsFile(path: string, knownBackends: readonly string
       hint: 'a hosts file is { "hosts": [ { "name", "address", "knownHostsFile", "backends" } ] }',
     });
   }
-  return parseHostsFile(json, path, knownBackends, localOnly);
+  return parseHostsFile(json, path, knownBackends);
 }
 
-export function parseHostsFile(json: unknown, path: string, knownBackends: readonly string[], localOnly: readonly string[] = []): HostConfig[] {
+export function parseHostsFile(json: unknown, path: string, knownBackends: readonly string[]): HostConfig[] {
   const parsed = fileSchema.safeParse(json);
   const problems: string[] = [];
   if (!parsed.success) {
@@ -88,7 +84,6 @@ export function parseHostsFile(json: unknown, path: string, knownBackends: reado
     seen.add(h.name);
     h.backends.forEach((b, j) => {
       if (!knownBackends.includes(b)) problems.push(`hosts[${i}].backends[${j}]: unknown backend "${b}"; known: ${knownBackends.join(', ')}`);
-      if (localOnly.includes(b)) problems.push(`hosts[${i}].backends[${j}]: the ${b} backend runs on the local host only`);
     });
   });
   if (problems.length > 0) throw hostsFileError(path, problems);

@@ -61,7 +61,7 @@ export const KVM_LAB_RECIPE: LabRecipe = {
   lab: 'kvm',
   variant: 'kvm',
   ...BASE,
-  packages: ['qemu-system-x86', 'qemu-utils', 'iproute2', 'linux-perf', ...SSH_PACKAGES],
+  packages: ['qemu-system-x86', 'qemu-utils', 'iproute2', 'linux-perf', 'util-linux', ...SSH_PACKAGES],
   programs: [
     '/usr/bin/qemu-system-x86_64',
     '/usr/lib/x86_64-linux-gnu/qemu/accel-tcg-x86_64.so',
@@ -71,6 +71,8 @@ export const KVM_LAB_RECIPE: LabRecipe = {
     '/bin/ip',
     // perf (`perf kvm stat record/report`): counts VM exits where KVM's debugfs is missing.
     '/usr/bin/perf',
+    // util-linux's unshare (busybox's has no --kill-child): native runs on the lab host, the baseline its VMs are set against.
+    '/usr/bin/unshare',
     ...SSH_PROGRAMS,
   ],
   trees: ['/usr/share/seabios', '/usr/lib/ipxe/qemu', '/usr/share/qemu'],

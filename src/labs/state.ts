@@ -9,7 +9,7 @@ import { LAB_NAMES, type LabName } from './recipe.ts';
 
 /** The host name and the backends each lab offers. */
 export const LAB_HOSTS: Record<LabName, { host: string; backends: string[] }> = {
-  kvm: { host: 'lab-kvm', backends: ['kvm', 'tcg'] },
+  kvm: { host: 'lab-kvm', backends: ['kvm', 'tcg', 'native'] },
   xen: { host: 'lab-xen', backends: ['xen'] },
 };
 

@@ -75,6 +75,11 @@ export class EventWindows {
     );
   }
 
+  /** Resolves once every read asked for so far has returned (reads never reject). */
+  async settled(): Promise<void> {
+    await Promise.all([...this.before.values(), ...this.after.values()]);
+  }
+
   /** The rates of every step that both began and ran, once the VM has stopped. */
   async result(): Promise<EventWindowResult> {
     const values: MetricValue[] = [];

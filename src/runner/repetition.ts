@@ -118,6 +118,9 @@ export async function runRepetition(input: RepetitionInput): Promise<RepOutcome>
       ...(input.countEvents ? { count: true } : {}),
       ...(setup?.probe.length ? { probe: setup.probe } : {}),
       ...(input.barrier ? { barrier: true } : {}),
+      // A counted guest waits after `done` until the last step's reads have returned: its
+      // VM (a Xen domain, QEMU's debugfs folder) goes when it powers off (event-windows.ts).
+      ...(input.countEvents && input.backend.startBarrier === true ? { hold: true } : {}),
     };
     const cmdline = `quiet panic=-1 ${encodeJob(job)}`;
     checkCmdline(cmdline);
@@ -162,10 +165,20 @@ export async function runRepetition(input: RepetitionInput): Promise<RepOutcome>
   // Counted around the measured steps alone when the workload names them (event-windows.ts).
   const stepWork = input.countEvents ? (input.workload.stepWork?.(input.params) ?? []) : [];
   const windows = input.countEvents ? new EventWindows(vm, now, stepWork.length > 0 ? new Set(stepWork.map((w) => w.step)) : undefined) : undefined;
+  const releaseHold = async () => {
+    await windows?.settled();
+    try {
+      if (!vm.release) throw new Error('the VM takes no go line');
+      await vm.release(nonce);
+    } catch (e) {
+      await vm.kill(`could not end the guest's hold after its last step: ${describeError(e)}`);
+    }
+  };
   session.onFrame((frame) => {
     windows?.onFrame(frame);
     if (frame.kind === 'ready' && !atReady) atReady = vm.usage().catch(() => undefined);
     if (frame.kind === 'fact' && frame.facts['barrier'] === 'waiting') input.barrier?.arrive(vm, nonce);
+    if (frame.kind === 'fact' && frame.facts['hold'] === 'waiting') void releaseHold();
     const now = probesDisk ? frame.kind === 'fact' && frame.facts['disk'] !== undefined : frame.kind === 'ready';
     if (now && !readBack) readBack = vm.readBack?.().catch(() => undefined);
   });

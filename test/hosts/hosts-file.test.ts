@@ -18,7 +18,7 @@ const good = {
 
 function problems(json: unknown): string {
   try {
-    parseHostsFile(json, 'hosts.json', known, ['native']);
+    parseHostsFile(json, 'hosts.json', known);
   } catch (e) {
     if (e instanceof HvbError) return e.message;
     throw e;
@@ -42,7 +42,6 @@ describe('hosts file', () => {
     ['an unknown field', { hosts: [{ ...good, strictHostKeyChecking: 'no' }] }, 'hosts.json: hosts[0]: Unrecognized key: "strictHostKeyChecking"'],
     ['an address that is an option', { hosts: [{ ...good, address: '-oProxyCommand=x' }] }, 'hosts.json: hosts[0].address: expected a host name or IP address'],
     ['an unknown backend', { hosts: [{ ...good, backends: ['kvm', 'vmware'] }] }, 'hosts.json: hosts[0].backends[1]: unknown backend "vmware"'],
-    ['native on a remote host', { hosts: [{ ...good, backends: ['native'] }] }, 'the native backend runs on the local host only'],
     ['a reserved name', { hosts: [{ ...good, name: 'lab-kvm' }] }, `hosts.json: hosts[0].name: "lab-kvm" is hvbench's own name`],
     ['a name twice', { hosts: [good, good] }, 'hosts.json: hosts[1].name: "kvm1" is listed twice'],
     ['no hosts list', {}, 'hosts.json: hosts:'],

@@ -3,13 +3,13 @@ import { assignLabRoles } from '../../src/labs/resolve.ts';
 import { canonicalLabRecipe, isLabName, KVM_LAB_RECIPE, labRecipe, labRecipeHash, xenLabRecipe } from '../../src/labs/recipe.ts';
 
 describe('lab recipes', () => {
-  it('KVM lab: kernel with kvm_amd and virtio, QEMU with its TCG module and firmware, qemu-img, virtiofsd, perf, socat, dropbear', () => {
+  it('KVM lab: kernel with kvm_amd and virtio, QEMU with its TCG module and firmware, qemu-img, virtiofsd, perf, unshare, socat, dropbear', () => {
     expect(KVM_LAB_RECIPE).toEqual({
       lab: 'kvm',
       variant: 'kvm',
       kernel: 'linux-image-amd64',
       busybox: 'busybox-static',
-      packages: ['qemu-system-x86', 'qemu-utils', 'iproute2', 'linux-perf', 'dropbear-bin', 'socat', 'libc6', 'libgcc-s1'],
+      packages: ['qemu-system-x86', 'qemu-utils', 'iproute2', 'linux-perf', 'util-linux', 'dropbear-bin', 'socat', 'libc6', 'libgcc-s1'],
       programs: [
         '/usr/bin/qemu-system-x86_64',
         '/usr/lib/x86_64-linux-gnu/qemu/accel-tcg-x86_64.so',
@@ -17,6 +17,7 @@ describe('lab recipes', () => {
         '/usr/lib/qemu/virtiofsd',
         '/bin/ip',
         '/usr/bin/perf',
+        '/usr/bin/unshare',
         '/usr/sbin/dropbear',
         '/usr/bin/dropbearkey',
         '/usr/bin/socat',

@@ -101,7 +101,7 @@ describe('lab state files', () => {
     expect(labHostConfig(state())).toEqual({
       name: 'lab-kvm',
       kind: 'lab',
-      backends: ['kvm', 'tcg'],
+      backends: ['kvm', 'tcg', 'native'],
       ssh: { address: '127.0.0.1', port: 40022, user: 'root', identityFile: join(root, 'kvm', 'id_ed25519'), knownHostsFile: join(root, 'kvm', 'known_hosts') },
     });
     const xen = labHostConfig({ ...state(), lab: 'xen', variant: 'xen' });

@@ -151,4 +151,41 @@ describe('a repetition with --count-events', () => {
     expect(decodeJob(plain.launched[0]!.cmdline).count).toBe(true);
     expect(decodeJob(plain.launched[1]!.cmdline).count).toBeUndefined();
   });
+
+  it("holds a counted guest after done until its last step's reads returned, then lets it go", async () => {
+    const fake = fakeBackend((say, nonce) => {
+      script(say, nonce);
+      say(`HVB ${nonce} fact hold=waiting`);
+    });
+    const order: string[] = [];
+    let reads = 0;
+    const backend = {
+      ...fake,
+      launch: async (...args: Parameters<typeof fake.launch>) => {
+        const vm = await fake.launch(...args);
+        const release = vm.release!.bind(vm);
+        return Object.assign(vm, {
+          // A slow read, as over SSH to a nested lab: the guest would be gone before it returned.
+          countEvents: async (): Promise<EventCounts> => {
+            const n = ++reads;
+            await new Promise((r) => setTimeout(r, 30 * n));
+            order.push(`read ${n}`);
+            return { source: 'slow', counts: { exits: n * 100 } };
+          },
+          release: async (token: string) => {
+            order.push('go');
+            await release(token);
+          },
+        });
+      },
+    };
+    const out = await runRepetition({ ...base, backend, countEvents: true });
+    expect(decodeJob(fake.launched[0]!.cmdline).hold).toBe(true);
+    expect(out.status).toBe('completed');
+    expect(order).toEqual(['read 1', 'read 2', 'go']);
+    expect(out.values.find((v) => v.metric === 'events.cpu.exits_per_s')?.value).toBeGreaterThan(0);
+    // Not counting: no hold.
+    await runRepetition({ ...base, backend: fake });
+    expect(decodeJob(fake.launched[1]!.cmdline).hold).toBeUndefined();
+  });
 });

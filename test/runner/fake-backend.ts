@@ -9,8 +9,9 @@ import { tcgBackend } from '../../src/backends/qemu/tcg.ts';
 /**
  * A backend that boots nothing: it reads the job from the command line and plays a
  * scripted guest on the console. For runner unit tests only; every real backend has its
- * own end-to-end test. A job with a start barrier stops after the script's line with
- * `barrier=waiting` until release() gets the guest's nonce, as the agent does.
+ * own end-to-end test. A job with a start barrier (or an end hold) stops after the script's
+ * line with `barrier=waiting` (`hold=waiting`) until release() gets the guest's nonce, as the
+ * agent does.
  */
 export type GuestScript = (say: (line: string) => void, nonce: string, spec: VmSpec) => { exit?: VmExit; hang?: boolean } | void;
 
@@ -39,7 +40,7 @@ export function fakeBackend(
     probe: async () => ({ backend: name, available: true, reason: 'fake', facts: {} }),
     async launch(spec: VmSpec, _host: Host): Promise<RunningVm> {
       launched.push(spec);
-      const { nonce, barrier } = decodeJob(spec.cmdline);
+      const { nonce, barrier, hold } = decodeJob(spec.cmdline);
       let afterBarrier: (() => void) | undefined;
       const listeners: ((chunk: string) => void)[] = [];
       let resolveExit!: (e: VmExit) => void;
@@ -56,7 +57,7 @@ export function fakeBackend(
           for (const l of ls) for (const f of listeners) f(`${l}\n`);
           if (!result.hang) end(result.exit ?? { kind: 'shutdown', reason: 'guest-shutdown' });
         };
-        const waitAt = barrier ? lines.findIndex((l) => l.includes('barrier=waiting')) : -1;
+        const waitAt = lines.findIndex((l) => (barrier && l.includes('barrier=waiting')) || (hold && l.includes('hold=waiting')));
         if (waitAt < 0) return play(lines);
         // Set before the waiting line is said: the last guest to wait is released at once.
         afterBarrier = () => play(lines.slice(waitAt + 1));

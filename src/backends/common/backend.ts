@@ -246,8 +246,6 @@ export interface Backend {
    * Absent: never (Xen's blkback reads the file through a loop device).
    */
   diskDirectIo?(cache: string | undefined): boolean;
-  /** Runs on the machine hvbench runs on only (native): a hosts file may not offer it. */
-  localOnly?: boolean;
   /**
    * Its VMs offer RunningVm.release, so it can run density cases (N guests behind a start
    * barrier); absent: those cases are skipped with the reason.

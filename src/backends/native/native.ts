@@ -1,6 +1,6 @@
 import { constants } from 'node:fs';
 import { access, open, readFile, type FileHandle } from 'node:fs/promises';
-import { join } from 'node:path';
+import { join, posix } from 'node:path';
 import type { Writable } from 'node:stream';
 import { defaultCacheDir } from '../../guest/cache.ts';
 import { execa } from 'execa';
@@ -13,7 +13,9 @@ import { nativeArgv, nativeJob } from './argv.ts';
 import { decodeJob } from '../../guest/protocol/job.ts';
 import { pinnedNativeArgv } from './pinning.ts';
 import { NATIVE_DEVICES } from './devices.ts';
-import { findNativeTools, probeNative } from './probe.ts';
+import { findNativeToolsOn, probeNative } from './probe.ts';
+import { remoteNativeArgv } from './remote-argv.ts';
+import { remoteNativeRoot } from './remote-root.ts';
 import { nativeRoot } from './root.ts';
 import { NativeVm } from './vm.ts';
 
@@ -31,61 +33,80 @@ export interface NativeBackendOptions {
  * (chroot) as PID 1 of new mount and PID namespaces, with the job in its environment
  * instead of on a kernel command line. Frames and parsing are exactly a guest's.
  * vCPU count and memory size are not enforced: the run sees the whole host.
+ *
+ * On another host (a remote or a lab, over SSH) the same root is sent there and unpacked
+ * (remote-root.ts), and a small wrapper opens the scratch disk there and records the run's
+ * process group (remote-argv.ts): native is then measured on the host the VMs run on, the
+ * baseline an explained overhead needs.
  */
 export function createNativeBackend(options: NativeBackendOptions = {}): Backend {
   return {
     name: 'native',
     devices: () => NATIVE_DEVICES,
     network: 'none',
-    localOnly: true,
     startBarrier: true,
     factDims: [],
     probe(host: Host): Promise<Capability> {
       return probeNative(host);
     },
     async launch(vm: VmSpec, host: Host): Promise<RunningVm> {
-      if (host.kind !== 'local') throw new HvbError('native-host', `the native backend runs on the local host only, not on ${host.kind} host ${host.name}`);
       const disk = hostFileDisk(vm);
       const share = hostDirShare(vm);
-      const tools = await findNativeTools();
+      const tools = await findNativeToolsOn(host);
       if ('missing' in tools)
-        throw new HvbError('native-unavailable', `the native backend needs ${tools.missing.join(' and ')}`, { hint: 'apt-get install util-linux coreutils' });
+        throw new HvbError('native-unavailable', `the native backend needs ${tools.missing.join(' and ')} on ${host.name}`, {
+          hint: 'apt-get install util-linux coreutils',
+        });
       const root = await nativeRoot(vm.initramfs, options.cacheDir ?? defaultCacheDir());
       await checkAgent(root.dir);
-      const busybox = join(root.dir, 'bin', 'busybox');
-      await access(busybox, constants.X_OK).catch(() => {
+      const busyboxAt = (dir: string) => posix.join(dir, 'bin', 'busybox');
+      await access(busyboxAt(root.dir), constants.X_OK).catch(() => {
         throw new HvbError('native-root', `the image root ${root.dir} has no executable /bin/busybox`, { hint: 'the initramfs is not an hvbench guest image' });
       });
+      const rootDir = host.kind === 'local' ? root.dir : await remoteNativeRoot(host, root);
       const job = nativeJob(vm.cmdline);
       const notes = job.droppedModules.length
         ? [`kernel modules ${job.droppedModules.join(', ')} not loaded: a native run uses the host's kernel and drivers`]
         : [];
       const tempDir = await host.makeTempDir(`hvbench-native-${vm.name.replace(/[^A-Za-z0-9._-]/g, '_').slice(0, 40)}-`);
       const unpinned = nativeArgv({
-        busybox,
+        busybox: busyboxAt(rootDir),
         ...tools,
-        root: root.dir,
-        usageFile: join(tempDir, 'usage'),
+        root: rootDir,
+        usageFile: posix.join(tempDir, 'usage'),
         cmdline: job.cmdline,
         diskOnStdin: disk !== undefined || share !== undefined,
       });
       const argv = pinnedNativeArgv(unpinned, vm.pinning);
+      const barrier = decodeJob(vm.cmdline).barrier === true;
+      const removeTemp = () => host.removeTree(tempDir);
+      if (host.kind !== 'local') {
+        // On another host the scratch disk or folder is opened there, by the run's own wrapper.
+        const stdin = disk
+          ? { path: disk.path, mode: disk.readonly ? ('r' as const) : ('rw' as const) }
+          : share
+            ? { path: share.path, mode: 'r' as const }
+            : undefined;
+        const child = host.spawn(remoteNativeArgv({ tempDir, barrier, ...(stdin ? { stdin } : {}) }, argv), { detached: true, forwardStdin: barrier });
+        const started = await startedVmm(child, `the native run on ${host.name}`, removeTemp);
+        return new NativeVm(host, started, tempDir, notes, barrier ? (child.stdin ?? undefined) : undefined);
+      }
       let file: FileHandle | undefined;
       let child: HostProcess;
       let barrierInput: Writable | undefined;
       try {
         // A shared folder is opened as a directory: the run reaches it through that descriptor (/proc/1/fd/9).
         file = disk ? await open(disk.path, disk.readonly ? 'r' : 'r+') : share ? await open(share.path, 'r') : undefined;
-        ({ child, barrierInput } = spawnRun(argv, tempDir, file, decodeJob(vm.cmdline).barrier === true));
+        ({ child, barrierInput } = spawnRun(argv, tempDir, file, barrier));
       } catch (e) {
-        await host.removeTree(tempDir);
+        await removeTemp();
         const what = disk ? `the scratch disk ${disk.path}` : `the shared folder ${share?.path}`;
         throw new HvbError('native-disk', `cannot open ${what}: ${(e as Error).message}`, { cause: e });
       } finally {
         // The child holds its own copy of the descriptor.
         await file?.close();
       }
-      return new NativeVm(host, await startedVmm(child, 'the native run', () => host.removeTree(tempDir)), tempDir, notes, barrierInput);
+      return new NativeVm(host, await startedVmm(child, 'the native run', removeTemp), tempDir, notes, barrierInput);
     },
   };
 }

@@ -8,6 +8,8 @@ import { killGroupAndWait, killProcessGroup } from '../../util/proc-group.ts';
 import { VmLifecycle } from '../common/vm-lifecycle.ts';
 import type { StartedProcess } from '../common/vmm-spawn.ts';
 import { parseNativeUsage } from './argv.ts';
+import { REMOTE_PID_FILE } from './remote-argv.ts';
+import { remoteGroupUsage } from './remote-usage.ts';
 import { treeUsage } from './tree-usage.ts';
 
 /** How long the end of a run waits for the last processes of its group to exit. */
@@ -40,17 +42,21 @@ export class NativeVm extends LifecycleVm {
     super();
     const pid = child.pid;
     this.pid = pid;
+    const local = host.kind === 'local';
     this.life = new VmLifecycle(
       this,
       {
         name: 'the native run',
-        readUsage: () => treeUsage(pid),
+        // On another host the run leads its own process group there (the ssh watchdog's), whose pid the wrapper wrote.
+        readUsage: () => (local ? treeUsage(pid) : this.remotePid().then((g) => (g === undefined ? undefined : remoteGroupUsage(host, g)))),
         killing: () => ({
-          request: async () => killProcessGroup(pid),
+          request: async () => (local ? killProcessGroup(pid) : this.killRemote()),
           timeoutMs: KILL_EXIT_TIMEOUT_MS,
           late: `the native run did not exit within ${KILL_EXIT_TIMEOUT_MS} ms of SIGKILL to its group; killed it`,
         }),
         afterExit: async () => {
+          // Another host's group ends with its ssh channel (the watchdog kills it).
+          if (!local) return;
           // The leader (busybox time) is reaped; the rest of the group — unshare, the agent as
           // PID 1 of its namespace, whatever it ran — may still be dying: the run has ended
           // when none of them is left (see killGroupAndWait).
@@ -67,9 +73,28 @@ export class NativeVm extends LifecycleVm {
             ? { kind: 'shutdown', reason: 'the agent exited (a native run has no machine to power off)', cause: 'agent-exit' }
             : { kind: 'exited', exitCode: exit.exitCode, signal: exit.signal },
       },
-      { host, process: child, tempDir, usageReadTimeoutMs: USAGE_READ_TIMEOUT_MS },
+      { host, process: child, tempDir, usageReadTimeoutMs: USAGE_READ_TIMEOUT_MS, ...(local ? {} : { remoteKill: () => this.killRemote() }) },
     );
     for (const note of notes) this.life.log.append(`hvbench: ${note}\n`);
+    this.child = child;
+  }
+
+  private readonly child: StartedProcess;
+  private groupPid: number | undefined;
+
+  /** The run's process group on another host, from the pid file its wrapper wrote (remote-argv.ts). */
+  private async remotePid(): Promise<number | undefined> {
+    if (this.groupPid !== undefined) return this.groupPid;
+    const text = await this.host.readFile(posix.join(this.tempDir, REMOTE_PID_FILE)).catch(() => '');
+    const pid = Number(text.trim());
+    if (Number.isInteger(pid) && pid > 1) this.groupPid = pid;
+    return this.groupPid;
+  }
+
+  /** SIGKILL to the run's group on its host; without its pid, to the local ssh (whose end makes the watchdog kill the group). Never throws. */
+  private async killRemote(): Promise<void> {
+    const group = await this.remotePid();
+    if (group === undefined || !(await this.host.signalGroup(group, 'SIGKILL').catch(() => false))) this.child.kill('SIGKILL');
   }
 
   /** Releases the run's start barrier through its fd 3 pipe (native.ts spawnRun). */

@@ -116,6 +116,7 @@ else
 fi
 alive=""
 count=""
+hold=""
 while read -r kind value _; do
 	[ "$kind" = nonce ] && nonce=$value
 	[ "$kind" = alive ] && alive=$value
@@ -332,12 +333,12 @@ run_step() {
 # native run on fd 3, a pipe the native backend opens for it.
 wait_go() {
 	[ "$native" = 1 ] || stty -F /dev/console -echo 2>/dev/null
-	frame fact barrier=waiting
+	frame fact "$1=waiting"
 	while :; do
 		if [ "$native" = 1 ]; then
-			read -r word token <&3 || fail "the start barrier's input closed before go"
+			read -r word token <&3 || fail "the $1 input closed before go"
 		else
-			read -r word token </dev/console || fail "the console closed before the start barrier's go"
+			read -r word token </dev/console || fail "the console closed before the $1 go"
 		fi
 		[ "$word" = go ] && [ "$token" = "$nonce" ] && break
 	done
@@ -347,7 +348,8 @@ while read -r kind rest; do
 	case "$kind" in
 		modules) [ "$native" = 1 ] || for m in $rest; do load_module "$m"; done ;;
 		probe) for k in $rest; do probe_device "$k"; done ;;
-		barrier) wait_go ;;
+		barrier) wait_go barrier ;;
+		hold) hold=1 ;;
 		step) run_step $rest ;;
 	esac
 done </run/hvb-job
@@ -355,4 +357,7 @@ done </run/hvb-job
 stop_heartbeat
 read_clock
 frame done ${clock:+"clock=$clock"}
+# A counted job's end hold (job line `hold`): the host reads the VM's counters once more for
+# the last step, then writes `go <nonce>`. Natively the counts are the agent's own frames.
+[ -z "$hold" ] || [ "$native" = 1 ] || wait_go hold
 poweroff_now

@@ -22,6 +22,10 @@ import type { GuestCommand } from '../../workloads/workload.ts';
  *                            wait for the line `go <nonce>` on the console input (natively on
  *                            fd 3) before the first step: a density case's shared start
  *                            barrier (src/runner/density.ts)
+ *     hold                   optional: after `done`, report the fact hold=waiting and wait for
+ *                            `go <nonce>` before powering off, so that the host's last event
+ *                            reads find the VM still there (src/runner/event-windows.ts); a
+ *                            native run, whose counts are in its own frames, does not wait
  *     step cpu sysbench cpu --threads=1 --time=5 run
  *
  * Words are limited to SAFE_WORD so that nothing in a job can be read as shell syntax, and the
@@ -39,6 +43,8 @@ export interface Job {
   count?: boolean;
   /** Wait for `go <nonce>` before the first step (a density case's start barrier, runner/density.ts). */
   barrier?: boolean;
+  /** Wait for `go <nonce>` after `done`, before powering off (counted runs: the last event reads). */
+  hold?: boolean;
 }
 
 export const PROBE_KINDS = ['disk', 'nic'] as const;
@@ -73,6 +79,7 @@ export function jobText(job: Job): string {
   }
   if (job.count) lines.push('count');
   if (job.barrier === true) lines.push('barrier');
+  if (job.hold === true) lines.push('hold');
   for (const step of job.command.steps) {
     if (!STEP_ID.test(step.id)) throw new HvbError('job-step', `step id ${JSON.stringify(step.id)}: expected [a-z0-9_-]{1,32}`);
     if (step.argv.length === 0) throw new HvbError('job-step', `step ${step.id}: empty command`);
@@ -112,6 +119,7 @@ export function decodeJob(cmdline: string): Job {
   let aliveEveryS: number | undefined;
   let barrier = false;
   let count = false;
+  let hold = false;
   for (const line of text.split('\n').filter((l) => l.length > 0)) {
     const [kind, ...words] = line.split(' ');
     if (kind === 'v') version = Number(words[0]);
@@ -122,6 +130,7 @@ export function decodeJob(cmdline: string): Job {
     else if (kind === 'alive') aliveEveryS = Number(words[0]);
     else if (kind === 'barrier') barrier = true;
     else if (kind === 'count') count = true;
+    else if (kind === 'hold') hold = true;
     else if (kind === 'step') command.steps.push({ id: words[0] ?? '', argv: words.slice(1) });
     else throw new HvbError('job-line', `unknown job line ${JSON.stringify(line)}`);
   }
@@ -134,6 +143,7 @@ export function decodeJob(cmdline: string): Job {
     ...(aliveEveryS === undefined ? {} : { aliveEveryS }),
     ...(barrier ? { barrier } : {}),
     ...(count ? { count } : {}),
+    ...(hold ? { hold } : {}),
   };
 }
 

@@ -83,6 +83,13 @@ describe('job encoding', () => {
     expect(decodeJob(encodeJob({ ...job, barrier: false }))).not.toHaveProperty('barrier');
   });
 
+  it("carries a counted job's end hold and reads it back", () => {
+    const job = { nonce, workload: 'cpu', command: { steps: [{ id: 'a', argv: ['true'] }] }, count: true, hold: true };
+    expect(jobText(job)).toBe(`v 1\nnonce ${nonce}\nworkload cpu\ncount\nhold\nstep a true\n`);
+    expect(decodeJob(encodeJob(job))).toEqual(job);
+    expect(decodeJob(encodeJob({ ...job, hold: false }))).not.toHaveProperty('hold');
+  });
+
   it.each([
     ['a shell metacharacter', ['sh', '-c', 'reboot;']],
     ['a space inside a word', ['echo', 'a b']],
