@@ -240,6 +240,11 @@ export interface RunRecord {
   retries?: SetupRetry[];
   /** The part of a split suite this run ran (`hvbench run --shard i/N`). */
   shard?: ShardRecord;
+  /**
+   * Counting asked for (`run --count-events [source]`, or the suite's `countEvents`): `true`,
+   * or the source named. `run --resume` counts the same way.
+   */
+  countEvents?: boolean | string;
   /** A run `hvbench merge` made of the shards of one split: where each part came from. */
   merged?: MergedRecord;
 }

@@ -74,6 +74,7 @@ export async function runSuite(options: RunSuiteOptions): Promise<RunSuiteResult
         backends: [...states.values()].flatMap((s) => backendRecords(s, o)),
         cases: o.cases.map(pendingCase),
         ...(o.shard ? { shard: o.shard } : {}),
+        ...(o.countEvents ? { countEvents: o.countEvents } : {}),
       },
       o.writable,
     ));

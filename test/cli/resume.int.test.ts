@@ -51,12 +51,15 @@ afterAll(async () => {
 });
 
 describe('a run killed with SIGKILL, cleaned and resumed (local TCG)', () => {
-  it('clean removes the orphaned QEMU and its folder; --resume runs only the missing repetitions, each once', { timeout: 15 * 60_000 }, async () => {
+  it('clean removes the orphaned QEMU and its folder; --resume runs only the missing repetitions, each once, counted as the run was', {
+    timeout: 15 * 60_000,
+  }, async () => {
     const suite = join(dir, 'kill9.ts');
     await writeFile(suite, "export default { name: 'kill9', repetitions: 2, workloads: [{ workload: 'cpu', params: { threads: [1, 2], timeSec: 1 } }] };\n");
     const out = join(dir, 'results');
 
-    const child = execa('node', [BIN, 'run', suite, '--out', out], { cwd: REPO, reject: false, env: { CI: '1' }, all: true });
+    // Counted: a resume counts the same way without being told again (run.json records it).
+    const child = execa('node', [BIN, 'run', suite, '--count-events', '--out', out], { cwd: REPO, reject: false, env: { CI: '1' }, all: true });
     killedPid = child.pid!;
     let log = '';
     child.all!.on('data', (d: Buffer) => (log += d.toString()));
@@ -69,7 +72,7 @@ describe('a run killed with SIGKILL, cleaned and resumed (local TCG)', () => {
     expect(qemusOf(killedPid).map((q) => q.pid)).toEqual([orphan.pid]); // left behind
     const [runId] = await readdir(out);
     const runDir = join(out, runId!);
-    expect(JSON.parse(await readFile(join(runDir, 'run.json'), 'utf8')).status).toBe('running');
+    expect(JSON.parse(await readFile(join(runDir, 'run.json'), 'utf8'))).toMatchObject({ status: 'running', countEvents: true });
 
     const listed = await hvbench(['clean', '--dry-run', '--out', out]);
     expect(listed.stdout).toContain(`would remove: QEMU process ${orphan.pid} in ${orphan.cwd}`);
@@ -100,7 +103,7 @@ describe('a run killed with SIGKILL, cleaned and resumed (local TCG)', () => {
       .trim()
       .split('\n')
       .map((l) => JSON.parse(l) as { metric: string; dims: Record<string, unknown> });
-    for (const metric of ['cpu.events_per_s', 'boot.to_ready_ms']) {
+    for (const metric of ['cpu.events_per_s', 'boot.to_ready_ms', 'events.cpu.tb_count_per_s']) {
       const reps = samples
         .filter((s) => s.metric === metric)
         .map((s) => `${String(s.dims.case)} r${String(s.dims.rep)}`)

@@ -75,7 +75,7 @@ describe('KVM lab', () => {
   );
 
   it(
-    "runs the quick suite's boot, cpu, memory and disk cases on the lab's KVM through the CLI, the accelerator confirmed there",
+    "runs the quick suite's boot, cpu, memory and disk cases on the lab's KVM through the CLI, the accelerator confirmed there, and natively on the lab host (the VMs' baseline)",
     {
       timeout: 45 * MINUTES,
     },
@@ -93,7 +93,7 @@ describe('KVM lab', () => {
               '--host',
               'lab-kvm',
               '--backend',
-              'kvm',
+              'kvm,native',
               '--workload',
               'boot,cpu,memory,disk',
               '--repetitions',
@@ -120,21 +120,31 @@ describe('KVM lab', () => {
               backends: { backend: string; host: string; available: boolean; reason: string }[];
               retries?: object[];
             };
-            expect(record.cases.map((c) => [c.id.replace(/\/.*/, ''), c.workload, c.status, c.host])).toEqual([
-              ['kvm', 'boot', 'completed', 'lab-kvm'],
-              ['kvm', 'cpu', 'completed', 'lab-kvm'],
-              ['kvm', 'memory', 'completed', 'lab-kvm'],
-              ['kvm', 'disk', 'completed', 'lab-kvm'],
-            ]);
+            expect(record.cases.map((c) => [c.id.replace(/\/.*/, ''), c.workload, c.status, c.host]).sort()).toEqual(
+              ['kvm', 'native'].flatMap((b) => ['boot', 'cpu', 'disk', 'memory'].map((w) => [b, w, 'completed', 'lab-kvm'])),
+            );
             // Setup commands dropbear lost and that were run again, as run.json records them.
             process.stderr.write(`kvm lab: setup retries ${JSON.stringify([...(record.retries ?? []), ...record.cases.flatMap((c) => c.retries ?? [])])}\n`);
             process.stderr.write(`kvm lab: lost attempts ${JSON.stringify(record.cases.flatMap((c) => c.lostAttempts ?? []))}\n`);
             expect(record.hosts).toEqual([expect.objectContaining({ name: 'lab-kvm', kind: 'lab', virtualization: 'svm' })]);
-            expect(record.backends).toEqual([expect.objectContaining({ backend: 'kvm', host: 'lab-kvm', available: true })]);
-            const samples = (await readFile(join(out, runId!, 'samples.jsonl'), 'utf8'))
+            expect(record.backends).toEqual(
+              expect.arrayContaining([
+                expect.objectContaining({ backend: 'kvm', host: 'lab-kvm', available: true }),
+                // util-linux's unshare in the lab image, the image root sent there and unpacked.
+                expect.objectContaining({ backend: 'native', host: 'lab-kvm', available: true, reason: expect.stringContaining("host lab-kvm's kernel") }),
+              ]),
+            );
+            const all = (await readFile(join(out, runId!, 'samples.jsonl'), 'utf8'))
               .trim()
               .split('\n')
               .map((l) => JSON.parse(l) as Sample);
+            // Native on the lab host: the image's binaries under the lab's own kernel, its scratch disk a file there.
+            const native = all.filter((s) => s.dims.backend === 'native');
+            for (const s of native) expect(s.dims).toMatchObject({ accel: 'native', host: 'lab-kvm', host_kind: 'lab', guest_kernel: up.state.kernelVersion });
+            expect(native.find((s) => s.metric === 'cpu.events_per_s')?.value).toBeGreaterThan(0);
+            expect(native.find((s) => s.metric === 'disk.rand_read_iops')?.dims).toMatchObject({ disk_model: 'host-file', io: 'none' });
+            expect(native.find((s) => s.metric === 'events.randread.context_switches_per_s')?.dims).toMatchObject({ event_source: 'proc-rusage' });
+            const samples = all.filter((s) => s.dims.backend === 'kvm');
             expect(samples.map((s) => s.metric)).toEqual(
               expect.arrayContaining(['boot.to_ready_ms', 'cpu.events_per_s', 'memory.write_mib_s', 'disk.seq_read_mib_s', 'disk.rand_write_iops']),
             );
@@ -160,6 +170,12 @@ describe('KVM lab', () => {
             // Nothing left running inside the lab, nor here.
             const inside = await sshRun(labHostConfig(up.state), ['sh', '-c', 'ps -o comm | grep -c -e qemu-system -e perf || true']);
             expect(inside.stdout.trim()).toBe('0');
+            const nativeInside = await sshRun(labHostConfig(up.state), [
+              'sh',
+              '-c',
+              `for f in /proc/[0-9]*/cmdline; do tr '\\0' ' ' <"$f"; echo; done 2>/dev/null | grep -c 'hvbench-nativ[e]/' || true`,
+            ]);
+            expect(nativeInside.stdout.trim()).toBe('0');
             const sshToLab = processesNamed('ssh').filter((pid) => readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes(stateRoot));
             expect(sshToLab).toEqual([]);
           } finally {

@@ -149,7 +149,6 @@ describe('Xen lab', () => {
           guestTypes: ['pv', 'pvh'],
           maxResumes: 4,
           timeoutMs: 10 * MINUTES,
-          args: ['--count-events'],
           unexplainedResumes: 1,
         });
         expect(record.status).toBe('completed');

@@ -87,8 +87,6 @@ export async function resumeNestedFaults(
     guestTypes: readonly string[];
     maxResumes: number;
     timeoutMs: number;
-    /** More `run` options (a resume does not remember --count-events). */
-    args?: readonly string[];
     unexplainedResumes?: number;
   },
 ): Promise<{ record: LabRunRecord; resumes: number }> {
@@ -107,7 +105,7 @@ export async function resumeNestedFaults(
         `xen lab: ${c.id} ${kind} (${c.error?.message}); guest log tail:\n${(c.guestLogTail ?? []).join('\n')}\n${await peersSaid(runDir, c)}\nresuming the run\n`,
       );
     }
-    const resumed = await hvbench(['run', '--resume', runDir, '--host', 'lab-xen', ...(options.args ?? [])], {
+    const resumed = await hvbench(['run', '--resume', runDir, '--host', 'lab-xen'], {
       env: { HVBENCH_LABS: options.stateRoot },
       timeoutMs: options.timeoutMs,
     });

@@ -142,9 +142,7 @@ export function registerRun(program: Command): void {
         ...(opts.failFast ? { failFast: true } : {}),
         ...(part ? { shard: part.record } : {}),
         ...(opts.retryCrashed ? { retryCrashed: opts.retryCrashed } : {}),
-        ...(opts.countEvents || suite.countEvents
-          ? { countEvents: typeof opts.countEvents === 'string' ? opts.countEvents : (suite.countEvents ?? true) }
-          : {}),
+        ...countingOf(opts.countEvents, suite.countEvents, resume?.record.countEvents),
         ...(opts.stabilize ? { stabilize: true } : {}),
         tuningLog: (line) => process.stderr.write(`${line}\n`),
       }).finally(() => selected.close());
@@ -176,4 +174,19 @@ function parseEventSource(text: string): EventSourceChoice {
       hint: 'without a source, put --count-events after the suite file (it takes the word that follows it)',
     });
   return found;
+}
+
+/**
+ * How the run counts: `--count-events [source]`, else what a resumed run recorded (it counts
+ * the same way), else the suite's `countEvents`; nothing when none asks.
+ */
+function countingOf(
+  given: boolean | EventSourceChoice | undefined,
+  suite: boolean | EventSourceChoice | undefined,
+  recorded: boolean | string | undefined,
+): { countEvents?: boolean | EventSourceChoice } {
+  if (typeof given === 'string') return { countEvents: given };
+  if (recorded !== undefined && recorded !== false) return { countEvents: typeof recorded === 'string' ? parseEventSource(recorded) : true };
+  if (given || suite) return { countEvents: typeof suite === 'string' ? suite : true };
+  return {};
 }
