@@ -29,18 +29,33 @@ export function spawnPiped(file: string, args: string[], options: PipedOptions):
   );
 }
 
+/** After a process exited, how long its end waits for its output pipes to close before it is told without them. */
+export const EXIT_PIPES_GRACE_MS = 3_000;
+
 /**
  * Wraps a process started with execa (`reject: false`, piped stdout and stderr) as a
  * HostProcess: its end becomes a ProcessExit, and a failure to start (or any rejection) is
  * `error`, never a rejected promise.
+ *
+ * The end is execa's (the exit, and its pipes closed), or the exit alone once the pipes have
+ * stayed open EXIT_PIPES_GRACE_MS after it: another process may hold them. Seen: an ssh
+ * client killed while its remote command could not end (QEMU stuck in a nested lab's kernel)
+ * left its channel's descriptors with the ControlMaster, which keeps them until the far end
+ * closes, and the run waited for that end for ever.
  */
 export function fromExeca(subprocess: ResultPromise): HostProcess {
   const { stdout, stderr } = subprocess;
   if (stdout === null || stderr === null) throw new TypeError('fromExeca: the process needs piped stdout and stderr');
-  const exited = subprocess.then(
+  const whole = subprocess.then(
     toProcessExit,
     (error: unknown): ProcessExit => ({ exitCode: null, signal: null, error: error instanceof Error ? error.message : String(error) }),
   );
+  const exitAlone = new Promise<ProcessExit>((resolve) => {
+    subprocess.once('exit', (exitCode: number | null, signal: NodeJS.Signals | null) => {
+      setTimeout(() => resolve({ exitCode, signal }), EXIT_PIPES_GRACE_MS).unref();
+    });
+  });
+  const exited = Promise.race([whole, exitAlone]);
   return {
     pid: subprocess.pid,
     stdin: subprocess.stdin,

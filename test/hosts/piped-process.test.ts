@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { describeProcessExit, spawnPiped } from '../../src/hosts/piped-process.ts';
+import { describeProcessExit, EXIT_PIPES_GRACE_MS, spawnPiped } from '../../src/hosts/piped-process.ts';
 
 describe('spawnPiped', () => {
   it('reports the exit status and the output streams in hvbench’s terms', async () => {
@@ -29,5 +29,17 @@ describe('spawnPiped', () => {
     const exit = await child.exited;
     expect(exit).toMatchObject({ exitCode: null, signal: null, error: expect.stringContaining('ENOENT') });
     expect(describeProcessExit(exit)).toContain('hvbench-no-such-program');
+  });
+
+  it('ends at the exit, after a grace, when another process holds its output pipe', async () => {
+    // The background sleep inherits stdout and keeps it open for 30 s after sh exited.
+    const child = spawnPiped('sh', ['-c', 'sleep 30 & exit 4'], { detached: true });
+    const t0 = Date.now();
+    const exit = await child.exited;
+    const ms = Date.now() - t0;
+    expect(exit).toEqual({ exitCode: 4, signal: null });
+    expect(ms).toBeGreaterThanOrEqual(EXIT_PIPES_GRACE_MS - 100);
+    expect(ms).toBeLessThan(20_000);
+    process.kill(-child.pid!, 'SIGKILL');
   });
 });
