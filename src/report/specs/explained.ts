@@ -15,6 +15,8 @@ import { base, round, type Spec } from './common.ts';
 /** Colours of the parts: the reference neutral grey as in every chart, the rest unexplained in a pale hatch grey; events from Okabe–Ito. */
 const REFERENCE_COLOUR = '#8c8c8c';
 const UNEXPLAINED_COLOUR = '#e3e3e3';
+/** A step without a gap (the reference did not run it: native has no NIC) beside ones with one: its rest a paler grey, so the two never read as one part. */
+const REST_BESIDE_GAPS_COLOUR = '#f3f3f3';
 const EVENT_COLOURS: readonly string[] = ['#0072B2', '#E69F00', '#CC79A7', '#56B4E9', '#D55E00', '#009E73'];
 
 export function explainedSpec(explained: Explained): Spec | undefined {
@@ -52,7 +54,7 @@ export function explainedSpec(explained: Explained): Spec | undefined {
     ...(gaps ? [REFERENCE_COLOUR] : []),
     ...events.map((_, i) => EVENT_COLOURS[i % EVENT_COLOURS.length]!),
     ...(gaps ? [UNEXPLAINED_COLOUR] : []),
-    ...(none ? [UNEXPLAINED_COLOUR] : []),
+    ...(none ? [gaps ? REST_BESIDE_GAPS_COLOUR : UNEXPLAINED_COLOUR] : []),
   ];
   const order = [...new Set(data.map((d) => d.row))];
   // The share explained, right of each bar's end (past 1 when over-explained).
@@ -73,6 +75,9 @@ export function explainedSpec(explained: Explained): Spec | undefined {
         explained.reference === undefined
           ? "right: the events' share of the step's time, with its 95 % bootstrap interval"
           : 'right: the share of the gap the events explain, with its 95 % bootstrap interval; past the dashed line: over-explained',
+        ...(explained.reference !== undefined && modelled.some((r) => r.model!.gap === undefined)
+          ? [`palest: the rest of a step ${explained.reference} did not run, where the right gives the events' share of the step`]
+          : []),
       ],
       `explained overhead: each backend's step time split into ${explained.reference ?? 'the reference'}'s share, event types and the unexplained rest`,
     ),
