@@ -36,7 +36,7 @@ describe('KVM lab', () => {
     expect(status).toMatchObject({ up: true, sshAnswers: true, host: 'lab-kvm' });
     expect(status.state?.port).toBe(up.state.port);
     expect((await runningLabHosts(stateRoot)).map((h) => [h.name, h.kind, h.backends, h.ssh?.address])).toEqual([
-      ['lab-kvm', 'lab', ['kvm', 'tcg'], '127.0.0.1'],
+      ['lab-kvm', 'lab', ['kvm', 'tcg', 'native'], '127.0.0.1'],
     ]);
   });
 
