@@ -66,7 +66,7 @@ describe("KVM's gap to native on the lab host, explained by its exits", () => {
   it("draws native's time, the unexplained gap and a step without a gap as three parts, and tables them", () => {
     const spec = explainedSpec(explained)! as unknown as {
       data: { values: { part: string }[] };
-      encoding: { color: { scale: { domain: string[]; range: string[] } } };
+      layer: { encoding: { color?: { scale: { domain: string[]; range: string[] } } } }[];
     };
     const parts = new Set(spec.data.values.map((d) => d.part));
     for (const p of ["native's time", 'unexplained', 'rest of the step', 'port I/O exits', 'MMIO exits']) expect(parts.has(p), p).toBe(true);
