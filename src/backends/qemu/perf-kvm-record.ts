@@ -9,6 +9,15 @@ import { dumpedFiles, PERF_KVM_COUNTERS, PERF_KVM_STAT_SOURCE, parsePerfKvmRepor
 const START_TIMEOUT_MS = 30_000;
 /** After SIGUSR2, perf must have written its segment within this (once more than 30 s on a 2-core machine busy with a nested lab). */
 const DUMP_TIMEOUT_MS = 90_000;
+/**
+ * perf checks its SIGUSR2 flag at the top of its loop and then polls without a timeout: a
+ * signal that lands between the two waits for the next traced event to wake the poll. A VM
+ * makes events all the time; a quiet one (or a test's process that runs no VM) may make none,
+ * and the segment never came (seen twice on the fresh-clone check, once past 30 s, once past
+ * 90 s). So a segment not dumped after this long gets SIGUSR2 again: perf ignores a second
+ * signal while the first is pending, but the signal wakes its poll.
+ */
+const NUDGE_AFTER_MS = 10_000;
 const REPORT_TIMEOUT_MS = 60_000;
 const POLL_MS = 200;
 
@@ -122,6 +131,7 @@ export class PerfKvmRecorder {
 
   private async nextDump(): Promise<string> {
     const deadline = Date.now() + DUMP_TIMEOUT_MS;
+    let nudgeAt = Date.now() + NUDGE_AFTER_MS;
     for (;;) {
       const files = dumpedFiles(this.stderr);
       if (files.length > this.dumpsSeen) {
@@ -130,6 +140,11 @@ export class PerfKvmRecorder {
       }
       if (this.ended || Date.now() > deadline) {
         throw new HvbError('perf-kvm-stat', `perf kvm stat record wrote no segment after SIGUSR2${this.ended ? ' (it ended)' : ''}: ${this.said()}`);
+      }
+      if (Date.now() > nudgeAt) {
+        nudgeAt = Date.now() + NUDGE_AFTER_MS;
+        await this.host.exec(['kill', '-USR2', String(this.perfPid)], { timeoutMs: 10_000 }).catch(() => {});
+        continue;
       }
       await sleep(POLL_MS / 4);
     }
