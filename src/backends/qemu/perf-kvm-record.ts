@@ -115,10 +115,15 @@ export class PerfKvmRecorder {
   private async closeSegment(): Promise<{ file: string; at: number }> {
     if (this.ended) throw new HvbError('perf-kvm-stat', `perf kvm stat record has ended: ${this.said()}`);
     const sent = Date.now();
-    await this.host.exec(['kill', '-USR2', String(this.perfPid)], { timeoutMs: 10_000 });
+    await this.askForSegment();
     // The signal went somewhere between the command's start and its end (over ssh, its trip out).
     const at = (sent + Date.now()) / 2;
     return { file: await this.nextDump(), at };
+  }
+
+  /** SIGUSR2 to perf on its host: write the segment recorded so far and start the next. */
+  private async askForSegment(): Promise<void> {
+    await this.host.exec(['kill', '-USR2', String(this.perfPid)], { timeoutMs: 10_000 });
   }
 
   private async summarise(file: string): Promise<Record<string, number>> {
@@ -143,7 +148,7 @@ export class PerfKvmRecorder {
       }
       if (Date.now() > nudgeAt) {
         nudgeAt = Date.now() + NUDGE_AFTER_MS;
-        await this.host.exec(['kill', '-USR2', String(this.perfPid)], { timeoutMs: 10_000 }).catch(() => {});
+        await this.askForSegment().catch(() => {});
         continue;
       }
       await sleep(POLL_MS / 4);
