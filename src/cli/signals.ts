@@ -2,12 +2,20 @@ import { killAllVms } from '../backends/common/live-vms.ts';
 import { closeAllNetworksSync } from '../network/netns-registry.ts';
 import { closeAllSshHostsSync } from '../hosts/ssh-masters.ts';
 import { stopBootingLabsSync } from '../labs/booting.ts';
+import { removeTempDirsSync } from '../hosts/local.ts';
+import { abandonRunsSync } from '../results/store.ts';
 
 /** Aborted on the first Ctrl-C or SIGTERM so the runner can record an interrupted run. */
 export const interrupt = new AbortController();
 
 /** What the first signal says the command is doing about it; undefined: nothing to wind down. */
 let note: string | undefined;
+
+/** How long a command that winds down may take after the first signal. */
+const WIND_DOWN_MS = 15_000;
+
+/** Why the process is quitting before its command wound down, once it is. */
+let forced: string | undefined;
 
 /**
  * Says that this command winds down on the first signal (a run records itself as
@@ -37,19 +45,29 @@ export function installSignalHandlers(): void {
     if (count === 1) {
       process.stderr.write(`\nhvbench: ${signal} — ${note} (again to quit at once)\n`);
       interrupt.abort(signal);
-      setTimeout(() => process.exit(130), 15_000).unref();
+      setTimeout(() => {
+        forced = `hvbench was still winding down ${WIND_DOWN_MS / 1000} s after ${signal} and quit`;
+        process.stderr.write(`hvbench: ${forced}\n`);
+        process.exit(130);
+      }, WIND_DOWN_MS).unref();
     } else {
-      closeAllNetworksSync();
+      forced = `a second ${signal} quit hvbench at once`;
+      process.stderr.write(`hvbench: ${forced}\n`);
       process.exit(130);
     }
   };
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
-  process.on('exit', () => {
+  process.on('exit', (code) => {
     void killAllVms('hvbench exited');
     // A lab `lab … up` had not finished booting, and a half-written lab image (labs that came up stay up).
     stopBootingLabsSync();
     closeAllNetworksSync();
+    // What the asynchronous wind-down did not get to (a forced exit, an uncaught error): the
+    // VM folders and scratch disks, and each run's own record of how it ended.
+    removeTempDirsSync();
+    for (const dir of abandonRunsSync(count > 0 ? 'interrupted' : 'failed', forced ?? `hvbench exited (code ${code}) while the run was running`))
+      process.stderr.write(`hvbench: ${dir} recorded as ${count > 0 ? 'interrupted' : 'failed'}; \`hvbench run --resume\` runs what is missing\n`);
     // Last: ending the ssh masters also ends every remote VMM still tied to them.
     closeAllSshHostsSync();
   });

@@ -1,3 +1,4 @@
+import { rmSync } from 'node:fs';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { createConnection } from 'node:net';
 import type { Duplex } from 'node:stream';
@@ -8,6 +9,25 @@ import { HvbError } from '../util/errors.ts';
 import type { ExecResult, Host, HostKind, HostProcess, SpawnOptions } from './host.ts';
 import { toExecResult } from './exec-result.ts';
 import { spawnPiped } from './piped-process.ts';
+
+// Temporary folders made here and not removed yet (VM folders, scratch disks, peer roots).
+const tempDirs = new Set<string>();
+
+/**
+ * For `process.on('exit')` after a forced exit (the asynchronous clean-up that removes them
+ * never runs then): removes every temporary folder a LocalHost made and nothing removed yet.
+ * Call it after the processes using them were killed.
+ */
+export function removeTempDirsSync(): void {
+  for (const dir of tempDirs) {
+    try {
+      rmSync(dir, { recursive: true, force: true });
+    } catch {
+      // On the way out: what cannot be removed stays.
+    }
+  }
+  tempDirs.clear();
+}
 
 /** The machine hvbench itself runs on. Commands are argv arrays run with execa, never a shell. */
 export class LocalHost implements Host {
@@ -40,11 +60,14 @@ export class LocalHost implements Host {
       throw new HvbError('invalid-argument', `temporary directory prefix must not contain "/": got "${prefix}"`);
     }
     // mkdtemp creates the directory with mode 0700: private to this user.
-    return mkdtemp(join(tmpdir(), prefix));
+    const dir = await mkdtemp(join(tmpdir(), prefix));
+    tempDirs.add(dir);
+    return dir;
   }
 
-  removeTree(path: string): Promise<void> {
-    return rm(path, { recursive: true, force: true });
+  async removeTree(path: string): Promise<void> {
+    await rm(path, { recursive: true, force: true });
+    tempDirs.delete(path);
   }
 
   writeFile(path: string, data: string | Uint8Array): Promise<void> {

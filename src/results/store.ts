@@ -1,12 +1,14 @@
 import { processExists } from '../util/proc.ts';
+import { readdirSync, rmSync } from 'node:fs';
 import { access, constants, mkdir, open, readFile, rm, stat, statfs, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { HvbError } from '../util/errors.ts';
-import { syncDir, writeFileAtomic } from '../util/atomic-write.ts';
+import { syncDir, writeFileAtomic, writeFileAtomicSync } from '../util/atomic-write.ts';
 import { makeRunId } from './run-id.ts';
 import { RUN_FORMAT, type NewRun, type RunRecord } from './run-record.ts';
 import { checkRealFolder, checkRunFile, checkRunSubfolder } from './confine.ts';
+import { SCRATCH_DIR } from './scratch-dir.ts';
 import { asRunRecord, describeIssues, runRecordSchema } from './validate.ts';
 
 /**
@@ -151,7 +153,44 @@ function outDirError(outDir: string, e: unknown): HvbError {
  */
 export async function updateRun(run: StoredRun, change?: (record: RunRecord) => void): Promise<void> {
   change?.(run.record);
+  if (run.record.status === 'running') writing.add(run);
   await enqueue(run, () => writeFileAtomic(path.join(run.dir, RUN_FILE), `${JSON.stringify(run.record, null, 2)}\n`));
+  if (run.record.status !== 'running') writing.delete(run);
+}
+
+// The runs this process writes and that still say `running`: what a process that must exit
+// now (a second Ctrl-C, a wind-down that does not end) still owes its run folders.
+const writing = new Set<StoredRun>();
+
+/**
+ * For `process.on('exit')`: every run this process still writes is recorded as ended, with
+ * `how` (`interrupted` after a signal, `failed` otherwise) and `reason`, in run.json written
+ * synchronously; its scratch disks and the temporary files of run.json writes that will never
+ * finish are removed. Its cases keep their state (`pending` ones are what `--resume` runs
+ * again). Returns the folders written; a folder that cannot be written is skipped (this is
+ * the last thing the process does).
+ */
+export function abandonRunsSync(how: 'interrupted' | 'failed', reason: string): string[] {
+  const done: string[] = [];
+  for (const run of writing) {
+    try {
+      rmSync(path.join(run.dir, SCRATCH_DIR), { recursive: true, force: true });
+      for (const f of readdirSync(run.dir))
+        if (f.startsWith(`.${RUN_FILE}.${process.pid}.`) && f.endsWith('.tmp')) rmSync(path.join(run.dir, f), { force: true });
+      // A run that ended just now has its last state written, whose asynchronous write may not have landed.
+      if (run.record.status === 'running') {
+        run.record.status = how;
+        run.record.endedAt = new Date().toISOString();
+        run.record.error = { message: reason, code: how === 'interrupted' ? 'interrupted' : 'exited' };
+      }
+      writeFileAtomicSync(path.join(run.dir, RUN_FILE), `${JSON.stringify(run.record, null, 2)}\n`);
+      done.push(run.dir);
+    } catch {
+      // Nothing better to do on the way out: `clean` finds a run left `running` by a process that is gone.
+    }
+  }
+  writing.clear();
+  return done;
 }
 
 /** Sets the final status and end time, and writes run.json. */

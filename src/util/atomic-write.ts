@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { closeSync, fsyncSync, openSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { open, rename, rm } from 'node:fs/promises';
 import path from 'node:path';
 
@@ -24,6 +25,38 @@ export async function writeFileAtomic(file: string, data: string | Buffer): Prom
     throw e;
   }
   await syncDir(dir);
+}
+
+/**
+ * writeFileAtomic without the event loop, for the last moment of a process
+ * (`process.on('exit')`), where nothing asynchronous runs any more.
+ */
+export function writeFileAtomicSync(file: string, data: string): void {
+  const dir = path.dirname(file);
+  const tmp = path.join(dir, `.${path.basename(file)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
+  try {
+    const fd = openSync(tmp, 'wx');
+    try {
+      writeFileSync(fd, data);
+      fsyncSync(fd);
+    } finally {
+      closeSync(fd);
+    }
+    renameSync(tmp, file);
+  } catch (e) {
+    rmSync(tmp, { force: true });
+    throw e;
+  }
+  try {
+    const fd = openSync(dir, 'r');
+    try {
+      fsyncSync(fd);
+    } finally {
+      closeSync(fd);
+    }
+  } catch {
+    // As syncDir: some file systems refuse fsync on a folder.
+  }
 }
 
 /** fsync a folder (where the platform allows it) so new names in it survive a crash. */

@@ -8,9 +8,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { REPO } from '../support/cli.ts';
 import { guestImage, IMAGE_BUILD_TIMEOUT_MS } from '../support/guest-image.ts';
 
-// `hvbench run` interrupted for real by SIGINT (Ctrl-C) and by SIGTERM while a network case
-// runs (root: a namespace with a tap and peer servers) and while a disk case runs (a scratch
-// disk): the CLI exits 130, run.json says interrupted and keeps what was measured, and the
+// `hvbench run` interrupted for real by SIGINT (Ctrl-C) while a network case runs (root: a
+// namespace with a tap and peer servers), and by SIGTERM with a second signal at once (no
+// wind-down) while a disk case runs (a scratch disk): the CLI exits 130, run.json says
+// interrupted and keeps what was measured, and the
 // VMM, the namespace with its tap and peers, the scratch disk and every temporary folder it
 // made are gone. The CLI gets a private TMPDIR so "nothing left" can be checked exactly.
 
@@ -67,10 +68,10 @@ afterAll(async () => {
 });
 
 /**
- * Runs `workload` through the CLI, sends `signal` once the guest's VMM (and, for `net`, the
+ * Runs `workload` through the CLI, sends `signals` once the guest's VMM (and, for `net`, the
  * namespace's peers) are up, and returns what is left afterwards.
  */
-async function interrupt(name: string, workload: string, params: string, signal: 'SIGINT' | 'SIGTERM') {
+async function interrupt(name: string, workload: string, params: string, signals: ('SIGINT' | 'SIGTERM')[]) {
   const suite = join(dir, `${name}.ts`);
   await writeFile(
     suite,
@@ -91,7 +92,8 @@ async function interrupt(name: string, workload: string, params: string, signal:
     workload === 'net' ? await until('the namespace', 60_000, async () => ((await namespacesOf(owner)).length > 0 ? namespacesOf(owner) : undefined)) : [];
   const during = processesOf(owner);
   await new Promise((r) => setTimeout(r, 3_000));
-  child.kill(signal);
+  // Several signals go out back to back: the second arrives while the first winds down.
+  for (const signal of signals) child.kill(signal);
   const ended = await child;
   const [runId] = await readdir(out);
   const runDir = join(out, runId!);
@@ -118,7 +120,7 @@ describe('hvbench run interrupted mid-case', () => {
     'SIGINT during a network case: exit 130, run interrupted, no VMM, namespace, tap, peer or temporary folder left',
     { timeout: 15 * 60_000 },
     async () => {
-      const r = await interrupt('sigint-net', 'net', "{ io: 'paravirtual', timeSec: 20 }", 'SIGINT');
+      const r = await interrupt('sigint-net', 'net', "{ io: 'paravirtual', timeSec: 20 }", ['SIGINT']);
       expect(r.ended.exitCode, r.log).toBe(130);
       expect(r.namespaces).toHaveLength(1);
       // The peers ran (the image's own iperf3 and sockperf, through its loader), under this hvbench.
@@ -132,15 +134,21 @@ describe('hvbench run interrupted mid-case', () => {
     },
   );
 
-  it('SIGTERM during a disk case: the same, and the scratch disk is removed', { timeout: 15 * 60_000 }, async () => {
-    const r = await interrupt('sigterm-disk', 'disk', "{ io: 'paravirtual', sizeMiB: 64, runtimeSec: 20 }", 'SIGTERM');
+  it('SIGTERM and at once SIGINT during a disk case: quits without winding down, yet records the run as interrupted and removes the scratch disk and VM folder', {
+    timeout: 15 * 60_000,
+  }, async () => {
+    const r = await interrupt('sigterm-disk', 'disk', "{ io: 'paravirtual', sizeMiB: 64, runtimeSec: 20 }", ['SIGTERM', 'SIGINT']);
     expect(r.ended.exitCode, r.log).toBe(130);
+    // The second signal's path (process exit), not the runner's wind-down, wrote the record.
+    expect(r.log).toContain('a second SIGINT quit hvbench at once');
     expect(r.record.status).toBe('interrupted');
-    expect(r.record.cases.map((c: { status: string }) => c.status)).toEqual(['completed', 'failed']);
+    expect(r.record.error).toEqual({ message: 'a second SIGINT quit hvbench at once', code: 'interrupted' });
+    // The disk case never finished: pending, with what `--resume` needs to run it again.
+    expect(r.record.cases.map((c: { status: string }) => c.status)).toEqual(['completed', 'pending']);
     expect(r.samples.filter((s) => s.dims.workload === 'boot' && s.metric === 'boot.to_ready_ms')).toHaveLength(2);
     expect(r.leftProcesses).toEqual([]);
     expect(r.leftTmp).toEqual([]);
-    // Only what a finished run keeps: no scratch folder.
+    // Only what a finished run keeps: no scratch folder, no half-written run.json.
     expect(r.runFiles.sort()).toEqual(['logs', 'run.json', 'samples.jsonl']);
   });
 });

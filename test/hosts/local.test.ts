@@ -1,8 +1,9 @@
-import { existsSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { LocalHost } from '../../src/hosts/local.ts';
+import { LocalHost, removeTempDirsSync } from '../../src/hosts/local.ts';
 
 const host = new LocalHost();
 
@@ -74,5 +75,21 @@ describe('LocalHost', () => {
     expect(existsSync(dir)).toBe(false);
     await host.removeTree(dir); // already gone: fine
     await expect(host.makeTempDir('a/b')).rejects.toMatchObject({ code: 'invalid-argument' });
+  });
+
+  it('removes, on a forced exit, the temporary directories it made and nothing removed yet', async () => {
+    const kept = await host.makeTempDir('hvb-local-test-');
+    const removed = await host.makeTempDir('hvb-local-test-');
+    await writeFile(join(kept, 'disk.img'), 'x');
+    await host.removeTree(removed);
+    const other = mkdtempSync(join(tmpdir(), 'hvb-local-other-'));
+    try {
+      removeTempDirsSync();
+      expect(existsSync(kept)).toBe(false);
+      // Not made through a LocalHost: not its to remove.
+      expect(existsSync(other)).toBe(true);
+    } finally {
+      rmSync(other, { recursive: true, force: true });
+    }
   });
 });

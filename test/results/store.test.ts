@@ -1,12 +1,13 @@
 import { spawnSync } from 'node:child_process';
-import { appendFile, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { readdirSync, readFileSync } from 'node:fs';
+import { appendFile, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { writeGuestLog } from '../../src/results/guest-logs.ts';
 import { pendingCase } from '../../src/results/run-record.ts';
 import { appendSamples, readSamples } from '../../src/results/samples-file.ts';
-import { createRun, finishRun, openRun, updateRun } from '../../src/results/store.ts';
+import { abandonRunsSync, createRun, finishRun, openRun, updateRun } from '../../src/results/store.ts';
 import { newRun, sample } from './fixtures.ts';
 
 let out: string;
@@ -189,3 +190,38 @@ const hostStub = {
   virtualization: 'none' as const,
   underHypervisor: false,
 };
+
+describe('abandonRunsSync (a process that must exit now)', () => {
+  it('records a running run as interrupted, synchronously, and removes its scratch disks; a finished run is left as it ended', async () => {
+    const running = await createRun(out, newRun());
+    const ended = await createRun(out, newRun());
+    await finishRun(ended, 'completed');
+    await mkdir(path.join(running.dir, 'scratch'));
+    await writeFile(path.join(running.dir, 'scratch', 'disk.img'), 'x');
+    // A run.json write that will never finish: its temporary file.
+    await writeFile(path.join(running.dir, `.run.json.${process.pid}.0000.tmp`), '{');
+    // Queued and not awaited: the in-memory record is newer than the file.
+    void updateRun(running, (r) => {
+      r.cases = [pendingCase({ id: 'tcg/cpu', backend: 'tcg', workload: 'cpu', params: {}, repetitions: 3, warmup: 0 })];
+    });
+    const written = abandonRunsSync('interrupted', 'a second SIGINT quit hvbench at once');
+    // Read before the event loop turns: on the way out there is no later.
+    const json = JSON.parse(readFileSync(path.join(running.dir, 'run.json'), 'utf8'));
+    const files = readdirSync(running.dir).sort();
+    expect(written).toContain(running.dir);
+    expect(written).not.toContain(ended.dir);
+    expect(json).toMatchObject({ status: 'interrupted', error: { message: 'a second SIGINT quit hvbench at once', code: 'interrupted' } });
+    expect(json.cases).toMatchObject([{ id: 'tcg/cpu', status: 'pending' }]);
+    expect(typeof json.endedAt).toBe('string');
+    expect(files).toEqual(['run.json', 'samples.jsonl']);
+    expect((await readJson(path.join(ended.dir, 'run.json'))).status).toBe('completed');
+    // Nothing is owed twice.
+    expect(abandonRunsSync('failed', 'again')).toEqual([]);
+  });
+
+  it('says failed, not interrupted, when no signal came', async () => {
+    const run = await createRun(out, newRun());
+    abandonRunsSync('failed', 'hvbench exited (code 1) while the run was running');
+    expect(await readJson(path.join(run.dir, 'run.json'))).toMatchObject({ status: 'failed', error: { code: 'exited' } });
+  });
+});
