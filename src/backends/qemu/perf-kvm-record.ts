@@ -15,7 +15,9 @@ const DUMP_TIMEOUT_MS = 90_000;
  * makes events all the time; a quiet one (or a test's process that runs no VM) may make none,
  * and the segment never came (seen twice on the fresh-clone check, once past 30 s, once past
  * 90 s). So a segment not dumped after this long gets SIGUSR2 again: perf ignores a second
- * signal while the first is pending, but the signal wakes its poll.
+ * signal while the first is pending, but the signal wakes its poll. When perf had already
+ * taken the first (a segment slower to write than this), the second makes one segment more;
+ * the next reading sums it with its own (closeSegment).
  */
 const NUDGE_AFTER_MS = 10_000;
 const REPORT_TIMEOUT_MS = 60_000;
@@ -40,6 +42,7 @@ export class PerfKvmRecorder {
     private readonly host: Host,
     private readonly proc: HostProcess,
     private readonly perfPid: number,
+    private readonly nudgeAfterMs: number,
   ) {
     proc.stderr.setEncoding('utf8');
     proc.stderr.on('data', (chunk: string) => {
@@ -55,7 +58,7 @@ export class PerfKvmRecorder {
    * records. `sh` prints its pid and becomes perf (exec), so the pid a SIGUSR2 goes to is
    * perf's on that host; no user value is in the script.
    */
-  static async start(host: Host, vmmPid: number, dir: string): Promise<PerfKvmRecorder> {
+  static async start(host: Host, vmmPid: number, dir: string, options: { nudgeAfterMs?: number } = {}): Promise<PerfKvmRecorder> {
     const output = posix.join(dir, 'perf.data');
     const argv = ['sh', '-c', 'echo $$; exec "$@"', 'sh', 'perf', 'kvm', 'stat', 'record', '-p', String(vmmPid), '-o', output, '--switch-output'];
     const proc = host.spawn(argv, { detached: true });
@@ -68,7 +71,7 @@ export class PerfKvmRecorder {
       });
       void proc.exited.then(() => resolve(undefined));
     });
-    const recorder = pid && Number.isInteger(pid) ? new PerfKvmRecorder(host, proc, pid) : undefined;
+    const recorder = pid && Number.isInteger(pid) ? new PerfKvmRecorder(host, proc, pid, options.nudgeAfterMs ?? NUDGE_AFTER_MS) : undefined;
     if (recorder === undefined) {
       proc.kill('SIGKILL');
       throw new HvbError('perf-kvm-stat', `perf kvm stat record did not start on ${host.name}`);
@@ -99,7 +102,7 @@ export class PerfKvmRecorder {
     // A segment that cannot be summarised fails this reading and every later one: their sums would miss it.
     const summed = Promise.all([this.summed, closed]).then(async ([before, segment]) => {
       const counts = { ...before };
-      for (const [name, value] of Object.entries(await this.summarise(segment.file))) counts[name] = (counts[name] ?? 0) + value;
+      for (const file of segment.files) for (const [name, value] of Object.entries(await this.summarise(file))) counts[name] = (counts[name] ?? 0) + value;
       return counts;
     });
     this.summed = summed;
@@ -112,13 +115,19 @@ export class PerfKvmRecorder {
     await this.proc.exited;
   }
 
-  private async closeSegment(): Promise<{ file: string; at: number }> {
+  /**
+   * The segment files this reading sums: its own, and any that a nudge made after the last
+   * reading took its own (a segment written slower than NUDGE_AFTER_MS gets a second SIGUSR2
+   * that perf honours after it: an extra segment, whose events come before this signal).
+   */
+  private async closeSegment(): Promise<{ files: string[]; at: number }> {
     if (this.ended) throw new HvbError('perf-kvm-stat', `perf kvm stat record has ended: ${this.said()}`);
+    const dumpedBefore = dumpedFiles(this.stderr).length;
     const sent = Date.now();
     await this.askForSegment();
     // The signal went somewhere between the command's start and its end (over ssh, its trip out).
     const at = (sent + Date.now()) / 2;
-    return { file: await this.nextDump(), at };
+    return { files: await this.dumpsAfter(dumpedBefore), at };
   }
 
   /** SIGUSR2 to perf on its host: write the segment recorded so far and start the next. */
@@ -134,20 +143,22 @@ export class PerfKvmRecorder {
     }
   }
 
-  private async nextDump(): Promise<string> {
+  /** Waits for a segment written after the first `dumpedBefore`; returns every one not taken yet. */
+  private async dumpsAfter(dumpedBefore: number): Promise<string[]> {
     const deadline = Date.now() + DUMP_TIMEOUT_MS;
-    let nudgeAt = Date.now() + NUDGE_AFTER_MS;
+    let nudgeAt = Date.now() + this.nudgeAfterMs;
     for (;;) {
       const files = dumpedFiles(this.stderr);
-      if (files.length > this.dumpsSeen) {
-        this.dumpsSeen += 1;
-        return files[this.dumpsSeen - 1] as string;
+      if (files.length > dumpedBefore) {
+        const taken = files.slice(this.dumpsSeen);
+        this.dumpsSeen = files.length;
+        return taken;
       }
       if (this.ended || Date.now() > deadline) {
         throw new HvbError('perf-kvm-stat', `perf kvm stat record wrote no segment after SIGUSR2${this.ended ? ' (it ended)' : ''}: ${this.said()}`);
       }
       if (Date.now() > nudgeAt) {
-        nudgeAt = Date.now() + NUDGE_AFTER_MS;
+        nudgeAt = Date.now() + this.nudgeAfterMs;
         await this.askForSegment().catch(() => {});
         continue;
       }
