@@ -51,6 +51,11 @@ export function sshConnectError(target: SshTargetResolved, stderr: string, cause
     hint:
       lab === undefined
         ? 'check that the host is up, that sshd listens on that address and port, and the network in between'
-        : `a nested lab hangs now and then: \`hvbench lab ${lab} status\` says whether it answers and, if not, shows its console's last lines; \`hvbench lab ${lab} down\` then \`up\` boots it again (docs/labs.md)`,
+        : `\`hvbench lab ${lab} status\` says whether it answers and, if not, shows its console's last lines; ${labRebootHint(lab)}`,
   });
+}
+
+/** What to do about a nested lab that stopped answering; said wherever one is found so. */
+export function labRebootHint(lab: string): string {
+  return `a nested lab hangs now and then (docs/labs.md): \`hvbench lab ${lab} down\` then \`up\` boots it again`;
 }

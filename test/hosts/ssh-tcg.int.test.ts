@@ -1,8 +1,5 @@
 import { randomBytes } from 'node:crypto';
 import { statSync } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { Host } from '../../src/hosts/host.ts';
@@ -15,28 +12,27 @@ import type { GuestImage } from '../../src/guest/image.ts';
 import { encodeJob } from '../../src/guest/protocol/job.ts';
 import { GuestSession } from '../../src/guest/protocol/session.ts';
 import { LocalHost } from '../../src/hosts/local.ts';
-import { SshHost } from '../../src/hosts/ssh-host.ts';
+import type { SshHost } from '../../src/hosts/ssh-host.ts';
 import { boot } from '../../src/workloads/boot.ts';
 import { isRunning, processesInGroup } from '../backends/fixtures/proc-scan.ts';
 import { guestImage, IMAGE_BUILD_TIMEOUT_MS } from '../support/guest-image.ts';
-import { descendants, startSshd, type TestSshd } from '../support/sshd.ts';
+import { startSshHost, type TestSshHost } from '../support/ssh-host.ts';
+import { descendants } from '../support/sshd.ts';
 
 // The tcg backend on a "remote" host: QEMU is started through ssh to a private sshd on
 // 127.0.0.1, so QMP, usage, files and kills all take the remote paths, while the test can
 // still look at the real processes in /proc.
 
-let sshd: TestSshd;
+let ssh: TestSshHost | undefined;
 let host: SshHost;
 let image: GuestImage;
-let scratch = '';
 /** Remote QEMU pids the tests saw; none may be left at the end. */
 const seen: number[] = [];
 
 beforeAll(async () => {
   image = await guestImage();
-  sshd = await startSshd();
-  scratch = await mkdtemp(join(tmpdir(), 'hvb-ssh-tcg-'));
-  host = new SshHost(sshd.config(), { fileCacheDir: join(scratch, 'cache') });
+  ssh = await startSshHost('hvb-ssh-tcg-');
+  host = ssh.host;
 }, IMAGE_BUILD_TIMEOUT_MS);
 
 afterEach(async () => {
@@ -46,12 +42,9 @@ afterEach(async () => {
 
 afterAll(async () => {
   await killAllVms('tests finished');
-  await host?.close();
-  const sshdPid = sshd === undefined ? undefined : Number((await import('node:fs')).readFileSync(join(sshd.dir, 'sshd.pid'), 'utf8'));
-  await sshd?.stop();
-  if (scratch !== '') await rm(scratch, { recursive: true, force: true });
+  await ssh?.stop();
   for (const pid of seen) expect(isRunning(pid)).toBe(false);
-  if (sshdPid !== undefined) expect(descendants(sshdPid)).toEqual([]);
+  if (ssh) expect(descendants(ssh.sshdPid)).toEqual([]);
 });
 
 async function waitUntil(condition: () => boolean, timeoutMs: number): Promise<number> {

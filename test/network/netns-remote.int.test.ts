@@ -1,6 +1,5 @@
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -11,7 +10,7 @@ import { buildImage } from '../../src/guest/build.ts';
 import type { GuestImage } from '../../src/guest/image.ts';
 import { DEFAULT_RECIPE, TOOLS } from '../../src/guest/recipe.ts';
 import { LocalHost } from '../../src/hosts/local.ts';
-import { SshHost } from '../../src/hosts/ssh-host.ts';
+import type { SshHost } from '../../src/hosts/ssh-host.ts';
 import { openNetwork } from '../../src/network/netns-plumbing.ts';
 import { staleInSurvey, surveyRemoteNetworks } from '../../src/network/netns-remote-stale.ts';
 import { createNetworkProvider } from '../../src/network/netns-provider.ts';
@@ -21,7 +20,7 @@ import { expandSuite } from '../../src/suite/expand.ts';
 import { resolveSuite } from '../../src/suite/resolve.ts';
 import { workloads } from '../../src/workloads/registry.ts';
 import { IMAGE_BUILD_TIMEOUT_MS } from '../support/guest-image.ts';
-import { startSshd, type TestSshd } from '../support/sshd.ts';
+import { startSshHost, type TestSshHost } from '../support/ssh-host.ts';
 
 // A net case on a "remote" host: a private sshd on 127.0.0.1 as root is that host. The
 // namespace, its tap and the image's peers are made there over SSH, the TCG guest runs in
@@ -30,7 +29,7 @@ import { startSshd, type TestSshd } from '../support/sshd.ts';
 
 const root = process.getuid?.() === 0;
 let image: GuestImage;
-let sshd: TestSshd;
+let ssh: TestSshHost | undefined;
 let remote: SshHost;
 let out = '';
 
@@ -73,9 +72,8 @@ async function expectNothingLeft(withinMs: number): Promise<void> {
 describe.skipIf(!root)('a net case on a remote host: namespace and peers made over SSH', () => {
   beforeAll(async () => {
     image = await netImage();
-    sshd = await startSshd();
-    out = await mkdtemp(join(tmpdir(), 'hvb-net-remote-'));
-    remote = new SshHost(sshd.config({ name: 'remote' }), { fileCacheDir: join(out, 'cache') });
+    ssh = await startSshHost('hvb-net-remote-', { name: 'remote' });
+    ({ host: remote, dir: out } = ssh);
   }, IMAGE_BUILD_TIMEOUT_MS);
   afterEach(async () => {
     await killAllVms('test finished');
@@ -83,15 +81,13 @@ describe.skipIf(!root)('a net case on a remote host: namespace and peers made ov
     expect(liveNetworks.size).toBe(0);
   });
   afterAll(async () => {
-    await remote?.close();
-    await sshd?.stop();
-    if (out !== '') await rm(out, { recursive: true, force: true });
+    await ssh?.stop();
   });
 
   it('virtio-net on a tap in a namespace on the remote host: the guest measures against its peers there, then nothing is left', {
     timeout: 300_000,
   }, async () => {
-    const hosts: RunHost[] = [{ config: sshd.config({ name: 'remote', backends: ['tcg'] }), host: remote }];
+    const hosts: RunHost[] = [{ config: ssh!.sshd.config({ name: 'remote', backends: ['tcg'] }), host: remote }];
     const deps = { workloads, backends: ['tcg'] };
     const suite = resolveSuite(
       { name: 'remote-net', repetitions: 1, timeoutSec: 200, workloads: [{ workload: 'net', params: { timeSec: 2, io: 'paravirtual' } }] },

@@ -1,7 +1,5 @@
 import { existsSync } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { rm } from 'node:fs/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { z } from 'zod';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -10,7 +8,7 @@ import { liveVms } from '../../src/backends/common/live-vms.ts';
 import { tcgBackend } from '../../src/backends/qemu/tcg.ts';
 import type { GuestImage } from '../../src/guest/image.ts';
 import { LocalHost } from '../../src/hosts/local.ts';
-import { SshHost } from '../../src/hosts/ssh-host.ts';
+import type { SshHost } from '../../src/hosts/ssh-host.ts';
 import { openRun } from '../../src/results/store.ts';
 import type { Sample } from '../../src/results/sample.ts';
 import { readSamples } from '../../src/results/samples-file.ts';
@@ -21,7 +19,8 @@ import { workloads as shipped } from '../../src/workloads/registry.ts';
 import type { Workload } from '../../src/workloads/workload.ts';
 import { isRunning } from '../backends/fixtures/proc-scan.ts';
 import { guestImage, IMAGE_BUILD_TIMEOUT_MS } from '../support/guest-image.ts';
-import { descendants, startSshd, type TestSshd } from '../support/sshd.ts';
+import { startSshHost, type TestSshHost } from '../support/ssh-host.ts';
+import { descendants, type TestSshd } from '../support/sshd.ts';
 
 // A remote host that dies in the middle of a run: a private sshd on 127.0.0.1 is the
 // remote host, and it is stopped (listener and every session) while its guest runs. Its
@@ -39,6 +38,7 @@ const hang: Workload = {
 const workloads = { ...shipped, hang };
 
 let image: GuestImage;
+let ssh: TestSshHost;
 let sshd: TestSshd;
 let sshdPid = 0;
 let remote: SshHost;
@@ -46,16 +46,12 @@ let out: string;
 
 beforeAll(async () => {
   image = await guestImage();
-  sshd = await startSshd();
-  sshdPid = Number((await import('node:fs')).readFileSync(join(sshd.dir, 'sshd.pid'), 'utf8'));
-  out = await mkdtemp(join(tmpdir(), 'hvb-remote-faults-'));
-  remote = new SshHost(sshd.config({ name: 'remote' }), { fileCacheDir: join(out, 'cache') });
+  ssh = await startSshHost('hvb-remote-faults-', { name: 'remote' });
+  ({ sshd, sshdPid, host: remote, dir: out } = ssh);
 }, IMAGE_BUILD_TIMEOUT_MS);
 
 afterAll(async () => {
-  await remote?.close();
-  await sshd?.stop();
-  await rm(out, { recursive: true, force: true });
+  await ssh?.stop();
 });
 
 describe('a remote host that dies mid-run', () => {

@@ -1,5 +1,4 @@
-import { mkdir, mkdtemp, readdir, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdir, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -7,13 +6,13 @@ import type { VmSpec } from '../../src/backends/common/backend.ts';
 import { tcgBackend } from '../../src/backends/qemu/tcg.ts';
 import type { GuestImage } from '../../src/guest/image.ts';
 import { LocalHost } from '../../src/hosts/local.ts';
-import { SshHost } from '../../src/hosts/ssh-host.ts';
+import type { SshHost } from '../../src/hosts/ssh-host.ts';
 import { runSuite } from '../../src/runner/run-suite.ts';
 import { expandSuite } from '../../src/suite/expand.ts';
 import { resolveSuite } from '../../src/suite/resolve.ts';
 import { workloads } from '../../src/workloads/registry.ts';
 import { guestImage, IMAGE_BUILD_TIMEOUT_MS } from '../support/guest-image.ts';
-import { startSshd, type TestSshd } from '../support/sshd.ts';
+import { startSshHost, type TestSshHost } from '../support/ssh-host.ts';
 
 // A disk case on a "remote" host (a private sshd on 127.0.0.1, so its folders are this
 // machine's) whose scratchDir refuses O_DIRECT: skipped at planning with the reason, never
@@ -21,7 +20,7 @@ import { startSshd, type TestSshd } from '../support/sshd.ts';
 // O_DIRECT is a ramfs mounted here: tmpfs takes O_DIRECT since Linux 6.6, ramfs never does.
 
 let image: GuestImage;
-let sshd: TestSshd;
+let ssh: TestSshHost | undefined;
 let remote: SshHost;
 let work: string;
 let ramfs = '';
@@ -29,9 +28,8 @@ let noMount = '';
 
 beforeAll(async () => {
   image = await guestImage();
-  sshd = await startSshd();
-  work = await mkdtemp(join(tmpdir(), 'hvb-remote-scratch-'));
-  remote = new SshHost(sshd.config({ name: 'far' }), { fileCacheDir: join(work, 'cache') });
+  ssh = await startSshHost('hvb-remote-scratch-', { name: 'far' });
+  ({ host: remote, dir: work } = ssh);
   const mountPoint = join(work, 'ram');
   await mkdir(mountPoint);
   const mounted = await execa('mount', ['-t', 'ramfs', '-o', 'mode=0700', 'hvb-ramfs', mountPoint], { reject: false });
@@ -40,10 +38,9 @@ beforeAll(async () => {
 }, IMAGE_BUILD_TIMEOUT_MS);
 
 afterAll(async () => {
-  await remote?.close();
-  await sshd?.stop();
+  // Unmounted before the work folder it is in goes.
   if (ramfs !== '') await execa('umount', [ramfs], { reject: false });
-  if (work) await rm(work, { recursive: true, force: true });
+  await ssh?.stop();
 });
 
 async function diskRun(scratchDir: string, out: string) {
@@ -61,7 +58,7 @@ async function diskRun(scratchDir: string, out: string) {
     outDir: out,
     image,
     host: new LocalHost(),
-    hosts: [{ config: sshd.config({ name: 'far', backends: ['tcg'], scratchDir }), host: remote }],
+    hosts: [{ config: ssh!.sshd.config({ name: 'far', backends: ['tcg'], scratchDir }), host: remote }],
     backends: () => ({
       ...tcgBackend,
       launch: (vm, host) => {

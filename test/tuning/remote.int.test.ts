@@ -1,31 +1,27 @@
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LocalHost } from '../../src/hosts/local.ts';
-import { SshHost } from '../../src/hosts/ssh-host.ts';
+import type { SshHost } from '../../src/hosts/ssh-host.ts';
 import { readProfile } from '../../src/tuning/read.ts';
 import { writeSetting } from '../../src/tuning/stabilize.ts';
-import { startSshd, type TestSshd } from '../support/sshd.ts';
+import { startSshHost, type TestSshHost } from '../support/ssh-host.ts';
 
 // A private sshd on 127.0.0.1 plays the remote host: its files are this machine's, so what
 // the script reads over SSH can be checked against what it reads here.
 
-let sshd: TestSshd;
+let ssh: TestSshHost | undefined;
 let host: SshHost;
 let scratch = '';
 
 beforeAll(async () => {
-  sshd = await startSshd();
-  scratch = await mkdtemp(join(tmpdir(), 'hvb-tuning-ssh-'));
-  host = new SshHost(sshd.config(), { fileCacheDir: join(scratch, 'cache') });
+  ssh = await startSshHost('hvb-tuning-ssh-');
+  ({ host, dir: scratch } = ssh);
 });
 
 afterAll(async () => {
-  await host?.close();
-  await sshd?.stop();
-  if (scratch !== '') await rm(scratch, { recursive: true, force: true });
+  await ssh?.stop();
 });
 
 describe('the host profile over SSH', () => {

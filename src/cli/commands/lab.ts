@@ -2,6 +2,8 @@ import type { Command } from 'commander';
 import { consoleTail } from '../../labs/console.ts';
 import { labDown, labStatus, labUp, type LabStatus } from '../../labs/lab.ts';
 import { LAB_NAMES, type LabName } from '../../labs/recipe.ts';
+import { LAB_HOSTS } from '../../labs/state.ts';
+import { labRebootHint } from '../../hosts/ssh-errors.ts';
 import { HvbError, describeError } from '../../util/errors.ts';
 import { interrupt, setInterruptNote } from '../signals.ts';
 
@@ -26,12 +28,7 @@ export function formatLabStatus(s: LabStatus): string {
 export function formatSilentLab(s: LabStatus, tail: string): string {
   if (!s.up || !s.state || s.sshAnswers !== false) return '';
   const lines = tail === '' ? ['(nothing yet)'] : tail.split('\n');
-  return [
-    `  its console (${s.state.consoleLog}), last lines:`,
-    ...lines.map((l) => `    ${l}`),
-    `  a nested lab hangs now and then (docs/labs.md): \`hvbench lab ${s.lab} down\` then \`up\` boots it again`,
-    '',
-  ].join('\n');
+  return [`  its console (${s.state.consoleLog}), last lines:`, ...lines.map((l) => `    ${l}`), `  ${labRebootHint(s.lab)}`, ''].join('\n');
 }
 
 export function registerLab(program: Command): void {
@@ -40,7 +37,7 @@ export function registerLab(program: Command): void {
     const one = lab
       .command(name)
       .description(
-        name === 'kvm' ? 'lab-kvm: Linux with kvm_amd (nested SVM under TCG), offers kvm and tcg' : 'lab-xen: Xen 4.17 and a Linux dom0, offers xen',
+        `${LAB_HOSTS[name].host}: ${name === 'kvm' ? 'Linux with kvm_amd (nested SVM under TCG)' : 'Xen 4.17 and a Linux dom0'}, offers ${LAB_HOSTS[name].backends.join(', ')}`,
       );
     const up = one.command('up').description('build the lab image if needed, boot it detached and wait until SSH answers (a lab that is up is left alone)');
     if (name === 'xen') up.option('--hvm', "include QEMU's Xen device model, SeaBIOS and option ROMs for HVM guests");

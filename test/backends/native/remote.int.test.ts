@@ -1,6 +1,5 @@
 import { readdirSync, readFileSync } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { release, tmpdir } from 'node:os';
+import { release } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { killAllVms, liveVms } from '../../../src/backends/common/live-vms.ts';
@@ -9,23 +8,23 @@ import { REMOTE_NATIVE_DIR } from '../../../src/backends/native/remote-root.ts';
 import { caseDevices } from '../../../src/devices/case-devices.ts';
 import type { GuestImage } from '../../../src/guest/image.ts';
 import { initrdFor } from '../../../src/guest/initrd.ts';
-import { SshHost } from '../../../src/hosts/ssh-host.ts';
+import type { SshHost } from '../../../src/hosts/ssh-host.ts';
 import { setupCase } from '../../../src/runner/case-setup.ts';
 import { runRepetition } from '../../../src/runner/repetition.ts';
 import { cpu } from '../../../src/workloads/cpu.ts';
 import { disk } from '../../../src/workloads/disk.ts';
 import { guestImage, IMAGE_BUILD_TIMEOUT_MS } from '../../support/guest-image.ts';
-import { descendants, startSshd, type TestSshd } from '../../support/sshd.ts';
+import { startSshHost, type TestSshHost } from '../../support/ssh-host.ts';
+import { descendants } from '../../support/sshd.ts';
 
 // The native backend on a "remote" host: everything goes through ssh to a private sshd on
 // 127.0.0.1 (the image root sent and unpacked there, the scratch disk opened there, the
 // run's group killed there), the path a lab host takes, while the test can still look at
 // the real processes in /proc.
 
-let sshd: TestSshd;
+let ssh: TestSshHost | undefined;
 let host: SshHost;
 let image: GuestImage;
-let scratch = '';
 
 /** Live processes whose command line runs from an image root unpacked for remote runs. */
 function remoteRunProcesses(): string[] {
@@ -46,9 +45,8 @@ function remoteRunProcesses(): string[] {
 describe.runIf(process.getuid?.() === 0)('native backend through an SshHost to 127.0.0.1', () => {
   beforeAll(async () => {
     image = await guestImage();
-    sshd = await startSshd();
-    scratch = await mkdtemp(join(tmpdir(), 'hvb-native-remote-'));
-    host = new SshHost(sshd.config(), { fileCacheDir: join(scratch, 'cache') });
+    ssh = await startSshHost('hvb-native-remote-');
+    host = ssh.host;
   }, IMAGE_BUILD_TIMEOUT_MS);
 
   afterEach(async () => {
@@ -58,11 +56,8 @@ describe.runIf(process.getuid?.() === 0)('native backend through an SshHost to 1
 
   afterAll(async () => {
     await killAllVms('tests finished');
-    await host?.close();
-    const sshdPid = sshd === undefined ? undefined : Number(readFileSync(join(sshd.dir, 'sshd.pid'), 'utf8'));
-    await sshd?.stop();
-    if (scratch !== '') await rm(scratch, { recursive: true, force: true });
-    if (sshdPid !== undefined) expect(descendants(sshdPid)).toEqual([]);
+    await ssh?.stop();
+    if (ssh) expect(descendants(ssh.sshdPid)).toEqual([]);
     expect(remoteRunProcesses()).toEqual([]);
   });
 
@@ -112,7 +107,7 @@ describe.runIf(process.getuid?.() === 0)('native backend through an SshHost to 1
       devices: planned.devices,
       image,
       host,
-      scratchDir: join(scratch, 'disks'),
+      scratchDir: join(ssh!.dir, 'disks'),
     });
     try {
       const out = await runRepetition({
