@@ -1,7 +1,12 @@
 import type { Host } from '../../hosts/host.ts';
 import type { Capability, ProbeOptions } from '../common/backend.ts';
-import { libvirtKvmCanary } from './canary.ts';
-import { VIRSH, VIRSH_INSTALL_HINT, virshOn, virshSaid } from './virsh.ts';
+import { defaultCacheDir } from '../../guest/cache.ts';
+import type { GuestImage } from '../../guest/image.ts';
+import { loadImage } from '../../guest/load.ts';
+import { describeError } from '../../util/errors.ts';
+import { LIBVIRT_CANARY_TIMEOUT_MS, libvirtKvmCanary } from './canary.ts';
+import { type LibvirtCanaryFingerprint, readLibvirtCanary, writeLibvirtCanary } from './canary-cache.ts';
+import { type Virsh, VIRSH, VIRSH_INSTALL_HINT, virshOn, virshSaid } from './virsh.ts';
 
 const PROBE_TIMEOUT_MS = 15_000;
 
@@ -76,15 +81,60 @@ export async function probeLibvirt(host: Host, backend: string, uri: string, dom
         : 'install the QEMU driver: apt-get install libvirt-daemon-driver-qemu qemu-system-x86',
     );
   }
+  let canaryNote = '';
   if (domainType === 'kvm') {
-    options.log?.(`booting a canary domain at ${uri} on ${host.name} (at most 60 s)`);
-    const broken = await libvirtKvmCanary(virsh, options.image);
-    if (broken !== undefined) return no(broken, 'hvbench doctor --backend kvm says more about this KVM');
+    const canary = await kvmCanary(host, virsh, uri, facts, options);
+    if (canary.broken !== undefined) return no(`${canary.broken}${canary.note}`, `hvbench doctor --backend kvm says more about this KVM; ${RECHECK}`);
+    canaryNote = `, a canary domain booted${canary.note}`;
   }
   return {
     backend,
     available: true,
-    reason: `libvirt ${facts['libvirt']} at ${uri}, '${domainType}' domains${versions.hypervisor ? ` on ${versions.hypervisor}` : ''}`,
+    reason: `libvirt ${facts['libvirt']} at ${uri}, '${domainType}' domains${versions.hypervisor ? ` on ${versions.hypervisor}` : ''}${canaryNote}`,
     facts,
   };
+}
+
+const RECHECK = '`hvbench doctor --recheck` boots the canary again';
+
+/**
+ * Whether `kvm` domains boot Linux here: the cached verdict for this host, connection and
+ * image (canary-cache.ts), else a canary domain's (canary.ts), kept when it describes the
+ * host. `note` says when a cached verdict was reached.
+ */
+async function kvmCanary(
+  host: Host,
+  virsh: Virsh,
+  uri: string,
+  facts: Record<string, string>,
+  options: ProbeOptions,
+): Promise<{ broken?: string; note: string }> {
+  let image: GuestImage;
+  try {
+    image = options.image ?? (await loadImage());
+  } catch (e) {
+    return { broken: `no canary guest could boot: ${describeError(e)} (run \`hvbench image build\`)`, note: '' };
+  }
+  const kernel = await host.exec(['uname', '-r'], { timeoutMs: PROBE_TIMEOUT_MS });
+  const fingerprint: LibvirtCanaryFingerprint = {
+    host: host.name,
+    hostKernel: kernel.stdout.trim(),
+    uri,
+    libvirt: facts['libvirt'] ?? '',
+    hypervisor: facts['libvirtHypervisor'] ?? '',
+    image: image.hash,
+  };
+  const cacheDir = defaultCacheDir();
+  const cached = options.recheck ? undefined : await readLibvirtCanary(cacheDir, fingerprint);
+  if (cached !== undefined) {
+    facts['canaryCheckedAt'] = cached.checkedAt;
+    return { ...(cached.broken === undefined ? {} : { broken: cached.broken }), note: ` [canary of ${cached.checkedAt}, cached]` };
+  }
+  options.log?.(`booting a canary domain at ${uri} on ${host.name} (at most ${LIBVIRT_CANARY_TIMEOUT_MS / 1000} s)`);
+  const verdict = await libvirtKvmCanary(virsh, image);
+  if (verdict.kind === 'unsettled') return { broken: verdict.reason, note: '' };
+  const entry = { fingerprint, ...(verdict.kind === 'ok' ? {} : { broken: verdict.reason }), checkedAt: new Date().toISOString() };
+  await writeLibvirtCanary(cacheDir, entry).catch(() => {});
+  facts['canaryCheckedAt'] = entry.checkedAt;
+  return { ...(entry.broken === undefined ? {} : { broken: entry.broken }), note: '' };
 }

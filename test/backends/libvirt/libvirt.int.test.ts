@@ -1,11 +1,15 @@
 import { execFileSync } from 'node:child_process';
-import { readdirSync, readFileSync } from 'node:fs';
+import { readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { LIBVIRT_CANARY_TIMEOUT_MS } from '../../../src/backends/libvirt/canary.ts';
+import { LIBVIRT_CANARY_CACHE_DIR } from '../../../src/backends/libvirt/canary-cache.ts';
 import { buildDomainXml } from '../../../src/backends/libvirt/domain-xml.ts';
 import { libvirtLeftovers } from '../../../src/backends/libvirt/leftovers.ts';
 import { libvirtKvmBackend, libvirtTcgBackend } from '../../../src/backends/libvirt/libvirt.ts';
 import { kvmBackend } from '../../../src/backends/qemu/kvm.ts';
+import { defaultCacheDir } from '../../../src/guest/cache.ts';
 import { LocalHost } from '../../../src/hosts/local.ts';
 import { SshHost } from '../../../src/hosts/ssh-host.ts';
 import { runRepetition } from '../../../src/runner/repetition.ts';
@@ -77,6 +81,21 @@ describe('libvirt-tcg against a private libvirtd', () => {
         /cannot boot Linux guests here: the canary domain did not reach its agent within 60 s|offers no 'kvm' domains|canary domain did not start/,
       );
     expect(domainQemus()).toEqual([]);
+    const checkedAt = viaLibvirt.facts['canaryCheckedAt'];
+    if (checkedAt === undefined) return; // no kvm domains offered: no canary
+    try {
+      // The verdict is kept for this host, connection and image: asked again, no canary boots.
+      const t0 = Date.now();
+      const again = await libvirtKvmBackend.probe(host, { image: guest.image });
+      expect(Date.now() - t0).toBeLessThan(LIBVIRT_CANARY_TIMEOUT_MS / 2);
+      expect(again.available).toBe(viaLibvirt.available);
+      expect(again.reason).toContain(`[canary of ${checkedAt}, cached]`);
+      expect(again.facts['canaryCheckedAt']).toBe(checkedAt);
+    } finally {
+      // The private daemon's URI is this test's alone: its verdict is of no use to anyone after it.
+      const dir = join(defaultCacheDir(), LIBVIRT_CANARY_CACHE_DIR);
+      for (const f of readdirSync(dir)) if (readFileSync(join(dir, f), 'utf8').includes(daemon.uri)) rmSync(join(dir, f));
+    }
   }, 200_000);
 
   it('says why when the daemon does not answer at the URI', async () => {
