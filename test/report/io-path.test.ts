@@ -12,10 +12,8 @@ import { ioPathMarkdown } from '../../src/report/tables/io-path-markdown.ts';
 import { writeReport } from '../../src/report/write.ts';
 import type { Sample } from '../../src/results/sample.ts';
 import { compareWithin } from '../../src/stats/compare-report.ts';
-import { DEFAULT_IGNORED_DIMS } from '../../src/stats/series.ts';
-import { settingsFor } from '../../src/stats/thresholds.ts';
 import { REPO } from '../support/cli.ts';
-import { loadRealRun } from '../support/real-runs.ts';
+import { loadRealRun, REPORT_OPTIONS } from '../support/real-runs.ts';
 import { checkPage, launchChromium } from './browser.ts';
 import { compileLatex, expectCleanLatexLog } from './validate-files.ts';
 
@@ -23,8 +21,8 @@ import { compileLatex, expectCleanLatexLog } from './validate-files.ts';
 // iothread and two queues against their base values, native only on the default path.
 type Json = any;
 
-const ignore = new Set(DEFAULT_IGNORED_DIMS);
-const options = { ignore, settings: (m: string) => settingsFor(m, []), seed: 1, permutations: 200, ratioCi: 'log-t' as const };
+const _ignore = REPORT_OPTIONS.ignore;
+const options = REPORT_OPTIONS;
 const DISK_METRICS = 8;
 let run: ReportRun;
 let ioPath: IoPath;

@@ -10,10 +10,8 @@ import { densityLatex } from '../../src/report/tables/density-latex.ts';
 import { densityMarkdown } from '../../src/report/tables/density-markdown.ts';
 import { writeReport } from '../../src/report/write.ts';
 import { compareRuns } from '../../src/stats/compare-report.ts';
-import { DEFAULT_IGNORED_DIMS } from '../../src/stats/series.ts';
-import { settingsFor } from '../../src/stats/thresholds.ts';
 import { REPO } from '../support/cli.ts';
-import { loadRealRun } from '../support/real-runs.ts';
+import { loadRealRun, REPORT_OPTIONS } from '../support/real-runs.ts';
 import { checkPage, launchChromium } from './browser.ts';
 import { compileLatex, expectCleanLatexLog } from './validate-files.ts';
 
@@ -22,8 +20,8 @@ import { compileLatex, expectCleanLatexLog } from './validate-files.ts';
 // and 2 where guest 0 is a noisy neighbour (stress-ng's CPU load) and guest 1 is measured.
 type Json = any;
 
-const ignore = new Set(DEFAULT_IGNORED_DIMS);
-const options = { ignore, settings: (m: string) => settingsFor(m, []), seed: 1, permutations: 200, ratioCi: 'log-t' as const };
+const _ignore = REPORT_OPTIONS.ignore;
+const options = REPORT_OPTIONS;
 const ARTIFACTS = path.join(REPO, 'reports', 'test-artifacts');
 let run: ReportRun;
 let model: ReportModel;

@@ -5,14 +5,12 @@ import { explainedMarkdown } from '../../src/report/tables/explained-markdown.ts
 import type { Sample } from '../../src/results/sample.ts';
 import { renderCompare } from '../../src/stats/compare-text.ts';
 import { compareRuns } from '../../src/stats/compare-report.ts';
-import { DEFAULT_IGNORED_DIMS } from '../../src/stats/series.ts';
-import { settingsFor } from '../../src/stats/thresholds.ts';
-import { loadRealRun } from '../support/real-runs.ts';
+import { loadRealRun, REPORT_OPTIONS } from '../support/real-runs.ts';
 
 // The explained-overhead section and compare's event changes on a real counted run:
 // suites/explain.ts on native and TCG (test/fixtures/runs/README.md, explain-native-tcg).
 
-const options = { ignore: new Set(DEFAULT_IGNORED_DIMS), settings: (m: string) => settingsFor(m, []), seed: 1, permutations: 200, ratioCi: 'log-t' as const };
+const options = REPORT_OPTIONS;
 const run: ReportRun = await loadRealRun('explain-native-tcg');
 const value = (metric: string, where: (s: Sample) => boolean) => run.samples.filter((s) => s.metric === metric && where(s));
 

@@ -4,16 +4,14 @@ import type { ReportRun } from '../../src/report/input.ts';
 import { explainedSpec } from '../../src/report/specs/explained.ts';
 import { explainedLatex } from '../../src/report/tables/explained-latex.ts';
 import { explainedMarkdown } from '../../src/report/tables/explained-markdown.ts';
-import { DEFAULT_IGNORED_DIMS } from '../../src/stats/series.ts';
-import { settingsFor } from '../../src/stats/thresholds.ts';
-import { loadRealRun } from '../support/real-runs.ts';
+import { loadRealRun, REPORT_OPTIONS } from '../support/real-runs.ts';
 import { compileLatex, expectCleanLatexLog } from './validate-files.ts';
 
 // The explained-overhead model on KVM's real exit counts: suites/explain.ts in the KVM lab
 // (test/fixtures/runs/README.md, kvm-lab-explain). Nested under QEMU TCG, so the figures are
 // functional, and the lab has no native: each step's events' time as a share of its time.
 
-const options = { ignore: new Set(DEFAULT_IGNORED_DIMS), settings: (m: string) => settingsFor(m, []), seed: 1, permutations: 200, ratioCi: 'log-t' as const };
+const options = REPORT_OPTIONS;
 const run: ReportRun = await loadRealRun('kvm-lab-explain');
 const model = buildReport({ runs: [run], ...options, generatedAt: '2026-12-06T00:00:00Z' });
 const row = (label: string) => model.explained!.rows.find((r) => r.label === label)!;

@@ -3,16 +3,14 @@ import { buildReport } from '../../src/report/build.ts';
 import type { ReportRun } from '../../src/report/input.ts';
 import { explainedSpec } from '../../src/report/specs/explained.ts';
 import { explainedMarkdown } from '../../src/report/tables/explained-markdown.ts';
-import { DEFAULT_IGNORED_DIMS } from '../../src/stats/series.ts';
-import { settingsFor } from '../../src/stats/thresholds.ts';
-import { loadRealRun } from '../support/real-runs.ts';
+import { loadRealRun, REPORT_OPTIONS } from '../support/real-runs.ts';
 
 // The explained-overhead model against native on the VMs' own host: suites/explain.ts in the
 // KVM lab with native run on the lab host too (test/fixtures/runs/README.md,
 // kvm-lab-explain-native). Nested under QEMU TCG, so the figures are functional; but the gap
 // is between two runs on one host, and the model sets KVM's exits against it.
 
-const options = { ignore: new Set(DEFAULT_IGNORED_DIMS), settings: (m: string) => settingsFor(m, []), seed: 1, permutations: 200, ratioCi: 'log-t' as const };
+const options = REPORT_OPTIONS;
 const run: ReportRun = await loadRealRun('kvm-lab-explain-native');
 const model = buildReport({ runs: [run], ...options, generatedAt: '2026-12-07T00:00:00Z' });
 const explained = model.explained!;

@@ -3,15 +3,13 @@ import { buildReport } from '../../src/report/build.ts';
 import type { ReportRun } from '../../src/report/input.ts';
 import { renderCompare } from '../../src/stats/compare-text.ts';
 import { compareRuns } from '../../src/stats/compare-report.ts';
-import { DEFAULT_IGNORED_DIMS } from '../../src/stats/series.ts';
-import { settingsFor } from '../../src/stats/thresholds.ts';
-import { loadRealRun } from '../support/real-runs.ts';
+import { loadRealRun, REPORT_OPTIONS } from '../support/real-runs.ts';
 
 // suites/explain.ts in the KVM lab twice: once counted from debugfs (kvm-lab-explain), once
 // with `--count-events perf-kvm-stat` (kvm-lab-explain-perf; test/fixtures/runs/README.md).
 // Nested under QEMU TCG: functional figures, no native in the lab.
 
-const options = { ignore: new Set(DEFAULT_IGNORED_DIMS), settings: (m: string) => settingsFor(m, []), seed: 1, permutations: 200, ratioCi: 'log-t' as const };
+const options = REPORT_OPTIONS;
 const perf: ReportRun = await loadRealRun('kvm-lab-explain-perf');
 const debugfs: ReportRun = await loadRealRun('kvm-lab-explain');
 const model = buildReport({ runs: [perf], ...options, generatedAt: '2026-12-06T00:00:00Z' });

@@ -1,14 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { buildReport } from '../../src/report/build.ts';
 import { compareWithin } from '../../src/stats/compare-report.ts';
-import { DEFAULT_IGNORED_DIMS } from '../../src/stats/series.ts';
-import { settingsFor } from '../../src/stats/thresholds.ts';
-import { loadRealRun } from '../support/real-runs.ts';
+import { loadRealRun, REPORT_OPTIONS } from '../support/real-runs.ts';
 
 // A real native + tcg run recorded with the equivalence manifest and the guest's clock
 // readings (test/fixtures/runs/native-tcg-manifest): its clock drift is signed (negative
 // when the guest's clock ran slow), a condition of each case rather than a figure.
-const options = { ignore: new Set(DEFAULT_IGNORED_DIMS), settings: (m: string) => settingsFor(m, []), seed: 1, permutations: 200, ratioCi: 'log-t' as const };
+const options = REPORT_OPTIONS;
 
 describe('a real run with manifests and clock readings', () => {
   it('keeps its negative clock drift readings, and draws no figure and pairs no series of them', async () => {

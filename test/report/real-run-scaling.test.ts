@@ -10,10 +10,9 @@ import { scalingLatex } from '../../src/report/tables/scaling-latex.ts';
 import { writeReport } from '../../src/report/write.ts';
 import { compareRuns, compareWithin } from '../../src/stats/compare-report.ts';
 import { buildHistory } from '../../src/stats/history.ts';
-import { DEFAULT_IGNORED_DIMS } from '../../src/stats/series.ts';
 import { settingsFor } from '../../src/stats/thresholds.ts';
 import { REPO } from '../support/cli.ts';
-import { loadRealRun } from '../support/real-runs.ts';
+import { loadRealRun, REPORT_OPTIONS } from '../support/real-runs.ts';
 import { checkPage, launchChromium } from './browser.ts';
 import { compileLatex, expectCleanLatexLog } from './validate-files.ts';
 
@@ -21,8 +20,8 @@ import { compileLatex, expectCleanLatexLog } from './validate-files.ts';
 // cpu and memory at 1 and 2 vCPUs, their threads following the vCPUs, native at as many threads.
 type Json = any;
 
-const ignore = new Set(DEFAULT_IGNORED_DIMS);
-const options = { ignore, settings: (m: string) => settingsFor(m, []), seed: 1, permutations: 200, ratioCi: 'log-t' as const };
+const ignore = REPORT_OPTIONS.ignore;
+const options = REPORT_OPTIONS;
 const ARTIFACTS = path.join(REPO, 'reports', 'test-artifacts');
 let run: ReportRun;
 let model: ReportModel;

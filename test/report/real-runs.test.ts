@@ -7,19 +7,18 @@ import { groupByMetric } from '../../src/report/groups.ts';
 import { metricBars } from '../../src/report/normalise.ts';
 import { writeReport } from '../../src/report/write.ts';
 import { compareWithin, type CompareReport } from '../../src/stats/compare-report.ts';
-import { DEFAULT_IGNORED_DIMS, groupSeries } from '../../src/stats/series.ts';
-import { settingsFor } from '../../src/stats/thresholds.ts';
+import { groupSeries } from '../../src/stats/series.ts';
 import { REPO } from '../support/cli.ts';
-import { loadRealRun } from '../support/real-runs.ts';
+import { loadRealRun, REPORT_OPTIONS } from '../support/real-runs.ts';
 import type { ReportRun } from '../../src/report/input.ts';
 import { checkPage, launchChromium } from './browser.ts';
 
 // compare and report on a run captured with the real CLI: native and tcg on this kind of
 // machine, with every dimension such a run records (the guest's view of its platform, its
 // clocksource that changes from boot to boot, native's host-file disk, skipped cases).
-const ignore = new Set(DEFAULT_IGNORED_DIMS);
+const ignore = REPORT_OPTIONS.ignore;
 const ARTIFACTS = path.join(REPO, 'reports', 'test-artifacts');
-const options = { ignore, settings: (m: string) => settingsFor(m, []), seed: 1, permutations: 200, ratioCi: 'log-t' as const };
+const options = REPORT_OPTIONS;
 let local: ReportRun;
 let within: CompareReport;
 let model: ReportModel;

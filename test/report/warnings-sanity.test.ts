@@ -4,13 +4,11 @@ import type { ReportRun } from '../../src/report/input.ts';
 import { overviewLatex } from '../../src/report/tables/overview-latex.ts';
 import { overviewMarkdown } from '../../src/report/tables/overview-markdown.ts';
 import { warningCounts } from '../../src/report/warnings.ts';
-import { DEFAULT_IGNORED_DIMS } from '../../src/stats/series.ts';
-import { settingsFor } from '../../src/stats/thresholds.ts';
-import { loadRealRun } from '../support/real-runs.ts';
+import { loadRealRun, REPORT_OPTIONS } from '../support/real-runs.ts';
 
 // The sanity flags in a report of real runs: in the one warnings list beside the lab notice,
 // and a guest faster than native as a footnote of its overview cell.
-const options = { ignore: new Set(DEFAULT_IGNORED_DIMS), settings: (m: string) => settingsFor(m, []), seed: 1, permutations: 200, ratioCi: 'log-t' as const };
+const options = REPORT_OPTIONS;
 let local: ReportRun;
 let model: ReportModel;
 

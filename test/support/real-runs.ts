@@ -2,6 +2,8 @@ import path from 'node:path';
 import type { ReportRun } from '../../src/report/input.ts';
 import { readSamples } from '../../src/results/samples-file.ts';
 import { openRun } from '../../src/results/store.ts';
+import { DEFAULT_IGNORED_DIMS } from '../../src/stats/series.ts';
+import { settingsFor } from '../../src/stats/thresholds.ts';
 import { REPO } from './cli.ts';
 
 /**
@@ -15,3 +17,16 @@ export async function loadRealRun(name: string): Promise<ReportRun> {
   const { samples, warnings } = await readSamples(run);
   return { record: run.record, samples, warnings: [...run.warnings, ...warnings] };
 }
+
+/**
+ * The options the real-run tests build reports and comparisons with: the default ignored
+ * dimensions and thresholds, a fixed seed (permutations and bootstraps repeat exactly), log-t
+ * intervals of ratios.
+ */
+export const REPORT_OPTIONS = {
+  ignore: new Set(DEFAULT_IGNORED_DIMS),
+  settings: (metric: string) => settingsFor(metric, []),
+  seed: 1,
+  permutations: 200,
+  ratioCi: 'log-t' as const,
+};
