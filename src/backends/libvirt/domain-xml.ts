@@ -1,5 +1,6 @@
 import { HvbError } from '../../util/errors.ts';
 import type { DiskSpec, NicSpec, VmSpec } from '../common/backend.ts';
+import { tcgTscKernelArgs } from '../common/host-tsc.ts';
 import { leaf, node } from './xml.ts';
 
 /** Every domain hvbench defines is named with this prefix: `clean` looks only at such domains. */
@@ -32,6 +33,11 @@ export interface DomainOptions {
   memoryNodes?: readonly number[];
   /** The machine type; default `pc` (i440fx), what the direct QEMU backends boot by default. */
   machine?: string;
+  /**
+   * For a `qemu` (TCG) domain: the TSC rate of the libvirt host in kHz, told to the guest
+   * with `tsc=reliable` as the direct tcg backend tells its guests (backends/common/host-tsc.ts).
+   */
+  hostTscKhz?: number;
 }
 
 /** A domain name from a spec's name: the prefix, the name with what libvirt would refuse replaced, and a random tag. */
@@ -58,7 +64,7 @@ export function buildDomainXml(vm: VmSpec, o: DomainOptions): string {
     leaf('type', { arch: 'x86_64', machine: o.machine ?? 'pc' }, 'hvm'),
     leaf('kernel', {}, required(vm.kernel, 'kernel')),
     leaf('initrd', {}, required(vm.initramfs, 'initramfs')),
-    leaf('cmdline', {}, kernelCommandLine(vm.cmdline)),
+    leaf('cmdline', {}, kernelCommandLine(vm.cmdline, o.type === 'qemu' && o.hostTscKhz !== undefined ? tcgTscKernelArgs(o.hostTscKhz) : [])),
   ]);
   const cpu =
     o.type === 'kvm'
@@ -90,10 +96,10 @@ export function buildDomainXml(vm: VmSpec, o: DomainOptions): string {
   ]);
 }
 
-/** The spec's command line and the serial console, checked as direct QEMU checks its `-append`. */
-export function kernelCommandLine(cmdline: string): string {
+/** The spec's command line, the words the domain type needs and the serial console, checked as direct QEMU checks its `-append`. */
+export function kernelCommandLine(cmdline: string, extra: readonly string[] = []): string {
   if (/[\n\r\0]/.test(cmdline)) throw new HvbError('invalid-cmdline', 'kernel command line must be one line (it contains a newline or NUL)');
-  const full = [cmdline.trim(), `console=${SERIAL_CONSOLE}`].filter((w) => w !== '').join(' ');
+  const full = [cmdline.trim(), ...extra, `console=${SERIAL_CONSOLE}`].filter((w) => w !== '').join(' ');
   const bytes = Buffer.byteLength(full, 'utf8');
   if (bytes > MAX_KERNEL_CMDLINE_BYTES) {
     throw new HvbError(

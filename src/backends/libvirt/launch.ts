@@ -12,6 +12,7 @@ import { LibvirtVm } from './domain-vm.ts';
 import { pinnedMemoryNodes } from './numa.ts';
 import { domainPid } from './pid.ts';
 import type { Virsh } from './virsh.ts';
+import { trustedHostTscKhz } from '../common/host-tsc.ts';
 
 /** The console file in the VM's folder on the libvirt host. */
 export const CONSOLE_FILE = 'console.log';
@@ -56,7 +57,12 @@ function ownerMark(): { mark: string; pid: number } {
  */
 export async function launchLibvirtVm(virsh: Virsh, vm: VmSpec, type: QemuDomainType): Promise<LibvirtVm> {
   const host = virsh.host;
-  const [kernel, initramfs, runAs] = await Promise.all([place(host, vm.kernel), place(host, vm.initramfs), hostUser(host)]);
+  const [kernel, initramfs, runAs, hostTscKhz] = await Promise.all([
+    place(host, vm.kernel),
+    place(host, vm.initramfs),
+    hostUser(host),
+    type === 'qemu' ? trustedHostTscKhz(host) : undefined,
+  ]);
   const memoryNodes = vm.pinning ? await pinnedMemoryNodes(host, vm.pinning.vcpus) : undefined;
   const name = domainName(vm.name, randomBytes(3).toString('hex'));
   const dir = await host.makeTempDir(`hvbench-lv-${vm.name.replace(/[^A-Za-z0-9._-]/g, '_').slice(0, 32)}-`);
@@ -72,7 +78,10 @@ export async function launchLibvirtVm(virsh: Virsh, vm: VmSpec, type: QemuDomain
   };
   let pid: number;
   try {
-    const xml = buildDomainXml({ ...vm, kernel, initramfs }, { name, type, consolePath, owner: ownerMark(), runAs, ...(memoryNodes ? { memoryNodes } : {}) });
+    const xml = buildDomainXml(
+      { ...vm, kernel, initramfs },
+      { name, type, consolePath, owner: ownerMark(), runAs, ...(memoryNodes ? { memoryNodes } : {}), ...(hostTscKhz === undefined ? {} : { hostTscKhz }) },
+    );
     await host.writeFile(xmlPath, `${xml}\n`);
     await virsh.ok('define', [xmlPath]);
     defined = true;

@@ -1,4 +1,5 @@
 import { HvbError } from '../../util/errors.ts';
+import { tcgTscKernelArgs } from '../common/host-tsc.ts';
 import type { VmSpec } from '../common/backend.ts';
 import { diskArgv, nicArgv } from './devices.ts';
 import { machineOf, type QemuMachine } from './machines.ts';
@@ -25,7 +26,11 @@ export interface QemuArgvOptions {
   diskCache?: string;
   /** KVM only: virtio-net NICs on a tap use the host's vhost-net (see NicArgvOptions). Default off. */
   vhostNet?: boolean;
-  /** The TSC rate of the host QEMU runs on, in kHz: for a machine that needs it (QemuMachine.needsHostTsc). */
+  /**
+   * The TSC rate of the host QEMU runs on, in kHz. Under TCG the guest is told it and that its
+   * TSC is reliable (tcgTscKernelArgs): required by a machine that needs it
+   * (QemuMachine.needsHostTsc), given to the others where the host's TSC is trusted.
+   */
   hostTscKhz?: number;
   /** The socket of the virtiofsd serving a virtiofs share, by its tag (the launch started it). */
   virtiofsSocket?: (tag: string) => string;
@@ -66,7 +71,11 @@ export function buildQemuArgv(vm: VmSpec, options: QemuArgvOptions): string[] {
     throw new HvbError('invalid-vm-spec', `VM "${vm.name}": kernel and initramfs paths are required`);
   }
   const machine = machineFor(vm, options);
-  const boardArgs = machine.kernelArgs?.({ accel: options.accel, ...(options.hostTscKhz === undefined ? {} : { hostTscKhz: options.hostTscKhz }) }) ?? [];
+  const boardArgs = [
+    ...(machine.kernelArgs?.({ accel: options.accel, ...(options.hostTscKhz === undefined ? {} : { hostTscKhz: options.hostTscKhz }) }) ?? []),
+    // Under TCG, every board's guest is told the host's TSC rate when the launch knows it (host-tsc.ts).
+    ...(options.accel === 'tcg' && options.hostTscKhz !== undefined ? tcgTscKernelArgs(options.hostTscKhz) : []),
+  ];
   const append = kernelCommandLine(vm.cmdline, boardArgs);
   const shares = shareArgv(vm.shares ?? [], {
     machine,

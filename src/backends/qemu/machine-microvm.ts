@@ -23,7 +23,10 @@ const ONLY_VIRTIO = 'microvm has no PCI bus and no disk or network controller of
  * APIC timer, falls behind whenever TCG is late delivering ticks: the clocksource watchdog
  * would then throw the TSC out for jiffies (4 ms steps, measured 512 ms against the TSC's
  * 800 ms), so the TSC is declared reliable (`tsc=reliable`), which the host's TSC is.
- * Under KVM the guest reads the rate from kvmclock and needs neither word.
+ * Every board's guest is told both under TCG where the host's TSC is trusted
+ * (backends/common/host-tsc.ts); microvm cannot boot without them, so its launch fails
+ * where the rate cannot be read. Under KVM the guest reads the rate from kvmclock and needs
+ * neither word.
  *
  * Every guest gets `pci=off`: there is no PCI bus to probe, and the probe would print an
  * error ("PCI: Fatal: No config space access function found") into every guest log.
@@ -54,6 +57,7 @@ export const microvmMachine: QemuMachine = {
     if (hostTscKhz === undefined || !Number.isInteger(hostTscKhz) || hostTscKhz <= 0) {
       throw new HvbError('invalid-argument', `microvm under TCG needs the host's TSC rate in kHz (a whole number above 0), got ${String(hostTscKhz)}`);
     }
-    return ['pci=off', `tsc_early_khz=${hostTscKhz}`, 'tsc=reliable'];
+    // The rate and `tsc=reliable` follow (tcgTscKernelArgs, as for every board under TCG).
+    return ['pci=off'];
   },
 };

@@ -4,7 +4,8 @@ import { HvbError } from '../../util/errors.ts';
 import type { VmSpec } from '../common/backend.ts';
 import { startedVmm } from '../common/vmm-spawn.ts';
 import { buildQemuArgv, machineFor, type QemuAccel, type QemuArgvOptions } from './argv.ts';
-import { hostTscKhz } from './host-tsc.ts';
+import { hostTscKhz, trustedHostTscKhz } from '../common/host-tsc.ts';
+import type { QemuMachine } from './machine.ts';
 import { pinQemuVm } from './pinning.ts';
 import { QemuVm, type VmCompanion } from './running-vm.ts';
 import { probeVirtiofsd, startVirtiofsd, VIRTIOFSD_FACT, VIRTIOFSD_SOCKET } from './virtiofsd.ts';
@@ -49,9 +50,9 @@ export async function launchQemuVm(host: Host, vm: VmSpec, options: QemuLaunchOp
   const { startTimeoutMs, quitTimeoutMs, ...argvOptions } = options;
   const [kernel, initramfs] = await Promise.all([placeFile(host, vm.kernel), placeFile(host, vm.initramfs)]);
   const placed: VmSpec = { ...vm, kernel, initramfs };
-  // A board that must tell its guest the host's TSC rate (microvm under TCG) reads it here, where QEMU runs.
-  const needsTsc = argvOptions.hostTscKhz === undefined && machineFor(vm, argvOptions).needsHostTsc?.(options.accel) === true;
-  const board = needsTsc ? { hostTscKhz: await hostTscKhz(host) } : {};
+  // Under TCG the guest is told the host's TSC rate, read here where QEMU runs: a board that
+  // cannot boot without it (microvm) fails without it, the others get it where the host's TSC is trusted.
+  const board = argvOptions.hostTscKhz === undefined && options.accel === 'tcg' ? await tcgTsc(host, machineFor(vm, argvOptions)) : {};
   const virtiofs = (vm.shares ?? []).filter((s) => s.model === 'virtiofs');
   if (virtiofs.length > 1) throw new HvbError('invalid-vm-spec', `VM "${vm.name}": one virtiofs share per VM, not ${virtiofs.length}`);
   const companion = virtiofs[0] === undefined ? undefined : await virtiofsdFor(host, virtiofs[0].path);
@@ -136,4 +137,11 @@ export async function startQemu(host: Host, options: QemuStartOptions): Promise<
     throw error;
   }
   return vm;
+}
+
+/** The TSC rate a TCG guest on `machine` is told, if any (QemuArgvOptions.hostTscKhz). */
+async function tcgTsc(host: Host, machine: QemuMachine): Promise<{ hostTscKhz?: number }> {
+  if (machine.needsHostTsc?.('tcg') === true) return { hostTscKhz: await hostTscKhz(host) };
+  const khz = await trustedHostTscKhz(host);
+  return khz === undefined ? {} : { hostTscKhz: khz };
 }

@@ -152,7 +152,17 @@ fi
 plain() { head -n 1 | tr ' ' _ | tr -cd 'A-Za-z0-9_.,:/+-' | cut -c 1-64; }
 hypervisor=$(dmesg 2>/dev/null | sed -n 's/.*Hypervisor detected: *//p' | plain)
 [ -n "$hypervisor" ] || { [ "$native" = 1 ] && hypervisor=unknown || hypervisor=none; }
-clocksource=$(plain 2>/dev/null </sys/devices/system/clocksource/clocksource0/current_clocksource)
+# A kernel that starts on its provisional TSC clock (tsc-early) moves to `tsc` once it has
+# refined the rate, a second of its own jiffies after boot: under TCG often after the agent
+# starts. The job waits for that move (at most 5 s), so that no step runs across it and the
+# clock recorded is the one the steps ran on. Other clocks, and natively, no wait.
+clocksource_file=/sys/devices/system/clocksource/clocksource0/current_clocksource
+settle=0
+while [ "$native" != 1 ] && [ "$(plain 2>/dev/null <$clocksource_file)" = tsc-early ] && [ $settle -lt 50 ]; do
+	sleep 0.1
+	settle=$((settle + 1))
+done
+clocksource=$(plain 2>/dev/null <$clocksource_file)
 frame fact "hypervisor=$hypervisor" "clocksource=${clocksource:-unknown}"
 
 # What the guest got, read back for the equivalence manifest (src/runner/manifest.ts): the

@@ -62,6 +62,13 @@ describe('buildDomainXml', () => {
     );
   });
 
+  it("a TCG domain's guest is told the libvirt host's TSC rate and that its TSC is reliable, as the tcg backend's guests are; a KVM domain's is not", () => {
+    expect(buildDomainXml(vm, { ...options, hostTscKhz: 2_596_152 })).toContain(
+      '<cmdline>quiet panic=-1 hvb.jobz=abc tsc_early_khz=2596152 tsc=reliable console=ttyS0</cmdline>',
+    );
+    expect(buildDomainXml(vm, { ...options, type: 'kvm', hostTscKhz: 2_596_152 })).toContain('<cmdline>quiet panic=-1 hvb.jobz=abc console=ttyS0</cmdline>');
+  });
+
   it('a KVM domain passes the host CPU through; runAs becomes a static DAC label that relabels nothing', () => {
     const xml = buildDomainXml(vm, { ...options, type: 'kvm', runAs: { uid: 0, gid: 0 } });
     expect(xml).toMatch(/^<domain type='kvm'>/);

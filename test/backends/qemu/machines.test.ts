@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { VmSpec } from '../../../src/backends/common/backend.ts';
 import { buildQemuArgv, machineFor } from '../../../src/backends/qemu/argv.ts';
-import { hostTscKhz, parseTscKhz } from '../../../src/backends/qemu/host-tsc.ts';
+import { CURRENT_CLOCKSOURCE, hostTscKhz, parseTscKhz, trustedHostTscKhz } from '../../../src/backends/common/host-tsc.ts';
 import { MACHINE_AXIS, QEMU_MACHINES, machineOf } from '../../../src/backends/qemu/machines.ts';
 import { tcgBackend } from '../../../src/backends/qemu/tcg.ts';
 import { resolveDevice } from '../../../src/devices/capabilities.ts';
@@ -137,6 +137,47 @@ describe('parseTscKhz', () => {
     expect(parseTscKhz('tsc: Detected 3000 MHz TSC\n')).toBe(3_000_000);
     expect(parseTscKhz('tsc: Fast TSC calibration failed\n')).toBeUndefined();
     expect(parseTscKhz('')).toBeUndefined();
+  });
+});
+
+describe('the TSC words under TCG, on every board', () => {
+  it('tell a pc or q35 guest the rate and that its TSC is reliable when the launch knows the rate; KVM guests get neither', () => {
+    for (const variant of ['pc', 'q35']) {
+      const tcg = buildQemuArgv({ ...base, variant }, { accel: 'tcg', qmpSocket, hostTscKhz: 2_596_152 });
+      expect(valueAfter(tcg, '-append')).toBe('quiet panic=-1 hvb=job tsc_early_khz=2596152 tsc=reliable console=ttyS0');
+      const unknown = buildQemuArgv({ ...base, variant }, { accel: 'tcg', qmpSocket });
+      expect(valueAfter(unknown, '-append')).toBe('quiet panic=-1 hvb=job console=ttyS0');
+      const kvm = buildQemuArgv({ ...base, variant }, { accel: 'kvm', qmpSocket, hostTscKhz: 2_596_152 });
+      expect(valueAfter(kvm, '-append')).toBe('quiet panic=-1 hvb=job console=ttyS0');
+      expect(QEMU_MACHINES[variant]!.needsHostTsc?.('tcg') ?? false).toBe(false);
+    }
+  });
+});
+
+describe('trustedHostTscKhz', () => {
+  const host = (name: string, clocksource: string | undefined) => ({
+    ...scriptedHost(() => ({ stdout: '[    0.000053] tsc: Detected 2596.152 MHz processor\n' })),
+    name,
+    readFile: async (path: string) => {
+      if (path !== CURRENT_CLOCKSOURCE || clocksource === undefined) throw new Error(`no ${path}`);
+      return `${clocksource}\n`;
+    },
+  });
+
+  it('gives the rate of a host whose own kernel keeps the TSC as its clock, once per host', async () => {
+    const h = host('tsc-trusted', 'tsc');
+    expect(await trustedHostTscKhz(h)).toBe(2_596_152);
+    expect(await trustedHostTscKhz(h)).toBe(2_596_152);
+    expect(h.calls).toHaveLength(1);
+  });
+
+  it('gives none where the host runs on another clock, or says nothing of its clock: the guest then measures its own', async () => {
+    const hpet = host('tsc-hpet', 'hpet');
+    expect(await trustedHostTscKhz(hpet)).toBeUndefined();
+    expect(hpet.calls).toEqual([]);
+    expect(await trustedHostTscKhz(host('tsc-silent', undefined))).toBeUndefined();
+    const noRate = { ...host('tsc-no-rate', 'tsc'), ...scriptedHost(() => ({ stdout: '', exitCode: 1 })), name: 'tsc-no-rate' };
+    expect(await trustedHostTscKhz({ ...noRate, readFile: async () => 'tsc\n' })).toBeUndefined();
   });
 });
 

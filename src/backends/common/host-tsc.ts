@@ -19,6 +19,42 @@ const KERNEL_LOG = [
 ];
 
 const cache = new Map<string, number>();
+const trusted = new Map<string, number | undefined>();
+
+/** Where a Linux host says which clock source it uses. */
+export const CURRENT_CLOCKSOURCE = '/sys/devices/system/clocksource/clocksource0/current_clocksource';
+
+/**
+ * The kernel command-line words that tell a TCG guest its TSC rate and that its TSC is to
+ * be trusted. TCG's TSC is the host's (QEMU reads the host's TSC for every vCPU), so it runs
+ * at the host's rate, in step on every vCPU. Without them the guest calibrates the rate
+ * against emulated timers, and under TCG's uneven timing its kernel throws the TSC out for
+ * the HPET: at boot on a guest of 2 vCPUs or more (its TSC sync check sees a "warp" when a
+ * vCPU thread is descheduled) and on a busy host (the clocksource watchdog's HPET read-back
+ * takes too long), so the same case ran on `tsc` one time and `hpet` the next, whose every
+ * read is an emulated MMIO access.
+ */
+export function tcgTscKernelArgs(khz: number): string[] {
+  return [`tsc_early_khz=${khz}`, 'tsc=reliable'];
+}
+
+/**
+ * The host's TSC rate in kHz when its TSC is one to trust (the host's own kernel keeps `tsc`
+ * as its clock source), else undefined (its clock source is another, or the rate is not in
+ * its kernel log). Read once per host; never throws.
+ */
+export async function trustedHostTscKhz(host: Host): Promise<number | undefined> {
+  if (trusted.has(host.name)) return trusted.get(host.name);
+  let khz: number | undefined;
+  try {
+    const clocksource = (await host.readFile(CURRENT_CLOCKSOURCE)).trim();
+    khz = clocksource === 'tsc' ? await hostTscKhz(host) : undefined;
+  } catch {
+    khz = undefined;
+  }
+  trusted.set(host.name, khz);
+  return khz;
+}
 
 /**
  * The TSC rate of a host in kHz, from its kernel's boot messages (read once per host).
