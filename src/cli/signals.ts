@@ -66,8 +66,9 @@ export function installSignalHandlers(): void {
     // What the asynchronous wind-down did not get to (a forced exit, an uncaught error): the
     // VM folders and scratch disks, and each run's own record of how it ended.
     removeTempDirsSync();
-    for (const dir of abandonRunsSync(count > 0 ? 'interrupted' : 'failed', forced ?? `hvbench exited (code ${code}) while the run was running`))
-      process.stderr.write(`hvbench: ${dir} recorded as ${count > 0 ? 'interrupted' : 'failed'}; \`hvbench run --resume\` runs what is missing\n`);
+    const how = count > 0 ? 'interrupted' : 'failed';
+    for (const dir of abandonRunsSync(how, forced ?? `hvbench exited (code ${code}) while the run was running`))
+      process.stderr.write(`hvbench: ${dir} recorded as ${how}; \`hvbench run --resume\` runs what is missing\n`);
     // Last: ending the ssh masters also ends every remote VMM still tied to them.
     closeAllSshHostsSync();
   });

@@ -4,7 +4,7 @@ import { access, constants, mkdir, open, readFile, rm, stat, statfs, writeFile }
 import os from 'node:os';
 import path from 'node:path';
 import { HvbError } from '../util/errors.ts';
-import { syncDir, writeFileAtomic, writeFileAtomicSync } from '../util/atomic-write.ts';
+import { isOwnTempFileOf, syncDir, writeFileAtomic, writeFileAtomicSync } from '../util/atomic-write.ts';
 import { makeRunId } from './run-id.ts';
 import { RUN_FORMAT, type NewRun, type RunRecord } from './run-record.ts';
 import { checkRealFolder, checkRunFile, checkRunSubfolder } from './confine.ts';
@@ -154,9 +154,12 @@ function outDirError(outDir: string, e: unknown): HvbError {
 export async function updateRun(run: StoredRun, change?: (record: RunRecord) => void): Promise<void> {
   change?.(run.record);
   if (run.record.status === 'running') writing.add(run);
-  await enqueue(run, () => writeFileAtomic(path.join(run.dir, RUN_FILE), `${JSON.stringify(run.record, null, 2)}\n`));
+  await enqueue(run, () => writeFileAtomic(path.join(run.dir, RUN_FILE), runJson(run.record)));
   if (run.record.status !== 'running') writing.delete(run);
 }
+
+/** run.json's text for a record. */
+const runJson = (record: RunRecord): string => `${JSON.stringify(record, null, 2)}\n`;
 
 // The runs this process writes and that still say `running`: what a process that must exit
 // now (a second Ctrl-C, a wind-down that does not end) still owes its run folders.
@@ -175,15 +178,15 @@ export function abandonRunsSync(how: 'interrupted' | 'failed', reason: string): 
   for (const run of writing) {
     try {
       rmSync(path.join(run.dir, SCRATCH_DIR), { recursive: true, force: true });
-      for (const f of readdirSync(run.dir))
-        if (f.startsWith(`.${RUN_FILE}.${process.pid}.`) && f.endsWith('.tmp')) rmSync(path.join(run.dir, f), { force: true });
+      const runFile = path.join(run.dir, RUN_FILE);
+      for (const f of readdirSync(run.dir)) if (isOwnTempFileOf(f, runFile)) rmSync(path.join(run.dir, f), { force: true });
       // A run that ended just now has its last state written, whose asynchronous write may not have landed.
       if (run.record.status === 'running') {
         run.record.status = how;
         run.record.endedAt = new Date().toISOString();
         run.record.error = { message: reason, code: how === 'interrupted' ? 'interrupted' : 'exited' };
       }
-      writeFileAtomicSync(path.join(run.dir, RUN_FILE), `${JSON.stringify(run.record, null, 2)}\n`);
+      writeFileAtomicSync(runFile, runJson(run.record));
       done.push(run.dir);
     } catch {
       // Nothing better to do on the way out: `clean` finds a run left `running` by a process that is gone.

@@ -3,6 +3,16 @@ import { closeSync, fsyncSync, openSync, renameSync, rmSync, writeFileSync } fro
 import { open, rename, rm } from 'node:fs/promises';
 import path from 'node:path';
 
+/** The temporary file a write of `file` goes through: beside it, named for this process. */
+function tempFileFor(file: string): string {
+  return path.join(path.dirname(file), `.${path.basename(file)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
+}
+
+/** Whether `name`, in the folder of `file`, is a temporary file of a write of `file` by this process. */
+export function isOwnTempFileOf(name: string, file: string): boolean {
+  return name.startsWith(`.${path.basename(file)}.${process.pid}.`) && name.endsWith('.tmp');
+}
+
 /**
  * Replaces a file so that readers, and a crash at any moment, see either the old
  * content or the new one, never a mix: write a temporary file beside it, fsync it,
@@ -10,7 +20,7 @@ import path from 'node:path';
  */
 export async function writeFileAtomic(file: string, data: string | Buffer): Promise<void> {
   const dir = path.dirname(file);
-  const tmp = path.join(dir, `.${path.basename(file)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
+  const tmp = tempFileFor(file);
   try {
     const handle = await open(tmp, 'wx');
     try {
@@ -33,7 +43,7 @@ export async function writeFileAtomic(file: string, data: string | Buffer): Prom
  */
 export function writeFileAtomicSync(file: string, data: string): void {
   const dir = path.dirname(file);
-  const tmp = path.join(dir, `.${path.basename(file)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
+  const tmp = tempFileFor(file);
   try {
     const fd = openSync(tmp, 'wx');
     try {
